@@ -1,0 +1,66 @@
+// The exit codes of the tresor command, as documented in `tresor --help`.
+#pragma once
+
+#include "crypto/result.h"
+
+namespace tresor::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,    // anything not listed below (refusals, internal errors)
+  kExitUsage = 2,      // bad command line or malformed argument
+  kExitIo = 3,         // a file could not be read or written
+  kExitNoMatch = 4,    // no identity or passphrase opened the file
+  kExitCorrupt = 5,    // the file is malformed or was modified (armor, header, MAC, payload)
+};
+
+inline int ExitCodeFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return kExitUsage;
+    case ErrorCode::kIo:
+      return kExitIo;
+    case ErrorCode::kNoMatch:
+      return kExitNoMatch;
+    case ErrorCode::kArmor:
+    case ErrorCode::kHeader:
+    case ErrorCode::kHmac:
+    case ErrorCode::kPayload:
+      return kExitCorrupt;
+    case ErrorCode::kRefused:
+    case ErrorCode::kInternal:
+      return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+// Text for the exit-code section of `tresor --help`.
+inline constexpr const char* kExitCodeHelp =
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  refused or failed (e.g. would overwrite a file, unsafe permissions)\n"
+    "  2  usage error: bad option, argument, key or recipient\n"
+    "  3  i/o error: a file could not be read or written\n"
+    "  4  no identity or passphrase matched the file\n"
+    "  5  the file is malformed or was modified (armor, header, MAC or payload)\n";
+
+}  // namespace tresor::cli
+
+namespace tresor::cli {
+
+// "FILE: CLASS: message" for the age failure classes (so a user sees which
+// check failed), "FILE: message" for the rest.
+inline Error PlaceDecryptError(const std::string& place, Error error) {
+  switch (error.code) {
+    case ErrorCode::kArmor:
+    case ErrorCode::kHeader:
+    case ErrorCode::kNoMatch:
+    case ErrorCode::kHmac:
+    case ErrorCode::kPayload:
+      return WithPlace(place + ": " + ErrorCodeName(error.code), std::move(error));
+    default:
+      return WithPlace(place, std::move(error));
+  }
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,31 @@
+// Where passphrases come from: the terminal (no echo) or a private file.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "crypto/result.h"
+#include "crypto/secret_bytes.h"
+
+namespace tresor::cli {
+
+// Reads a passphrase from /dev/tty with echo off, after printing `prompt`
+// there. Fails with kRefused if the process has no terminal.
+Result<crypto::SecretBytes> ReadPassphraseFromTerminal(const std::string& prompt);
+
+// Reads the first line of `path` (without its line end). Refused if the file
+// can be read or written by group or others.
+Result<crypto::SecretBytes> ReadPassphraseFile(const std::string& path);
+
+// A passphrase from `--passphrase-file` if given, else from the terminal;
+// with `confirm`, the terminal asks twice and both must match.
+class PassphraseSource {
+ public:
+  explicit PassphraseSource(std::optional<std::string> file) : file_(std::move(file)) {}
+  Result<crypto::SecretBytes> Get(const std::string& prompt, bool confirm) const;
+
+ private:
+  std::optional<std::string> file_;
+};
+
+}  // namespace tresor::cli

@@ -1,0 +1,51 @@
+// Hashes and key derivation: SHA-256, HMAC-SHA-256, HKDF-SHA-256 (RFC 5869)
+// and scrypt (RFC 7914). HKDF comes from OpenSSL because Debian's libsodium
+// 1.0.18 has none; scrypt from libsodium.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "crypto/result.h"
+#include "crypto/secret_bytes.h"
+
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+
+namespace tresor::crypto {
+
+using Digest = std::array<uint8_t, 32>;
+
+std::span<const uint8_t> AsBytes(std::string_view s);
+
+Digest Sha256(std::span<const uint8_t> data);
+
+// Incremental SHA-256, for hashing streams.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  void Update(std::span<const uint8_t> data);
+  Digest Finish();
+
+ private:
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* ctx) const;
+  };
+  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx_;
+};
+
+Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data);
+
+// HKDF-SHA-256 extract-and-expand to `length` bytes (at most 255 * 32).
+SecretBytes HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
+                       std::string_view info, size_t length);
+
+// scrypt with N = 2^log_n, r = 8, p = 1, as age uses it. Needs 2^log_n KiB
+// of memory; fails with kInternal if that cannot be had.
+Result<SecretBytes> Scrypt(std::span<const uint8_t> passphrase, std::span<const uint8_t> salt,
+                           int log_n, size_t length);
+
+}  // namespace tresor::crypto

@@ -1,0 +1,29 @@
+#include "crypto/result.h"
+
+namespace tresor {
+
+const char* ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return "invalid argument";
+    case ErrorCode::kIo:
+      return "i/o";
+    case ErrorCode::kRefused:
+      return "refused";
+    case ErrorCode::kArmor:
+      return "armor";
+    case ErrorCode::kHeader:
+      return "header";
+    case ErrorCode::kNoMatch:
+      return "no match";
+    case ErrorCode::kHmac:
+      return "header mac";
+    case ErrorCode::kPayload:
+      return "payload";
+    case ErrorCode::kInternal:
+      return "internal";
+  }
+  return "unknown";
+}
+
+}  // namespace tresor
