@@ -25,7 +25,7 @@ Result<void> RunDecrypt(const DecryptCommandOptions& options) {
   auto decrypted = age::Decrypt(view, in.source(), out.sink());
   if (!decrypted) {
     Error e = std::move(decrypted).error();
-    if (e.code == ErrorCode::kNoMatch && identities.empty()) {
+    if (e.code == ErrorCode::kNoMatch && identities.empty() && !prompt.asked()) {
       e.message = "no identity given (use -i FILE) and the file is not passphrase-encrypted";
     }
     return PlaceDecryptError(in.name(), std::move(e));

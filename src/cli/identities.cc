@@ -74,6 +74,7 @@ Result<std::optional<crypto::SecretBytes>> PassphrasePromptIdentity::Unwrap(
   const bool has_scrypt = std::any_of(stanzas.begin(), stanzas.end(),
                                       [](const age::Stanza& s) { return s.type == "scrypt"; });
   if (!has_scrypt) return std::optional<crypto::SecretBytes>();
+  asked_ = true;
   TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, passphrases_.Get("Enter passphrase", false));
   return age::ScryptIdentity(std::move(passphrase)).Unwrap(stanzas);
 }

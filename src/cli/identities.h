@@ -30,9 +30,12 @@ class PassphrasePromptIdentity : public age::Identity {
       : passphrases_(passphrases) {}
   Result<std::optional<crypto::SecretBytes>> Unwrap(
       std::span<const age::Stanza> stanzas) const override;
+  // True once the file turned out to be passphrase-encrypted.
+  bool asked() const { return asked_; }
 
  private:
   const PassphraseSource& passphrases_;
+  mutable bool asked_ = false;
 };
 
 }  // namespace tresor::cli
