@@ -41,10 +41,22 @@ Result<void> VectorSink::Write(std::span<const uint8_t> data) {
   return {};
 }
 
-Reader::Reader(Source& source, size_t capacity) : source_(source), buffer_(capacity) {}
+Reader::Reader(Source& source, size_t capacity) : source_(source), capacity_(capacity) {}
+
+void Reader::Grow(size_t at_least) {
+  const size_t size = std::min(capacity_, std::max({at_least, 2 * buffer_.size(), size_t{4096}}));
+  crypto::SecretBytes grown(size);
+  if (end_ > begin_) {
+    std::memcpy(grown.Mutable().data(), buffer_.Reveal().data() + begin_, end_ - begin_);
+  }
+  end_ -= begin_;
+  begin_ = 0;
+  buffer_ = std::move(grown);
+}
 
 Result<std::span<const uint8_t>> Reader::Peek(size_t n) {
-  TRESOR_CHECK(n <= buffer_.size(), "Reader::Peek beyond capacity");
+  TRESOR_CHECK(n <= capacity_, "Reader::Peek beyond capacity");
+  if (end_ - begin_ < n && !eof_ && buffer_.size() < capacity_) Grow(n);
   uint8_t* buf = buffer_.Mutable().data();
   if (end_ - begin_ < n && !eof_) {
     if (buffer_.size() - begin_ < n) {  // not enough room after begin_: compact

@@ -79,7 +79,9 @@ class VectorSink : public Sink {
 // Buffers a Source for parsing (lines, lookahead) and bulk reads.
 class Reader {
  public:
-  // `capacity` bounds the largest Peek and the longest line.
+  // `capacity` bounds the largest Peek and the longest line. The buffer
+  // starts small and doubles on refills up to `capacity`, so a 100-byte file
+  // does not pay for locking a megabyte.
   Reader(Source& source, size_t capacity);
 
   // Returns a view of the next min(n, bytes left in the stream) bytes without
@@ -102,7 +104,10 @@ class Reader {
   uint64_t offset() const { return offset_; }
 
  private:
+  void Grow(size_t at_least);
+
   Source& source_;
+  size_t capacity_;
   crypto::SecretBytes buffer_;
   size_t begin_ = 0;  // first unconsumed byte
   size_t end_ = 0;    // one past the last buffered byte

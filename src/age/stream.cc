@@ -37,7 +37,7 @@ crypto::SecretBytes PayloadKey(const crypto::SecretBytes& file_key,
 
 Result<void> EncryptPayload(const crypto::SecretBytes& payload_key, Reader& in, Sink& out) {
   TRESOR_ASSIGN_OR_RETURN(ChaCha20Poly1305 aead, ChaCha20Poly1305::Create(payload_key.Reveal()));
-  std::vector<uint8_t> staged(kStagedChunks * kEncryptedChunkSize);
+  std::vector<uint8_t> staged(kEncryptedChunkSize);  // grows after the first chunk
   size_t used = 0;
   for (uint64_t counter = 0;; ++counter) {
     // One byte of lookahead tells whether this chunk is the last.
@@ -50,6 +50,7 @@ Result<void> EncryptPayload(const crypto::SecretBytes& payload_key, Reader& in, 
     if (last || used + kEncryptedChunkSize > staged.size()) {
       TRESOR_RETURN_IF_ERROR(out.Write({staged.data(), used}));
       used = 0;
+      if (!last) staged.resize(kStagedChunks * kEncryptedChunkSize);
     }
     if (last) return {};
   }
@@ -57,7 +58,9 @@ Result<void> EncryptPayload(const crypto::SecretBytes& payload_key, Reader& in, 
 
 Result<void> DecryptPayload(const crypto::SecretBytes& payload_key, Reader& in, Sink& out) {
   TRESOR_ASSIGN_OR_RETURN(ChaCha20Poly1305 aead, ChaCha20Poly1305::Create(payload_key.Reveal()));
-  crypto::SecretBytes staged(kStagedChunks * kChunkSize);
+  // One chunk of staging for small files; the full block once a second
+  // chunk shows the file is large.
+  crypto::SecretBytes staged(kChunkSize);
   size_t used = 0;
   auto flush = [&]() -> Result<void> {
     auto written = out.Write(staged.Reveal().first(used));
@@ -104,7 +107,12 @@ Result<void> DecryptPayload(const crypto::SecretBytes& payload_key, Reader& in, 
       if (!*at_end) return fail(PayloadError(counter, "trailing data after the final chunk"));
       return flush();
     }
-    if (used + kChunkSize > staged.size()) TRESOR_RETURN_IF_ERROR(flush());
+    if (used + kChunkSize > staged.size()) {
+      TRESOR_RETURN_IF_ERROR(flush());
+      if (staged.size() < kStagedChunks * kChunkSize) {
+        staged = crypto::SecretBytes(kStagedChunks * kChunkSize);
+      }
+    }
   }
 }
 

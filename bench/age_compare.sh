@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# tresor next to its peers on the same files, in one run, with ratios:
+#   - 256 MiB encrypt and decrypt: tresor vs the age binary (best of N runs)
+#   - openssl speed -evp chacha20-poly1305 at 16 KiB, one core (the ceiling)
+#   - whole-process decrypt of a 100-byte file: tresor vs age vs /bin/true
+#   - peak RSS of tresor decrypting 256 MiB
+# Usage: bench/age_compare.sh [BUILD_DIR]   (default build/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+tresor="$PWD/$build/src/cli/tresor"
+[ -x "$tresor" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
+for tool in age age-keygen hyperfine openssl /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: scripts/install-deps.sh" >&2; exit 1; }
+done
+work=$(mktemp -d /dev/shm/tresor-bench.XXXXXX 2>/dev/null || mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+age-keygen -o key.txt 2>/dev/null
+recipient=$(age-keygen -y key.txt)
+head -c $((256 << 20)) /dev/urandom > big
+head -c 100 /dev/urandom > small
+age -r "$recipient" -o small.age small
+runs=${RUNS:-5}
+
+# Best wall time in seconds of `runs` runs of a command.
+best() {
+  local best_s=999999 s
+  for _ in $(seq "$runs"); do
+    s=$( { /usr/bin/time -f %e "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+    s=$(python3 -c "import time,subprocess,sys; t=time.perf_counter(); subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); print(time.perf_counter()-t)" "$@")
+    best_s=$(python3 -c "print(min($best_s, $s))")
+  done
+  echo "$best_s"
+}
+gbps() { python3 -c "print(f'{268435456/$1/1e9:.2f}')"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+age -r "$recipient" -o big.age.ref big
+"$tresor" encrypt -r "$recipient" -o big.tresor.age big
+
+te=$(best "$tresor" encrypt -r "$recipient" -o out.age big)
+ae=$(best age -r "$recipient" -o out.age big)
+td=$(best "$tresor" decrypt -i key.txt -o out big.age.ref)
+ad=$(best age -d -i key.txt -o out big.age.ref)
+ossl=$(openssl speed -evp chacha20-poly1305 -bytes 16384 -seconds 3 2>/dev/null \
+       | awk '/^chacha20-poly1305/ {sub("k","",$2); print $2*1000/1e9}')
+
+printf '%-44s %10s %10s %8s\n' "256 MiB, best of $runs" "tresor" "peer" "ratio"
+printf '%-44s %8s/s %8s/s %8s\n' "encrypt vs age (GB/s)" "$(gbps "$te")" "$(gbps "$ae")" \
+  "$(ratio "$ae" "$te")x"
+printf '%-44s %8s/s %8s/s %8s\n' "decrypt vs age (GB/s)" "$(gbps "$td")" "$(gbps "$ad")" \
+  "$(ratio "$ad" "$td")x"
+printf '%-44s %8s/s %8s/s %8s\n' "encrypt vs openssl speed 16 KiB (GB/s)" "$(gbps "$te")" "$ossl" \
+  "$(python3 -c "print(f'{268435456/$te/1e9/$ossl*100:.0f}%')")"
+printf '%-44s %8s/s %8s/s %8s\n' "decrypt vs openssl speed 16 KiB (GB/s)" "$(gbps "$td")" "$ossl" \
+  "$(python3 -c "print(f'{268435456/$td/1e9/$ossl*100:.0f}%')")"
+
+rss=$(/usr/bin/time -f %M "$tresor" decrypt -i key.txt -o out big.age.ref 2>&1 >/dev/null | tail -1)
+printf '%-44s %7s MiB\n' "peak RSS, tresor decrypt 256 MiB" "$(python3 -c "print(f'{$rss/1024:.1f}')")"
+
+echo
+hyperfine -N --warmup 20 --runs 300 --export-json small.json \
+  -n true "/bin/true" \
+  -n tresor "$tresor decrypt -i key.txt small.age" \
+  -n age "age -d -i key.txt small.age" >/dev/null 2>&1
+python3 - <<'PY'
+import json
+r = {x["command"]: x["mean"] * 1000 for x in json.load(open("small.json"))["results"]}
+print(f"{'100-byte decrypt, whole process (ms)':<44} {r['tresor']:>10.2f} {r['age']:>10.2f} "
+      f"{r['age'] / r['tresor']:>7.2f}x   (/bin/true {r['true']:.2f} ms)")
+PY
