@@ -28,7 +28,6 @@ runs=${RUNS:-5}
 best() {
   local best_s=999999 s
   for _ in $(seq "$runs"); do
-    s=$( { /usr/bin/time -f %e "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
     s=$(python3 -c "import time,subprocess,sys; t=time.perf_counter(); subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); print(time.perf_counter()-t)" "$@")
     best_s=$(python3 -c "print(min($best_s, $s))")
   done
@@ -45,7 +44,7 @@ ae=$(best age -r "$recipient" -o out.age big)
 td=$(best "$tresor" decrypt -i key.txt -o out big.age.ref)
 ad=$(best age -d -i key.txt -o out big.age.ref)
 ossl=$(openssl speed -evp chacha20-poly1305 -bytes 16384 -seconds 3 2>/dev/null \
-       | awk '/^chacha20-poly1305/ {sub("k","",$2); print $2*1000/1e9}')
+       | awk 'tolower($1) == "chacha20-poly1305" {sub("k","",$2); print $2*1000/1e9}')
 
 printf '%-44s %10s %10s %8s\n' "256 MiB, best of $runs" "tresor" "peer" "ratio"
 printf '%-44s %8s/s %8s/s %8s\n' "encrypt vs age (GB/s)" "$(gbps "$te")" "$(gbps "$ae")" \

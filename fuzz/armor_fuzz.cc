@@ -6,13 +6,11 @@
 #include "age/armor.h"
 #include "age/encrypt.h"
 #include "age/x25519.h"
+#include "fuzz_identity.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tresor;
-  static const auto identity =
-      age::X25519Identity::Parse(
-          "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0")
-          .value();
+  const age::X25519Identity& identity = fuzz::CorpusIdentity();
   {
     age::SpanSource source(std::span<const uint8_t>(data, size));
     age::Reader reader(source, age::kReaderCapacity);

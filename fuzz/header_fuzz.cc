@@ -8,15 +8,13 @@
 #include "age/scrypt.h"
 #include "age/x25519.h"
 #include "crypto/kdf.h"
+#include "fuzz_identity.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tresor;
-  static const auto identity =
-      age::X25519Identity::Parse(
-          "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0")
-          .value();
-  static const age::ScryptIdentity scrypt(
-      crypto::SecretBytes::CopyOf(crypto::AsBytes("password")), /*max_log_n=*/4);
+  const age::X25519Identity& identity = fuzz::CorpusIdentity();
+  static const age::ScryptIdentity scrypt(crypto::SecretBytes::CopyOf(crypto::AsBytes("password")),
+                                          /*max_log_n=*/4);
   age::SpanSource source(std::span<const uint8_t>(data, size));
   age::Reader reader(source, age::kReaderCapacity);
   auto header = age::ReadHeader(reader);

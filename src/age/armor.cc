@@ -8,9 +8,9 @@
 namespace tresor::age {
 namespace {
 
-constexpr size_t kColumns = 64;                  // fixed by the age spec
+constexpr size_t kColumns = 64;                     // fixed by the age spec
 constexpr size_t kBytesPerLine = kColumns / 4 * 3;  // 48
-constexpr size_t kMaxArmorLine = 128;            // longer lines are already invalid
+constexpr size_t kMaxArmorLine = 128;               // longer lines are already invalid
 
 bool IsSpace(uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 

@@ -20,9 +20,9 @@ Result<crypto::SecretBytes> FindFileKey(std::span<const Identity* const> identit
     if (file_key) return std::move(*file_key);
   }
   const size_t n = header.stanzas.size();
-  return MakeError(ErrorCode::kNoMatch,
-                   "no identity matched any of the file's " + std::to_string(n) + " recipient" +
-                       (n == 1 ? "" : "s") + " (wrong key or passphrase?)");
+  return MakeError(ErrorCode::kNoMatch, "no identity matched any of the file's " +
+                                            std::to_string(n) + " recipient" + (n == 1 ? "" : "s") +
+                                            " (wrong key or passphrase?)");
 }
 
 Result<void> DecryptBinary(std::span<const Identity* const> identities, Reader& in, Sink& out) {

@@ -26,7 +26,8 @@ Result<Stanza> ParseStanzaLine(std::string_view text, size_t line_no) {
   size_t pos = 0;
   while (true) {
     const size_t space = text.find(' ', pos);
-    std::string_view field = text.substr(pos, space == std::string_view::npos ? text.npos : space - pos);
+    std::string_view field =
+        text.substr(pos, space == std::string_view::npos ? text.npos : space - pos);
     if (field.empty()) return HeaderError(line_no, "empty argument in stanza line");
     for (char c : field) {
       if (!IsVisibleAscii(c)) return HeaderError(line_no, "invalid character in stanza line");

@@ -54,12 +54,13 @@ Result<std::vector<X25519Identity>> ParseIdentityFile(std::span<const uint8_t> c
 
 Result<std::vector<X25519Recipient>> ParseRecipientsFile(std::string_view content) {
   std::vector<X25519Recipient> out;
-  TRESOR_RETURN_IF_ERROR(ForEachKeyLine(content, [&](size_t n, std::string_view line) -> Result<void> {
-    auto r = X25519Recipient::Parse(line);
-    if (!r) return WithPlace("line " + std::to_string(n), r.error());
-    out.push_back(*r);
-    return {};
-  }));
+  TRESOR_RETURN_IF_ERROR(
+      ForEachKeyLine(content, [&](size_t n, std::string_view line) -> Result<void> {
+        auto r = X25519Recipient::Parse(line);
+        if (!r) return WithPlace("line " + std::to_string(n), r.error());
+        out.push_back(*r);
+        return {};
+      }));
   if (out.empty()) return MakeError(ErrorCode::kInvalidArgument, "no recipients found");
   return out;
 }
@@ -69,8 +70,8 @@ crypto::SecretBytes FormatIdentityFile(const X25519Identity& identity, std::time
   std::tm tm{};
   gmtime_r(&created, &tm);
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  const std::string head = std::string("# created: ") + stamp + "\n# public key: " +
-                           identity.ToRecipient().String() + "\n";
+  const std::string head = std::string("# created: ") + stamp +
+                           "\n# public key: " + identity.ToRecipient().String() + "\n";
   crypto::SecretBytes key = identity.Encode();
   crypto::SecretBytes out(head.size() + key.size() + 1);
   auto dst = out.Mutable();

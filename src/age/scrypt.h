@@ -27,8 +27,7 @@ class ScryptIdentity : public Identity {
  public:
   explicit ScryptIdentity(crypto::SecretBytes passphrase, int max_log_n = kMaxScryptLogN)
       : passphrase_(std::move(passphrase)), max_log_n_(max_log_n) {}
-  Result<std::optional<crypto::SecretBytes>> Unwrap(
-      std::span<const Stanza> stanzas) const override;
+  Result<std::optional<crypto::SecretBytes>> Unwrap(std::span<const Stanza> stanzas) const override;
 
  private:
   crypto::SecretBytes passphrase_;

@@ -79,10 +79,12 @@ Result<void> DecryptPayload(const crypto::SecretBytes& payload_key, Reader& in, 
     if (!peeked) return fail(std::move(peeked).error());
     std::span<const uint8_t> chunk = *peeked;
     if (chunk.empty()) {
-      return fail(PayloadError(counter, counter == 0 ? "payload has no chunks"
-                                                     : "file ends without a final chunk (truncated)"));
+      return fail(PayloadError(counter, counter == 0
+                                            ? "payload has no chunks"
+                                            : "file ends without a final chunk (truncated)"));
     }
-    if (chunk.size() < kTagSize) return fail(PayloadError(counter, "chunk is shorter than its tag"));
+    if (chunk.size() < kTagSize)
+      return fail(PayloadError(counter, "chunk is shorter than its tag"));
     const size_t n = chunk.size() - kTagSize;
     std::span<uint8_t> plain = staged.Mutable().subspan(used, n);
     bool last = chunk.size() < kEncryptedChunkSize;

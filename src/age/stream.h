@@ -18,8 +18,7 @@ inline constexpr size_t kEncryptedChunkSize = kChunkSize + kTagSize;
 inline constexpr size_t kPayloadNonceSize = 16;
 
 // Derives the payload key from the file key and the payload nonce.
-crypto::SecretBytes PayloadKey(const crypto::SecretBytes& file_key,
-                               std::span<const uint8_t> nonce);
+crypto::SecretBytes PayloadKey(const crypto::SecretBytes& file_key, std::span<const uint8_t> nonce);
 
 // Encrypts everything `in` yields to `out`. `in` needs a capacity of at least
 // kChunkSize + 1.

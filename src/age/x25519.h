@@ -33,8 +33,7 @@ class X25519Identity : public Identity {
   crypto::SecretBytes Encode() const;
   X25519Recipient ToRecipient() const;
 
-  Result<std::optional<crypto::SecretBytes>> Unwrap(
-      std::span<const Stanza> stanzas) const override;
+  Result<std::optional<crypto::SecretBytes>> Unwrap(std::span<const Stanza> stanzas) const override;
 
  private:
   explicit X25519Identity(crypto::SecretBytes scalar) : scalar_(std::move(scalar)) {}

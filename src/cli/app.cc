@@ -25,9 +25,10 @@ void AddPassphraseFileOption(CLI::App* cmd, std::optional<std::string>& target) 
 }  // namespace
 
 int RunApp(int argc, char** argv) {
-  CLI::App app("tresor: secrets in configuration files, rooted in the age v1 format.\n"
-               "Files written by tresor decrypt with age and the other way round.",
-               "tresor");
+  CLI::App app(
+      "tresor: secrets in configuration files, rooted in the age v1 format.\n"
+      "Files written by tresor decrypt with age and the other way round.",
+      "tresor");
   app.set_version_flag("--version", std::string("tresor ") + TRESOR_VERSION);
   app.require_subcommand(1);
   app.footer(std::string("\n") + kExitCodeHelp +
@@ -36,8 +37,9 @@ int RunApp(int argc, char** argv) {
   KeygenOptions keygen;
   CLI::App* keygen_cmd = app.add_subcommand(
       "keygen", "Generate an X25519 identity (age format), or print an identity's recipient");
-  keygen_cmd->add_option("-o,--output", keygen.output,
-                         "Write the identity to FILE (created 0600; never overwritten)")
+  keygen_cmd
+      ->add_option("-o,--output", keygen.output,
+                   "Write the identity to FILE (created 0600; never overwritten)")
       ->type_name("FILE");
   keygen_cmd->add_flag("-y", keygen.to_recipients,
                        "Print the recipient (public key) of each identity in INPUT");
@@ -45,54 +47,60 @@ int RunApp(int argc, char** argv) {
   keygen_cmd->add_flag("--passphrase", keygen.passphrase,
                        "Protect the new identity file with a passphrase (age scrypt, armored)");
   AddPassphraseFileOption(keygen_cmd, keygen.passphrase_file);
-  keygen_cmd->add_option("--work-factor", keygen.work_factor,
-                         "scrypt work factor (log2 N) for --passphrase, 1..22 (default 18)")
+  keygen_cmd
+      ->add_option("--work-factor", keygen.work_factor,
+                   "scrypt work factor (log2 N) for --passphrase, 1..22 (default 18)")
       ->check(CLI::Range(1, 22));
 
   EncryptCommandOptions enc;
   CLI::App* enc_cmd = app.add_subcommand(
       "encrypt", "Encrypt INPUT (default stdin) to age recipients or a passphrase");
-  enc_cmd->add_option("-r,--recipient", enc.recipients, "Encrypt to RECIPIENT (age1...); repeatable")
+  enc_cmd
+      ->add_option("-r,--recipient", enc.recipients, "Encrypt to RECIPIENT (age1...); repeatable")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->type_name("RECIPIENT");
-  enc_cmd->add_option("-R,--recipients-file", enc.recipient_files,
-                      "Encrypt to the recipients listed in FILE; repeatable")
+  enc_cmd
+      ->add_option("-R,--recipients-file", enc.recipient_files,
+                   "Encrypt to the recipients listed in FILE; repeatable")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->type_name("FILE");
-  enc_cmd->add_option("-i,--identity", enc.identity_files,
-                      "Encrypt to the recipients of the identities in FILE; repeatable")
+  enc_cmd
+      ->add_option("-i,--identity", enc.identity_files,
+                   "Encrypt to the recipients of the identities in FILE; repeatable")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->type_name("FILE");
   enc_cmd->add_flag("-p,--passphrase", enc.passphrase, "Encrypt with a passphrase (age scrypt)");
   enc_cmd->add_flag("-a,--armor", enc.armor, "Write PEM-style ASCII armor instead of binary");
-  enc_cmd->add_option("-o,--output", enc.output,
-                      "Write to FILE atomically (default stdout)")
+  enc_cmd->add_option("-o,--output", enc.output, "Write to FILE atomically (default stdout)")
       ->type_name("FILE");
   enc_cmd->add_option("INPUT", enc.input, "File to encrypt (default stdin)");
   AddPassphraseFileOption(enc_cmd, enc.passphrase_file);
-  enc_cmd->add_option("--work-factor", enc.work_factor,
-                      "scrypt work factor (log2 N) for -p, 1..22 (default 18)")
+  enc_cmd
+      ->add_option("--work-factor", enc.work_factor,
+                   "scrypt work factor (log2 N) for -p, 1..22 (default 18)")
       ->check(CLI::Range(1, 22));
 
   DecryptCommandOptions dec;
   CLI::App* dec_cmd = app.add_subcommand(
       "decrypt", "Decrypt an age file (binary or armored) from INPUT (default stdin)");
-  dec_cmd->add_option("-i,--identity", dec.identity_files,
-                      "Use the identities in FILE (a passphrase-protected file is asked for "
-                      "its passphrase); repeatable")
+  dec_cmd
+      ->add_option("-i,--identity", dec.identity_files,
+                   "Use the identities in FILE (a passphrase-protected file is asked for "
+                   "its passphrase); repeatable")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->type_name("FILE");
-  dec_cmd->add_option("-o,--output", dec.output,
-                      "Write to FILE atomically, mode 0600 if new (default stdout); "
-                      "on any error FILE is left as it was")
+  dec_cmd
+      ->add_option("-o,--output", dec.output,
+                   "Write to FILE atomically, mode 0600 if new (default stdout); "
+                   "on any error FILE is left as it was")
       ->type_name("FILE");
   dec_cmd->add_option("INPUT", dec.input, "File to decrypt (default stdin)");
   AddPassphraseFileOption(dec_cmd, dec.passphrase_file);

@@ -10,12 +10,12 @@
 namespace tresor::cli {
 
 struct KeygenOptions {
-  std::string output;                          // "" = stdout
-  bool passphrase = false;                     // write a passphrase-encrypted identity file
-  bool to_recipients = false;                  // -y: print the recipients of `input`
-  std::string input;                           // with -y; "" = stdin
+  std::string output;          // "" = stdout
+  bool passphrase = false;     // write a passphrase-encrypted identity file
+  bool to_recipients = false;  // -y: print the recipients of `input`
+  std::string input;           // with -y; "" = stdin
   std::optional<std::string> passphrase_file;
-  int work_factor = 0;                         // 0 = age's default
+  int work_factor = 0;  // 0 = age's default
 };
 Result<void> RunKeygen(const KeygenOptions& options);
 

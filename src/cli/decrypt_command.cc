@@ -1,6 +1,6 @@
 #include "age/encrypt.h"
-#include "cli/exit_codes.h"
 #include "cli/commands.h"
+#include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "cli/output.h"

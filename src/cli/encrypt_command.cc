@@ -29,15 +29,18 @@ Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
   }
   for (const std::string& path : options.identity_files) {
     TRESOR_ASSIGN_OR_RETURN(auto ids, LoadIdentityFile(path, passphrases));
-    for (const auto& id : ids) out.push_back(std::make_unique<age::X25519Recipient>(id.ToRecipient()));
+    for (const auto& id : ids)
+      out.push_back(std::make_unique<age::X25519Recipient>(id.ToRecipient()));
   }
   if (options.passphrase) {
     if (!out.empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "-p cannot be combined with -r, -R or -i");
     }
-    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, passphrases.Get("Enter passphrase", true));
+    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
+                            passphrases.Get("Enter passphrase", true));
     out.push_back(std::make_unique<age::ScryptRecipient>(
-        std::move(passphrase), options.work_factor > 0 ? options.work_factor : age::kDefaultScryptLogN));
+        std::move(passphrase),
+        options.work_factor > 0 ? options.work_factor : age::kDefaultScryptLogN));
   }
   if (out.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -49,7 +52,8 @@ Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
 }  // namespace
 
 Result<void> RunEncrypt(const EncryptCommandOptions& options) {
-  if (options.work_factor != 0 && (options.work_factor < 1 || options.work_factor > age::kMaxScryptLogN)) {
+  if (options.work_factor != 0 &&
+      (options.work_factor < 1 || options.work_factor > age::kMaxScryptLogN)) {
     return MakeError(ErrorCode::kInvalidArgument, "--work-factor must be between 1 and 22");
   }
   const PassphraseSource passphrases(options.passphrase_file);

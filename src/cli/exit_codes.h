@@ -7,11 +7,11 @@ namespace tresor::cli {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,    // anything not listed below (refusals, internal errors)
-  kExitUsage = 2,      // bad command line or malformed argument
-  kExitIo = 3,         // a file could not be read or written
-  kExitNoMatch = 4,    // no identity or passphrase opened the file
-  kExitCorrupt = 5,    // the file is malformed or was modified (armor, header, MAC, payload)
+  kExitFailure = 1,  // anything not listed below (refusals, internal errors)
+  kExitUsage = 2,    // bad command line or malformed argument
+  kExitIo = 3,       // a file could not be read or written
+  kExitNoMatch = 4,  // no identity or passphrase opened the file
+  kExitCorrupt = 5,  // the file is malformed or was modified (armor, header, MAC, payload)
 };
 
 inline int ExitCodeFor(ErrorCode code) {

@@ -76,11 +76,15 @@ Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_s
 }
 
 Input::Input(int fd, bool owned, std::string name)
-    : fd_(fd), owned_(owned), name_(std::move(name)),
+    : fd_(fd),
+      owned_(owned),
+      name_(std::move(name)),
       source_(std::make_unique<age::FdSource>(fd, name_)) {}
 
 Input::Input(Input&& other) noexcept
-    : fd_(other.fd_), owned_(other.owned_), name_(std::move(other.name_)),
+    : fd_(other.fd_),
+      owned_(other.owned_),
+      name_(std::move(other.name_)),
       source_(std::move(other.source_)) {
   other.owned_ = false;
 }
@@ -104,11 +108,12 @@ Result<Input> Input::Open(const std::string& path) {
 AtomicOutput::AtomicOutput(std::string path, std::string temp_path, int fd, bool no_clobber)
     : path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd), no_clobber_(no_clobber) {}
 
-Result<std::unique_ptr<AtomicOutput>> AtomicOutput::Create(const std::string& path,
-                                                           unsigned mode, bool no_clobber) {
+Result<std::unique_ptr<AtomicOutput>> AtomicOutput::Create(const std::string& path, unsigned mode,
+                                                           bool no_clobber) {
   struct stat existing {};
   if (::stat(path.c_str(), &existing) == 0) {
-    if (no_clobber) return MakeError(ErrorCode::kRefused, path + ": already exists; not overwriting");
+    if (no_clobber)
+      return MakeError(ErrorCode::kRefused, path + ": already exists; not overwriting");
     if (S_ISDIR(existing.st_mode)) return MakeError(ErrorCode::kIo, path + ": is a directory");
     mode = existing.st_mode & 07777;  // keep the target's permissions
   }
@@ -116,7 +121,8 @@ Result<std::unique_ptr<AtomicOutput>> AtomicOutput::Create(const std::string& pa
   crypto::FillRandom(rnd);
   std::string suffix;
   for (uint8_t b : rnd) suffix += "0123456789abcdef"[b & 15];
-  const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  const std::string base =
+      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   const std::string temp = DirectoryOf(path) + "/." + base + ".tresor-" + suffix + ".tmp";
   // Created 0600 and only widened at commit, so nothing is readable early.
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -157,7 +163,8 @@ Result<void> AtomicOutput::Commit() {
   if (no_clobber_) {
     // link(2) fails if the target exists, so a racing file is never replaced.
     if (::link(temp_path_.c_str(), path_.c_str()) != 0) {
-      if (errno == EEXIST) return MakeError(ErrorCode::kRefused, path_ + ": already exists; not overwriting");
+      if (errno == EEXIST)
+        return MakeError(ErrorCode::kRefused, path_ + ": already exists; not overwriting");
       return IoError(path_, "cannot create");
     }
     ::unlink(temp_path_.c_str());

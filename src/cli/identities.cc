@@ -4,9 +4,9 @@
 #include <cstring>
 
 #include "age/encrypt.h"
-#include "cli/exit_codes.h"
 #include "age/key_files.h"
 #include "age/scrypt.h"
+#include "cli/exit_codes.h"
 #include "cli/files.h"
 
 namespace tresor::cli {
@@ -75,7 +75,8 @@ Result<std::optional<crypto::SecretBytes>> PassphrasePromptIdentity::Unwrap(
                                       [](const age::Stanza& s) { return s.type == "scrypt"; });
   if (!has_scrypt) return std::optional<crypto::SecretBytes>();
   asked_ = true;
-  TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, passphrases_.Get("Enter passphrase", false));
+  TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
+                          passphrases_.Get("Enter passphrase", false));
   return age::ScryptIdentity(std::move(passphrase)).Unwrap(stanzas);
 }
 

@@ -75,8 +75,10 @@ Result<crypto::SecretBytes> ReadPassphraseFile(const std::string& path) {
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return MakeError(ErrorCode::kRefused, path + ": passphrase file is accessible by group or "
-                                                 "others (mode " + mode + "); chmod 600 it");
+    return MakeError(ErrorCode::kRefused, path +
+                                              ": passphrase file is accessible by group or "
+                                              "others (mode " +
+                                              mode + "); chmod 600 it");
   }
   TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes content, ReadSecretFile(path, kMaxPassphrase));
   crypto::SecretBytes line = FirstLine(content);

@@ -46,8 +46,8 @@ void ChaCha20Poly1305::Seal(std::span<const uint8_t, kNonceSize> nonce,
   int len = 0;
   bool ok = EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data(), 1) == 1;
   if (!plaintext.empty()) {
-    ok = ok && EVP_CipherUpdate(ctx, out.data(), &len, plaintext.data(),
-                                AsInt(plaintext.size())) == 1;
+    ok = ok &&
+         EVP_CipherUpdate(ctx, out.data(), &len, plaintext.data(), AsInt(plaintext.size())) == 1;
   }
   ok = ok && EVP_CipherFinal_ex(ctx, out.data() + plaintext.size(), &len) == 1;
   ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, kTagSize,

@@ -76,8 +76,8 @@ SecretBytes HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> sa
   // OpenSSL's parameter API takes non-const pointers; it only reads them.
   auto* ikm_ptr = ikm.empty() ? &kEmpty : const_cast<uint8_t*>(ikm.data());
   auto* salt_ptr = salt.empty() ? &kEmpty : const_cast<uint8_t*>(salt.data());
-  auto* info_ptr = info.empty() ? &kEmpty
-                                : reinterpret_cast<uint8_t*>(const_cast<char*>(info.data()));
+  auto* info_ptr =
+      info.empty() ? &kEmpty : reinterpret_cast<uint8_t*>(const_cast<char*>(info.data()));
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
@@ -104,9 +104,8 @@ Result<SecretBytes> Scrypt(std::span<const uint8_t> passphrase, std::span<const 
       salt.empty() ? &kEmpty : salt.data(), salt.size(), uint64_t{1} << log_n, 8, 1,
       out.Mutable().data(), length);
   if (rc != 0) {
-    return MakeError(ErrorCode::kInternal,
-                     "scrypt with work factor " + std::to_string(log_n) +
-                         " failed (not enough memory?)");
+    return MakeError(ErrorCode::kInternal, "scrypt with work factor " + std::to_string(log_n) +
+                                               " failed (not enough memory?)");
   }
   return out;
 }

@@ -42,7 +42,7 @@ inline Error WithPlace(std::string_view place, Error error) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool has_value() const { return state_.index() == 0; }
@@ -98,9 +98,9 @@ inline Error MakeError(ErrorCode code, std::string message) {
 #define TRESOR_CONCAT_(a, b) TRESOR_CONCAT_INNER_(a, b)
 
 // Returns the error of `expr` (a Result) from the enclosing function.
-#define TRESOR_RETURN_IF_ERROR(expr)                     \
-  do {                                                   \
-    auto tresor_status_ = (expr);                        \
+#define TRESOR_RETURN_IF_ERROR(expr)                               \
+  do {                                                             \
+    auto tresor_status_ = (expr);                                  \
     if (!tresor_status_) return std::move(tresor_status_).error(); \
   } while (false)
 
@@ -113,11 +113,10 @@ inline Error MakeError(ErrorCode code, std::string message) {
   lhs = std::move(tmp).value()
 
 // An invariant that holds whatever the input; a failure is a bug, so it crashes.
-#define TRESOR_CHECK(cond, msg)                                              \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      std::fprintf(stderr, "tresor: check failed at %s:%d: %s\n", __FILE__, \
-                   __LINE__, msg);                                           \
-      std::abort();                                                          \
-    }                                                                        \
+#define TRESOR_CHECK(cond, msg)                                                             \
+  do {                                                                                      \
+    if (!(cond)) {                                                                          \
+      std::fprintf(stderr, "tresor: check failed at %s:%d: %s\n", __FILE__, __LINE__, msg); \
+      std::abort();                                                                         \
+    }                                                                                       \
   } while (false)

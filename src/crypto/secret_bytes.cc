@@ -51,10 +51,7 @@ SecretBytes SecretBytes::CopyOf(std::span<const uint8_t> bytes) {
 }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : data_(other.data_),
-      size_(other.size_),
-      capacity_(other.capacity_),
-      guarded_(other.guarded_) {
+    : data_(other.data_), size_(other.size_), capacity_(other.capacity_), guarded_(other.guarded_) {
   other.data_ = nullptr;
   other.size_ = other.capacity_ = 0;
 }

@@ -114,14 +114,16 @@ class HashingSink : public Sink {
 bool IsHybrid(const Vector& v) {
   if (v.name.find("hybrid") != std::string::npos) return true;
   auto [b, e] = v.fields.equal_range("identity");
-  return std::any_of(b, e, [](const auto& kv) { return kv.second.starts_with("AGE-SECRET-KEY-PQ-"); });
+  return std::any_of(b, e,
+                     [](const auto& kv) { return kv.second.starts_with("AGE-SECRET-KEY-PQ-"); });
 }
 
 class CctvTest : public testing::TestWithParam<std::string> {};
 
 TEST_P(CctvTest, OutcomeAndReleasedPlaintextMatch) {
   const Vector v = LoadVector(fs::path(TRESOR_CCTV_DIR) / GetParam());
-  if (IsHybrid(v)) GTEST_SKIP() << "unsupported: post-quantum hybrid recipient type (mlkem768x25519)";
+  if (IsHybrid(v))
+    GTEST_SKIP() << "unsupported: post-quantum hybrid recipient type (mlkem768x25519)";
 
   std::vector<std::unique_ptr<Identity>> owned;
   auto [ib, ie] = v.fields.equal_range("identity");
@@ -132,8 +134,8 @@ TEST_P(CctvTest, OutcomeAndReleasedPlaintextMatch) {
   }
   auto [pb, pe] = v.fields.equal_range("passphrase");
   for (auto it = pb; it != pe; ++it) {
-    owned.push_back(std::make_unique<ScryptIdentity>(
-        crypto::SecretBytes::CopyOf(crypto::AsBytes(it->second))));
+    owned.push_back(
+        std::make_unique<ScryptIdentity>(crypto::SecretBytes::CopyOf(crypto::AsBytes(it->second))));
   }
   std::vector<const Identity*> ids;
   for (const auto& id : owned) ids.push_back(id.get());

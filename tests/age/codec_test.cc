@@ -39,7 +39,8 @@ TEST(Bech32Test, RoundTripsAndRejectsMixedCase) {
   EXPECT_EQ(Bech32Decode(broken).error().message, "bech32 checksum does not match");
 }
 
-std::vector<uint8_t> EncryptBytes(const std::vector<uint8_t>& plain, const Recipient& r, bool armor) {
+std::vector<uint8_t> EncryptBytes(const std::vector<uint8_t>& plain, const Recipient& r,
+                                  bool armor) {
   const Recipient* rs[] = {&r};
   SpanSource in(plain);
   VectorSink out;
