@@ -56,21 +56,25 @@ void Reader::Grow(size_t at_least) {
 
 Result<std::span<const uint8_t>> Reader::Peek(size_t n) {
   TRESOR_CHECK(n <= capacity_, "Reader::Peek beyond capacity");
-  if (end_ - begin_ < n && !eof_ && buffer_.size() < capacity_) Grow(n);
-  uint8_t* buf = buffer_.Mutable().data();
-  if (end_ - begin_ < n && !eof_) {
-    if (buffer_.size() - begin_ < n) {  // not enough room after begin_: compact
-      std::memmove(buf, buf + begin_, end_ - begin_);
-      end_ -= begin_;
-      begin_ = 0;
+  while (end_ - begin_ < n && !eof_) {
+    if (end_ == buffer_.size()) {
+      if (begin_ > 0 && buffer_.size() - begin_ < n) {
+        // Room for n bytes exists once consumed bytes are dropped: compact.
+        uint8_t* buf = buffer_.Mutable().data();
+        std::memmove(buf, buf + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      // Grow by doubling as data arrives, not to n at once: peeking a
+      // megabyte of a 100-byte file must not lock a megabyte.
+      if (end_ == buffer_.size()) Grow(end_ - begin_ + 1);
     }
-    while (end_ - begin_ < n && !eof_) {
-      TRESOR_ASSIGN_OR_RETURN(size_t got, source_.Read({buf + end_, buffer_.size() - end_}));
-      if (got == 0) eof_ = true;
-      end_ += got;
-    }
+    uint8_t* buf = buffer_.Mutable().data();
+    TRESOR_ASSIGN_OR_RETURN(size_t got, source_.Read({buf + end_, buffer_.size() - end_}));
+    if (got == 0) eof_ = true;
+    end_ += got;
   }
-  return std::span<const uint8_t>(buf + begin_, std::min(n, end_ - begin_));
+  return std::span<const uint8_t>(buffer_.Reveal().data() + begin_, std::min(n, end_ - begin_));
 }
 
 void Reader::Consume(size_t n) {
@@ -103,6 +107,21 @@ Result<std::string_view> Reader::ReadLine(size_t max, ErrorCode too_long_code) {
     Consume(line_len);
     return line;
   }
+}
+
+Result<size_t> Reader::ReadFull(std::span<uint8_t> out) {
+  size_t n = std::min(out.size(), end_ - begin_);
+  if (n > 0) {
+    std::memcpy(out.data(), buffer_.Reveal().data() + begin_, n);
+    Consume(n);
+  }
+  while (n < out.size() && !eof_) {
+    TRESOR_ASSIGN_OR_RETURN(size_t got, source_.Read(out.subspan(n)));
+    if (got == 0) eof_ = true;
+    n += got;
+    offset_ += got;
+  }
+  return n;
 }
 
 Result<bool> Reader::AtEnd() {

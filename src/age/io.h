@@ -100,6 +100,12 @@ class Reader {
   // True at end of stream.
   Result<bool> AtEnd();
 
+  // Fills `out` with the next bytes of the stream: buffered ones first, then
+  // straight from the source without passing through the buffer (for bulk
+  // payload reads). Returns the bytes read, fewer than out.size() only at the
+  // end of the stream. After an error the bytes read so far are lost.
+  Result<size_t> ReadFull(std::span<uint8_t> out);
+
   // Bytes consumed so far, for error messages.
   uint64_t offset() const { return offset_; }
 

@@ -66,7 +66,8 @@ Result<X25519Identity> X25519Identity::Parse(std::string_view text) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "invalid identity (expected AGE-SECRET-KEY-1...)");
   }
-  X25519Identity id(crypto::SecretBytes::CopyOf(decoded->data));
+  // An identity may be held for a long time (by the agent): guarded memory.
+  X25519Identity id(crypto::SecretBytes::CopyOf(decoded->data, crypto::Lifetime::kLong));
   crypto::Wipe(decoded->data);
   id.point_ = crypto::X25519Base(id.Scalar());
   return id;

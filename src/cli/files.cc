@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 
 #include "crypto/random.h"
@@ -53,9 +55,17 @@ std::string DirectoryOf(const std::string& path) {
 Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError(path, "cannot open");
-  crypto::SecretBytes buf(max_size + 1);
+  // Starts small and doubles: secret files are usually a few hundred bytes,
+  // and every byte of a SecretBytes is locked memory.
+  crypto::SecretBytes buf(std::min<size_t>(max_size + 1, 4096));
   size_t n = 0;
-  while (n < buf.size()) {
+  while (true) {
+    if (n == buf.size()) {
+      if (n > max_size) break;
+      crypto::SecretBytes bigger(std::min(2 * buf.size(), max_size + 1));
+      std::copy_n(buf.Reveal().begin(), n, bigger.Mutable().begin());
+      buf = std::move(bigger);
+    }
     const ssize_t got = ::read(fd, buf.Mutable().data() + n, buf.size() - n);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
@@ -108,13 +118,28 @@ Result<Input> Input::Open(const std::string& path) {
 AtomicOutput::AtomicOutput(std::string path, std::string temp_path, int fd, bool no_clobber)
     : path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd), no_clobber_(no_clobber) {}
 
-Result<std::unique_ptr<AtomicOutput>> AtomicOutput::Create(const std::string& path, unsigned mode,
-                                                           bool no_clobber) {
+Result<std::unique_ptr<AtomicOutput>> AtomicOutput::Create(const std::string& requested,
+                                                           unsigned mode, bool no_clobber) {
+  std::string path = requested;
   struct stat existing {};
-  if (::stat(path.c_str(), &existing) == 0) {
+  const bool exists = ::stat(path.c_str(), &existing) == 0;
+  if (exists) {
     if (no_clobber)
       return MakeError(ErrorCode::kRefused, path + ": already exists; not overwriting");
     if (S_ISDIR(existing.st_mode)) return MakeError(ErrorCode::kIo, path + ": is a directory");
+    if (!S_ISREG(existing.st_mode)) {
+      // A device, FIFO or socket (-o /dev/stdout, a named pipe) is written in
+      // place: renaming a file over it would replace the device node.
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) return IoError(path, "cannot open");
+      return std::unique_ptr<AtomicOutput>(new AtomicOutput(path, "", fd, false));
+    }
+    // Through a symlink, the file it points to is replaced, not the link.
+    char* resolved = ::realpath(path.c_str(), nullptr);
+    if (resolved != nullptr) {
+      path = resolved;
+      std::free(resolved);
+    }
     mode = existing.st_mode & 07777;  // keep the target's permissions
   }
   std::array<uint8_t, 6> rnd{};
@@ -129,13 +154,18 @@ Result<std::unique_ptr<AtomicOutput>> AtomicOutput::Create(const std::string& pa
   if (fd < 0) return IoError(DirectoryOf(path), "cannot create a file");
   SetPendingTemp(temp);
   auto out = std::unique_ptr<AtomicOutput>(new AtomicOutput(path, temp, fd, no_clobber));
+  if (exists && (existing.st_uid != ::geteuid() || existing.st_gid != ::getegid())) {
+    // Keep the owner when root rewrites someone else's file; a plain user
+    // cannot give files away, and then the new file is theirs.
+    (void)!::fchown(fd, existing.st_uid, existing.st_gid);
+  }
   if (::fchmod(fd, mode) != 0) return IoError(path, "cannot set permissions");
   return out;
 }
 
 AtomicOutput::~AtomicOutput() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_) {
+  if (!committed_ && !temp_path_.empty()) {
     ::unlink(temp_path_.c_str());
     ClearPendingTemp();
   }
@@ -154,6 +184,13 @@ Result<void> AtomicOutput::Write(std::span<const uint8_t> data) {
 }
 
 Result<void> AtomicOutput::Commit() {
+  if (temp_path_.empty()) {  // written in place
+    const int rc = ::close(fd_);
+    fd_ = -1;
+    if (rc != 0) return IoError(path_, "close failed");
+    committed_ = true;
+    return {};
+  }
   if (::fsync(fd_) != 0) return IoError(path_, "fsync failed");
   if (::close(fd_) != 0) {
     fd_ = -1;

@@ -35,7 +35,10 @@ class Input {
 // A file written to a temporary name in the target's directory and renamed
 // over the target by Commit(). Until then the target is untouched; if the
 // object dies uncommitted (an error, or SIGINT/SIGTERM/SIGHUP) the temporary
-// file is removed. An existing target's permission bits are kept.
+// file is removed. An existing target's permission bits (and, when run as
+// root, owner) are kept; a symlink's target is replaced, not the link. A
+// target that is not a regular file (a device such as /dev/stdout, a FIFO) is
+// written in place, since it cannot be replaced atomically.
 class AtomicOutput : public age::Sink {
  public:
   // `mode` applies to a new file. With `no_clobber`, Commit() fails with

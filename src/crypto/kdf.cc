@@ -1,25 +1,43 @@
 #include "crypto/kdf.h"
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/kdf.h>
 #include <sodium.h>
+
+#include <algorithm>
 
 namespace tresor::crypto {
 namespace {
 
-const EVP_MD* Sha256Md() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  TRESOR_CHECK(md != nullptr, "openssl has no SHA-256");
-  return md;
+// libsodium takes a null pointer for empty input only sometimes; a valid
+// address is always accepted.
+const uint8_t* DataOrEmpty(std::span<const uint8_t> bytes) {
+  static const uint8_t kEmpty = 0;
+  return bytes.empty() ? &kEmpty : bytes.data();
 }
 
-EVP_KDF* HkdfKdf() {
-  static EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
-  TRESOR_CHECK(kdf != nullptr, "openssl has no HKDF");
-  return kdf;
-}
+// Incremental HMAC-SHA-256 whose state (which holds the key) is wiped.
+class Hmac {
+ public:
+  explicit Hmac(std::span<const uint8_t> key) {
+    EnsureInitialized();
+    TRESOR_CHECK(crypto_auth_hmacsha256_init(&state_, DataOrEmpty(key), key.size()) == 0,
+                 "hmac-sha-256 init failed");
+  }
+  ~Hmac() { sodium_memzero(&state_, sizeof state_); }
+  Hmac(const Hmac&) = delete;
+  Hmac& operator=(const Hmac&) = delete;
+
+  void Update(std::span<const uint8_t> data) {
+    TRESOR_CHECK(crypto_auth_hmacsha256_update(&state_, DataOrEmpty(data), data.size()) == 0,
+                 "hmac-sha-256 update failed");
+  }
+  void Finish(std::span<uint8_t, 32> out) {
+    TRESOR_CHECK(crypto_auth_hmacsha256_final(&state_, out.data()) == 0,
+                 "hmac-sha-256 final failed");
+  }
+
+ private:
+  crypto_auth_hmacsha256_state state_;
+};
 
 }  // namespace
 
@@ -33,63 +51,59 @@ Digest Sha256(std::span<const uint8_t> data) {
   return hasher.Finish();
 }
 
-void Sha256Hasher::CtxFree::operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-
-Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
-  TRESOR_CHECK(ctx_ != nullptr && EVP_DigestInit_ex(ctx_.get(), Sha256Md(), nullptr) == 1,
-               "sha-256 init failed");
+Sha256Hasher::Sha256Hasher() : state_(std::make_unique<crypto_hash_sha256_state>()) {
+  EnsureInitialized();
+  TRESOR_CHECK(crypto_hash_sha256_init(state_.get()) == 0, "sha-256 init failed");
 }
 
+Sha256Hasher::~Sha256Hasher() = default;
+Sha256Hasher::Sha256Hasher(Sha256Hasher&&) noexcept = default;
+Sha256Hasher& Sha256Hasher::operator=(Sha256Hasher&&) noexcept = default;
+
 void Sha256Hasher::Update(std::span<const uint8_t> data) {
-  if (data.empty()) return;
-  TRESOR_CHECK(EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) == 1,
+  TRESOR_CHECK(crypto_hash_sha256_update(state_.get(), DataOrEmpty(data), data.size()) == 0,
                "sha-256 update failed");
 }
 
 Digest Sha256Hasher::Finish() {
   Digest out{};
-  unsigned int len = 0;
-  TRESOR_CHECK(EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) == 1 && len == out.size(),
-               "sha-256 final failed");
+  TRESOR_CHECK(crypto_hash_sha256_final(state_.get(), out.data()) == 0, "sha-256 final failed");
   return out;
 }
 
 Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data) {
   Digest out{};
-  unsigned int len = 0;
-  static const uint8_t kEmpty = 0;
-  const uint8_t* k = key.empty() ? &kEmpty : key.data();
-  const uint8_t* d = data.empty() ? &kEmpty : data.data();
-  TRESOR_CHECK(HMAC(Sha256Md(), k, static_cast<int>(key.size()), d, data.size(), out.data(),
-                    &len) != nullptr &&
-                   len == out.size(),
-               "hmac-sha-256 failed");
+  Hmac hmac(key);
+  hmac.Update(data);
+  hmac.Finish(out);
   return out;
 }
 
 SecretBytes HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
                        std::string_view info, size_t length) {
   TRESOR_CHECK(length > 0 && length <= 255 * 32, "hkdf: bad output length");
-  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(HkdfKdf());
-  TRESOR_CHECK(ctx != nullptr, "out of memory");
-  static uint8_t kEmpty = 0;
-  // OpenSSL's parameter API takes non-const pointers; it only reads them.
-  auto* ikm_ptr = ikm.empty() ? &kEmpty : const_cast<uint8_t*>(ikm.data());
-  auto* salt_ptr = salt.empty() ? &kEmpty : const_cast<uint8_t*>(salt.data());
-  auto* info_ptr =
-      info.empty() ? &kEmpty : reinterpret_cast<uint8_t*>(const_cast<char*>(info.data()));
-  char digest[] = "SHA256";
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm_ptr, ikm.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt_ptr, salt.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info_ptr, info.size()),
-      OSSL_PARAM_construct_end(),
-  };
+  // Extract: PRK = HMAC(salt, IKM); an absent salt is 32 zero bytes, which
+  // HMAC treats exactly like an empty key.
+  SecretBytes prk(32);
+  {
+    Hmac extract(salt);
+    extract.Update(ikm);
+    extract.Finish(prk.Mutable().first<32>());
+  }
+  // Expand: T(i) = HMAC(PRK, T(i-1) | info | i), concatenated and cut to length.
   SecretBytes out(length);
-  const int rc = EVP_KDF_derive(ctx, out.Mutable().data(), length, params);
-  EVP_KDF_CTX_free(ctx);
-  TRESOR_CHECK(rc == 1, "hkdf-sha-256 failed");
+  SecretBytes block(32);
+  for (size_t done = 0, i = 1; done < length; ++i) {
+    Hmac expand(prk.Reveal());
+    if (i > 1) expand.Update(block.Reveal());
+    expand.Update(AsBytes(info));
+    const uint8_t counter = static_cast<uint8_t>(i);
+    expand.Update({&counter, 1});
+    expand.Finish(block.Mutable().first<32>());
+    const size_t n = std::min<size_t>(32, length - done);
+    std::copy_n(block.Reveal().begin(), n, out.Mutable().begin() + static_cast<ptrdiff_t>(done));
+    done += n;
+  }
   return out;
 }
 

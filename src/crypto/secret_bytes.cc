@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "crypto/result.h"
+#include "crypto/secret_arena.h"
 
 namespace tresor::crypto {
 namespace {
@@ -29,29 +30,37 @@ void EnsureInitialized() {
   TRESOR_CHECK(ok, "libsodium failed to initialise");
 }
 
-SecretBytes::SecretBytes(size_t size) : size_(size), capacity_(size) {
+SecretBytes::SecretBytes(size_t size, Lifetime lifetime) : size_(size), capacity_(size) {
   if (size == 0) return;
   EnsureInitialized();
+  bool locked = false;
+  if (lifetime == Lifetime::kShort) data_ = internal::ArenaAllocate(size, &locked);
+  if (data_ != nullptr) {
+    storage_ = Storage::kArena;
+    if (!locked) WarnUnlockedOnce();
+    return;
+  }
   data_ = static_cast<uint8_t*>(sodium_malloc(size));
   if (data_ != nullptr) {
-    guarded_ = true;
+    storage_ = Storage::kGuarded;
   } else {
     // sodium_malloc fails when mlock does; fall back to ordinary memory.
     data_ = static_cast<uint8_t*>(std::calloc(size, 1));
     TRESOR_CHECK(data_ != nullptr, "out of memory");
+    storage_ = Storage::kHeap;
     WarnUnlockedOnce();
   }
   std::memset(data_, 0, size);
 }
 
-SecretBytes SecretBytes::CopyOf(std::span<const uint8_t> bytes) {
-  SecretBytes out(bytes.size());
+SecretBytes SecretBytes::CopyOf(std::span<const uint8_t> bytes, Lifetime lifetime) {
+  SecretBytes out(bytes.size(), lifetime);
   if (!bytes.empty()) std::memcpy(out.data_, bytes.data(), bytes.size());
   return out;
 }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : data_(other.data_), size_(other.size_), capacity_(other.capacity_), guarded_(other.guarded_) {
+    : data_(other.data_), size_(other.size_), capacity_(other.capacity_), storage_(other.storage_) {
   other.data_ = nullptr;
   other.size_ = other.capacity_ = 0;
 }
@@ -62,7 +71,7 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
     data_ = other.data_;
     size_ = other.size_;
     capacity_ = other.capacity_;
-    guarded_ = other.guarded_;
+    storage_ = other.storage_;
     other.data_ = nullptr;
     other.size_ = other.capacity_ = 0;
   }
@@ -79,11 +88,17 @@ void SecretBytes::Truncate(size_t size) {
 
 void SecretBytes::Release() {
   if (data_ == nullptr) return;
-  if (guarded_) {
-    sodium_free(data_);  // wipes before unmapping
-  } else {
-    sodium_memzero(data_, capacity_);
-    std::free(data_);
+  switch (storage_) {
+    case Storage::kArena:
+      internal::ArenaFree(data_, capacity_);  // wipes
+      break;
+    case Storage::kGuarded:
+      sodium_free(data_);  // wipes before unmapping
+      break;
+    case Storage::kHeap:
+      sodium_memzero(data_, capacity_);
+      std::free(data_);
+      break;
   }
   data_ = nullptr;
   size_ = capacity_ = 0;

@@ -2,9 +2,13 @@
 //
 // Contract:
 // - Move-only; the bytes are zeroed when the object is destroyed or moved from.
-// - Storage comes from libsodium's guarded allocator (locked, with guard pages)
-//   when it can; if locking fails (RLIMIT_MEMLOCK) the bytes live in ordinary
-//   memory and one warning is printed per process. Either way they are wiped.
+// - Storage is locked memory excluded from core dumps. Long-lived keys
+//   (Lifetime::kLong) and buffers over 4 KiB get libsodium's guarded
+//   allocator, with guard pages on both sides of each allocation; short-lived
+//   small secrets come from a locked arena that has guard pages around the
+//   arena as a whole, because a guarded allocation costs eight system calls.
+//   If locking fails (RLIMIT_MEMLOCK) the bytes live in ordinary memory and
+//   one warning is printed per process. Either way they are wiped.
 // - No stream operator and no implicit conversion: reading the bytes is the
 //   named call Reveal(), so one grep finds every place a secret is exposed.
 // - Not thread-safe; like a std::vector, one owner at a time.
@@ -16,13 +20,18 @@
 
 namespace tresor::crypto {
 
+enum class Lifetime {
+  kShort,  // for the length of one operation
+  kLong,   // held for the life of a process, such as an agent's identities
+};
+
 class SecretBytes {
  public:
   SecretBytes() = default;
   // `size` zero bytes.
-  explicit SecretBytes(size_t size);
+  explicit SecretBytes(size_t size, Lifetime lifetime = Lifetime::kShort);
   // A secret copy of `bytes`.
-  static SecretBytes CopyOf(std::span<const uint8_t> bytes);
+  static SecretBytes CopyOf(std::span<const uint8_t> bytes, Lifetime lifetime = Lifetime::kShort);
 
   SecretBytes(SecretBytes&& other) noexcept;
   SecretBytes& operator=(SecretBytes&& other) noexcept;
@@ -47,7 +56,8 @@ class SecretBytes {
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
-  bool guarded_ = false;  // true: from sodium_malloc
+  enum class Storage { kArena, kGuarded, kHeap };
+  Storage storage_ = Storage::kHeap;
 };
 
 // True when every byte equals the other's, in time that depends only on the

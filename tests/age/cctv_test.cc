@@ -15,11 +15,13 @@
 #include "age/scrypt.h"
 #include "age/x25519.h"
 #include "crypto/kdf.h"
+#include "support/hex.h"
 
 namespace tresor::age {
 namespace {
 
 namespace fs = std::filesystem;
+using testutil::Hex;
 
 struct Vector {
   std::string name;
@@ -87,16 +89,6 @@ std::string ClassOf(const Result<void>& r) {
     default:
       return "unexpected: " + r.error().message;
   }
-}
-
-std::string Hex(std::span<const uint8_t> bytes) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : bytes) {
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out;
 }
 
 class HashingSink : public Sink {

@@ -37,6 +37,33 @@ TEST(SecretBytesTest, TruncateWipesTheTail) {
   EXPECT_EQ(tail[1], 0);
 }
 
+// Small short-lived secrets share the locked arena; freed slots are wiped and
+// reused, and once it is full (or for large or long-lived secrets) storage
+// comes from guarded allocations instead, with no difference to the holder.
+TEST(SecretBytesTest, ArenaSlotsAreWipedAndReusedAndOverflowStillWorks) {
+  const uint8_t* first_address = nullptr;
+  {
+    SecretBytes a = SecretBytes::CopyOf(std::vector<uint8_t>(32, 0x5a));
+    first_address = a.Reveal().data();
+  }
+  SecretBytes b(32);
+  EXPECT_EQ(b.Reveal().data(), first_address) << "the freed slot is reused";
+  EXPECT_TRUE(IsAllZero(b.Reveal())) << "and was wiped";
+
+  std::vector<SecretBytes> many;
+  for (int i = 0; i < 3000; ++i) {  // more than the arena's 64 KiB in 64-byte slots
+    many.push_back(SecretBytes::CopyOf(std::vector<uint8_t>(40, static_cast<uint8_t>(i))));
+  }
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_EQ(many[i].size(), 40u);
+    ASSERT_EQ(many[i].Reveal()[39], static_cast<uint8_t>(i)) << i;
+  }
+  SecretBytes large(5000);
+  SecretBytes long_lived(32, Lifetime::kLong);
+  EXPECT_TRUE(IsAllZero(large.Reveal()));
+  EXPECT_TRUE(IsAllZero(long_lived.Reveal()));
+}
+
 TEST(ConstantTimeEqualTest, ComparesContentAndLength) {
   const uint8_t a[] = {1, 2, 3}, b[] = {1, 2, 3}, c[] = {1, 2, 4};
   EXPECT_TRUE(ConstantTimeEqual(a, b));

@@ -1,0 +1,45 @@
+#include "crypto/openssl_loader.h"
+
+#include <dlfcn.h>
+#include <openssl/crypto.h>
+
+namespace tresor::crypto::internal {
+namespace {
+
+template <typename Fn>
+bool Bind(void* library, const char* name, Fn* fn) {
+  *fn = reinterpret_cast<Fn>(::dlsym(library, name));
+  return *fn != nullptr;
+}
+
+const OpensslApi* Load() {
+  // The soname of OpenSSL 3, whose ABI the headers describe.
+  void* library = ::dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) return nullptr;
+  static OpensslApi api;
+  decltype(&::OPENSSL_init_crypto) init = nullptr;
+  decltype(&::EVP_CIPHER_fetch) fetch = nullptr;
+  const bool bound = Bind(library, "OPENSSL_init_crypto", &init) &&
+                     Bind(library, "EVP_CIPHER_fetch", &fetch) &&
+                     Bind(library, "EVP_CIPHER_CTX_new", &api.cipher_ctx_new) &&
+                     Bind(library, "EVP_CIPHER_CTX_free", &api.cipher_ctx_free) &&
+                     Bind(library, "EVP_CIPHER_CTX_ctrl", &api.cipher_ctx_ctrl) &&
+                     Bind(library, "EVP_CipherInit_ex", &api.cipher_init) &&
+                     Bind(library, "EVP_CipherUpdate", &api.cipher_update) &&
+                     Bind(library, "EVP_CipherFinal_ex", &api.cipher_final);
+  if (!bound) return nullptr;
+  // The system openssl.cnf is not read: it cannot change what
+  // ChaCha20-Poly1305 computes, and reading it doubles the set-up time.
+  if (init(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) != 1) return nullptr;
+  api.chacha20_poly1305 = fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+  return api.chacha20_poly1305 != nullptr ? &api : nullptr;
+}
+
+}  // namespace
+
+const OpensslApi* Openssl() {
+  static const OpensslApi* api = Load();
+  return api;
+}
+
+}  // namespace tresor::crypto::internal
