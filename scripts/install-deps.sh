@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libssl-dev libsodium-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 util-linux age openssl hyperfine time
+  python3 python3-dotenv nodejs util-linux age openssl hyperfine time
 )
 
 missing=()

@@ -1,8 +1,9 @@
 #include "cli/app.h"
 
-#include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/app_options.h"
+#include "cli/app_sealed.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 
@@ -13,13 +14,6 @@ int Report(const Result<void>& result) {
   if (result) return kExitOk;
   std::fprintf(stderr, "tresor: error: %s\n", result.error().message.c_str());
   return ExitCodeFor(result.error().code);
-}
-
-void AddPassphraseFileOption(CLI::App* cmd, std::optional<std::string>& target) {
-  cmd->add_option("--passphrase-file", target,
-                  "Read the passphrase from the first line of FILE instead of the terminal "
-                  "(refused if group or others can access FILE)")
-      ->type_name("FILE");
 }
 
 }  // namespace
@@ -55,48 +49,22 @@ int RunApp(int argc, char** argv) {
   EncryptCommandOptions enc;
   CLI::App* enc_cmd = app.add_subcommand(
       "encrypt", "Encrypt INPUT (default stdin) to age recipients or a passphrase");
-  enc_cmd
-      ->add_option("-r,--recipient", enc.recipients, "Encrypt to RECIPIENT (age1...); repeatable")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->type_name("RECIPIENT");
-  enc_cmd
-      ->add_option("-R,--recipients-file", enc.recipient_files,
-                   "Encrypt to the recipients listed in FILE; repeatable")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->type_name("FILE");
-  enc_cmd
-      ->add_option("-i,--identity", enc.identity_files,
-                   "Encrypt to the recipients of the identities in FILE; repeatable")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->type_name("FILE");
-  enc_cmd->add_flag("-p,--passphrase", enc.passphrase, "Encrypt with a passphrase (age scrypt)");
+  AddRecipientOptions(enc_cmd, enc.to, "Encrypt");
+  AddRepeatable(enc_cmd, "-i,--identity", enc.to.identity_files,
+                "Encrypt to the recipients of the identities in FILE; repeatable", "FILE");
   enc_cmd->add_flag("-a,--armor", enc.armor, "Write PEM-style ASCII armor instead of binary");
   enc_cmd->add_option("-o,--output", enc.output, "Write to FILE atomically (default stdout)")
       ->type_name("FILE");
   enc_cmd->add_option("INPUT", enc.input, "File to encrypt (default stdin)");
   AddPassphraseFileOption(enc_cmd, enc.passphrase_file);
-  enc_cmd
-      ->add_option("--work-factor", enc.work_factor,
-                   "scrypt work factor (log2 N) for -p, 1..22 (default 18)")
-      ->check(CLI::Range(1, 22));
 
   DecryptCommandOptions dec;
   CLI::App* dec_cmd = app.add_subcommand(
       "decrypt", "Decrypt an age file (binary or armored) from INPUT (default stdin)");
-  dec_cmd
-      ->add_option("-i,--identity", dec.identity_files,
-                   "Use the identities in FILE (a passphrase-protected file is asked for "
-                   "its passphrase); repeatable")
-      ->expected(1)
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->type_name("FILE");
+  AddRepeatable(dec_cmd, "-i,--identity", dec.identity_files,
+                "Use the identities in FILE (a passphrase-protected file is asked for "
+                "its passphrase); repeatable",
+                "FILE");
   dec_cmd
       ->add_option("-o,--output", dec.output,
                    "Write to FILE atomically, mode 0600 if new (default stdout); "
@@ -104,6 +72,9 @@ int RunApp(int argc, char** argv) {
       ->type_name("FILE");
   dec_cmd->add_option("INPUT", dec.input, "File to decrypt (default stdin)");
   AddPassphraseFileOption(dec_cmd, dec.passphrase_file);
+
+  SealedCommands sealed;
+  AddSealedCommands(app, sealed);
 
   try {
     app.parse(argc, argv);
@@ -126,6 +97,7 @@ int RunApp(int argc, char** argv) {
     return Report(RunKeygen(keygen));
   }
   if (enc_cmd->parsed()) return Report(RunEncrypt(enc));
+  if (auto result = RunSealedCommands(sealed, argc, argv)) return Report(*result);
   return Report(RunDecrypt(dec));
 }
 

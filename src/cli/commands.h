@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "crypto/secret_bytes.h"
 
 namespace tresor::cli {
 
@@ -19,16 +20,21 @@ struct KeygenOptions {
 };
 Result<void> RunKeygen(const KeygenOptions& options);
 
-struct EncryptCommandOptions {
+// Who a file is encrypted to, as `age` takes it.
+struct RecipientOptions {
   std::vector<std::string> recipients;       // -r
   std::vector<std::string> recipient_files;  // -R
   std::vector<std::string> identity_files;   // -i: encrypt to these identities' recipients
   bool passphrase = false;                   // -p
-  bool armor = false;                        // -a
-  std::string output;                        // -o; "" = stdout
-  std::string input;                         // "" = stdin
+  int work_factor = 0;                       // scrypt log2 N for -p; 0 = age's default
+};
+
+struct EncryptCommandOptions {
+  RecipientOptions to;
+  bool armor = false;  // -a
+  std::string output;  // -o; "" = stdout
+  std::string input;   // "" = stdin
   std::optional<std::string> passphrase_file;
-  int work_factor = 0;
 };
 Result<void> RunEncrypt(const EncryptCommandOptions& options);
 
@@ -39,5 +45,25 @@ struct DecryptCommandOptions {
   std::optional<std::string> passphrase_file;
 };
 Result<void> RunDecrypt(const DecryptCommandOptions& options);
+
+// The sealed-file commands (seal, unseal, get, set, unset).
+struct SealedCommandOptions {
+  std::string file;
+  std::string format;                       // "" = from the file name
+  RecipientOptions to;                      // seal of a file without a header
+  std::vector<std::string> identity_files;  // -i, to open a sealed file
+  std::optional<std::string> passphrase_file;
+  bool in_place = false;
+  std::string output;  // -o; "" = stdout (unless in_place)
+  bool ignore_mac = false;
+  std::string path;                          // get, set, unset
+  bool from_stdin = false;                   // set --stdin
+  std::optional<crypto::SecretBytes> value;  // set VALUE
+};
+Result<void> RunSeal(const SealedCommandOptions& options);
+Result<void> RunUnseal(const SealedCommandOptions& options);
+Result<void> RunGet(const SealedCommandOptions& options);
+Result<void> RunSet(SealedCommandOptions& options);
+Result<void> RunUnset(const SealedCommandOptions& options);
 
 }  // namespace tresor::cli

@@ -4,16 +4,13 @@
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "cli/output.h"
+#include "cli/recipients.h"
 
 namespace tresor::cli {
 
 Result<void> RunDecrypt(const DecryptCommandOptions& options) {
   const PassphraseSource passphrases(options.passphrase_file);
-  std::vector<age::X25519Identity> identities;
-  for (const std::string& path : options.identity_files) {
-    TRESOR_ASSIGN_OR_RETURN(auto ids, LoadIdentityFile(path, passphrases));
-    for (auto& id : ids) identities.push_back(std::move(id));
-  }
+  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(options.identity_files, passphrases));
   PassphrasePromptIdentity prompt(passphrases);
   std::vector<const age::Identity*> view;
   for (const auto& id : identities) view.push_back(&id);

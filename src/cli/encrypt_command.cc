@@ -7,59 +7,13 @@
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "cli/output.h"
+#include "cli/recipients.h"
 
 namespace tresor::cli {
-namespace {
-
-constexpr size_t kMaxRecipientsFile = 16 << 20;
-
-Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
-    const EncryptCommandOptions& options, const PassphraseSource& passphrases) {
-  std::vector<std::unique_ptr<age::Recipient>> out;
-  for (const std::string& text : options.recipients) {
-    TRESOR_ASSIGN_OR_RETURN(auto r, age::X25519Recipient::Parse(text));
-    out.push_back(std::make_unique<age::X25519Recipient>(r));
-  }
-  for (const std::string& path : options.recipient_files) {
-    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes content, ReadSecretFile(path, kMaxRecipientsFile));
-    std::string_view text(reinterpret_cast<const char*>(content.Reveal().data()), content.size());
-    auto parsed = age::ParseRecipientsFile(text);
-    if (!parsed) return WithPlace(path, parsed.error());
-    for (const auto& r : *parsed) out.push_back(std::make_unique<age::X25519Recipient>(r));
-  }
-  for (const std::string& path : options.identity_files) {
-    TRESOR_ASSIGN_OR_RETURN(auto ids, LoadIdentityFile(path, passphrases));
-    for (const auto& id : ids)
-      out.push_back(std::make_unique<age::X25519Recipient>(id.ToRecipient()));
-  }
-  if (options.passphrase) {
-    if (!out.empty()) {
-      return MakeError(ErrorCode::kInvalidArgument, "-p cannot be combined with -r, -R or -i");
-    }
-    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
-                            passphrases.Get("Enter passphrase", true));
-    out.push_back(std::make_unique<age::ScryptRecipient>(
-        std::move(passphrase),
-        options.work_factor > 0 ? options.work_factor : age::kDefaultScryptLogN));
-  }
-  if (out.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "no recipients: give -r RECIPIENT, -R FILE, -i FILE or -p");
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<void> RunEncrypt(const EncryptCommandOptions& options) {
-  if (options.work_factor != 0 &&
-      (options.work_factor < 1 || options.work_factor > age::kMaxScryptLogN)) {
-    return MakeError(ErrorCode::kInvalidArgument, "--work-factor must be between 1 and 22");
-  }
   const PassphraseSource passphrases(options.passphrase_file);
-  TRESOR_ASSIGN_OR_RETURN(auto recipients, CollectRecipients(options, passphrases));
-  std::vector<const age::Recipient*> view;
-  for (const auto& r : recipients) view.push_back(r.get());
+  TRESOR_ASSIGN_OR_RETURN(auto recipients, CollectRecipients(options.to, passphrases));
+  const auto view = Pointers(recipients);
 
   TRESOR_ASSIGN_OR_RETURN(Input in, Input::Open(options.input));
   TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.output, PublicFileMode(), false));

@@ -20,6 +20,12 @@ const char* ErrorCodeName(ErrorCode code) {
       return "header mac";
     case ErrorCode::kPayload:
       return "payload";
+    case ErrorCode::kSyntax:
+      return "syntax";
+    case ErrorCode::kIntegrity:
+      return "integrity";
+    case ErrorCode::kNotFound:
+      return "not found";
     case ErrorCode::kInternal:
       return "internal";
   }

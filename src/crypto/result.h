@@ -22,6 +22,9 @@ enum class ErrorCode {
   kNoMatch,          // no identity opened any recipient stanza
   kHmac,             // the header MAC did not verify
   kPayload,          // the payload is truncated, tampered with or has trailing data
+  kSyntax,           // a configuration file does not parse (message has line:col)
+  kIntegrity,        // a sealed value or a sealed file's MAC does not verify
+  kNotFound,         // a path names no value in the file
   kInternal,         // a library call failed where it should not
 };
 

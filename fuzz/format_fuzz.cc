@@ -1,0 +1,45 @@
+// libFuzzer target for one format adapter (TRESOR_FUZZ_FORMAT: ini, dotenv
+// or json). Beyond not crashing, every input that parses must round-trip:
+// seal, then parse the sealed text, then unseal, gives the input back byte
+// for byte, and every span the parser reports lies inside the text.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "age/x25519.h"
+#include "formats/format.h"
+#include "fuzz_identity.h"
+#include "sealed/sealed_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace tresor;
+  const formats::Format& format = *formats::FormatByName(TRESOR_FUZZ_FORMAT);
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  auto doc = format.Parse(text);
+  if (!doc) return 0;
+  for (const formats::Value& v : doc->values) {
+    if (v.literal.begin > v.literal.end || v.literal.end > text.size() ||
+        v.entry.begin > v.literal.begin || v.entry.end > text.size()) {
+      __builtin_trap();
+    }
+    (void)format.Decode(text.substr(v.literal.begin, v.literal.end - v.literal.begin), v.type);
+  }
+  auto file = sealed::SealedFile::Load(text, format);
+  if (!file || file->has_header()) return 0;
+  static const age::X25519Recipient recipient = fuzz::CorpusIdentity().ToRecipient();
+  const age::Recipient* recipients[] = {&recipient};
+  if (!file->CreateKey(recipients)) __builtin_trap();
+  auto sealed_text = file->Seal();
+  if (!sealed_text) {
+    // Only a value that looks like a token but does not open may stop it.
+    if (sealed_text.error().code != ErrorCode::kIntegrity) __builtin_trap();
+    return 0;
+  }
+  auto reloaded = sealed::SealedFile::Load(*sealed_text, format);
+  if (!reloaded) __builtin_trap();
+  const age::Identity* identities[] = {&fuzz::CorpusIdentity()};
+  if (!reloaded->Unlock(identities) || !reloaded->VerifyMac()) __builtin_trap();
+  auto unsealed = reloaded->Unseal();
+  if (!unsealed || *unsealed != text) __builtin_trap();
+  return 0;
+}

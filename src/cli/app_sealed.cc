@@ -1,0 +1,101 @@
+#include "cli/app_sealed.h"
+
+#include <cstring>
+
+#include "cli/app_options.h"
+#include "crypto/kdf.h"
+
+namespace tresor::cli {
+namespace {
+
+void AddFileOptions(CLI::App* cmd, SealedCommandOptions& o, bool identities) {
+  cmd->add_option("FILE", o.file, "The configuration file")->required();
+  cmd->add_option("--format", o.format,
+                  "ini, dotenv or json (default: from the file name: .ini .cfg .conf, "
+                  ".env, .json)")
+      ->type_name("FORMAT");
+  if (identities) {
+    AddRepeatable(cmd, "-i,--identity", o.identity_files,
+                  "Open the file with the identities in FILE (a passphrase-protected file is "
+                  "asked for its passphrase); repeatable",
+                  "FILE");
+  }
+  AddPassphraseFileOption(cmd, o.passphrase_file);
+}
+
+void AddIgnoreMac(CLI::App* cmd, SealedCommandOptions& o) {
+  cmd->add_flag("--ignore-mac", o.ignore_mac,
+                "Skip the whole-file MAC check (each value is still authenticated)");
+}
+
+}  // namespace
+
+void AddSealedCommands(CLI::App& app, SealedCommands& c) {
+  SealedCommandOptions& o = c.options;
+  c.seal = app.add_subcommand(
+      "seal", "Seal the values of a config file in place: every other byte stays as it was");
+  AddFileOptions(c.seal, o, false);
+  AddRecipientOptions(c.seal, o.to, "Seal");
+  AddRepeatable(c.seal, "-i,--identity", o.identity_files,
+                "A new file: seal to the recipients of the identities in FILE. A sealed "
+                "file: open it with them to seal new values; repeatable",
+                "FILE");
+  c.seal->add_flag("--in-place", o.in_place, "Replace FILE atomically instead of printing");
+  c.seal->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
+      ->type_name("OUT");
+
+  c.unseal = app.add_subcommand("unseal", "Print (or restore) the original file, byte for byte");
+  AddFileOptions(c.unseal, o, true);
+  AddIgnoreMac(c.unseal, o);
+  c.unseal->add_flag("--in-place", o.in_place,
+                     "Replace FILE with the plaintext atomically instead of printing");
+  c.unseal
+      ->add_option("-o,--output", o.output,
+                   "Write to OUT atomically, mode 0600 if new (default stdout)")
+      ->type_name("OUT");
+
+  c.get = app.add_subcommand("get", "Print the value at PATH (section.key, a.b[0].c)");
+  AddFileOptions(c.get, o, true);
+  c.get->add_option("PATH", o.path, "The value's path")->required();
+  AddIgnoreMac(c.get, o);
+
+  c.set = app.add_subcommand(
+      "set", "Seal VALUE (or stdin) at PATH in FILE; only that value and the MAC change");
+  AddFileOptions(c.set, o, true);
+  c.set->add_option("PATH", o.path, "The value's path")->required();
+  c.set->add_option("VALUE", c.value_arg,
+                    "The new value (prefer --stdin: arguments are visible to other users "
+                    "until tresor starts)");
+  c.set->add_flag("--stdin", o.from_stdin, "Read the value from stdin (one final newline dropped)");
+  AddIgnoreMac(c.set, o);
+
+  c.unset = app.add_subcommand("unset", "Remove the entry at PATH from FILE");
+  AddFileOptions(c.unset, o, true);
+  c.unset->add_option("PATH", o.path, "The value's path")->required();
+  AddIgnoreMac(c.unset, o);
+}
+
+std::optional<Result<void>> RunSealedCommands(SealedCommands& c, int argc, char** argv) {
+  SealedCommandOptions& o = c.options;
+  if (c.seal->parsed()) return RunSeal(o);
+  if (c.unseal->parsed()) return RunUnseal(o);
+  if (c.get->parsed()) return RunGet(o);
+  if (c.unset->parsed()) return RunUnset(o);
+  if (!c.set->parsed()) return std::nullopt;
+  if (c.set->count("VALUE") > 0) {
+    if (o.from_stdin)
+      return MakeError(ErrorCode::kInvalidArgument, "give VALUE or --stdin, not both");
+    o.value = crypto::SecretBytes::CopyOf(crypto::AsBytes(c.value_arg));
+    // Blank the argument in /proc/PID/cmdline, and our copy.
+    for (int i = argc - 1; i > 0; --i) {
+      if (c.value_arg == argv[i]) {
+        std::memset(argv[i], 'x', std::strlen(argv[i]));
+        break;
+      }
+    }
+    crypto::Wipe({reinterpret_cast<uint8_t*>(c.value_arg.data()), c.value_arg.size()});
+  }
+  return RunSet(o);
+}
+
+}  // namespace tresor::cli

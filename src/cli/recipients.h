@@ -1,0 +1,29 @@
+// Recipients from -r/-R/-i/-p options, and identities from -i files.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "age/recipient.h"
+#include "age/x25519.h"
+#include "cli/commands.h"
+#include "cli/passphrase.h"
+
+namespace tresor::cli {
+
+// The recipients the options name; at least one (kInvalidArgument if none).
+Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
+    const RecipientOptions& options, const PassphraseSource& passphrases);
+
+// The identities in `files` (passphrase-protected ones are asked for).
+Result<std::vector<age::X25519Identity>> LoadIdentities(const std::vector<std::string>& files,
+                                                        const PassphraseSource& passphrases);
+
+template <typename T>
+std::vector<const T*> Pointers(const std::vector<std::unique_ptr<T>>& owned) {
+  std::vector<const T*> out;
+  for (const auto& p : owned) out.push_back(p.get());
+  return out;
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,153 @@
+// seal, unseal, get, set, unset: sealed configuration files (docs/format.md).
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/files.h"
+#include "cli/identities.h"
+#include "cli/output.h"
+#include "cli/recipients.h"
+#include "sealed/sealed_file.h"
+
+namespace tresor::cli {
+namespace {
+
+constexpr size_t kMaxConfigFile = 256 << 20;
+constexpr size_t kMaxValue = 16 << 20;
+
+Result<const formats::Format*> ChooseFormat(const SealedCommandOptions& options) {
+  if (!options.format.empty()) {
+    const formats::Format* format = formats::FormatByName(options.format);
+    if (format == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "unknown --format " + options.format + " (ini, dotenv, json)");
+    }
+    return format;
+  }
+  const formats::Format* format = formats::FormatForFile(options.file);
+  if (format == nullptr) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     options.file +
+                         ": cannot tell the format from the file name; use --format ini, "
+                         "dotenv or json");
+  }
+  return format;
+}
+
+Result<sealed::SealedFile> LoadFile(const SealedCommandOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(const formats::Format* format, ChooseFormat(options));
+  TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes content,
+                          ReadSecretFile(options.file, kMaxConfigFile));
+  std::string text(reinterpret_cast<const char*>(content.Reveal().data()), content.size());
+  auto file = sealed::SealedFile::Load(std::move(text), *format);
+  if (!file) return WithPlace(options.file, std::move(file).error());
+  return std::move(*file);
+}
+
+Result<void> Unlock(sealed::SealedFile& file, const SealedCommandOptions& options) {
+  const PassphraseSource passphrases(options.passphrase_file);
+  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(options.identity_files, passphrases));
+  PassphrasePromptIdentity prompt(passphrases);
+  std::vector<const age::Identity*> view;
+  for (const auto& id : identities) view.push_back(&id);
+  view.push_back(&prompt);  // asked only if the data key is passphrase-wrapped
+  auto unlocked = file.Unlock(view);
+  if (!unlocked) {
+    Error e = std::move(unlocked).error();
+    if (e.code == ErrorCode::kNoMatch && identities.empty() && !prompt.asked()) {
+      e.message += " (no identity given: use -i FILE)";
+    }
+    return WithPlace(options.file, std::move(e));
+  }
+  if (!options.ignore_mac) {
+    auto verified = file.VerifyMac();
+    if (!verified) return WithPlace(options.file, std::move(verified).error());
+  }
+  return {};
+}
+
+// Writes `text` to stdout, -o FILE, or over the file itself (atomically,
+// keeping its mode and owner).
+Result<void> Emit(const SealedCommandOptions& options, const std::string& text, bool in_place,
+                  unsigned new_file_mode) {
+  const std::string target = in_place ? options.file : options.output;
+  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(target, new_file_mode, false));
+  TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(text)));
+  return out.Commit();
+}
+
+Result<void> Check(Result<std::string>& result, const SealedCommandOptions& options) {
+  if (!result) return WithPlace(options.file, result.error());
+  return {};
+}
+
+}  // namespace
+
+Result<void> RunSeal(const SealedCommandOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
+  if (file.has_header()) {
+    TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  } else {
+    const PassphraseSource passphrases(options.passphrase_file);
+    RecipientOptions to = options.to;
+    if (to.recipients.empty() && to.recipient_files.empty() && !to.passphrase) {
+      to.identity_files = options.identity_files;  // seal to the given identities
+    }
+    TRESOR_ASSIGN_OR_RETURN(auto recipients, CollectRecipients(to, passphrases));
+    TRESOR_RETURN_IF_ERROR(file.CreateKey(Pointers(recipients)));
+  }
+  auto sealed = file.Seal();
+  TRESOR_RETURN_IF_ERROR(Check(sealed, options));
+  return Emit(options, *sealed, options.in_place, PublicFileMode());
+}
+
+Result<void> RunUnseal(const SealedCommandOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
+  TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  auto plain = file.Unseal();
+  TRESOR_RETURN_IF_ERROR(Check(plain, options));
+  return Emit(options, *plain, options.in_place, 0600);
+}
+
+Result<void> RunGet(const SealedCommandOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
+  if (file.has_header()) TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  auto value = file.Get(options.path);
+  if (!value) return WithPlace(options.file, std::move(value).error());
+  age::FdSink out(STDOUT_FILENO, "stdout");
+  TRESOR_RETURN_IF_ERROR(out.Write(value->Reveal()));
+  return out.Write(crypto::AsBytes("\n"));
+}
+
+Result<void> RunSet(SealedCommandOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
+  if (!file.has_header()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     options.file + ": not sealed yet (no tresor header); run tresor seal first");
+  }
+  TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  crypto::SecretBytes value;
+  if (options.from_stdin) {
+    TRESOR_ASSIGN_OR_RETURN(value, ReadSecretFile("/dev/stdin", kMaxValue));
+    // A value piped in by `echo` or typed ends in one newline that is not part of it.
+    const auto bytes = value.Reveal();
+    if (!bytes.empty() && bytes.back() == '\n') value.Truncate(value.size() - 1);
+  } else if (options.value) {
+    value = std::move(*options.value);
+  } else {
+    return MakeError(ErrorCode::kInvalidArgument, "set needs VALUE or --stdin");
+  }
+  auto edited = file.Set(options.path, value);
+  TRESOR_RETURN_IF_ERROR(Check(edited, options));
+  return Emit(options, *edited, true, PublicFileMode());
+}
+
+Result<void> RunUnset(const SealedCommandOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
+  TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  auto edited = file.Unset(options.path);
+  TRESOR_RETURN_IF_ERROR(Check(edited, options));
+  return Emit(options, *edited, true, PublicFileMode());
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,111 @@
+#include "formats/document.h"
+
+#include <algorithm>
+
+namespace tresor::formats {
+
+const char* ValueTypeName(ValueType type) {
+  switch (type) {
+    case ValueType::kString:
+      return "string";
+    case ValueType::kNumber:
+      return "number";
+    case ValueType::kBool:
+      return "bool";
+    case ValueType::kNull:
+      return "null";
+  }
+  return "string";
+}
+
+LineColumn LocationOf(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  const auto prefix = text.substr(0, offset);
+  const size_t newline = prefix.rfind('\n');
+  const size_t line_start = newline == std::string_view::npos ? 0 : newline + 1;
+  return {1 + static_cast<int>(std::count(prefix.begin(), prefix.end(), '\n')),
+          static_cast<int>(offset - line_start) + 1};
+}
+
+std::string Position(std::string_view text, size_t offset) {
+  const LineColumn at = LocationOf(text, offset);
+  return std::to_string(at.line) + ":" + std::to_string(at.column);
+}
+
+Value MakeValue(std::string_view text, std::string path, Span literal, Span entry, ValueType type) {
+  const LineColumn at = LocationOf(text, literal.begin);
+  return Value{std::move(path), literal, entry, type, at.line, at.column};
+}
+
+Error SyntaxError(std::string_view text, size_t offset, const std::string& what) {
+  return MakeError(ErrorCode::kSyntax, Position(text, offset) + ": " + what);
+}
+
+std::string JoinPath(std::string_view parent, std::string_view key) {
+  const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+  });
+  std::string out(parent);
+  if (!out.empty()) out += '.';
+  if (plain) return out.append(key);
+  out += '"';
+  for (char c : key) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+Result<std::vector<std::string>> SplitPath(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  auto bad = [&](const char* what) {
+    return MakeError(ErrorCode::kInvalidArgument, "bad path " + std::string(path) + ": " + what);
+  };
+  while (i < path.size()) {
+    if (path[i] == '[') {
+      const size_t close = path.find(']', i);
+      if (close == std::string_view::npos) return bad("unclosed [");
+      out.emplace_back(path.substr(i, close - i + 1));
+      i = close + 1;
+    } else if (path[i] == '"') {
+      std::string key;
+      for (++i; i < path.size() && path[i] != '"'; ++i) {
+        if (path[i] == '\\' && i + 1 < path.size()) ++i;
+        key += path[i];
+      }
+      if (i >= path.size()) return bad("unclosed quote");
+      ++i;
+      out.push_back(std::move(key));
+    } else {
+      const size_t end = path.find_first_of(".[", i);
+      const auto key = path.substr(i, end == std::string_view::npos ? path.size() - i : end - i);
+      if (key.empty()) return bad("empty key");
+      out.emplace_back(key);
+      i += key.size();
+    }
+    if (i < path.size() && path[i] == '.') {
+      if (++i == path.size()) return bad("ends with '.'");
+    } else if (i < path.size() && path[i] != '[') {
+      return bad("expected '.' or '['");
+    }
+  }
+  if (out.empty()) return bad("empty");
+  return out;
+}
+
+std::string DoubleQuoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.append(1, '"').append(s).append(1, '"');
+  return out;
+}
+
+std::string DetectEol(std::string_view text) {
+  const size_t nl = text.find('\n');
+  return nl != std::string_view::npos && nl > 0 && text[nl - 1] == '\r' ? "\r\n" : "\n";
+}
+
+}  // namespace tresor::formats

@@ -1,0 +1,25 @@
+#include "formats/format.h"
+
+namespace tresor::formats {
+
+const Format* FormatByName(std::string_view name) {
+  if (name == "ini") return &Ini();
+  if (name == "dotenv" || name == "env") return &Dotenv();
+  if (name == "json") return &Json();
+  return nullptr;
+}
+
+const Format* FormatForFile(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  const std::string_view base = path.substr(slash == std::string_view::npos ? 0 : slash + 1);
+  if (base == ".env" || base.starts_with(".env.")) return FormatByName("dotenv");
+  const size_t dot = base.rfind('.');
+  if (dot == std::string_view::npos) return nullptr;
+  const std::string_view ext = base.substr(dot + 1);
+  if (ext == "ini" || ext == "cfg" || ext == "conf") return FormatByName("ini");
+  if (ext == "env") return FormatByName("dotenv");
+  if (ext == "json") return FormatByName("json");
+  return nullptr;
+}
+
+}  // namespace tresor::formats

@@ -1,0 +1,324 @@
+#include "sealed/sealed_file.h"
+
+#include <algorithm>
+
+#include "age/encrypt.h"
+#include "crypto/random.h"
+#include "crypto/value_aead.h"
+
+namespace tresor::sealed {
+namespace {
+
+using formats::Span;
+using formats::Value;
+using formats::ValueType;
+
+struct Edit {
+  Span span;
+  std::string replacement;
+};
+
+// Applies non-overlapping edits to `text`.
+std::string Splice(std::string_view text, std::vector<Edit> edits) {
+  std::sort(edits.begin(), edits.end(),
+            [](const Edit& a, const Edit& b) { return a.span.begin < b.span.begin; });
+  std::string out;
+  out.reserve(text.size());
+  size_t at = 0;
+  for (const Edit& e : edits) {
+    out.append(text.substr(at, e.span.begin - at)).append(e.replacement);
+    at = e.span.end;
+  }
+  return out.append(text.substr(at));
+}
+
+char TypeLetter(ValueType type) {
+  switch (type) {
+    case ValueType::kString:
+      return 's';
+    case ValueType::kNumber:
+      return 'n';
+    case ValueType::kBool:
+      return 'b';
+    case ValueType::kNull:
+      return 'z';
+  }
+  return 's';
+}
+
+const char* TypeName(char letter) {
+  switch (letter) {
+    case 'n':
+      return "number";
+    case 'b':
+      return "bool";
+    case 'z':
+      return "null";
+    default:
+      return "string";
+  }
+}
+
+std::string_view Text(const std::string& text, Span span) {
+  return std::string_view(text).substr(span.begin, span.end - span.begin);
+}
+
+// The token in a value's literal, if it holds one.
+std::optional<std::string> TokenOf(const formats::Format& format, std::string_view literal) {
+  const std::string content = format.Decode(literal, ValueType::kString);
+  if (!LooksLikeToken(content)) return std::nullopt;
+  return content;
+}
+
+// Collects a 32-byte secret written by age::Decrypt.
+class SecretSink : public age::Sink {
+ public:
+  Result<void> Write(std::span<const uint8_t> data) override {
+    if (size_ + data.size() > bytes_.size()) {
+      return MakeError(ErrorCode::kIntegrity, "the wrapped data key has the wrong size");
+    }
+    std::copy(data.begin(), data.end(), bytes_.Mutable().begin() + static_cast<ptrdiff_t>(size_));
+    size_ += data.size();
+    return {};
+  }
+  Result<crypto::SecretBytes> Take() {
+    if (size_ != kDataKeySize) {
+      return MakeError(ErrorCode::kIntegrity, "the wrapped data key has the wrong size");
+    }
+    return std::move(bytes_);
+  }
+
+ private:
+  crypto::SecretBytes bytes_{kDataKeySize};
+  size_t size_ = 0;
+};
+
+crypto::Digest ComputeMac(const crypto::SecretBytes& mac_key, const Header& header,
+                          const std::string& text, const formats::Format& format,
+                          const formats::Document& doc) {
+  std::vector<std::pair<std::string, std::string>> sealed;
+  for (const Value& v : doc.values) {
+    if (auto token = TokenOf(format, Text(text, v.literal))) sealed.emplace_back(v.path, *token);
+  }
+  std::sort(sealed.begin(), sealed.end());
+  std::string input = "tresor v1 mac";
+  input += '\0';
+  input.append(HeaderMacInput(header)).append(1, '\0');
+  for (const auto& [path, token] : sealed)
+    input.append(path).append(1, '\0').append(token).append(1, '\0');
+  return crypto::HmacSha256(mac_key.Reveal(), crypto::AsBytes(input));
+}
+
+}  // namespace
+
+Result<SealedFile> SealedFile::Load(std::string text, const formats::Format& format) {
+  TRESOR_ASSIGN_OR_RETURN(formats::Document doc, format.Parse(text));
+  SealedFile file(std::move(text), format, std::move(doc));
+  if (file.doc_.header) {
+    const std::string header =
+        format.Decode(Text(file.text_, file.doc_.header->literal), ValueType::kString);
+    auto decoded = DecodeHeader(header);
+    if (!decoded) {
+      return MakeError(ErrorCode::kIntegrity,
+                       std::to_string(file.doc_.header->line) + ": " + decoded.error().message);
+    }
+    file.header_ = std::move(*decoded);
+  }
+  return file;
+}
+
+Result<void> SealedFile::Unlock(std::span<const age::Identity* const> identities) {
+  if (!header_) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the file is not sealed (it has no tresor header)");
+  }
+  const HeaderGroup& group = header_->groups.front();
+  age::SpanSource source(group.age_file);
+  SecretSink sink;
+  auto opened = age::Decrypt(identities, source, sink);
+  if (!opened) {
+    Error e = std::move(opened).error();
+    if (e.code == ErrorCode::kNoMatch) {
+      e.message = "no identity opens the data key of group " + group.name;
+    } else {
+      e = WithPlace("the data key of group " + group.name, std::move(e));
+    }
+    return e;
+  }
+  TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes data_key, sink.Take());
+  group_ = group.name;
+  value_key_ = ValueKey(data_key);
+  mac_key_ = MacKey(data_key);
+  wrapped_key_ = group.age_file;
+  return {};
+}
+
+Result<void> SealedFile::CreateKey(std::span<const age::Recipient* const> recipients) {
+  TRESOR_CHECK(!header_, "CreateKey on a sealed file");
+  crypto::SecretBytes data_key = crypto::RandomSecret(kDataKeySize);
+  age::SpanSource source(data_key.Reveal());
+  age::VectorSink sink;
+  TRESOR_RETURN_IF_ERROR(age::Encrypt(recipients, source, sink));
+  wrapped_key_ = std::move(sink.data());
+  value_key_ = ValueKey(data_key);
+  mac_key_ = MacKey(data_key);
+  return {};
+}
+
+Result<void> SealedFile::VerifyMac() const {
+  TRESOR_CHECK(header_ && !mac_key_.empty(), "VerifyMac before Unlock");
+  const crypto::Digest mac = ComputeMac(mac_key_, *header_, text_, *format_, doc_);
+  if (!crypto::ConstantTimeEqual(mac, header_->mac)) {
+    return MakeError(ErrorCode::kIntegrity,
+                     std::to_string(doc_.header->line) +
+                         ": file MAC does not verify: sealed values were added, removed or "
+                         "replaced outside tresor, or the header comes from another file "
+                         "(--ignore-mac skips this check)");
+  }
+  return {};
+}
+
+Error SealedFile::ValueError(const Value& value, const std::string& what) const {
+  return MakeError(ErrorCode::kIntegrity, std::to_string(value.line) + ":" +
+                                              std::to_string(value.column) + ": " + value.path +
+                                              ": " + what);
+}
+
+std::string SealedFile::SealLiteral(std::string_view path, std::string_view literal, ValueType type,
+                                    size_t end) const {
+  const char letter = TypeLetter(type);
+  const auto aad = ValueAad(group_, path, TypeName(letter));
+  Token token{group_, letter,
+              crypto::SealValue(value_key_.Reveal(), aad, crypto::AsBytes(literal))};
+  return format_->TokenLiteral(EncodeToken(token), end < text_.size() ? text_[end] : '\n');
+}
+
+Result<crypto::SecretBytes> SealedFile::OpenLiteral(const Value& value) const {
+  const auto content = TokenOf(*format_, Text(text_, value.literal));
+  TRESOR_CHECK(content.has_value(), "OpenLiteral of a plaintext value");
+  auto token = DecodeToken(*content);
+  if (!token) return ValueError(value, token.error().message);
+  if (token->group != group_) return ValueError(value, "sealed for group " + token->group);
+  const auto aad = ValueAad(token->group, value.path, TypeName(token->type));
+  auto opened = crypto::OpenValue(value_key_.Reveal(), aad, token->sealed);
+  if (!opened) {
+    return ValueError(value,
+                      "sealed value does not authenticate (moved from another key, modified, or "
+                      "sealed in another file)");
+  }
+  return std::move(*opened);
+}
+
+Result<std::string> SealedFile::Seal() const {
+  TRESOR_CHECK(!value_key_.empty(), "Seal without a key");
+  std::vector<Edit> edits;
+  for (const Value& v : doc_.values) {
+    const std::string_view literal = Text(text_, v.literal);
+    if (TokenOf(*format_, literal)) {
+      // Kept as it is (no diff), once it is known to open under this key.
+      TRESOR_RETURN_IF_ERROR(OpenLiteral(v));
+      continue;
+    }
+    edits.push_back({v.literal, SealLiteral(v.path, literal, v.type, v.literal.end)});
+  }
+  std::string sealed = Splice(text_, std::move(edits));
+  TRESOR_ASSIGN_OR_RETURN(formats::Document doc, format_->Parse(sealed));
+  Header header;
+  header.groups.push_back({group_, wrapped_key_});
+  bool added_newline = false;
+  if (header_) {
+    header.flags = header_->flags;
+  } else {
+    format_->HeaderInsertion(sealed, doc, "", &added_newline);
+    if (added_newline) header.flags = "n";
+  }
+  header.mac = ComputeMac(mac_key_, header, sealed, *format_, doc);
+  const std::string encoded = EncodeHeader(header);
+  if (doc.header) return Splice(sealed, {{doc.header->literal, format_->TokenLiteral(encoded)}});
+  const formats::Insertion at = format_->HeaderInsertion(sealed, doc, encoded, &added_newline);
+  return Splice(sealed, {{{at.offset, at.offset}, at.text}});
+}
+
+Result<std::string> SealedFile::Unseal() const {
+  TRESOR_CHECK(header_ && !value_key_.empty(), "Unseal before Unlock");
+  std::vector<Edit> edits;
+  for (const Value& v : doc_.values) {
+    if (!TokenOf(*format_, Text(text_, v.literal))) continue;
+    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes literal, OpenLiteral(v));
+    const auto bytes = literal.Reveal();
+    edits.push_back({v.literal, std::string(bytes.begin(), bytes.end())});
+  }
+  Span header = doc_.header->entry;
+  if (header_->flags.find('n') != std::string::npos) {
+    // Take back the newline sealing put before the header entry.
+    if (std::string_view(text_).substr(0, header.begin).ends_with(doc_.eol)) {
+      header.begin -= doc_.eol.size();
+    }
+  }
+  edits.push_back({header, ""});
+  return Splice(text_, std::move(edits));
+}
+
+const Value* SealedFile::Find(std::string_view path) const {
+  for (const Value& v : doc_.values) {
+    if (v.path == path) return &v;
+  }
+  return nullptr;
+}
+
+Result<crypto::SecretBytes> SealedFile::Get(std::string_view path) const {
+  const Value* value = Find(path);
+  if (value == nullptr)
+    return MakeError(ErrorCode::kNotFound, std::string(path) + ": no such value");
+  std::string decoded;
+  if (TokenOf(*format_, Text(text_, value->literal))) {
+    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes literal, OpenLiteral(*value));
+    const auto bytes = literal.Reveal();
+    decoded =
+        format_->Decode({reinterpret_cast<const char*>(bytes.data()), bytes.size()}, value->type);
+  } else {
+    decoded = format_->Decode(Text(text_, value->literal), value->type);
+  }
+  crypto::SecretBytes out = crypto::SecretBytes::CopyOf(crypto::AsBytes(decoded));
+  crypto::Wipe({reinterpret_cast<uint8_t*>(decoded.data()), decoded.size()});
+  return out;
+}
+
+Result<std::string> SealedFile::Set(std::string_view path, const crypto::SecretBytes& value) const {
+  TRESOR_CHECK(header_ && !value_key_.empty(), "Set before Unlock");
+  const auto bytes = value.Reveal();
+  std::string literal =
+      format_->Encode({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+  const Value* existing = Find(path);
+  const std::string token = SealLiteral(path, literal, ValueType::kString,
+                                        existing ? existing->literal.end : text_.size());
+  crypto::Wipe({reinterpret_cast<uint8_t*>(literal.data()), literal.size()});
+  std::string edited;
+  if (existing != nullptr) {
+    edited = Splice(text_, {{existing->literal, token}});
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(formats::Insertion at, format_->NewEntry(text_, doc_, path, token));
+    edited = Splice(text_, {{{at.offset, at.offset}, at.text}});
+  }
+  return Resealed(std::move(edited));
+}
+
+Result<std::string> SealedFile::Unset(std::string_view path) const {
+  TRESOR_CHECK(header_ && !value_key_.empty(), "Unset before Unlock");
+  const Value* existing = Find(path);
+  if (existing == nullptr) {
+    return MakeError(ErrorCode::kNotFound, std::string(path) + ": no such value");
+  }
+  return Resealed(Splice(text_, {{existing->entry, ""}}));
+}
+
+Result<std::string> SealedFile::Resealed(std::string text) const {
+  TRESOR_ASSIGN_OR_RETURN(SealedFile edited, Load(std::move(text), *format_));
+  edited.group_ = group_;
+  edited.value_key_ = crypto::SecretBytes::CopyOf(value_key_.Reveal());
+  edited.mac_key_ = crypto::SecretBytes::CopyOf(mac_key_.Reveal());
+  edited.wrapped_key_ = wrapped_key_;
+  return edited.Seal();
+}
+
+}  // namespace tresor::sealed

@@ -1,0 +1,393 @@
+"""Sealed config files: lossless round trips over a corpus, standard parsers
+on sealed files, stable diffs, integrity, and bad input."""
+import configparser
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+import unittest
+
+from tresor_testlib import TRESOR, TempDirTest, run, tresor
+
+EXIT_USAGE, EXIT_NO_MATCH, EXIT_CORRUPT, EXIT_NOT_FOUND = 2, 4, 5, 6
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sealed", "corpus")
+TOKEN = re.compile(rb"tresor:v1:default:[snbz]:[A-Za-z0-9_-]+")
+
+
+def corpus_files():
+    return sorted(os.listdir(CORPUS))
+
+
+class SealedCase(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.key, self.recipient = self.keygen("key.txt")
+
+    def copy(self, name):
+        shutil.copy(os.path.join(CORPUS, name), self.path(name))
+        return self.path(name)
+
+    def seal(self, path, *extra):
+        proc = tresor("seal", "-r", self.recipient, *extra, path)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        return proc.stdout
+
+    def sealed_copy(self, name):
+        """Seals corpus file `name` in place in the temp dir; returns its path."""
+        path = self.copy(name)
+        tresor("seal", "-r", self.recipient, "--in-place", path, check=True)
+        return path
+
+
+class Lossless(SealedCase):
+    def test_every_corpus_file_round_trips_byte_for_byte(self):
+        for name in corpus_files():
+            with self.subTest(name):
+                original = open(os.path.join(CORPUS, name), "rb").read()
+                sealed_path = self.write("sealed-" + name, self.seal(self.copy(name)))
+                proc = tresor("unseal", "-i", self.key, sealed_path)
+                self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+                self.assertEqual(proc.stdout, original)
+
+    def test_sealing_changes_only_values_and_adds_the_header(self):
+        for name in corpus_files():
+            with self.subTest(name):
+                original = open(os.path.join(CORPUS, name), "rb").read()
+                sealed = self.seal(self.copy(name))
+                self.assertNotEqual(sealed, original)
+                # Every line without a token is an original line, in order
+                # (comments, blank lines, sections, structure).
+                plain_lines = [l for l in sealed.splitlines(keepends=True)
+                               if not TOKEN.search(l) and b"tresor-header:v1:" not in l
+                               and l.strip() != b"[tresor]"]
+                it = iter(original.splitlines(keepends=True))
+                for line in plain_lines:
+                    self.assertIn(line, it, f"{line!r} is not an original line in order")
+                self.assertGreater(len(TOKEN.findall(sealed)), 0)
+
+    def test_sealing_twice_changes_nothing(self):
+        path = self.sealed_copy("service.env")
+        before = open(path, "rb").read()
+        tresor("seal", "-i", self.key, "--in-place", path, check=True)
+        self.assertEqual(open(path, "rb").read(), before)
+
+
+class StandardParsers(SealedCase):
+    def test_configparser_reads_sealed_ini(self):
+        for name in ["hpe.conf", "crlf.ini"]:
+            with self.subTest(name):
+                original, sealed = configparser.ConfigParser(), configparser.ConfigParser()
+                original.read(os.path.join(CORPUS, name))
+                sealed.read(self.sealed_copy(name))
+                self.assertEqual(sealed.sections(), original.sections() + ["tresor"])
+                for section in original.sections():
+                    self.assertEqual(sorted(sealed[section].keys()),
+                                     sorted(original[section].keys()))
+                    for key in original[section]:
+                        if key not in original.defaults():
+                            self.assertRegex(sealed.get(section, key, raw=True),
+                                             r"^tresor:v1:default:s:[A-Za-z0-9_-]+$")
+
+    def test_json_parses_in_python_and_node(self):
+        for name in ["app.json", "minified.json", "crlf_tabs.json"]:
+            with self.subTest(name):
+                path = self.sealed_copy(name)
+                doc = json.load(open(path))
+                original = json.load(open(os.path.join(CORPUS, name)))
+                self.assertEqual(sorted(doc.keys()), sorted(list(original.keys()) + ["tresor"]))
+                node = run(["node", "-e",
+                            "const d = JSON.parse(require('fs').readFileSync(process.argv[1]));"
+                            "console.log(Object.keys(d).join(','))", path], check=True)
+                self.assertEqual(node.stdout.decode().strip(), ",".join(doc.keys()))
+
+    def test_python_dotenv_reads_sealed_env(self):
+        import dotenv
+        for name in ["service.env", "crlf_no_final_newline.env"]:
+            with self.subTest(name):
+                original = dotenv.dotenv_values(os.path.join(CORPUS, name))
+                sealed = dotenv.dotenv_values(self.sealed_copy(name))
+                self.assertEqual(sorted(sealed), sorted(list(original) + ["TRESOR_HEADER"]))
+                for key in original:
+                    self.assertRegex(sealed[key], r"^tresor:v1:default:s:[A-Za-z0-9_-]+$")
+
+
+class GetSetUnset(SealedCase):
+    def test_get_decodes_like_the_format_reader(self):
+        env = self.sealed_copy("service.env")
+        ini = self.sealed_copy("hpe.conf")
+        js = self.sealed_copy("app.json")
+        cases = [
+            (env, "DATABASE_URL", 'postgres://app:s3cr"et@db.internal:5432/app?sslmode=require'),
+            (env, "DB_PASSWORD", "single quoted $NOT_EXPANDED"),
+            (env, "API_KEY", "sk_live_51HxYz"),
+            (env, "EMPTY", ""),
+            (env, "UNICODE_VALUE", "grüße 🔐 日本"),
+            (ini, "backend_a.hpe3par_password", "Str0ng!Pass;word"),
+            (ini, "backend_b.multi_line",
+             "first line\ncontinued line\n\nafter a blank line\nlast line"),
+            (js, "db.users[0].password", 's3cr"et\\path'),
+            (js, "db.users[1].password", "réad-only 🔐"),
+            (js, "db.port", "5432"),
+            (js, '"a.b"', "dotted key"),
+        ]
+        for path, key, value in cases:
+            with self.subTest(key):
+                proc = tresor("get", "-i", self.key, path, key)
+                self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+                self.assertEqual(proc.stdout.decode(), value + "\n")
+
+    def changed_lines(self, before, after):
+        a, b = before.splitlines(), after.splitlines()
+        self.assertEqual(len(a), len(b))
+        return [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+
+    def test_set_changes_exactly_that_token_and_the_mac(self):
+        for name, key in [("service.env", "API_KEY"), ("hpe.conf", "backend_a.hpe3par_password"),
+                          ("app.json", "db.users[0].password")]:
+            with self.subTest(name):
+                path = self.sealed_copy(name)
+                before = open(path, "rb").read()
+                tresor("set", "-i", self.key, "--stdin", path, key, stdin=b"n3w value\n",
+                       check=True)
+                after = open(path, "rb").read()
+                changed = self.changed_lines(before, after)
+                lines = after.splitlines()
+                self.assertEqual(len(changed), 2, changed)
+                self.assertIn(b"tresor-header:v1:", lines[changed[1]])
+                # Only the value's token and the header MAC differ.
+                old, new = before.splitlines()[changed[0]], lines[changed[0]]
+                self.assertEqual(TOKEN.sub(b"T", old), TOKEN.sub(b"T", new))
+                old_h, new_h = before.splitlines()[changed[1]], lines[changed[1]]
+                self.assertEqual(old_h.rsplit(b":", 1)[0], new_h.rsplit(b":", 1)[0])
+                got = tresor("get", "-i", self.key, path, key, check=True).stdout
+                self.assertEqual(got, b"n3w value\n")
+
+    def test_set_value_argument_and_new_keys(self):
+        env = self.sealed_copy("service.env")
+        tresor("set", "-i", self.key, env, "NEW_TOKEN", "fresh", check=True)
+        self.assertEqual(tresor("get", "-i", self.key, env, "NEW_TOKEN").stdout, b"fresh\n")
+        ini = self.sealed_copy("hpe.conf")
+        tresor("set", "-i", self.key, ini, "backend_c.hpe3par_password", "c-pass", check=True)
+        tresor("set", "-i", self.key, ini, "backend_a.extra", "a-extra", check=True)
+        c = configparser.ConfigParser()
+        c.read(ini)
+        self.assertEqual(c.sections(), ["backend_a", "backend_b", "backend_c", "tresor"])
+        self.assertEqual(tresor("get", "-i", self.key, ini, "backend_a.extra").stdout,
+                         b"a-extra\n")
+        js = self.sealed_copy("app.json")
+        tresor("set", "-i", self.key, js, "db.extra", "x y", check=True)
+        self.assertIn("extra", json.load(open(js))["db"])
+        self.assertEqual(list(json.load(open(js)).keys())[-1], "tresor")
+        self.assertEqual(tresor("get", "-i", self.key, js, "db.extra").stdout, b"x y\n")
+
+    def test_unset_removes_the_entry(self):
+        env = self.sealed_copy("service.env")
+        tresor("unset", "-i", self.key, env, "API_KEY", check=True)
+        proc = tresor("get", "-i", self.key, env, "API_KEY")
+        self.assertEqual(proc.returncode, EXIT_NOT_FOUND)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {env}: API_KEY: no such value\n")
+        self.assertEqual(tresor("unseal", "-i", self.key, env).returncode, 0)
+
+    def test_set_value_is_not_left_in_the_command_line(self):
+        env = self.sealed_copy("service.env")
+        fifo = self.path("pw")
+        os.mkfifo(fifo)
+        # The identity comes from a FIFO we hold open, so tresor waits after parsing.
+        proc = subprocess.Popen([TRESOR, "set", "--passphrase-file", "/dev/null", "-i", fifo,
+                                 env, "K", "TopSecretValue"], stderr=subprocess.PIPE)
+        try:
+            cmdline = b""
+            for _ in range(200):
+                cmdline = open(f"/proc/{proc.pid}/cmdline", "rb").read()
+                if b"TopSecretValue" not in cmdline:
+                    break
+                time.sleep(0.01)
+            self.assertNotIn(b"TopSecretValue", cmdline)
+        finally:
+            with open(fifo, "wb") as f:
+                f.write(open(self.key, "rb").read())
+            proc.wait(timeout=60)
+
+
+class Integrity(SealedCase):
+    def unseal_fails(self, path, code, message, *extra):
+        before = open(path, "rb").read()
+        proc = tresor("unseal", "-i", self.key, *extra, path)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}: {message}\n")
+        self.assertEqual(proc.returncode, code)
+        self.assertEqual(proc.stdout, b"")
+        self.assertEqual(open(path, "rb").read(), before)
+
+    def edit(self, path, fn):
+        data = open(path, "rb").read()
+        open(path, "wb").write(fn(data))
+
+    def test_token_moved_to_another_key(self):
+        env = self.sealed_copy("service.env")
+        data = open(env, "rb").read()
+        api = re.search(rb"^API_KEY=(\S+)", data, re.M).group(1)
+        self.edit(env, lambda d: re.sub(rb"^HASH_IN_VALUE=\S+", b"HASH_IN_VALUE=" + api, d,
+                                        flags=re.M))
+        self.unseal_fails(env, EXIT_CORRUPT,
+                          "14:15: HASH_IN_VALUE: sealed value does not authenticate (moved from "
+                          "another key, modified, or sealed in another file)", "--ignore-mac")
+
+    def test_duplicated_token_fails_the_mac(self):
+        env = self.sealed_copy("service.env")
+        api = re.search(rb"^API_KEY=(\S+)", open(env, "rb").read(), re.M).group(1)
+        self.edit(env, lambda d: d.replace(b"# trailing comment\n",
+                                           b"# trailing comment\nCOPY=" + api + b"\n"))
+        self.unseal_fails(env, EXIT_CORRUPT,
+                          "17:6: COPY: sealed value does not authenticate (moved from another "
+                          "key, modified, or sealed in another file)", "--ignore-mac")
+
+    def test_deleted_value_fails_the_mac_unless_ignored(self):
+        env = self.sealed_copy("service.env")
+        self.edit(env, lambda d: re.sub(rb"^API_KEY=.*\n", b"", d, flags=re.M))
+        self.unseal_fails(env, EXIT_CORRUPT,
+                          "16: file MAC does not verify: sealed values were added, removed or "
+                          "replaced outside tresor, or the header comes from another file "
+                          "(--ignore-mac skips this check)")
+        self.assertEqual(tresor("unseal", "-i", self.key, "--ignore-mac", env).returncode, 0)
+
+    def test_changed_type_fails(self):
+        js = self.sealed_copy("app.json")
+        self.edit(js, lambda d: re.sub(rb'("port": "tresor:v1:default:)n:', rb"\1s:", d))
+        self.unseal_fails(js, EXIT_CORRUPT,
+                          "5:13: db.port: sealed value does not authenticate (moved from another "
+                          "key, modified, or sealed in another file)", "--ignore-mac")
+
+    def test_grafted_header_from_another_file(self):
+        a = self.sealed_copy("service.env")
+        b = self.path("other.env")
+        open(b, "wb").write(open(os.path.join(CORPUS, "service.env"), "rb").read())
+        tresor("seal", "-r", self.recipient, "--in-place", b, check=True)
+        header_b = re.search(rb"^TRESOR_HEADER=.*$", open(b, "rb").read(), re.M).group(0)
+        self.edit(a, lambda d: re.sub(rb"^TRESOR_HEADER=.*$", header_b, d, flags=re.M))
+        self.unseal_fails(a, EXIT_CORRUPT,
+                          "17: file MAC does not verify: sealed values were added, removed or "
+                          "replaced outside tresor, or the header comes from another file "
+                          "(--ignore-mac skips this check)")
+        self.unseal_fails(a, EXIT_CORRUPT,
+                          "4:21: DATABASE_URL: sealed value does not authenticate (moved from "
+                          "another key, modified, or sealed in another file)", "--ignore-mac")
+
+
+class OpenFormat(SealedCase):
+    """docs/format.md is enough to check a sealed file without tresor: the
+    data key comes out of the header with the age tool, and the MAC is
+    recomputed here from the spec with the standard library."""
+
+    def test_age_recovers_the_data_key_and_the_mac_matches_the_spec(self):
+        import base64
+        import hashlib
+        import hmac
+        env = self.sealed_copy("service.env")
+        data = open(env, "rb").read().decode()
+        header = re.search(r"^TRESOR_HEADER=(.*)$", data, re.M).group(1)
+        b64u = re.search(r"default=([A-Za-z0-9_-]*)", header).group(1)
+        # The exact pipeline docs/format.md shows.
+        script = ("printf '%s' \"$1\" | python3 -c 'import base64, sys; s = sys.stdin.read();\n"
+                  "sys.stdout.buffer.write(base64.urlsafe_b64decode(s + \"=\" * (-len(s) % 4)))'"
+                  " > \"$2\"; age -d -i \"$3\" \"$2\"")
+        key = run(["bash", "-c", script, "-", b64u, self.path("key.age"), self.key],
+                  check=True).stdout
+        self.assertEqual(len(key), 32)
+
+        def hkdf(ikm, info):
+            prk = hmac.new(b"\0" * 32, ikm, hashlib.sha256).digest()
+            return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
+
+        km = hkdf(key, b"tresor v1 mac")
+        h, mac = header.rsplit(":", 1)
+        tokens = sorted((m.group(1), m.group(2)) for m in
+                        re.finditer(r"^(?:export )?\s*([A-Z_]+)\s*=\s*(tresor:v1:[^\s\"]+)",
+                                    data, re.M))
+        self.assertEqual(len(tokens), 12)
+        message = b"tresor v1 mac\0" + h.encode() + b"\0"
+        for path, token in tokens:
+            message += path.encode() + b"\0" + token.encode() + b"\0"
+        expected = base64.urlsafe_b64encode(hmac.new(km, message, hashlib.sha256).digest())
+        self.assertEqual(mac, expected.decode().rstrip("="))
+
+
+class BadInput(SealedCase):
+    def assert_untouched(self, path, before, mode):
+        self.assertEqual(open(path, "rb").read(), before)
+        self.assertEqual(os.stat(path).st_mode & 0o777, mode)
+        self.assertEqual([n for n in os.listdir(self.dir) if ".tresor-" in n], [])
+
+    def test_malformed_files_name_line_and_column(self):
+        cases = [
+            ("bad.env", b"A=1\nB=\"unterminated\n", "2:3: unterminated quoted value of B"),
+            ("bad.env", b"A=1\n=nokey\n", "2:1: expected a variable name"),
+            ("bad.ini", b"[s]\nkey = 1\nnot a key line\n",
+             "3:1: expected 'key = value', 'key: value' or a [section]"),
+            ("bad.ini", b"[s]\na = 1\n[s]\n", "3:1: duplicate section [s]"),
+            ("bad.json", b'{"a": 1,\n "b": }', "2:7: expected a value"),
+            ("bad.json", b'{"a": 1, "a": 2}', '1:10: duplicate key "a"'),
+            ("bad.json", b"[1, 2]", "1:1: expected a JSON object at the top level"),
+        ]
+        for name, data, message in cases:
+            with self.subTest(message):
+                path = self.write(name, data, 0o640)
+                proc = tresor("seal", "-r", self.recipient, "--in-place", path)
+                self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}: {message}\n")
+                self.assertEqual(proc.returncode, EXIT_CORRUPT)
+                self.assert_untouched(path, data, 0o640)
+
+    def test_wrong_key_leaves_the_file_untouched(self):
+        path = self.sealed_copy("hpe.conf")
+        os.chmod(path, 0o640)
+        before = open(path, "rb").read()
+        other, _ = self.keygen("other.txt")
+        for args in (["unseal", "--in-place"], ["set", "--stdin"], ["unset"]):
+            with self.subTest(args[0]):
+                extra = ["backend_a.hpe3par_password"] if args[0] != "unseal" else []
+                proc = tresor(*args[:1], "-i", other, *args[1:], path, *extra, stdin=b"v")
+                self.assertEqual(proc.returncode, EXIT_NO_MATCH, proc.stderr.decode())
+                self.assertEqual(proc.stderr.decode(),
+                                 f"tresor: error: {path}: no identity opens the data key of "
+                                 "group default\n")
+                self.assert_untouched(path, before, 0o640)
+
+    def test_unknown_path_and_unknown_format(self):
+        path = self.sealed_copy("app.json")
+        proc = tresor("get", "-i", self.key, path, "db.nope")
+        self.assertEqual(proc.returncode, EXIT_NOT_FOUND)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}: db.nope: no such value\n")
+        odd = self.write("settings.xyz", b"A=1\n")
+        proc = tresor("seal", "-r", self.recipient, odd)
+        self.assertEqual(proc.returncode, EXIT_USAGE)
+        self.assertEqual(proc.stderr.decode(),
+                         f"tresor: error: {odd}: cannot tell the format from the file name; "
+                         "use --format ini, dotenv or json\n")
+        self.assertEqual(tresor("seal", "-r", self.recipient, "--format", "dotenv",
+                                odd).returncode, 0)
+
+    def test_kill_during_in_place_never_leaves_a_partial_file(self):
+        lines = b"".join(b"KEY_%d=value-number-%d\n" % (i, i) for i in range(60000))
+        path = self.write("big.env", lines, 0o600)
+        for delay in (0.005, 0.02, 0.05, 0.1, 0.2):
+            proc = subprocess.Popen([TRESOR, "seal", "-r", self.recipient, "--in-place", path])
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            data = open(path, "rb").read()
+            if b"TRESOR_HEADER=" in data:  # finished: fully sealed, and it unseals
+                self.assertEqual(tresor("unseal", "-i", self.key, path).stdout, lines)
+                open(path, "wb").write(lines)
+            else:
+                self.assertEqual(data, lines)
+            for leftover in [n for n in os.listdir(self.dir) if ".tresor-" in n]:
+                # A killed run may leave its temporary file: it never holds plaintext.
+                content = open(self.path(leftover), "rb").read()
+                self.assertNotIn(b"value-number-1", content)
+                os.unlink(self.path(leftover))
+
+
+if __name__ == "__main__":
+    unittest.main()
