@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs tresor's main job end to end on
-# this machine: a new identity, a configuration file encrypted for it and for
-# a second key made by age-keygen, decrypted by both tools, and armored output.
+# this machine: a configuration file whose secrets are sealed in place for two
+# keys (one made by age-keygen), read back with get, changed with set, and
+# restored byte for byte; then whole files encrypted and decrypted by tresor
+# and by the real age.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -18,10 +20,29 @@ step tresor keygen -o service.key
 step age-keygen -o ops.key
 age-keygen -o ops.key 2>&1
 cat > app.ini <<'INI'
+# one section per backend
 [database]
 host = db.internal
 password = s3cr3t-Pa55
+
+[backend_b]
+hpe3par_password = Str0ng!Pass
 INI
+cp app.ini app.ini.orig
+step tresor seal -i service.key -r "\$(age-keygen -y ops.key)" --in-place app.ini
+"$tresor" seal -i service.key -r "$(age-keygen -y ops.key)" --in-place app.ini
+cat app.ini | cut -c1-100
+step tresor get -i ops.key app.ini backend_b.hpe3par_password
+"$tresor" get -i ops.key app.ini backend_b.hpe3par_password
+step "echo n3w-Pa55 | tresor set -i service.key --stdin app.ini database.password"
+echo n3w-Pa55 | "$tresor" set -i service.key --stdin app.ini database.password
+step tresor get -i service.key app.ini database.password
+"$tresor" get -i service.key app.ini database.password
+echo s3cr3t-Pa55 | "$tresor" set -i service.key --stdin app.ini database.password
+step tresor unseal -i service.key app.ini "  # byte for byte the original"
+"$tresor" unseal -i service.key app.ini | tee app.ini.plain
+cmp app.ini.plain app.ini.orig
+cp app.ini.orig app.ini
 step tresor encrypt -r "\$(tresor keygen -y service.key)" -r "\$(age-keygen -y ops.key)" -o app.ini.age app.ini
 "$tresor" encrypt -r "$("$tresor" keygen -y service.key)" -r "$(age-keygen -y ops.key)" \
   -o app.ini.age app.ini

@@ -55,9 +55,12 @@ std::string DirectoryOf(const std::string& path) {
 Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError(path, "cannot open");
-  // Starts small and doubles: secret files are usually a few hundred bytes,
-  // and every byte of a SecretBytes is locked memory.
-  crypto::SecretBytes buf(std::min<size_t>(max_size + 1, 4096));
+  // Sized from fstat for regular files (one byte more, to see the end);
+  // otherwise it starts small and doubles, since every byte is locked memory.
+  struct stat st {};
+  size_t initial = 4096;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) initial = static_cast<size_t>(st.st_size) + 1;
+  crypto::SecretBytes buf(std::min<size_t>(max_size + 1, initial));
   size_t n = 0;
   while (true) {
     if (n == buf.size()) {
@@ -83,6 +86,43 @@ Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_s
   }
   buf.Truncate(n);
   return buf;
+}
+
+Result<std::string> ReadTextFile(const std::string& path, size_t max_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError(path, "cannot open");
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return MakeError(ErrorCode::kIo, path + ": is a directory");
+  }
+  std::string text;
+  text.resize(S_ISREG(st.st_mode)
+                  ? std::min<size_t>(static_cast<size_t>(st.st_size) + 1, max_size + 1)
+                  : 4096);
+  size_t n = 0;
+  while (true) {
+    if (n == text.size()) {
+      if (n > max_size) break;
+      text.resize(std::min(2 * text.size(), max_size + 1));
+    }
+    const ssize_t got = ::read(fd, text.data() + n, text.size() - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      auto error = IoError(path, "read failed");
+      ::close(fd);
+      return error;
+    }
+    if (got == 0) break;
+    n += static_cast<size_t>(got);
+  }
+  ::close(fd);
+  if (n > max_size) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     path + ": file is larger than " + std::to_string(max_size) + " bytes");
+  }
+  text.resize(n);
+  return text;
 }
 
 Input::Input(int fd, bool owned, std::string name)

@@ -14,6 +14,10 @@ namespace tresor::cli {
 // Reads a whole file of at most `max_size` bytes into secret memory.
 Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_size);
 
+// Reads a whole file of at most `max_size` bytes into ordinary memory, for
+// files whose contents are on disk anyway (a config file before sealing).
+Result<std::string> ReadTextFile(const std::string& path, size_t max_size);
+
 // An input: a named file, or stdin for "" or "-".
 class Input {
  public:

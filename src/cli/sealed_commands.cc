@@ -36,9 +36,7 @@ Result<const formats::Format*> ChooseFormat(const SealedCommandOptions& options)
 
 Result<sealed::SealedFile> LoadFile(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(const formats::Format* format, ChooseFormat(options));
-  TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes content,
-                          ReadSecretFile(options.file, kMaxConfigFile));
-  std::string text(reinterpret_cast<const char*>(content.Reveal().data()), content.size());
+  TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(options.file, kMaxConfigFile));
   auto file = sealed::SealedFile::Load(std::move(text), *format);
   if (!file) return WithPlace(options.file, std::move(file).error());
   return std::move(*file);
@@ -90,9 +88,7 @@ Result<void> RunSeal(const SealedCommandOptions& options) {
   } else {
     const PassphraseSource passphrases(options.passphrase_file);
     RecipientOptions to = options.to;
-    if (to.recipients.empty() && to.recipient_files.empty() && !to.passphrase) {
-      to.identity_files = options.identity_files;  // seal to the given identities
-    }
+    to.identity_files = options.identity_files;  // -i: seal to these identities too
     TRESOR_ASSIGN_OR_RETURN(auto recipients, CollectRecipients(to, passphrases));
     TRESOR_RETURN_IF_ERROR(file.CreateKey(Pointers(recipients)));
   }

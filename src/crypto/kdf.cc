@@ -79,6 +79,30 @@ Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data) {
   return out;
 }
 
+Blake2bMac::Blake2bMac(std::span<const uint8_t> key)
+    : state_(std::make_unique<crypto_generichash_blake2b_state>()) {
+  TRESOR_CHECK(key.size() >= crypto_generichash_KEYBYTES_MIN &&
+                   key.size() <= crypto_generichash_KEYBYTES_MAX,
+               "blake2b: bad key size");
+  EnsureInitialized();
+  TRESOR_CHECK(crypto_generichash_blake2b_init(state_.get(), key.data(), key.size(), 32) == 0,
+               "blake2b init failed");
+}
+
+Blake2bMac::~Blake2bMac() { sodium_memzero(state_.get(), sizeof *state_); }
+
+void Blake2bMac::Update(std::span<const uint8_t> data) {
+  TRESOR_CHECK(crypto_generichash_blake2b_update(state_.get(), DataOrEmpty(data), data.size()) == 0,
+               "blake2b update failed");
+}
+
+Digest Blake2bMac::Finish() {
+  Digest out{};
+  TRESOR_CHECK(crypto_generichash_blake2b_final(state_.get(), out.data(), out.size()) == 0,
+               "blake2b final failed");
+  return out;
+}
+
 SecretBytes HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
                        std::string_view info, size_t length) {
   TRESOR_CHECK(length > 0 && length <= 255 * 32, "hkdf: bad output length");

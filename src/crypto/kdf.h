@@ -17,6 +17,7 @@
 #include "crypto/secret_bytes.h"
 
 struct crypto_hash_sha256_state;
+struct crypto_generichash_blake2b_state;
 
 namespace tresor::crypto {
 
@@ -41,6 +42,22 @@ class Sha256Hasher {
 };
 
 Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data);
+
+// Keyed BLAKE2b with a 32-byte output (RFC 7693), for MACs over large inputs:
+// about three times the speed of HMAC-SHA-256 in libsodium. Incremental;
+// the state, which holds the key, is wiped on destruction.
+class Blake2bMac {
+ public:
+  explicit Blake2bMac(std::span<const uint8_t> key);
+  ~Blake2bMac();
+  Blake2bMac(const Blake2bMac&) = delete;
+  Blake2bMac& operator=(const Blake2bMac&) = delete;
+  void Update(std::span<const uint8_t> data);
+  Digest Finish();
+
+ private:
+  std::unique_ptr<crypto_generichash_blake2b_state> state_;
+};
 
 // HKDF-SHA-256 extract-and-expand to `length` bytes (at most 255 * 32).
 SecretBytes HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,

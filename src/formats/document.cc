@@ -32,11 +32,6 @@ std::string Position(std::string_view text, size_t offset) {
   return std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
-Value MakeValue(std::string_view text, std::string path, Span literal, Span entry, ValueType type) {
-  const LineColumn at = LocationOf(text, literal.begin);
-  return Value{std::move(path), literal, entry, type, at.line, at.column};
-}
-
 Error SyntaxError(std::string_view text, size_t offset, const std::string& what) {
   return MakeError(ErrorCode::kSyntax, Position(text, offset) + ": " + what);
 }

@@ -31,14 +31,11 @@ struct Value {
   Span literal;      // the value's source text, quotes included
   Span entry;        // the whole entry (key, value, its line ending): what unset removes
   ValueType type = ValueType::kString;
-  int line = 0;  // 1-based position of the literal, for messages
-  int column = 0;
 };
 
 struct HeaderEntry {
   Span literal;  // the header value's literal
   Span entry;    // what sealing added (without the newline of the `n` flag)
-  int line = 0;
 };
 
 // Somewhere new entries can go: an INI section, a JSON object.
@@ -55,6 +52,8 @@ struct Document {
   std::string eol = "\n";  // "\r\n" if the first line ends so
 };
 
+// Positions are computed only for messages: counting lines for every value
+// would make parsing quadratic.
 struct LineColumn {
   int line = 0;    // 1-based
   int column = 0;  // 1-based, in bytes
@@ -63,9 +62,6 @@ LineColumn LocationOf(std::string_view text, size_t offset);
 
 // "line:col" of a byte offset.
 std::string Position(std::string_view text, size_t offset);
-
-// A Value with its line and column filled in from `literal`.
-Value MakeValue(std::string_view text, std::string path, Span literal, Span entry, ValueType type);
 
 // A kSyntax error "LINE:COL: what".
 Error SyntaxError(std::string_view text, size_t offset, const std::string& what);

@@ -2,7 +2,8 @@
 // them: `export` prefixes, `#` comments (a full line, or after whitespace
 // following an unquoted value), single, double and backtick quotes, escapes
 // in double quotes, and quoted values that span lines.
-#include <set>
+#include <algorithm>
+#include <unordered_set>
 
 #include "formats/format.h"
 #include "formats/text_scan.h"
@@ -50,7 +51,11 @@ Result<Document> DotenvFormat::Parse(std::string_view text) const {
   TRESOR_RETURN_IF_ERROR(RejectLoneCarriageReturns(text));
   Document doc;
   doc.eol = DetectEol(text);
-  std::set<std::string> seen;
+  // At most one value per line: reserving avoids regrowing for big files.
+  const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  doc.values.reserve(lines);
+  std::unordered_set<std::string> seen;
+  seen.reserve(lines);
   size_t pos = 0;
   while (pos < text.size()) {
     const size_t line_start = pos;
@@ -89,10 +94,10 @@ Result<Document> DotenvFormat::Parse(std::string_view text) const {
     const Span entry{line_start, NextLine(text, literal.end)};
     if (key == kHeaderKey) {
       if (doc.header) return SyntaxError(text, key_begin, "a second TRESOR_HEADER");
-      doc.header = HeaderEntry{literal, entry, LocationOf(text, literal.begin).line};
+      doc.header = HeaderEntry{literal, entry};
     } else {
       if (!seen.insert(key).second) return SyntaxError(text, key_begin, "duplicate key " + key);
-      doc.values.push_back(MakeValue(text, JoinPath("", key), literal, entry, ValueType::kString));
+      doc.values.push_back(Value{JoinPath("", key), literal, entry, ValueType::kString});
     }
     pos = entry.end;
   }

@@ -5,7 +5,8 @@
 // `%(name)s` interpolation is left to the reader: literals are kept as is.
 // Keys before the first section (which configparser refuses, but other INI
 // readers accept) get a path without a section.
-#include <set>
+#include <algorithm>
+#include <unordered_set>
 
 #include "formats/format.h"
 #include "formats/text_scan.h"
@@ -49,7 +50,11 @@ Result<Document> IniFormat::Parse(std::string_view text) const {
   Document doc;
   doc.eol = DetectEol(text);
   doc.containers.push_back({"", 0, std::nullopt});
-  std::set<std::string> seen_paths, seen_sections;
+  // At most one value per line: reserving avoids regrowing for big files.
+  const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  doc.values.reserve(lines);
+  std::unordered_set<std::string> seen_paths, seen_sections;
+  seen_paths.reserve(lines);
   std::string section;
   size_t section_start = 0;
   size_t pos = 0;
@@ -92,7 +97,7 @@ Result<Document> IniFormat::Parse(std::string_view text) const {
       if (key != kHeaderKey || doc.header) {
         return SyntaxError(text, p, "the [tresor] section holds only 'header'");
       }
-      doc.header = HeaderEntry{literal, {section_start, entry.end}, LocationOf(text, p).line};
+      doc.header = HeaderEntry{literal, {section_start, entry.end}};
       continue;
     }
     std::string path = section.empty() ? JoinPath("", key) : JoinPath(JoinPath("", section), key);
@@ -100,7 +105,7 @@ Result<Document> IniFormat::Parse(std::string_view text) const {
       return SyntaxError(text, p,
                          "duplicate key " + key + (section.empty() ? "" : " in [" + section + "]"));
     }
-    doc.values.push_back(MakeValue(text, std::move(path), literal, entry, ValueType::kString));
+    doc.values.push_back(Value{std::move(path), literal, entry, ValueType::kString});
   }
   return doc;
 }

@@ -1,4 +1,4 @@
-#include <set>
+#include <unordered_set>
 
 #include "formats/format.h"
 #include "formats/text_scan.h"
@@ -179,13 +179,13 @@ class Parser {
   void AddScalar(size_t entry_begin, size_t entry_end) {
     if (!scalar_) return;
     scalar_ = false;
-    doc_.values.push_back(MakeValue(text_, last_scalar_.path, last_scalar_.literal,
-                                    {entry_begin, entry_end}, last_scalar_.type));
+    doc_.values.push_back(formats::Value{
+        last_scalar_.path, last_scalar_.literal, {entry_begin, entry_end}, last_scalar_.type});
   }
 
   Result<void> Object(const std::string& path, int depth) {
     ++p_;  // '{'
-    std::set<std::string> keys;
+    std::unordered_set<std::string> keys;
     std::vector<Member> members;
     size_t prev_end = p_;  // where the text after the previous member (or '{') starts
     Ws();
@@ -215,7 +215,7 @@ class Parser {
         scalar_ = false;
         if (text_[value.begin] != '"')
           return SyntaxError(text_, value.begin, "tresor header must be a string");
-        doc_.header = HeaderEntry{value, {prev_end, value.end}, LocationOf(text_, key_begin).line};
+        doc_.header = HeaderEntry{value, {prev_end, value.end}};
       } else {
         // A member's entry runs from the end of the previous member (its
         // comma) to the end of its value, so removing it keeps the JSON valid.

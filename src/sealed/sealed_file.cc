@@ -63,11 +63,14 @@ std::string_view Text(const std::string& text, Span span) {
   return std::string_view(text).substr(span.begin, span.end - span.begin);
 }
 
-// The token in a value's literal, if it holds one.
-std::optional<std::string> TokenOf(const formats::Format& format, std::string_view literal) {
-  const std::string content = format.Decode(literal, ValueType::kString);
-  if (!LooksLikeToken(content)) return std::nullopt;
-  return content;
+// The token in a value's literal, if it holds one: the literal itself, or
+// its inside when quoted (tokens hold no characters that need escaping).
+std::optional<std::string_view> TokenOf(std::string_view literal) {
+  if (literal.size() >= 2 && literal.front() == '"' && literal.back() == '"') {
+    literal = literal.substr(1, literal.size() - 2);
+  }
+  if (!LooksLikeToken(literal)) return std::nullopt;
+  return literal;
 }
 
 // Collects a 32-byte secret written by age::Decrypt.
@@ -94,19 +97,26 @@ class SecretSink : public age::Sink {
 };
 
 crypto::Digest ComputeMac(const crypto::SecretBytes& mac_key, const Header& header,
-                          const std::string& text, const formats::Format& format,
-                          const formats::Document& doc) {
-  std::vector<std::pair<std::string, std::string>> sealed;
+                          const std::string& text, const formats::Document& doc) {
+  std::vector<std::pair<std::string_view, std::string_view>> sealed;
+  sealed.reserve(doc.values.size());
   for (const Value& v : doc.values) {
-    if (auto token = TokenOf(format, Text(text, v.literal))) sealed.emplace_back(v.path, *token);
+    if (auto token = TokenOf(Text(text, v.literal))) sealed.emplace_back(v.path, *token);
   }
   std::sort(sealed.begin(), sealed.end());
-  std::string input = "tresor v1 mac";
-  input += '\0';
-  input.append(HeaderMacInput(header)).append(1, '\0');
-  for (const auto& [path, token] : sealed)
-    input.append(path).append(1, '\0').append(token).append(1, '\0');
-  return crypto::HmacSha256(mac_key.Reveal(), crypto::AsBytes(input));
+  crypto::Blake2bMac mac(mac_key.Reveal());
+  static const uint8_t kZero = 0;
+  auto field = [&](std::string_view bytes) {
+    mac.Update(crypto::AsBytes(bytes));
+    mac.Update({&kZero, 1});
+  };
+  field("tresor v1 mac");
+  field(HeaderMacInput(header));
+  for (const auto& [path, token] : sealed) {
+    field(path);
+    field(token);
+  }
+  return mac.Finish();
 }
 
 }  // namespace
@@ -119,8 +129,10 @@ Result<SealedFile> SealedFile::Load(std::string text, const formats::Format& for
         format.Decode(Text(file.text_, file.doc_.header->literal), ValueType::kString);
     auto decoded = DecodeHeader(header);
     if (!decoded) {
-      return MakeError(ErrorCode::kIntegrity,
-                       std::to_string(file.doc_.header->line) + ": " + decoded.error().message);
+      return MakeError(
+          ErrorCode::kIntegrity,
+          std::to_string(formats::LocationOf(file.text_, file.doc_.header->literal.begin).line) +
+              ": " + decoded.error().message);
     }
     file.header_ = std::move(*decoded);
   }
@@ -167,10 +179,10 @@ Result<void> SealedFile::CreateKey(std::span<const age::Recipient* const> recipi
 
 Result<void> SealedFile::VerifyMac() const {
   TRESOR_CHECK(header_ && !mac_key_.empty(), "VerifyMac before Unlock");
-  const crypto::Digest mac = ComputeMac(mac_key_, *header_, text_, *format_, doc_);
+  const crypto::Digest mac = ComputeMac(mac_key_, *header_, text_, doc_);
   if (!crypto::ConstantTimeEqual(mac, header_->mac)) {
     return MakeError(ErrorCode::kIntegrity,
-                     std::to_string(doc_.header->line) +
+                     std::to_string(formats::LocationOf(text_, doc_.header->literal.begin).line) +
                          ": file MAC does not verify: sealed values were added, removed or "
                          "replaced outside tresor, or the header comes from another file "
                          "(--ignore-mac skips this check)");
@@ -179,9 +191,9 @@ Result<void> SealedFile::VerifyMac() const {
 }
 
 Error SealedFile::ValueError(const Value& value, const std::string& what) const {
-  return MakeError(ErrorCode::kIntegrity, std::to_string(value.line) + ":" +
-                                              std::to_string(value.column) + ": " + value.path +
-                                              ": " + what);
+  std::string message = formats::Position(text_, value.literal.begin);
+  message.append(": ").append(value.path).append(": ").append(what);
+  return MakeError(ErrorCode::kIntegrity, std::move(message));
 }
 
 std::string SealedFile::SealLiteral(std::string_view path, std::string_view literal, ValueType type,
@@ -194,7 +206,7 @@ std::string SealedFile::SealLiteral(std::string_view path, std::string_view lite
 }
 
 Result<crypto::SecretBytes> SealedFile::OpenLiteral(const Value& value) const {
-  const auto content = TokenOf(*format_, Text(text_, value.literal));
+  const auto content = TokenOf(Text(text_, value.literal));
   TRESOR_CHECK(content.has_value(), "OpenLiteral of a plaintext value");
   auto token = DecodeToken(*content);
   if (!token) return ValueError(value, token.error().message);
@@ -214,7 +226,7 @@ Result<std::string> SealedFile::Seal() const {
   std::vector<Edit> edits;
   for (const Value& v : doc_.values) {
     const std::string_view literal = Text(text_, v.literal);
-    if (TokenOf(*format_, literal)) {
+    if (TokenOf(literal)) {
       // Kept as it is (no diff), once it is known to open under this key.
       TRESOR_RETURN_IF_ERROR(OpenLiteral(v));
       continue;
@@ -230,9 +242,9 @@ Result<std::string> SealedFile::Seal() const {
     header.flags = header_->flags;
   } else {
     format_->HeaderInsertion(sealed, doc, "", &added_newline);
-    if (added_newline) header.flags = "n";
+    if (added_newline) header.flags.push_back('n');
   }
-  header.mac = ComputeMac(mac_key_, header, sealed, *format_, doc);
+  header.mac = ComputeMac(mac_key_, header, sealed, doc);
   const std::string encoded = EncodeHeader(header);
   if (doc.header) return Splice(sealed, {{doc.header->literal, format_->TokenLiteral(encoded)}});
   const formats::Insertion at = format_->HeaderInsertion(sealed, doc, encoded, &added_newline);
@@ -243,7 +255,7 @@ Result<std::string> SealedFile::Unseal() const {
   TRESOR_CHECK(header_ && !value_key_.empty(), "Unseal before Unlock");
   std::vector<Edit> edits;
   for (const Value& v : doc_.values) {
-    if (!TokenOf(*format_, Text(text_, v.literal))) continue;
+    if (!TokenOf(Text(text_, v.literal))) continue;
     TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes literal, OpenLiteral(v));
     const auto bytes = literal.Reveal();
     edits.push_back({v.literal, std::string(bytes.begin(), bytes.end())});
@@ -271,7 +283,7 @@ Result<crypto::SecretBytes> SealedFile::Get(std::string_view path) const {
   if (value == nullptr)
     return MakeError(ErrorCode::kNotFound, std::string(path) + ": no such value");
   std::string decoded;
-  if (TokenOf(*format_, Text(text_, value->literal))) {
+  if (TokenOf(Text(text_, value->literal))) {
     TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes literal, OpenLiteral(*value));
     const auto bytes = literal.Reveal();
     decoded =

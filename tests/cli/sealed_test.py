@@ -68,6 +68,14 @@ class Lossless(SealedCase):
                     self.assertIn(line, it, f"{line!r} is not an original line in order")
                 self.assertGreater(len(TOKEN.findall(sealed)), 0)
 
+    def test_seal_takes_recipients_from_r_and_i_together(self):
+        other, other_recipient = self.keygen("other.txt")
+        path = self.copy("hpe.conf")
+        tresor("seal", "-i", self.key, "-r", other_recipient, "--in-place", path, check=True)
+        for key in (self.key, other):
+            got = tresor("get", "-i", key, path, "backend_a.hpe3par_password")
+            self.assertEqual(got.stdout, b"Str0ng!Pass;word\n", got.stderr.decode())
+
     def test_sealing_twice_changes_nothing(self):
         path = self.sealed_copy("service.env")
         before = open(path, "rb").read()
@@ -310,7 +318,8 @@ class OpenFormat(SealedCase):
         message = b"tresor v1 mac\0" + h.encode() + b"\0"
         for path, token in tokens:
             message += path.encode() + b"\0" + token.encode() + b"\0"
-        expected = base64.urlsafe_b64encode(hmac.new(km, message, hashlib.sha256).digest())
+        expected = base64.urlsafe_b64encode(
+            hashlib.blake2b(message, key=km, digest_size=32).digest())
         self.assertEqual(mac, expected.decode().rstrip("="))
 
 

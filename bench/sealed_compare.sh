@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Sealed .env files: tresor next to dotenvx on the same 100-key and
+# 10,000-key files, whole process, in one run, with ratios. Also the targets
+# for unseal of 10,000 values and get of one value.
+#
+# Usage: bench/sealed_compare.sh [BUILD_DIR]   (default build/)
+# dotenvx comes from npm into bench/.node (not committed) on first use;
+# DOTENVX_10K=0 skips its 10,000-key runs, whose encrypt takes minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${1:-build}
+tresor="$root/$build/src/cli/tresor"
+[ -x "$tresor" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
+for tool in hyperfine npm python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: scripts/install-deps.sh" >&2; exit 1; }
+done
+dotenvx="$root/bench/.node/node_modules/.bin/dotenvx"
+if [ ! -x "$dotenvx" ]; then
+  echo "installing dotenvx from npm into bench/.node" >&2
+  npm install --silent --no-audit --no-fund --prefix "$root/bench/.node" @dotenvx/dotenvx >&2
+fi
+work=$(mktemp -d /dev/shm/tresor-sealed-bench.XXXXXX 2>/dev/null || mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+"$tresor" keygen -o key.txt 2>/dev/null
+python3 - <<'PY'
+import random, string
+random.seed(7)
+alphabet = string.ascii_letters + string.digits
+for n in (100, 10000):
+    with open(f"plain{n}.env", "w") as f:
+        for i in range(n):
+            f.write(f"KEY_{i}=" + "".join(random.choice(alphabet) for _ in range(24)) + "\n")
+PY
+
+# mean wall time in ms of a command (hyperfine), stdout discarded
+mean_ms() {
+  local runs=$1; shift
+  hyperfine -N --warmup 1 --runs "$runs" --export-json t.json "$*" >/dev/null 2>&1
+  python3 -c "import json; print(f\"{json.load(open('t.json'))['results'][0]['mean']*1000:.1f}\")"
+}
+once_ms() {  # one run of a command that changes its input
+  python3 - "$@" <<'PY'
+import subprocess, sys, time
+t = time.perf_counter()
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(f"{(time.perf_counter() - t) * 1000:.1f}")
+PY
+}
+row() {  # label, tresor ms, dotenvx ms (or -)
+  local ratio="-"
+  [ "$3" != "-" ] && ratio=$(python3 -c "print(f'{$3/$2:.0f}x')")
+  printf '%-40s %10s ms %12s ms %8s\n' "$1" "$2" "$3" "$ratio"
+}
+
+printf '%-40s %13s %15s %8s\n' "whole process" "tresor" "dotenvx" "ratio"
+for n in 100 10000; do
+  cp "plain$n.env" "t$n.env"
+  mkdir -p "dx$n" && cp "plain$n.env" "dx$n/.env"
+  seal_t=$(once_ms "$tresor" seal -i key.txt --in-place "t$n.env")
+  if [ "$n" = 100 ] || [ "${DOTENVX_10K:-1}" = 1 ]; then
+    seal_d=$(cd "dx$n" && once_ms "$dotenvx" encrypt -f .env)
+    unseal_d=$(cd "dx$n" && mean_ms 3 "$dotenvx" decrypt -f .env --stdout)
+    get_d=$(cd "dx$n" && mean_ms 3 "$dotenvx" get KEY_50 -f .env)
+  else
+    seal_d=-; unseal_d=-; get_d=-
+  fi
+  unseal_t=$(mean_ms 20 "$tresor" unseal -i key.txt "t$n.env")
+  get_t=$(mean_ms 20 "$tresor" get -i key.txt "t$n.env" KEY_50)
+  row "seal/encrypt, $n keys" "$seal_t" "$seal_d"
+  row "unseal/decrypt to stdout, $n keys" "$unseal_t" "$unseal_d"
+  row "get one value, $n keys" "$get_t" "$get_d"
+done
+echo
+echo "targets: unseal of 10,000 values < 50 ms; get from 10,000 < 10 ms; get from 100 < 3 ms"
