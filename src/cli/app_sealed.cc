@@ -69,6 +69,13 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
   c.set->add_flag("--stdin", o.from_stdin, "Read the value from stdin (one final newline dropped)");
   AddIgnoreMac(c.set, o);
 
+  c.edit = app.add_subcommand(
+      "edit",
+      "Edit the unsealed FILE in $VISUAL/$EDITOR (on a tmpfs, removed afterwards); only "
+      "changed values get new tokens");
+  AddFileOptions(c.edit, o, true);
+  AddIgnoreMac(c.edit, o);
+
   c.unset = app.add_subcommand("unset", "Remove the entry at PATH from FILE");
   AddFileOptions(c.unset, o, true);
   c.unset->add_option("PATH", o.path, "The value's path")->required();
@@ -81,6 +88,7 @@ std::optional<Result<void>> RunSealedCommands(SealedCommands& c, int argc, char*
   if (c.unseal->parsed()) return RunUnseal(o);
   if (c.get->parsed()) return RunGet(o);
   if (c.unset->parsed()) return RunUnset(o);
+  if (c.edit->parsed()) return RunEdit(o);
   if (!c.set->parsed()) return std::nullopt;
   if (c.set->count("VALUE") > 0) {
     if (o.from_stdin)

@@ -17,6 +17,7 @@ struct SealedCommands {
   CLI::App* get = nullptr;
   CLI::App* set = nullptr;
   CLI::App* unset = nullptr;
+  CLI::App* edit = nullptr;
 };
 
 void AddSealedCommands(CLI::App& app, SealedCommands& commands);

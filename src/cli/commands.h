@@ -65,5 +65,6 @@ Result<void> RunUnseal(const SealedCommandOptions& options);
 Result<void> RunGet(const SealedCommandOptions& options);
 Result<void> RunSet(SealedCommandOptions& options);
 Result<void> RunUnset(const SealedCommandOptions& options);
+Result<void> RunEdit(const SealedCommandOptions& options);
 
 }  // namespace tresor::cli

@@ -7,62 +7,12 @@
 #include "cli/identities.h"
 #include "cli/output.h"
 #include "cli/recipients.h"
-#include "sealed/sealed_file.h"
+#include "cli/sealed_file_io.h"
 
 namespace tresor::cli {
 namespace {
 
-constexpr size_t kMaxConfigFile = 256 << 20;
 constexpr size_t kMaxValue = 16 << 20;
-
-Result<const formats::Format*> ChooseFormat(const SealedCommandOptions& options) {
-  if (!options.format.empty()) {
-    const formats::Format* format = formats::FormatByName(options.format);
-    if (format == nullptr) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "unknown --format " + options.format + " (ini, dotenv, json)");
-    }
-    return format;
-  }
-  const formats::Format* format = formats::FormatForFile(options.file);
-  if (format == nullptr) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     options.file +
-                         ": cannot tell the format from the file name; use --format ini, "
-                         "dotenv or json");
-  }
-  return format;
-}
-
-Result<sealed::SealedFile> LoadFile(const SealedCommandOptions& options) {
-  TRESOR_ASSIGN_OR_RETURN(const formats::Format* format, ChooseFormat(options));
-  TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(options.file, kMaxConfigFile));
-  auto file = sealed::SealedFile::Load(std::move(text), *format);
-  if (!file) return WithPlace(options.file, std::move(file).error());
-  return std::move(*file);
-}
-
-Result<void> Unlock(sealed::SealedFile& file, const SealedCommandOptions& options) {
-  const PassphraseSource passphrases(options.passphrase_file);
-  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(options.identity_files, passphrases));
-  PassphrasePromptIdentity prompt(passphrases);
-  std::vector<const age::Identity*> view;
-  for (const auto& id : identities) view.push_back(&id);
-  view.push_back(&prompt);  // asked only if the data key is passphrase-wrapped
-  auto unlocked = file.Unlock(view);
-  if (!unlocked) {
-    Error e = std::move(unlocked).error();
-    if (e.code == ErrorCode::kNoMatch && identities.empty() && !prompt.asked()) {
-      e.message += " (no identity given: use -i FILE)";
-    }
-    return WithPlace(options.file, std::move(e));
-  }
-  if (!options.ignore_mac) {
-    auto verified = file.VerifyMac();
-    if (!verified) return WithPlace(options.file, std::move(verified).error());
-  }
-  return {};
-}
 
 // Writes `text` to stdout, -o FILE, or over the file itself (atomically,
 // keeping its mode and owner).
@@ -82,9 +32,9 @@ Result<void> Check(Result<std::string>& result, const SealedCommandOptions& opti
 }  // namespace
 
 Result<void> RunSeal(const SealedCommandOptions& options) {
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
   if (file.has_header()) {
-    TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+    TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   } else {
     const PassphraseSource passphrases(options.passphrase_file);
     RecipientOptions to = options.to;
@@ -98,16 +48,16 @@ Result<void> RunSeal(const SealedCommandOptions& options) {
 }
 
 Result<void> RunUnseal(const SealedCommandOptions& options) {
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
-  TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
+  TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto plain = file.Unseal();
   TRESOR_RETURN_IF_ERROR(Check(plain, options));
   return Emit(options, *plain, options.in_place, 0600);
 }
 
 Result<void> RunGet(const SealedCommandOptions& options) {
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
-  if (file.has_header()) TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
+  if (file.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto value = file.Get(options.path);
   if (!value) return WithPlace(options.file, std::move(value).error());
   age::FdSink out(STDOUT_FILENO, "stdout");
@@ -116,12 +66,12 @@ Result<void> RunGet(const SealedCommandOptions& options) {
 }
 
 Result<void> RunSet(SealedCommandOptions& options) {
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
   if (!file.has_header()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      options.file + ": not sealed yet (no tresor header); run tresor seal first");
   }
-  TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   crypto::SecretBytes value;
   if (options.from_stdin) {
     TRESOR_ASSIGN_OR_RETURN(value, ReadSecretFile("/dev/stdin", kMaxValue));
@@ -139,8 +89,8 @@ Result<void> RunSet(SealedCommandOptions& options) {
 }
 
 Result<void> RunUnset(const SealedCommandOptions& options) {
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadFile(options));
-  TRESOR_RETURN_IF_ERROR(Unlock(file, options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
+  TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto edited = file.Unset(options.path);
   TRESOR_RETURN_IF_ERROR(Check(edited, options));
   return Emit(options, *edited, true, PublicFileMode());

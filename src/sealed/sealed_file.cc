@@ -231,6 +231,13 @@ Result<std::string> SealedFile::Seal() const {
       TRESOR_RETURN_IF_ERROR(OpenLiteral(v));
       continue;
     }
+    if (auto kept = kept_.find(v.path);
+        kept != kept_.end() && kept->second.literal == literal && kept->second.type == v.type) {
+      const size_t end = v.literal.end;
+      edits.push_back(
+          {v.literal, format_->TokenLiteral(kept->second.token, end < text_.size() ? text_[end] : '\n')});
+      continue;
+    }
     edits.push_back({v.literal, SealLiteral(v.path, literal, v.type, v.literal.end)});
   }
   std::string sealed = Splice(text_, std::move(edits));
@@ -322,6 +329,31 @@ Result<std::string> SealedFile::Unset(std::string_view path) const {
     return MakeError(ErrorCode::kNotFound, std::string(path) + ": no such value");
   }
   return Resealed(Splice(text_, {{existing->entry, ""}}));
+}
+
+Result<std::string> SealedFile::SealEdit(std::string edited) const {
+  TRESOR_ASSIGN_OR_RETURN(std::string original, Unseal());
+  TRESOR_ASSIGN_OR_RETURN(formats::Document original_doc, format_->Parse(original));
+  TRESOR_ASSIGN_OR_RETURN(SealedFile edit, Load(std::move(edited), *format_));
+  if (edit.header_) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the edited file has a tresor header entry; remove it");
+  }
+  // Sealed and unsealed documents list the same values in the same order.
+  for (size_t i = 0; i < original_doc.values.size() && i < doc_.values.size(); ++i) {
+    const Value& plain = original_doc.values[i];
+    const Value& sealed = doc_.values[i];
+    auto token = TokenOf(Text(text_, sealed.literal));
+    if (plain.path != sealed.path || !token) continue;
+    edit.kept_[plain.path] = {std::string(Text(original, plain.literal)), plain.type,
+                              std::string(*token)};
+  }
+  crypto::Wipe({reinterpret_cast<uint8_t*>(original.data()), original.size()});
+  edit.group_ = group_;
+  edit.value_key_ = crypto::SecretBytes::CopyOf(value_key_.Reveal());
+  edit.mac_key_ = crypto::SecretBytes::CopyOf(mac_key_.Reveal());
+  edit.wrapped_key_ = wrapped_key_;
+  return edit.Seal();
 }
 
 Result<std::string> SealedFile::Resealed(std::string text) const {

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "age/recipient.h"
 #include "crypto/result.h"
@@ -52,6 +53,10 @@ class SealedFile {
   Result<std::string> Set(std::string_view path, const crypto::SecretBytes& value) const;
   // Removes the entry at `path`; the MAC is updated.
   Result<std::string> Unset(std::string_view path) const;
+  // The sealed form of `edited`, an edit of Unseal()'s text: values whose
+  // path, literal and type did not change keep their tokens, so the diff
+  // shows only what the edit changed. kSyntax errors refer to `edited`.
+  Result<std::string> SealEdit(std::string edited) const;
 
  private:
   SealedFile(std::string text, const formats::Format& format, formats::Document doc)
@@ -74,6 +79,13 @@ class SealedFile {
   crypto::SecretBytes value_key_;
   crypto::SecretBytes mac_key_;
   std::vector<uint8_t> wrapped_key_;  // the age file of the data key
+  // SealEdit: tokens to keep, by path, for values whose literal is unchanged.
+  struct Kept {
+    std::string literal;
+    formats::ValueType type;
+    std::string token;
+  };
+  std::unordered_map<std::string, Kept> kept_;
 };
 
 }  // namespace tresor::sealed

@@ -220,6 +220,58 @@ class GetSetUnset(SealedCase):
             proc.wait(timeout=60)
 
 
+class Edit(SealedCase):
+    def edit(self, path, script):
+        """Runs `tresor edit` with EDITOR set to a shell script."""
+        editor = self.write("editor.sh", "#!/bin/sh\n" + script, 0o700)
+        env = dict(os.environ, EDITOR=editor)
+        env.pop("VISUAL", None)
+        return run([TRESOR, "edit", "-i", self.key, path], env=env)
+
+    def test_edit_changes_only_the_edited_value_and_the_mac(self):
+        path = self.sealed_copy("hpe.conf")
+        before = open(path, "rb").read()
+        proc = self.edit(path, "sed -i 's/^san_password: .*/san_password: rotated/' \"$1\"\n")
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        after = open(path, "rb").read()
+        changed = [i for i, (a, b) in enumerate(zip(before.splitlines(), after.splitlines()))
+                   if a != b]
+        self.assertEqual(len(before.splitlines()), len(after.splitlines()))
+        self.assertEqual(len(changed), 2)
+        self.assertTrue(after.splitlines()[changed[0]].startswith(b"san_password: tresor:v1:"))
+        self.assertIn(b"tresor-header:v1:", after.splitlines()[changed[1]])
+        self.assertEqual(tresor("get", "-i", self.key, path, "backend_a.san_password").stdout,
+                         b"rotated\n")
+
+    def test_plaintext_is_on_a_tmpfs_private_and_removed(self):
+        path = self.sealed_copy("service.env")
+        log = self.path("editor.log")
+        proc = self.edit(path, f"stat -f -c %T \"$(dirname \"$1\")\" > {log}\n"
+                               f"stat -c %a \"$(dirname \"$1\")\" \"$1\" >> {log}\n"
+                               f"echo \"$1\" >> {log}\n")
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        fs, dir_mode, file_mode, scratch = open(log).read().split()
+        self.assertEqual((fs, dir_mode, file_mode), ("tmpfs", "700", "600"))
+        self.assertTrue(scratch.endswith("/service.env"))
+        self.assertFalse(os.path.exists(scratch) or os.path.exists(os.path.dirname(scratch)))
+        self.assertEqual(proc.stderr.decode(), f"tresor: {path}: no changes\n")
+
+    def test_editor_failure_or_a_bad_edit_leaves_the_file_untouched(self):
+        path = self.sealed_copy("service.env")
+        before = open(path, "rb").read()
+        proc = self.edit(path, "echo 'BROKEN=\"' >> \"$1\"; exit 3\n")
+        self.assertEqual(proc.returncode, 1)
+        self.assertTrue(proc.stderr.decode().endswith("the editor ("
+                                                      + self.path("editor.sh")
+                                                      + ") failed with exit code 3\n"))
+        proc = self.edit(path, "echo 'BROKEN=\"' >> \"$1\"\n")
+        self.assertEqual(proc.returncode, EXIT_CORRUPT)
+        self.assertEqual(proc.stderr.decode(),
+                         f"tresor: error: {path} unchanged; in the edited text: 19:8: "
+                         "unterminated quoted value of BROKEN\n")
+        self.assertEqual(open(path, "rb").read(), before)
+
+
 class Integrity(SealedCase):
     def unseal_fails(self, path, code, message, *extra):
         before = open(path, "rb").read()
