@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
-  libssl-dev libsodium-dev libcli11-dev zlib1g-dev
+  libssl-dev libsodium-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-dotenv nodejs util-linux age openssl hyperfine time
 )

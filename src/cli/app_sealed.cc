@@ -11,8 +11,8 @@ namespace {
 void AddFileOptions(CLI::App* cmd, SealedCommandOptions& o, bool identities) {
   cmd->add_option("FILE", o.file, "The configuration file")->required();
   cmd->add_option("--format", o.format,
-                  "ini, dotenv or json (default: from the file name: .ini .cfg .conf, "
-                  ".env, .json)")
+                  "ini, dotenv, json or toml (default: from the file name: .ini .cfg .conf, "
+                  ".env, .json, .toml)")
       ->type_name("FORMAT");
   if (identities) {
     AddRepeatable(cmd, "-i,--identity", o.identity_files,

@@ -14,6 +14,8 @@ const char* ValueTypeName(ValueType type) {
       return "bool";
     case ValueType::kNull:
       return "null";
+    case ValueType::kDateTime:
+      return "datetime";
   }
   return "string";
 }
@@ -91,11 +93,48 @@ Result<std::vector<std::string>> SplitPath(std::string_view path) {
   return out;
 }
 
+Result<ParentAndKey> SplitParent(std::string_view path) {
+  TRESOR_ASSIGN_OR_RETURN(auto segments, SplitPath(path));
+  if (segments.back().front() == '[') {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(path) + ": cannot add array elements, only keys");
+  }
+  ParentAndKey out;
+  for (size_t i = 0; i + 1 < segments.size(); ++i) {
+    out.parent =
+        segments[i].front() == '[' ? out.parent + segments[i] : JoinPath(out.parent, segments[i]);
+  }
+  out.key = std::move(segments.back());
+  return out;
+}
+
 std::string DoubleQuoted(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out.append(1, '"').append(s).append(1, '"');
   return out;
+}
+
+std::string EscapedString(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.append({'\\', c});
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      static const char* kHex = "0123456789abcdef";
+      out.append("\\u00").append({kHex[u >> 4], kHex[u & 15]});
+    } else {
+      out += c;
+    }
+  }
+  return out += '"';
 }
 
 std::string DetectEol(std::string_view text) {

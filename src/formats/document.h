@@ -15,9 +15,9 @@
 
 namespace tresor::formats {
 
-enum class ValueType { kString, kNumber, kBool, kNull };
+enum class ValueType { kString, kNumber, kBool, kNull, kDateTime };
 
-// "string", "number", "bool", "null": the TYPE of docs/format.md.
+// "string", "number", "bool", "null", "datetime": the TYPE of docs/format.md.
 const char* ValueTypeName(ValueType type);
 
 // A half-open byte range [begin, end) of the text.
@@ -75,6 +75,18 @@ Result<std::vector<std::string>> SplitPath(std::string_view path);
 
 // `s` between double quotes, as is (for strings that need no escaping).
 std::string DoubleQuoted(std::string_view s);
+
+// `value` as a double-quoted string with the escapes JSON and TOML share
+// (\" \\ \n \r \t \u00XX).
+std::string EscapedString(std::string_view value);
+
+// A path split into the canonical path of its parent and its last key, for
+// adding a key; kInvalidArgument if the path ends in an array index.
+struct ParentAndKey {
+  std::string parent;
+  std::string key;
+};
+Result<ParentAndKey> SplitParent(std::string_view path);
 
 // The line ending of a text: "\r\n" if its first line ends so, else "\n".
 std::string DetectEol(std::string_view text);

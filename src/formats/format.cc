@@ -6,6 +6,7 @@ const Format* FormatByName(std::string_view name) {
   if (name == "ini") return &Ini();
   if (name == "dotenv" || name == "env") return &Dotenv();
   if (name == "json") return &Json();
+  if (name == "toml") return &Toml();
   return nullptr;
 }
 
@@ -19,6 +20,7 @@ const Format* FormatForFile(std::string_view path) {
   if (ext == "ini" || ext == "cfg" || ext == "conf") return FormatByName("ini");
   if (ext == "env") return FormatByName("dotenv");
   if (ext == "json") return FormatByName("json");
+  if (ext == "toml") return FormatByName("toml");
   return nullptr;
 }
 

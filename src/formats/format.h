@@ -63,11 +63,12 @@ class Format {
 const Format& Ini();
 const Format& Dotenv();
 const Format& Json();
+const Format& Toml();
 
-// "ini", "dotenv", "json"; nullptr if unknown.
+// "ini", "dotenv", "json", "toml"; nullptr if unknown.
 const Format* FormatByName(std::string_view name);
 
-// The format for a file name: .ini .cfg .conf, .env (and .env.*), .json.
+// The format for a file name: .ini .cfg .conf, .env (and .env.*), .json, .toml.
 const Format* FormatForFile(std::string_view path);
 
 }  // namespace tresor::formats

@@ -334,27 +334,7 @@ std::string JsonFormat::Decode(std::string_view literal, ValueType type) const {
   return DecodeJsonString(literal).value_or(std::string(literal));
 }
 
-std::string JsonFormat::Encode(std::string_view value) const {
-  std::string out = "\"";
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.append({'\\', c});
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20) {
-      static const char* kHex = "0123456789abcdef";
-      out.append("\\u00").append({kHex[u >> 4], kHex[u & 15]});
-    } else {
-      out += c;
-    }
-  }
-  return out += '"';
-}
+std::string JsonFormat::Encode(std::string_view value) const { return EscapedString(value); }
 
 // A member placed after the last member of `object`, laid out like it: on a
 // line of its own with the same indentation if that member starts its line.
@@ -381,16 +361,9 @@ Insertion JsonFormat::HeaderInsertion(std::string_view text, const Document& doc
 
 Result<Insertion> JsonFormat::NewEntry(std::string_view text, const Document& doc,
                                        std::string_view path, std::string_view literal) const {
-  TRESOR_ASSIGN_OR_RETURN(auto segments, SplitPath(path));
-  if (segments.back().front() == '[') {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     std::string(path) + ": cannot add array elements, only object keys");
-  }
-  std::string parent;
-  for (size_t i = 0; i + 1 < segments.size(); ++i) {
-    parent = segments[i].front() == '[' ? parent + segments[i] : JoinPath(parent, segments[i]);
-  }
-  std::string member = Encode(segments.back());
+  TRESOR_ASSIGN_OR_RETURN(ParentAndKey split, SplitParent(path));
+  const std::string& parent = split.parent;
+  std::string member = Encode(split.key);
   member.append(": ").append(literal);
   for (const Container& c : doc.containers) {
     if (c.path != parent) continue;

@@ -56,7 +56,7 @@ Result<Token> DecodeToken(std::string_view s) {
   }
   const std::string_view rest = s.substr(colon + 1);
   if (rest.size() < 2 || rest[1] != ':' ||
-      std::string_view("snbz").find(rest[0]) == std::string_view::npos) {
+      std::string_view("snbzd").find(rest[0]) == std::string_view::npos) {
     return Malformed("malformed token (bad type)");
   }
   auto sealed = DecodeBase64Url(rest.substr(2));

@@ -42,6 +42,8 @@ char TypeLetter(ValueType type) {
       return 'b';
     case ValueType::kNull:
       return 'z';
+    case ValueType::kDateTime:
+      return 'd';
   }
   return 's';
 }
@@ -54,6 +56,8 @@ const char* TypeName(char letter) {
       return "bool";
     case 'z':
       return "null";
+    case 'd':
+      return "datetime";
     default:
       return "string";
   }
@@ -327,6 +331,10 @@ Result<std::string> SealedFile::Unset(std::string_view path) const {
   const Value* existing = Find(path);
   if (existing == nullptr) {
     return MakeError(ErrorCode::kNotFound, std::string(path) + ": no such value");
+  }
+  if (existing->entry.end == existing->entry.begin) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(path) + ": only a key on its own line can be removed");
   }
   return Resealed(Splice(text_, {{existing->entry, ""}}));
 }

@@ -14,7 +14,7 @@ from tresor_testlib import TRESOR, TempDirTest, run, tresor
 
 EXIT_USAGE, EXIT_NO_MATCH, EXIT_CORRUPT, EXIT_NOT_FOUND = 2, 4, 5, 6
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sealed", "corpus")
-TOKEN = re.compile(rb"tresor:v1:default:[snbz]:[A-Za-z0-9_-]+")
+TOKEN = re.compile(rb"tresor:v1:default:[snbzd]:[A-Za-z0-9_-]+")
 
 
 def corpus_files():
@@ -111,6 +111,30 @@ class StandardParsers(SealedCase):
                             "console.log(Object.keys(d).join(','))", path], check=True)
                 self.assertEqual(node.stdout.decode().strip(), ",".join(doc.keys()))
 
+    def test_tomllib_reads_sealed_toml(self):
+        import tomllib
+
+        def leaves(node, path=""):
+            if isinstance(node, dict):
+                for k, v in node.items():
+                    yield from leaves(v, f"{path}.{k}" if path else k)
+            elif isinstance(node, list):
+                for i, v in enumerate(node):
+                    yield from leaves(v, f"{path}[{i}]")
+            else:
+                yield path, node
+
+        for name in ["deployment.toml", "crlf_no_final_newline.toml"]:
+            with self.subTest(name):
+                original = tomllib.load(open(os.path.join(CORPUS, name), "rb"))
+                sealed = tomllib.load(open(self.sealed_copy(name), "rb"))
+                self.assertIn("tresor", sealed)
+                del sealed["tresor"]
+                sealed_leaves = dict(leaves(sealed))
+                self.assertEqual(sorted(sealed_leaves), sorted(dict(leaves(original))))
+                for value in sealed_leaves.values():
+                    self.assertRegex(value, r"^tresor:v1:default:[snbzd]:[A-Za-z0-9_-]+$")
+
     def test_python_dotenv_reads_sealed_env(self):
         import dotenv
         for name in ["service.env", "crlf_no_final_newline.env"]:
@@ -127,6 +151,7 @@ class GetSetUnset(SealedCase):
         env = self.sealed_copy("service.env")
         ini = self.sealed_copy("hpe.conf")
         js = self.sealed_copy("app.json")
+        toml = self.sealed_copy("deployment.toml")
         cases = [
             (env, "DATABASE_URL", 'postgres://app:s3cr"et@db.internal:5432/app?sslmode=require'),
             (env, "DB_PASSWORD", "single quoted $NOT_EXPANDED"),
@@ -140,6 +165,15 @@ class GetSetUnset(SealedCase):
             (js, "db.users[1].password", "réad-only 🔐"),
             (js, "db.port", "5432"),
             (js, '"a.b"', "dotted key"),
+            (toml, "secrets.admin_password", 's3cr"eté'),
+            (toml, 'secrets."key with spaces"', "quoted key"),
+            (toml, "secrets.multi", "first line\nsecond line continued"),
+            (toml, "secrets.literal_multi", "raw \\n text"),
+            (toml, "secrets.ports[1]", "8443"),
+            (toml, "secrets.pool.user", "pool-user"),
+            (toml, "database[1].password", "db2-pass"),
+            (toml, "server.started", "1979-05-27T07:32:00Z"),
+            (toml, "secrets.a.b.c", "dotted"),
         ]
         for path, key, value in cases:
             with self.subTest(key):
@@ -154,7 +188,8 @@ class GetSetUnset(SealedCase):
 
     def test_set_changes_exactly_that_token_and_the_mac(self):
         for name, key in [("service.env", "API_KEY"), ("hpe.conf", "backend_a.hpe3par_password"),
-                          ("app.json", "db.users[0].password")]:
+                          ("app.json", "db.users[0].password"),
+                          ("deployment.toml", "keystore.primary.password")]:
             with self.subTest(name):
                 path = self.sealed_copy(name)
                 before = open(path, "rb").read()
@@ -190,6 +225,14 @@ class GetSetUnset(SealedCase):
         self.assertIn("extra", json.load(open(js))["db"])
         self.assertEqual(list(json.load(open(js)).keys())[-1], "tresor")
         self.assertEqual(tresor("get", "-i", self.key, js, "db.extra").stdout, b"x y\n")
+        toml = self.sealed_copy("deployment.toml")
+        tresor("set", "-i", self.key, toml, "secrets.new_key", "n", check=True)
+        tresor("set", "-i", self.key, toml, "vault.token", "t", check=True)
+        import tomllib
+        doc = tomllib.load(open(toml, "rb"))
+        self.assertIn("new_key", doc["secrets"])
+        self.assertEqual(list(doc.keys())[-2:], ["vault", "tresor"])
+        self.assertEqual(tresor("get", "-i", self.key, toml, "vault.token").stdout, b"t\n")
 
     def test_unset_removes_the_entry(self):
         env = self.sealed_copy("service.env")
@@ -391,6 +434,10 @@ class BadInput(SealedCase):
             ("bad.json", b'{"a": 1,\n "b": }', "2:7: expected a value"),
             ("bad.json", b'{"a": 1, "a": 2}', '1:10: duplicate key "a"'),
             ("bad.json", b"[1, 2]", "1:1: expected a JSON object at the top level"),
+            ("bad.toml", b"a = 1\nb = \n",
+             "2:5: Error while parsing key-value pair: expected value, saw '\\n'"),
+            ("bad.toml", b"a = 1\na = 2\n",
+             "2:5: Error while parsing key-value pair: cannot redefine existing integer 'a'"),
         ]
         for name, data, message in cases:
             with self.subTest(message):
@@ -425,7 +472,7 @@ class BadInput(SealedCase):
         self.assertEqual(proc.returncode, EXIT_USAGE)
         self.assertEqual(proc.stderr.decode(),
                          f"tresor: error: {odd}: cannot tell the format from the file name; "
-                         "use --format ini, dotenv or json\n")
+                         "use --format ini, dotenv, json or toml\n")
         self.assertEqual(tresor("seal", "-r", self.recipient, "--format", "dotenv",
                                 odd).returncode, 0)
 
