@@ -2,8 +2,8 @@
 # Installs what is missing, builds, and runs every test:
 #   1. release build, warnings as errors, full ctest suite
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   3. libFuzzer on the age header and armor parsers, the ini, dotenv, json and
-#      toml adapters and the sealed-value codec, FUZZ_SECONDS each (default 60)
+#   3. libFuzzer on the age header and armor parsers, the ini, dotenv, json,
+#      toml and yaml adapters and the sealed-value codec, FUZZ_SECONDS each (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -23,8 +23,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== fuzzing (${FUZZ_SECONDS:-60}s per target)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTRESOR_WERROR=ON -DTRESOR_FUZZ=ON -DTRESOR_TESTS=OFF -DTRESOR_BENCH=OFF >/dev/null
-cmake --build build-fuzz --target header_fuzz armor_fuzz ini_fuzz dotenv_fuzz json_fuzz toml_fuzz token_fuzz
-for target in header armor ini dotenv json toml token; do
+cmake --build build-fuzz --target header_fuzz armor_fuzz ini_fuzz dotenv_fuzz json_fuzz toml_fuzz yaml_fuzz token_fuzz
+for target in header armor ini dotenv json toml yaml token; do
   work="build-fuzz/corpus-$target"
   mkdir -p "$work"
   "build-fuzz/fuzz/${target}_fuzz" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 \

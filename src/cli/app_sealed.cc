@@ -11,8 +11,8 @@ namespace {
 void AddFileOptions(CLI::App* cmd, SealedCommandOptions& o, bool identities) {
   cmd->add_option("FILE", o.file, "The configuration file")->required();
   cmd->add_option("--format", o.format,
-                  "ini, dotenv, json or toml (default: from the file name: .ini .cfg .conf, "
-                  ".env, .json, .toml)")
+                  "ini, dotenv, json, toml or yaml (default: from the file name: .ini .cfg .conf, "
+                  ".env, .json, .toml, .yaml .yml)")
       ->type_name("FORMAT");
   if (identities) {
     AddRepeatable(cmd, "-i,--identity", o.identity_files,

@@ -14,7 +14,7 @@ Result<const formats::Format*> ChooseFormat(const SealedCommandOptions& options)
     const formats::Format* format = formats::FormatByName(options.format);
     if (format == nullptr) {
       return MakeError(ErrorCode::kInvalidArgument,
-                       "unknown --format " + options.format + " (ini, dotenv, json, toml)");
+                       "unknown --format " + options.format + " (ini, dotenv, json, toml, yaml)");
     }
     return format;
   }
@@ -23,7 +23,7 @@ Result<const formats::Format*> ChooseFormat(const SealedCommandOptions& options)
     return MakeError(ErrorCode::kInvalidArgument,
                      options.file +
                          ": cannot tell the format from the file name; use --format ini, "
-                         "dotenv, json or toml");
+                         "dotenv, json, toml or yaml");
   }
   return format;
 }

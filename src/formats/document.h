@@ -43,6 +43,7 @@ struct Container {
   std::string path;                // "" for the top level
   size_t insert_at = 0;            // offset just past the container's last entry
   std::optional<size_t> last_key;  // JSON: where the last member's key starts
+  size_t indent = 0;               // YAML: the column of the mapping's keys
 };
 
 struct Document {

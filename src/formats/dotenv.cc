@@ -147,12 +147,13 @@ std::string DotenvFormat::Encode(std::string_view value) const {
   return out += '"';
 }
 
-Insertion DotenvFormat::HeaderInsertion(std::string_view text, const Document& doc,
-                                        std::string_view header, bool* added_newline) const {
+Result<Insertion> DotenvFormat::HeaderInsertion(std::string_view text, const Document& doc,
+                                                std::string_view header,
+                                                bool* added_newline) const {
   *added_newline = !text.empty() && text.back() != '\n';
   std::string line = *added_newline ? doc.eol : "";
   line.append(kHeaderKey).append("=").append(header).append(doc.eol);
-  return {text.size(), line};
+  return Insertion{text.size(), line};
 }
 
 Result<Insertion> DotenvFormat::NewEntry(std::string_view text, const Document& doc,

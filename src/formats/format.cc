@@ -7,6 +7,7 @@ const Format* FormatByName(std::string_view name) {
   if (name == "dotenv" || name == "env") return &Dotenv();
   if (name == "json") return &Json();
   if (name == "toml") return &Toml();
+  if (name == "yaml" || name == "yml") return &Yaml();
   return nullptr;
 }
 
@@ -21,6 +22,7 @@ const Format* FormatForFile(std::string_view path) {
   if (ext == "env") return FormatByName("dotenv");
   if (ext == "json") return FormatByName("json");
   if (ext == "toml") return FormatByName("toml");
+  if (ext == "yaml" || ext == "yml") return FormatByName("yaml");
   return nullptr;
 }
 

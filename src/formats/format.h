@@ -40,8 +40,10 @@ class Format {
   // Where to add the header entry for `header` (a header string) to a file
   // that has none. `*added_newline` tells whether a newline was put first
   // because the file did not end with one (the `n` flag).
-  virtual Insertion HeaderInsertion(std::string_view text, const Document& doc,
-                                    std::string_view header, bool* added_newline) const = 0;
+  // kSyntax if the file has no place for it (a YAML stream whose last
+  // document is not a block mapping).
+  virtual Result<Insertion> HeaderInsertion(std::string_view text, const Document& doc,
+                                            std::string_view header, bool* added_newline) const = 0;
 
   // Where to add a new entry `path` = `literal` (kNotFound if the format
   // cannot place it, e.g. its parent does not exist).
@@ -49,26 +51,27 @@ class Format {
                                      std::string_view path, std::string_view literal) const = 0;
 };
 
-// Declares Format's operations in an adapter class (ini.cc, dotenv.cc, json.cc).
-#define TRESOR_FORMAT_OPERATIONS                                                                 \
-  Result<Document> Parse(std::string_view text) const override;                                  \
-  std::string TokenLiteral(std::string_view s, char next) const override;                        \
-  std::string Decode(std::string_view literal, ValueType type) const override;                   \
-  std::string Encode(std::string_view value) const override;                                     \
-  Insertion HeaderInsertion(std::string_view text, const Document& doc, std::string_view header, \
-                            bool* added_newline) const override;                                 \
-  Result<Insertion> NewEntry(std::string_view text, const Document& doc, std::string_view path,  \
+// Declares Format's operations in an adapter class (ini.cc, dotenv.cc, ...).
+#define TRESOR_FORMAT_OPERATIONS                                                                  \
+  Result<Document> Parse(std::string_view text) const override;                                   \
+  std::string TokenLiteral(std::string_view s, char next) const override;                         \
+  std::string Decode(std::string_view literal, ValueType type) const override;                    \
+  std::string Encode(std::string_view value) const override;                                      \
+  Result<Insertion> HeaderInsertion(std::string_view text, const Document& doc,                   \
+                                    std::string_view header, bool* added_newline) const override; \
+  Result<Insertion> NewEntry(std::string_view text, const Document& doc, std::string_view path,   \
                              std::string_view literal) const override;
 
 const Format& Ini();
 const Format& Dotenv();
 const Format& Json();
 const Format& Toml();
+const Format& Yaml();
 
-// "ini", "dotenv", "json", "toml"; nullptr if unknown.
+// "ini", "dotenv", "json", "toml", "yaml"; nullptr if unknown.
 const Format* FormatByName(std::string_view name);
 
-// The format for a file name: .ini .cfg .conf, .env (and .env.*), .json, .toml.
+// The format for a file name: .ini .cfg .conf, .env (and .env.*), .json, .toml, .yaml .yml.
 const Format* FormatForFile(std::string_view path);
 
 }  // namespace tresor::formats

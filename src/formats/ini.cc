@@ -49,7 +49,7 @@ Result<Document> IniFormat::Parse(std::string_view text) const {
   TRESOR_RETURN_IF_ERROR(RejectLoneCarriageReturns(text));
   Document doc;
   doc.eol = DetectEol(text);
-  doc.containers.push_back({"", 0, std::nullopt});
+  doc.containers.push_back({"", 0, std::nullopt, 0});
   // At most one value per line: reserving avoids regrowing for big files.
   const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
   doc.values.reserve(lines);
@@ -78,7 +78,7 @@ Result<Document> IniFormat::Parse(std::string_view text) const {
       }
       section_start = line_start;
       pos = NextLine(text, p);
-      doc.containers.push_back({JoinPath("", section), pos, std::nullopt});
+      doc.containers.push_back({JoinPath("", section), pos, std::nullopt, 0});
       continue;
     }
     const size_t delim = text.find_first_of("=:", p);
@@ -143,13 +143,13 @@ std::string IniFormat::Encode(std::string_view value) const {
   return out;
 }
 
-Insertion IniFormat::HeaderInsertion(std::string_view text, const Document& doc,
-                                     std::string_view header, bool* added_newline) const {
+Result<Insertion> IniFormat::HeaderInsertion(std::string_view text, const Document& doc,
+                                             std::string_view header, bool* added_newline) const {
   *added_newline = !text.empty() && text.back() != '\n';
   std::string lines = *added_newline ? doc.eol : "";
   lines.append("[").append(kHeaderSection).append("]").append(doc.eol);
   lines.append(kHeaderKey).append(" = ").append(header).append(doc.eol);
-  return {text.size(), lines};
+  return Insertion{text.size(), lines};
 }
 
 Result<Insertion> IniFormat::NewEntry(std::string_view text, const Document& doc,

@@ -190,7 +190,7 @@ class Parser {
     size_t prev_end = p_;  // where the text after the previous member (or '{') starts
     Ws();
     if (p_ < text_.size() && text_[p_] == '}') {
-      doc_.containers.push_back({path, prev_end, std::nullopt});
+      doc_.containers.push_back({path, prev_end, std::nullopt, 0});
       ++p_;
       return {};
     }
@@ -231,7 +231,7 @@ class Parser {
       if (p_ < text_.size() && text_[p_] == '}') break;
       return Expected("',' or '}'");
     }
-    doc_.containers.push_back({path, prev_end, members.back().key_begin});
+    doc_.containers.push_back({path, prev_end, members.back().key_begin, 0});
     ++p_;
     return {};
   }
@@ -350,8 +350,8 @@ Insertion MemberInsertion(std::string_view text, const Document& doc, const Cont
   return {object.insert_at, out.append(member)};
 }
 
-Insertion JsonFormat::HeaderInsertion(std::string_view text, const Document& doc,
-                                      std::string_view header, bool* added_newline) const {
+Result<Insertion> JsonFormat::HeaderInsertion(std::string_view text, const Document& doc,
+                                              std::string_view header, bool* added_newline) const {
   *added_newline = false;
   const Container& top = doc.containers.back();  // the top-level object closes last
   std::string member = "\"";

@@ -153,7 +153,7 @@ class Walker {
       }
     }
     (void)root;
-    doc_.containers.push_back({"", root_end, std::nullopt});
+    doc_.containers.push_back({"", root_end, std::nullopt, 0});
     for (const auto& [path, node] : tables_) {
       size_t end = NextLine(text_, index_.Offset(node->source().begin));
       for (const Value& v : doc_.values) {
@@ -162,7 +162,7 @@ class Walker {
           end = std::max(end, v.entry.end);
         }
       }
-      doc_.containers.push_back({path, end, std::nullopt});
+      doc_.containers.push_back({path, end, std::nullopt, 0});
     }
   }
 
@@ -199,13 +199,13 @@ std::string TomlFormat::Decode(std::string_view literal, ValueType type) const {
 
 std::string TomlFormat::Encode(std::string_view value) const { return EscapedString(value); }
 
-Insertion TomlFormat::HeaderInsertion(std::string_view text, const Document& doc,
-                                      std::string_view header, bool* added_newline) const {
+Result<Insertion> TomlFormat::HeaderInsertion(std::string_view text, const Document& doc,
+                                              std::string_view header, bool* added_newline) const {
   *added_newline = !text.empty() && text.back() != '\n';
   std::string lines = *added_newline ? doc.eol : "";
   lines.append("[").append(kHeaderTable).append("]").append(doc.eol);
   lines.append(kHeaderKey).append(" = ").append(DoubleQuoted(header)).append(doc.eol);
-  return {text.size(), lines};
+  return Insertion{text.size(), lines};
 }
 
 Result<Insertion> TomlFormat::NewEntry(std::string_view text, const Document& doc,

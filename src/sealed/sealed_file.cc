@@ -238,8 +238,8 @@ Result<std::string> SealedFile::Seal() const {
     if (auto kept = kept_.find(v.path);
         kept != kept_.end() && kept->second.literal == literal && kept->second.type == v.type) {
       const size_t end = v.literal.end;
-      edits.push_back(
-          {v.literal, format_->TokenLiteral(kept->second.token, end < text_.size() ? text_[end] : '\n')});
+      edits.push_back({v.literal, format_->TokenLiteral(kept->second.token,
+                                                        end < text_.size() ? text_[end] : '\n')});
       continue;
     }
     edits.push_back({v.literal, SealLiteral(v.path, literal, v.type, v.literal.end)});
@@ -252,14 +252,38 @@ Result<std::string> SealedFile::Seal() const {
   if (header_) {
     header.flags = header_->flags;
   } else {
-    format_->HeaderInsertion(sealed, doc, "", &added_newline);
+    TRESOR_RETURN_IF_ERROR(format_->HeaderInsertion(sealed, doc, "", &added_newline));
     if (added_newline) header.flags.push_back('n');
   }
   header.mac = ComputeMac(mac_key_, header, sealed, doc);
   const std::string encoded = EncodeHeader(header);
-  if (doc.header) return Splice(sealed, {{doc.header->literal, format_->TokenLiteral(encoded)}});
-  const formats::Insertion at = format_->HeaderInsertion(sealed, doc, encoded, &added_newline);
-  return Splice(sealed, {{{at.offset, at.offset}, at.text}});
+  std::string out;
+  if (doc.header) {
+    out = Splice(sealed, {{doc.header->literal, format_->TokenLiteral(encoded)}});
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(formats::Insertion at,
+                            format_->HeaderInsertion(sealed, doc, encoded, &added_newline));
+    out = Splice(sealed, {{{at.offset, at.offset}, at.text}});
+  }
+  TRESOR_RETURN_IF_ERROR(CheckSameStructure(out));
+  return out;
+}
+
+Result<void> SealedFile::CheckSameStructure(const std::string& sealed) const {
+  // A last check against adapter bugs: the sealed text must parse to the same
+  // values, in the same order, plus the header. Writing a file that reads
+  // differently would lose data.
+  auto reparsed = format_->Parse(sealed);
+  bool same = reparsed && reparsed->header && reparsed->values.size() == doc_.values.size();
+  for (size_t i = 0; same && i < doc_.values.size(); ++i) {
+    same = reparsed->values[i].path == doc_.values[i].path;
+  }
+  if (!same) {
+    return MakeError(ErrorCode::kInternal,
+                     "refusing to write: the sealed file would not read back the same way "
+                     "(please report this file's shape as a bug)");
+  }
+  return {};
 }
 
 Result<std::string> SealedFile::Unseal() const {

@@ -68,6 +68,7 @@ class SealedFile {
   std::string SealLiteral(std::string_view path, std::string_view literal, formats::ValueType type,
                           size_t end) const;
   Error ValueError(const formats::Value& value, const std::string& what) const;
+  Result<void> CheckSameStructure(const std::string& sealed) const;
   // Seals `text`, an edit of this file, with this file's key.
   Result<std::string> Resealed(std::string text) const;
 

@@ -17,6 +17,18 @@ CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sealed"
 TOKEN = re.compile(rb"tresor:v1:default:[snbzd]:[A-Za-z0-9_-]+")
 
 
+def leaves(node, path=""):
+    """(path, scalar) pairs of a parsed document, paths as tresor writes them."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from leaves(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from leaves(v, f"{path}[{i}]")
+    else:
+        yield path, node
+
+
 def corpus_files():
     return sorted(os.listdir(CORPUS))
 
@@ -114,15 +126,6 @@ class StandardParsers(SealedCase):
     def test_tomllib_reads_sealed_toml(self):
         import tomllib
 
-        def leaves(node, path=""):
-            if isinstance(node, dict):
-                for k, v in node.items():
-                    yield from leaves(v, f"{path}.{k}" if path else k)
-            elif isinstance(node, list):
-                for i, v in enumerate(node):
-                    yield from leaves(v, f"{path}[{i}]")
-            else:
-                yield path, node
 
         for name in ["deployment.toml", "crlf_no_final_newline.toml"]:
             with self.subTest(name):
@@ -134,6 +137,25 @@ class StandardParsers(SealedCase):
                 self.assertEqual(sorted(sealed_leaves), sorted(dict(leaves(original))))
                 for value in sealed_leaves.values():
                     self.assertRegex(value, r"^tresor:v1:default:[snbzd]:[A-Za-z0-9_-]+$")
+
+    def test_pyyaml_reads_sealed_yaml(self):
+        import yaml
+
+
+        for name in ["service.yaml", "multi.yml", "crlf_no_final_newline.yaml"]:
+            with self.subTest(name):
+                original = list(yaml.safe_load_all(open(os.path.join(CORPUS, name))))
+                sealed = list(yaml.safe_load_all(open(self.sealed_copy(name))))
+                self.assertEqual(len(sealed), len(original))
+                self.assertIn("tresor", sealed[-1])
+                del sealed[-1]["tresor"]
+                for o, s in zip(original, sealed):
+                    sealed_leaves = dict(leaves(s))
+                    self.assertEqual(sorted(sealed_leaves), sorted(dict(leaves(o))))
+                    for path, value in sealed_leaves.items():
+                        if dict(leaves(o))[path] is not None or path != "db.empty":
+                            self.assertRegex(value, r"^tresor:v1:default:[snbzd]:[A-Za-z0-9_-]+$",
+                                             path)
 
     def test_python_dotenv_reads_sealed_env(self):
         import dotenv
@@ -152,6 +174,8 @@ class GetSetUnset(SealedCase):
         ini = self.sealed_copy("hpe.conf")
         js = self.sealed_copy("app.json")
         toml = self.sealed_copy("deployment.toml")
+        yml = self.sealed_copy("service.yaml")
+        multi = self.sealed_copy("multi.yml")
         cases = [
             (env, "DATABASE_URL", 'postgres://app:s3cr"et@db.internal:5432/app?sslmode=require'),
             (env, "DB_PASSWORD", "single quoted $NOT_EXPANDED"),
@@ -174,6 +198,17 @@ class GetSetUnset(SealedCase):
             (toml, "database[1].password", "db2-pass"),
             (toml, "server.started", "1979-05-27T07:32:00Z"),
             (toml, "secrets.a.b.c", "dotted"),
+            (yml, "db.password", 's3cr"eté'),
+            (yml, "db.user", "o'brien"),
+            (yml, "production.token", "prod-token"),
+            (yml, "certificate", "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n"
+                                 "-----END CERTIFICATE-----\n"),
+            (yml, "folded", "one two"),
+            (yml, "tagged", "12345"),
+            (yml, "list[2].inline", "value"),
+            (yml, "list[3][1]", "b"),
+            (yml, "multi_line_plain", "first second"),
+            (multi, "---1.secret", "two"),
         ]
         for path, key, value in cases:
             with self.subTest(key):
@@ -189,7 +224,8 @@ class GetSetUnset(SealedCase):
     def test_set_changes_exactly_that_token_and_the_mac(self):
         for name, key in [("service.env", "API_KEY"), ("hpe.conf", "backend_a.hpe3par_password"),
                           ("app.json", "db.users[0].password"),
-                          ("deployment.toml", "keystore.primary.password")]:
+                          ("deployment.toml", "keystore.primary.password"),
+                          ("service.yaml", "db.password")]:
             with self.subTest(name):
                 path = self.sealed_copy(name)
                 before = open(path, "rb").read()
@@ -233,6 +269,11 @@ class GetSetUnset(SealedCase):
         self.assertIn("new_key", doc["secrets"])
         self.assertEqual(list(doc.keys())[-2:], ["vault", "tresor"])
         self.assertEqual(tresor("get", "-i", self.key, toml, "vault.token").stdout, b"t\n")
+        yml = self.sealed_copy("service.yaml")
+        tresor("set", "-i", self.key, yml, "new_top", "v", check=True)
+        import yaml
+        self.assertEqual(list(yaml.safe_load(open(yml)).keys())[-2:], ["new_top", "tresor"])
+        self.assertEqual(tresor("get", "-i", self.key, yml, "new_top").stdout, b"v\n")
 
     def test_unset_removes_the_entry(self):
         env = self.sealed_copy("service.env")
@@ -434,6 +475,8 @@ class BadInput(SealedCase):
             ("bad.json", b'{"a": 1,\n "b": }', "2:7: expected a value"),
             ("bad.json", b'{"a": 1, "a": 2}', '1:10: duplicate key "a"'),
             ("bad.json", b"[1, 2]", "1:1: expected a JSON object at the top level"),
+            ("bad.yaml", b"a: 1\nb: [1, 2\n", "3:1: flow sequence without a closing bracket"),
+            ("bad.yaml", b"a: 1\na: 2\n", "2:4: duplicate key a"),
             ("bad.toml", b"a = 1\nb = \n",
              "2:5: Error while parsing key-value pair: expected value, saw '\\n'"),
             ("bad.toml", b"a = 1\na = 2\n",
@@ -472,7 +515,7 @@ class BadInput(SealedCase):
         self.assertEqual(proc.returncode, EXIT_USAGE)
         self.assertEqual(proc.stderr.decode(),
                          f"tresor: error: {odd}: cannot tell the format from the file name; "
-                         "use --format ini, dotenv, json or toml\n")
+                         "use --format ini, dotenv, json, toml or yaml\n")
         self.assertEqual(tresor("seal", "-r", self.recipient, "--format", "dotenv",
                                 odd).returncode, 0)
 

@@ -1,0 +1,376 @@
+// YAML 1.2 through libfyaml's event stream, which gives every scalar token's
+// byte range. Quotes, tags and block-scalar headers are added to that range
+// here, so a value's literal is exactly what it was in the source; anchors
+// stay outside it (an alias then refers to the sealed value, and gets the
+// original back on unseal). Multi-document streams give paths in the second
+// and later documents a "---N." prefix.
+#include <libfyaml.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <regex>
+#include <unordered_set>
+
+#include "formats/format.h"
+#include "formats/text_scan.h"
+
+namespace tresor::formats {
+namespace {
+
+constexpr std::string_view kHeaderKey = "tresor";
+
+class YamlFormat : public Format {
+ public:
+  const char* name() const override { return "yaml"; }
+  TRESOR_FORMAT_OPERATIONS
+};
+
+// Collects the first message libfyaml reports instead of printing it. (Its
+// collect-errors mode leaks the collected errors in 0.7.12.)
+void CaptureFirst(fy_diag*, void* user, const char* buf, size_t len) {
+  auto* first = static_cast<std::string*>(user);
+  if (first->empty()) first->assign(buf, len);
+}
+
+// A parser, the diagnostic object it reports to, and the first message.
+class Parser {
+ public:
+  explicit Parser(std::string_view text) {
+    fy_diag_cfg diag_cfg{};
+    fy_diag_cfg_default(&diag_cfg);
+    diag_cfg.fp = nullptr;
+    diag_cfg.output_fn = CaptureFirst;
+    diag_cfg.user = &first_error_;
+    diag_cfg.colorize = false;
+    diag_cfg.show_source = false;
+    diag_cfg.show_position = true;
+    diag_cfg.show_type = false;
+    diag_cfg.show_module = false;
+    diag_ = fy_diag_create(&diag_cfg);
+    TRESOR_CHECK(diag_ != nullptr, "out of memory");
+    fy_parse_cfg cfg{};
+    cfg.flags = FYPCF_QUIET;
+    cfg.diag = diag_;
+    parser_ = fy_parser_create(&cfg);
+    TRESOR_CHECK(parser_ != nullptr, "out of memory");
+    TRESOR_CHECK(fy_parser_set_string(parser_, text.data(), text.size()) == 0,
+                 "libfyaml rejected its input buffer");
+  }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+  ~Parser() {
+    fy_parser_destroy(parser_);
+    fy_diag_unref(diag_);
+  }
+  fy_parser* get() const { return parser_; }
+
+  // The first error as "line:col: message".
+  Error error(std::string_view text) const {
+    static const std::regex kMessage(R"((?:^|:)(\d+):(\d+): (?:error: )?([^\n]*))");
+    std::smatch m;
+    if (std::regex_search(first_error_, m, kMessage)) {
+      return MakeError(ErrorCode::kSyntax, m[1].str() + ":" + m[2].str() + ": " + m[3].str());
+    }
+    return SyntaxError(text, text.size(), "invalid YAML");
+  }
+
+ private:
+  fy_diag* diag_ = nullptr;
+  fy_parser* parser_ = nullptr;
+  std::string first_error_;
+};
+
+ValueType PlainType(std::string_view s) {
+  static const std::regex kNumber(
+      R"([-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ValueType::kNull;
+  if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE") {
+    return ValueType::kBool;
+  }
+  if (std::regex_match(s.begin(), s.end(), kNumber)) return ValueType::kNumber;
+  return ValueType::kString;
+}
+
+// One open collection while walking the events.
+struct Frame {
+  bool mapping = false;
+  bool block = false;
+  std::string path;
+  size_t index = 0;        // next sequence index
+  bool expect_key = true;  // mappings: the next scalar is a key
+  std::string key;         // mappings: the key of the value that follows
+  size_t key_begin = 0;
+  size_t key_line_start = 0;
+  bool key_starts_line = false;
+  size_t last_end = 0;  // end of the last entry
+  size_t first_key = std::string::npos;
+};
+
+class Walker {
+ public:
+  Walker(std::string_view text, Document& doc) : text_(text), doc_(doc) {}
+
+  Result<void> Run() {
+    Parser parser(text_);
+    size_t document = 0;
+    size_t prev_end = 0;  // end of the previous token, for block scalar headers
+    while (fy_event* event = fy_parser_parse(parser.get())) {
+      std::unique_ptr<fy_event, std::function<void(fy_event*)>> owned(
+          event, [&](fy_event* e) { fy_parser_event_free(parser.get(), e); });
+      switch (event->type) {
+        case FYET_DOCUMENT_START:
+          prefix_ = document == 0 ? "" : "---" + std::to_string(document);
+          ++document;
+          root_ = {};
+          break;
+        case FYET_MAPPING_START:
+        case FYET_SEQUENCE_START: {
+          const fy_mark* start = fy_event_start_mark(event);
+          TRESOR_RETURN_IF_ERROR(Open(event, start != nullptr ? start->input_pos : prev_end));
+          break;
+        }
+        case FYET_MAPPING_END:
+        case FYET_SEQUENCE_END: {
+          const fy_mark* end = fy_event_end_mark(event);
+          if (end != nullptr) prev_end = end->input_pos;
+          Close();
+          break;
+        }
+        case FYET_SCALAR:
+          TRESOR_RETURN_IF_ERROR(Scalar(event, &prev_end));
+          break;
+        case FYET_ALIAS:
+          if (!stack_.empty()) Advance(stack_.back(), prev_end);
+          break;
+        default:
+          break;
+      }
+    }
+    if (fy_parser_get_stream_error(parser.get())) return parser.error(text_);
+    return {};
+  }
+
+  // The root mapping of the last document: where the header goes.
+  const Frame& last_root() const { return root_; }
+
+ private:
+  std::string Path(const Frame& f) const {
+    if (f.mapping) return JoinPath(f.path, f.key);
+    return f.path + "[" + std::to_string(f.index) + "]";
+  }
+
+  std::string ChildPath() const {
+    if (stack_.empty()) return prefix_;
+    return Path(stack_.back());
+  }
+
+  Result<void> Open(fy_event* event, size_t start) {
+    if (!stack_.empty() && stack_.back().mapping && stack_.back().expect_key) {
+      return SyntaxError(text_, start, "a collection as a mapping key is not supported");
+    }
+    Frame f;
+    f.mapping = event->type == FYET_MAPPING_START;
+    f.block = fy_event_get_node_style(event) == FYNS_BLOCK;
+    f.path = ChildPath();
+    stack_.push_back(std::move(f));
+    return {};
+  }
+
+  void Close() {
+    Frame closed = std::move(stack_.back());
+    stack_.pop_back();
+    if (stack_.empty()) {
+      root_ = std::move(closed);
+    } else {
+      Advance(stack_.back(), closed.last_end);
+    }
+  }
+
+  void Advance(Frame& f, size_t end) {
+    f.last_end = std::max(f.last_end, end);
+    if (f.mapping) {
+      f.expect_key = true;
+    } else {
+      ++f.index;
+    }
+  }
+
+  Result<void> Scalar(fy_event* event, size_t* prev_end) {
+    fy_token* token = event->scalar.value;
+    const fy_mark* start = fy_token_start_mark(token);
+    const fy_mark* end = fy_token_end_mark(token);
+    if (start == nullptr || end == nullptr) {  // an empty value
+      if (!stack_.empty()) Advance(stack_.back(), *prev_end);
+      return {};
+    }
+    Span span{start->input_pos, end->input_pos};
+    const fy_scalar_style style = fy_token_scalar_style(token);
+    if (style == FYSS_SINGLE_QUOTED || style == FYSS_DOUBLE_QUOTED) {
+      --span.begin;
+      ++span.end;
+    } else if (style == FYSS_LITERAL || style == FYSS_FOLDED) {
+      // From the '|' or '>' of the header; trailing line breaks stay outside.
+      const size_t header = text_.substr(*prev_end, span.begin - *prev_end).find_first_of("|>");
+      if (header != std::string_view::npos) span.begin = *prev_end + header;
+      while (span.end > span.begin &&
+             std::string_view(" \t\r\n").find(text_[span.end - 1]) != std::string_view::npos) {
+        --span.end;
+      }
+    }
+    if (event->scalar.tag != nullptr) {
+      if (const fy_mark* tag = fy_token_start_mark(event->scalar.tag)) {
+        span.begin = std::min(span.begin, tag->input_pos);
+      }
+    }
+    *prev_end = span.end;
+    if (!stack_.empty() && stack_.back().mapping && stack_.back().expect_key) {
+      Frame& f = stack_.back();
+      size_t len = 0;
+      const char* key = fy_token_get_text(token, &len);
+      f.key.assign(key != nullptr ? key : "", len);
+      f.key_begin = span.begin;
+      f.key_line_start = text_.rfind('\n', span.begin) == std::string_view::npos
+                             ? 0
+                             : text_.rfind('\n', span.begin) + 1;
+      f.key_starts_line =
+          f.block &&
+          text_.substr(f.key_line_start, span.begin - f.key_line_start).find_first_not_of(" \t") ==
+              std::string_view::npos;
+      if (f.first_key == std::string::npos) f.first_key = span.begin;
+      f.expect_key = false;
+      return {};
+    }
+    const ValueType type = style == FYSS_PLAIN
+                               ? PlainType(text_.substr(span.begin, span.end - span.begin))
+                               : ValueType::kString;
+    const std::string path = ChildPath();
+    Span entry{span.begin, span.begin};
+    if (!stack_.empty() && stack_.back().mapping && stack_.back().key_starts_line) {
+      entry = {stack_.back().key_line_start, NextLine(text_, span.end)};
+    }
+    if (stack_.size() == 1 && stack_.back().mapping && stack_.back().key == kHeaderKey) {
+      if (doc_.header) return SyntaxError(text_, span.begin, "a second tresor header");
+      doc_.header = HeaderEntry{span, entry};
+    } else if (!stack_.empty()) {
+      doc_.values.push_back({path, span, entry, type});
+    }
+    if (!stack_.empty()) Advance(stack_.back(), entry.end > entry.begin ? entry.end : span.end);
+    return {};
+  }
+
+  std::string_view text_;
+  Document& doc_;
+  std::vector<Frame> stack_;
+  std::string prefix_;
+  Frame root_;
+};
+
+// YAML is Unicode text; libfyaml accepts some byte sequences that are not,
+// and then reads them differently once a value changes, so they are refused.
+Result<void> RejectNonUnicode(std::string_view text) {
+  for (size_t p = 0; p < text.size();) {
+    const auto c = static_cast<unsigned char>(text[p]);
+    const size_t n = c < 0x80           ? 1
+                     : (c >> 5) == 0x6  ? 2
+                     : (c >> 4) == 0xe  ? 3
+                     : (c >> 3) == 0x1e ? 4
+                                        : 0;
+    bool ok = c != 0 && n > 0 && p + n <= text.size();
+    for (size_t i = 1; ok && i < n; ++i)
+      ok = (static_cast<unsigned char>(text[p + i]) & 0xc0) == 0x80;
+    if (!ok) return SyntaxError(text, p, c == 0 ? "NUL byte" : "invalid UTF-8");
+    p += n;
+  }
+  return {};
+}
+
+Result<Document> YamlFormat::Parse(std::string_view text) const {
+  TRESOR_RETURN_IF_ERROR(RejectLoneCarriageReturns(text));
+  TRESOR_RETURN_IF_ERROR(RejectNonUnicode(text));
+  Document doc;
+  doc.eol = DetectEol(text);
+  Walker walker(text, doc);
+  TRESOR_RETURN_IF_ERROR(walker.Run());
+  const Frame& root = walker.last_root();
+  if (root.mapping && root.block && root.first_key != std::string::npos) {
+    const size_t line = text.rfind('\n', root.first_key);
+    const size_t indent = root.first_key - (line == std::string_view::npos ? 0 : line + 1);
+    doc.containers.push_back({"", text.size(), std::nullopt, indent});
+  }
+  std::unordered_set<std::string_view> seen;
+  for (const Value& v : doc.values) {
+    if (!seen.insert(v.path).second)
+      return SyntaxError(text, v.literal.begin, "duplicate key " + v.path);
+  }
+  return doc;
+}
+
+std::string YamlFormat::TokenLiteral(std::string_view s, char) const { return DoubleQuoted(s); }
+
+std::string YamlFormat::Decode(std::string_view literal, ValueType) const {
+  // A block scalar's last line break is outside its literal; add one back so
+  // that clip and keep chomping see it.
+  const std::string document = std::string(literal) + "\n";
+  Parser parser(document);
+  std::string out(literal);
+  while (fy_event* event = fy_parser_parse(parser.get())) {
+    const bool scalar = event->type == FYET_SCALAR;
+    if (scalar) {
+      size_t len = 0;
+      const char* text = fy_token_get_text(event->scalar.value, &len);
+      out.assign(text != nullptr ? text : "", len);
+    }
+    fy_parser_event_free(parser.get(), event);
+    if (scalar) break;
+  }
+  return out;
+}
+
+std::string YamlFormat::Encode(std::string_view value) const { return EscapedString(value); }
+
+Result<Insertion> YamlFormat::HeaderInsertion(std::string_view text, const Document& doc,
+                                              std::string_view header, bool* added_newline) const {
+  if (doc.containers.empty()) {
+    return SyntaxError(text, text.size(),
+                       "the last YAML document must be a block mapping to hold the tresor header");
+  }
+  *added_newline = !text.empty() && text.back() != '\n';
+  std::string line = *added_newline ? doc.eol : "";
+  const size_t indent = doc.containers.empty() ? 0 : doc.containers.front().indent;
+  line.append(indent, ' ')
+      .append(kHeaderKey)
+      .append(": ")
+      .append(DoubleQuoted(header))
+      .append(doc.eol);
+  return Insertion{text.size(), line};
+}
+
+Result<Insertion> YamlFormat::NewEntry(std::string_view text, const Document& doc,
+                                       std::string_view path, std::string_view literal) const {
+  TRESOR_ASSIGN_OR_RETURN(ParentAndKey split, SplitParent(path));
+  if (!split.parent.empty() || doc.containers.empty()) {
+    return MakeError(ErrorCode::kNotFound,
+                     std::string(path) +
+                         ": no such value (YAML files take new keys only at the top level of a "
+                         "block mapping)");
+  }
+  const size_t indent = doc.containers.front().indent;
+  const size_t offset = doc.header ? doc.header->entry.begin : text.size();
+  std::string line = (offset > 0 && text[offset - 1] != '\n') ? doc.eol : "";
+  line.append(indent, ' ')
+      .append(JoinPath("", split.key))
+      .append(": ")
+      .append(literal)
+      .append(doc.eol);
+  return Insertion{offset, line};
+}
+
+}  // namespace
+
+const Format& Yaml() {
+  static const YamlFormat format;
+  return format;
+}
+
+}  // namespace tresor::formats
