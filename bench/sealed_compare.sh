@@ -33,6 +33,11 @@ for n in (100, 10000):
     with open(f"plain{n}.env", "w") as f:
         for i in range(n):
             f.write(f"KEY_{i}=" + "".join(random.choice(alphabet) for _ in range(24)) + "\n")
+with open("plain10000.yaml", "w") as f:
+    for g in range(100):
+        f.write(f"group_{g}:\n")
+        for i in range(100):
+            f.write(f"  key_{i}: " + "".join(random.choice(alphabet) for _ in range(24)) + "\n")
 PY
 
 # mean wall time in ms of a command (hyperfine), stdout discarded
@@ -73,5 +78,10 @@ for n in 100 10000; do
   row "unseal/decrypt to stdout, $n keys" "$unseal_t" "$unseal_d"
   row "get one value, $n keys" "$get_t" "$get_d"
 done
+cp plain10000.yaml t10000.yaml
+seal_y=$(once_ms "$tresor" seal -i key.txt --in-place t10000.yaml)
+row "seal, 10000-value YAML" "$seal_y" "-"
+row "unseal to stdout, 10000-value YAML" "$(mean_ms 20 "$tresor" unseal -i key.txt t10000.yaml)" "-"
+row "get one value, 10000-value YAML" "$(mean_ms 20 "$tresor" get -i key.txt t10000.yaml group_50.key_50)" "-"
 echo
 echo "targets: unseal of 10,000 values < 50 ms; get from 10,000 < 10 ms; get from 100 < 3 ms"

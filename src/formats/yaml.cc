@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
-#include <regex>
 #include <unordered_set>
 
 #include "formats/format.h"
@@ -25,6 +24,8 @@ class YamlFormat : public Format {
   const char* name() const override { return "yaml"; }
   TRESOR_FORMAT_OPERATIONS
 };
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Collects the first message libfyaml reports instead of printing it. (Its
 // collect-errors mode leaks the collected errors in 0.7.12.)
@@ -65,12 +66,22 @@ class Parser {
   }
   fy_parser* get() const { return parser_; }
 
-  // The first error as "line:col: message".
+  // The first error as "line:col: message" (libfyaml writes
+  // "[source:]LINE:COL: [error: ]MESSAGE").
   Error error(std::string_view text) const {
-    static const std::regex kMessage(R"((?:^|:)(\d+):(\d+): (?:error: )?([^\n]*))");
-    std::smatch m;
-    if (std::regex_search(first_error_, m, kMessage)) {
-      return MakeError(ErrorCode::kSyntax, m[1].str() + ":" + m[2].str() + ": " + m[3].str());
+    std::string_view m = first_error_;
+    m = m.substr(0, m.find('\n'));
+    for (size_t p = 0; p < m.size(); ++p) {
+      size_t q = p;
+      while (q < m.size() && IsDigit(m[q])) ++q;
+      if (q == p || q >= m.size() || m[q] != ':') continue;
+      size_t r = q + 1;
+      while (r < m.size() && IsDigit(m[r])) ++r;
+      if (r == q + 1 || m.substr(r, 2) != ": ") continue;
+      std::string_view message = m.substr(r + 2);
+      if (message.starts_with("error: ")) message.remove_prefix(7);
+      return MakeError(ErrorCode::kSyntax,
+                       std::string(m.substr(p, r - p)) + ": " + std::string(message));
     }
     return SyntaxError(text, text.size(), "invalid YAML");
   }
@@ -81,14 +92,44 @@ class Parser {
   std::string first_error_;
 };
 
+// YAML 1.2 core schema numbers: [-+]digits[.digits][e[-+]digits], 0x.., 0o..,
+// [-+].inf, .nan.
+bool IsYamlNumber(std::string_view s) {
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  if (s.starts_with("0x") || s.starts_with("0o")) {
+    const std::string_view digits = s.substr(2);
+    const std::string_view allowed = s[1] == 'x' ? "0123456789abcdefABCDEF" : "01234567";
+    return !digits.empty() && digits.find_first_not_of(allowed) == std::string_view::npos;
+  }
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
+  size_t p = 0;
+  auto digits = [&] {
+    const size_t start = p;
+    while (p < s.size() && IsDigit(s[p])) ++p;
+    return p - start;
+  };
+  const size_t whole = digits();
+  size_t fraction = 0;
+  if (p < s.size() && s[p] == '.') {
+    ++p;
+    fraction = digits();
+  }
+  if (whole + fraction == 0) return false;
+  if (p < s.size() && (s[p] == 'e' || s[p] == 'E')) {
+    ++p;
+    if (p < s.size() && (s[p] == '-' || s[p] == '+')) ++p;
+    if (digits() == 0) return false;
+  }
+  return p == s.size();
+}
+
 ValueType PlainType(std::string_view s) {
-  static const std::regex kNumber(
-      R"([-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return ValueType::kNull;
   if (s == "true" || s == "True" || s == "TRUE" || s == "false" || s == "False" || s == "FALSE") {
     return ValueType::kBool;
   }
-  if (std::regex_match(s.begin(), s.end(), kNumber)) return ValueType::kNumber;
+  if (IsYamlNumber(s)) return ValueType::kNumber;
   return ValueType::kString;
 }
 
