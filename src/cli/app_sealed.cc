@@ -1,6 +1,7 @@
 #include "cli/app_sealed.h"
 
 #include <cstring>
+#include <tuple>
 
 #include "cli/app_options.h"
 #include "crypto/kdf.h"
@@ -76,6 +77,23 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
   AddFileOptions(c.edit, o, true);
   AddIgnoreMac(c.edit, o);
 
+  for (auto [cmd, name, help] :
+       {std::tuple{&c.rotate, "rotate",
+                   "Re-seal every value of FILE under a new data key for the given recipients "
+                   "(after a key was exposed or a recipient removed)"},
+        std::tuple{&c.updatekeys, "updatekeys",
+                   "Wrap FILE's data key for the given recipients instead (values keep their "
+                   "tokens; a removed recipient can still read what it had: use rotate)"}}) {
+    *cmd = app.add_subcommand(name, help);
+    AddFileOptions(*cmd, o, false);
+    AddRecipientOptions(*cmd, o.to, "Wrap the data key");
+    AddRepeatable(*cmd, "-i,--identity", o.identity_files,
+                  "Open the sealed file with the identities in ID_FILE, which stay recipients; "
+                  "repeatable",
+                  "ID_FILE");
+    AddIgnoreMac(*cmd, o);
+  }
+
   c.unset = app.add_subcommand("unset", "Remove the entry at PATH from FILE");
   AddFileOptions(c.unset, o, true);
   c.unset->add_option("PATH", o.path, "The value's path")->required();
@@ -89,6 +107,8 @@ std::optional<Result<void>> RunSealedCommands(SealedCommands& c, int argc, char*
   if (c.get->parsed()) return RunGet(o);
   if (c.unset->parsed()) return RunUnset(o);
   if (c.edit->parsed()) return RunEdit(o);
+  if (c.rotate->parsed()) return RunRotate(o);
+  if (c.updatekeys->parsed()) return RunUpdateKeys(o);
   if (!c.set->parsed()) return std::nullopt;
   if (c.set->count("VALUE") > 0) {
     if (o.from_stdin)

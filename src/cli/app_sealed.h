@@ -18,6 +18,8 @@ struct SealedCommands {
   CLI::App* set = nullptr;
   CLI::App* unset = nullptr;
   CLI::App* edit = nullptr;
+  CLI::App* rotate = nullptr;
+  CLI::App* updatekeys = nullptr;
 };
 
 void AddSealedCommands(CLI::App& app, SealedCommands& commands);

@@ -66,5 +66,7 @@ Result<void> RunGet(const SealedCommandOptions& options);
 Result<void> RunSet(SealedCommandOptions& options);
 Result<void> RunUnset(const SealedCommandOptions& options);
 Result<void> RunEdit(const SealedCommandOptions& options);
+Result<void> RunRotate(const SealedCommandOptions& options);
+Result<void> RunUpdateKeys(const SealedCommandOptions& options);
 
 }  // namespace tresor::cli

@@ -96,4 +96,26 @@ Result<void> RunUnset(const SealedCommandOptions& options) {
   return Emit(options, *edited, true, PublicFileMode());
 }
 
+namespace {
+
+// rotate and updatekeys: the file opened with -i, the new recipients from
+// -r/-R/-p and the -i identities themselves (as seal takes them).
+Result<void> RunRekey(const SealedCommandOptions& options, bool rotate) {
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
+  TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
+  const PassphraseSource passphrases(options.passphrase_file);
+  RecipientOptions to = options.to;
+  to.identity_files = options.identity_files;
+  TRESOR_ASSIGN_OR_RETURN(auto recipients, CollectRecipients(to, passphrases));
+  auto rekeyed = rotate ? file.Rotate(Pointers(recipients)) : file.UpdateKeys(Pointers(recipients));
+  TRESOR_RETURN_IF_ERROR(Check(rekeyed, options));
+  return Emit(options, *rekeyed, true, PublicFileMode());
+}
+
+}  // namespace
+
+Result<void> RunRotate(const SealedCommandOptions& options) { return RunRekey(options, true); }
+
+Result<void> RunUpdateKeys(const SealedCommandOptions& options) { return RunRekey(options, false); }
+
 }  // namespace tresor::cli

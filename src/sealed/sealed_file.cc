@@ -165,20 +165,53 @@ Result<void> SealedFile::Unlock(std::span<const age::Identity* const> identities
   group_ = group.name;
   value_key_ = ValueKey(data_key);
   mac_key_ = MacKey(data_key);
+  data_key_ = std::move(data_key);
   wrapped_key_ = group.age_file;
   return {};
 }
 
 Result<void> SealedFile::CreateKey(std::span<const age::Recipient* const> recipients) {
   TRESOR_CHECK(!header_, "CreateKey on a sealed file");
-  crypto::SecretBytes data_key = crypto::RandomSecret(kDataKeySize);
+  return SetDataKey(crypto::RandomSecret(kDataKeySize), recipients);
+}
+
+Result<void> SealedFile::SetDataKey(crypto::SecretBytes data_key,
+                                    std::span<const age::Recipient* const> recipients) {
   age::SpanSource source(data_key.Reveal());
   age::VectorSink sink;
   TRESOR_RETURN_IF_ERROR(age::Encrypt(recipients, source, sink));
   wrapped_key_ = std::move(sink.data());
   value_key_ = ValueKey(data_key);
   mac_key_ = MacKey(data_key);
+  data_key_ = std::move(data_key);
   return {};
+}
+
+void SealedFile::ShareKeys(SealedFile& other) const {
+  other.group_ = group_;
+  other.data_key_ = crypto::SecretBytes::CopyOf(data_key_.Reveal());
+  other.value_key_ = crypto::SecretBytes::CopyOf(value_key_.Reveal());
+  other.mac_key_ = crypto::SecretBytes::CopyOf(mac_key_.Reveal());
+  other.wrapped_key_ = wrapped_key_;
+}
+
+Result<std::string> SealedFile::Rotate(std::span<const age::Recipient* const> recipients) const {
+  TRESOR_ASSIGN_OR_RETURN(std::string plain, Unseal());
+  auto fresh = Load(plain, *format_);
+  crypto::Wipe({reinterpret_cast<uint8_t*>(plain.data()), plain.size()});
+  if (!fresh) return std::move(fresh).error();
+  TRESOR_RETURN_IF_ERROR(fresh->CreateKey(recipients));
+  return fresh->Seal();
+}
+
+Result<std::string> SealedFile::UpdateKeys(
+    std::span<const age::Recipient* const> recipients) const {
+  TRESOR_CHECK(header_ && !data_key_.empty(), "UpdateKeys before Unlock");
+  TRESOR_ASSIGN_OR_RETURN(SealedFile same, Load(text_, *format_));
+  ShareKeys(same);
+  TRESOR_RETURN_IF_ERROR(
+      same.SetDataKey(crypto::SecretBytes::CopyOf(data_key_.Reveal()), recipients));
+  return same.Seal();
 }
 
 Result<void> SealedFile::VerifyMac() const {
@@ -381,19 +414,13 @@ Result<std::string> SealedFile::SealEdit(std::string edited) const {
                               std::string(*token)};
   }
   crypto::Wipe({reinterpret_cast<uint8_t*>(original.data()), original.size()});
-  edit.group_ = group_;
-  edit.value_key_ = crypto::SecretBytes::CopyOf(value_key_.Reveal());
-  edit.mac_key_ = crypto::SecretBytes::CopyOf(mac_key_.Reveal());
-  edit.wrapped_key_ = wrapped_key_;
+  ShareKeys(edit);
   return edit.Seal();
 }
 
 Result<std::string> SealedFile::Resealed(std::string text) const {
   TRESOR_ASSIGN_OR_RETURN(SealedFile edited, Load(std::move(text), *format_));
-  edited.group_ = group_;
-  edited.value_key_ = crypto::SecretBytes::CopyOf(value_key_.Reveal());
-  edited.mac_key_ = crypto::SecretBytes::CopyOf(mac_key_.Reveal());
-  edited.wrapped_key_ = wrapped_key_;
+  ShareKeys(edited);
   return edited.Seal();
 }
 

@@ -57,6 +57,12 @@ class SealedFile {
   // path, literal and type did not change keep their tokens, so the diff
   // shows only what the edit changed. kSyntax errors refer to `edited`.
   Result<std::string> SealEdit(std::string edited) const;
+  // Every value re-sealed under a new data key for `recipients` (needs Unlock).
+  Result<std::string> Rotate(std::span<const age::Recipient* const> recipients) const;
+  // The same data key wrapped for `recipients` instead: tokens stay as they
+  // are, the header and its MAC change (needs Unlock). Removing a recipient
+  // this way does not take away what it could already read: rotate for that.
+  Result<std::string> UpdateKeys(std::span<const age::Recipient* const> recipients) const;
 
  private:
   SealedFile(std::string text, const formats::Format& format, formats::Document doc)
@@ -71,12 +77,18 @@ class SealedFile {
   Result<void> CheckSameStructure(const std::string& sealed) const;
   // Seals `text`, an edit of this file, with this file's key.
   Result<std::string> Resealed(std::string text) const;
+  // This file's keys copied into `other` (a Load of an edit of this file).
+  void ShareKeys(SealedFile& other) const;
+  // Sets the data key and wraps it for `recipients`.
+  Result<void> SetDataKey(crypto::SecretBytes data_key,
+                          std::span<const age::Recipient* const> recipients);
 
   std::string text_;
   const formats::Format* format_;
   formats::Document doc_;
   std::optional<Header> header_;
   std::string group_{kDefaultGroup};
+  crypto::SecretBytes data_key_;
   crypto::SecretBytes value_key_;
   crypto::SecretBytes mac_key_;
   std::vector<uint8_t> wrapped_key_;  // the age file of the data key

@@ -356,6 +356,37 @@ class Edit(SealedCase):
         self.assertEqual(open(path, "rb").read(), before)
 
 
+class Rekey(SealedCase):
+    def tokens(self, path):
+        return TOKEN.findall(open(path, "rb").read())
+
+    def test_rotate_reseals_every_value_under_a_new_key(self):
+        path = self.sealed_copy("service.env")
+        before = self.tokens(path)
+        other, other_recipient = self.keygen("other.txt")
+        tresor("rotate", "-i", self.key, "-r", other_recipient, path, check=True)
+        after = self.tokens(path)
+        self.assertEqual(len(after), len(before))
+        self.assertFalse(set(after) & set(before))
+        original = open(os.path.join(CORPUS, "service.env"), "rb").read()
+        for key in (self.key, other):
+            self.assertEqual(tresor("unseal", "-i", key, path).stdout, original)
+
+    def test_updatekeys_keeps_tokens_and_changes_who_can_open(self):
+        path = self.sealed_copy("deployment.toml")
+        before = self.tokens(path)
+        other, other_recipient = self.keygen("other.txt")
+        # The new recipients: other, plus the -i identity that opens the file.
+        tresor("updatekeys", "-i", self.key, "-r", other_recipient, path, check=True)
+        self.assertEqual(self.tokens(path), before)
+        original = open(os.path.join(CORPUS, "deployment.toml"), "rb").read()
+        self.assertEqual(tresor("unseal", "-i", other, path).stdout, original)
+        self.assertEqual(tresor("unseal", "-i", self.key, path).stdout, original)
+        third, _ = self.keygen("third.txt")
+        proc = tresor("unseal", "-i", third, path)
+        self.assertEqual(proc.returncode, EXIT_NO_MATCH)
+
+
 class Integrity(SealedCase):
     def unseal_fails(self, path, code, message, *extra):
         before = open(path, "rb").read()
