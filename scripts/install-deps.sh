@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libssl-dev libsodium-dev libcli11-dev libtomlplusplus-dev libfyaml-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-dotenv python3-yaml nodejs util-linux age openssl hyperfine time
+  python3 python3-dotenv python3-yaml nodejs git util-linux age openssl hyperfine time
 )
 
 missing=()

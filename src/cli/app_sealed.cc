@@ -94,6 +94,21 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
     AddIgnoreMac(*cmd, o);
   }
 
+  c.git_setup = app.add_subcommand(
+      "git-setup",
+      "In this git repository: a diff textconv (git diff shows unsealed values to whoever can "
+      "unseal) and a merge driver (merges unsealed values, re-seals) for files matching PATTERN");
+  c.git_setup->add_option("PATTERN", c.git.patterns,
+                          "Paths to mark in .gitattributes (e.g. '*.env' config/*.toml)");
+  c.git_textconv = app.add_subcommand(
+      "git-textconv", "Print FILE unsealed if TRESOR_IDENTITY_FILE opens it, else as it is");
+  c.git_textconv->add_option("FILE", c.git.files, "The file")->required()->expected(1);
+  c.git_textconv->add_option("--format", c.git.format, "The format (default: from the name)");
+  c.git_merge = app.add_subcommand(
+      "git-merge", "git merge driver: BASE OURS THEIRS PATH (%O %A %B %P); result in OURS");
+  c.git_merge->add_option("FILES", c.git.files, "BASE OURS THEIRS PATH")->required()->expected(4);
+  c.git_merge->add_option("--format", c.git.format, "The format (default: from PATH)");
+
   c.unset = app.add_subcommand("unset", "Remove the entry at PATH from FILE");
   AddFileOptions(c.unset, o, true);
   c.unset->add_option("PATH", o.path, "The value's path")->required();
@@ -109,6 +124,9 @@ std::optional<Result<void>> RunSealedCommands(SealedCommands& c, int argc, char*
   if (c.edit->parsed()) return RunEdit(o);
   if (c.rotate->parsed()) return RunRotate(o);
   if (c.updatekeys->parsed()) return RunUpdateKeys(o);
+  if (c.git_setup->parsed()) return RunGitSetup(c.git);
+  if (c.git_textconv->parsed()) return RunGitTextconv(c.git);
+  if (c.git_merge->parsed()) return RunGitMerge(c.git);
   if (!c.set->parsed()) return std::nullopt;
   if (c.set->count("VALUE") > 0) {
     if (o.from_stdin)

@@ -20,6 +20,10 @@ struct SealedCommands {
   CLI::App* edit = nullptr;
   CLI::App* rotate = nullptr;
   CLI::App* updatekeys = nullptr;
+  GitOptions git;
+  CLI::App* git_setup = nullptr;
+  CLI::App* git_textconv = nullptr;
+  CLI::App* git_merge = nullptr;
 };
 
 void AddSealedCommands(CLI::App& app, SealedCommands& commands);

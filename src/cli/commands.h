@@ -69,4 +69,14 @@ Result<void> RunEdit(const SealedCommandOptions& options);
 Result<void> RunRotate(const SealedCommandOptions& options);
 Result<void> RunUpdateKeys(const SealedCommandOptions& options);
 
+// git-setup, git-textconv, git-merge.
+struct GitOptions {
+  std::vector<std::string> patterns;  // git-setup: .gitattributes patterns
+  std::vector<std::string> files;     // textconv: FILE; merge: BASE OURS THEIRS PATH
+  std::string format;
+};
+Result<void> RunGitSetup(const GitOptions& options);
+Result<void> RunGitTextconv(const GitOptions& options);
+Result<void> RunGitMerge(const GitOptions& options);
+
 }  // namespace tresor::cli

@@ -1,5 +1,7 @@
 #include "cli/sealed_file_io.h"
 
+#include <cstdlib>
+
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "cli/recipients.h"
@@ -40,7 +42,21 @@ Result<sealed::SealedFile> LoadSealedFile(const SealedCommandOptions& options) {
 
 Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptions& options) {
   const PassphraseSource passphrases(options.passphrase_file);
-  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(options.identity_files, passphrases));
+  std::vector<std::string> files = options.identity_files;
+  if (files.empty()) {
+    // For scripts and git's textconv and merge drivers: $TRESOR_IDENTITY_FILE,
+    // one path or several separated by ':'.
+    if (const char* env = std::getenv("TRESOR_IDENTITY_FILE"); env != nullptr && *env != '\0') {
+      std::string_view list = env;
+      while (!list.empty()) {
+        const size_t colon = list.find(':');
+        if (colon != 0) files.emplace_back(list.substr(0, colon));
+        if (colon == std::string_view::npos) break;
+        list.remove_prefix(colon + 1);
+      }
+    }
+  }
+  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(files, passphrases));
   PassphrasePromptIdentity prompt(passphrases);
   std::vector<const age::Identity*> view;
   for (const auto& id : identities) view.push_back(&id);
@@ -49,7 +65,7 @@ Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptio
   if (!unlocked) {
     Error e = std::move(unlocked).error();
     if (e.code == ErrorCode::kNoMatch && identities.empty() && !prompt.asked()) {
-      e.message += " (no identity given: use -i FILE)";
+      e.message += " (no identity given: use -i FILE or set TRESOR_IDENTITY_FILE)";
     }
     return WithPlace(options.file, std::move(e));
   }

@@ -387,6 +387,81 @@ class Rekey(SealedCase):
         self.assertEqual(proc.returncode, EXIT_NO_MATCH)
 
 
+class Git(SealedCase):
+    """The textconv and merge driver with the real git."""
+
+    def git(self, *args, check=True, env=None):
+        return run(["git", "-C", self.repo, *args], check=check, env=env)
+
+    def setUp(self):
+        super().setUp()
+        self.repo = self.path("repo")
+        os.mkdir(self.repo)
+        self.env = dict(os.environ, TRESOR_IDENTITY_FILE=self.key, GIT_AUTHOR_NAME="t",
+                        GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+                        GIT_COMMITTER_EMAIL="t@example.com")
+        self.git("init", "-q", "-b", "main")
+        setup = subprocess.run([TRESOR, "git-setup", "*.env"], cwd=self.repo, env=self.env,
+                               capture_output=True)
+        self.assertEqual(setup.returncode, 0, setup.stderr.decode())
+        self.file = os.path.join(self.repo, "app.env")
+        shutil.copy(os.path.join(CORPUS, "service.env"), self.file)
+        tresor("seal", "-r", self.recipient, "--in-place", self.file, check=True)
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", "sealed", env=self.env)
+
+    def set(self, key, value):
+        proc = run([TRESOR, "set", "--stdin", self.file, key], stdin=value, env=self.env)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+
+    def test_git_setup_writes_attributes_and_config(self):
+        attributes = open(os.path.join(self.repo, ".gitattributes")).read()
+        self.assertEqual(attributes, "*.env diff=tresor merge=tresor\n")
+        driver = self.git("config", "merge.tresor.driver").stdout.decode().strip()
+        self.assertTrue(driver.endswith(" git-merge %O %A %B %P"))
+
+    def test_diff_shows_unsealed_values_to_key_holders_only(self):
+        self.set("API_KEY", b"rotated-key")
+        diff = self.git("diff", env=self.env).stdout.decode()
+        self.assertIn("-API_KEY=sk_live_51HxYz  # inline comment after a bare value", diff)
+        self.assertIn("+API_KEY=rotated-key  # inline comment after a bare value", diff)
+        self.assertNotIn("tresor:v1:", diff)
+        no_key = dict(self.env, TRESOR_IDENTITY_FILE=self.path("missing.txt"))
+        diff = self.git("diff", env=no_key).stdout.decode()
+        self.assertIn("+API_KEY=tresor:v1:", diff)
+
+    def test_branches_changing_different_secrets_merge_cleanly(self):
+        self.git("checkout", "-q", "-b", "other")
+        self.set("DB_PASSWORD", b"from-other")
+        self.git("commit", "-q", "-am", "other", env=self.env)
+        self.git("checkout", "-q", "main")
+        self.set("URL", b"https://from-main.example")  # not next to DB_PASSWORD
+        self.git("commit", "-q", "-am", "main", env=self.env)
+        ours = open(self.file, "rb").read()
+        proc = self.git("merge", "-q", "--no-edit", "other", check=False, env=self.env)
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode() + proc.stdout.decode())
+        merged = open(self.file, "rb").read()
+        get = lambda key: tresor("get", "-i", self.key, self.file, key).stdout
+        self.assertEqual(get("DB_PASSWORD"), b"from-other\n")
+        self.assertEqual(get("URL"), b"https://from-main.example\n")
+        self.assertEqual(tresor("unseal", "-i", self.key, self.file).returncode, 0)
+        # Values no branch changed keep their tokens.
+        keep = re.search(rb"^API_KEY=\S+", ours, re.M).group(0)
+        self.assertIn(keep, merged)
+
+    def test_conflicting_changes_keep_ours_and_report_a_conflict(self):
+        self.git("checkout", "-q", "-b", "other")
+        self.set("API_KEY", b"theirs")
+        self.git("commit", "-q", "-am", "other", env=self.env)
+        self.git("checkout", "-q", "main")
+        self.set("API_KEY", b"ours")
+        self.git("commit", "-q", "-am", "main", env=self.env)
+        proc = self.git("merge", "-q", "--no-edit", "other", check=False, env=self.env)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertEqual(tresor("get", "-i", self.key, self.file, "API_KEY").stdout, b"ours\n")
+        self.assertNotIn(b"<<<<<<<", open(self.file, "rb").read())
+
+
 class Integrity(SealedCase):
     def unseal_fails(self, path, code, message, *extra):
         before = open(path, "rb").read()
