@@ -27,7 +27,8 @@ cmake --build build-fuzz --target header_fuzz armor_fuzz ini_fuzz dotenv_fuzz js
 for target in header armor ini dotenv json toml yaml token; do
   work="build-fuzz/corpus-$target"
   mkdir -p "$work"
-  "build-fuzz/fuzz/${target}_fuzz" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 \
+  LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp" \
+    "build-fuzz/fuzz/${target}_fuzz" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 -timeout=10 \
     -print_final_stats=1 "$work" "fuzz/corpus/$target" 2>&1 | tail -n 12
 done
 echo "all tests passed"

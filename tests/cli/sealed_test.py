@@ -583,6 +583,7 @@ class BadInput(SealedCase):
             ("bad.json", b"[1, 2]", "1:1: expected a JSON object at the top level"),
             ("bad.yaml", b"a: 1\nb: [1, 2\n", "3:1: flow sequence without a closing bracket"),
             ("bad.yaml", b"a: 1\na: 2\n", "2:4: duplicate key a"),
+            ("bad.yaml", b"%---16.a--\xf6\x91\x9e\x92l\n", "1:11: invalid UTF-8"),
             ("bad.toml", b"a = 1\nb = \n",
              "2:5: Error while parsing key-value pair: expected value, saw '\\n'"),
             ("bad.toml", b"a = 1\na = 2\n",
