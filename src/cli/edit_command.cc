@@ -71,7 +71,7 @@ Result<void> RunEdit(const SealedCommandOptions& options) {
     TRESOR_ASSIGN_OR_RETURN(PrivateFile scratch, PrivateFile::Create(name, *plain));
     auto ran = RunEditor(scratch.path());
     if (!ran) return WithPlace(options.file + " unchanged", std::move(ran).error());
-    TRESOR_ASSIGN_OR_RETURN(edited, ReadTextFile(scratch.path(), 256 << 20));
+    TRESOR_ASSIGN_OR_RETURN(edited, ReadTextFile(scratch.path(), kMaxConfigFile));
   }
   const bool unchanged = edited == *plain;
   crypto::Wipe({reinterpret_cast<uint8_t*>(plain->data()), plain->size()});

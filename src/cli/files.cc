@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <span>
 
 #include "crypto/random.h"
 
@@ -50,26 +52,25 @@ std::string DirectoryOf(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-}  // namespace
-
-Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
+// Reads `path` to its end, at most `max_size` bytes, into a buffer that
+// `resize(size, kept)` grows (keeping its first `kept` bytes) and returns.
+// Regular files are sized once from fstat (one byte more, to see the end);
+// anything else starts at 4 KiB and doubles. Returns the byte count.
+Result<size_t> ReadToEnd(const std::string& path, size_t max_size,
+                         const std::function<std::span<uint8_t>(size_t, size_t)>& resize) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError(path, "cannot open");
-  // Sized from fstat for regular files (one byte more, to see the end);
-  // otherwise it starts small and doubles, since every byte is locked memory.
   struct stat st {};
   size_t initial = 4096;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) initial = static_cast<size_t>(st.st_size) + 1;
-  crypto::SecretBytes buf(std::min<size_t>(max_size + 1, initial));
+  std::span<uint8_t> buf = resize(std::min(max_size + 1, initial), 0);
   size_t n = 0;
   while (true) {
     if (n == buf.size()) {
       if (n > max_size) break;
-      crypto::SecretBytes bigger(std::min(2 * buf.size(), max_size + 1));
-      std::copy_n(buf.Reveal().begin(), n, bigger.Mutable().begin());
-      buf = std::move(bigger);
+      buf = resize(std::min(2 * buf.size(), max_size + 1), n);
     }
-    const ssize_t got = ::read(fd, buf.Mutable().data() + n, buf.size() - n);
+    const ssize_t got = ::read(fd, buf.data() + n, buf.size() - n);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       auto error = IoError(path, "read failed");
@@ -84,43 +85,34 @@ Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_s
     return MakeError(ErrorCode::kInvalidArgument,
                      path + ": file is larger than " + std::to_string(max_size) + " bytes");
   }
+  return n;
+}
+
+}  // namespace
+
+Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
+  // Every byte of a SecretBytes is locked memory: grown copies are wiped.
+  crypto::SecretBytes buf;
+  TRESOR_ASSIGN_OR_RETURN(size_t n, ReadToEnd(path, max_size, [&](size_t size, size_t kept) {
+                            crypto::SecretBytes bigger(size);
+                            std::copy_n(buf.Reveal().begin(), kept, bigger.Mutable().begin());
+                            buf = std::move(bigger);
+                            return buf.Mutable();
+                          }));
   buf.Truncate(n);
   return buf;
 }
 
 Result<std::string> ReadTextFile(const std::string& path, size_t max_size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError(path, "cannot open");
   struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    ::close(fd);
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     return MakeError(ErrorCode::kIo, path + ": is a directory");
   }
   std::string text;
-  text.resize(S_ISREG(st.st_mode)
-                  ? std::min<size_t>(static_cast<size_t>(st.st_size) + 1, max_size + 1)
-                  : 4096);
-  size_t n = 0;
-  while (true) {
-    if (n == text.size()) {
-      if (n > max_size) break;
-      text.resize(std::min(2 * text.size(), max_size + 1));
-    }
-    const ssize_t got = ::read(fd, text.data() + n, text.size() - n);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      auto error = IoError(path, "read failed");
-      ::close(fd);
-      return error;
-    }
-    if (got == 0) break;
-    n += static_cast<size_t>(got);
-  }
-  ::close(fd);
-  if (n > max_size) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     path + ": file is larger than " + std::to_string(max_size) + " bytes");
-  }
+  TRESOR_ASSIGN_OR_RETURN(size_t n, ReadToEnd(path, max_size, [&](size_t size, size_t) {
+                            text.resize(size);
+                            return std::span(reinterpret_cast<uint8_t*>(text.data()), size);
+                          }));
   text.resize(n);
   return text;
 }

@@ -60,15 +60,23 @@ std::string SelfPath() {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "tresor";
 }
 
-// The unsealed text of a sealed file, or the file as it is when it is not
-// sealed (a new file has an empty base).
-Result<std::string> Plaintext(const SealedCommandOptions& options) {
+// A file loaded (and unlocked, if sealed) with its plaintext: the unsealed
+// text, or the file as it is when it is not sealed (a new file's empty base).
+struct Opened {
+  sealed::SealedFile file;
+  std::string plain;
+};
+
+Result<Opened> Open(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
-  if (!file.has_header()) return ReadTextFile(options.file, 256 << 20);
+  if (!file.has_header()) {
+    std::string plain = file.text();
+    return Opened{std::move(file), std::move(plain)};
+  }
   TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto plain = file.Unseal();
   if (!plain) return WithPlace(options.file, std::move(plain).error());
-  return std::move(*plain);
+  return Opened{std::move(file), std::move(*plain)};
 }
 
 }  // namespace
@@ -106,12 +114,12 @@ Result<void> RunGitTextconv(const GitOptions& options) {
   file.file = options.files.at(0);
   file.format = options.format;
   // Whoever cannot unseal sees the sealed file, so `git diff` always works.
-  auto plain = Plaintext(file);
+  auto opened = Open(file);
   std::string text;
-  if (plain) {
-    text = std::move(*plain);
+  if (opened) {
+    text = std::move(opened->plain);
   } else {
-    TRESOR_ASSIGN_OR_RETURN(text, ReadTextFile(file.file, 256 << 20));
+    TRESOR_ASSIGN_OR_RETURN(text, ReadTextFile(file.file, kMaxConfigFile));
   }
   age::FdSink out(STDOUT_FILENO, "stdout");
   return out.Write(crypto::AsBytes(text));
@@ -133,12 +141,12 @@ Result<void> RunGitMerge(const GitOptions& options) {
     o->file = options.files.at(static_cast<size_t>(i));
     o->format = format;
   }
-  TRESOR_ASSIGN_OR_RETURN(std::string base_plain, Plaintext(base));
-  TRESOR_ASSIGN_OR_RETURN(std::string ours_plain, Plaintext(ours));
-  TRESOR_ASSIGN_OR_RETURN(std::string theirs_plain, Plaintext(theirs));
-  TRESOR_ASSIGN_OR_RETURN(PrivateFile o, PrivateFile::Create("base", base_plain));
-  TRESOR_ASSIGN_OR_RETURN(PrivateFile a, PrivateFile::Create("ours", ours_plain));
-  TRESOR_ASSIGN_OR_RETURN(PrivateFile b, PrivateFile::Create("theirs", theirs_plain));
+  TRESOR_ASSIGN_OR_RETURN(Opened base_side, Open(base));
+  TRESOR_ASSIGN_OR_RETURN(Opened our_side, Open(ours));
+  TRESOR_ASSIGN_OR_RETURN(Opened their_side, Open(theirs));
+  TRESOR_ASSIGN_OR_RETURN(PrivateFile o, PrivateFile::Create("base", base_side.plain));
+  TRESOR_ASSIGN_OR_RETURN(PrivateFile a, PrivateFile::Create("ours", our_side.plain));
+  TRESOR_ASSIGN_OR_RETURN(PrivateFile b, PrivateFile::Create("theirs", their_side.plain));
   TRESOR_ASSIGN_OR_RETURN(Run merged,
                           RunProgram({"git", "merge-file", "-p", a.path(), o.path(), b.path()}));
   if (merged.status != 0) {
@@ -150,13 +158,11 @@ Result<void> RunGitMerge(const GitOptions& options) {
                  path.c_str(), path.c_str());
     return MakeError(ErrorCode::kRefused, path + ": merge conflict");
   }
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(ours));
-  if (!file.has_header()) {
+  if (merged.out == our_side.plain) return {};  // ours is already the result
+  if (!our_side.file.has_header()) {
     return MakeError(ErrorCode::kInvalidArgument, path + ": our side is not sealed");
   }
-  TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, ours));
-  auto sealed = merged.out == ours_plain ? Result<std::string>(ReadTextFile(ours.file, 256 << 20))
-                                         : file.SealEdit(std::move(merged.out));
+  auto sealed = our_side.file.SealEdit(std::move(merged.out));
   if (!sealed) return WithPlace(path, std::move(sealed).error());
   TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(ours.file, PublicFileMode(), false));
   TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(*sealed)));

@@ -9,8 +9,6 @@
 namespace tresor::cli {
 namespace {
 
-constexpr size_t kMaxConfigFile = 256 << 20;
-
 Result<const formats::Format*> ChooseFormat(const SealedCommandOptions& options) {
   if (!options.format.empty()) {
     const formats::Format* format = formats::FormatByName(options.format);

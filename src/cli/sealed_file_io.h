@@ -6,6 +6,9 @@
 
 namespace tresor::cli {
 
+// The largest configuration file the commands read.
+inline constexpr size_t kMaxConfigFile = 256 << 20;
+
 // Reads and parses options.file in options.format (or the one its name implies).
 Result<sealed::SealedFile> LoadSealedFile(const SealedCommandOptions& options);
 

@@ -150,10 +150,9 @@ std::string DotenvFormat::Encode(std::string_view value) const {
 Result<Insertion> DotenvFormat::HeaderInsertion(std::string_view text, const Document& doc,
                                                 std::string_view header,
                                                 bool* added_newline) const {
-  *added_newline = !text.empty() && text.back() != '\n';
-  std::string line = *added_newline ? doc.eol : "";
-  line.append(kHeaderKey).append("=").append(header).append(doc.eol);
-  return Insertion{text.size(), line};
+  std::string line(kHeaderKey);
+  line.append("=").append(header).append(doc.eol);
+  return LinesAt(text, doc, text.size(), line, added_newline);
 }
 
 Result<Insertion> DotenvFormat::NewEntry(std::string_view text, const Document& doc,
@@ -164,10 +163,9 @@ Result<Insertion> DotenvFormat::NewEntry(std::string_view text, const Document& 
                        "not a dotenv variable name: " + std::string(path));
     }
   }
-  const size_t offset = doc.header ? doc.header->entry.begin : text.size();
-  std::string line = (offset > 0 && text[offset - 1] != '\n') ? doc.eol : "";
-  line.append(path).append("=").append(literal).append(doc.eol);
-  return Insertion{offset, line};
+  std::string line(path);
+  line.append("=").append(literal).append(doc.eol);
+  return LinesAt(text, doc, EndOfEntries(text, doc), line);
 }
 
 }  // namespace

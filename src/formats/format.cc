@@ -2,6 +2,18 @@
 
 namespace tresor::formats {
 
+Insertion LinesAt(std::string_view text, const Document& doc, size_t offset, std::string_view lines,
+                  bool* added_newline) {
+  const bool newline = offset > 0 && text[offset - 1] != '\n';
+  if (added_newline != nullptr) *added_newline = newline;
+  std::string out = newline ? doc.eol : "";
+  return {offset, out.append(lines)};
+}
+
+size_t EndOfEntries(std::string_view text, const Document& doc) {
+  return doc.header ? doc.header->entry.begin : text.size();
+}
+
 const Format* FormatByName(std::string_view name) {
   if (name == "ini") return &Ini();
   if (name == "dotenv" || name == "env") return &Dotenv();

@@ -16,6 +16,14 @@ struct Insertion {
   std::string text;
 };
 
+// `lines` (each ending in doc.eol) inserted at `offset`, after a line break
+// first if `offset` is not at the start of a line (`*added_newline` says so).
+Insertion LinesAt(std::string_view text, const Document& doc, size_t offset, std::string_view lines,
+                  bool* added_newline = nullptr);
+
+// Where new top-level entries go: before the header entry, else at the end.
+size_t EndOfEntries(std::string_view text, const Document& doc);
+
 class Format {
  public:
   virtual ~Format() = default;

@@ -145,11 +145,10 @@ std::string IniFormat::Encode(std::string_view value) const {
 
 Result<Insertion> IniFormat::HeaderInsertion(std::string_view text, const Document& doc,
                                              std::string_view header, bool* added_newline) const {
-  *added_newline = !text.empty() && text.back() != '\n';
-  std::string lines = *added_newline ? doc.eol : "";
-  lines.append("[").append(kHeaderSection).append("]").append(doc.eol);
+  std::string lines = "[";
+  lines.append(kHeaderSection).append("]").append(doc.eol);
   lines.append(kHeaderKey).append(" = ").append(header).append(doc.eol);
-  return Insertion{text.size(), lines};
+  return LinesAt(text, doc, text.size(), lines, added_newline);
 }
 
 Result<Insertion> IniFormat::NewEntry(std::string_view text, const Document& doc,
@@ -162,15 +161,10 @@ Result<Insertion> IniFormat::NewEntry(std::string_view text, const Document& doc
   const std::string section = segments.size() == 2 ? JoinPath("", segments[0]) : "";
   const std::string line = segments.back() + " = " + std::string(literal) + doc.eol;
   for (const Container& c : doc.containers) {
-    if (c.path != section) continue;
-    const bool needs_eol = c.insert_at > 0 && text[c.insert_at - 1] != '\n';
-    return Insertion{c.insert_at, (needs_eol ? doc.eol : "") + line};
+    if (c.path == section) return LinesAt(text, doc, c.insert_at, line);
   }
   // A new section, before the header entry.
-  const size_t offset = doc.header ? doc.header->entry.begin : text.size();
-  std::string lines = (offset > 0 && text[offset - 1] != '\n') ? doc.eol : "";
-  lines.append("[").append(segments[0]).append("]").append(doc.eol).append(line);
-  return Insertion{offset, lines};
+  return LinesAt(text, doc, EndOfEntries(text, doc), "[" + segments[0] + "]" + doc.eol + line);
 }
 
 }  // namespace

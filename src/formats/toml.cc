@@ -201,11 +201,10 @@ std::string TomlFormat::Encode(std::string_view value) const { return EscapedStr
 
 Result<Insertion> TomlFormat::HeaderInsertion(std::string_view text, const Document& doc,
                                               std::string_view header, bool* added_newline) const {
-  *added_newline = !text.empty() && text.back() != '\n';
-  std::string lines = *added_newline ? doc.eol : "";
-  lines.append("[").append(kHeaderTable).append("]").append(doc.eol);
+  std::string lines = "[";
+  lines.append(kHeaderTable).append("]").append(doc.eol);
   lines.append(kHeaderKey).append(" = ").append(DoubleQuoted(header)).append(doc.eol);
-  return Insertion{text.size(), lines};
+  return LinesAt(text, doc, text.size(), lines, added_newline);
 }
 
 Result<Insertion> TomlFormat::NewEntry(std::string_view text, const Document& doc,
@@ -215,18 +214,13 @@ Result<Insertion> TomlFormat::NewEntry(std::string_view text, const Document& do
   const std::string key = JoinPath("", split.key);
   const std::string line = key + " = " + std::string(literal) + doc.eol;
   for (const Container& c : doc.containers) {
-    if (c.path != parent) continue;
-    const bool needs_eol = c.insert_at > 0 && text[c.insert_at - 1] != '\n';
-    return Insertion{c.insert_at, (needs_eol ? doc.eol : "") + line};
+    if (c.path == parent) return LinesAt(text, doc, c.insert_at, line);
   }
   if (parent.find('[') != std::string::npos) {
     return MakeError(ErrorCode::kNotFound, std::string(path) + ": no table " + parent);
   }
   // A new table, before the header entry.
-  const size_t offset = doc.header ? doc.header->entry.begin : text.size();
-  std::string lines = (offset > 0 && text[offset - 1] != '\n') ? doc.eol : "";
-  lines.append("[").append(parent).append("]").append(doc.eol).append(line);
-  return Insertion{offset, lines};
+  return LinesAt(text, doc, EndOfEntries(text, doc), "[" + parent + "]" + doc.eol + line);
 }
 
 }  // namespace

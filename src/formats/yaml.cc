@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "formats/format.h"
+#include "formats/fyaml_parser.h"
 #include "formats/text_scan.h"
 
 namespace tresor::formats {
@@ -26,71 +27,6 @@ class YamlFormat : public Format {
 };
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Collects the first message libfyaml reports instead of printing it. (Its
-// collect-errors mode leaks the collected errors in 0.7.12.)
-void CaptureFirst(fy_diag*, void* user, const char* buf, size_t len) {
-  auto* first = static_cast<std::string*>(user);
-  if (first->empty()) first->assign(buf, len);
-}
-
-// A parser, the diagnostic object it reports to, and the first message.
-class Parser {
- public:
-  explicit Parser(std::string_view text) {
-    fy_diag_cfg diag_cfg{};
-    fy_diag_cfg_default(&diag_cfg);
-    diag_cfg.fp = nullptr;
-    diag_cfg.output_fn = CaptureFirst;
-    diag_cfg.user = &first_error_;
-    diag_cfg.colorize = false;
-    diag_cfg.show_source = false;
-    diag_cfg.show_position = true;
-    diag_cfg.show_type = false;
-    diag_cfg.show_module = false;
-    diag_ = fy_diag_create(&diag_cfg);
-    TRESOR_CHECK(diag_ != nullptr, "out of memory");
-    fy_parse_cfg cfg{};
-    cfg.flags = FYPCF_QUIET;
-    cfg.diag = diag_;
-    parser_ = fy_parser_create(&cfg);
-    TRESOR_CHECK(parser_ != nullptr, "out of memory");
-    TRESOR_CHECK(fy_parser_set_string(parser_, text.data(), text.size()) == 0,
-                 "libfyaml rejected its input buffer");
-  }
-  Parser(const Parser&) = delete;
-  Parser& operator=(const Parser&) = delete;
-  ~Parser() {
-    fy_parser_destroy(parser_);
-    fy_diag_unref(diag_);
-  }
-  fy_parser* get() const { return parser_; }
-
-  // The first error as "line:col: message" (libfyaml writes
-  // "[source:]LINE:COL: [error: ]MESSAGE").
-  Error error(std::string_view text) const {
-    std::string_view m = first_error_;
-    m = m.substr(0, m.find('\n'));
-    for (size_t p = 0; p < m.size(); ++p) {
-      size_t q = p;
-      while (q < m.size() && IsDigit(m[q])) ++q;
-      if (q == p || q >= m.size() || m[q] != ':') continue;
-      size_t r = q + 1;
-      while (r < m.size() && IsDigit(m[r])) ++r;
-      if (r == q + 1 || m.substr(r, 2) != ": ") continue;
-      std::string_view message = m.substr(r + 2);
-      if (message.starts_with("error: ")) message.remove_prefix(7);
-      return MakeError(ErrorCode::kSyntax,
-                       std::string(m.substr(p, r - p)) + ": " + std::string(message));
-    }
-    return SyntaxError(text, text.size(), "invalid YAML");
-  }
-
- private:
-  fy_diag* diag_ = nullptr;
-  fy_parser* parser_ = nullptr;
-  std::string first_error_;
-};
 
 // YAML 1.2 core schema numbers: [-+]digits[.digits][e[-+]digits], 0x.., 0o..,
 // [-+].inf, .nan.
@@ -153,7 +89,7 @@ class Walker {
   Walker(std::string_view text, Document& doc) : text_(text), doc_(doc) {}
 
   Result<void> Run() {
-    Parser parser(text_);
+    FyamlParser parser(text_);
     size_t document = 0;
     size_t prev_end = 0;  // end of the previous token, for block scalar headers
     while (fy_event* event = fy_parser_parse(parser.get())) {
@@ -307,45 +243,9 @@ class Walker {
   Frame root_;
 };
 
-// The length of the well-formed UTF-8 sequence at text[p] (Unicode table
-// 3-7: no overlongs, surrogates or code points past U+10FFFF), or 0.
-size_t Utf8Length(std::string_view text, size_t p) {
-  const auto byte = [&](size_t i) {
-    return p + i < text.size() ? static_cast<unsigned char>(text[p + i]) : 0x100u;
-  };
-  const unsigned c = byte(0);
-  auto in = [&](size_t i, unsigned lo, unsigned hi) { return byte(i) >= lo && byte(i) <= hi; };
-  if (c >= 0x01 && c <= 0x7f) return 1;
-  if (c >= 0xc2 && c <= 0xdf) return in(1, 0x80, 0xbf) ? 2 : 0;
-  if (c == 0xe0) return in(1, 0xa0, 0xbf) && in(2, 0x80, 0xbf) ? 3 : 0;
-  if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) {
-    return in(1, 0x80, 0xbf) && in(2, 0x80, 0xbf) ? 3 : 0;
-  }
-  if (c == 0xed) return in(1, 0x80, 0x9f) && in(2, 0x80, 0xbf) ? 3 : 0;
-  if (c == 0xf0) return in(1, 0x90, 0xbf) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
-  if (c >= 0xf1 && c <= 0xf3) {
-    return in(1, 0x80, 0xbf) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
-  }
-  if (c == 0xf4) return in(1, 0x80, 0x8f) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
-  return 0;
-}
-
-// YAML is Unicode text. libfyaml 0.7.12 reads some other byte sequences
-// differently once a value changes, and loops forever on a code point past
-// U+10FFFF in a directive (found by yaml_fuzz), so only well-formed UTF-8
-// without NUL reaches it.
-Result<void> RejectNonUnicode(std::string_view text) {
-  for (size_t p = 0; p < text.size();) {
-    const size_t n = Utf8Length(text, p);
-    if (n == 0) return SyntaxError(text, p, text[p] == '\0' ? "NUL byte" : "invalid UTF-8");
-    p += n;
-  }
-  return {};
-}
-
 Result<Document> YamlFormat::Parse(std::string_view text) const {
   TRESOR_RETURN_IF_ERROR(RejectLoneCarriageReturns(text));
-  TRESOR_RETURN_IF_ERROR(RejectNonUnicode(text));
+  TRESOR_RETURN_IF_ERROR(RejectNonUnicode(text));  // see fyaml_parser.h
   Document doc;
   doc.eol = DetectEol(text);
   Walker walker(text, doc);
@@ -370,7 +270,7 @@ std::string YamlFormat::Decode(std::string_view literal, ValueType) const {
   // A block scalar's last line break is outside its literal; add one back so
   // that clip and keep chomping see it.
   const std::string document = std::string(literal) + "\n";
-  Parser parser(document);
+  FyamlParser parser(document);
   std::string out(literal);
   while (fy_event* event = fy_parser_parse(parser.get())) {
     const bool scalar = event->type == FYET_SCALAR;
@@ -393,15 +293,9 @@ Result<Insertion> YamlFormat::HeaderInsertion(std::string_view text, const Docum
     return SyntaxError(text, text.size(),
                        "the last YAML document must be a block mapping to hold the tresor header");
   }
-  *added_newline = !text.empty() && text.back() != '\n';
-  std::string line = *added_newline ? doc.eol : "";
-  const size_t indent = doc.containers.empty() ? 0 : doc.containers.front().indent;
-  line.append(indent, ' ')
-      .append(kHeaderKey)
-      .append(": ")
-      .append(DoubleQuoted(header))
-      .append(doc.eol);
-  return Insertion{text.size(), line};
+  std::string line(doc.containers.front().indent, ' ');
+  line.append(kHeaderKey).append(": ").append(DoubleQuoted(header)).append(doc.eol);
+  return LinesAt(text, doc, text.size(), line, added_newline);
 }
 
 Result<Insertion> YamlFormat::NewEntry(std::string_view text, const Document& doc,
@@ -413,15 +307,9 @@ Result<Insertion> YamlFormat::NewEntry(std::string_view text, const Document& do
                          ": no such value (YAML files take new keys only at the top level of a "
                          "block mapping)");
   }
-  const size_t indent = doc.containers.front().indent;
-  const size_t offset = doc.header ? doc.header->entry.begin : text.size();
-  std::string line = (offset > 0 && text[offset - 1] != '\n') ? doc.eol : "";
-  line.append(indent, ' ')
-      .append(JoinPath("", split.key))
-      .append(": ")
-      .append(literal)
-      .append(doc.eol);
-  return Insertion{offset, line};
+  std::string line(doc.containers.front().indent, ' ');
+  line.append(JoinPath("", split.key)).append(": ").append(literal).append(doc.eol);
+  return LinesAt(text, doc, EndOfEntries(text, doc), line);
 }
 
 }  // namespace

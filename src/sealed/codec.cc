@@ -9,6 +9,14 @@ namespace {
 
 Error Malformed(const std::string& what) { return MakeError(ErrorCode::kIntegrity, what); }
 
+using formats::ValueType;
+
+// The type letters of docs/format.md.
+constexpr std::pair<char, ValueType> kTypeLetters[] = {
+    {'s', ValueType::kString}, {'n', ValueType::kNumber},   {'b', ValueType::kBool},
+    {'z', ValueType::kNull},   {'d', ValueType::kDateTime},
+};
+
 }  // namespace
 
 std::string EncodeBase64Url(std::span<const uint8_t> data) {
@@ -42,7 +50,9 @@ std::string EncodeToken(const Token& token) {
   std::string out(kTokenPrefix);
   return out.append(token.group)
       .append(":")
-      .append(1, token.type)
+      .append(1, std::find_if(std::begin(kTypeLetters), std::end(kTypeLetters),
+                              [&](const auto& l) { return l.second == token.type; })
+                     ->first)
       .append(":")
       .append(EncodeBase64Url(token.sealed));
 }
@@ -55,13 +65,15 @@ Result<Token> DecodeToken(std::string_view s) {
     return Malformed("malformed token (bad group)");
   }
   const std::string_view rest = s.substr(colon + 1);
-  if (rest.size() < 2 || rest[1] != ':' ||
-      std::string_view("snbzd").find(rest[0]) == std::string_view::npos) {
+  const auto* letter =
+      std::find_if(std::begin(kTypeLetters), std::end(kTypeLetters),
+                   [&](const auto& l) { return !rest.empty() && l.first == rest[0]; });
+  if (rest.size() < 2 || rest[1] != ':' || letter == std::end(kTypeLetters)) {
     return Malformed("malformed token (bad type)");
   }
   auto sealed = DecodeBase64Url(rest.substr(2));
   if (!sealed) return Malformed("malformed token (bad base64url)");
-  return Token{std::string(s.substr(0, colon)), rest[0], std::move(*sealed)};
+  return Token{std::string(s.substr(0, colon)), letter->second, std::move(*sealed)};
 }
 
 std::string HeaderMacInput(const Header& header) {

@@ -12,6 +12,7 @@
 #include "crypto/kdf.h"
 #include "crypto/result.h"
 #include "crypto/secret_bytes.h"
+#include "formats/document.h"
 
 namespace tresor::sealed {
 
@@ -28,8 +29,8 @@ bool IsGroupName(std::string_view name);
 
 struct Token {
   std::string group;
-  char type = 's';              // the literal's type: s(tring), n(umber), b(ool), z (null)
-  std::vector<uint8_t> sealed;  // nonce || ciphertext || tag
+  formats::ValueType type = formats::ValueType::kString;  // one letter in the text
+  std::vector<uint8_t> sealed;                            // nonce || ciphertext || tag
 };
 
 bool LooksLikeToken(std::string_view s);

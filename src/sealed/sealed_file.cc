@@ -32,37 +32,6 @@ std::string Splice(std::string_view text, std::vector<Edit> edits) {
   return out.append(text.substr(at));
 }
 
-char TypeLetter(ValueType type) {
-  switch (type) {
-    case ValueType::kString:
-      return 's';
-    case ValueType::kNumber:
-      return 'n';
-    case ValueType::kBool:
-      return 'b';
-    case ValueType::kNull:
-      return 'z';
-    case ValueType::kDateTime:
-      return 'd';
-  }
-  return 's';
-}
-
-const char* TypeName(char letter) {
-  switch (letter) {
-    case 'n':
-      return "number";
-    case 'b':
-      return "bool";
-    case 'z':
-      return "null";
-    case 'd':
-      return "datetime";
-    default:
-      return "string";
-  }
-}
-
 std::string_view Text(const std::string& text, Span span) {
   return std::string_view(text).substr(span.begin, span.end - span.begin);
 }
@@ -235,10 +204,8 @@ Error SealedFile::ValueError(const Value& value, const std::string& what) const 
 
 std::string SealedFile::SealLiteral(std::string_view path, std::string_view literal, ValueType type,
                                     size_t end) const {
-  const char letter = TypeLetter(type);
-  const auto aad = ValueAad(group_, path, TypeName(letter));
-  Token token{group_, letter,
-              crypto::SealValue(value_key_.Reveal(), aad, crypto::AsBytes(literal))};
+  const auto aad = ValueAad(group_, path, formats::ValueTypeName(type));
+  Token token{group_, type, crypto::SealValue(value_key_.Reveal(), aad, crypto::AsBytes(literal))};
   return format_->TokenLiteral(EncodeToken(token), end < text_.size() ? text_[end] : '\n');
 }
 
@@ -248,7 +215,7 @@ Result<crypto::SecretBytes> SealedFile::OpenLiteral(const Value& value) const {
   auto token = DecodeToken(*content);
   if (!token) return ValueError(value, token.error().message);
   if (token->group != group_) return ValueError(value, "sealed for group " + token->group);
-  const auto aad = ValueAad(token->group, value.path, TypeName(token->type));
+  const auto aad = ValueAad(token->group, value.path, formats::ValueTypeName(token->type));
   auto opened = crypto::OpenValue(value_key_.Reveal(), aad, token->sealed);
   if (!opened) {
     return ValueError(value,

@@ -30,6 +30,7 @@ class SealedFile {
   static Result<SealedFile> Load(std::string text, const formats::Format& format);
 
   bool has_header() const { return header_.has_value(); }
+  const std::string& text() const { return text_; }
   const formats::Document& document() const { return doc_; }
 
   // Recovers the data key from the header with the first identity that can.

@@ -1,0 +1,97 @@
+#include "formats/fyaml_parser.h"
+
+#include "formats/document.h"
+
+namespace tresor::formats {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Collects the first message libfyaml reports instead of printing it. (Its
+// collect-errors mode leaks the collected errors in 0.7.12.)
+void CaptureFirst(fy_diag*, void* user, const char* buf, size_t len) {
+  auto* first = static_cast<std::string*>(user);
+  if (first->empty()) first->assign(buf, len);
+}
+
+// The length of the well-formed UTF-8 sequence at text[p] (Unicode table
+// 3-7: no overlongs, surrogates or code points past U+10FFFF), or 0.
+size_t Utf8Length(std::string_view text, size_t p) {
+  const auto byte = [&](size_t i) {
+    return p + i < text.size() ? static_cast<unsigned char>(text[p + i]) : 0x100u;
+  };
+  const unsigned c = byte(0);
+  auto in = [&](size_t i, unsigned lo, unsigned hi) { return byte(i) >= lo && byte(i) <= hi; };
+  if (c >= 0x01 && c <= 0x7f) return 1;
+  if (c >= 0xc2 && c <= 0xdf) return in(1, 0x80, 0xbf) ? 2 : 0;
+  if (c == 0xe0) return in(1, 0xa0, 0xbf) && in(2, 0x80, 0xbf) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) {
+    return in(1, 0x80, 0xbf) && in(2, 0x80, 0xbf) ? 3 : 0;
+  }
+  if (c == 0xed) return in(1, 0x80, 0x9f) && in(2, 0x80, 0xbf) ? 3 : 0;
+  if (c == 0xf0) return in(1, 0x90, 0xbf) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) {
+    return in(1, 0x80, 0xbf) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
+  }
+  if (c == 0xf4) return in(1, 0x80, 0x8f) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
+  return 0;
+}
+
+}  // namespace
+
+FyamlParser::FyamlParser(std::string_view text) {
+  fy_diag_cfg diag_cfg{};
+  fy_diag_cfg_default(&diag_cfg);
+  diag_cfg.fp = nullptr;
+  diag_cfg.output_fn = CaptureFirst;
+  diag_cfg.user = &first_error_;
+  diag_cfg.colorize = false;
+  diag_cfg.show_source = false;
+  diag_cfg.show_position = true;
+  diag_cfg.show_type = false;
+  diag_cfg.show_module = false;
+  diag_ = fy_diag_create(&diag_cfg);
+  TRESOR_CHECK(diag_ != nullptr, "out of memory");
+  fy_parse_cfg cfg{};
+  cfg.flags = FYPCF_QUIET;
+  cfg.diag = diag_;
+  parser_ = fy_parser_create(&cfg);
+  TRESOR_CHECK(parser_ != nullptr, "out of memory");
+  TRESOR_CHECK(fy_parser_set_string(parser_, text.data(), text.size()) == 0,
+               "libfyaml rejected its input buffer");
+}
+
+FyamlParser::~FyamlParser() {
+  fy_parser_destroy(parser_);
+  fy_diag_unref(diag_);
+}
+
+Error FyamlParser::error(std::string_view text) const {
+  // libfyaml writes "[source:]LINE:COL: [error: ]MESSAGE".
+  std::string_view m = first_error_;
+  m = m.substr(0, m.find('\n'));
+  for (size_t p = 0; p < m.size(); ++p) {
+    size_t q = p;
+    while (q < m.size() && IsDigit(m[q])) ++q;
+    if (q == p || q >= m.size() || m[q] != ':') continue;
+    size_t r = q + 1;
+    while (r < m.size() && IsDigit(m[r])) ++r;
+    if (r == q + 1 || m.substr(r, 2) != ": ") continue;
+    std::string_view message = m.substr(r + 2);
+    if (message.starts_with("error: ")) message.remove_prefix(7);
+    return MakeError(ErrorCode::kSyntax,
+                     std::string(m.substr(p, r - p)) + ": " + std::string(message));
+  }
+  return SyntaxError(text, text.size(), "invalid YAML");
+}
+
+Result<void> RejectNonUnicode(std::string_view text) {
+  for (size_t p = 0; p < text.size();) {
+    const size_t n = Utf8Length(text, p);
+    if (n == 0) return SyntaxError(text, p, text[p] == '\0' ? "NUL byte" : "invalid UTF-8");
+    p += n;
+  }
+  return {};
+}
+
+}  // namespace tresor::formats
