@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "age/header.h"
@@ -20,6 +21,9 @@ class Recipient {
   // True if the stanza must be the file's only one (scrypt: so a passphrase
   // file cannot also be opened by someone else's key without notice).
   virtual bool MustBeAlone() const { return false; }
+  // How a list of recipients names this one: "age1..." for X25519, "scrypt"
+  // for a passphrase.
+  virtual std::string Name() const = 0;
 };
 
 class Identity {

@@ -17,6 +17,7 @@ class ScryptRecipient : public Recipient {
       : passphrase_(std::move(passphrase)), log_n_(log_n) {}
   Result<std::vector<Stanza>> Wrap(const crypto::SecretBytes& file_key) const override;
   bool MustBeAlone() const override { return true; }
+  std::string Name() const override { return "scrypt"; }
 
  private:
   crypto::SecretBytes passphrase_;

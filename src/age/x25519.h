@@ -17,6 +17,7 @@ class X25519Recipient : public Recipient {
   explicit X25519Recipient(const crypto::X25519Point& point) : point_(point) {}
 
   std::string String() const;  // "age1..."
+  std::string Name() const override { return String(); }
   Result<std::vector<Stanza>> Wrap(const crypto::SecretBytes& file_key) const override;
 
  private:

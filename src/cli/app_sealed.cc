@@ -24,6 +24,11 @@ void AddFileOptions(CLI::App* cmd, SealedCommandOptions& o, bool identities) {
   AddPassphraseFileOption(cmd, o.passphrase_file);
 }
 
+void AddNoRules(CLI::App* cmd, SealedCommandOptions& o) {
+  cmd->add_flag("--no-rules", o.no_rules,
+                "Ignore .tresor.toml (the nearest one in FILE's directory or above)");
+}
+
 void AddIgnoreMac(CLI::App* cmd, SealedCommandOptions& o) {
   cmd->add_flag("--ignore-mac", o.ignore_mac,
                 "Skip the whole-file MAC check (each value is still authenticated)");
@@ -42,6 +47,7 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
                 "file: open it with them to seal new values; repeatable",
                 "FILE");
   c.seal->add_flag("--in-place", o.in_place, "Replace FILE atomically instead of printing");
+  AddNoRules(c.seal, o);
   c.seal->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
       ->type_name("OUT");
 
@@ -68,7 +74,11 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
                     "The new value (prefer --stdin: arguments are visible to other users "
                     "until tresor starts)");
   c.set->add_flag("--stdin", o.from_stdin, "Read the value from stdin (one final newline dropped)");
+  c.set->add_flag("--public", o.set_public,
+                  "Seal with the file's public key alone, no identity needed (you will not be "
+                  "able to read it back); covered by the MAC once someone re-seals the file");
   AddIgnoreMac(c.set, o);
+  AddNoRules(c.set, o);
 
   c.edit = app.add_subcommand(
       "edit",
@@ -76,23 +86,35 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
       "changed values get new tokens");
   AddFileOptions(c.edit, o, true);
   AddIgnoreMac(c.edit, o);
+  AddNoRules(c.edit, o);
 
   for (auto [cmd, name, help] :
        {std::tuple{&c.rotate, "rotate",
-                   "Re-seal every value of FILE under a new data key for the given recipients "
-                   "(after a key was exposed or a recipient removed)"},
+                   "Give every group of FILE a new data key and re-seal every value (recipients: "
+                   "-r/-R/-p for the default group, else .tresor.toml, else the header's)"},
         std::tuple{&c.updatekeys, "updatekeys",
-                   "Wrap FILE's data key for the given recipients instead (values keep their "
-                   "tokens; a removed recipient can still read what it had: use rotate)"}}) {
+                   "Wrap FILE's data keys for the recipients .tresor.toml (or -r/-R/-p, for the "
+                   "default group) now names; values keep their tokens (a removed recipient can "
+                   "still read what it had: use revoke)"}}) {
     *cmd = app.add_subcommand(name, help);
     AddFileOptions(*cmd, o, false);
     AddRecipientOptions(*cmd, o.to, "Wrap the data key");
     AddRepeatable(*cmd, "-i,--identity", o.identity_files,
-                  "Open the sealed file with the identities in ID_FILE, which stay recipients; "
-                  "repeatable",
-                  "ID_FILE");
+                  "Open the sealed file with the identities in ID_FILE; repeatable", "ID_FILE");
     AddIgnoreMac(*cmd, o);
+    AddNoRules(*cmd, o);
   }
+
+  c.revoke = app.add_subcommand(
+      "revoke",
+      "Remove RECIPIENT from every group of FILE that lists it, give those groups a new data "
+      "key, and print the paths of the values it could read (change those at their source)");
+  AddFileOptions(c.revoke, o, true);
+  c.revoke->add_option("RECIPIENT", o.revoked, "An age1... recipient, or scrypt for a passphrase")
+      ->required();
+  c.revoke->add_flag("--json", o.json, "Print {\"file\", \"groups\", \"paths\"} as JSON");
+  AddIgnoreMac(c.revoke, o);
+  AddNoRules(c.revoke, o);
 
   c.git_setup = app.add_subcommand(
       "git-setup",
@@ -124,6 +146,7 @@ std::optional<Result<void>> RunSealedCommands(SealedCommands& c, int argc, char*
   if (c.edit->parsed()) return RunEdit(o);
   if (c.rotate->parsed()) return RunRotate(o);
   if (c.updatekeys->parsed()) return RunUpdateKeys(o);
+  if (c.revoke->parsed()) return RunRevoke(o);
   if (c.git_setup->parsed()) return RunGitSetup(c.git);
   if (c.git_textconv->parsed()) return RunGitTextconv(c.git);
   if (c.git_merge->parsed()) return RunGitMerge(c.git);

@@ -20,6 +20,7 @@ struct SealedCommands {
   CLI::App* edit = nullptr;
   CLI::App* rotate = nullptr;
   CLI::App* updatekeys = nullptr;
+  CLI::App* revoke = nullptr;
   GitOptions git;
   CLI::App* git_setup = nullptr;
   CLI::App* git_textconv = nullptr;

@@ -59,6 +59,11 @@ struct SealedCommandOptions {
   std::string path;                          // get, set, unset
   bool from_stdin = false;                   // set --stdin
   std::optional<crypto::SecretBytes> value;  // set VALUE
+  bool set_public = false;                   // set --public
+  bool no_rules = false;                     // --no-rules: ignore .tresor.toml
+  std::string rules_for;                     // find rules for this path ("" = file)
+  std::string revoked;                       // revoke RECIPIENT
+  bool json = false;                         // revoke --json
 };
 Result<void> RunSeal(const SealedCommandOptions& options);
 Result<void> RunUnseal(const SealedCommandOptions& options);
@@ -68,6 +73,7 @@ Result<void> RunUnset(const SealedCommandOptions& options);
 Result<void> RunEdit(const SealedCommandOptions& options);
 Result<void> RunRotate(const SealedCommandOptions& options);
 Result<void> RunUpdateKeys(const SealedCommandOptions& options);
+Result<void> RunRevoke(const SealedCommandOptions& options);
 
 // git-setup, git-textconv, git-merge.
 struct GitOptions {

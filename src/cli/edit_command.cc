@@ -79,7 +79,9 @@ Result<void> RunEdit(const SealedCommandOptions& options) {
     std::fprintf(stderr, "tresor: %s: no changes\n", options.file.c_str());
     return {};
   }
-  auto sealed = file.SealEdit(std::move(edited));
+  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy,
+                          MakePolicy(options, file, {.command_line = false}));
+  auto sealed = file.SealEdit(std::move(edited), policy);
   if (!sealed) {
     return WithPlace(options.file + " unchanged; in the edited text", std::move(sealed).error());
   }

@@ -162,7 +162,10 @@ Result<void> RunGitMerge(const GitOptions& options) {
   if (!our_side.file.has_header()) {
     return MakeError(ErrorCode::kInvalidArgument, path + ": our side is not sealed");
   }
-  auto sealed = our_side.file.SealEdit(std::move(merged.out));
+  ours.rules_for = path;  // .tresor.toml rules apply to the path in the tree
+  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy,
+                          MakePolicy(ours, our_side.file, {.command_line = false}));
+  auto sealed = our_side.file.SealEdit(std::move(merged.out), policy);
   if (!sealed) return WithPlace(path, std::move(sealed).error());
   TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(ours.file, PublicFileMode(), false));
   TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(*sealed)));

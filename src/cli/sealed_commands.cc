@@ -1,6 +1,9 @@
 // seal, unseal, get, set, unset: sealed configuration files (docs/format.md).
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
@@ -29,20 +32,32 @@ Result<void> Check(Result<std::string>& result, const SealedCommandOptions& opti
   return {};
 }
 
+// Values added with `set --public` are authentic only as far as the file is:
+// say so, and how to adopt them.
+void WarnPublic(const SealedCommandOptions& options, const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    std::fprintf(stderr,
+                 "tresor: warning: %s: %s was added with set --public and is not covered by its "
+                 "group's MAC yet; `tresor seal --in-place %s` adopts it\n",
+                 options.file.c_str(), path.c_str(), options.file.c_str());
+  }
+}
+
 }  // namespace
 
 Result<void> RunSeal(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
-  if (file.has_header()) {
-    TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
-  } else {
-    const PassphraseSource passphrases(options.passphrase_file);
-    RecipientOptions to = options.to;
-    to.identity_files = options.identity_files;  // -i: seal to these identities too
-    TRESOR_ASSIGN_OR_RETURN(auto recipients, CollectRecipients(to, passphrases));
-    TRESOR_RETURN_IF_ERROR(file.CreateKey(Pointers(recipients)));
+  if (file.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
+  // A new file is sealed to the -i identities too; a sealed one is opened with them.
+  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy,
+                          MakePolicy(options, file, {.identities = !file.has_header()}));
+  if (!file.has_header() && (policy.groups.empty() || policy.groups.front().recipients.empty()) &&
+      !policy.assigns_groups) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no recipients: give -r RECIPIENT, -R FILE, -i FILE or -p, or a rule in "
+                     ".tresor.toml");
   }
-  auto sealed = file.Seal();
+  auto sealed = file.Seal(policy);
   TRESOR_RETURN_IF_ERROR(Check(sealed, options));
   return Emit(options, *sealed, options.in_place, PublicFileMode());
 }
@@ -52,6 +67,7 @@ Result<void> RunUnseal(const SealedCommandOptions& options) {
   TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto plain = file.Unseal();
   TRESOR_RETURN_IF_ERROR(Check(plain, options));
+  WarnPublic(options, file.PublicPaths());
   return Emit(options, *plain, options.in_place, 0600);
 }
 
@@ -60,6 +76,9 @@ Result<void> RunGet(const SealedCommandOptions& options) {
   if (file.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto value = file.Get(options.path);
   if (!value) return WithPlace(options.file, std::move(value).error());
+  for (const std::string& path : file.PublicPaths()) {
+    if (path == options.path) WarnPublic(options, {path});
+  }
   age::FdSink out(STDOUT_FILENO, "stdout");
   TRESOR_RETURN_IF_ERROR(out.Write(value->Reveal()));
   return out.Write(crypto::AsBytes("\n"));
@@ -71,7 +90,7 @@ Result<void> RunSet(SealedCommandOptions& options) {
     return MakeError(ErrorCode::kInvalidArgument,
                      options.file + ": not sealed yet (no tresor header); run tresor seal first");
   }
-  TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
+  if (!options.set_public) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   crypto::SecretBytes value;
   if (options.from_stdin) {
     TRESOR_ASSIGN_OR_RETURN(value, ReadSecretFile("/dev/stdin", kMaxValue));
@@ -83,7 +102,9 @@ Result<void> RunSet(SealedCommandOptions& options) {
   } else {
     return MakeError(ErrorCode::kInvalidArgument, "set needs VALUE or --stdin");
   }
-  auto edited = file.Set(options.path, value);
+  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy, MakePolicy(options, file, {}));
+  auto edited = options.set_public ? file.SetPublic(options.path, value, policy)
+                                   : file.Set(options.path, value, policy);
   TRESOR_RETURN_IF_ERROR(Check(edited, options));
   return Emit(options, *edited, true, PublicFileMode());
 }
@@ -96,26 +117,77 @@ Result<void> RunUnset(const SealedCommandOptions& options) {
   return Emit(options, *edited, true, PublicFileMode());
 }
 
-namespace {
-
-// rotate and updatekeys: the file opened with -i, the new recipients from
-// -r/-R/-p and the -i identities themselves (as seal takes them).
-Result<void> RunRekey(const SealedCommandOptions& options, bool rotate) {
+Result<void> RunRotate(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
   TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
-  const PassphraseSource passphrases(options.passphrase_file);
-  RecipientOptions to = options.to;
-  to.identity_files = options.identity_files;
-  TRESOR_ASSIGN_OR_RETURN(auto recipients, CollectRecipients(to, passphrases));
-  auto rekeyed = rotate ? file.Rotate(Pointers(recipients)) : file.UpdateKeys(Pointers(recipients));
-  TRESOR_RETURN_IF_ERROR(Check(rekeyed, options));
-  return Emit(options, *rekeyed, true, PublicFileMode());
+  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy, MakePolicy(options, file, {.header = true}));
+  auto rotated = file.Rotate(policy);
+  TRESOR_RETURN_IF_ERROR(Check(rotated, options));
+  return Emit(options, *rotated, true, PublicFileMode());
 }
 
-}  // namespace
+Result<void> RunUpdateKeys(const SealedCommandOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy, MakePolicy(options, file, {}));
+  if (std::all_of(policy.groups.begin(), policy.groups.end(),
+                  [](const auto& g) { return g.recipients.empty(); })) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no recipients to update to: give -r RECIPIENT, -R FILE or -p, or a rule "
+                     "in .tresor.toml");
+  }
+  TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
+  auto updated = file.UpdateKeys(policy);
+  TRESOR_RETURN_IF_ERROR(Check(updated, options));
+  if (*updated == file.text()) {
+    std::fprintf(stderr, "tresor: %s: recipients unchanged\n", options.file.c_str());
+    return {};
+  }
+  return Emit(options, *updated, true, PublicFileMode());
+}
 
-Result<void> RunRotate(const SealedCommandOptions& options) { return RunRekey(options, true); }
-
-Result<void> RunUpdateKeys(const SealedCommandOptions& options) { return RunRekey(options, false); }
+Result<void> RunRevoke(const SealedCommandOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
+  TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::Policy rules,
+                          MakePolicy(options, file, {.command_line = false, .revoke = false}));
+  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy,
+                          MakePolicy(options, file, {.command_line = false, .header = true}));
+  auto revoked = file.Revoke(options.revoked, policy);
+  if (!revoked) return WithPlace(options.file, std::move(revoked).error());
+  TRESOR_RETURN_IF_ERROR(Emit(options, revoked->text, true, PublicFileMode()));
+  for (const auto& plan : rules.groups) {
+    const auto& names = plan.recipient_names;
+    if (std::find(names.begin(), names.end(), options.revoked) != names.end()) {
+      std::fprintf(stderr,
+                   "tresor: warning: .tresor.toml still lists this recipient for group %s; "
+                   "remove it there, or updatekeys will give it the new key\n",
+                   plan.name.c_str());
+    }
+  }
+  // What the recipient could read: secrets to change at their source.
+  std::string out;
+  if (options.json) {
+    out = "{\"file\":" + formats::EscapedString(options.file) + ",\"groups\":[";
+    for (size_t i = 0; i < revoked->groups.size(); ++i) {
+      out.append(i ? "," : "").append(formats::EscapedString(revoked->groups[i]));
+    }
+    out += "],\"paths\":[";
+    for (size_t i = 0; i < revoked->paths.size(); ++i) {
+      out.append(i ? "," : "").append(formats::EscapedString(revoked->paths[i]));
+    }
+    out += "]}\n";
+  } else {
+    std::string groups;
+    for (const std::string& g : revoked->groups)
+      groups.append(groups.empty() ? "" : ", ").append(g);
+    for (const std::string& path : revoked->paths) out.append(path).append("\n");
+    std::fprintf(stderr,
+                 "tresor: %s: removed from group %s, which got a new data key. It could read "
+                 "the %zu value(s) listed on stdout: change them where they are issued.\n",
+                 options.file.c_str(), groups.c_str(), revoked->paths.size());
+  }
+  age::FdSink sink(STDOUT_FILENO, "stdout");
+  return sink.Write(crypto::AsBytes(out));
+}
 
 }  // namespace tresor::cli

@@ -16,4 +16,20 @@ Result<sealed::SealedFile> LoadSealedFile(const SealedCommandOptions& options);
 // checks the whole-file MAC unless --ignore-mac.
 Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptions& options);
 
+// What the command may use for groups and recipients:
+struct PolicySources {
+  bool command_line = true;  // -r/-R/-p set the default group's recipients
+  bool header = false;       // groups nothing else names keep the header's recipients
+  bool identities = false;   // and so do the -i identities (seal of a new file)
+  bool revoke = true;        // leave out options.revoked
+};
+
+// The groups, recipients and selection for options.file: the first matching
+// rule of the nearest .tresor.toml (unless --no-rules), the command line's
+// recipients for the default group, and with `sources.header` the header's
+// own recipient lists (a "scrypt" entry asks for a new passphrase). A
+// recipient in options.revoked is left out everywhere.
+Result<sealed::Policy> MakePolicy(const SealedCommandOptions& options,
+                                  const sealed::SealedFile& file, PolicySources sources);
+
 }  // namespace tresor::cli

@@ -9,6 +9,8 @@ namespace {
 
 Error Malformed(const std::string& what) { return MakeError(ErrorCode::kIntegrity, what); }
 
+constexpr std::string_view kPublicMarker = "pub:";
+
 using formats::ValueType;
 
 // The type letters of docs/format.md.
@@ -48,13 +50,14 @@ bool LooksLikeToken(std::string_view s) { return s.starts_with(kTokenPrefix); }
 
 std::string EncodeToken(const Token& token) {
   std::string out(kTokenPrefix);
-  return out.append(token.group)
+  out.append(token.group)
       .append(":")
       .append(1, std::find_if(std::begin(kTypeLetters), std::end(kTypeLetters),
                               [&](const auto& l) { return l.second == token.type; })
                      ->first)
-      .append(":")
-      .append(EncodeBase64Url(token.sealed));
+      .append(":");
+  if (token.is_public) out.append(kPublicMarker);
+  return out.append(EncodeBase64Url(token.sealed));
 }
 
 Result<Token> DecodeToken(std::string_view s) {
@@ -64,32 +67,102 @@ Result<Token> DecodeToken(std::string_view s) {
   if (colon == std::string_view::npos || !IsGroupName(s.substr(0, colon))) {
     return Malformed("malformed token (bad group)");
   }
-  const std::string_view rest = s.substr(colon + 1);
+  std::string_view rest = s.substr(colon + 1);
   const auto* letter =
       std::find_if(std::begin(kTypeLetters), std::end(kTypeLetters),
                    [&](const auto& l) { return !rest.empty() && l.first == rest[0]; });
   if (rest.size() < 2 || rest[1] != ':' || letter == std::end(kTypeLetters)) {
     return Malformed("malformed token (bad type)");
   }
-  auto sealed = DecodeBase64Url(rest.substr(2));
+  rest.remove_prefix(2);
+  const bool is_public = rest.starts_with(kPublicMarker);
+  if (is_public) rest.remove_prefix(kPublicMarker.size());
+  auto sealed = DecodeBase64Url(rest);
   if (!sealed) return Malformed("malformed token (bad base64url)");
-  return Token{std::string(s.substr(0, colon)), letter->second, std::move(*sealed)};
+  return Token{std::string(s.substr(0, colon)), letter->second, is_public, std::move(*sealed)};
 }
 
-std::string HeaderMacInput(const Header& header) {
-  std::string out(kHeaderPrefix);
-  out.append(header.flags).append(":");
-  for (size_t i = 0; i < header.groups.size(); ++i) {
-    if (i > 0) out += ',';
-    out.append(header.groups[i].name)
-        .append("=")
-        .append(EncodeBase64Url(header.groups[i].age_file));
+bool IsRecipientName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+  });
+}
+
+namespace {
+
+std::string JoinRecipients(const std::vector<std::string>& recipients) {
+  std::string out;
+  for (const std::string& r : recipients) {
+    if (!out.empty()) out += '+';
+    out += r;
   }
   return out;
 }
 
+// NAME=RECIPIENTS=PUBLIC=AGEFILE=MAC
+Result<HeaderGroup> DecodeGroup(std::string_view item) {
+  std::vector<std::string_view> fields;
+  for (size_t at = 0;;) {
+    const size_t eq = item.find('=', at);
+    fields.push_back(item.substr(at, eq == std::string_view::npos ? eq : eq - at));
+    if (eq == std::string_view::npos) break;
+    at = eq + 1;
+  }
+  if (fields.size() != 5 || !IsGroupName(fields[0])) {
+    return Malformed("malformed group in the tresor header");
+  }
+  HeaderGroup group;
+  group.name = std::string(fields[0]);
+  const std::string where = "group " + group.name + " in the tresor header: ";
+  for (std::string_view list = fields[1];;) {
+    const size_t plus = list.find('+');
+    if (!IsRecipientName(list.substr(0, plus))) return Malformed(where + "malformed recipient");
+    group.recipients.emplace_back(list.substr(0, plus));
+    if (plus == std::string_view::npos) break;
+    list.remove_prefix(plus + 1);
+  }
+  auto public_key = DecodeBase64Url(fields[2]);
+  auto age_file = DecodeBase64Url(fields[3]);
+  auto mac = DecodeBase64Url(fields[4]);
+  if (!public_key || public_key->size() != group.public_key.size()) {
+    return Malformed(where + "malformed public key");
+  }
+  if (!age_file || age_file->empty()) return Malformed(where + "malformed data key");
+  if (!mac || mac->size() != group.mac.size()) return Malformed(where + "malformed MAC");
+  std::copy(public_key->begin(), public_key->end(), group.public_key.begin());
+  std::copy(mac->begin(), mac->end(), group.mac.begin());
+  group.age_file = std::move(*age_file);
+  return group;
+}
+
+}  // namespace
+
 std::string EncodeHeader(const Header& header) {
-  return HeaderMacInput(header).append(":").append(EncodeBase64Url(header.mac));
+  std::string out(kHeaderPrefix);
+  out.append(header.flags).append(":");
+  for (size_t i = 0; i < header.groups.size(); ++i) {
+    const HeaderGroup& g = header.groups[i];
+    if (i > 0) out += ',';
+    out.append(g.name)
+        .append("=")
+        .append(JoinRecipients(g.recipients))
+        .append("=")
+        .append(EncodeBase64Url(g.public_key))
+        .append("=")
+        .append(EncodeBase64Url(g.age_file))
+        .append("=")
+        .append(EncodeBase64Url(g.mac));
+  }
+  return out;
+}
+
+std::vector<std::string> GroupMacFields(const Header& header, const HeaderGroup& group) {
+  return {"tresor v1 mac",
+          header.flags,
+          group.name,
+          JoinRecipients(group.recipients),
+          EncodeBase64Url(group.public_key),
+          EncodeBase64Url(group.age_file)};
 }
 
 Result<Header> DecodeHeader(std::string_view s) {
@@ -98,46 +171,24 @@ Result<Header> DecodeHeader(std::string_view s) {
   }
   s.remove_prefix(kHeaderPrefix.size());
   const size_t flags_end = s.find(':');
-  const size_t mac_start = s.rfind(':');
-  if (flags_end == std::string_view::npos || mac_start == flags_end) {
-    return Malformed("malformed tresor header");
-  }
+  if (flags_end == std::string_view::npos) return Malformed("malformed tresor header");
   Header header;
   header.flags = std::string(s.substr(0, flags_end));
   if (header.flags.find_first_not_of("n") != std::string::npos) {
     return Malformed("unknown flags in the tresor header: " + header.flags);
   }
-  auto mac = DecodeBase64Url(s.substr(mac_start + 1));
-  if (!mac || mac->size() != header.mac.size()) return Malformed("malformed tresor header MAC");
-  std::copy(mac->begin(), mac->end(), header.mac.begin());
-  std::string_view groups = s.substr(flags_end + 1, mac_start - flags_end - 1);
-  while (!groups.empty()) {
+  std::string_view groups = s.substr(flags_end + 1);
+  while (true) {
     const size_t comma = groups.find(',');
-    const std::string_view item = groups.substr(0, comma);
-    const size_t eq = item.find('=');
-    if (eq == std::string_view::npos || !IsGroupName(item.substr(0, eq))) {
-      return Malformed("malformed group in the tresor header");
-    }
-    auto age_file = DecodeBase64Url(item.substr(eq + 1));
-    if (!age_file) return Malformed("malformed group key in the tresor header");
+    TRESOR_ASSIGN_OR_RETURN(HeaderGroup group, DecodeGroup(groups.substr(0, comma)));
     for (const auto& g : header.groups) {
-      if (g.name == item.substr(0, eq)) return Malformed("group " + g.name + " appears twice");
+      if (g.name == group.name) return Malformed("group " + g.name + " appears twice");
     }
-    header.groups.push_back({std::string(item.substr(0, eq)), std::move(*age_file)});
+    header.groups.push_back(std::move(group));
     if (comma == std::string_view::npos) break;
-    groups = groups.substr(comma + 1);
-    if (groups.empty()) return Malformed("malformed group list in the tresor header");
+    groups.remove_prefix(comma + 1);
   }
-  if (header.groups.empty()) return Malformed("the tresor header names no group");
   return header;
-}
-
-crypto::SecretBytes ValueKey(const crypto::SecretBytes& data_key) {
-  return crypto::HkdfSha256(data_key.Reveal(), {}, "tresor v1 value", 32);
-}
-
-crypto::SecretBytes MacKey(const crypto::SecretBytes& data_key) {
-  return crypto::HkdfSha256(data_key.Reveal(), {}, "tresor v1 mac", 32);
 }
 
 std::vector<uint8_t> ValueAad(std::string_view group, std::string_view path,

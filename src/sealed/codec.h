@@ -12,6 +12,7 @@
 #include "crypto/kdf.h"
 #include "crypto/result.h"
 #include "crypto/secret_bytes.h"
+#include "crypto/x25519.h"
 #include "formats/document.h"
 
 namespace tresor::sealed {
@@ -30,7 +31,10 @@ bool IsGroupName(std::string_view name);
 struct Token {
   std::string group;
   formats::ValueType type = formats::ValueType::kString;  // one letter in the text
-  std::vector<uint8_t> sealed;                            // nonce || ciphertext || tag
+  // Sealed with the group's public key (`set --public`): the text has "pub:"
+  // before the bytes, which are EPK || nonce || ciphertext || tag.
+  bool is_public = false;
+  std::vector<uint8_t> sealed;  // nonce || ciphertext || tag
 };
 
 bool LooksLikeToken(std::string_view s);
@@ -40,24 +44,25 @@ Result<Token> DecodeToken(std::string_view s);
 
 struct HeaderGroup {
   std::string name;
-  std::vector<uint8_t> age_file;  // the data key, as an age file to the group's recipients
+  std::vector<std::string> recipients;  // "age1...", or "scrypt" for a passphrase
+  crypto::X25519Point public_key{};     // for `set --public`
+  std::vector<uint8_t> age_file;        // the data key, as an age file to the recipients
+  crypto::Digest mac{};                 // over this group's fields and tokens
 };
 
 struct Header {
   std::string flags;  // "n": the file had no final newline
   std::vector<HeaderGroup> groups;
-  crypto::Digest mac{};
 };
 
-// The header string, and its part the MAC covers (everything but the MAC).
+// True for a recipient as the header lists it: [a-z0-9]+.
+bool IsRecipientName(std::string_view name);
+
 std::string EncodeHeader(const Header& header);
-std::string HeaderMacInput(const Header& header);
 // kIntegrity on a malformed header string.
 Result<Header> DecodeHeader(std::string_view s);
-
-// The keys a group's data key derives (docs/format.md, "Keys").
-crypto::SecretBytes ValueKey(const crypto::SecretBytes& data_key);
-crypto::SecretBytes MacKey(const crypto::SecretBytes& data_key);
+// The header fields a group's MAC covers, in order (docs/format.md).
+std::vector<std::string> GroupMacFields(const Header& header, const HeaderGroup& group);
 
 // The associated data of a value: "tresor v1" 0 GROUP 0 PATH 0 TYPE.
 std::vector<uint8_t> ValueAad(std::string_view group, std::string_view path, std::string_view type);

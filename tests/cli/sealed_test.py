@@ -364,7 +364,8 @@ class Rekey(SealedCase):
         path = self.sealed_copy("service.env")
         before = self.tokens(path)
         other, other_recipient = self.keygen("other.txt")
-        tresor("rotate", "-i", self.key, "-r", other_recipient, path, check=True)
+        tresor("rotate", "-i", self.key, "-r", other_recipient, "-r", self.recipient, path,
+               check=True)
         after = self.tokens(path)
         self.assertEqual(len(after), len(before))
         self.assertFalse(set(after) & set(before))
@@ -376,8 +377,9 @@ class Rekey(SealedCase):
         path = self.sealed_copy("deployment.toml")
         before = self.tokens(path)
         other, other_recipient = self.keygen("other.txt")
-        # The new recipients: other, plus the -i identity that opens the file.
-        tresor("updatekeys", "-i", self.key, "-r", other_recipient, path, check=True)
+        # -r names the new recipients; -i only opens the file.
+        tresor("updatekeys", "-i", self.key, "-r", other_recipient, "-r", self.recipient, path,
+               check=True)
         self.assertEqual(self.tokens(path), before)
         original = open(os.path.join(CORPUS, "deployment.toml"), "rb").read()
         self.assertEqual(tresor("unseal", "-i", other, path).stdout, original)
@@ -498,7 +500,8 @@ class Integrity(SealedCase):
         env = self.sealed_copy("service.env")
         self.edit(env, lambda d: re.sub(rb"^API_KEY=.*\n", b"", d, flags=re.M))
         self.unseal_fails(env, EXIT_CORRUPT,
-                          "16: file MAC does not verify: sealed values were added, removed or "
+                          "16: group default: MAC does not verify: sealed values were added, "
+                          "removed or "
                           "replaced outside tresor, or the header comes from another file "
                           "(--ignore-mac skips this check)")
         self.assertEqual(tresor("unseal", "-i", self.key, "--ignore-mac", env).returncode, 0)
@@ -518,7 +521,8 @@ class Integrity(SealedCase):
         header_b = re.search(rb"^TRESOR_HEADER=.*$", open(b, "rb").read(), re.M).group(0)
         self.edit(a, lambda d: re.sub(rb"^TRESOR_HEADER=.*$", header_b, d, flags=re.M))
         self.unseal_fails(a, EXIT_CORRUPT,
-                          "17: file MAC does not verify: sealed values were added, removed or "
+                          "17: group default: MAC does not verify: sealed values were added, "
+                          "removed or "
                           "replaced outside tresor, or the header comes from another file "
                           "(--ignore-mac skips this check)")
         self.unseal_fails(a, EXIT_CORRUPT,
@@ -538,7 +542,11 @@ class OpenFormat(SealedCase):
         env = self.sealed_copy("service.env")
         data = open(env, "rb").read().decode()
         header = re.search(r"^TRESOR_HEADER=(.*)$", data, re.M).group(1)
-        b64u = re.search(r"default=([A-Za-z0-9_-]*)", header).group(1)
+        # tresor-header:v1:FLAGS:NAME=RECIPIENTS=PUBLIC=AGEFILE=MAC
+        magic, version, flags, group = header.split(":")
+        self.assertEqual((magic, version), ("tresor-header", "v1"))
+        name, recipients, public, b64u, mac = group.split("=")
+        self.assertEqual((flags, name, recipients), ("", "default", self.recipient))
         # The exact pipeline docs/format.md shows.
         script = ("printf '%s' \"$1\" | python3 -c 'import base64, sys; s = sys.stdin.read();\n"
                   "sys.stdout.buffer.write(base64.urlsafe_b64decode(s + \"=\" * (-len(s) % 4)))'"
@@ -552,12 +560,12 @@ class OpenFormat(SealedCase):
             return hmac.new(prk, info + b"\x01", hashlib.sha256).digest()
 
         km = hkdf(key, b"tresor v1 mac")
-        h, mac = header.rsplit(":", 1)
         tokens = sorted((m.group(1), m.group(2)) for m in
                         re.finditer(r"^(?:export )?\s*([A-Z_]+)\s*=\s*(tresor:v1:[^\s\"]+)",
                                     data, re.M))
         self.assertEqual(len(tokens), 12)
-        message = b"tresor v1 mac\0" + h.encode() + b"\0"
+        message = b"".join(f.encode() + b"\0" for f in
+                           ("tresor v1 mac", flags, name, recipients, public, b64u))
         for path, token in tokens:
             message += path.encode() + b"\0" + token.encode() + b"\0"
         expected = base64.urlsafe_b64encode(

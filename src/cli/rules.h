@@ -1,0 +1,49 @@
+// `.tresor.toml`: rules that say, per file path, who can read which values
+// and which values are sealed (docs/rules.md).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/result.h"
+#include "sealed/policy.h"
+
+namespace tresor::cli {
+
+inline constexpr std::string_view kRulesFileName = ".tresor.toml";
+
+// The nearest .tresor.toml in `file`'s directory or above it.
+std::optional<std::string> FindRules(const std::string& file);
+
+struct RuleGroup {
+  std::string name;
+  std::vector<std::string> paths;  // value path patterns (sealed::PathUnder)
+  std::vector<std::string> recipients;
+  std::vector<std::string> recipient_files;  // relative to the rules file
+};
+
+struct Rule {
+  std::string path;  // file glob, relative to the rules file; "" matches every file
+  std::vector<std::string> recipients;       // the default group
+  std::vector<std::string> recipient_files;  // relative to the rules file
+  std::string keys;                          // seal only values whose key matches
+  std::vector<std::string> only;             // seal only values under these paths
+  std::vector<RuleGroup> groups;
+};
+
+// Errors name "LINE:COL" in `text`.
+Result<std::vector<Rule>> ParseRules(std::string_view text);
+
+// True if `relative` (a path with '/') matches `glob`: '*', '?' and '[...]'
+// within one segment, "**" for any number of segments; a glob without '/'
+// matches the file name alone.
+bool FileGlobMatches(std::string_view glob, std::string_view relative);
+
+// The policy of the first rule in `rules_path` that matches `file`, with
+// its recipients loaded; nullopt if no rule matches.
+Result<std::optional<sealed::Policy>> LoadRulesPolicy(const std::string& rules_path,
+                                                      const std::string& file);
+
+}  // namespace tresor::cli
