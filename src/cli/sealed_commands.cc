@@ -76,9 +76,7 @@ Result<void> RunGet(const SealedCommandOptions& options) {
   if (file.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto value = file.Get(options.path);
   if (!value) return WithPlace(options.file, std::move(value).error());
-  for (const std::string& path : file.PublicPaths()) {
-    if (path == options.path) WarnPublic(options, {path});
-  }
+  if (file.SealedPublicly(options.path)) WarnPublic(options, {options.path});
   age::FdSink out(STDOUT_FILENO, "stdout");
   TRESOR_RETURN_IF_ERROR(out.Write(value->Reveal()));
   return out.Write(crypto::AsBytes("\n"));

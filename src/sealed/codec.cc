@@ -1,6 +1,7 @@
 #include "sealed/codec.h"
 
 #include <algorithm>
+#include <array>
 
 #include "age/base64.h"
 
@@ -28,16 +29,61 @@ std::string EncodeBase64Url(std::span<const uint8_t> data) {
   return out;
 }
 
-std::optional<std::vector<uint8_t>> DecodeBase64Url(std::string_view text) {
-  std::string standard(text);
-  for (char& c : standard) {
-    if (c == '+' || c == '/') return std::nullopt;
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
+namespace {
+
+// 0-63 for the base64url alphabet, 64 for anything else.
+constexpr std::array<uint8_t, 256> kBase64UrlValues = [] {
+  std::array<uint8_t, 256> table{};
+  table.fill(64);
+  constexpr std::string_view alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (size_t i = 0; i < alphabet.size(); ++i) {
+    table[static_cast<uint8_t>(alphabet[i])] = static_cast<uint8_t>(i);
   }
+  return table;
+}();
+
+}  // namespace
+
+std::optional<std::vector<uint8_t>> DecodeBase64Url(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
   std::vector<uint8_t> out;
-  if (!age::DecodeBase64Unpadded(standard, out)) return std::nullopt;
+  out.reserve(text.size() / 4 * 3 + 2);
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    const uint8_t v = kBase64UrlValues[static_cast<uint8_t>(c)];
+    if (v == 64) return std::nullopt;
+    bits = bits << 6 | v;
+    if (++count == 4) {
+      out.push_back(static_cast<uint8_t>(bits >> 16));
+      out.push_back(static_cast<uint8_t>(bits >> 8));
+      out.push_back(static_cast<uint8_t>(bits));
+      bits = 0;
+      count = 0;
+    }
+  }
+  // A tail of 2 or 3 characters holds 1 or 2 bytes; its unused low bits
+  // must be zero (canonical encoding).
+  if (count == 2) {
+    if ((bits & 0xf) != 0) return std::nullopt;
+    out.push_back(static_cast<uint8_t>(bits >> 4));
+  } else if (count == 3) {
+    if ((bits & 0x3) != 0) return std::nullopt;
+    out.push_back(static_cast<uint8_t>(bits >> 10));
+    out.push_back(static_cast<uint8_t>(bits >> 2));
+  }
   return out;
+}
+
+std::optional<TokenPeek> PeekToken(std::string_view s) {
+  if (!LooksLikeToken(s)) return std::nullopt;
+  s.remove_prefix(kTokenPrefix.size());
+  const size_t colon = s.find(':');
+  if (colon == std::string_view::npos || s.size() < colon + 3 || s[colon + 2] != ':') {
+    return std::nullopt;
+  }
+  return TokenPeek{s.substr(0, colon), s.substr(colon + 3).starts_with(kPublicMarker)};
 }
 
 bool IsGroupName(std::string_view name) {

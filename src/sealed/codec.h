@@ -38,6 +38,13 @@ struct Token {
 };
 
 bool LooksLikeToken(std::string_view s);
+// A token's group and kind from its text alone (no decoding, no checks
+// beyond the shape of its first fields); nullopt if it is not token-shaped.
+struct TokenPeek {
+  std::string_view group;
+  bool is_public = false;
+};
+std::optional<TokenPeek> PeekToken(std::string_view s);
 std::string EncodeToken(const Token& token);
 // kIntegrity if `s` starts like a token but is malformed.
 Result<Token> DecodeToken(std::string_view s);

@@ -132,11 +132,12 @@ crypto::Digest SealedFile::GroupMac(const Header& header, const Group& group,
                                     const std::string& text, const formats::Document& doc) const {
   std::vector<std::string> fields = GroupMacFields(header, group.header);
   std::vector<std::pair<std::string_view, std::string_view>> sealed;
-  const std::string prefix = std::string(kTokenPrefix) + group.header.name + ":";
   for (const Value& v : doc.values) {
     const auto token = TokenOf(Text(text, v.literal));
+    if (!token) continue;
     // Key-sealed tokens of this group ("pub:" ones are not covered).
-    if (token && token->starts_with(prefix) && token->substr(prefix.size() + 2, 4) != "pub:") {
+    const auto peek = PeekToken(*token);
+    if (peek && peek->group == group.header.name && !peek->is_public) {
       sealed.emplace_back(v.path, *token);
     }
   }
@@ -256,15 +257,28 @@ Result<crypto::SecretBytes> SealedFile::Get(std::string_view path) const {
   return out;
 }
 
+namespace {
+
+bool IsPublicToken(const std::string& text, const Value& v) {
+  const auto token = TokenOf(Text(text, v.literal));
+  if (!token) return false;
+  const auto peek = PeekToken(*token);
+  return peek && peek->is_public;
+}
+
+}  // namespace
+
 std::vector<std::string> SealedFile::PublicPaths() const {
   std::vector<std::string> out;
   for (const Value& v : doc_.values) {
-    const auto token = TokenOf(Text(text_, v.literal));
-    if (!token) continue;
-    auto decoded = DecodeToken(*token);
-    if (decoded && decoded->is_public) out.push_back(v.path);
+    if (IsPublicToken(text_, v)) out.push_back(v.path);
   }
   return out;
+}
+
+bool SealedFile::SealedPublicly(std::string_view path) const {
+  const Value* v = Find(path);
+  return v != nullptr && IsPublicToken(text_, *v);
 }
 
 }  // namespace tresor::sealed

@@ -73,6 +73,7 @@ class SealedFile {
                                 const Policy& policy) const;
   // Paths of the values sealed with `set --public` and not yet adopted.
   std::vector<std::string> PublicPaths() const;
+  bool SealedPublicly(std::string_view path) const;
   // Removes the entry at `path`; its group's MAC is updated.
   Result<std::string> Unset(std::string_view path) const;
   // The sealed form of `edited`, an edit of Unseal()'s text: values whose

@@ -94,9 +94,8 @@ Result<SealedFile::Revoked> SealedFile::Revoke(std::string_view recipient,
   for (const formats::Value& v : doc_.values) {
     const auto token = TokenOf(Text(text_, v.literal));
     if (!token) continue;
-    auto decoded = DecodeToken(*token);
-    if (decoded &&
-        std::find(out.groups.begin(), out.groups.end(), decoded->group) != out.groups.end()) {
+    const auto peek = PeekToken(*token);
+    if (peek && std::find(out.groups.begin(), out.groups.end(), peek->group) != out.groups.end()) {
       out.paths.push_back(v.path);
     }
   }

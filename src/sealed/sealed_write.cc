@@ -31,11 +31,11 @@ std::string SealedFile::NearestGroup(std::string_view path) const {
   for (const Value& v : doc_.values) {
     const auto token = TokenOf(Text(text_, v.literal));
     if (!token) continue;
-    auto decoded = DecodeToken(*token);
-    if (!decoded) continue;
+    const auto peek = PeekToken(*token);
+    if (!peek) continue;
     const size_t shared = SharedSegments(path, v.path);
     if (best.empty() || shared > best_shared) {
-      best = decoded->group;
+      best = peek->group;
       best_shared = shared;
     }
   }
