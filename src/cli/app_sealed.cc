@@ -31,7 +31,7 @@ void AddNoRules(CLI::App* cmd, SealedCommandOptions& o) {
 
 void AddIgnoreMac(CLI::App* cmd, SealedCommandOptions& o) {
   cmd->add_flag("--ignore-mac", o.ignore_mac,
-                "Skip the whole-file MAC check (each value is still authenticated)");
+                "Skip the group MAC checks (each value is still authenticated)");
 }
 
 }  // namespace
@@ -101,7 +101,8 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
     AddRecipientOptions(*cmd, o.to, "Wrap the data key");
     AddRepeatable(*cmd, "-i,--identity", o.identity_files,
                   "Open the sealed file with the identities in ID_FILE; repeatable", "ID_FILE");
-    AddIgnoreMac(*cmd, o);
+    // No --ignore-mac: new keys are wrapped for the header's recipient list,
+    // which only the MAC vouches for.
     AddNoRules(*cmd, o);
   }
 
@@ -113,7 +114,6 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
   c.revoke->add_option("RECIPIENT", o.revoked, "An age1... recipient, or scrypt for a passphrase")
       ->required();
   c.revoke->add_flag("--json", o.json, "Print {\"file\", \"groups\", \"paths\"} as JSON");
-  AddIgnoreMac(c.revoke, o);
   AddNoRules(c.revoke, o);
 
   c.git_setup = app.add_subcommand(

@@ -302,6 +302,17 @@ class Rekey(RulesCase):
         self.assertEqual(self.get(self.b, "B", env).stdout, b"2\n")
         self.assertEqual(self.get(self.b, "A", env).returncode, EXIT_NO_MATCH)
 
+    def test_key_changes_never_skip_the_mac(self):
+        # New keys are wrapped for the header's recipient list: only the MAC vouches for it.
+        env = self.write("app.env", "A=1\n")
+        self.ok("seal", "-r", self.ops_r, "--in-place", env)
+        for command in (("rotate",), ("updatekeys",), ("revoke",)):
+            args = [*command, "--ignore-mac", "-i", self.ops, env] + (
+                [self.ops_r] if command == ("revoke",) else [])
+            proc = tresor(*args)
+            self.assertEqual(proc.returncode, EXIT_USAGE, command)
+            self.assertIn("--ignore-mac", proc.stderr.decode())
+
     def test_age_opens_every_groups_key(self):
         self.cinder_rules()
         self.ok("seal", "--in-place", self.conf)
