@@ -4,6 +4,7 @@
 // sealed text, unlock, verify the MAC, unseal: the input byte for byte).
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "age/x25519.h"
@@ -26,10 +27,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto file = sealed::SealedFile::Load(text, format);
   if (!file || file->has_header()) return 0;
-  static const age::X25519Recipient recipient = fuzz::CorpusIdentity().ToRecipient();
-  const age::Recipient* recipients[] = {&recipient};
-  if (!file->CreateKey(recipients)) __builtin_trap();
-  auto sealed_text = file->Seal();
+  static const sealed::Policy policy = [] {
+    auto recipient = std::make_shared<age::X25519Recipient>(fuzz::CorpusIdentity().ToRecipient());
+    sealed::Policy p;
+    p.groups.push_back({"default", {}, {recipient}, {recipient->String()}});
+    return p;
+  }();
+  auto sealed_text = file->Seal(policy);
   if (!sealed_text) {
     // Sealing may refuse (a value that looks like a token but does not open,
     // no place for the header, or the safety net that will not write a file
