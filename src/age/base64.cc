@@ -5,38 +5,40 @@
 namespace tresor::age {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kStandard[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-constexpr std::array<int8_t, 256> MakeDecodeTable() {
+constexpr std::array<int8_t, 256> MakeDecodeTable(const char* alphabet) {
   std::array<int8_t, 256> table{};
   for (auto& v : table) v = -1;
-  for (int i = 0; i < 64; ++i) table[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
+  for (int i = 0; i < 64; ++i) table[static_cast<uint8_t>(alphabet[i])] = static_cast<int8_t>(i);
   return table;
 }
-constexpr auto kDecode = MakeDecodeTable();
+constexpr auto kDecodeStandard = MakeDecodeTable(kStandard);
+constexpr auto kDecodeUrl = MakeDecodeTable(kUrl);
 
-std::string Encode(std::span<const uint8_t> data, bool pad) {
+std::string Encode(std::span<const uint8_t> data, bool pad, const char* alphabet) {
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
     const uint32_t v = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
+    out += alphabet[v & 63];
   }
   const size_t rest = data.size() - i;
   if (rest == 1) {
     const uint32_t v = data[i] << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
     if (pad) out += "==";
   } else if (rest == 2) {
     const uint32_t v = (data[i] << 16) | (data[i + 1] << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += alphabet[(v >> 6) & 63];
     if (pad) out += '=';
   }
   return out;
@@ -44,18 +46,25 @@ std::string Encode(std::span<const uint8_t> data, bool pad) {
 
 }  // namespace
 
-bool IsBase64Char(char c) { return kDecode[static_cast<uint8_t>(c)] >= 0; }
+bool IsBase64Char(char c) { return kDecodeStandard[static_cast<uint8_t>(c)] >= 0; }
 
-std::string EncodeBase64Unpadded(std::span<const uint8_t> data) { return Encode(data, false); }
-std::string EncodeBase64Padded(std::span<const uint8_t> data) { return Encode(data, true); }
+std::string EncodeBase64Unpadded(std::span<const uint8_t> data, Base64Alphabet alphabet) {
+  return Encode(data, false, alphabet == Base64Alphabet::kUrl ? kUrl : kStandard);
+}
+std::string EncodeBase64Padded(std::span<const uint8_t> data) {
+  return Encode(data, true, kStandard);
+}
 
-bool DecodeBase64Unpadded(std::string_view text, std::vector<uint8_t>& out) {
+bool DecodeBase64Unpadded(std::string_view text, std::vector<uint8_t>& out,
+                          Base64Alphabet alphabet) {
   if (text.size() % 4 == 1) return false;
+  const auto& decode = alphabet == Base64Alphabet::kUrl ? kDecodeUrl : kDecodeStandard;
   const size_t start = out.size();
+  out.reserve(start + text.size() / 4 * 3 + 2);
   uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
-    const int8_t v = kDecode[static_cast<uint8_t>(c)];
+    const int8_t v = decode[static_cast<uint8_t>(c)];
     if (v < 0) {
       out.resize(start);
       return false;

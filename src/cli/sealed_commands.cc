@@ -146,21 +146,19 @@ Result<void> RunUpdateKeys(const SealedCommandOptions& options) {
 Result<void> RunRevoke(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
   TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
-  TRESOR_ASSIGN_OR_RETURN(sealed::Policy rules,
-                          MakePolicy(options, file, {.command_line = false, .revoke = false}));
-  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy,
-                          MakePolicy(options, file, {.command_line = false, .header = true}));
+  std::vector<std::string> still_listed;
+  TRESOR_ASSIGN_OR_RETURN(
+      sealed::Policy policy,
+      MakePolicy(options, file,
+                 {.command_line = false, .header = true, .still_listed = &still_listed}));
   auto revoked = file.Revoke(options.revoked, policy);
   if (!revoked) return WithPlace(options.file, std::move(revoked).error());
   TRESOR_RETURN_IF_ERROR(Emit(options, revoked->text, true, PublicFileMode()));
-  for (const auto& plan : rules.groups) {
-    const auto& names = plan.recipient_names;
-    if (std::find(names.begin(), names.end(), options.revoked) != names.end()) {
-      std::fprintf(stderr,
-                   "tresor: warning: .tresor.toml still lists this recipient for group %s; "
-                   "remove it there, or updatekeys will give it the new key\n",
-                   plan.name.c_str());
-    }
+  for (const std::string& group : still_listed) {
+    std::fprintf(stderr,
+                 "tresor: warning: .tresor.toml still lists this recipient for group %s; "
+                 "remove it there, or updatekeys will give it the new key\n",
+                 group.c_str());
   }
   // What the recipient could read: secrets to change at their source.
   std::string out;

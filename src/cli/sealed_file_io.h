@@ -1,6 +1,9 @@
 // Loading and unlocking a sealed file for the CLI commands.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "cli/commands.h"
 #include "sealed/sealed_file.h"
 
@@ -21,7 +24,8 @@ struct PolicySources {
   bool command_line = true;  // -r/-R/-p set the default group's recipients
   bool header = false;       // groups nothing else names keep the header's recipients
   bool identities = false;   // and so do the -i identities (seal of a new file)
-  bool revoke = true;        // leave out options.revoked
+  // Revoke: set to the groups whose rules still listed options.revoked.
+  std::vector<std::string>* still_listed = nullptr;
 };
 
 // The groups, recipients and selection for options.file: the first matching

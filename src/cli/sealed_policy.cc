@@ -38,12 +38,16 @@ Result<sealed::GroupPlan> PlanFromHeader(const sealed::HeaderGroup& group,
   return plan;
 }
 
-void Remove(sealed::GroupPlan& plan, const std::string& revoked) {
+// True if `plan` listed `revoked` (which it no longer does).
+bool Remove(sealed::GroupPlan& plan, const std::string& revoked) {
+  bool removed = false;
   for (size_t i = plan.recipient_names.size(); i-- > 0;) {
     if (plan.recipient_names[i] != revoked) continue;
     plan.recipient_names.erase(plan.recipient_names.begin() + static_cast<ptrdiff_t>(i));
     plan.recipients.erase(plan.recipients.begin() + static_cast<ptrdiff_t>(i));
+    removed = true;
   }
+  return removed;
 }
 
 }  // namespace
@@ -93,8 +97,14 @@ Result<sealed::Policy> MakePolicy(const SealedCommandOptions& options,
       }
     }
   }
-  if (sources.revoke && !options.revoked.empty()) {
-    for (sealed::GroupPlan& plan : policy.groups) Remove(plan, options.revoked);
+  if (!options.revoked.empty()) {
+    // Header plans never hold it (PlanFromHeader skips it): what is removed
+    // here came from the rules.
+    for (sealed::GroupPlan& plan : policy.groups) {
+      if (Remove(plan, options.revoked) && sources.still_listed != nullptr) {
+        sources.still_listed->push_back(plan.name);
+      }
+    }
   }
   return policy;
 }

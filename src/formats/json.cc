@@ -92,6 +92,18 @@ class Parser {
     return SyntaxError(text_, p_, std::string("expected ") + what);
   }
 
+  // After a member or element: true past a ',', false at `close` (not
+  // consumed), an error at anything else.
+  Result<bool> NextItem(char close) {
+    Ws();
+    if (p_ < text_.size() && text_[p_] == ',') {
+      ++p_;
+      return true;
+    }
+    if (p_ < text_.size() && text_[p_] == close) return false;
+    return Expected(close == '}' ? "',' or '}'" : "',' or ']'");
+  }
+
   Result<void> Value(const std::string& path, int depth, Span* span) {
     if (depth > kMaxDepth) return SyntaxError(text_, p_, "nested too deeply");
     if (p_ >= text_.size()) return Expected("a value");
@@ -223,13 +235,8 @@ class Parser {
       }
       members.push_back({*key, key_begin, value});
       prev_end = p_;
-      Ws();
-      if (p_ < text_.size() && text_[p_] == ',') {
-        ++p_;
-        continue;
-      }
-      if (p_ < text_.size() && text_[p_] == '}') break;
-      return Expected("',' or '}'");
+      TRESOR_ASSIGN_OR_RETURN(const bool more, NextItem('}'));
+      if (!more) break;
     }
     doc_.containers.push_back({path, prev_end, members.back().key_begin, 0});
     ++p_;
@@ -250,13 +257,8 @@ class Parser {
       TRESOR_RETURN_IF_ERROR(Value(path + "[" + std::to_string(i) + "]", depth, &value));
       AddScalar(prev_end, value.end);
       prev_end = p_;
-      Ws();
-      if (p_ < text_.size() && text_[p_] == ',') {
-        ++p_;
-        continue;
-      }
-      if (p_ < text_.size() && text_[p_] == ']') break;
-      return Expected("',' or ']'");
+      TRESOR_ASSIGN_OR_RETURN(const bool more, NextItem(']'));
+      if (!more) break;
     }
     ++p_;
     return {};

@@ -1,7 +1,6 @@
 #include "sealed/codec.h"
 
 #include <algorithm>
-#include <array>
 
 #include "age/base64.h"
 
@@ -23,56 +22,12 @@ constexpr std::pair<char, ValueType> kTypeLetters[] = {
 }  // namespace
 
 std::string EncodeBase64Url(std::span<const uint8_t> data) {
-  std::string out = age::EncodeBase64Unpadded(data);
-  std::replace(out.begin(), out.end(), '+', '-');
-  std::replace(out.begin(), out.end(), '/', '_');
-  return out;
+  return age::EncodeBase64Unpadded(data, age::Base64Alphabet::kUrl);
 }
 
-namespace {
-
-// 0-63 for the base64url alphabet, 64 for anything else.
-constexpr std::array<uint8_t, 256> kBase64UrlValues = [] {
-  std::array<uint8_t, 256> table{};
-  table.fill(64);
-  constexpr std::string_view alphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  for (size_t i = 0; i < alphabet.size(); ++i) {
-    table[static_cast<uint8_t>(alphabet[i])] = static_cast<uint8_t>(i);
-  }
-  return table;
-}();
-
-}  // namespace
-
 std::optional<std::vector<uint8_t>> DecodeBase64Url(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;
   std::vector<uint8_t> out;
-  out.reserve(text.size() / 4 * 3 + 2);
-  uint32_t bits = 0;
-  int count = 0;
-  for (char c : text) {
-    const uint8_t v = kBase64UrlValues[static_cast<uint8_t>(c)];
-    if (v == 64) return std::nullopt;
-    bits = bits << 6 | v;
-    if (++count == 4) {
-      out.push_back(static_cast<uint8_t>(bits >> 16));
-      out.push_back(static_cast<uint8_t>(bits >> 8));
-      out.push_back(static_cast<uint8_t>(bits));
-      bits = 0;
-      count = 0;
-    }
-  }
-  // A tail of 2 or 3 characters holds 1 or 2 bytes; its unused low bits
-  // must be zero (canonical encoding).
-  if (count == 2) {
-    if ((bits & 0xf) != 0) return std::nullopt;
-    out.push_back(static_cast<uint8_t>(bits >> 4));
-  } else if (count == 3) {
-    if ((bits & 0x3) != 0) return std::nullopt;
-    out.push_back(static_cast<uint8_t>(bits >> 10));
-    out.push_back(static_cast<uint8_t>(bits >> 2));
-  }
+  if (!age::DecodeBase64Unpadded(text, out, age::Base64Alphabet::kUrl)) return std::nullopt;
   return out;
 }
 
