@@ -178,6 +178,14 @@ class Walker {
     const fy_mark* start = fy_token_start_mark(token);
     const fy_mark* end = fy_token_end_mark(token);
     if (start == nullptr || end == nullptr) {  // an empty value
+      if (!stack_.empty() && stack_.back().mapping && stack_.back().expect_key) {
+        // A null key has no path; taking it for a value would shift every
+        // key after it (found by yaml_fuzz).
+        const fy_mark* mark = fy_event_start_mark(event);
+        size_t at = mark != nullptr ? mark->input_pos : *prev_end;
+        at = std::min(text_.find_first_not_of(" \t\r\n,{", at), text_.size());  // to the ':'
+        return SyntaxError(text_, at, "an empty (null) mapping key is not supported");
+      }
       if (!stack_.empty()) Advance(stack_.back(), *prev_end);
       return {};
     }

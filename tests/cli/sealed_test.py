@@ -592,6 +592,7 @@ class BadInput(SealedCase):
             ("bad.yaml", b"a: 1\nb: [1, 2\n", "3:1: flow sequence without a closing bracket"),
             ("bad.yaml", b"a: 1\na: 2\n", "2:4: duplicate key a"),
             ("bad.yaml", b"%---16.a--\xf6\x91\x9e\x92l\n", "1:11: invalid UTF-8"),
+            ("bad.yaml", b"a: 1\n:\n  b\n", "2:1: an empty (null) mapping key is not supported"),
             ("bad.toml", b"a = 1\nb = \n",
              "2:5: Error while parsing key-value pair: expected value, saw '\\n'"),
             ("bad.toml", b"a = 1\na = 2\n",
