@@ -2,15 +2,53 @@
 // json, toml or yaml). Beyond not crashing: every span the parser reports
 // lies inside the text, and whatever Seal() returns round-trips (parse the
 // sealed text, unlock, verify the MAC, unseal: the input byte for byte).
+// For YAML, also: wherever the simple scanner accepts the input, libfyaml's
+// event walker gives the same Document (formats/yaml_parse.h).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "age/x25519.h"
 #include "formats/format.h"
+#include "formats/yaml_parse.h"
 #include "fuzz_identity.h"
 #include "sealed/sealed_file.h"
+
+namespace {
+
+bool SameSpan(tresor::formats::Span a, tresor::formats::Span b) {
+  return a.begin == b.begin && a.end == b.end;
+}
+
+void CheckYamlParsersAgree(std::string_view text) {
+  using namespace tresor::formats;
+  Document scanned;
+  const auto scanned_root = ScanSimpleYaml(text, scanned);
+  if (!scanned_root) return;
+  Document walked;
+  const auto walked_root = WalkYamlEvents(text, walked);
+  if (!walked_root || walked_root->block_mapping_indent != scanned_root->block_mapping_indent ||
+      walked.values.size() != scanned.values.size() ||
+      walked.header.has_value() != scanned.header.has_value()) {
+    __builtin_trap();
+  }
+  for (size_t i = 0; i < walked.values.size(); ++i) {
+    const Value& a = walked.values[i];
+    const Value& b = scanned.values[i];
+    if (a.path != b.path || !SameSpan(a.literal, b.literal) || !SameSpan(a.entry, b.entry) ||
+        a.type != b.type) {
+      __builtin_trap();
+    }
+  }
+  if (walked.header && (!SameSpan(walked.header->literal, scanned.header->literal) ||
+                        !SameSpan(walked.header->entry, scanned.header->entry))) {
+    __builtin_trap();
+  }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tresor;
@@ -18,6 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   auto doc = format.Parse(text);
   if (!doc) return 0;
+  if (std::string_view(TRESOR_FUZZ_FORMAT) == "yaml") CheckYamlParsersAgree(text);
   for (const formats::Value& v : doc->values) {
     if (v.literal.begin > v.literal.end || v.literal.end > text.size() ||
         v.entry.begin > v.literal.begin || v.entry.end > text.size()) {

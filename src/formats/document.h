@@ -70,6 +70,9 @@ Error SyntaxError(std::string_view text, size_t offset, const std::string& what)
 // Appends a key to a canonical path, quoting it if it needs to be.
 std::string JoinPath(std::string_view parent, std::string_view key);
 
+// The first value whose path an earlier value already has, or nullptr.
+const Value* FirstDuplicatePath(const std::vector<Value>& values);
+
 // Splits a canonical path into its key segments (quotes removed); an array
 // index stays as "[N]". Fails on a malformed path.
 Result<std::vector<std::string>> SplitPath(std::string_view path);

@@ -54,7 +54,7 @@ Result<Document> DotenvFormat::Parse(std::string_view text) const {
   // At most one value per line: reserving avoids regrowing for big files.
   const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
   doc.values.reserve(lines);
-  std::unordered_set<std::string> seen;
+  std::unordered_set<std::string_view> seen;
   seen.reserve(lines);
   size_t pos = 0;
   while (pos < text.size()) {
@@ -68,10 +68,10 @@ Result<Document> DotenvFormat::Parse(std::string_view text) const {
     const size_t key_begin = p;
     while (p < text.size() && IsKeyChar(text[p])) ++p;
     if (p == key_begin) return SyntaxError(text, p, "expected a variable name");
-    const std::string key(text.substr(key_begin, p - key_begin));
+    const std::string_view key = text.substr(key_begin, p - key_begin);
     p = SkipBlanks(text, p);
     if (p >= text.size() || text[p] != '=') {
-      return SyntaxError(text, p, "expected '=' after " + key);
+      return SyntaxError(text, p, "expected '=' after " + std::string(key));
     }
     p = SkipBlanks(text, p + 1);
     Span literal{p, p};
@@ -79,24 +79,29 @@ Result<Document> DotenvFormat::Parse(std::string_view text) const {
     if (p < text.size() && (text[p] == '"' || text[p] == '\'' || text[p] == '`')) {
       literal.end = QuotedEnd(text, p);
       if (literal.end == std::string_view::npos) {
-        return SyntaxError(text, p, "unterminated quoted value of " + key);
+        return SyntaxError(text, p, "unterminated quoted value of " + std::string(key));
       }
       size_t after = SkipBlanks(text, literal.end);
       if (after < text.size() && text[after] != '#' && after != ContentEnd(text, after)) {
-        return SyntaxError(text, after, "unexpected text after the quoted value of " + key);
+        return SyntaxError(text, after,
+                           "unexpected text after the quoted value of " + std::string(key));
       }
     } else {
       // Unquoted: to the end of the line, or to a '#' that follows a blank.
-      size_t end = p;
-      while (end < content_end && !(text[end] == '#' && end > p && IsBlank(text[end - 1]))) ++end;
-      literal.end = TrimBlanksBack(text, p, end);
+      const std::string_view line = text.substr(0, content_end);
+      size_t end = line.find('#', p);
+      while (end != std::string_view::npos && (end == p || !IsBlank(text[end - 1]))) {
+        end = line.find('#', end + 1);
+      }
+      literal.end = TrimBlanksBack(text, p, std::min(end, content_end));
     }
     const Span entry{line_start, NextLine(text, literal.end)};
     if (key == kHeaderKey) {
       if (doc.header) return SyntaxError(text, key_begin, "a second TRESOR_HEADER");
       doc.header = HeaderEntry{literal, entry};
     } else {
-      if (!seen.insert(key).second) return SyntaxError(text, key_begin, "duplicate key " + key);
+      if (!seen.insert(key).second)
+        return SyntaxError(text, key_begin, "duplicate key " + std::string(key));
       doc.values.push_back(Value{JoinPath("", key), literal, entry, ValueType::kString});
     }
     pos = entry.end;

@@ -53,14 +53,10 @@ std::optional<crypto::SecretBytes> GroupKey::Open(const Token& token,
   return crypto::OpenValue(key.Reveal(), aad, sealed.subspan(crypto::kX25519Size));
 }
 
-crypto::Digest GroupKey::Mac(std::span<const std::string_view> fields) const {
-  crypto::Blake2bMac mac(mac_key_.Reveal());
+void FieldMac::Add(std::string_view field) {
   static const uint8_t kZero = 0;
-  for (std::string_view field : fields) {
-    mac.Update(crypto::AsBytes(field));
-    mac.Update({&kZero, 1});
-  }
-  return mac.Finish();
+  mac_.Update(crypto::AsBytes(field));
+  mac_.Update({&kZero, 1});
 }
 
 Result<std::vector<uint8_t>> SealToPublicKey(const crypto::X25519Point& public_key,

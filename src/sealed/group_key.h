@@ -15,6 +15,19 @@
 
 namespace tresor::sealed {
 
+// Keyed BLAKE2b over a sequence of fields, each followed by a 0 byte: a
+// group's MAC (docs/format.md), fed field by field.
+class FieldMac {
+ public:
+  void Add(std::string_view field);
+  crypto::Digest Finish() { return mac_.Finish(); }
+
+ private:
+  friend class GroupKey;
+  explicit FieldMac(std::span<const uint8_t> key) : mac_(key) {}
+  crypto::Blake2bMac mac_;
+};
+
 class GroupKey {
  public:
   explicit GroupKey(crypto::SecretBytes data_key);
@@ -28,8 +41,8 @@ class GroupKey {
   std::vector<uint8_t> Seal(std::span<const uint8_t> aad, std::span<const uint8_t> literal) const;
   // The literal of `token` (either kind); nullopt if it does not authenticate.
   std::optional<crypto::SecretBytes> Open(const Token& token, std::span<const uint8_t> aad) const;
-  // Keyed BLAKE2b over `fields`, each followed by a 0 byte.
-  crypto::Digest Mac(std::span<const std::string_view> fields) const;
+  // A MAC under the group's MAC key.
+  FieldMac StartMac() const { return FieldMac(mac_key_.Reveal()); }
 
  private:
   crypto::SecretBytes data_key_;

@@ -128,10 +128,34 @@ const SealedFile::Group* SealedFile::FindGroup(std::string_view name) const {
   return const_cast<SealedFile*>(this)->FindGroup(name);
 }
 
+namespace {
+
+// A sealed value in the MAC's order: by path, then token. The first eight
+// bytes of the path as a big-endian number order most pairs without a call
+// to memcmp (the sort is a large part of opening a 10,000-value file).
+struct MacEntry {
+  uint64_t prefix = 0;
+  std::string_view path;
+  std::string_view token;
+
+  MacEntry(std::string_view p, std::string_view t) : path(p), token(t) {
+    for (size_t i = 0; i < 8; ++i) {
+      prefix = (prefix << 8) | (i < p.size() ? static_cast<uint8_t>(p[i]) : 0);
+    }
+  }
+  bool operator<(const MacEntry& other) const {
+    if (prefix != other.prefix) return prefix < other.prefix;
+    const int by_path = path.compare(other.path);
+    return by_path != 0 ? by_path < 0 : token < other.token;
+  }
+};
+
+}  // namespace
+
 crypto::Digest SealedFile::GroupMac(const Header& header, const Group& group,
                                     const std::string& text, const formats::Document& doc) const {
-  std::vector<std::string> fields = GroupMacFields(header, group.header);
-  std::vector<std::pair<std::string_view, std::string_view>> sealed;
+  std::vector<MacEntry> sealed;
+  sealed.reserve(doc.values.size());
   for (const Value& v : doc.values) {
     const auto token = TokenOf(Text(text, v.literal));
     if (!token) continue;
@@ -142,12 +166,13 @@ crypto::Digest SealedFile::GroupMac(const Header& header, const Group& group,
     }
   }
   std::sort(sealed.begin(), sealed.end());
-  std::vector<std::string_view> all(fields.begin(), fields.end());
-  for (const auto& [path, token] : sealed) {
-    all.push_back(path);
-    all.push_back(token);
+  sealed::FieldMac mac = group.key->StartMac();
+  for (const std::string& field : GroupMacFields(header, group.header)) mac.Add(field);
+  for (const MacEntry& e : sealed) {
+    mac.Add(e.path);
+    mac.Add(e.token);
   }
-  return group.key->Mac(all);
+  return mac.Finish();
 }
 
 Result<void> SealedFile::VerifyMac() const {

@@ -1,0 +1,134 @@
+// The simple YAML scanner against libfyaml's event walker: wherever the
+// scanner accepts a text, both parsers must give the same Document; and the
+// scanner must accept the plain block YAML it exists for, and decline the
+// rest so that libfyaml decides.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "formats/yaml_parse.h"
+
+namespace tresor::formats {
+namespace {
+
+std::string Describe(const Document& doc, const YamlRoot& root) {
+  std::ostringstream out;
+  for (const Value& v : doc.values) {
+    out << v.path << " literal=" << v.literal.begin << "-" << v.literal.end
+        << " entry=" << v.entry.begin << "-" << v.entry.end << " " << ValueTypeName(v.type) << "\n";
+  }
+  if (doc.header) {
+    out << "header literal=" << doc.header->literal.begin << "-" << doc.header->literal.end
+        << " entry=" << doc.header->entry.begin << "-" << doc.header->entry.end << "\n";
+  }
+  if (root.block_mapping_indent) out << "root indent=" << *root.block_mapping_indent << "\n";
+  return out.str();
+}
+
+// The scanner's Document, or "declined".
+std::string Scanned(std::string_view text) {
+  Document doc;
+  const auto root = ScanSimpleYaml(text, doc);
+  return root ? Describe(doc, *root) : "declined";
+}
+
+std::string Walked(std::string_view text) {
+  Document doc;
+  const auto root = WalkYamlEvents(text, doc);
+  return root ? Describe(doc, *root) : "error: " + root.error().message;
+}
+
+TEST(YamlParsersTest, ScannerTakesPlainBlockYamlAndAgreesWithLibfyaml) {
+  const char* texts[] = {
+      "a: 1\nb: two\n",
+      "db:\n  user: admin\n  password: \"s3cret\"  # note\n  port: 5432\nname: x\n",
+      "  indented:\n    deeper: 'it''s'\n  back: ~\n",
+      "list:\n- one\n- 'two'\n- 3\nafter: true\n",
+      "list:\n  - one\n  - \"two\" # c\nnext:\n  k: v\n",
+      "a:\n  b:\n    c: 1\n  d: 2\ne: 3\n",
+      "# head\n\na: 1 # trailing\n\n   # indented comment\nb: x#y\n",
+      "a: 1\r\nb:\r\n  c: \"x\"\r\n",
+      "a: 1",
+      "url: http://example.com:8080/x\nneg: -5\nf: 1.5e3\nhex: 0x1F\nt: True\nn: null\n",
+      "key.with.dots: v\nslash/key: w\n",
+      "a: tresor:v1:default:s:abc\ntresor: \"tresor-header:v1::default=x\"\n",
+      "s: \"\"\nq: ''\n",
+      "- a\n- b\n",
+      "",
+      "# only a comment\n",
+      "a:\nb: 1\n",  // an empty (null) value: no Value
+      "a: # nothing\n  # c\nb:\n",
+      "x:\n  a:\ny: 1\n",
+  };
+  for (const char* text : texts) {
+    SCOPED_TRACE(text);
+    const std::string scanned = Scanned(text);
+    EXPECT_NE(scanned, "declined");
+    EXPECT_EQ(scanned, Walked(text));
+  }
+}
+
+TEST(YamlParsersTest, ScannerDeclinesWhatItDoesNotFullyRead) {
+  const char* texts[] = {
+      "a: &x 1\nb: *x\n",                // anchors and aliases
+      "a: [1, 2]\n",                     // flow sequence
+      "a: {b: 1}\n",                     // flow mapping
+      "a: |\n  text\n",                  // block scalar
+      "a: >-\n  text\n",                 // folded block scalar
+      "a: one\n  two\n",                 // plain scalar over two lines
+      "a: \"one\n  two\"\n",             // quoted scalar over two lines
+      "a: \"tab\\tescape\"\n",           // an escape
+      "a:\tb\n",                         // a tab
+      "a: caf\xc3\xa9\n",                // non-ASCII
+      "---\na: 1\n",                     // document marker
+      "%YAML 1.2\n---\na: 1\n",          // directive
+      "a: !!str 1\n",                    // tag
+      "\"quoted key\": 1\n",             // quoted key
+      "? complex\n: key\n",              // complex key
+      "a: b: c\n",                       // mapping in a plain scalar (an error)
+      "a: 1\n b: 2\n",                   // more indented without a parent key (an error)
+      "a:\n    b: 1\n  c: 2\n",          // indentation between levels (an error)
+      "k:\n- \n- b\n",                   // an empty item
+      "a: 1\n- b\n",                     // a sequence item in a mapping (an error)
+      "- a: 1\n",                        // a mapping inside a sequence item
+      "- - a\n",                         // a sequence inside a sequence item
+      "a: \"x\" y\n",                    // text after a quoted scalar (an error)
+      "a: \"x\"# c\n",                   // a comment without a blank before it (an error)
+      "tresor: \"h\"\ntresor: \"h\"\n",  // a second header: libfyaml's path reports it
+      "<<: x\n",                         // merge key
+  };
+  for (const char* text : texts) {
+    SCOPED_TRACE(text);
+    EXPECT_EQ(Scanned(text), "declined");
+  }
+}
+
+// Every YAML file of the lossless and fuzz corpora: where the scanner takes
+// one, the result is libfyaml's.
+TEST(YamlParsersTest, CorporaAgree) {
+  int accepted = 0;
+  const std::pair<const char*, bool> dirs[] = {
+      {TRESOR_SOURCE_DIR "/tests/sealed/corpus", false},  // YAML among other formats
+      {TRESOR_SOURCE_DIR "/fuzz/corpus/yaml", true}};
+  for (const auto& [dir, all] : dirs) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      const std::string ext = entry.path().extension();
+      if (!all && ext != ".yaml" && ext != ".yml") continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+      SCOPED_TRACE(entry.path().string());
+      const std::string scanned = Scanned(text);
+      if (scanned == "declined") continue;
+      ++accepted;
+      EXPECT_EQ(scanned, Walked(text));
+    }
+  }
+  EXPECT_GT(accepted, 0);
+}
+
+}  // namespace
+}  // namespace tresor::formats
