@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/app_options.h"
+#include "cli/app_runtime.h"
 #include "cli/app_sealed.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -75,6 +76,8 @@ int RunApp(int argc, char** argv) {
 
   SealedCommands sealed;
   AddSealedCommands(app, sealed);
+  RuntimeCommands runtime;
+  AddRuntimeCommands(app, runtime);
 
   try {
     app.parse(argc, argv);
@@ -98,6 +101,10 @@ int RunApp(int argc, char** argv) {
   }
   if (enc_cmd->parsed()) return Report(RunEncrypt(enc));
   if (auto result = RunSealedCommands(sealed, argc, argv)) return Report(*result);
+  if (auto result = RunRuntimeCommands(runtime)) {
+    const int code = Report(*result);
+    return *result ? code : RunFailureExitCode(result->error(), code);
+  }
   return Report(RunDecrypt(dec));
 }
 

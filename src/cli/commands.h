@@ -75,6 +75,26 @@ Result<void> RunRotate(const SealedCommandOptions& options);
 Result<void> RunUpdateKeys(const SealedCommandOptions& options);
 Result<void> RunRevoke(const SealedCommandOptions& options);
 
+// render and run: configuration as a program reads it (runtime/config.h).
+struct RuntimeOptions {
+  std::vector<std::string> files;  // render FILE; run -f FILE (repeatable)
+  std::string env;                 // --env NAME: the file of the [env] rule
+  std::string format;
+  std::vector<std::string> identity_files;
+  std::optional<std::string> passphrase_file;
+  std::string secrets_file;                   // --secrets FILE
+  std::vector<std::string> defines;           // -D name=value
+  std::vector<std::string> properties_files;  // --properties FILE
+  std::string output;                         // render -o OUT
+  bool force = false;                         // render --force
+  bool pristine = false;                      // run --pristine
+  std::string prefix;                         // run --prefix
+  std::vector<std::string> command;           // run -- CMD ARGS...
+};
+Result<void> RunRender(const RuntimeOptions& options);
+// Replaces the process with the command; returns only on failure.
+Result<void> RunRun(const RuntimeOptions& options);
+
 // git-setup, git-textconv, git-merge.
 struct GitOptions {
   std::vector<std::string> patterns;  // git-setup: .gitattributes patterns

@@ -128,6 +128,15 @@ Result<std::vector<Rule>> ParseRules(std::string_view text) {
   std::vector<Rule> rules;
   for (const formats::Value& v : doc.values) {
     auto segments = formats::SplitPath(v.path);
+    if (segments && segments->size() == 2 && (*segments)[0] == "env") {
+      if ((*segments)[1] != "file" && (*segments)[1] != "default") {
+        return RuleError(text, v, "unknown setting: [env] takes file and default");
+      }
+      if (v.type != formats::ValueType::kString) {
+        return RuleError(text, v, "env." + (*segments)[1] + " must be a string");
+      }
+      continue;  // read by EnvironmentFile
+    }
     if (!segments || segments->size() < 3 || (*segments)[0] != "rule" ||
         !(*segments)[1].starts_with('[')) {
       return RuleError(text, v, "unknown setting: rules are [[rule]] tables (see docs/rules.md)");
@@ -191,6 +200,44 @@ Result<std::optional<sealed::Policy>> LoadRulesPolicy(const std::string& rules_p
     return std::optional<sealed::Policy>(std::move(policy));
   }
   return std::optional<sealed::Policy>();
+}
+
+Result<std::string> EnvironmentFile(const std::string& start_dir, std::string name) {
+  const std::optional<std::string> rules_path = FindRules(start_dir + "/.");
+  if (!rules_path) {
+    return MakeError(ErrorCode::kNotFound,
+                     "--env needs a .tresor.toml with an [env] file rule in " + start_dir +
+                         " or above (see docs/rules.md)");
+  }
+  TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(*rules_path, kMaxRulesFile));
+  if (auto rules = ParseRules(text); !rules) return WithPlace(*rules_path, rules.error());
+  TRESOR_ASSIGN_OR_RETURN(formats::Document doc, formats::Toml().Parse(text));
+  std::string pattern, fallback;
+  for (const formats::Value& v : doc.values) {
+    const std::string literal(text.substr(v.literal.begin, v.literal.end - v.literal.begin));
+    if (v.path == "env.file") pattern = formats::Toml().Decode(literal, v.type);
+    if (v.path == "env.default") fallback = formats::Toml().Decode(literal, v.type);
+  }
+  if (pattern.empty() || pattern.find("{env}") == std::string::npos) {
+    return MakeError(ErrorCode::kNotFound,
+                     *rules_path + ": no [env] file = \"...{env}...\" rule for --env");
+  }
+  if (name.empty()) name = fallback;
+  if (name.empty()) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "no environment: give --env NAME, set TRESOR_ENV, or set env.default in " + *rules_path);
+  }
+  if (name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+      std::string::npos) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "environment name " + name + ": only letters, digits, '_' and '-'");
+  }
+  for (size_t at = pattern.find("{env}"); at != std::string::npos;
+       at = pattern.find("{env}", at + name.size())) {
+    pattern.replace(at, 5, name);
+  }
+  return (fs::path(*rules_path).parent_path() / pattern).string();
 }
 
 }  // namespace tresor::cli

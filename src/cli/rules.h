@@ -46,4 +46,9 @@ bool FileGlobMatches(std::string_view glob, std::string_view relative);
 Result<std::optional<sealed::Policy>> LoadRulesPolicy(const std::string& rules_path,
                                                       const std::string& file);
 
+// The file of environment `name` (or of env.default if `name` is empty):
+// the [env] file pattern of the nearest .tresor.toml at or above
+// `start_dir`, with {env} replaced, relative to that rules file.
+Result<std::string> EnvironmentFile(const std::string& start_dir, std::string name);
+
 }  // namespace tresor::cli

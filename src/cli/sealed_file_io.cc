@@ -5,6 +5,7 @@
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "cli/recipients.h"
+#include "runtime/config.h"
 
 namespace tresor::cli {
 namespace {
@@ -41,19 +42,8 @@ Result<sealed::SealedFile> LoadSealedFile(const SealedCommandOptions& options) {
 Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptions& options) {
   const PassphraseSource passphrases(options.passphrase_file);
   std::vector<std::string> files = options.identity_files;
-  if (files.empty()) {
-    // For scripts and git's textconv and merge drivers: $TRESOR_IDENTITY_FILE,
-    // one path or several separated by ':'.
-    if (const char* env = std::getenv("TRESOR_IDENTITY_FILE"); env != nullptr && *env != '\0') {
-      std::string_view list = env;
-      while (!list.empty()) {
-        const size_t colon = list.find(':');
-        if (colon != 0) files.emplace_back(list.substr(0, colon));
-        if (colon == std::string_view::npos) break;
-        list.remove_prefix(colon + 1);
-      }
-    }
-  }
+  // For scripts and git's textconv and merge drivers: $TRESOR_IDENTITY_FILE.
+  if (files.empty()) files = IdentityFilesFromEnvironment();
   TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(files, passphrases));
   PassphrasePromptIdentity prompt(passphrases);
   std::vector<const age::Identity*> view;

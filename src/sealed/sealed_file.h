@@ -40,6 +40,7 @@ class SealedFile {
   bool has_header() const { return header_.has_value(); }
   const std::string& text() const { return text_; }
   const formats::Document& document() const { return doc_; }
+  const formats::Format& format() const { return *format_; }
   // The header as the file has it (empty groups without a header).
   std::vector<HeaderGroup> header_groups() const;
 

@@ -1,0 +1,78 @@
+#include "cli/app_runtime.h"
+
+#include <cstdio>
+
+#include "cli/app_options.h"
+
+namespace tresor::cli {
+namespace {
+
+void AddReadingOptions(CLI::App* cmd, RuntimeOptions& o) {
+  cmd->add_option("--env", o.env,
+                  "Read the file of environment NAME: the [env] file rule of the nearest "
+                  ".tresor.toml, e.g. file = \"secrets-{env}.ini\" (default $TRESOR_ENV)")
+      ->type_name("NAME");
+  cmd->add_option("--format", o.format, "ini, dotenv, json, toml or yaml (default: from the name)")
+      ->type_name("FORMAT");
+  AddRepeatable(cmd, "-i,--identity", o.identity_files,
+                "Open sealed files with the identities in FILE (default $TRESOR_IDENTITY_FILE); "
+                "repeatable",
+                "FILE");
+  AddPassphraseFileOption(cmd, o.passphrase_file);
+  cmd->add_option("--secrets", o.secrets_file,
+                  "Resolve $secret{alias} from the [secrets] table of this sealed file first")
+      ->type_name("FILE");
+  AddRepeatable(cmd, "-D", o.defines, "Define $sys{name} (-Dname=value); repeatable", "NAME=VALUE");
+  AddRepeatable(cmd, "--properties", o.properties_files,
+                "Read $sys properties from FILE (name=value lines); repeatable", "FILE");
+}
+
+}  // namespace
+
+void AddRuntimeCommands(CLI::App& app, RuntimeCommands& c) {
+  RuntimeOptions& o = c.options;
+  c.render = app.add_subcommand(
+      "render",
+      "Print FILE as a program reads it: sealed values opened, $secret/$env/$sys/$file "
+      "references resolved");
+  c.render->add_option("FILE", o.files, "The configuration file (or --env NAME)")->expected(0, 1);
+  AddReadingOptions(c.render, o);
+  c.render
+      ->add_option("-o,--output", o.output,
+                   "Write to OUT atomically, mode 0600 if new; on any error OUT is untouched")
+      ->type_name("OUT");
+  c.render->add_flag("--force", o.force,
+                     "Write -o OUT even in a directory that every user can read");
+
+  c.run = app.add_subcommand(
+      "run",
+      "Run CMD with the values of the files as environment variables (db.password -> "
+      "DB_PASSWORD); tresor becomes CMD, so signals and the exit code are CMD's");
+  AddRepeatable(c.run, "-f,--file", o.files, "A configuration file to load; repeatable", "FILE");
+  AddReadingOptions(c.run, o);
+  c.run->add_flag("--pristine", o.pristine,
+                  "Give CMD only the files' values, not tresor's own environment");
+  c.run->add_option("--prefix", o.prefix, "Put PREFIX before every variable name")
+      ->type_name("PREFIX");
+  c.run->add_option("CMD", o.command, "The command and its arguments, after --")
+      ->expected(-1)
+      ->required();
+}
+
+std::optional<Result<void>> RunRuntimeCommands(RuntimeCommands& c) {
+  if (c.render->parsed()) return RunRender(c.options);
+  if (c.run->parsed()) return RunRun(c.options);  // returns only on failure
+  return std::nullopt;
+}
+
+int RunFailureExitCode(const Error& error, int reported) {
+  // As shells and env(1): 127 for a command not found, 126 for one that
+  // cannot be executed.
+  if (error.message.starts_with("run: ") && error.message.ends_with(": command not found")) {
+    return 127;
+  }
+  if (error.message.starts_with("run: cannot execute")) return 126;
+  return reported;
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,211 @@
+// render and run: a configuration file opened, its references resolved,
+// and the result written to a file or handed to a command's environment.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/files.h"
+#include "cli/rules.h"
+#include "cli/sealed_file_io.h"
+#include "runtime/config.h"
+#include "runtime/references.h"
+
+extern char** environ;
+
+namespace tresor::cli {
+namespace {
+
+Result<ConfigOptions> MakeConfigOptions(const RuntimeOptions& o) {
+  ConfigOptions config;
+  config.format = o.format;
+  config.identity_files = o.identity_files;
+  config.secrets_file = o.secrets_file;
+  for (const std::string& file : o.properties_files) {
+    TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(file, kMaxConfigFile));
+    TRESOR_RETURN_IF_ERROR(runtime::ReadProperties(text, file, &config.properties));
+  }
+  for (const std::string& define : o.defines) {  // -D wins over --properties
+    const size_t eq = define.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "-D " + define + ": expected -Dname=value");
+    }
+    config.properties[define.substr(0, eq)] = define.substr(eq + 1);
+  }
+  return config;
+}
+
+// Loads and unlocks a file as the sealed commands do (identities, prompts).
+Result<sealed::SealedFile> OpenUnlocked(const std::string& file, const RuntimeOptions& o,
+                                        const std::string& format) {
+  SealedCommandOptions sealed_options;
+  sealed_options.file = file;
+  sealed_options.format = format;
+  sealed_options.identity_files = o.identity_files;
+  sealed_options.passphrase_file = o.passphrase_file;
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile loaded, LoadSealedFile(sealed_options));
+  if (loaded.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(loaded, sealed_options));
+  return loaded;
+}
+
+Result<Config> OpenConfig(const std::string& file, const RuntimeOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(ConfigOptions options, MakeConfigOptions(o));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile loaded, OpenUnlocked(file, o, o.format));
+  if (o.secrets_file.empty()) return Config::FromUnlocked(loaded, file, nullptr, "", options);
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets, OpenUnlocked(o.secrets_file, o, ""));
+  return Config::FromUnlocked(loaded, file, &secrets, o.secrets_file, options);
+}
+
+// The files to read: those given, and the --env (or $TRESOR_ENV) file.
+Result<std::vector<std::string>> FilesOf(const RuntimeOptions& o) {
+  std::vector<std::string> files = o.files;
+  std::string env = o.env;
+  if (env.empty() && files.empty()) {
+    if (const char* from_env = std::getenv("TRESOR_ENV")) env = from_env;
+  }
+  if (!env.empty() || files.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(std::string file, EnvironmentFile(".", env));
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// The environment variable for a value: a dotenv key as it is; otherwise
+// the path's keys and indices, upper-cased, joined by '_', with every other
+// character made '_' (db.users[0].password -> DB_USERS_0_PASSWORD).
+Result<std::string> VariableName(const Config& config, const ConfigEntry& entry,
+                                 const std::string& prefix) {
+  TRESOR_ASSIGN_OR_RETURN(auto segments, formats::SplitPath(entry.path));
+  const bool dotenv = std::string_view(config.format().name()) == "dotenv";
+  std::string name = prefix;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    std::string_view segment = segments[i];
+    if (segment.starts_with('[')) segment = segment.substr(1, segment.size() - 2);
+    if (i > 0) name.push_back('_');
+    for (char c : segment) {
+      const bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (dotenv) {
+        name.push_back(c);
+      } else {
+        name.push_back(!alnum ? '_' : (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
+      }
+    }
+  }
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9') || name.find('=') != std::string::npos) {
+    return MakeError(ErrorCode::kInvalidArgument, config.name() + ": " + entry.path +
+                                                      " gives no usable variable name " + name +
+                                                      " (use --prefix)");
+  }
+  return name;
+}
+
+// PATH lookup as execvp does it, but against the environment tresor was
+// started with (the child's may be --pristine).
+std::optional<std::string> FindProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    const size_t colon = dirs.find(':');
+    std::string candidate(dirs.substr(0, colon));
+    if (candidate.empty()) candidate.push_back('.');  // an empty entry is the current directory
+    candidate.append("/").append(program);
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) return std::nullopt;
+    dirs.remove_prefix(colon + 1);
+  }
+}
+
+}  // namespace
+
+Result<void> RunRender(const RuntimeOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(auto files, FilesOf(o));
+  if (files.size() != 1) {
+    return MakeError(ErrorCode::kInvalidArgument, "render takes one FILE (or --env NAME)");
+  }
+  TRESOR_ASSIGN_OR_RETURN(Config config, OpenConfig(files[0], o));
+  const std::string rendered = config.Render();
+  if (o.output.empty()) {
+    if (std::fwrite(rendered.data(), 1, rendered.size(), stdout) != rendered.size() ||
+        std::fflush(stdout) != 0) {
+      return MakeError(ErrorCode::kIo, "stdout: write failed");
+    }
+    return {};
+  }
+  struct stat dir {};
+  const std::string directory = DirectoryOf(o.output);
+  if (::stat(directory.c_str(), &dir) == 0 && (dir.st_mode & S_IROTH) != 0 && !o.force) {
+    return MakeError(ErrorCode::kRefused,
+                     o.output + ": its directory " + directory +
+                         " is readable by every user, and the rendered file holds secrets; "
+                         "use a private directory (such as $XDG_RUNTIME_DIR) or --force");
+  }
+  TRESOR_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(o.output, 0600, false));
+  TRESOR_RETURN_IF_ERROR(out->Write(crypto::AsBytes(rendered)));
+  return out->Commit();
+}
+
+Result<void> RunRun(const RuntimeOptions& o) {
+  if (o.command.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "run needs a command: tresor run -f FILE -- CMD");
+  }
+  TRESOR_ASSIGN_OR_RETURN(auto files, FilesOf(o));
+  std::map<std::string, std::pair<std::string, std::string>> values;  // name -> (value, origin)
+  for (const std::string& file : files) {
+    TRESOR_ASSIGN_OR_RETURN(Config config, OpenConfig(file, o));
+    for (const ConfigEntry& entry : config.entries()) {
+      TRESOR_ASSIGN_OR_RETURN(std::string name, VariableName(config, entry, o.prefix));
+      std::string origin = file;
+      origin.append(": ").append(entry.path);
+      const std::string value = entry.type == formats::ValueType::kNull ? "" : entry.value;
+      auto [it, added] = values.emplace(name, std::make_pair(value, origin));
+      if (!added) {
+        return MakeError(ErrorCode::kInvalidArgument, "run: both " + it->second.second + " and " +
+                                                          origin + " give " + name +
+                                                          " (rename one, or use --prefix)");
+      }
+    }
+  }
+  std::vector<std::string> environment;
+  if (!o.pristine) {
+    for (char** e = environ; *e != nullptr; ++e) {
+      const std::string_view entry = *e;
+      if (!values.contains(std::string(entry.substr(0, entry.find('='))))) {
+        environment.emplace_back(entry);
+      }
+    }
+  }
+  for (const auto& [name, value] : values) {
+    std::string entry = name;
+    environment.push_back(entry.append("=").append(value.first));
+  }
+  std::vector<char*> envp;
+  for (std::string& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  for (const std::string& arg : o.command) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  const std::optional<std::string> program = FindProgram(o.command[0]);
+  if (!program) {
+    return MakeError(ErrorCode::kNotFound, "run: " + o.command[0] + ": command not found");
+  }
+  // The command takes this process's place: its pid, signals and exit code
+  // are the ones the caller sees, and no copy of the values stays behind.
+  std::fflush(nullptr);
+  ::execve(program->c_str(), argv.data(), envp.data());
+  return MakeError(ErrorCode::kIo, "run: cannot execute " + *program + ": " + std::strerror(errno));
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,275 @@
+#include "runtime/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "age/key_files.h"
+#include "runtime/references.h"
+#include "sealed/text_edits.h"
+
+namespace tresor {
+namespace {
+
+constexpr size_t kMaxFile = 256 << 20;
+constexpr std::string_view kSecretsTable = "secrets";
+
+Result<std::string> ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kIo, path + ": cannot open");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return MakeError(ErrorCode::kIo, path + ": read failed");
+  if (text.size() > kMaxFile) return MakeError(ErrorCode::kInvalidArgument, path + ": too large");
+  return text;
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+Result<std::vector<age::X25519Identity>> LoadIdentities(const ConfigOptions& options) {
+  std::vector<std::string> files = options.identity_files;
+  if (files.empty()) files = IdentityFilesFromEnvironment();
+  std::vector<age::X25519Identity> out;
+  for (const std::string& file : files) {
+    TRESOR_ASSIGN_OR_RETURN(std::string text, ReadWhole(file));
+    const auto bytes =
+        crypto::SecretBytes::CopyOf({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+    std::fill(text.begin(), text.end(), '\0');
+    if (age::IsEncryptedKeyFile(bytes.Reveal())) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       file +
+                           ": a passphrase-protected identity file; the library cannot ask "
+                           "for its passphrase (use the tresor CLI)");
+    }
+    auto parsed = age::ParseIdentityFile(bytes.Reveal());
+    if (!parsed) return WithPlace(file, std::move(parsed).error());
+    for (auto& id : *parsed) out.push_back(std::move(id));
+  }
+  return out;
+}
+
+Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::string& format_name,
+                                        std::span<const age::X25519Identity> identities) {
+  const formats::Format* format =
+      format_name.empty() ? formats::FormatForFile(path) : formats::FormatByName(format_name);
+  if (format == nullptr) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     path + ": unknown format (ini, dotenv, json, toml or yaml)");
+  }
+  TRESOR_ASSIGN_OR_RETURN(std::string text, ReadWhole(path));
+  auto file = sealed::SealedFile::Load(std::move(text), *format);
+  if (!file) return WithPlace(path, std::move(file).error());
+  if (file->has_header()) {
+    std::vector<const age::Identity*> view;
+    for (const auto& id : identities) view.push_back(&id);
+    if (auto unlocked = file->Unlock(view); !unlocked) {
+      Error e = std::move(unlocked).error();
+      if (view.empty()) e.message += " (no identity: set TRESOR_IDENTITY_FILE)";
+      return WithPlace(path, std::move(e));
+    }
+    if (auto verified = file->VerifyMac(); !verified) {
+      return WithPlace(path, std::move(verified).error());
+    }
+  }
+  return std::move(*file);
+}
+
+struct Plain {
+  std::string text;
+  formats::Document doc;
+};
+
+Result<Plain> Unsealed(const sealed::SealedFile& file, const std::string& name) {
+  Plain plain;
+  if (file.has_header()) {
+    auto text = file.Unseal();
+    if (!text) return WithPlace(name, std::move(text).error());
+    plain.text = std::move(*text);
+  } else {
+    plain.text = file.text();
+  }
+  auto doc = file.format().Parse(plain.text);
+  if (!doc) return WithPlace(name, std::move(doc).error());
+  plain.doc = std::move(*doc);
+  return plain;
+}
+
+std::string DecodedValue(const formats::Format& format, const Plain& plain,
+                         const formats::Value& v) {
+  return format.Decode(sealed::Text(plain.text, v.literal), v.type);
+}
+
+// The alias of a [secrets] entry ("secrets.NAME"), or nullopt. In a dotenv
+// file, which has no tables, every variable is an alias.
+std::optional<std::string> AliasOf(const formats::Format& format, std::string_view path) {
+  if (std::string_view(format.name()) == "dotenv") {
+    auto segments = formats::SplitPath(path);
+    if (segments && segments->size() == 1) return segments->front();
+    return std::nullopt;
+  }
+  if (!path.starts_with(kSecretsTable) || path.size() <= kSecretsTable.size() ||
+      path[kSecretsTable.size()] != '.') {
+    return std::nullopt;
+  }
+  auto segments = formats::SplitPath(path);
+  if (!segments || segments->size() != 2) return std::nullopt;
+  return (*segments)[1];
+}
+
+}  // namespace
+
+std::vector<std::string> IdentityFilesFromEnvironment() {
+  std::vector<std::string> files;
+  const char* env = std::getenv("TRESOR_IDENTITY_FILE");
+  std::string_view list = env != nullptr ? env : "";
+  while (!list.empty()) {
+    const size_t colon = list.find(':');
+    if (colon != 0) files.emplace_back(list.substr(0, colon));
+    if (colon == std::string_view::npos) break;
+    list.remove_prefix(colon + 1);
+  }
+  return files;
+}
+
+Result<Config> Config::Open(const std::string& path, const ConfigOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadUnlocked(path, options.format, identities));
+  if (options.secrets_file.empty()) return FromUnlocked(file, path, nullptr, "", options);
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets,
+                          LoadUnlocked(options.secrets_file, "", identities));
+  return FromUnlocked(file, path, &secrets, options.secrets_file, options);
+}
+
+Result<Config> Config::FromUnlocked(const sealed::SealedFile& file, const std::string& name,
+                                    const sealed::SealedFile* secrets,
+                                    const std::string& secrets_name, const ConfigOptions& options) {
+  Config config;
+  config.name_ = name;
+  config.format_ = &file.format();
+  TRESOR_ASSIGN_OR_RETURN(Plain plain, Unsealed(file, name));
+  std::unordered_map<std::string, std::string> aliases;  // --secrets first, then this file's
+  if (secrets != nullptr) {
+    TRESOR_ASSIGN_OR_RETURN(Plain other, Unsealed(*secrets, secrets_name));
+    for (const formats::Value& v : other.doc.values) {
+      if (auto alias = AliasOf(secrets->format(), v.path)) {
+        aliases.emplace(std::move(*alias), DecodedValue(secrets->format(), other, v));
+      }
+    }
+  }
+  std::vector<bool> is_alias;
+  config.entries_.reserve(plain.doc.values.size());
+  for (const formats::Value& v : plain.doc.values) {
+    config.entries_.push_back({v.path, DecodedValue(*config.format_, plain, v), v.type});
+    auto alias = AliasOf(*config.format_, v.path);
+    is_alias.push_back(alias.has_value() && std::string_view(config.format_->name()) != "dotenv");
+    if (alias) aliases.emplace(std::move(*alias), config.entries_.back().value);
+  }
+  runtime::ReferenceSources sources;
+  sources.secret = [&](std::string_view alias) -> std::optional<std::string> {
+    const auto it = aliases.find(std::string(alias));
+    if (it == aliases.end()) return std::nullopt;
+    return it->second;
+  };
+  sources.properties = options.properties;
+  sources.base_dir = DirectoryOf(name);
+  config.resolved_.assign(config.entries_.size(), false);
+  for (size_t i = 0; i < config.entries_.size(); ++i) {
+    ConfigEntry& entry = config.entries_[i];
+    if (is_alias[i] || !runtime::MayHaveReferences(entry.value)) continue;
+    auto resolved = runtime::ResolveReferences(entry.value, sources);
+    if (!resolved) {
+      // The line in the file as it is on disk (sealed values can span lines
+      // in the plaintext).
+      const auto& values = file.document().values;
+      const auto at = std::find_if(values.begin(), values.end(),
+                                   [&](const formats::Value& v) { return v.path == entry.path; });
+      const size_t offset = at != values.end() ? at->literal.begin : 0;
+      Error e = std::move(resolved).error();
+      e.message = name + ":" + std::to_string(formats::LocationOf(file.text(), offset).line) +
+                  ": " + entry.path + ": " + e.message;
+      return e;
+    }
+    if (*resolved != entry.value) {
+      entry.value = std::move(*resolved);
+      config.resolved_[i] = true;
+    }
+  }
+  config.plain_ = std::move(plain.text);
+  config.plain_doc_ = std::move(plain.doc);
+  for (size_t i = 0; i < config.entries_.size(); ++i) {
+    config.index_.emplace(config.entries_[i].path, i);
+  }
+  return config;
+}
+
+const ConfigEntry* Config::Find(std::string_view path) const {
+  const auto it = index_.find(path);
+  return it == index_.end() ? nullptr : &entries_[it->second];
+}
+
+Error Config::ValueError(std::string_view path, const char* what) const {
+  std::string message = name_;
+  message.append(": ").append(path).append(": ").append(what);
+  return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+Result<const ConfigEntry*> Config::Entry(std::string_view path) const {
+  const ConfigEntry* entry = Find(path);
+  if (entry == nullptr) {
+    Error e = ValueError(path, "no such value");
+    e.code = ErrorCode::kNotFound;
+    return e;
+  }
+  return entry;
+}
+
+Result<std::string> Config::Get(std::string_view path) const {
+  TRESOR_ASSIGN_OR_RETURN(const ConfigEntry* entry, Entry(path));
+  return entry->value;
+}
+
+template <typename T>
+Result<T> Config::Number(std::string_view path, const char* what) const {
+  TRESOR_ASSIGN_OR_RETURN(const ConfigEntry* entry, Entry(path));
+  std::string_view s = entry->value;
+  if (s.starts_with('+')) s.remove_prefix(1);
+  T out{};
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return ValueError(path, what);
+  return out;
+}
+
+Result<int64_t> Config::GetInt(std::string_view path) const {
+  return Number<int64_t>(path, "not an integer");
+}
+
+Result<double> Config::GetDouble(std::string_view path) const {
+  return Number<double>(path, "not a number");
+}
+
+Result<bool> Config::GetBool(std::string_view path) const {
+  TRESOR_ASSIGN_OR_RETURN(const ConfigEntry* entry, Entry(path));
+  std::string lower = entry->value;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower == "true" || lower == "yes" || lower == "on" || lower == "1") return true;
+  if (lower == "false" || lower == "no" || lower == "off" || lower == "0") return false;
+  return ValueError(path, "not a boolean (true/false, yes/no, on/off, 1/0)");
+}
+
+std::string Config::Render() const {
+  std::vector<sealed::Edit> edits;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (!resolved_[i]) continue;
+    edits.push_back({plain_doc_.values[i].literal, format_->Encode(entries_[i].value)});
+  }
+  return sealed::Splice(plain_, edits);
+}
+
+}  // namespace tresor

@@ -1,0 +1,83 @@
+// tresor::Config: a configuration file as a program reads it — sealed
+// values opened, references resolved ($secret, $env, $sys, $file; see
+// runtime/references.h) — with typed getters. Errors are the CLI's: they
+// start with "FILE:LINE:" or "FILE:", and never hold a value.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "crypto/result.h"
+#include "formats/format.h"
+#include "sealed/sealed_file.h"
+
+namespace tresor {
+
+struct ConfigOptions {
+  // Identity files; if empty, $TRESOR_IDENTITY_FILE (':'-separated paths).
+  std::vector<std::string> identity_files;
+  std::string format;        // ini, dotenv, json, toml, yaml; empty: from the file name
+  std::string secrets_file;  // another sealed file whose [secrets] table $secret reads first
+  std::map<std::string, std::string, std::less<>> properties;  // $sys{name}
+};
+
+struct ConfigEntry {
+  std::string path;   // canonical path (docs/format.md)
+  std::string value;  // as the program reads it: decoded, references resolved
+  formats::ValueType type = formats::ValueType::kString;
+};
+
+// The paths in $TRESOR_IDENTITY_FILE (one, or several separated by ':').
+std::vector<std::string> IdentityFilesFromEnvironment();
+
+class Config {
+ public:
+  // Reads, unlocks (plain identity files only: a passphrase-protected one
+  // needs the CLI, which can prompt), verifies and resolves `path`.
+  static Result<Config> Open(const std::string& path, const ConfigOptions& options = {});
+
+  // The same for files the caller has loaded and unlocked (every group);
+  // `secrets` may be null. Names are for messages and $file's base directory.
+  static Result<Config> FromUnlocked(const sealed::SealedFile& file, const std::string& name,
+                                     const sealed::SealedFile* secrets,
+                                     const std::string& secrets_name, const ConfigOptions& options);
+
+  const std::string& name() const { return name_; }
+  const formats::Format& format() const { return *format_; }
+  const std::vector<ConfigEntry>& entries() const { return entries_; }
+  const ConfigEntry* Find(std::string_view path) const;
+
+  // kNotFound "FILE: PATH: no such value"; the typed getters also fail with
+  // kInvalidArgument "FILE: PATH: not an integer" (and so on).
+  Result<std::string> Get(std::string_view path) const;
+  Result<int64_t> GetInt(std::string_view path) const;
+  Result<double> GetDouble(std::string_view path) const;
+  // true/false, yes/no, on/off, 1/0 in any case, as Python's configparser.
+  Result<bool> GetBool(std::string_view path) const;
+
+  // The whole file as the program should see it: unsealed, with resolved
+  // references in place of the values that held them.
+  std::string Render() const;
+
+ private:
+  Config() = default;
+  Result<const ConfigEntry*> Entry(std::string_view path) const;
+  Error ValueError(std::string_view path, const char* what) const;
+  template <typename T>
+  Result<T> Number(std::string_view path, const char* what) const;
+
+  std::string name_;
+  const formats::Format* format_ = nullptr;
+  std::string plain_;            // the unsealed text
+  formats::Document plain_doc_;  // its values, in entries_' order
+  std::vector<ConfigEntry> entries_;
+  std::vector<bool> resolved_;  // entries whose value references changed
+  std::unordered_map<std::string_view, size_t> index_;
+};
+
+}  // namespace tresor
