@@ -1,0 +1,43 @@
+/* A C program built against the installed libtresor with pkg-config:
+ * read_value FILE PATH [int|double|bool] prints the value at PATH. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <tresor.h>
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    fprintf(stderr, "usage: read_value FILE PATH [int|double|bool]\n");
+    return 2;
+  }
+  tresor_config* config = NULL;
+  tresor_error* error = NULL;
+  int status = tresor_config_open(argv[1], NULL, &config, &error);
+  if (status == TRESOR_OK) {
+    const char* type = argc > 3 ? argv[3] : "string";
+    if (strcmp(type, "int") == 0) {
+      int64_t v = 0;
+      status = tresor_config_get_int(config, argv[2], &v, &error);
+      if (status == TRESOR_OK) printf("%" PRId64 "\n", v);
+    } else if (strcmp(type, "double") == 0) {
+      double v = 0;
+      status = tresor_config_get_double(config, argv[2], &v, &error);
+      if (status == TRESOR_OK) printf("%g\n", v);
+    } else if (strcmp(type, "bool") == 0) {
+      int v = 0;
+      status = tresor_config_get_bool(config, argv[2], &v, &error);
+      if (status == TRESOR_OK) printf("%s\n", v ? "true" : "false");
+    } else {
+      char* v = NULL;
+      status = tresor_config_get(config, argv[2], &v, &error);
+      if (status == TRESOR_OK) printf("%s\n", v);
+      tresor_free(v);
+    }
+  }
+  if (status != TRESOR_OK) {
+    fprintf(stderr, "error %d: %s\n", tresor_error_code(error), tresor_error_message(error));
+  }
+  tresor_error_free(error);
+  tresor_config_free(config);
+  return status;
+}
