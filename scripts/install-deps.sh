@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libssl-dev libsodium-dev libcli11-dev libtomlplusplus-dev libfyaml-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-dev
   python3 python3-dotenv python3-yaml nodejs git util-linux age openssl hyperfine time
 )
 

@@ -1,0 +1,94 @@
+"""tresor: read configuration files whose values are sealed with tresor.
+
+    import tresor
+    cfg = tresor.ConfigParser()          # configparser's reading interface
+    cfg.read("secrets-prod.ini")         # unsealed in memory, never on disk
+    cfg.get("db", "password")
+
+    settings = tresor.load("service.yaml")   # any format, as nested dicts
+
+Identities come from identity_files=[...] or $TRESOR_IDENTITY_FILE;
+$secret{alias}, $env{VAR}, $sys{prop} (properties={...}) and $file{path}
+references are resolved before configparser sees the text.
+"""
+import configparser
+import os
+
+from . import _tresor
+
+__all__ = ["ConfigParser", "Error", "load"]
+
+
+class Error(Exception):
+    """A tresor error: .code is the tresor CLI's exit code for it."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _options(identity_files, secrets, properties):
+    return ([os.fspath(f) for f in identity_files or []], os.fspath(secrets or ""),
+            dict(properties or {}))
+
+
+class ConfigParser(configparser.ConfigParser):
+    """configparser.ConfigParser that reads sealed INI files (DEFAULT section,
+    interpolation, getint/getfloat/getboolean, fallback= all as configparser)."""
+
+    def __init__(self, *args, identity_files=None, secrets=None, properties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._tresor = _options(identity_files, secrets, properties)
+
+    def read(self, filenames, encoding=None):
+        if isinstance(filenames, (str, bytes, os.PathLike)):
+            filenames = [filenames]
+        read_ok = []
+        for filename in filenames:
+            path = os.fsdecode(filename)
+            if not os.path.exists(path):  # as configparser: missing files are skipped
+                continue
+            self.read_string(_tresor.render(path, *self._tresor), source=path)
+            read_ok.append(path)
+        return read_ok
+
+
+def _typed(value, kind):
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return value.lower() in ("true", "yes", "on", "1")
+    if kind == "number":
+        try:
+            return int(value, 0) if value.lstrip("+-")[:2].lower() in ("0x", "0o") else int(value)
+        except ValueError:
+            return float(value)
+    return value
+
+
+def load(path, identity_files=None, secrets=None, properties=None):
+    """Any supported format (INI, dotenv, JSON, TOML, YAML) as nested dicts
+    and lists, sealed values opened and references resolved."""
+    root = {}
+    for keys, value, kind in _tresor.entries(os.fspath(path),
+                                              *_options(identity_files, secrets, properties)):
+        node = root
+        for key, following in zip(keys, keys[1:]):
+            child = [] if isinstance(following, int) else {}
+            if isinstance(node, list):
+                while len(node) <= key:
+                    node.append(None)
+                if node[key] is None:
+                    node[key] = child
+                node = node[key]
+            else:
+                node = node.setdefault(key, child)
+        last = keys[-1]
+        if isinstance(node, list):
+            while len(node) <= last:
+                node.append(None)
+            node[last] = _typed(value, kind)
+        else:
+            node[last] = _typed(value, kind)
+    return root

@@ -1,0 +1,126 @@
+"""tresor.ConfigParser on a sealed INI returns exactly what Python's own
+configparser returns on the plaintext; tresor.load reads the other formats."""
+import configparser
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import tresor
+
+TRESOR = os.environ.get("TRESOR_BIN", "tresor")
+
+SETTINGS = """\
+[DEFAULT]
+base_dir = /srv/app
+log_level = info
+retries = 3
+debug = no
+ratio = 0.25
+
+[database]
+host = db.internal
+port = 5432
+password = s3cr%%et
+url = postgresql://app@%(host)s:%(port)s/app
+data_dir = %(base_dir)s/data
+tls = on
+
+[api]
+token = tok-123
+log_level = debug
+endpoint = https://api.example.com/v1
+timeout = 2.5
+multi = first line
+    second line
+
+[empty]
+"""
+
+
+class ConfigParserTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="tresor-py-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.key = os.path.join(self.dir, "key.txt")
+        subprocess.run(["age-keygen", "-o", self.key], check=True, capture_output=True)
+        self.plain = os.path.join(self.dir, "plain.ini")
+        self.sealed = os.path.join(self.dir, "sealed.ini")
+        for name in (self.plain, self.sealed):
+            with open(name, "w") as f:
+                f.write(SETTINGS)
+        subprocess.run([TRESOR, "seal", "-i", self.key, "--in-place", self.sealed], check=True,
+                       capture_output=True)
+        with open(self.sealed) as f:
+            sealed_text = f.read()
+        for secret in ("s3cr", "tok-123", "db.internal"):
+            self.assertNotIn(secret, sealed_text)
+
+    def parsers(self):
+        expected = configparser.ConfigParser()
+        self.assertEqual(expected.read(self.plain), [self.plain])
+        actual = tresor.ConfigParser(identity_files=[self.key])
+        self.assertEqual(actual.read(self.sealed), [self.sealed])
+        return expected, actual
+
+    def test_every_option_matches_configparser(self):
+        expected, actual = self.parsers()
+        self.assertEqual(actual.sections(), expected.sections())
+        self.assertEqual(dict(actual.defaults()), dict(expected.defaults()))
+        for section in expected.sections():
+            self.assertEqual(actual.items(section), expected.items(section))
+            self.assertEqual(actual.options(section), expected.options(section))
+            for option in expected.options(section):
+                with self.subTest(section=section, option=option):
+                    self.assertTrue(actual.has_option(section, option))
+                    self.assertEqual(actual.get(section, option), expected.get(section, option))
+                    self.assertEqual(actual[section][option], expected[section][option])
+                    self.assertEqual(actual.get(section, option, raw=True),
+                                     expected.get(section, option, raw=True))
+        self.assertEqual(actual.get("database", "password"), "s3cr%et")
+        self.assertEqual(actual.get("database", "url"), "postgresql://app@db.internal:5432/app")
+
+    def test_typed_getters_and_fallbacks_match(self):
+        expected, actual = self.parsers()
+        for parser in (expected, actual):
+            self.assertEqual(parser.getint("database", "port"), 5432)
+            self.assertEqual(parser.getint("api", "retries"), 3)
+            self.assertEqual(parser.getfloat("api", "timeout"), 2.5)
+            self.assertIs(parser.getboolean("database", "tls"), True)
+            self.assertIs(parser.getboolean("api", "debug"), False)
+            self.assertEqual(parser.get("api", "missing", fallback="fb"), "fb")
+            self.assertEqual(parser.getint("api", "missing", fallback=7), 7)
+            self.assertFalse(parser.has_option("api", "missing"))
+            self.assertFalse(parser.has_section("missing"))
+            with self.assertRaises(configparser.NoOptionError):
+                parser.get("api", "missing")
+
+    def test_missing_files_are_skipped_as_configparser_does(self):
+        parser = tresor.ConfigParser(identity_files=[self.key])
+        missing = os.path.join(self.dir, "missing.ini")
+        self.assertEqual(parser.read([missing, self.sealed]), [self.sealed])
+
+    def test_wrong_key_raises_tresor_error(self):
+        other = os.path.join(self.dir, "other.txt")
+        subprocess.run(["age-keygen", "-o", other], check=True, capture_output=True)
+        with self.assertRaises(tresor.Error) as caught:
+            tresor.ConfigParser(identity_files=[other]).read(self.sealed)
+        self.assertEqual(caught.exception.code, 4)
+        self.assertEqual(str(caught.exception),
+                         f"{self.sealed}: no identity opens the data key of group default")
+
+    def test_load_reads_other_formats_as_dicts(self):
+        path = os.path.join(self.dir, "service.yaml")
+        with open(path, "w") as f:
+            f.write("db:\n  password: pw\n  port: 5432\n  tls: true\n"
+                    "hosts:\n  - a\n  - b\nnothing: ~\nratio: 0.5\n")
+        subprocess.run([TRESOR, "seal", "-i", self.key, "--in-place", path], check=True,
+                       capture_output=True)
+        self.assertEqual(tresor.load(path, identity_files=[self.key]), {
+            "db": {"password": "pw", "port": 5432, "tls": True},
+            "hosts": ["a", "b"], "nothing": None, "ratio": 0.5})
+
+
+if __name__ == "__main__":
+    unittest.main()
