@@ -123,7 +123,7 @@ std::optional<std::string> FindRules(const std::string& file) {
   }
 }
 
-Result<std::vector<Rule>> ParseRules(std::string_view text) {
+Result<std::vector<Rule>> ParseRules(std::string_view text, EnvRule* env) {
   TRESOR_ASSIGN_OR_RETURN(formats::Document doc, formats::Toml().Parse(text));
   std::vector<Rule> rules;
   for (const formats::Value& v : doc.values) {
@@ -135,7 +135,12 @@ Result<std::vector<Rule>> ParseRules(std::string_view text) {
       if (v.type != formats::ValueType::kString) {
         return RuleError(text, v, "env." + (*segments)[1] + " must be a string");
       }
-      continue;  // read by EnvironmentFile
+      if (env != nullptr) {
+        const std::string literal(text.substr(v.literal.begin, v.literal.end - v.literal.begin));
+        std::string& field = (*segments)[1] == "file" ? env->file : env->fallback;
+        field = formats::Toml().Decode(literal, v.type);
+      }
+      continue;
     }
     if (!segments || segments->size() < 3 || (*segments)[0] != "rule" ||
         !(*segments)[1].starts_with('[')) {
@@ -210,19 +215,14 @@ Result<std::string> EnvironmentFile(const std::string& start_dir, std::string na
                          " or above (see docs/rules.md)");
   }
   TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(*rules_path, kMaxRulesFile));
-  if (auto rules = ParseRules(text); !rules) return WithPlace(*rules_path, rules.error());
-  TRESOR_ASSIGN_OR_RETURN(formats::Document doc, formats::Toml().Parse(text));
-  std::string pattern, fallback;
-  for (const formats::Value& v : doc.values) {
-    const std::string literal(text.substr(v.literal.begin, v.literal.end - v.literal.begin));
-    if (v.path == "env.file") pattern = formats::Toml().Decode(literal, v.type);
-    if (v.path == "env.default") fallback = formats::Toml().Decode(literal, v.type);
-  }
+  EnvRule env;
+  if (auto rules = ParseRules(text, &env); !rules) return WithPlace(*rules_path, rules.error());
+  std::string pattern = std::move(env.file);
   if (pattern.empty() || pattern.find("{env}") == std::string::npos) {
     return MakeError(ErrorCode::kNotFound,
                      *rules_path + ": no [env] file = \"...{env}...\" rule for --env");
   }
-  if (name.empty()) name = fallback;
+  if (name.empty()) name = env.fallback;
   if (name.empty()) {
     return MakeError(
         ErrorCode::kInvalidArgument,

@@ -33,8 +33,14 @@ struct Rule {
   std::vector<RuleGroup> groups;
 };
 
-// Errors name "LINE:COL" in `text`.
-Result<std::vector<Rule>> ParseRules(std::string_view text);
+// The [env] table: env.file and env.default (docs/references.md).
+struct EnvRule {
+  std::string file;      // a path pattern with {env}
+  std::string fallback;  // env.default
+};
+
+// Errors name "LINE:COL" in `text`. The [env] table goes to `env` if given.
+Result<std::vector<Rule>> ParseRules(std::string_view text, EnvRule* env = nullptr);
 
 // True if `relative` (a path with '/') matches `glob`: '*', '?' and '[...]'
 // within one segment, "**" for any number of segments; a glob without '/'

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <optional>
 
@@ -76,12 +77,6 @@ Result<std::vector<std::string>> FilesOf(const RuntimeOptions& o) {
   return files;
 }
 
-std::string DirectoryOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 // The environment variable for a value: a dotenv key as it is; otherwise
 // the path's keys and indices, upper-cased, joined by '_', with every other
 // character made '_' (db.users[0].password -> DB_USERS_0_PASSWORD).
@@ -145,7 +140,8 @@ Result<void> RunRender(const RuntimeOptions& o) {
     return {};
   }
   struct stat dir {};
-  const std::string directory = DirectoryOf(o.output);
+  std::string directory = std::filesystem::path(o.output).parent_path().string();
+  if (directory.empty()) directory.push_back('.');
   if (::stat(directory.c_str(), &dir) == 0 && (dir.st_mode & S_IROTH) != 0 && !o.force) {
     return MakeError(ErrorCode::kRefused,
                      o.output + ": its directory " + directory +

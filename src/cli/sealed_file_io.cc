@@ -1,7 +1,5 @@
 #include "cli/sealed_file_io.h"
 
-#include <cstdlib>
-
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "cli/recipients.h"

@@ -4,8 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <filesystem>
 
 #include "age/key_files.h"
 #include "runtime/references.h"
@@ -17,27 +16,12 @@ namespace {
 constexpr size_t kMaxFile = 256 << 20;
 constexpr std::string_view kSecretsTable = "secrets";
 
-Result<std::string> ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(ErrorCode::kIo, path + ": cannot open");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return MakeError(ErrorCode::kIo, path + ": read failed");
-  if (text.size() > kMaxFile) return MakeError(ErrorCode::kInvalidArgument, path + ": too large");
-  return text;
-}
-
-std::string DirectoryOf(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 Result<std::vector<age::X25519Identity>> LoadIdentities(const ConfigOptions& options) {
   std::vector<std::string> files = options.identity_files;
   if (files.empty()) files = IdentityFilesFromEnvironment();
   std::vector<age::X25519Identity> out;
   for (const std::string& file : files) {
-    TRESOR_ASSIGN_OR_RETURN(std::string text, ReadWhole(file));
+    TRESOR_ASSIGN_OR_RETURN(std::string text, runtime::ReadFileText(file, kMaxFile));
     const auto bytes =
         crypto::SecretBytes::CopyOf({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
     std::fill(text.begin(), text.end(), '\0');
@@ -62,7 +46,7 @@ Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::stri
     return MakeError(ErrorCode::kInvalidArgument,
                      path + ": unknown format (ini, dotenv, json, toml or yaml)");
   }
-  TRESOR_ASSIGN_OR_RETURN(std::string text, ReadWhole(path));
+  TRESOR_ASSIGN_OR_RETURN(std::string text, runtime::ReadFileText(path, kMaxFile));
   auto file = sealed::SealedFile::Load(std::move(text), *format);
   if (!file) return WithPlace(path, std::move(file).error());
   if (file->has_header()) {
@@ -177,7 +161,8 @@ Result<Config> Config::FromUnlocked(const sealed::SealedFile& file, const std::s
     return it->second;
   };
   sources.properties = options.properties;
-  sources.base_dir = DirectoryOf(name);
+  const std::filesystem::path directory = std::filesystem::path(name).parent_path();
+  sources.base_dir = directory.empty() ? "." : directory.string();
   config.resolved_.assign(config.entries_.size(), false);
   for (size_t i = 0; i < config.entries_.size(); ++i) {
     ConfigEntry& entry = config.entries_[i];

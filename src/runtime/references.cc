@@ -17,15 +17,15 @@ Error NotFound(std::string_view reference, const std::string& what) {
 }
 
 Result<std::string> ReadReferencedFile(std::string_view reference, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(reference, "cannot read " + path);
-  std::string content;
-  content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (in.bad()) return NotFound(reference, "cannot read " + path);
-  if (content.size() > kMaxReferencedFile) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     std::string(reference) + ": " + path + " is larger than 1 MiB");
+  auto read = ReadFileText(path, kMaxReferencedFile);
+  if (!read) {
+    if (read.error().code == ErrorCode::kInvalidArgument) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string(reference) + ": " + path + " is larger than 1 MiB");
+    }
+    return NotFound(reference, "cannot read " + path);
   }
+  std::string content = std::move(*read);
   // One final line break is the file's, not the value's (as `$(cat F)`).
   if (content.ends_with("\r\n")) {
     content.resize(content.size() - 2);
@@ -68,6 +68,19 @@ Result<std::string> Lookup(std::string_view reference, std::string_view kind, st
 }
 
 }  // namespace
+
+Result<std::string> ReadFileText(const std::string& path, size_t max_size) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kIo, path + ": cannot open");
+  std::string text;
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (in.bad()) return MakeError(ErrorCode::kIo, path + ": read failed");
+  if (text.size() > max_size) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     path + ": larger than " + std::to_string(max_size) + " bytes");
+  }
+  return text;
+}
 
 Result<std::string> ResolveReferences(std::string_view value, const ReferenceSources& sources) {
   std::string out;

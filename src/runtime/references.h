@@ -36,6 +36,10 @@ inline bool MayHaveReferences(std::string_view value) {
 // a resolved value.
 Result<std::string> ResolveReferences(std::string_view value, const ReferenceSources& sources);
 
+// Reads a whole file of at most `max_size` bytes: kIo "PATH: cannot open"
+// or "PATH: read failed", kInvalidArgument "PATH: larger than N bytes".
+Result<std::string> ReadFileText(const std::string& path, size_t max_size);
+
 // Reads a properties file for $sys: `name=value` lines (or `name: value`),
 // '#' and '!' comments, blank lines. Errors name the line.
 Result<void> ReadProperties(std::string_view text, const std::string& name,

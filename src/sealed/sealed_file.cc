@@ -166,7 +166,7 @@ crypto::Digest SealedFile::GroupMac(const Header& header, const Group& group,
     }
   }
   std::sort(sealed.begin(), sealed.end());
-  sealed::FieldMac mac = group.key->StartMac();
+  FieldMac mac = group.key->StartMac();
   for (const std::string& field : GroupMacFields(header, group.header)) mac.Add(field);
   for (const MacEntry& e : sealed) {
     mac.Add(e.path);
