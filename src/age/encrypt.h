@@ -3,6 +3,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 
 #include "age/io.h"
 #include "age/recipient.h"
@@ -23,6 +24,21 @@ Result<void> Encrypt(std::span<const Recipient* const> recipients, Source& in, S
 // kHeader, kNoMatch, kHmac, kPayload, or kIo from the streams. Plaintext is
 // written to `out` only after it authenticated; see DecryptPayload.
 Result<void> Decrypt(std::span<const Identity* const> identities, Source& in, Sink& out);
+
+// "FILE: CLASS: message" for the age failure classes (so a user sees which
+// check failed), "FILE: message" for the rest.
+inline Error PlaceDecryptError(const std::string& place, Error error) {
+  switch (error.code) {
+    case ErrorCode::kArmor:
+    case ErrorCode::kHeader:
+    case ErrorCode::kNoMatch:
+    case ErrorCode::kHmac:
+    case ErrorCode::kPayload:
+      return WithPlace(place + ": " + ErrorCodeName(error.code), std::move(error));
+    default:
+      return WithPlace(place, std::move(error));
+  }
+}
 
 // The size of the buffers both directions use, exposed for tests.
 inline constexpr size_t kReaderCapacity = 16 * (64 * 1024 + 16) + 1;

@@ -1,12 +1,16 @@
 #include "cli/app.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
+#include "cli/app_keys.h"
 #include "cli/app_options.h"
 #include "cli/app_runtime.h"
 #include "cli/app_sealed.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/passphrase.h"
 
 namespace tresor::cli {
 namespace {
@@ -53,6 +57,8 @@ int RunApp(int argc, char** argv) {
   AddRecipientOptions(enc_cmd, enc.to, "Encrypt");
   AddRepeatable(enc_cmd, "-i,--identity", enc.to.identity_files,
                 "Encrypt to the recipients of the identities in FILE; repeatable", "FILE");
+  AddKeyOption(enc_cmd, enc.to.key_name,
+               "Encrypt to keyring key NAME (with no recipient option: the default key)");
   enc_cmd->add_flag("-a,--armor", enc.armor, "Write PEM-style ASCII armor instead of binary");
   enc_cmd->add_option("-o,--output", enc.output, "Write to FILE atomically (default stdout)")
       ->type_name("FILE");
@@ -66,6 +72,8 @@ int RunApp(int argc, char** argv) {
                 "Use the identities in FILE (a passphrase-protected file is asked for "
                 "its passphrase); repeatable",
                 "FILE");
+  AddKeyOption(dec_cmd, dec.key_name,
+               "Use keyring key NAME only (through the agent if it holds it)");
   dec_cmd
       ->add_option("-o,--output", dec.output,
                    "Write to FILE atomically, mode 0600 if new (default stdout); "
@@ -78,6 +86,8 @@ int RunApp(int argc, char** argv) {
   AddSealedCommands(app, sealed);
   RuntimeCommands runtime;
   AddRuntimeCommands(app, runtime);
+  KeyCommands key_commands;
+  AddKeyCommands(app, key_commands);
 
   try {
     app.parse(argc, argv);
@@ -88,8 +98,14 @@ int RunApp(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (!PassphraseFileOncePath().empty()) ::unlink(PassphraseFileOncePath().c_str());
     std::fprintf(stderr, "tresor: error: %s\nRun 'tresor --help' for usage.\n", e.what());
     return kExitUsage;
+  }
+  if (!PassphraseFileOncePath().empty()) {
+    if (auto consumed = ConsumePassphraseFileOnce(PassphraseFileOncePath()); !consumed) {
+      return Report(consumed);
+    }
   }
 
   if (keygen_cmd->parsed()) {
@@ -100,6 +116,7 @@ int RunApp(int argc, char** argv) {
     return Report(RunKeygen(keygen));
   }
   if (enc_cmd->parsed()) return Report(RunEncrypt(enc));
+  if (auto result = RunKeyCommands(key_commands)) return Report(*result);
   if (auto result = RunSealedCommands(sealed, argc, argv)) return Report(*result);
   if (auto result = RunRuntimeCommands(runtime)) {
     const int code = Report(*result);

@@ -22,11 +22,27 @@ inline CLI::Option* AddRepeatable(CLI::App* cmd, const std::string& flags,
       ->type_name(type_name);
 }
 
+// The path given to --passphrase-file-once (any command); app.cc reads and
+// deletes it before the command runs (cli/passphrase.h).
+inline std::string& PassphraseFileOncePath() {
+  static std::string path;
+  return path;
+}
+
 inline void AddPassphraseFileOption(CLI::App* cmd, std::optional<std::string>& target) {
   cmd->add_option("--passphrase-file", target,
                   "Read the passphrase from the first line of FILE instead of the terminal "
                   "(refused if group or others can access FILE)")
       ->type_name("FILE");
+  cmd->add_option("--passphrase-file-once", PassphraseFileOncePath(),
+                  "As --passphrase-file, then delete FILE (even if the command fails): for "
+                  "daemons given their password at start-up")
+      ->type_name("FILE");
+}
+
+// --key NAME: a key of the keyring (tresor key list).
+inline void AddKeyOption(CLI::App* cmd, std::string& target, const std::string& help) {
+  cmd->add_option("--key", target, help)->type_name("NAME");
 }
 
 // -r, -R, -p and --work-factor; -i is the caller's, since its meaning varies.

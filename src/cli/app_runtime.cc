@@ -18,6 +18,7 @@ void AddReadingOptions(CLI::App* cmd, RuntimeOptions& o) {
                 "Open sealed files with the identities in FILE (default $TRESOR_IDENTITY_FILE); "
                 "repeatable",
                 "FILE");
+  AddKeyOption(cmd, o.key_name, "Open sealed files with keyring key NAME only");
   AddPassphraseFileOption(cmd, o.passphrase_file);
   cmd->add_option("--secrets", o.secrets_file,
                   "Resolve $secret{alias} from the [secrets] table of this sealed file first")

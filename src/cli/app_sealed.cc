@@ -20,6 +20,7 @@ void AddFileOptions(CLI::App* cmd, SealedCommandOptions& o, bool identities) {
                   "Open the file with the identities in FILE (a passphrase-protected file is "
                   "asked for its passphrase); repeatable",
                   "FILE");
+    AddKeyOption(cmd, o.key_name, "Open the file with keyring key NAME only");
   }
   AddPassphraseFileOption(cmd, o.passphrase_file);
 }
@@ -46,6 +47,7 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
                 "A new file: seal to the recipients of the identities in FILE. A sealed "
                 "file: open it with them to seal new values; repeatable",
                 "FILE");
+  AddKeyOption(c.seal, o.to.key_name, "A new file: seal to keyring key NAME");
   c.seal->add_flag("--in-place", o.in_place, "Replace FILE atomically instead of printing");
   AddNoRules(c.seal, o);
   c.seal->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
@@ -101,6 +103,7 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
     AddRecipientOptions(*cmd, o.to, "Wrap the data key");
     AddRepeatable(*cmd, "-i,--identity", o.identity_files,
                   "Open the sealed file with the identities in ID_FILE; repeatable", "ID_FILE");
+    AddKeyOption(*cmd, o.to.key_name, "Wrap the data key for keyring key NAME too");
     // No --ignore-mac: new keys are wrapped for the header's recipient list,
     // which only the MAC vouches for.
     AddNoRules(*cmd, o);

@@ -25,6 +25,7 @@ struct RecipientOptions {
   std::vector<std::string> recipients;       // -r
   std::vector<std::string> recipient_files;  // -R
   std::vector<std::string> identity_files;   // -i: encrypt to these identities' recipients
+  std::string key_name;                      // --key NAME: to this keyring key
   bool passphrase = false;                   // -p
   int work_factor = 0;                       // scrypt log2 N for -p; 0 = age's default
 };
@@ -40,6 +41,7 @@ Result<void> RunEncrypt(const EncryptCommandOptions& options);
 
 struct DecryptCommandOptions {
   std::vector<std::string> identity_files;  // -i
+  std::string key_name;                     // --key NAME
   std::string output;
   std::string input;
   std::optional<std::string> passphrase_file;
@@ -52,6 +54,7 @@ struct SealedCommandOptions {
   std::string format;                       // "" = from the file name
   RecipientOptions to;                      // seal of a file without a header
   std::vector<std::string> identity_files;  // -i, to open a sealed file
+  std::string key_name;                     // --key NAME, to open a sealed file
   std::optional<std::string> passphrase_file;
   bool in_place = false;
   std::string output;  // -o; "" = stdout (unless in_place)
@@ -81,6 +84,7 @@ struct RuntimeOptions {
   std::string env;                 // --env NAME: the file of the [env] rule
   std::string format;
   std::vector<std::string> identity_files;
+  std::string key_name;  // --key NAME
   std::optional<std::string> passphrase_file;
   std::string secrets_file;                   // --secrets FILE
   std::vector<std::string> defines;           // -D name=value

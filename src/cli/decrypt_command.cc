@@ -10,10 +10,10 @@ namespace tresor::cli {
 
 Result<void> RunDecrypt(const DecryptCommandOptions& options) {
   const PassphraseSource passphrases(options.passphrase_file);
-  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(options.identity_files, passphrases));
+  TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys,
+                          DiscoverKeys(options.identity_files, options.key_name, passphrases));
   PassphrasePromptIdentity prompt(passphrases);
-  std::vector<const age::Identity*> view;
-  for (const auto& id : identities) view.push_back(&id);
+  std::vector<const age::Identity*> view = keys.identities();
   view.push_back(&prompt);  // asked only if the file is passphrase-encrypted
 
   TRESOR_ASSIGN_OR_RETURN(Input in, Input::Open(options.input));
@@ -22,9 +22,7 @@ Result<void> RunDecrypt(const DecryptCommandOptions& options) {
   auto decrypted = age::Decrypt(view, in.source(), out.sink());
   if (!decrypted) {
     Error e = std::move(decrypted).error();
-    if (e.code == ErrorCode::kNoMatch && identities.empty() && !prompt.asked()) {
-      e.message = "no identity given (use -i FILE) and the file is not passphrase-encrypted";
-    }
+    if (!prompt.asked()) e = keys.Explain(std::move(e));
     return PlaceDecryptError(in.name(), std::move(e));
   }
   return out.Commit();

@@ -1,6 +1,7 @@
 // The exit codes of the tresor command, as documented in `tresor --help`.
 #pragma once
 
+#include "age/encrypt.h"
 #include "crypto/result.h"
 
 namespace tresor::cli {
@@ -55,19 +56,6 @@ inline constexpr const char* kExitCodeHelp =
 
 namespace tresor::cli {
 
-// "FILE: CLASS: message" for the age failure classes (so a user sees which
-// check failed), "FILE: message" for the rest.
-inline Error PlaceDecryptError(const std::string& place, Error error) {
-  switch (error.code) {
-    case ErrorCode::kArmor:
-    case ErrorCode::kHeader:
-    case ErrorCode::kNoMatch:
-    case ErrorCode::kHmac:
-    case ErrorCode::kPayload:
-      return WithPlace(place + ": " + ErrorCodeName(error.code), std::move(error));
-    default:
-      return WithPlace(place, std::move(error));
-  }
-}
+using age::PlaceDecryptError;
 
 }  // namespace tresor::cli

@@ -90,19 +90,6 @@ Result<size_t> ReadToEnd(const std::string& path, size_t max_size,
 
 }  // namespace
 
-Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
-  // Every byte of a SecretBytes is locked memory: grown copies are wiped.
-  crypto::SecretBytes buf;
-  TRESOR_ASSIGN_OR_RETURN(size_t n, ReadToEnd(path, max_size, [&](size_t size, size_t kept) {
-                            crypto::SecretBytes bigger(size);
-                            std::copy_n(buf.Reveal().begin(), kept, bigger.Mutable().begin());
-                            buf = std::move(bigger);
-                            return buf.Mutable();
-                          }));
-  buf.Truncate(n);
-  return buf;
-}
-
 Result<std::string> ReadTextFile(const std::string& path, size_t max_size) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {

@@ -8,11 +8,12 @@
 #include "age/io.h"
 #include "crypto/result.h"
 #include "crypto/secret_bytes.h"
+#include "crypto/secret_file.h"
 
 namespace tresor::cli {
 
 // Reads a whole file of at most `max_size` bytes into secret memory.
-Result<crypto::SecretBytes> ReadSecretFile(const std::string& path, size_t max_size);
+using crypto::ReadSecretFile;
 
 // Reads a whole file of at most `max_size` bytes into ordinary memory, for
 // files whose contents are on disk anyway (a config file before sealing).

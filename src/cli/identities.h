@@ -9,6 +9,7 @@
 #include "age/recipient.h"
 #include "age/x25519.h"
 #include "cli/passphrase.h"
+#include "keys/key_chain.h"
 
 namespace tresor::cli {
 
@@ -21,6 +22,14 @@ Result<std::vector<age::X25519Identity>> LoadIdentityFile(const std::string& pat
 Result<std::vector<age::X25519Identity>> ParseIdentityBytes(const crypto::SecretBytes& content,
                                                             const std::string& name,
                                                             const PassphraseSource& passphrases);
+
+// The key sources of a decrypting command (keys/key_chain.h): -i files, or
+// --key NAME, or the environment, the agent and the keyring. Protected
+// identity files are asked for through `passphrases`; notes (a stale agent
+// socket) go to stderr.
+Result<keys::KeyChain> DiscoverKeys(const std::vector<std::string>& identity_files,
+                                    const std::string& key_name,
+                                    const PassphraseSource& passphrases);
 
 // An identity that asks for a passphrase only when the file turns out to be
 // passphrase-encrypted, then acts as an age scrypt identity.

@@ -3,13 +3,13 @@
 #include <cstdio>
 #include <ctime>
 
-#include "age/encrypt.h"
 #include "age/key_files.h"
 #include "age/scrypt.h"
 #include "cli/commands.h"
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "cli/output.h"
+#include "keys/identity_file.h"
 
 namespace tresor::cli {
 namespace {
@@ -37,15 +37,12 @@ Result<void> RunKeygen(const KeygenOptions& options) {
   if (options.passphrase) {
     TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
                             passphrases.Get("Enter passphrase for the new identity", true));
-    age::ScryptRecipient recipient(std::move(passphrase), options.work_factor > 0
-                                                              ? options.work_factor
-                                                              : age::kDefaultScryptLogN);
-    const age::Recipient* recipients[] = {&recipient};
-    age::SpanSource in(content.Reveal());
-    TRESOR_RETURN_IF_ERROR(age::Encrypt(recipients, in, out.sink(), {.armor = true}));
-  } else {
-    TRESOR_RETURN_IF_ERROR(out.sink().Write(content.Reveal()));
+    TRESOR_ASSIGN_OR_RETURN(
+        content, keys::ProtectIdentityFile(
+                     content, std::move(passphrase),
+                     options.work_factor > 0 ? options.work_factor : age::kDefaultScryptLogN));
   }
+  TRESOR_RETURN_IF_ERROR(out.sink().Write(content.Reveal()));
   TRESOR_RETURN_IF_ERROR(out.Commit());
   if (!options.output.empty() || !out.IsTerminal()) {
     std::fprintf(stderr, "Public key: %s\n", identity.ToRecipient().String().c_str());

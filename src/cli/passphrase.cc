@@ -86,7 +86,29 @@ Result<crypto::SecretBytes> ReadPassphraseFile(const std::string& path) {
   return line;
 }
 
+namespace {
+
+crypto::SecretBytes& OncePassphrase() {
+  static crypto::SecretBytes passphrase;
+  return passphrase;
+}
+
+}  // namespace
+
+Result<void> ConsumePassphraseFileOnce(const std::string& path) {
+  auto passphrase = ReadPassphraseFile(path);
+  const bool removed = ::unlink(path.c_str()) == 0 || errno == ENOENT;
+  if (!passphrase) return std::move(passphrase).error();
+  if (!removed) {
+    return MakeError(ErrorCode::kIo,
+                     path + ": cannot delete the passphrase file: " + std::strerror(errno));
+  }
+  OncePassphrase() = crypto::SecretBytes::CopyOf(passphrase->Reveal(), crypto::Lifetime::kLong);
+  return {};
+}
+
 Result<crypto::SecretBytes> PassphraseSource::Get(const std::string& prompt, bool confirm) const {
+  if (!OncePassphrase().empty()) return crypto::SecretBytes::CopyOf(OncePassphrase().Reveal());
   if (file_) return ReadPassphraseFile(*file_);
   TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes first, ReadPassphraseFromTerminal(prompt + ": "));
   if (first.empty()) return MakeError(ErrorCode::kRefused, "empty passphrase");

@@ -6,6 +6,7 @@
 
 #include "crypto/result.h"
 #include "crypto/secret_bytes.h"
+#include "keys/identity_file.h"
 
 namespace tresor::cli {
 
@@ -17,12 +18,21 @@ Result<crypto::SecretBytes> ReadPassphraseFromTerminal(const std::string& prompt
 // can be read or written by group or others.
 Result<crypto::SecretBytes> ReadPassphraseFile(const std::string& path);
 
-// A passphrase from `--passphrase-file` if given, else from the terminal;
+// --passphrase-file-once FILE: reads the passphrase as ReadPassphraseFile
+// does, deletes FILE whether or not that worked, and makes the passphrase the
+// answer of every PassphraseSource in this process.
+Result<void> ConsumePassphraseFileOnce(const std::string& path);
+
+// A passphrase from --passphrase-file-once or `--passphrase-file` if given, else from the terminal;
 // with `confirm`, the terminal asks twice and both must match.
 class PassphraseSource {
  public:
   explicit PassphraseSource(std::optional<std::string> file) : file_(std::move(file)) {}
   Result<crypto::SecretBytes> Get(const std::string& prompt, bool confirm) const;
+  // Get without confirmation, as key sources ask (keys/identity_file.h).
+  keys::PassphraseFn AsFn() const {
+    return [this](const std::string& prompt) { return Get(prompt, false); };
+  }
 
  private:
   std::optional<std::string> file_;

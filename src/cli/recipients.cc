@@ -4,11 +4,21 @@
 #include "age/scrypt.h"
 #include "cli/files.h"
 #include "cli/identities.h"
+#include "keys/keyring.h"
 
 namespace tresor::cli {
 namespace {
 
 constexpr size_t kMaxRecipientsFile = 16 << 20;
+
+Result<age::X25519Recipient> KeyringRecipient(const keys::KeyringEntry& key) {
+  auto r = age::X25519Recipient::Parse(key.recipient);
+  if (!r) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "key " + key.name + ": no recipient recorded in " + key.name + ".pub");
+  }
+  return r;
+}
 
 }  // namespace
 
@@ -35,6 +45,12 @@ Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
     for (const auto& id : ids)
       out.push_back(std::make_unique<age::X25519Recipient>(id.ToRecipient()));
   }
+  if (!options.key_name.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(keys::KeyringEntry key,
+                            keys::Keyring::Default().Find(options.key_name));
+    TRESOR_ASSIGN_OR_RETURN(auto r, KeyringRecipient(key));
+    out.push_back(std::make_unique<age::X25519Recipient>(r));
+  }
   if (options.passphrase) {
     if (!out.empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "-p cannot be combined with -r, -R or -i");
@@ -46,20 +62,18 @@ Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
         options.work_factor > 0 ? options.work_factor : age::kDefaultScryptLogN));
   }
   if (out.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "no recipients: give -r RECIPIENT, -R FILE, -i FILE or -p");
+    // The keyring's default key, as a user who made one expects.
+    const keys::Keyring keyring = keys::Keyring::Default();
+    const std::string name = keyring.DefaultName();
+    if (name.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "no recipients: give -r RECIPIENT, -R FILE, -i FILE, --key NAME or -p");
+    }
+    TRESOR_ASSIGN_OR_RETURN(keys::KeyringEntry key, keyring.Find(name));
+    TRESOR_ASSIGN_OR_RETURN(auto r, KeyringRecipient(key));
+    out.push_back(std::make_unique<age::X25519Recipient>(r));
   }
   return out;
-}
-
-Result<std::vector<age::X25519Identity>> LoadIdentities(const std::vector<std::string>& files,
-                                                        const PassphraseSource& passphrases) {
-  std::vector<age::X25519Identity> identities;
-  for (const std::string& path : files) {
-    TRESOR_ASSIGN_OR_RETURN(auto ids, LoadIdentityFile(path, passphrases));
-    for (auto& id : ids) identities.push_back(std::move(id));
-  }
-  return identities;
 }
 
 }  // namespace tresor::cli

@@ -11,13 +11,10 @@
 
 namespace tresor::cli {
 
-// The recipients the options name; at least one (kInvalidArgument if none).
+// The recipients the options name; with none, the keyring's default key
+// (kInvalidArgument if there is none).
 Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
     const RecipientOptions& options, const PassphraseSource& passphrases);
-
-// The identities in `files` (passphrase-protected ones are asked for).
-Result<std::vector<age::X25519Identity>> LoadIdentities(const std::vector<std::string>& files,
-                                                        const PassphraseSource& passphrases);
 
 template <typename T>
 std::vector<const T*> Pointers(const std::vector<std::unique_ptr<T>>& owned) {

@@ -49,6 +49,7 @@ Result<sealed::SealedFile> OpenUnlocked(const std::string& file, const RuntimeOp
   sealed_options.file = file;
   sealed_options.format = format;
   sealed_options.identity_files = o.identity_files;
+  sealed_options.key_name = o.key_name;
   sealed_options.passphrase_file = o.passphrase_file;
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile loaded, LoadSealedFile(sealed_options));
   if (loaded.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(loaded, sealed_options));

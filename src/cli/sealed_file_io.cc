@@ -2,8 +2,6 @@
 
 #include "cli/files.h"
 #include "cli/identities.h"
-#include "cli/recipients.h"
-#include "runtime/config.h"
 
 namespace tresor::cli {
 namespace {
@@ -39,20 +37,15 @@ Result<sealed::SealedFile> LoadSealedFile(const SealedCommandOptions& options) {
 
 Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptions& options) {
   const PassphraseSource passphrases(options.passphrase_file);
-  std::vector<std::string> files = options.identity_files;
-  // For scripts and git's textconv and merge drivers: $TRESOR_IDENTITY_FILE.
-  if (files.empty()) files = IdentityFilesFromEnvironment();
-  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(files, passphrases));
+  TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys,
+                          DiscoverKeys(options.identity_files, options.key_name, passphrases));
   PassphrasePromptIdentity prompt(passphrases);
-  std::vector<const age::Identity*> view;
-  for (const auto& id : identities) view.push_back(&id);
+  std::vector<const age::Identity*> view = keys.identities();
   view.push_back(&prompt);  // asked only if the data key is passphrase-wrapped
   auto unlocked = file.Unlock(view);
   if (!unlocked) {
     Error e = std::move(unlocked).error();
-    if (e.code == ErrorCode::kNoMatch && identities.empty() && !prompt.asked()) {
-      e.message += " (no identity given: use -i FILE or set TRESOR_IDENTITY_FILE)";
-    }
+    if (!prompt.asked()) e = keys.Explain(std::move(e));
     return WithPlace(options.file, std::move(e));
   }
   if (!options.ignore_mac) {

@@ -13,7 +13,7 @@ namespace {
 
 bool HasCommandLineRecipients(const RecipientOptions& to) {
   return !to.recipients.empty() || !to.recipient_files.empty() || !to.identity_files.empty() ||
-         to.passphrase;
+         !to.key_name.empty() || to.passphrase;
 }
 
 // A plan for a header group, from the names the header lists.

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "age/key_files.h"
+#include "keys/key_chain.h"
 #include "runtime/references.h"
 #include "sealed/text_edits.h"
 
@@ -16,30 +16,8 @@ namespace {
 constexpr size_t kMaxFile = 256 << 20;
 constexpr std::string_view kSecretsTable = "secrets";
 
-Result<std::vector<age::X25519Identity>> LoadIdentities(const ConfigOptions& options) {
-  std::vector<std::string> files = options.identity_files;
-  if (files.empty()) files = IdentityFilesFromEnvironment();
-  std::vector<age::X25519Identity> out;
-  for (const std::string& file : files) {
-    TRESOR_ASSIGN_OR_RETURN(std::string text, runtime::ReadFileText(file, kMaxFile));
-    const auto bytes =
-        crypto::SecretBytes::CopyOf({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
-    std::fill(text.begin(), text.end(), '\0');
-    if (age::IsEncryptedKeyFile(bytes.Reveal())) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       file +
-                           ": a passphrase-protected identity file; the library cannot ask "
-                           "for its passphrase (use the tresor CLI)");
-    }
-    auto parsed = age::ParseIdentityFile(bytes.Reveal());
-    if (!parsed) return WithPlace(file, std::move(parsed).error());
-    for (auto& id : *parsed) out.push_back(std::move(id));
-  }
-  return out;
-}
-
 Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::string& format_name,
-                                        std::span<const age::X25519Identity> identities) {
+                                        const keys::KeyChain& keys) {
   const formats::Format* format =
       format_name.empty() ? formats::FormatForFile(path) : formats::FormatByName(format_name);
   if (format == nullptr) {
@@ -50,12 +28,8 @@ Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::stri
   auto file = sealed::SealedFile::Load(std::move(text), *format);
   if (!file) return WithPlace(path, std::move(file).error());
   if (file->has_header()) {
-    std::vector<const age::Identity*> view;
-    for (const auto& id : identities) view.push_back(&id);
-    if (auto unlocked = file->Unlock(view); !unlocked) {
-      Error e = std::move(unlocked).error();
-      if (view.empty()) e.message += " (no identity: set TRESOR_IDENTITY_FILE)";
-      return WithPlace(path, std::move(e));
+    if (auto unlocked = file->Unlock(keys.identities()); !unlocked) {
+      return WithPlace(path, keys.Explain(std::move(unlocked).error()));
     }
     if (auto verified = file->VerifyMac(); !verified) {
       return WithPlace(path, std::move(verified).error());
@@ -108,25 +82,15 @@ std::optional<std::string> AliasOf(const formats::Format& format, std::string_vi
 
 }  // namespace
 
-std::vector<std::string> IdentityFilesFromEnvironment() {
-  std::vector<std::string> files;
-  const char* env = std::getenv("TRESOR_IDENTITY_FILE");
-  std::string_view list = env != nullptr ? env : "";
-  while (!list.empty()) {
-    const size_t colon = list.find(':');
-    if (colon != 0) files.emplace_back(list.substr(0, colon));
-    if (colon == std::string_view::npos) break;
-    list.remove_prefix(colon + 1);
-  }
-  return files;
-}
-
 Result<Config> Config::Open(const std::string& path, const ConfigOptions& options) {
-  TRESOR_ASSIGN_OR_RETURN(auto identities, LoadIdentities(options));
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadUnlocked(path, options.format, identities));
+  // The library never prompts: protected keyring keys are left to the agent.
+  keys::KeyChainOptions key_options;
+  key_options.identity_files = options.identity_files;
+  key_options.key_name = options.key_name;
+  TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys, keys::KeyChain::Discover(key_options));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadUnlocked(path, options.format, keys));
   if (options.secrets_file.empty()) return FromUnlocked(file, path, nullptr, "", options);
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets,
-                          LoadUnlocked(options.secrets_file, "", identities));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets, LoadUnlocked(options.secrets_file, "", keys));
   return FromUnlocked(file, path, &secrets, options.secrets_file, options);
 }
 

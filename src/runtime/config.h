@@ -19,8 +19,10 @@
 namespace tresor {
 
 struct ConfigOptions {
-  // Identity files; if empty, $TRESOR_IDENTITY_FILE (':'-separated paths).
+  // Identity files; if empty, the key sources of keys/key_chain.h
+  // ($TRESOR_IDENTITY, $TRESOR_IDENTITY_FILE, the agent, the keyring).
   std::vector<std::string> identity_files;
+  std::string key_name;      // a keyring key: the only one used
   std::string format;        // ini, dotenv, json, toml, yaml; empty: from the file name
   std::string secrets_file;  // another sealed file whose [secrets] table $secret reads first
   std::map<std::string, std::string, std::less<>> properties;  // $sys{name}
@@ -32,13 +34,10 @@ struct ConfigEntry {
   formats::ValueType type = formats::ValueType::kString;
 };
 
-// The paths in $TRESOR_IDENTITY_FILE (one, or several separated by ':').
-std::vector<std::string> IdentityFilesFromEnvironment();
-
 class Config {
  public:
-  // Reads, unlocks (plain identity files only: a passphrase-protected one
-  // needs the CLI, which can prompt), verifies and resolves `path`.
+  // Reads, unlocks, verifies and resolves `path`. Never prompts: a
+  // passphrase-protected key is used through the agent (tresor agent add).
   static Result<Config> Open(const std::string& path, const ConfigOptions& options = {});
 
   // The same for files the caller has loaded and unlocked (every group);

@@ -1,0 +1,99 @@
+#include "cli/app_keys.h"
+
+#include "cli/app_options.h"
+
+namespace tresor::cli {
+namespace {
+
+void AddJson(CLI::App* cmd, KeyOptions& o) {
+  cmd->add_flag("--json", o.json, "Print JSON for scripts");
+}
+
+void AddName(CLI::App* cmd, KeyOptions& o) {
+  cmd->add_option("NAME", o.name, "The key's name (letters, digits, '.', '_', '-')")->required();
+}
+
+}  // namespace
+
+void AddKeyCommands(CLI::App& app, KeyCommands& c) {
+  KeyOptions& o = c.options;
+  auto leaf = [&](CLI::App* parent, const char* name, const char* help,
+                  Result<void> (*run)(const KeyOptions&)) {
+    CLI::App* cmd = parent->add_subcommand(name, help);
+    c.leaves.emplace_back(cmd, run);
+    return cmd;
+  };
+
+  CLI::App* key = app.add_subcommand(
+      "key", "Named keys in the keyring (${XDG_CONFIG_HOME:-~/.config}/tresor/keys)");
+  key->require_subcommand(1);
+  CLI::App* key_new =
+      leaf(key, "new", "Make a new X25519 key NAME; print its recipient", RunKeyNew);
+  AddName(key_new, o);
+  key_new->add_flag("--passphrase", o.passphrase, "Protect the key file with a passphrase");
+  key_new->add_option("--work-factor", o.work_factor, "scrypt work factor (log2 N), 1..22")
+      ->check(CLI::Range(1, 22));
+  AddPassphraseFileOption(key_new, o.passphrase_file);
+  CLI::App* key_import =
+      leaf(key, "import", "Copy the identity file FILE into the keyring as NAME", RunKeyImport);
+  AddName(key_import, o);
+  key_import->add_option("FILE", o.file, "An age identity file, plain or protected")->required();
+  AddPassphraseFileOption(key_import, o.passphrase_file);
+  AddName(leaf(key, "delete", "Delete key NAME from the keyring", RunKeyDelete), o);
+  AddName(leaf(key, "default",
+               "Make NAME the default key (encrypt and seal use it when no "
+               "recipient is given)",
+               RunKeyDefault),
+          o);
+  AddJson(leaf(key, "list", "List the keyring's keys, the default first", RunKeyList), o);
+
+  CLI::App* keys = leaf(&app, "keys",
+                        "List every usable key in discovery order (-i, TRESOR_IDENTITY, "
+                        "TRESOR_IDENTITY_FILE, the agent, the keyring) and where it comes from",
+                        RunKeys);
+  AddRepeatable(keys, "-i,--identity", o.identity_files, "List the identities in FILE only",
+                "FILE");
+  AddJson(keys, o);
+
+  CLI::App* agent = app.add_subcommand(
+      "agent",
+      "Hold unlocked keys for unattended decryption (socket: $TRESOR_AGENT_SOCK, or "
+      "$XDG_RUNTIME_DIR/tresor/agent.sock)");
+  agent->require_subcommand(1);
+  leaf(agent, "start", "Start the agent in the background", RunAgentStart);
+  leaf(agent, "run", "Run the agent in the foreground, logging to stderr (for a service manager)",
+       RunAgentRun);
+  leaf(agent, "stop", "Stop the agent (its keys are wiped)", RunAgentStop);
+  AddJson(leaf(agent, "status", "Say whether the agent runs (exit 1 if not)", RunAgentStatus), o);
+  CLI::App* add = leaf(agent, "add",
+                       "Unlock IDENTITY_FILE (default: the keyring's default key) into the "
+                       "agent; the agent reads and opens it itself",
+                       RunAgentAdd);
+  add->add_option("IDENTITY_FILE", o.file, "An age identity file, plain or protected");
+  AddKeyOption(add, o.name, "Add keyring key NAME");
+  add->add_option("--ttl", o.ttl, "Forget the key after this long (8h, 30m, 1d; default never)")
+      ->type_name("DURATION");
+  add->add_option("--idle", o.idle, "Forget the key after this long unused")->type_name("DURATION");
+  AddPassphraseFileOption(add, o.passphrase_file);
+  AddJson(leaf(agent, "list", "List the agent's keys and their state", RunAgentList), o);
+  CLI::App* remove =
+      leaf(agent, "remove", "Remove IDENTITY_FILE's key from the agent", RunAgentRemove);
+  remove->add_option("IDENTITY_FILE", o.file, "The file it was added from");
+  AddKeyOption(remove, o.name, "Remove keyring key NAME");
+  remove->add_flag("--all", o.all, "Remove every key");
+  leaf(agent, "lock", "Wipe the agent's keys until unlock (keys without a passphrase are removed)",
+       RunAgentLock);
+  AddPassphraseFileOption(
+      leaf(agent, "unlock", "Unlock the agent's locked keys, asking each one's passphrase",
+           RunAgentUnlock),
+      o.passphrase_file);
+}
+
+std::optional<Result<void>> RunKeyCommands(KeyCommands& c) {
+  for (const auto& [cmd, run] : c.leaves) {
+    if (cmd->parsed()) return run(c.options);
+  }
+  return std::nullopt;
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,25 @@
+// The command-line definitions of key, keys and agent.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "cli/key_commands.h"
+
+namespace tresor::cli {
+
+struct KeyCommands {
+  KeyOptions options;
+  // Each leaf command and what runs it.
+  std::vector<std::pair<CLI::App*, Result<void> (*)(const KeyOptions&)>> leaves;
+};
+
+void AddKeyCommands(CLI::App& app, KeyCommands& commands);
+
+// Runs the key, keys or agent command that was parsed; nothing if none was.
+std::optional<Result<void>> RunKeyCommands(KeyCommands& commands);
+
+}  // namespace tresor::cli

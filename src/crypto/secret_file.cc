@@ -1,0 +1,54 @@
+#include "crypto/secret_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace tresor::crypto {
+
+Result<SecretBytes> ReadSecretFd(int fd, const std::string& name, size_t max_size) {
+  // Regular files are sized once from fstat (one byte more, to see the end);
+  // anything else starts at 4 KiB and doubles. Grown copies are wiped.
+  struct stat st {};
+  size_t size = 4096;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) size = static_cast<size_t>(st.st_size) + 1;
+  SecretBytes buf(std::min(max_size + 1, size));
+  size_t n = 0;
+  while (true) {
+    if (n == buf.size()) {
+      if (n > max_size) break;
+      SecretBytes bigger(std::min(2 * buf.size(), max_size + 1));
+      std::copy_n(buf.Reveal().begin(), n, bigger.Mutable().begin());
+      buf = std::move(bigger);
+    }
+    const ssize_t got = ::read(fd, buf.Mutable().data() + n, buf.size() - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      return MakeError(ErrorCode::kIo, name + ": read failed: " + std::strerror(errno));
+    }
+    if (got == 0) break;
+    n += static_cast<size_t>(got);
+  }
+  if (n > max_size) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     name + ": file is larger than " + std::to_string(max_size) + " bytes");
+  }
+  buf.Truncate(n);
+  return buf;
+}
+
+Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return MakeError(ErrorCode::kIo, path + ": cannot open: " + std::strerror(errno));
+  }
+  auto result = ReadSecretFd(fd, path, max_size);
+  ::close(fd);
+  return result;
+}
+
+}  // namespace tresor::crypto

@@ -1,0 +1,282 @@
+#include "keys/key_chain.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "age/key_files.h"
+#include "crypto/secret_file.h"
+#include "keys/agent_client.h"
+#include "keys/keyring.h"
+
+namespace tresor::keys {
+namespace {
+
+bool HasX25519(std::span<const age::Stanza> stanzas) {
+  return std::any_of(stanzas.begin(), stanzas.end(),
+                     [](const age::Stanza& s) { return s.type == "X25519"; });
+}
+
+// The agent as an identity: stanzas go over the socket, a file key comes back.
+class AgentIdentity : public age::Identity {
+ public:
+  AgentIdentity(std::string socket, std::string required_name,
+                std::function<void(const std::string&)> note)
+      : socket_(std::move(socket)), required_(std::move(required_name)), note_(std::move(note)) {}
+
+  Result<std::optional<crypto::SecretBytes>> Unwrap(
+      std::span<const age::Stanza> stanzas) const override {
+    if (!HasX25519(stanzas) || state_ == "unreachable") return std::optional<crypto::SecretBytes>();
+    auto reply = CallAgent(socket_, EncodeUnwrap(stanzas));
+    if (!reply) {
+      const bool absent = reply.error().code == ErrorCode::kNotFound &&
+                          reply.error().message.starts_with("no agent socket");
+      state_ = absent ? "not running" : "unreachable";
+      if (!absent && note_)
+        note_("agent: " + reply.error().message + "; trying the next key source");
+      return std::optional<crypto::SecretBytes>();
+    }
+    switch (reply->kind()) {
+      case ReplyKind::kOk: {
+        const Message& m = reply->message;
+        if (m.fields.size() != 2 || m.fields[0].size() != age::kFileKeySize) {
+          return MakeError(ErrorCode::kIo, socket_ + ": malformed unwrap reply from the agent");
+        }
+        if (!required_.empty() && m.Text(1) != required_) break;
+        state_ = "matched";
+        return std::optional(crypto::SecretBytes::CopyOf(m.fields[0]));
+      }
+      case ReplyKind::kLocked:
+        state_ = "locked";
+        return std::optional<crypto::SecretBytes>();
+      default:
+        break;
+    }
+    if (state_.empty()) state_ = "no match";
+    return std::optional<crypto::SecretBytes>();
+  }
+  const std::string& state() const { return state_; }
+  const std::string& socket() const { return socket_; }
+
+ private:
+  std::string socket_;
+  std::string required_;
+  std::function<void(const std::string&)> note_;
+  mutable std::string state_;
+};
+
+// An identity file read only when a file needs it.
+class LazyFileIdentity : public age::Identity {
+ public:
+  LazyFileIdentity(std::string path, std::string label, PassphraseFn passphrase)
+      : path_(std::move(path)), label_(std::move(label)), passphrase_(std::move(passphrase)) {}
+
+  Result<std::optional<crypto::SecretBytes>> Unwrap(
+      std::span<const age::Stanza> stanzas) const override {
+    if (!HasX25519(stanzas)) return std::optional<crypto::SecretBytes>();
+    if (!loaded_) {
+      loaded_ = true;
+      TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes content,
+                              crypto::ReadSecretFile(path_, kMaxIdentityFile));
+      if (IsProtectedIdentity(content) && !passphrase_) {
+        skipped_ = "passphrase-protected (tresor agent add " + path_ + ")";
+        return std::optional<crypto::SecretBytes>();
+      }
+      auto ids = ParseIdentityBytes(content, path_, passphrase_);
+      if (!ids && ids.error().code == ErrorCode::kRefused) {  // no terminal to ask
+        skipped_ = ids.error().message;
+        return std::optional<crypto::SecretBytes>();
+      }
+      if (!ids) return std::move(ids).error();
+      ids_ = std::move(*ids);
+    }
+    for (const auto& id : ids_) {
+      TRESOR_ASSIGN_OR_RETURN(auto key, id.Unwrap(stanzas));
+      if (key) return key;
+    }
+    return std::optional<crypto::SecretBytes>();
+  }
+  const std::string& label() const { return label_; }
+  const std::string& skipped() const { return skipped_; }
+
+ private:
+  std::string path_;
+  std::string label_;
+  PassphraseFn passphrase_;
+  mutable bool loaded_ = false;
+  mutable std::string skipped_;
+  mutable std::vector<age::X25519Identity> ids_;
+};
+
+Result<std::vector<age::X25519Identity>> ParseEnvironmentIdentity(const char* text) {
+  const std::string_view view(text);
+  auto bytes =
+      crypto::SecretBytes::CopyOf({reinterpret_cast<const uint8_t*>(view.data()), view.size()});
+  auto ids = age::ParseIdentityFile(bytes.Reveal());
+  if (!ids) return WithPlace("TRESOR_IDENTITY", ids.error());
+  return ids;
+}
+
+}  // namespace
+
+std::vector<std::string> IdentityFilesFromEnvironment() {
+  std::vector<std::string> files;
+  const char* env = std::getenv("TRESOR_IDENTITY_FILE");
+  std::string_view list = env != nullptr ? env : "";
+  while (!list.empty()) {
+    const size_t colon = list.find(':');
+    if (colon != 0) files.emplace_back(list.substr(0, colon));
+    if (colon == std::string_view::npos) break;
+    list.remove_prefix(colon + 1);
+  }
+  return files;
+}
+
+struct KeyChain::State {
+  std::vector<age::X25519Identity> loaded;
+  std::vector<std::string> tried;  // the eager sources, for messages
+  std::unique_ptr<AgentIdentity> agent;
+  std::vector<std::unique_ptr<LazyFileIdentity>> files;
+  bool explicit_files = false;  // -i: the user named the keys; nothing to explain
+};
+
+KeyChain::KeyChain(std::unique_ptr<State> state) : state_(std::move(state)) {}
+KeyChain::KeyChain(KeyChain&&) noexcept = default;
+KeyChain& KeyChain::operator=(KeyChain&&) noexcept = default;
+KeyChain::~KeyChain() = default;
+
+Result<KeyChain> KeyChain::Discover(const KeyChainOptions& options) {
+  auto s = std::make_unique<State>();
+  auto load = [&](const std::string& path, const std::string& label) -> Result<void> {
+    TRESOR_ASSIGN_OR_RETURN(auto ids, LoadIdentityFile(path, options.passphrase));
+    for (auto& id : ids) s->loaded.push_back(std::move(id));
+    s->tried.push_back(label + " " + path);
+    return {};
+  };
+  if (!options.identity_files.empty()) {
+    for (const std::string& path : options.identity_files) TRESOR_RETURN_IF_ERROR(load(path, "-i"));
+    s->explicit_files = true;
+    return KeyChain(std::move(s));
+  }
+  const Keyring keyring = Keyring::Default();
+  if (!options.key_name.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(KeyringEntry entry, keyring.Find(options.key_name));
+    // The agent names what it holds by absolute path (tresor agent add).
+    std::error_code ec;
+    const std::string canonical = std::filesystem::weakly_canonical(entry.path, ec).string();
+    s->agent = std::make_unique<AgentIdentity>(AgentSocketPath(), canonical, options.note);
+    s->files.push_back(
+        std::make_unique<LazyFileIdentity>(entry.path, "key " + entry.name, options.passphrase));
+    return KeyChain(std::move(s));
+  }
+  if (const char* inline_id = std::getenv("TRESOR_IDENTITY"); inline_id != nullptr && *inline_id) {
+    TRESOR_ASSIGN_OR_RETURN(auto ids, ParseEnvironmentIdentity(inline_id));
+    for (auto& id : ids) s->loaded.push_back(std::move(id));
+    s->tried.push_back("TRESOR_IDENTITY");
+  }
+  for (const std::string& path : IdentityFilesFromEnvironment()) {
+    TRESOR_RETURN_IF_ERROR(load(path, "TRESOR_IDENTITY_FILE"));
+  }
+  s->agent = std::make_unique<AgentIdentity>(AgentSocketPath(), "", options.note);
+  if (auto entries = keyring.List(); entries) {
+    for (const KeyringEntry& e : *entries) {
+      s->files.push_back(
+          std::make_unique<LazyFileIdentity>(e.path, "key " + e.name, options.passphrase));
+    }
+  }
+  return KeyChain(std::move(s));
+}
+
+std::vector<const age::Identity*> KeyChain::identities() const {
+  std::vector<const age::Identity*> out;
+  for (const auto& id : state_->loaded) out.push_back(&id);
+  if (state_->agent) out.push_back(state_->agent.get());
+  for (const auto& f : state_->files) out.push_back(f.get());
+  return out;
+}
+
+bool KeyChain::empty() const {
+  const bool agent_absent = !state_->agent || state_->agent->state() == "not running";
+  return state_->loaded.empty() && state_->files.empty() && agent_absent;
+}
+
+Error KeyChain::Explain(Error error) const {
+  if (error.code != ErrorCode::kNoMatch || state_->explicit_files) return error;
+  if (empty()) {
+    error.message +=
+        " (no key found: use -i FILE, set TRESOR_IDENTITY_FILE, start the agent and add one "
+        "(tresor agent add FILE), or make one (tresor key new NAME))";
+    return error;
+  }
+  std::vector<std::string> tried = state_->tried;
+  const AgentIdentity* agent = state_->agent.get();
+  if (agent != nullptr && !agent->state().empty() && agent->state() != "not running" &&
+      agent->state() != "locked") {
+    tried.push_back("the agent (" + agent->state() + ")");
+  }
+  for (const auto& f : state_->files) {
+    tried.push_back(f->label() + (f->skipped().empty() ? "" : " (" + f->skipped() + ")"));
+  }
+  std::string list;
+  for (const std::string& t : tried) list += (list.empty() ? "" : ", ") + t;
+  if (agent != nullptr && agent->state() == "locked") {
+    error.message += "; the agent is locked (tresor agent unlock)";
+  }
+  if (!list.empty()) error.message += " (tried " + list + ")";
+  return error;
+}
+
+std::vector<KeySourceInfo> DescribeKeySources(const KeyChainOptions& options) {
+  std::vector<KeySourceInfo> rows;
+  auto describe_file = [&](const std::string& source, const std::string& path) {
+    auto content = crypto::ReadSecretFile(path, kMaxIdentityFile);
+    if (!content) {
+      rows.push_back({source, path, "", content.error().message});
+    } else if (IsProtectedIdentity(*content)) {
+      rows.push_back({source, path, "", "protected"});
+    } else if (auto ids = age::ParseIdentityFile(content->Reveal()); !ids) {
+      rows.push_back({source, path, "", ids.error().message});
+    } else {
+      for (const auto& id : *ids)
+        rows.push_back({source, path, id.ToRecipient().String(), "ready"});
+    }
+  };
+  for (const std::string& path : options.identity_files) describe_file("-i", path);
+  if (!options.identity_files.empty()) return rows;
+  if (const char* inline_id = std::getenv("TRESOR_IDENTITY"); inline_id != nullptr && *inline_id) {
+    auto ids = ParseEnvironmentIdentity(inline_id);
+    if (!ids) {
+      rows.push_back({"TRESOR_IDENTITY", "", "", ids.error().message});
+    } else {
+      for (const auto& id : *ids) {
+        rows.push_back({"TRESOR_IDENTITY", "", id.ToRecipient().String(), "ready"});
+      }
+    }
+  }
+  for (const std::string& path : IdentityFilesFromEnvironment()) {
+    describe_file("TRESOR_IDENTITY_FILE", path);
+  }
+  const std::string socket = AgentSocketPath();
+  const std::string_view none[] = {""};
+  auto reply = CallAgent(socket, RequestKind::kList, std::span(none, 0));
+  if (!reply) {
+    const bool absent = reply.error().message.starts_with("no agent socket");
+    rows.push_back({"agent", socket, "", absent ? "not running" : reply.error().message});
+  } else {
+    const Message& m = reply->message;
+    for (size_t i = 0; i + 5 < m.fields.size(); i += 6) {
+      std::string state(m.Text(i + 2));
+      if (m.Text(i + 4) != "0") state += ", expires " + std::string(m.Text(i + 4));
+      rows.push_back({"agent", std::string(m.Text(i)), std::string(m.Text(i + 1)), state});
+    }
+  }
+  if (auto entries = Keyring::Default().List(); entries) {
+    for (const KeyringEntry& e : *entries) {
+      rows.push_back({"keyring", e.name + (e.is_default ? " (default)" : ""), e.recipient,
+                      e.is_protected ? "protected" : "ready"});
+    }
+  }
+  return rows;
+}
+
+}  // namespace tresor::keys
