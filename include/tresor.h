@@ -21,12 +21,12 @@ extern "C" {
 
 enum {
   TRESOR_OK = 0,
-  TRESOR_E_FAILURE = 1,   /* anything not listed below */
-  TRESOR_E_USAGE = 2,     /* a bad argument, or a value of another type */
-  TRESOR_E_IO = 3,        /* a file could not be read */
-  TRESOR_E_NO_KEY = 4,    /* no identity opened the file */
-  TRESOR_E_CORRUPT = 5,   /* malformed or modified file */
-  TRESOR_E_NOT_FOUND = 6  /* no such value, or a reference that names nothing */
+  TRESOR_E_FAILURE = 1,  /* anything not listed below */
+  TRESOR_E_USAGE = 2,    /* a bad argument, or a value of another type */
+  TRESOR_E_IO = 3,       /* a file could not be read */
+  TRESOR_E_NO_KEY = 4,   /* no identity opened the file */
+  TRESOR_E_CORRUPT = 5,  /* malformed or modified file */
+  TRESOR_E_NOT_FOUND = 6 /* no such value, or a reference that names nothing */
 };
 
 typedef struct tresor_error tresor_error;
@@ -41,11 +41,15 @@ int tresor_error_code(const tresor_error* error);
 const char* tresor_error_message(const tresor_error* error);
 void tresor_error_free(tresor_error* error);
 
-/* Options for tresor_config_open; NULL there means the defaults (identity
- * files from $TRESOR_IDENTITY_FILE, format from the file name). */
+/* Options for tresor_config_open; NULL there means the defaults (keys from
+ * the discovery order of docs/agent.md: $TRESOR_IDENTITY,
+ * $TRESOR_IDENTITY_FILE, the agent, the keyring; format from the file
+ * name). The library never prompts for a passphrase. */
 tresor_options* tresor_options_new(void);
 void tresor_options_free(tresor_options* options);
 int tresor_options_add_identity_file(tresor_options* options, const char* path);
+/* Only the keyring key `name` (through the agent if it holds it). */
+int tresor_options_set_key(tresor_options* options, const char* name);
 int tresor_options_set_format(tresor_options* options, const char* format);
 int tresor_options_set_secrets_file(tresor_options* options, const char* path);
 /* $sys{name} */

@@ -17,10 +17,11 @@ namespace py = pybind11;
 namespace {
 
 tresor::Config Open(const std::string& path, const std::vector<std::string>& identity_files,
-                    const std::string& secrets_file,
+                    const std::string& key, const std::string& secrets_file,
                     const std::map<std::string, std::string>& properties) {
   tresor::ConfigOptions options;
   options.identity_files = identity_files;
+  options.key_name = key;
   options.secrets_file = secrets_file;
   options.properties.insert(properties.begin(), properties.end());
   auto config = tresor::Config::Open(path, options);
@@ -60,15 +61,17 @@ PYBIND11_MODULE(_tresor, m) {
   m.def(
       "render",
       [](const std::string& path, const std::vector<std::string>& identity_files,
-         const std::string& secrets_file, const std::map<std::string, std::string>& properties) {
-        return Open(path, identity_files, secrets_file, properties).Render();
+         const std::string& key, const std::string& secrets_file,
+         const std::map<std::string, std::string>& properties) {
+        return Open(path, identity_files, key, secrets_file, properties).Render();
       },
       "The file unsealed, references resolved");
   m.def(
       "entries",
       [](const std::string& path, const std::vector<std::string>& identity_files,
-         const std::string& secrets_file, const std::map<std::string, std::string>& properties) {
-        return Entries(Open(path, identity_files, secrets_file, properties));
+         const std::string& key, const std::string& secrets_file,
+         const std::map<std::string, std::string>& properties) {
+        return Entries(Open(path, identity_files, key, secrets_file, properties));
       },
       "(keys, value, type) of every value");
 }

@@ -7,7 +7,9 @@
 
     settings = tresor.load("service.yaml")   # any format, as nested dicts
 
-Identities come from identity_files=[...] or $TRESOR_IDENTITY_FILE;
+Keys come from identity_files=[...], or key="NAME" (a keyring key), or the
+discovery order of docs/agent.md ($TRESOR_IDENTITY, $TRESOR_IDENTITY_FILE,
+the agent, the keyring); the package never prompts;
 $secret{alias}, $env{VAR}, $sys{prop} (properties={...}) and $file{path}
 references are resolved before configparser sees the text.
 """
@@ -28,8 +30,8 @@ class Error(Exception):
         self.message = message
 
 
-def _options(identity_files, secrets, properties):
-    return ([os.fspath(f) for f in identity_files or []], os.fspath(secrets or ""),
+def _options(identity_files, key, secrets, properties):
+    return ([os.fspath(f) for f in identity_files or []], key or "", os.fspath(secrets or ""),
             dict(properties or {}))
 
 
@@ -37,9 +39,10 @@ class ConfigParser(configparser.ConfigParser):
     """configparser.ConfigParser that reads sealed INI files (DEFAULT section,
     interpolation, getint/getfloat/getboolean, fallback= all as configparser)."""
 
-    def __init__(self, *args, identity_files=None, secrets=None, properties=None, **kwargs):
+    def __init__(self, *args, identity_files=None, key=None, secrets=None, properties=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
-        self._tresor = _options(identity_files, secrets, properties)
+        self._tresor = _options(identity_files, key, secrets, properties)
 
     def read(self, filenames, encoding=None):
         if isinstance(filenames, (str, bytes, os.PathLike)):
@@ -67,12 +70,12 @@ def _typed(value, kind):
     return value
 
 
-def load(path, identity_files=None, secrets=None, properties=None):
+def load(path, identity_files=None, key=None, secrets=None, properties=None):
     """Any supported format (INI, dotenv, JSON, TOML, YAML) as nested dicts
     and lists, sealed values opened and references resolved."""
     root = {}
     for keys, value, kind in _tresor.entries(os.fspath(path),
-                                              *_options(identity_files, secrets, properties)):
+                                              *_options(identity_files, key, secrets, properties)):
         node = root
         for key, following in zip(keys, keys[1:]):
             child = [] if isinstance(following, int) else {}

@@ -96,6 +96,14 @@ int tresor_options_add_identity_file(tresor_options* options, const char* path) 
   });
 }
 
+int tresor_options_set_key(tresor_options* options, const char* name) {
+  if (options == nullptr || name == nullptr) return TRESOR_E_USAGE;
+  return Guarded(nullptr, [&]() -> int {
+    options->options.key_name = name;
+    return TRESOR_OK;
+  });
+}
+
 int tresor_options_set_format(tresor_options* options, const char* format) {
   if (options == nullptr || format == nullptr) return TRESOR_E_USAGE;
   return Guarded(nullptr, [&]() -> int {

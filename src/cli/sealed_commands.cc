@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "cli/recipients.h"
 #include "cli/sealed_file_io.h"
+#include "keys/keyring.h"
 
 namespace tresor::cli {
 namespace {
@@ -49,13 +50,18 @@ Result<void> RunSeal(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
   if (file.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   // A new file is sealed to the -i identities too; a sealed one is opened with them.
-  TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy,
-                          MakePolicy(options, file, {.identities = !file.has_header()}));
+  // Nothing named and no rule: the keyring's default key, as encrypt does.
+  TRESOR_ASSIGN_OR_RETURN(
+      sealed::Policy policy,
+      MakePolicy(
+          options, file,
+          {.identities = !file.has_header(),
+           .fallback_key = file.has_header() ? "" : keys::Keyring::Default().DefaultName()}));
   if (!file.has_header() && (policy.groups.empty() || policy.groups.front().recipients.empty()) &&
       !policy.assigns_groups) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "no recipients: give -r RECIPIENT, -R FILE, -i FILE or -p, or a rule in "
-                     ".tresor.toml");
+                     "no recipients: give -r RECIPIENT, -R FILE, -i FILE, --key NAME or -p, a "
+                     "rule in .tresor.toml, or make a default key (tresor key new NAME)");
   }
   auto sealed = file.Seal(policy);
   TRESOR_RETURN_IF_ERROR(Check(sealed, options));

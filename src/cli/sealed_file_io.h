@@ -24,6 +24,9 @@ struct PolicySources {
   bool command_line = true;  // -r/-R/-p set the default group's recipients
   bool header = false;       // groups nothing else names keep the header's recipients
   bool identities = false;   // and so do the -i identities (seal of a new file)
+  // With no recipient on the command line and no rule: this keyring key (seal
+  // of a new file: the default key). Empty: none.
+  std::string fallback_key = {};
   // Revoke: set to the groups whose rules still listed options.revoked.
   std::vector<std::string>* still_listed = nullptr;
 };

@@ -65,6 +65,9 @@ Result<sealed::Policy> MakePolicy(const SealedCommandOptions& options,
   const PassphraseSource passphrases(options.passphrase_file);
   RecipientOptions to = options.to;
   if (sources.identities) to.identity_files = options.identity_files;
+  if (!HasCommandLineRecipients(to) && policy.groups.empty() && !policy.assigns_groups) {
+    to.key_name = sources.fallback_key;
+  }
   if (sources.command_line && HasCommandLineRecipients(to)) {
     TRESOR_ASSIGN_OR_RETURN(auto given, CollectRecipients(to, passphrases));
     if (policy.groups.empty())

@@ -79,7 +79,7 @@ class LazyFileIdentity : public age::Identity {
       TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes content,
                               crypto::ReadSecretFile(path_, kMaxIdentityFile));
       if (IsProtectedIdentity(content) && !passphrase_) {
-        skipped_ = "passphrase-protected (tresor agent add " + path_ + ")";
+        skipped_ = "passphrase-protected; tresor agent add " + path_;
         return std::optional<crypto::SecretBytes>();
       }
       auto ids = ParseIdentityBytes(content, path_, passphrase_);

@@ -1,5 +1,6 @@
 /* A C program built against the installed libtresor with pkg-config:
- * read_value FILE PATH [int|double|bool] prints the value at PATH. */
+ * read_value FILE PATH [int|double|bool|string [KEY]] prints the value at
+ * PATH, opening FILE with keyring key KEY if given. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,12 +8,18 @@
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: read_value FILE PATH [int|double|bool]\n");
+    fprintf(stderr, "usage: read_value FILE PATH [int|double|bool|string [KEY]]\n");
     return 2;
   }
   tresor_config* config = NULL;
   tresor_error* error = NULL;
-  int status = tresor_config_open(argv[1], NULL, &config, &error);
+  tresor_options* options = NULL;
+  if (argc > 4) {
+    options = tresor_options_new();
+    if (options == NULL || tresor_options_set_key(options, argv[4]) != TRESOR_OK) return 1;
+  }
+  int status = tresor_config_open(argv[1], options, &config, &error);
+  tresor_options_free(options);
   if (status == TRESOR_OK) {
     const char* type = argc > 3 ? argv[3] : "string";
     if (strcmp(type, "int") == 0) {

@@ -3,10 +3,12 @@ added through a pseudo-terminal, clients with no terminal (as cron runs them),
 another uid, recorded traffic, a killed agent, and hostile messages."""
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
 import subprocess
+import tempfile
 import threading
 import time
 import unittest
@@ -182,6 +184,40 @@ class AgentTest(TempDirTest):
         self.assertEqual(proc.returncode, 1)
         self.assertEqual(proc.stderr.decode(),
                          f"tresor: error: {self.socket} belongs to uid 0; not using it\n")
+
+    def test_agent_is_not_dumpable_or_readable_by_its_own_user(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to run the agent as an ordinary uid (setpriv)")
+        home = tempfile.mkdtemp(prefix="tresor-agent-nobody-")
+        self.addCleanup(shutil.rmtree, home, True)
+        os.chown(home, 65534, 65534)
+        os.chmod(home, 0o700)
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        env = {"PATH": "/usr/bin:/bin", "TRESOR_AGENT_SOCK": f"{home}/agent.sock"}
+        agent = subprocess.Popen([*nobody, TRESOR, "agent", "run"], env=env,
+                                 stderr=subprocess.PIPE)
+        self.addCleanup(agent.stderr.close)
+        self.addCleanup(agent.wait)
+        self.addCleanup(agent.send_signal, signal.SIGTERM)
+        agent.stderr.readline()  # "... tresor agent: listening on ..."
+        # Not dumpable: the kernel gives its /proc files to root (this is the
+        # check that fails without PR_SET_DUMPABLE; Yama may deny the two
+        # below on its own)...
+        self.assertEqual(os.stat(f"/proc/{agent.pid}/environ").st_uid, 0)
+        # ...so another process of the same uid can neither read its memory
+        # nor attach to it.
+        probe = ("import ctypes, sys\n"
+                 "try:\n"
+                 f"    open('/proc/{agent.pid}/mem', 'rb')\n"
+                 "    print('opened')\n"
+                 "except PermissionError:\n"
+                 "    print('mem: denied')\n"
+                 "libc = ctypes.CDLL(None, use_errno=True)\n"
+                 f"r = libc.ptrace(16, {agent.pid}, None, None)\n"  # PTRACE_ATTACH
+                 "print('attach:', r, ctypes.get_errno())\n")
+        proc = subprocess.run([*nobody, "/usr/bin/python3", "-c", probe], capture_output=True,
+                              text=True, timeout=30)
+        self.assertEqual(proc.stdout, "mem: denied\nattach: -1 1\n", proc.stderr)  # EPERM
 
     def test_identity_never_crosses_the_socket(self):
         self.start_agent()

@@ -165,11 +165,11 @@ class Groups(RulesCase):
                    "name ([a-z0-9_-], not \"default\") and paths", "seal", self.conf)
 
     def test_no_recipients_anywhere(self):
-        self.fails(EXIT_USAGE, "no recipients: give -r RECIPIENT, -R FILE, -i FILE or -p, or a "
-                   "rule in .tresor.toml", "seal", self.conf)
+        self.fails(EXIT_USAGE, "no recipients: give -r RECIPIENT, -R FILE, -i FILE, --key NAME or -p, a "
+                   "rule in .tresor.toml, or make a default key (tresor key new NAME)", "seal", self.conf)
         self.rules('[[rule]]\npath = "*.env"\n')
-        self.fails(EXIT_USAGE, "no recipients: give -r RECIPIENT, -R FILE, -i FILE or -p, or a "
-                   "rule in .tresor.toml", "seal", self.conf)
+        self.fails(EXIT_USAGE, "no recipients: give -r RECIPIENT, -R FILE, -i FILE, --key NAME or -p, a "
+                   "rule in .tresor.toml, or make a default key (tresor key new NAME)", "seal", self.conf)
 
     def test_command_line_recipients_replace_the_default_groups(self):
         self.cinder_rules()

@@ -54,6 +54,21 @@ db = "from-secrets"
                 self.assertEqual(out.returncode, 0, out.stderr)
                 self.assertEqual(out.stdout.decode(), expected + "\n")
 
+    def test_a_keyring_key_by_name(self):
+        env = dict(os.environ, LD_LIBRARY_PATH=self.libdir, TRESOR_KEYRING_DIR=self.path("keys"))
+        env.pop("TRESOR_IDENTITY_FILE", None)
+        recipient = run([os.environ.get("TRESOR_BIN", "tresor"), "key", "new", "app"], env=env,
+                        check=True).stdout.decode().strip()
+        conf = self.write("keyed.env", "TOKEN=t0k3n\n")
+        run([os.environ.get("TRESOR_BIN", "tresor"), "seal", "-r", recipient, "--in-place",
+             conf], env=env, check=True)
+        out = run([self.program, conf, "TOKEN", "string", "app"], env=env)
+        self.assertEqual((out.returncode, out.stdout, out.stderr), (0, b"t0k3n\n", b""))
+        out = run([self.program, conf, "TOKEN", "string", "other"], env=env)
+        self.assertEqual(out.returncode, 6)
+        self.assertEqual(out.stderr.decode(),
+                         f"error 6: no key named \"other\" in {self.path('keys')}\n")
+
     def test_errors_are_codes_and_messages(self):
         out = self.read("db.nope")
         self.assertEqual(out.returncode, 6)

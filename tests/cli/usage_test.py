@@ -34,7 +34,8 @@ class Usage(TempDirTest):
         proc = tresor("encrypt", stdin=b"x")
         self.assertEqual(proc.returncode, 2)
         self.assertEqual(proc.stderr.decode(),
-                         "tresor: error: no recipients: give -r RECIPIENT, -R FILE, -i FILE, --key NAME or -p\n")
+                         "tresor: error: no recipients: give -r RECIPIENT, -R FILE, -i FILE, "
+                         "--key NAME or -p\n")
 
     def test_bad_recipient(self):
         proc = tresor("encrypt", "-r", "age1nope", stdin=b"x")

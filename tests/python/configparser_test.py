@@ -110,6 +110,49 @@ class ConfigParserTest(unittest.TestCase):
         self.assertEqual(str(caught.exception),
                          f"{self.sealed}: no identity opens the data key of group default")
 
+    def test_a_protected_key_in_the_agent_needs_no_prompt(self):
+        # A daemon's case: the key is passphrase-protected, an agent holds it
+        # unlocked, the program reads the file with no identity argument.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TRESOR_IDENTITY")}
+        run_dir = os.path.join(self.dir, "run")
+        os.mkdir(run_dir, 0o700)
+        env.update(TRESOR_AGENT_SOCK=os.path.join(run_dir, "agent.sock"),
+                   TRESOR_KEYRING_DIR=os.path.join(self.dir, "keys"))
+        pw = os.path.join(self.dir, "pw")
+        with open(pw, "w") as f:
+            f.write("daemon pass\n")
+        os.chmod(pw, 0o600)
+
+        def cli(*args):
+            return subprocess.run([TRESOR, *args], env=env, check=True, capture_output=True)
+        cli("key", "new", "svc", "--passphrase", "--passphrase-file", pw, "--work-factor", "10")
+        path = os.path.join(self.dir, "daemon.ini")
+        with open(path, "w") as f:
+            f.write("[db]\npassword = hunter2\n")
+        cli("seal", "--in-place", path)  # to the default key, svc
+        cli("agent", "start")
+        self.addCleanup(subprocess.run, [TRESOR, "agent", "stop"], env=env, capture_output=True)
+        code = ("import tresor, sys\n"
+                "cfg = tresor.ConfigParser(key=sys.argv[2])\n"
+                "cfg.read(sys.argv[1])\n"
+                "print(cfg.get('db', 'password'))\n")
+        child_env = dict(env, PYTHONPATH=os.environ.get("PYTHONPATH", ""))
+
+        def read_in_child():
+            return subprocess.run(["/usr/bin/python3", "-c", code, path, "svc"], env=child_env,
+                                  capture_output=True, stdin=subprocess.DEVNULL, text=True,
+                                  start_new_session=True)
+        proc = read_in_child()
+        self.assertEqual(proc.returncode, 1)
+        key_file = os.path.join(self.dir, "keys", "svc.key")
+        self.assertTrue(proc.stderr.endswith(
+            f"tresor.Error: {path}: no identity opens the data key of group default (tried the "
+            f"agent (no match), key svc (passphrase-protected; tresor agent add {key_file}))\n"),
+            proc.stderr)
+        cli("agent", "add", "--key", "svc", "--passphrase-file", pw)
+        proc = read_in_child()
+        self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, "hunter2\n", ""))
+
     def test_load_reads_other_formats_as_dicts(self):
         path = os.path.join(self.dir, "service.yaml")
         with open(path, "w") as f:
