@@ -2,15 +2,20 @@
 # Installs what is missing, builds, and runs tresor's main job end to end on
 # this machine: a configuration file whose secrets are sealed in place for two
 # keys (one made by age-keygen), read back with get, changed with set, and
-# restored byte for byte; then whole files encrypted and decrypted by tresor
-# and by the real age.
+# restored byte for byte; whole files encrypted and decrypted by tresor and
+# by the real age; then a passphrase-protected key held by the agent, used by
+# a job with no terminal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh >/dev/null
 tresor="$PWD/build/src/cli/tresor"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The demo's own agent socket and keyring, not the user's.
+export XDG_RUNTIME_DIR="$work/run" TRESOR_KEYRING_DIR="$work/keys"
+unset TRESOR_AGENT_SOCK TRESOR_IDENTITY TRESOR_IDENTITY_FILE
+mkdir -m 700 "$XDG_RUNTIME_DIR"
+trap '"$tresor" agent stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 cd "$work"
 
 step() { printf '\n$ %s\n' "$*"; }
@@ -60,5 +65,27 @@ set +e
 echo "exit code $?"
 set -e
 cmp <("$tresor" decrypt -i service.key app.ini.asc) app.ini
+
+printf 'demo passphrase\n' > pass.txt && chmod 600 pass.txt
+step tresor key new ops --passphrase --passphrase-file pass.txt
+"$tresor" key new ops --passphrase --passphrase-file pass.txt
+cp app.ini.orig job.ini
+step tresor seal --in-place job.ini "  # no recipient given: the default key, ops"
+"$tresor" seal --in-place job.ini
+step tresor agent start
+"$tresor" agent start
+step tresor agent add --ttl 1h --passphrase-file-once pass.txt "  # pass.txt is deleted"
+"$tresor" agent add --ttl 1h --passphrase-file-once pass.txt
+test ! -e pass.txt
+step "setsid tresor run -f job.ini -- sh -c 'echo \${#DATABASE_PASSWORD} chars' </dev/null  # as cron: no terminal"
+setsid -w "$tresor" run -f job.ini -- sh -c 'echo ${#DATABASE_PASSWORD} chars' </dev/null
+step tresor agent lock
+"$tresor" agent lock
+step tresor get job.ini database.password "  # locked: exit code 4"
+set +e
+setsid -w "$tresor" get job.ini database.password </dev/null
+echo "exit code $?"
+set -e
+"$tresor" agent stop
 echo
-echo "demo finished: tresor and age interoperate on this machine"
+echo "demo finished: tresor and age interoperate on this machine; the agent decrypts unattended"

@@ -13,6 +13,7 @@
 #include "formats/document.h"
 #include "keys/agent_client.h"
 #include "keys/identity_file.h"
+#include "keys/key_chain.h"
 #include "keys/keyring.h"
 
 namespace tresor::cli {
@@ -23,12 +24,6 @@ using keys::RequestKind;
 Result<keys::AgentReply> Call(RequestKind kind, std::span<const std::string_view> fields = {},
                               int pass_fd = -1) {
   return keys::CallAgent(keys::AgentSocketPath(), kind, fields, pass_fd);
-}
-
-std::string Seconds(int64_t s) {
-  if (s % 3600 == 0) return std::to_string(s / 3600) + "h";
-  if (s % 60 == 0) return std::to_string(s / 60) + "m";
-  return std::to_string(s) + "s";
 }
 
 void Log(const std::string& line) {
@@ -169,7 +164,7 @@ Result<void> RunAgentAdd(const KeyOptions& options) {
   for (size_t i = 0; i < reply->message.fields.size(); ++i) {
     std::fprintf(stderr, "tresor: added %s (%s) to the agent%s\n", name.c_str(),
                  std::string(reply->message.Text(i)).c_str(),
-                 ttl > 0 ? (", for " + Seconds(ttl)).c_str() : "");
+                 ttl > 0 ? (", for " + keys::FormatDuration(ttl)).c_str() : "");
   }
   return {};
 }
@@ -201,7 +196,7 @@ Result<void> RunAgentList(const KeyOptions& options) {
     line.append("  ").append(m.Text(i + 1)).append("  ").append(m.Text(i + 2));
     if (expires != "0") {
       const int64_t left = std::stoll(expires) - static_cast<int64_t>(std::time(nullptr));
-      line.append(", expires in ").append(Seconds(left > 0 ? left : 0));
+      line.append(", expires in ").append(keys::FormatDuration(left > 0 ? left : 0));
     }
     out.append(line).append("\n");
   }

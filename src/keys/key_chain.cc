@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 
 #include "age/key_files.h"
@@ -118,6 +119,12 @@ Result<std::vector<age::X25519Identity>> ParseEnvironmentIdentity(const char* te
 }
 
 }  // namespace
+
+std::string FormatDuration(int64_t s) {
+  if (s > 0 && s % 3600 == 0) return std::to_string(s / 3600) + "h";
+  if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
 
 std::vector<std::string> IdentityFilesFromEnvironment() {
   std::vector<std::string> files;
@@ -266,7 +273,10 @@ std::vector<KeySourceInfo> DescribeKeySources(const KeyChainOptions& options) {
     const Message& m = reply->message;
     for (size_t i = 0; i + 5 < m.fields.size(); i += 6) {
       std::string state(m.Text(i + 2));
-      if (m.Text(i + 4) != "0") state += ", expires " + std::string(m.Text(i + 4));
+      if (const int64_t at = std::atoll(std::string(m.Text(i + 4)).c_str()); at > 0) {
+        const int64_t left = at - static_cast<int64_t>(std::time(nullptr));
+        state += ", expires in " + FormatDuration(left > 0 ? left : 0);
+      }
       rows.push_back({"agent", std::string(m.Text(i)), std::string(m.Text(i + 1)), state});
     }
   }

@@ -12,6 +12,7 @@
 // in the order that opens the file means no connection and no prompt.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,6 +47,9 @@ struct KeySourceInfo {
 // passphrase (a protected file is listed as "protected") and asks the agent
 // for its list.
 std::vector<KeySourceInfo> DescribeKeySources(const KeyChainOptions& options);
+
+// "8h", "90m", "45s": the largest unit that divides `seconds` (for expiries).
+std::string FormatDuration(int64_t seconds);
 
 // The identities of $TRESOR_IDENTITY_FILE (one or several paths, ':'-separated).
 std::vector<std::string> IdentityFilesFromEnvironment();

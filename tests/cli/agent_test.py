@@ -3,6 +3,7 @@ added through a pseudo-terminal, clients with no terminal (as cron runs them),
 another uid, recorded traffic, a killed agent, and hostile messages."""
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -144,6 +145,12 @@ class AgentTest(TempDirTest):
     def test_ttl_expiry_locks_the_key(self):
         self.start_agent()
         self.add_through_terminal("--ttl", "2s")
+        self.assertRegex(self.tresor("agent", "list").stdout.decode(),
+                         rf"^{re.escape(self.key)}  {self.recipient}  unlocked, expires in [012]s\n$")
+        rows = json.loads(self.tresor("keys", "--json").stdout)
+        self.assertEqual([(r["source"], r["where"], r["recipient"]) for r in rows],
+                         [("agent", self.key, self.recipient)])
+        self.assertRegex(rows[0]["state"], r"^unlocked, expires in [012]s$")
         self.assert_child_decrypts()
         time.sleep(3)
         self.assert_child_locked()
