@@ -1,0 +1,1 @@
+path "auth/token/lookup-self" { capabilities = ["read"] }
