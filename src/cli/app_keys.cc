@@ -3,6 +3,9 @@
 #include "cli/app_options.h"
 
 namespace tresor::cli {
+
+void AddServerCommand(CLI::App& app, KeyCommands& c);
+
 namespace {
 
 void AddJson(CLI::App* cmd, KeyOptions& o) {
@@ -87,9 +90,34 @@ void AddKeyCommands(CLI::App& app, KeyCommands& c) {
       leaf(agent, "unlock", "Unlock the agent's locked keys, asking each one's passphrase",
            RunAgentUnlock),
       o.passphrase_file);
+  AddServerCommand(app, c);
+}
+
+void AddServerCommand(CLI::App& app, KeyCommands& c) {
+  ServerOptions& o = c.server_options;
+  c.server = app.add_subcommand(
+      "server",
+      "Serve secrets over the Vault HTTP API (so far: --dev, in memory, KV v2 at secret/)");
+  c.server->add_flag("--dev", o.dev,
+                     "Development mode: in memory, unsealed, a root token printed on start");
+  c.server->add_option("--listen", o.listen, "Address to listen on (default 127.0.0.1:8200)")
+      ->type_name("HOST:PORT");
+  c.server->add_option("--dev-root-token", o.root_token, "The root token (default: random)")
+      ->type_name("TOKEN");
+  c.server
+      ->add_option("--request-timeout", o.request_timeout,
+                   "A request must arrive whole within this (default 10s; else 408)")
+      ->type_name("DURATION");
+  c.server
+      ->add_option("--idle-timeout", o.idle_timeout,
+                   "Close keep-alive connections idle this long (default 60s)")
+      ->type_name("DURATION");
+  c.server->add_flag("--insecure-listen", o.insecure_listen,
+                     "Serve plain HTTP on an address other than loopback");
 }
 
 std::optional<Result<void>> RunKeyCommands(KeyCommands& c) {
+  if (c.server != nullptr && c.server->parsed()) return RunServerCommand(c.server_options);
   for (const auto& [cmd, run] : c.leaves) {
     if (cmd->parsed()) return run(c.options);
   }

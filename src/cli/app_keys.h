@@ -1,4 +1,4 @@
-// The command-line definitions of key, keys and agent.
+// The command-line definitions of key, keys, agent and server.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/key_commands.h"
+#include "cli/server_command.h"
 
 namespace tresor::cli {
 
@@ -15,6 +16,8 @@ struct KeyCommands {
   KeyOptions options;
   // Each leaf command and what runs it.
   std::vector<std::pair<CLI::App*, Result<void> (*)(const KeyOptions&)>> leaves;
+  ServerOptions server_options;
+  CLI::App* server = nullptr;
 };
 
 void AddKeyCommands(CLI::App& app, KeyCommands& commands);

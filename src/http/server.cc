@@ -1,0 +1,276 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace tresor::http {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void RaiseFileLimit(size_t wanted) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, wanted);
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+struct Connection {
+  int fd = -1;
+  RequestParser parser;
+  std::string out;  // response bytes not yet written
+  bool close_after_write = false;
+  int64_t last_activity = 0;
+  int64_t request_started = 0;  // when the first byte of the current request came
+
+  explicit Connection(const ParserLimits& limits) : parser(limits) {}
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  int listen_fd = -1;
+  int port = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<size_t> connections{0};
+  std::vector<std::thread> workers;
+  std::vector<int> wake_fds;
+
+  ~Impl() {
+    stopping = true;
+    for (int fd : wake_fds) {
+      const uint64_t one = 1;
+      (void)!::write(fd, &one, sizeof one);
+    }
+    for (auto& t : workers) t.join();
+    for (int fd : wake_fds) ::close(fd);
+    if (listen_fd >= 0) ::close(listen_fd);
+  }
+
+  void Worker(int wake_fd);
+};
+
+namespace {
+
+class Loop {
+ public:
+  Loop(Server::Impl& server, int wake_fd) : s_(server), wake_fd_(wake_fd) {}
+
+  void Run() {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.fd = s_.listen_fd;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, s_.listen_fd, &ev);
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_fd_;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_fd_, &ev);
+    epoll_event events[256];
+    int64_t next_sweep = NowMs() + 250;
+    while (!s_.stopping) {
+      const int n = ::epoll_wait(epoll_, events, 256, 250);
+      for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == s_.listen_fd) {
+          Accept();
+        } else if (fd != wake_fd_) {
+          auto it = conns_.find(fd);
+          if (it == conns_.end()) continue;
+          if (events[i].events & EPOLLOUT) Flush(it->second);
+          if (conns_.count(fd) && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+            Read(conns_.at(fd));
+          }
+        }
+      }
+      const int64_t now = NowMs();
+      if (now >= next_sweep) {
+        Sweep(now);
+        next_sweep = now + 250;
+      }
+    }
+    for (auto& [fd, c] : conns_) ::close(fd);
+    s_.connections -= conns_.size();
+    ::close(epoll_);
+  }
+
+ private:
+  void Accept() {
+    for (int k = 0; k < 64; ++k) {
+      const int fd = ::accept4(s_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) return;
+      if (s_.connections.load() >= s_.options.max_connections) {
+        ::close(fd);
+        continue;
+      }
+      const int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP;
+      ev.data.fd = fd;
+      if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        ::close(fd);
+        continue;
+      }
+      auto [it, _] = conns_.emplace(fd, Connection(s_.options.limits));
+      it->second.fd = fd;
+      it->second.last_activity = NowMs();
+      ++s_.connections;
+    }
+  }
+
+  void Close(Connection& c) {
+    const int fd = c.fd;
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    ::close(fd);
+    conns_.erase(fd);
+    --s_.connections;
+  }
+
+  void Read(Connection& c) {
+    char buf[65536];
+    while (true) {
+      const ssize_t n = ::read(c.fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) break;
+      if (n <= 0) return Close(c);
+      const int64_t now = NowMs();
+      c.last_activity = now;
+      if (!c.parser.started()) c.request_started = now;
+      std::string_view data(buf, static_cast<size_t>(n));
+      while (!data.empty() && !c.close_after_write) {
+        const size_t used = c.parser.Feed(data);
+        data.remove_prefix(used);
+        if (c.parser.state() == RequestParser::State::kError) {
+          Respond(c, JsonError(c.parser.error_status(), c.parser.error_message()), true, false);
+          break;
+        }
+        if (c.parser.state() != RequestParser::State::kComplete) break;
+        Request request = c.parser.TakeRequest();
+        c.request_started = now;
+        Respond(c, Handle(request), !request.keep_alive, request.method == "HEAD");
+        if (c.fd < 0) return;
+      }
+      if (c.close_after_write) break;
+    }
+    if (conns_.count(c.fd)) Flush(c);
+  }
+
+  Response Handle(const Request& request) {
+    try {
+      return s_.handler(request);
+    } catch (const std::exception&) {
+      return JsonError(500, "internal error");
+    }
+  }
+
+  void Respond(Connection& c, const Response& response, bool close, bool head_only) {
+    c.out.append(Serialize(response, close, head_only));
+    c.close_after_write = c.close_after_write || close;
+  }
+
+  void Flush(Connection& c) {
+    while (!c.out.empty()) {
+      const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) break;
+      if (n < 0) return Close(c);
+      c.out.erase(0, static_cast<size_t>(n));
+    }
+    epoll_event ev{};
+    ev.data.fd = c.fd;
+    ev.events = EPOLLIN | EPOLLRDHUP | (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT));
+    ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
+    if (c.out.empty() && c.close_after_write) Close(c);
+  }
+
+  // Times out slow requests (408) and idle keep-alive connections.
+  void Sweep(int64_t now) {
+    std::vector<int> expired;
+    for (auto& [fd, c] : conns_) {
+      if (c.close_after_write) continue;
+      if (c.parser.started()) {
+        if (now - c.request_started > s_.options.request_timeout_ms) expired.push_back(fd);
+      } else if (c.out.empty() && now - c.last_activity > s_.options.idle_timeout_ms) {
+        expired.push_back(fd);
+      }
+    }
+    for (int fd : expired) {
+      Connection& c = conns_.at(fd);
+      if (c.parser.started()) {
+        Respond(c, JsonError(408, "request timed out"), true, false);
+        Flush(c);
+      } else {
+        Close(c);
+      }
+    }
+  }
+
+  Server::Impl& s_;
+  int wake_fd_;
+  int epoll_ = -1;
+  std::unordered_map<int, Connection> conns_;
+};
+
+}  // namespace
+
+void Server::Impl::Worker(int wake_fd) { Loop(*this, wake_fd).Run(); }
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+int Server::port() const { return impl_->port; }
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->handler = std::move(handler);
+  RaiseFileLimit(options.max_connections + 64);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(options.port));
+  if (::inet_pton(AF_INET, options.host.c_str(), &addr.sin_addr) != 1) {
+    return MakeError(ErrorCode::kInvalidArgument, "bad listen address " + options.host);
+  }
+  impl->listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int one = 1;
+  ::setsockopt(impl->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(impl->listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(impl->listen_fd, 4096) != 0) {
+    return MakeError(ErrorCode::kIo, "cannot listen on " + options.host + ":" +
+                                         std::to_string(options.port) + ": " +
+                                         std::strerror(errno));
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(impl->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  impl->port = ntohs(addr.sin_port);
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) {
+    const int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    impl->wake_fds.push_back(wake);
+    impl->workers.emplace_back([p = impl.get(), wake] { p->Worker(wake); });
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+}  // namespace tresor::http

@@ -1,0 +1,275 @@
+#include "server/kv2.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace tresor::server {
+namespace {
+
+constexpr int64_t kDefaultMaxVersions = 10;
+
+KvOutcome Status(int status) { return KvOutcome{status, nullptr, {}}; }
+
+KvOutcome Fail(int status, std::string message) {
+  KvOutcome out{status, nullptr, {}};
+  if (!message.empty()) out.errors.push_back(std::move(message));
+  return out;
+}
+
+// The version numbers of a {"versions": [..]} body.
+std::optional<std::vector<int64_t>> VersionList(const Json& body) {
+  if (!body.is_object() || !body.contains("versions")) return std::nullopt;
+  const Json& v = body["versions"];
+  std::vector<int64_t> out;
+  if (v.is_array()) {
+    for (const Json& n : v) {
+      if (n.is_number_integer()) {
+        out.push_back(n.get<int64_t>());
+      } else if (n.is_string()) {
+        out.push_back(std::atoll(n.get<std::string>().c_str()));
+      } else {
+        return std::nullopt;
+      }
+    }
+  } else if (v.is_number_integer()) {
+    out.push_back(v.get<int64_t>());
+  } else {
+    return std::nullopt;
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+std::string NowRfc3339() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  const auto nanos =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() %
+      1000000000;
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<long long>(nanos));
+  return buf;
+}
+
+Json KvV2::VersionMetadata(const Key& key, int64_t number, const Version& v) {
+  return Json{{"created_time", v.created_time},
+              {"custom_metadata", key.custom_metadata},
+              {"deletion_time", v.deletion_time},
+              {"destroyed", v.destroyed},
+              {"version", number}};
+}
+
+int64_t KvV2::MaxVersions(const Key& key) const {
+  if (key.max_versions > 0) return key.max_versions;
+  return max_versions_ > 0 ? max_versions_ : kDefaultMaxVersions;
+}
+
+KvOutcome KvV2::Write(const std::string& path, const Json& body) {
+  if (!body.is_object() || !body.contains("data") || !body["data"].is_object()) {
+    return Fail(400, "no data provided");
+  }
+  std::optional<int64_t> cas;
+  if (body.contains("options") && body["options"].is_object() && body["options"].contains("cas")) {
+    const Json& c = body["options"]["cas"];
+    if (!c.is_number_integer() || c.get<int64_t>() < 0) return Fail(400, "invalid cas value");
+    cas = c.get<int64_t>();
+  }
+  const std::lock_guard lock(mutex_);
+  auto it = keys_.find(path);
+  const int64_t current = it == keys_.end() ? 0 : it->second.current_version;
+  const bool required = cas_required_ || (it != keys_.end() && it->second.cas_required);
+  if (required && !cas) return Fail(400, "check-and-set parameter required for this call");
+  if (cas && *cas != current) {
+    return Fail(400, "check-and-set parameter did not match the current version");
+  }
+  const std::string now = NowRfc3339();
+  Key& key = keys_[path];
+  if (key.created_time.empty()) key.created_time = now;
+  key.updated_time = now;
+  const int64_t number = ++key.current_version;
+  key.versions[number] = Version{now, "", false, body["data"]};
+  if (key.oldest_version == 0) key.oldest_version = number;
+  while (static_cast<int64_t>(key.versions.size()) > MaxVersions(key)) {
+    key.versions.erase(key.versions.begin());
+    key.oldest_version = key.versions.begin()->first;
+  }
+  return KvOutcome{200, VersionMetadata(key, number, key.versions[number]), {}};
+}
+
+KvOutcome KvV2::Read(const std::string& path, int64_t version) {
+  const std::lock_guard lock(mutex_);
+  auto it = keys_.find(path);
+  if (it == keys_.end()) return Fail(404, "");
+  const Key& key = it->second;
+  const int64_t number = version > 0 ? version : key.current_version;
+  auto v = key.versions.find(number);
+  if (v == key.versions.end()) return Fail(404, "");
+  Json data{{"data", nullptr}, {"metadata", VersionMetadata(key, number, v->second)}};
+  if (!v->second.deletion_time.empty() || v->second.destroyed) {
+    return KvOutcome{404, data, {}};  // Vault answers 404 with the metadata
+  }
+  data["data"] = v->second.data;
+  return KvOutcome{200, data, {}};
+}
+
+KvOutcome KvV2::DeleteLatest(const std::string& path) {
+  const std::lock_guard lock(mutex_);
+  auto it = keys_.find(path);
+  if (it == keys_.end()) return Status(204);
+  auto v = it->second.versions.find(it->second.current_version);
+  if (v != it->second.versions.end() && v->second.deletion_time.empty()) {
+    v->second.deletion_time = NowRfc3339();
+  }
+  return Status(204);
+}
+
+// action: 0 delete, 1 undelete, 2 destroy
+KvOutcome KvV2::ChangeVersions(const std::string& path, const Json& body, int action) {
+  const auto versions = VersionList(body);
+  if (!versions) return Fail(400, "no version number provided");
+  const std::lock_guard lock(mutex_);
+  auto it = keys_.find(path);
+  if (it == keys_.end()) return Status(204);
+  const std::string now = NowRfc3339();
+  for (int64_t n : *versions) {
+    auto v = it->second.versions.find(n);
+    if (v == it->second.versions.end() || v->second.destroyed) continue;
+    if (action == 0 && v->second.deletion_time.empty()) v->second.deletion_time = now;
+    if (action == 1) v->second.deletion_time.clear();
+    if (action == 2) {
+      v->second.destroyed = true;
+      v->second.data = nullptr;
+    }
+  }
+  return Status(204);
+}
+
+KvOutcome KvV2::DeleteVersions(const std::string& path, const Json& body) {
+  return ChangeVersions(path, body, 0);
+}
+KvOutcome KvV2::Undelete(const std::string& path, const Json& body) {
+  return ChangeVersions(path, body, 1);
+}
+KvOutcome KvV2::Destroy(const std::string& path, const Json& body) {
+  return ChangeVersions(path, body, 2);
+}
+
+KvOutcome KvV2::ReadMetadata(const std::string& path) {
+  const std::lock_guard lock(mutex_);
+  auto it = keys_.find(path);
+  if (it == keys_.end()) return Fail(404, "");
+  const Key& key = it->second;
+  Json versions = Json::object();
+  for (const auto& [n, v] : key.versions) {
+    versions[std::to_string(n)] = Json{{"created_time", v.created_time},
+                                       {"deletion_time", v.deletion_time},
+                                       {"destroyed", v.destroyed}};
+  }
+  return KvOutcome{200,
+                   Json{{"cas_required", key.cas_required},
+                        {"created_time", key.created_time},
+                        {"current_version", key.current_version},
+                        {"custom_metadata", key.custom_metadata},
+                        {"delete_version_after", key.delete_version_after},
+                        {"max_versions", key.max_versions},
+                        {"oldest_version", key.oldest_version},
+                        {"updated_time", key.updated_time},
+                        {"versions", versions}},
+                   {}};
+}
+
+KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
+  if (!body.is_object()) return Fail(400, "invalid request body");
+  const std::lock_guard lock(mutex_);
+  Key& key = keys_[path];
+  const std::string now = NowRfc3339();
+  if (key.created_time.empty()) key.created_time = now;
+  key.updated_time = now;
+  if (body.contains("max_versions")) {
+    if (!body["max_versions"].is_number_integer() || body["max_versions"].get<int64_t>() < 0) {
+      return Fail(400, "max_versions must be a non-negative integer");
+    }
+    key.max_versions = body["max_versions"].get<int64_t>();
+  }
+  if (body.contains("cas_required")) {
+    if (!body["cas_required"].is_boolean()) return Fail(400, "cas_required must be a boolean");
+    key.cas_required = body["cas_required"].get<bool>();
+  }
+  if (body.contains("delete_version_after") && body["delete_version_after"].is_string()) {
+    key.delete_version_after = body["delete_version_after"].get<std::string>();
+  }
+  if (body.contains("custom_metadata")) {
+    const Json& custom = body["custom_metadata"];
+    if (!custom.is_null() && !custom.is_object()) {
+      return Fail(400, "custom_metadata must be an object of strings");
+    }
+    if (custom.is_object()) {
+      for (const auto& entry : custom) {
+        if (!entry.is_string()) return Fail(400, "custom_metadata must be an object of strings");
+      }
+    }
+    key.custom_metadata = custom;
+  }
+  while (static_cast<int64_t>(key.versions.size()) > MaxVersions(key)) {
+    key.versions.erase(key.versions.begin());
+    key.oldest_version = key.versions.begin()->first;
+  }
+  return Status(204);
+}
+
+KvOutcome KvV2::DeleteMetadata(const std::string& path) {
+  const std::lock_guard lock(mutex_);
+  keys_.erase(path);
+  return Status(204);
+}
+
+KvOutcome KvV2::List(const std::string& prefix) {
+  std::string dir = prefix;
+  if (!dir.empty() && dir.back() != '/') dir.push_back('/');
+  const std::lock_guard lock(mutex_);
+  Json keys = Json::array();
+  std::string last;
+  for (auto it = keys_.lower_bound(dir); it != keys_.end() && it->first.starts_with(dir); ++it) {
+    const std::string rest = it->first.substr(dir.size());
+    const size_t slash = rest.find('/');
+    const std::string entry = slash == std::string::npos ? rest : rest.substr(0, slash + 1);
+    if (entry.empty() || entry == last) continue;
+    keys.push_back(entry);
+    last = entry;
+  }
+  if (keys.empty()) return Fail(404, "");
+  return KvOutcome{200, Json{{"keys", keys}}, {}};
+}
+
+KvOutcome KvV2::ReadConfig() {
+  const std::lock_guard lock(mutex_);
+  return KvOutcome{200,
+                   Json{{"cas_required", cas_required_},
+                        {"delete_version_after", delete_version_after_},
+                        {"max_versions", max_versions_}},
+                   {}};
+}
+
+KvOutcome KvV2::WriteConfig(const Json& body) {
+  if (!body.is_object()) return Fail(400, "invalid request body");
+  const std::lock_guard lock(mutex_);
+  if (body.contains("max_versions") && body["max_versions"].is_number_integer()) {
+    max_versions_ = body["max_versions"].get<int64_t>();
+  }
+  if (body.contains("cas_required") && body["cas_required"].is_boolean()) {
+    cas_required_ = body["cas_required"].get<bool>();
+  }
+  if (body.contains("delete_version_after") && body["delete_version_after"].is_string()) {
+    delete_version_after_ = body["delete_version_after"].get<std::string>();
+  }
+  return Status(204);
+}
+
+}  // namespace tresor::server

@@ -1,0 +1,241 @@
+"""The development server driven by real clients: Python hvac (Debian's
+python3-hvac) and curl, plus hostile requests over raw sockets. Each test
+class starts `tresor server --dev` on a free loopback port."""
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+import unittest
+import warnings
+
+import hvac
+
+# hvac keeps pooled connections open past each test; that is its business.
+warnings.simplefilter("ignore", ResourceWarning)
+
+TRESOR = os.environ.get("TRESOR_BIN", "tresor")
+ROOT = "root-token-for-tests"
+
+
+def start_server(*extra):
+    proc = subprocess.Popen([TRESOR, "server", "--dev", "--listen", "127.0.0.1:0",
+                             "--dev-root-token", ROOT, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    banner = [proc.stdout.readline() for _ in range(3)]
+    match = re.match(r"listening on http://127\.0\.0\.1:(\d+)\n", banner[1])
+    if not match:
+        proc.kill()
+        raise AssertionError(f"no banner: {banner} {proc.stderr.read()}")
+    return proc, int(match.group(1))
+
+
+class ServerTestCase(unittest.TestCase):
+    extra_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.proc, cls.port = start_server(*cls.extra_args)
+        cls.url = f"http://127.0.0.1:{cls.port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.terminate()
+        cls.proc.wait(timeout=10)
+        cls.proc.stdout.close()
+        cls.proc.stderr.close()
+
+    def raw(self, data, timeout=10):
+        """Sends bytes on a new connection; returns everything it answers."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(data)
+            out = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    return out
+                out += chunk
+
+    def curl(self, *args):
+        return subprocess.run(["curl", "-sS", "-i", *args], capture_output=True,
+                              timeout=30).stdout.decode()
+
+
+class HvacKv2Test(ServerTestCase):
+    def setUp(self):
+        self.client = hvac.Client(url=self.url, token=ROOT)
+        self.kv = self.client.secrets.kv.v2
+
+    def test_write_read_versions_and_list(self):
+        first = self.kv.create_or_update_secret("app/db", {"password": "one"})
+        self.assertEqual(first["data"]["version"], 1)
+        self.kv.create_or_update_secret("app/db", {"password": "two"})
+        self.kv.create_or_update_secret("app/cache/redis", {"url": "redis://x"})
+        latest = self.kv.read_secret_version("app/db")
+        self.assertEqual(latest["data"]["data"], {"password": "two"})
+        self.assertEqual(latest["data"]["metadata"]["version"], 2)
+        old = self.kv.read_secret_version("app/db", version=1)
+        self.assertEqual(old["data"]["data"], {"password": "one"})
+        self.assertEqual(self.kv.list_secrets("app")["data"]["keys"], ["cache/", "db"])
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            self.kv.read_secret_version("app/missing")
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            self.kv.list_secrets("nothing-here")
+
+    def test_check_and_set(self):
+        self.kv.create_or_update_secret("cas/key", {"v": "1"}, cas=0)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.kv.create_or_update_secret("cas/key", {"v": "again"}, cas=0)
+        self.assertIn("check-and-set parameter did not match the current version",
+                      str(caught.exception))
+        self.kv.create_or_update_secret("cas/key", {"v": "2"}, cas=1)
+        self.kv.update_metadata("cas/key", cas_required=True)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.kv.create_or_update_secret("cas/key", {"v": "3"})
+        self.assertIn("check-and-set parameter required for this call", str(caught.exception))
+        self.kv.create_or_update_secret("cas/key", {"v": "3"}, cas=2)
+        self.assertEqual(self.kv.read_secret_version("cas/key")["data"]["data"], {"v": "3"})
+
+    def test_soft_delete_undelete_destroy_and_metadata(self):
+        for i in range(3):
+            self.kv.create_or_update_secret("life/key", {"n": str(i)})
+        self.kv.delete_latest_version_of_secret("life/key")
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            self.kv.read_secret_version("life/key")
+        self.kv.undelete_secret_versions("life/key", versions=[3])
+        self.assertEqual(self.kv.read_secret_version("life/key")["data"]["data"], {"n": "2"})
+        self.kv.delete_secret_versions("life/key", versions=[1])
+        self.kv.destroy_secret_versions("life/key", versions=[2])
+        meta = self.kv.read_secret_metadata("life/key")["data"]
+        self.assertEqual(meta["current_version"], 3)
+        self.assertNotEqual(meta["versions"]["1"]["deletion_time"], "")
+        self.assertTrue(meta["versions"]["2"]["destroyed"])
+        self.kv.undelete_secret_versions("life/key", versions=[2])  # destroyed stays destroyed
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            self.kv.read_secret_version("life/key", version=2)
+        self.kv.update_metadata("life/key", max_versions=2)
+        meta = self.kv.read_secret_metadata("life/key")["data"]
+        self.assertEqual((meta["max_versions"], meta["oldest_version"], sorted(meta["versions"])),
+                         (2, 2, ["2", "3"]))
+        self.kv.delete_metadata_and_all_versions("life/key")
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            self.kv.read_secret_metadata("life/key")
+
+    def test_sys_endpoints_and_a_bad_token(self):
+        health = self.client.sys.read_health_status(method="GET")
+        self.assertEqual((health["initialized"], health["sealed"]), (True, False))
+        self.assertFalse(self.client.sys.read_seal_status()["sealed"])
+        mounts = self.client.sys.list_mounted_secrets_engines()
+        self.assertEqual(mounts["secret/"]["options"], {"version": "2"})
+        bad = hvac.Client(url=self.url, token="not-the-token")
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            bad.secrets.kv.v2.read_secret_version("app/db")
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            hvac.Client(url=self.url).secrets.kv.v2.read_secret_version("app/db")
+
+
+class CurlTest(ServerTestCase):
+    def test_transcript(self):
+        out = self.curl("-H", f"X-Vault-Token: {ROOT}", "-X", "POST",
+                        "-d", '{"data": {"api_key": "k-123"}}', f"{self.url}/v1/secret/data/svc")
+        self.assertTrue(out.startswith("HTTP/1.1 200 OK\r\n"), out)
+        self.assertIn("Content-Type: application/json\r\n", out)
+        out = self.curl("-H", f"Authorization: Bearer {ROOT}", f"{self.url}/v1/secret/data/svc")
+        body = json.loads(out.split("\r\n\r\n", 1)[1])
+        self.assertEqual(body["data"]["data"], {"api_key": "k-123"})
+        out = self.curl("-X", "LIST", "-H", f"X-Vault-Token: {ROOT}",
+                        f"{self.url}/v1/secret/metadata/")
+        self.assertEqual(json.loads(out.split("\r\n\r\n", 1)[1])["data"]["keys"], ["svc"])
+        out = self.curl("-H", f"X-Vault-Token: {ROOT}",
+                        f"{self.url}/v1/secret/metadata/?list=true")
+        self.assertEqual(json.loads(out.split("\r\n\r\n", 1)[1])["data"]["keys"], ["svc"])
+        out = self.curl("-X", "DELETE", "-H", f"X-Vault-Token: {ROOT}",
+                        f"{self.url}/v1/secret/data/svc")
+        self.assertTrue(out.startswith("HTTP/1.1 204 No Content\r\n"), out)
+        out = self.curl(f"{self.url}/v1/secret/data/svc")
+        self.assertEqual(out.split("\r\n")[0], "HTTP/1.1 403 Forbidden")
+        self.assertEqual(out.split("\r\n\r\n", 1)[1], '{"errors":["permission denied"]}\n')
+
+
+class BadInputTest(ServerTestCase):
+    extra_args = ("--request-timeout", "2s")
+
+    def status_and_body(self, data):
+        out = self.raw(data)
+        head, _, body = out.partition(b"\r\n\r\n")
+        return head.split(b"\r\n")[0].decode(), body.decode()
+
+    def test_hostile_requests_get_a_4xx_and_the_server_keeps_serving(self):
+        token = f"X-Vault-Token: {ROOT}\r\n".encode()
+        cases = [
+            (b"PUT /v1/secret/data/x HTTP/1.1\r\n" + token +
+             b"Connection: close\r\nContent-Length: 9\r\n\r\n{not json",
+             "HTTP/1.1 400 Bad Request", '{"errors":["failed to parse JSON input"]}\n'),
+            (b"PUT /v1/secret/data/x HTTP/1.1\r\nContent-Length: 40000000\r\n\r\n",
+             "HTTP/1.1 413 Payload Too Large", '{"errors":["request body too large"]}\n'),
+            (b"GET /v1/secret/../sys/seal HTTP/1.1\r\n\r\n",
+             "HTTP/1.1 400 Bad Request", '{"errors":["invalid path"]}\n'),
+            (b"GET /v1/secret/%2e%2e/sys/seal HTTP/1.1\r\n\r\n",
+             "HTTP/1.1 400 Bad Request", '{"errors":["invalid path"]}\n'),
+            (b"GET /v1/secret/data/\xff\xfe HTTP/1.1\r\n\r\n",
+             "HTTP/1.1 400 Bad Request", '{"errors":["invalid path"]}\n'),
+            (b"BREW /v1/secret/data/x HTTP/1.1\r\n\r\n",
+             "HTTP/1.1 405 Method Not Allowed", '{"errors":["unsupported method"]}\n'),
+            (b"GET /v1/secret/data/x HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n",
+             "HTTP/1.1 431 Request Header Fields Too Large",
+             '{"errors":["request head too large"]}\n'),
+            (b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 garbage\r\n\r\n",
+             "HTTP/1.1 400 Bad Request", '{"errors":["malformed request line"]}\n'),
+        ]
+        for request, status, body in cases:
+            with self.subTest(request=request[:40]):
+                self.assertEqual(self.status_and_body(request), (status, body))
+        self.assertEqual(self.status_and_body(b"GET /v1/sys/health HTTP/1.0\r\n\r\n")[0],
+                         "HTTP/1.1 200 OK")
+
+    def test_a_slow_request_times_out_with_408(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(b"GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n")  # never finished
+            start = time.monotonic()
+            out = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                out += chunk
+            elapsed = time.monotonic() - start
+        self.assertTrue(out.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), out)
+        self.assertTrue(1.5 < elapsed < 5, elapsed)
+
+    def test_ten_thousand_idle_connections_do_not_stop_service(self):
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard < 10200:
+            self.skipTest(f"RLIMIT_NOFILE hard limit {hard} is below 10,200")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 10200), hard))
+        idle = []
+        try:
+            for _ in range(10000):
+                s = socket.socket()
+                s.setblocking(False)
+                try:
+                    s.connect(("127.0.0.1", self.port))
+                except BlockingIOError:
+                    pass
+                idle.append(s)
+            time.sleep(0.5)
+            started = time.monotonic()
+            client = hvac.Client(url=self.url, token=ROOT)
+            client.secrets.kv.v2.create_or_update_secret("busy", {"k": "v"})
+            self.assertEqual(client.secrets.kv.v2.read_secret_version("busy")["data"]["data"],
+                             {"k": "v"})
+            self.assertLess(time.monotonic() - started, 5)
+        finally:
+            for s in idle:
+                s.close()
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+if __name__ == "__main__":
+    unittest.main()
