@@ -133,28 +133,4 @@ Result<void> RunKeys(const KeyOptions& options) {
   return {};
 }
 
-Result<int64_t> ParseDuration(const std::string& text) {
-  int64_t total = 0;
-  int64_t n = -1;
-  for (char c : text) {
-    if (c >= '0' && c <= '9') {
-      n = (n < 0 ? 0 : n) * 10 + (c - '0');
-      if (n > 100LL * 365 * 86400) break;
-      continue;
-    }
-    const int64_t unit = c == 's' ? 1 : c == 'm' ? 60 : c == 'h' ? 3600 : c == 'd' ? 86400 : 0;
-    if (unit == 0 || n < 0) {
-      n = -2;
-      break;
-    }
-    total += n * unit;
-    n = -1;
-  }
-  if (n == -2 || text.empty() || n > 100LL * 365 * 86400) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "bad duration \"" + text + "\" (like 90s, 30m, 8h, 1d or 1h30m)");
-  }
-  return total + (n > 0 ? n : 0);
-}
-
 }  // namespace tresor::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "formats/duration.h"
 
 namespace tresor::cli {
 
@@ -40,7 +41,6 @@ Result<void> RunAgentRemove(const KeyOptions& options);
 Result<void> RunAgentLock(const KeyOptions& options);
 Result<void> RunAgentUnlock(const KeyOptions& options);
 
-// "8h", "30m", "90s", "1d", "1h30m", or plain seconds.
-Result<int64_t> ParseDuration(const std::string& text);
+using formats::ParseDuration;  // "8h", "30m", "90s", "1d", "1h30m", or plain seconds
 
 }  // namespace tresor::cli

@@ -1,8 +1,9 @@
 // The Vault-compatible HTTP API (the part real clients use), over the
-// engines. This first part serves a development server: one root token, a
-// KV version 2 mount at secret/, and the sys/health, sys/seal-status,
-// sys/mounts and sys/internal/ui/mounts endpoints. Tokens, policies, auth
-// methods, storage, seal and audit come next (issue 6).
+// engines and stores. So far it serves the development server: everything
+// in memory; a KV version 2 mount at secret/; tokens (auth/token/...),
+// ACL policies (sys/policy, sys/policies/acl) enforced on every request;
+// sys/health, sys/seal-status, sys/mounts, sys/internal/ui/mounts.
+// Storage, seal, userpass and audit come next (issue 6). Thread-safe.
 #pragma once
 
 #include <string>
@@ -10,29 +11,49 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "server/kv2.h"
+#include "server/policies.h"
+#include "server/tokens.h"
 
 namespace tresor::server {
 
 struct ApiOptions {
-  std::string root_token;
-  std::string version;  // reported by sys/health
+  std::string root_token;  // "" for none
+  std::string version;     // reported by sys/health
+};
+
+// Who is asking: the token's store key and what it holds.
+struct Caller {
+  std::string key;
+  TokenInfo info;
 };
 
 class Api {
  public:
-  explicit Api(ApiOptions options) : options_(std::move(options)) {}
-  // Thread-safe.
+  explicit Api(ApiOptions options);
   http::Response Handle(const http::Request& request);
 
+  TokenStore& tokens() { return tokens_; }
+
  private:
-  http::Response Sys(const http::Request& request, const std::string& path);
+  http::Response Sys(const http::Request& request, const std::string& path, const Json& body);
+  http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
+  http::Response Token(const http::Request& request, const std::string& path, const Json& body,
+                       const Caller& caller);
   http::Response Kv(const http::Request& request, const std::string& path, const Json& body);
+  // The capability a request needs at `path` (relative to /v1/).
+  acl::Capability Needed(const http::Request& request, const std::string& path);
 
   ApiOptions options_;
   KvV2 kv_;
+  PolicyStore policies_;
+  TokenStore tokens_;
 };
 
 // A fresh random token ("tr." and 32 base62 characters).
 std::string NewToken();
+
+// True for LIST, and for GET with ?list=true or ?list=1.
+bool IsList(const http::Request& request);
+bool IsWrite(const http::Request& request);
 
 }  // namespace tresor::server

@@ -248,6 +248,12 @@ KvOutcome KvV2::List(const std::string& prefix) {
   return KvOutcome{200, Json{{"keys", keys}}, {}};
 }
 
+bool KvV2::Exists(const std::string& path) {
+  const std::lock_guard lock(mutex_);
+  auto it = keys_.find(path);
+  return it != keys_.end() && it->second.current_version > 0;
+}
+
 KvOutcome KvV2::ReadConfig() {
   const std::lock_guard lock(mutex_);
   return KvOutcome{200,

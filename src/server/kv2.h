@@ -40,6 +40,8 @@ class KvV2 {
   KvOutcome WriteMetadata(const std::string& path, const Json& body);
   KvOutcome DeleteMetadata(const std::string& path);
   KvOutcome List(const std::string& prefix);
+  // True if `path` has any version.
+  bool Exists(const std::string& path);
   // GET and POST config
   KvOutcome ReadConfig();
   KvOutcome WriteConfig(const Json& body);

@@ -135,6 +135,93 @@ class HvacKv2Test(ServerTestCase):
             hvac.Client(url=self.url).secrets.kv.v2.read_secret_version("app/db")
 
 
+APP_POLICY = """
+path "secret/data/app/*" {
+  capabilities = ["read", "list"]
+}
+path "secret/metadata/app/*" {
+  capabilities = ["list"]
+}
+path "secret/data/app/admin" {
+  capabilities = ["deny"]
+}
+"""
+
+
+class HvacTokensAndPoliciesTest(ServerTestCase):
+    def setUp(self):
+        self.root = hvac.Client(url=self.url, token=ROOT)
+        self.root.secrets.kv.v2.create_or_update_secret("app/db", {"password": "pw"})
+        self.root.secrets.kv.v2.create_or_update_secret("app/admin", {"key": "k"})
+        self.root.secrets.kv.v2.create_or_update_secret("other/x", {"y": "z"})
+
+    def client_for(self, token):
+        return hvac.Client(url=self.url, token=token)
+
+    def test_a_policy_written_through_the_client_allows_and_denies(self):
+        self.root.sys.create_or_update_policy("app-read", APP_POLICY)
+        self.assertEqual(self.root.sys.read_policy("app-read")["rules"], APP_POLICY)
+        self.assertIn("app-read", self.root.sys.list_policies()["policies"])
+        created = self.root.auth.token.create(policies=["app-read"], ttl="1h")
+        self.assertEqual(created["auth"]["policies"], ["app-read", "default"])
+        self.assertEqual(created["auth"]["lease_duration"], 3600)
+        app = self.client_for(created["auth"]["client_token"])
+        kv = app.secrets.kv.v2
+        self.assertEqual(kv.read_secret_version("app/db")["data"]["data"], {"password": "pw"})
+        for denied in (lambda: kv.read_secret_version("app/admin"),     # deny wins
+                       lambda: kv.read_secret_version("other/x"),       # no rule
+                       lambda: kv.create_or_update_secret("app/db", {"password": "x"}),
+                       lambda: app.sys.read_policy("app-read"),
+                       lambda: app.auth.token.create(policies=["app-read"])):
+            with self.assertRaises(hvac.exceptions.Forbidden):
+                denied()
+        self.root.sys.delete_policy("app-read")
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            kv.read_secret_version("app/db")
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.root.sys.create_or_update_policy("bad", 'path "a" { capabilities = ["raed"] }')
+        self.assertIn('failed to parse policy: 1:28: path "a": unknown capability "raed"',
+                      str(caught.exception))
+
+    def test_the_default_policy_can_only_manage_itself(self):
+        token = self.root.auth.token.create(policies=["default"], ttl="10m")["auth"]["client_token"]
+        me = self.client_for(token)
+        self.assertTrue(me.is_authenticated())
+        looked = me.auth.token.lookup_self()["data"]
+        self.assertEqual((looked["policies"], looked["id"], looked["ttl"] <= 600),
+                         (["default"], token, True))
+        renewed = me.auth.token.renew_self(increment="20m")["auth"]
+        self.assertEqual((renewed["lease_duration"] > 600, renewed["renewable"]), (True, True))
+        for denied in (lambda: me.secrets.kv.v2.read_secret_version("app/db"),
+                       lambda: me.auth.token.create(policies=["default"]),
+                       lambda: me.auth.token.lookup(ROOT),
+                       lambda: me.sys.list_policies()):
+            with self.assertRaises(hvac.exceptions.Forbidden):
+                denied()
+        me.auth.token.revoke_self()
+        self.assertFalse(me.is_authenticated())
+
+    def test_revoking_a_parent_revokes_its_children_but_not_orphans(self):
+        self.root.sys.create_or_update_policy(
+            "maker", 'path "auth/token/create" { capabilities = ["update"] }\n'
+                     'path "auth/token/create-orphan" { capabilities = ["update"] }')
+        parent = self.root.auth.token.create(policies=["maker"])["auth"]["client_token"]
+        maker = self.client_for(parent)
+        child = maker.auth.token.create(ttl="5m")["auth"]
+        self.assertEqual(child["policies"], ["default", "maker"])  # inherited
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            maker.auth.token.create(policies=["root"])
+        self.assertIn("child policies must be subset of parent", str(caught.exception))
+        orphan = maker.adapter.post("/v1/auth/token/create-orphan", json={})["auth"]
+        self.assertTrue(orphan["orphan"])
+        self.root.auth.token.revoke(parent)
+        self.assertFalse(self.client_for(child["client_token"]).is_authenticated())
+        self.assertTrue(self.client_for(orphan["client_token"]).is_authenticated())
+        self.assertFalse(maker.is_authenticated())
+        looked = self.root.auth.token.lookup(orphan["client_token"])["data"]
+        self.assertEqual(looked["orphan"], True)
+
+
 class CurlTest(ServerTestCase):
     def test_transcript(self):
         out = self.curl("-H", f"X-Vault-Token: {ROOT}", "-X", "POST",

@@ -1,0 +1,52 @@
+// KV version 2 routes under secret/: data, metadata, delete, undelete,
+// destroy, config.
+#include <optional>
+
+#include "server/api.h"
+#include "server/responses.h"
+
+namespace tresor::server {
+namespace {
+
+http::Response FromOutcome(const KvOutcome& o) {
+  if (o.status == 204) return NoContent();
+  if (!o.data.is_null()) return Envelope(o.status, o.data);
+  return JsonResponse(o.status, Json{{"errors", o.errors}});
+}
+
+}  // namespace
+
+http::Response Api::Kv(const http::Request& request, const std::string& path, const Json& body) {
+  // The key after `prefix` ("data/"), "" for the prefix itself.
+  auto after = [&](std::string_view prefix) -> std::optional<std::string> {
+    if (path == prefix.substr(0, prefix.size() - 1)) return std::string();
+    if (!path.starts_with(prefix)) return std::nullopt;
+    return path.substr(prefix.size());
+  };
+  const std::string* version = request.Query("version");
+  if (auto key = after("data/")) {
+    if (request.method == "GET" && !IsList(request)) {
+      return FromOutcome(kv_.Read(*key, version ? std::atoll(version->c_str()) : 0));
+    }
+    if (key->empty() || key->back() == '/') return Error(400, "invalid secret path");
+    if (IsWrite(request)) return FromOutcome(kv_.Write(*key, body));
+    if (request.method == "DELETE") return FromOutcome(kv_.DeleteLatest(*key));
+  } else if (auto mkey = after("metadata/")) {
+    if (IsList(request)) return FromOutcome(kv_.List(*mkey));
+    if (request.method == "GET") return FromOutcome(kv_.ReadMetadata(*mkey));
+    if (IsWrite(request)) return FromOutcome(kv_.WriteMetadata(*mkey, body));
+    if (request.method == "DELETE") return FromOutcome(kv_.DeleteMetadata(*mkey));
+  } else if (auto dkey = after("delete/"); dkey && IsWrite(request)) {
+    return FromOutcome(kv_.DeleteVersions(*dkey, body));
+  } else if (auto ukey = after("undelete/"); ukey && IsWrite(request)) {
+    return FromOutcome(kv_.Undelete(*ukey, body));
+  } else if (auto xkey = after("destroy/"); xkey && IsWrite(request)) {
+    return FromOutcome(kv_.Destroy(*xkey, body));
+  } else if (path == "config") {
+    if (request.method == "GET") return FromOutcome(kv_.ReadConfig());
+    if (IsWrite(request)) return FromOutcome(kv_.WriteConfig(body));
+  }
+  return Error(405, "unsupported operation");
+}
+
+}  // namespace tresor::server

@@ -1,0 +1,69 @@
+#include "server/policies.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace tresor::server {
+
+bool ValidPolicyName(const std::string& name) {
+  return !name.empty() && name.size() <= 128 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+           c == '/';
+  });
+}
+
+PolicyStore::PolicyStore() {
+  auto parsed = acl::ParsePolicy(acl::kDefaultPolicy);
+  policies_["default"] = Entry{std::string(acl::kDefaultPolicy), std::move(*parsed)};
+}
+
+Result<void> PolicyStore::Put(const std::string& name, const std::string& text) {
+  if (name == "root") return MakeError(ErrorCode::kRefused, "cannot update the root policy");
+  if (!ValidPolicyName(name)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid policy name \"" + name + "\"");
+  }
+  auto parsed = acl::ParsePolicy(text);
+  if (!parsed)
+    return MakeError(parsed.error().code, "failed to parse policy: " + parsed.error().message);
+  const std::unique_lock lock(mutex_);
+  policies_[name] = Entry{text, std::move(*parsed)};
+  return {};
+}
+
+std::optional<std::string> PolicyStore::Get(const std::string& name) const {
+  if (name == "root") return std::string();
+  const std::shared_lock lock(mutex_);
+  auto it = policies_.find(name);
+  if (it == policies_.end()) return std::nullopt;
+  return it->second.text;
+}
+
+Result<void> PolicyStore::Delete(const std::string& name) {
+  if (name == "root" || name == "default") {
+    return MakeError(ErrorCode::kRefused, "cannot delete the " + name + " policy");
+  }
+  const std::unique_lock lock(mutex_);
+  policies_.erase(name);
+  return {};
+}
+
+std::vector<std::string> PolicyStore::Names() const {
+  const std::shared_lock lock(mutex_);
+  std::vector<std::string> out{"root"};
+  for (const auto& [name, entry] : policies_) out.push_back(name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+acl::Acl PolicyStore::AclFor(const std::vector<std::string>& names) const {
+  if (std::find(names.begin(), names.end(), "root") != names.end()) return acl::Acl::Root();
+  std::vector<acl::Policy> chosen;
+  const std::shared_lock lock(mutex_);
+  for (const std::string& name : names) {
+    auto it = policies_.find(name);
+    if (it != policies_.end()) chosen.push_back(it->second.parsed);
+  }
+  return acl::Acl::FromPolicies(chosen);
+}
+
+}  // namespace tresor::server

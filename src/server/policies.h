@@ -1,0 +1,43 @@
+// The server's named ACL policies: "root" (everything, fixed), "default"
+// (acl::kDefaultPolicy; may be rewritten, not deleted) and those written
+// through sys/policy and sys/policies/acl. Thread-safe.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "acl/acl.h"
+
+namespace tresor::server {
+
+class PolicyStore {
+ public:
+  PolicyStore();
+
+  // Parses and stores `text` under `name`. kSyntax with the parser's
+  // message; kRefused for "root".
+  Result<void> Put(const std::string& name, const std::string& text);
+  std::optional<std::string> Get(const std::string& name) const;
+  // kRefused for "root" and "default"; deleting a missing one is fine.
+  Result<void> Delete(const std::string& name);
+  std::vector<std::string> Names() const;  // sorted, "root" included
+
+  // The merged rules of `names` (unknown names contribute nothing).
+  acl::Acl AclFor(const std::vector<std::string>& names) const;
+
+ private:
+  struct Entry {
+    std::string text;
+    acl::Policy parsed;
+  };
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, Entry> policies_;
+};
+
+// Policy names: lowercase letters, digits, '-', '_', '.', '/' ; at most 128.
+bool ValidPolicyName(const std::string& name);
+
+}  // namespace tresor::server

@@ -1,0 +1,23 @@
+// Vault-shaped JSON responses.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "http/response.h"
+
+namespace tresor::server {
+
+using Json = nlohmann::json;
+
+// A random UUID (version 4), for request_id and accessors.
+std::string RequestId();
+http::Response JsonResponse(int status, const Json& body);
+// {"request_id", "lease_id", "renewable", "lease_duration", "data",
+//  "wrap_info", "warnings", "auth"} around `data`.
+http::Response Envelope(int status, const Json& data, const Json& auth = nullptr);
+// {"errors": [message]}; an empty message gives {"errors": []}.
+http::Response Error(int status, std::string_view message);
+http::Response NoContent();
+
+}  // namespace tresor::server

@@ -1,0 +1,87 @@
+// Tokens: who a request comes from and which policies it holds. Only an
+// HMAC of each token is kept (a copy of the store does not yield usable
+// tokens); the token itself is returned once, at creation. Each token has a
+// TTL (renewable up to its max TTL) and a parent: revoking a token revokes
+// its children, unless they were made orphans. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/result.h"
+#include "crypto/secret_bytes.h"
+
+namespace tresor::server {
+
+struct TokenInfo {
+  std::string accessor;
+  std::vector<std::string> policies;
+  std::string display_name;
+  std::string path;  // "auth/token/create", "auth/userpass/login/alice"
+  std::map<std::string, std::string> meta;
+  std::string parent;           // the parent's key ("" for a root or an orphan)
+  int64_t issue_time = 0;       // unix seconds
+  int64_t creation_ttl = 0;     // seconds; 0 = never expires
+  int64_t expire_time = 0;      // 0 = never
+  int64_t max_expire_time = 0;  // renewals stop here; 0 = none
+  int64_t explicit_max_ttl = 0;
+  bool renewable = true;
+  bool orphan = false;
+};
+
+struct TokenRequest {
+  std::vector<std::string> policies = {};
+  int64_t ttl = 0;               // 0: the default TTL
+  int64_t explicit_max_ttl = 0;  // 0: the system max TTL only
+  bool renewable = true;
+  bool orphan = false;
+  std::string display_name = "token";
+  std::string path = "auth/token/create";
+  std::map<std::string, std::string> meta = {};
+};
+
+class TokenStore {
+ public:
+  // `now` returns unix seconds (tests pass their own clock).
+  explicit TokenStore(std::function<int64_t()> now = nullptr);
+
+  static constexpr int64_t kDefaultTtl = 768 * 3600;  // Vault's system default (32 days)
+  static constexpr int64_t kMaxTtl = 768 * 3600;
+
+  // A token for `request`, a child of `parent_key` (a key from Lookup; ""
+  // for none). Returns the token and its info.
+  std::pair<std::string, TokenInfo> Create(const TokenRequest& request,
+                                           const std::string& parent_key);
+  // A root token with a fixed value (the dev server's --dev-root-token).
+  void AddRoot(const std::string& token);
+
+  // The token's store key and info if it exists and has not expired.
+  std::optional<std::pair<std::string, TokenInfo>> Lookup(const std::string& token);
+  std::optional<std::pair<std::string, TokenInfo>> LookupAccessor(const std::string& accessor);
+
+  // Extends the TTL by `increment` (0: by its creation TTL), capped by the
+  // max TTL. kRefused if not renewable.
+  Result<TokenInfo> Renew(const std::string& key, int64_t increment);
+
+  // Revokes the token and, unless `orphan_children`, all its descendants.
+  void Revoke(const std::string& key, bool orphan_children = false);
+
+  size_t size();
+
+ private:
+  std::string KeyOf(const std::string& token) const;
+  void ExpireLocked(int64_t now);
+  void RevokeLocked(const std::string& key, bool orphan_children);
+
+  std::function<int64_t()> now_;
+  crypto::SecretBytes hmac_key_;
+  std::mutex mutex_;
+  std::map<std::string, TokenInfo> tokens_;  // by KeyOf(token)
+};
+
+}  // namespace tresor::server

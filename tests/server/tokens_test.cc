@@ -1,0 +1,85 @@
+// The token store with a chosen clock: TTLs, renewal up to the max TTL,
+// revocation of children, orphans, and tokens kept only as HMACs.
+#include "server/tokens.h"
+
+#include <gtest/gtest.h>
+
+namespace tresor::server {
+namespace {
+
+struct Clock {
+  int64_t now = 1000;
+};
+
+TEST(TokenStoreTest, TokensExpireAfterTheirTtl) {
+  Clock clock;
+  TokenStore store([&] { return clock.now; });
+  auto [token, info] = store.Create({.policies = {"default"}, .ttl = 60}, "");
+  EXPECT_EQ(info.expire_time, 1060);
+  EXPECT_TRUE(store.Lookup(token));
+  clock.now = 1059;
+  EXPECT_TRUE(store.Lookup(token));
+  clock.now = 1060;
+  EXPECT_FALSE(store.Lookup(token));
+  EXPECT_EQ(store.size(), 0u);
+}
+
+TEST(TokenStoreTest, RenewalStopsAtTheMaxTtl) {
+  Clock clock;
+  TokenStore store([&] { return clock.now; });
+  auto [token, info] = store.Create({.ttl = 60, .explicit_max_ttl = 100}, "");
+  const std::string key = store.Lookup(token)->first;
+  clock.now = 1050;
+  EXPECT_EQ(store.Renew(key, 30).value().expire_time, 1080);
+  EXPECT_EQ(store.Renew(key, 0).value().expire_time, 1100);  // 1110 capped at 1000 + 100
+  auto fixed = store.Create({.ttl = 60, .renewable = false}, "");
+  auto refused = store.Renew(store.Lookup(fixed.first)->first, 10);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "token is not renewable");
+}
+
+TEST(TokenStoreTest, RevokingAParentRevokesDescendantsButNotOrphans) {
+  TokenStore store;
+  auto parent = store.Create({.ttl = 600}, "");
+  const std::string parent_key = store.Lookup(parent.first)->first;
+  auto child = store.Create({.ttl = 600}, parent_key);
+  auto grandchild = store.Create({.ttl = 600}, store.Lookup(child.first)->first);
+  auto orphan = store.Create({.ttl = 600, .orphan = true}, parent_key);
+  EXPECT_FALSE(child.second.orphan);
+  EXPECT_TRUE(orphan.second.orphan);
+  store.Revoke(parent_key);
+  EXPECT_FALSE(store.Lookup(parent.first));
+  EXPECT_FALSE(store.Lookup(child.first));
+  EXPECT_FALSE(store.Lookup(grandchild.first));
+  EXPECT_TRUE(store.Lookup(orphan.first));
+}
+
+TEST(TokenStoreTest, RevokeOrphanKeepsTheChildren) {
+  TokenStore store;
+  auto parent = store.Create({.ttl = 600}, "");
+  const std::string parent_key = store.Lookup(parent.first)->first;
+  auto child = store.Create({.ttl = 600}, parent_key);
+  store.Revoke(parent_key, /*orphan_children=*/true);
+  auto found = store.Lookup(child.first);
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->second.orphan);
+}
+
+TEST(TokenStoreTest, TheStoreKeepsNoTokenAndRootNeverExpires) {
+  Clock clock;
+  TokenStore store([&] { return clock.now; });
+  store.AddRoot("my-root");
+  auto [token, info] = store.Create({.ttl = 60}, "");
+  const auto found = store.Lookup(token);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->first.size(), 64u);  // an HMAC-SHA-256, hex
+  EXPECT_EQ(found->first.find(token), std::string::npos);
+  EXPECT_TRUE(store.LookupAccessor(info.accessor));
+  clock.now += 100LL * 365 * 86400;
+  EXPECT_TRUE(store.Lookup("my-root"));
+  EXPECT_FALSE(store.Lookup(token));
+  EXPECT_FALSE(store.Lookup("not-a-token"));
+}
+
+}  // namespace
+}  // namespace tresor::server
