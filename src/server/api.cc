@@ -71,6 +71,7 @@ http::Response Api::Handle(const http::Request& request) {
     }
   }
   if (path == "sys/health" || path == "sys/seal-status") return Sys(request, path, body);
+  if (path.starts_with("auth/userpass/login/")) return UserpassLogin(request, path, body);
 
   std::string bearer;
   const std::string* token = RequestToken(request, &bearer);
@@ -84,6 +85,8 @@ http::Response Api::Handle(const http::Request& request) {
 
   if (path.starts_with(kKvMount)) return Kv(request, path.substr(kKvMount.size()), body);
   if (path.starts_with("auth/token/")) return Token(request, path, body, caller);
+  if (path.starts_with("auth/userpass/users")) return UserpassUsers(request, path, body);
+  if (path == "sys/auth" || path.starts_with("sys/auth/")) return AuthMounts(request, path, body);
   if (path.starts_with("sys/policy") || path.starts_with("sys/policies/acl")) {
     return Policy(request, path, body);
   }

@@ -2,10 +2,13 @@
 // engines and stores. So far it serves the development server: everything
 // in memory; a KV version 2 mount at secret/; tokens (auth/token/...),
 // ACL policies (sys/policy, sys/policies/acl) enforced on every request;
-// sys/health, sys/seal-status, sys/mounts, sys/internal/ui/mounts.
-// Storage, seal, userpass and audit come next (issue 6). Thread-safe.
+// the userpass auth method; sys/health, sys/seal-status, sys/mounts,
+// sys/auth, sys/internal/ui/mounts. Storage, seal and audit come next
+// (issue 6). Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <mutex>
 #include <string>
 
 #include "http/request.h"
@@ -13,6 +16,7 @@
 #include "server/kv2.h"
 #include "server/policies.h"
 #include "server/tokens.h"
+#include "server/userpass.h"
 
 namespace tresor::server {
 
@@ -40,6 +44,12 @@ class Api {
   http::Response Token(const http::Request& request, const std::string& path, const Json& body,
                        const Caller& caller);
   http::Response Kv(const http::Request& request, const std::string& path, const Json& body);
+  http::Response AuthMounts(const http::Request& request, const std::string& path,
+                            const Json& body);
+  http::Response UserpassLogin(const http::Request& request, const std::string& path,
+                               const Json& body);
+  http::Response UserpassUsers(const http::Request& request, const std::string& path,
+                               const Json& body);
   // The capability a request needs at `path` (relative to /v1/).
   acl::Capability Needed(const http::Request& request, const std::string& path);
 
@@ -47,7 +57,13 @@ class Api {
   KvV2 kv_;
   PolicyStore policies_;
   TokenStore tokens_;
+  Userpass userpass_;
+  std::mutex auth_mutex_;
+  std::atomic<bool> userpass_enabled_{false};
 };
+
+// The "auth" block of a login or token creation.
+Json AuthBlock(const std::string& token, const TokenInfo& info);
 
 // A fresh random token ("tr." and 32 base62 characters).
 std::string NewToken();

@@ -35,6 +35,8 @@ std::string Rfc3339(int64_t t) {
   return buf;
 }
 
+}  // namespace
+
 Json AuthBlock(const std::string& token, const TokenInfo& info) {
   Json auth{{"client_token", token},
             {"accessor", info.accessor},
@@ -48,6 +50,8 @@ Json AuthBlock(const std::string& token, const TokenInfo& info) {
             {"orphan", info.orphan}};
   return auth;
 }
+
+namespace {
 
 // What lookup shows; `id` is the token itself when the caller gave it.
 Json LookupData(const TokenInfo& info, const std::string& id) {

@@ -222,6 +222,45 @@ class HvacTokensAndPoliciesTest(ServerTestCase):
         self.assertEqual(looked["orphan"], True)
 
 
+class HvacUserpassTest(ServerTestCase):
+    def test_userpass_login_and_user_management(self):
+        root = hvac.Client(url=self.url, token=ROOT)
+        root.sys.enable_auth_method("userpass")
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            root.sys.enable_auth_method("userpass")
+        self.assertIn("path is already in use at userpass/", str(caught.exception))
+        self.assertIn("userpass/", root.sys.list_auth_methods())
+        root.sys.create_or_update_policy("app-read", APP_POLICY)
+        root.secrets.kv.v2.create_or_update_secret("app/db", {"password": "pw"})
+        root.auth.userpass.create_or_update_user("alice", "s3cret-pw", policies="app-read",
+                                                 token_ttl="30m")
+        self.assertEqual(root.auth.userpass.list_user()["data"]["keys"], ["alice"])
+        self.assertEqual(root.auth.userpass.read_user("alice")["data"]["policies"], ["app-read"])
+
+        alice = hvac.Client(url=self.url)
+        login = alice.auth.userpass.login("alice", "s3cret-pw")["auth"]
+        self.assertEqual((login["policies"], login["lease_duration"], login["orphan"]),
+                         (["app-read", "default"], 1800, True))
+        self.assertEqual(alice.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                         {"password": "pw"})
+        me = alice.auth.token.lookup_self()["data"]
+        self.assertEqual((me["path"], me["meta"], me["display_name"]),
+                         ("auth/userpass/login/alice", {"username": "alice"}, "userpass-alice"))
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            alice.auth.userpass.create_or_update_user("mallory", "x", policies="root")
+        for name, password in (("alice", "wrong"), ("nobody", "s3cret-pw")):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                hvac.Client(url=self.url).auth.userpass.login(name, password)
+            self.assertIn("invalid username or password", str(caught.exception))
+        root.auth.userpass.update_password_on_user("alice", "n3w-pw")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            hvac.Client(url=self.url).auth.userpass.login("alice", "s3cret-pw")
+        hvac.Client(url=self.url).auth.userpass.login("alice", "n3w-pw")
+        root.auth.userpass.delete_user("alice")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            hvac.Client(url=self.url).auth.userpass.login("alice", "n3w-pw")
+
+
 class CurlTest(ServerTestCase):
     def test_transcript(self):
         out = self.curl("-H", f"X-Vault-Token: {ROOT}", "-X", "POST",

@@ -1,0 +1,158 @@
+// sys/auth (enabling auth methods) and auth/userpass/: users, passwords,
+// login.
+#include <algorithm>
+
+#include "formats/duration.h"
+#include "server/api.h"
+#include "server/responses.h"
+
+namespace tresor::server {
+namespace {
+
+// Vault takes policies as a list or as a comma-separated string.
+std::optional<std::vector<std::string>> PolicyList(const Json& body) {
+  for (const char* field : {"token_policies", "policies"}) {
+    if (!body.contains(field)) continue;
+    const Json& v = body[field];
+    std::vector<std::string> out;
+    if (v.is_array()) {
+      for (const Json& p : v) {
+        if (p.is_string() && !p.get<std::string>().empty()) out.push_back(p.get<std::string>());
+      }
+    } else if (v.is_string()) {
+      std::string_view text = v.get<std::string>();
+      while (!text.empty()) {
+        const size_t comma = text.find(',');
+        std::string_view one = text.substr(0, comma);
+        while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+        while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+        if (!one.empty()) out.emplace_back(one);
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+      }
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> OptionalSeconds(const Json& body, const char* field) {
+  if (!body.contains(field)) return std::nullopt;
+  const Json& v = body[field];
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_string()) {
+    auto parsed = formats::ParseDuration(v.get<std::string>());
+    if (parsed) return *parsed;
+  }
+  return std::nullopt;
+}
+
+Json AuthMethods(bool userpass) {
+  Json out{{"token/",
+            {{"type", "token"}, {"description", "token based credentials"}, {"local", false}}}};
+  if (userpass) {
+    out["userpass/"] = Json{{"type", "userpass"}, {"description", ""}, {"local", false}};
+  }
+  return out;
+}
+
+}  // namespace
+
+http::Response Api::AuthMounts(const http::Request& request, const std::string& path,
+                               const Json& body) {
+  if (path == "sys/auth") {
+    if (request.method != "GET") return Error(405, "unsupported operation");
+    const Json methods = AuthMethods(userpass_enabled_);
+    Json envelope = Json::parse(Envelope(200, methods).body);
+    envelope.update(methods);
+    return JsonResponse(200, envelope);
+  }
+  const std::string mount = path.substr(std::string_view("sys/auth/").size());
+  if (mount != "userpass" && mount != "userpass/") {
+    return Error(400, "only the userpass auth method can be enabled here");
+  }
+  if (IsWrite(request)) {
+    const std::string type =
+        body.contains("type") && body["type"].is_string() ? body["type"].get<std::string>() : "";
+    if (type != "userpass") return Error(400, "unknown auth method type \"" + type + "\"");
+    const std::lock_guard lock(auth_mutex_);
+    if (userpass_enabled_) return Error(400, "path is already in use at userpass/");
+    userpass_enabled_ = true;
+    return NoContent();
+  }
+  if (request.method == "DELETE") {
+    const std::lock_guard lock(auth_mutex_);
+    userpass_enabled_ = false;
+    for (const std::string& name : userpass_.List()) userpass_.Delete(name);
+    return NoContent();
+  }
+  return Error(405, "unsupported operation");
+}
+
+http::Response Api::UserpassLogin(const http::Request& request, const std::string& path,
+                                  const Json& body) {
+  if (!userpass_enabled_) return Error(400, "no handler for route \"" + path + "\"");
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  const std::string name = path.substr(std::string_view("auth/userpass/login/").size());
+  const std::string password = body.contains("password") && body["password"].is_string()
+                                   ? body["password"].get<std::string>()
+                                   : "";
+  auto user = userpass_.Login(name, password);
+  if (!user) return Error(400, "invalid username or password");
+  TokenRequest req;
+  req.policies = user->policies;
+  req.policies.push_back("default");
+  std::sort(req.policies.begin(), req.policies.end());
+  req.policies.erase(std::unique(req.policies.begin(), req.policies.end()), req.policies.end());
+  req.ttl = user->token_ttl;
+  req.explicit_max_ttl = user->token_max_ttl;
+  req.orphan = true;  // a login starts a token tree of its own
+  req.display_name = "userpass-" + name;
+  req.path = path;
+  req.meta = {{"username", name}};
+  auto [token, info] = tokens_.Create(req, "");
+  return Envelope(200, nullptr, AuthBlock(token, info));
+}
+
+http::Response Api::UserpassUsers(const http::Request& request, const std::string& path,
+                                  const Json& body) {
+  if (!userpass_enabled_) return Error(400, "no handler for route \"" + path + "\"");
+  const std::string base = "auth/userpass/users";
+  if (path == base || path == base + "/") {
+    if (!IsList(request)) return Error(405, "unsupported operation");
+    const auto names = userpass_.List();
+    if (names.empty()) return Error(404, "");
+    return Envelope(200, Json{{"keys", names}});
+  }
+  std::string name = path.substr(base.size() + 1);
+  const bool password_only = name.ends_with("/password");
+  if (password_only) name.resize(name.size() - std::string_view("/password").size());
+  const std::string password = body.contains("password") && body["password"].is_string()
+                                   ? body["password"].get<std::string>()
+                                   : "";
+  if (IsWrite(request)) {
+    if (password_only && password.empty()) return Error(400, "missing password");
+    auto written =
+        password_only
+            ? userpass_.Write(name, password, std::nullopt, std::nullopt, std::nullopt)
+            : userpass_.Write(name, password, PolicyList(body), OptionalSeconds(body, "token_ttl"),
+                              OptionalSeconds(body, "token_max_ttl"));
+    if (!written) return Error(400, written.error().message);
+    return NoContent();
+  }
+  if (request.method == "GET" && !password_only) {
+    auto user = userpass_.Read(name);
+    if (!user) return Error(404, "");
+    return Envelope(200, Json{{"policies", user->policies},
+                              {"token_policies", user->policies},
+                              {"token_ttl", user->token_ttl},
+                              {"token_max_ttl", user->token_max_ttl}});
+  }
+  if (request.method == "DELETE" && !password_only) {
+    userpass_.Delete(name);
+    return NoContent();
+  }
+  return Error(405, "unsupported operation");
+}
+
+}  // namespace tresor::server

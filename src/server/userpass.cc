@@ -1,0 +1,91 @@
+#include "server/userpass.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace tresor::server {
+namespace {
+
+bool ValidName(const std::string& name) {
+  return !name.empty() && name.size() <= 256 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+           c == '@';
+  });
+}
+
+// A hash to verify against when the user does not exist, so that a wrong
+// name costs the same time as a wrong password.
+const std::string& DummyHash() {
+  static const std::string hash = [] {
+    char out[crypto_pwhash_STRBYTES];
+    const char kDummy[] = "no such user";
+    if (crypto_pwhash_str(out, kDummy, sizeof kDummy - 1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+      return std::string();
+    }
+    return std::string(out);
+  }();
+  return hash;
+}
+
+}  // namespace
+
+Result<void> Userpass::Write(const std::string& name, const std::string& password,
+                             std::optional<std::vector<std::string>> policies,
+                             std::optional<int64_t> token_ttl,
+                             std::optional<int64_t> token_max_ttl) {
+  if (!ValidName(name)) return MakeError(ErrorCode::kInvalidArgument, "invalid username");
+  std::string hash;
+  if (!password.empty()) {
+    char out[crypto_pwhash_STRBYTES];
+    // Argon2id, libsodium's interactive limits (64 MiB, 2 passes).
+    if (crypto_pwhash_str_alg(
+            out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+      return MakeError(ErrorCode::kInternal, "password hashing failed (out of memory)");
+    }
+    hash = out;
+  }
+  const std::lock_guard lock(mutex_);
+  auto it = users_.find(name);
+  if (it == users_.end() && hash.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "missing password");
+  }
+  UserpassUser& user = users_[name];
+  if (!hash.empty()) user.password_hash = hash;
+  if (policies) user.policies = *policies;
+  if (token_ttl) user.token_ttl = *token_ttl;
+  if (token_max_ttl) user.token_max_ttl = *token_max_ttl;
+  return {};
+}
+
+std::optional<UserpassUser> Userpass::Read(const std::string& name) {
+  const std::lock_guard lock(mutex_);
+  auto it = users_.find(name);
+  if (it == users_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Userpass::Delete(const std::string& name) {
+  const std::lock_guard lock(mutex_);
+  users_.erase(name);
+}
+
+std::vector<std::string> Userpass::List() {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [name, user] : users_) out.push_back(name);
+  return out;
+}
+
+std::optional<UserpassUser> Userpass::Login(const std::string& name, const std::string& password) {
+  auto user = Read(name);
+  const std::string& hash = user ? user->password_hash : DummyHash();
+  const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  if (!user || !ok) return std::nullopt;
+  return user;
+}
+
+}  // namespace tresor::server
