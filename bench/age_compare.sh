@@ -7,14 +7,8 @@
 #   - whole-process decrypt of a 100-byte file: tresor vs age vs /bin/true
 #   - peak RSS of tresor decrypting 256 MiB
 # Usage: bench/age_compare.sh [BUILD_DIR]   (default build/)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-build=${1:-build}
-tresor="$PWD/$build/src/cli/tresor"
-[ -x "$tresor" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
-for tool in age age-keygen hyperfine openssl /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: scripts/install-deps.sh" >&2; exit 1; }
-done
+source "$(dirname "$0")/lib.sh"
+need age age-keygen hyperfine openssl /usr/bin/time
 work=$(mktemp -d /dev/shm/tresor-bench.XXXXXX 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

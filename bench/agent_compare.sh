@@ -4,15 +4,8 @@
 # 100-value sealed file. The target: the agent costs at most 1 ms more.
 # age itself, with the same identity file, is the peer.
 # Usage: bench/agent_compare.sh [BUILD_DIR]   (default build/)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-build=${1:-build}
-tresor="$root/$build/src/cli/tresor"
-[ -x "$tresor" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
-for tool in age hyperfine /usr/bin/python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: scripts/install-deps.sh" >&2; exit 1; }
-done
+source "$(dirname "$0")/lib.sh"
+need age hyperfine /usr/bin/python3
 work=$(mktemp -d /dev/shm/tresor-agent-bench.XXXXXX 2>/dev/null || mktemp -d)
 export XDG_RUNTIME_DIR="$work/run" TRESOR_KEYRING_DIR="$work/keys"
 unset TRESOR_AGENT_SOCK TRESOR_IDENTITY TRESOR_IDENTITY_FILE

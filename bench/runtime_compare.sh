@@ -8,18 +8,14 @@
 #   - whole process: Python `import tresor` + read + get on the sealed INI,
 #     against Python's own configparser on the plaintext
 # Usage: bench/runtime_compare.sh [BUILD_DIR]   (default build/)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-build=${1:-build}
-tresor="$root/$build/src/cli/tresor"
+source "$(dirname "$0")/lib.sh"
+need hyperfine
 bench="$root/$build/bench/runtime_bench"
 pymod="$root/$build/python"
 python=/usr/bin/python3  # Debian's: the one the module is built for
-for f in "$tresor" "$bench" "$pymod/tresor/__init__.py"; do
+for f in "$bench" "$pymod/tresor/__init__.py"; do
   [ -e "$f" ] || { echo "missing $f: build first (scripts/build.sh)" >&2; exit 1; }
 done
-command -v hyperfine >/dev/null || { echo "missing hyperfine: scripts/install-deps.sh" >&2; exit 1; }
 work=$(mktemp -d /dev/shm/tresor-runtime-bench.XXXXXX 2>/dev/null || mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

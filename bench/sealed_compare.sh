@@ -6,15 +6,8 @@
 # Usage: bench/sealed_compare.sh [BUILD_DIR]   (default build/)
 # dotenvx comes from npm into bench/.node (not committed) on first use;
 # DOTENVX_10K=0 skips its 10,000-key runs, whose encrypt takes minutes.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-build=${1:-build}
-tresor="$root/$build/src/cli/tresor"
-[ -x "$tresor" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
-for tool in hyperfine npm python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool: scripts/install-deps.sh" >&2; exit 1; }
-done
+source "$(dirname "$0")/lib.sh"
+need hyperfine npm python3
 dotenvx="$root/bench/.node/node_modules/.bin/dotenvx"
 if [ ! -x "$dotenvx" ]; then
   echo "installing dotenvx from npm into bench/.node" >&2

@@ -5,6 +5,7 @@
 namespace tresor::cli {
 
 void AddServerCommand(CLI::App& app, KeyCommands& c);
+void AddAuditCommand(CLI::App& app, KeyCommands& c);
 
 namespace {
 
@@ -91,6 +92,7 @@ void AddKeyCommands(CLI::App& app, KeyCommands& c) {
            RunAgentUnlock),
       o.passphrase_file);
   AddServerCommand(app, c);
+  AddAuditCommand(app, c);
 }
 
 void AddServerCommand(CLI::App& app, KeyCommands& c) {
@@ -112,11 +114,30 @@ void AddServerCommand(CLI::App& app, KeyCommands& c) {
       ->add_option("--idle-timeout", o.idle_timeout,
                    "Close keep-alive connections idle this long (default 60s)")
       ->type_name("DURATION");
+  c.server
+      ->add_option("--audit-file", o.audit_file,
+                   "Log every request and response to FILE, hash-chained (values and tokens "
+                   "HMAC'd); check it with tresor audit verify")
+      ->type_name("FILE");
   c.server->add_flag("--insecure-listen", o.insecure_listen,
                      "Serve plain HTTP on an address other than loopback");
 }
 
+void AddAuditCommand(CLI::App& app, KeyCommands& c) {
+  CLI::App* audit = app.add_subcommand("audit", "The server's audit log");
+  audit->require_subcommand(1);
+  c.audit_verify = audit->add_subcommand(
+      "verify",
+      "Check an audit log's hash chain: any edited, removed, reordered or cut line is "
+      "reported with its number (exit 5)");
+  c.audit_verify->add_option("FILE", c.audit_options.file, "The audit log")->required();
+  c.audit_verify->add_flag("--json", c.audit_options.json, "Print JSON for scripts");
+}
+
 std::optional<Result<void>> RunKeyCommands(KeyCommands& c) {
+  if (c.audit_verify != nullptr && c.audit_verify->parsed()) {
+    return RunAuditVerify(c.audit_options);
+  }
   if (c.server != nullptr && c.server->parsed()) return RunServerCommand(c.server_options);
   for (const auto& [cmd, run] : c.leaves) {
     if (cmd->parsed()) return run(c.options);

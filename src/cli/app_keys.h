@@ -18,6 +18,8 @@ struct KeyCommands {
   std::vector<std::pair<CLI::App*, Result<void> (*)(const KeyOptions&)>> leaves;
   ServerOptions server_options;
   CLI::App* server = nullptr;
+  AuditVerifyOptions audit_options;
+  CLI::App* audit_verify = nullptr;
 };
 
 void AddKeyCommands(CLI::App& app, KeyCommands& commands);

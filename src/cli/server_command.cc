@@ -3,7 +3,10 @@
 #include <csignal>
 #include <cstdio>
 
+#include "audit/log.h"
+#include "cli/files.h"
 #include "cli/key_commands.h"
+#include "formats/document.h"
 #include "http/server.h"
 #include "server/api.h"
 
@@ -40,7 +43,12 @@ Result<void> RunServerCommand(const ServerOptions& options) {
                                               " needs TLS, or --insecure-listen if you mean it");
   }
   const std::string token = options.root_token.empty() ? server::NewToken() : options.root_token;
-  auto api = std::make_shared<server::Api>(server::ApiOptions{token, TRESOR_VERSION});
+  server::ApiOptions api_options{token, TRESOR_VERSION, nullptr};
+  if (!options.audit_file.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(auto log, audit::AuditLog::Open(options.audit_file));
+    api_options.audit = std::move(log);
+  }
+  auto api = std::make_shared<server::Api>(std::move(api_options));
 
   // Workers inherit the mask: only this thread takes SIGINT and SIGTERM.
   sigset_t stop;
@@ -67,6 +75,21 @@ Result<void> RunServerCommand(const ServerOptions& options) {
   int sig = 0;
   sigwait(&stop, &sig);
   std::fprintf(stderr, "tresor server: stopping\n");
+  return {};
+}
+
+Result<void> RunAuditVerify(const AuditVerifyOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(options.file, size_t{1} << 36));
+  auto report = audit::Verify(text);
+  if (!report) return WithPlace(options.file, std::move(report).error());
+  if (options.json) {
+    std::printf("{\"file\":%s,\"lines\":%llu,\"last_hash\":\"%s\"}\n",
+                formats::EscapedString(options.file).c_str(),
+                static_cast<unsigned long long>(report->lines), report->last_hash.c_str());
+  } else {
+    std::printf("%s: %llu lines, chain intact; last hash %s\n", options.file.c_str(),
+                static_cast<unsigned long long>(report->lines), report->last_hash.c_str());
+  }
   return {};
 }
 

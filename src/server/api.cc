@@ -39,7 +39,7 @@ bool IsList(const http::Request& r) {
 
 bool IsWrite(const http::Request& r) { return r.method == "PUT" || r.method == "POST"; }
 
-Api::Api(ApiOptions options) : options_(std::move(options)) {
+Api::Api(ApiOptions options) : options_(std::move(options)), audit_key_(crypto::RandomSecret(32)) {
   if (!options_.root_token.empty()) tokens_.AddRoot(options_.root_token);
 }
 
@@ -61,6 +61,48 @@ acl::Capability Api::Needed(const http::Request& request, const std::string& pat
 }
 
 http::Response Api::Handle(const http::Request& request) {
+  if (!options_.audit) return Route(request);
+  const std::string id = RequestId();
+  const std::string operation = IsList(request)              ? "list"
+                                : request.method == "GET"    ? "read"
+                                : request.method == "DELETE" ? "delete"
+                                : request.method == "PATCH"  ? "patch"
+                                                             : "update";
+  const Json about{{"id", id}, {"operation", operation}, {"path", request.path}};
+  std::string bearer;
+  const std::string* token = RequestToken(request, &bearer);
+  Json entry{
+      {"time", NowRfc3339()},
+      {"type", "request"},
+      {"auth",
+       {{"client_token", token ? Json(audit::HmacString(*token, audit_key_)) : Json(nullptr)}}},
+      {"request", about}};
+  if (!request.body.empty()) {
+    const Json body = Json::parse(request.body, nullptr, false);
+    entry["request"]["data"] =
+        body.is_discarded() ? Json("(not JSON)") : audit::HmacStrings(body, audit_key_);
+  }
+  if (!options_.audit->Append(std::move(entry))) return Error(500, "audit log write failed");
+  http::Response response = Route(request);
+  Json logged{{"time", NowRfc3339()},
+              {"type", "response"},
+              {"request", about},
+              {"response", {{"status", response.status}}}};
+  if (!response.body.empty()) {
+    Json body = Json::parse(response.body, nullptr, false);
+    if (body.is_object()) {
+      // Error messages never hold a value; everything else is HMAC'd.
+      Json errors = body.contains("errors") ? body["errors"] : Json(nullptr);
+      body.erase("errors");
+      if (!body.empty()) logged["response"]["body"] = audit::HmacStrings(body, audit_key_);
+      if (!errors.is_null()) logged["response"]["errors"] = errors;
+    }
+  }
+  if (!options_.audit->Append(std::move(logged))) return Error(500, "audit log write failed");
+  return response;
+}
+
+http::Response Api::Route(const http::Request& request) {
   if (!request.path.starts_with("/v1/")) return Error(404, "unsupported path");
   const std::string path = request.path.substr(4);
   Json body = Json::object();

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 
+#include "audit/log.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "server/kv2.h"
@@ -23,6 +25,9 @@ namespace tresor::server {
 struct ApiOptions {
   std::string root_token;  // "" for none
   std::string version;     // reported by sys/health
+  // Every request and response is logged here (values and tokens HMAC'd);
+  // a request that cannot be logged is refused with 500. May be null.
+  std::shared_ptr<audit::AuditLog> audit;
 };
 
 // Who is asking: the token's store key and what it holds.
@@ -36,9 +41,13 @@ class Api {
   explicit Api(ApiOptions options);
   http::Response Handle(const http::Request& request);
 
+  // The key the audit log's HMACs use (to look a known value up in it).
+  const crypto::SecretBytes& audit_key() const { return audit_key_; }
+
   TokenStore& tokens() { return tokens_; }
 
  private:
+  http::Response Route(const http::Request& request);
   http::Response Sys(const http::Request& request, const std::string& path, const Json& body);
   http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
   http::Response Token(const http::Request& request, const std::string& path, const Json& body,
@@ -54,6 +63,7 @@ class Api {
   acl::Capability Needed(const http::Request& request, const std::string& path);
 
   ApiOptions options_;
+  crypto::SecretBytes audit_key_;
   KvV2 kv_;
   PolicyStore policies_;
   TokenStore tokens_;

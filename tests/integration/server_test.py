@@ -261,6 +261,72 @@ class HvacUserpassTest(ServerTestCase):
             hvac.Client(url=self.url).auth.userpass.login("alice", "n3w-pw")
 
 
+class AuditTest(unittest.TestCase):
+    def setUp(self):
+        import tempfile
+        self.dir = tempfile.mkdtemp(prefix="tresor-audit-")
+        self.log = os.path.join(self.dir, "audit.log")
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(self.dir, True)
+
+    def run_server(self, work):
+        proc, port = start_server("--audit-file", self.log)
+        try:
+            work(hvac.Client(url=f"http://127.0.0.1:{port}", token=ROOT))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            proc.stdout.close()
+            proc.stderr.close()
+
+    def verify(self):
+        return subprocess.run([TRESOR, "audit", "verify", "--json", self.log],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_the_log_holds_no_secret_or_token_and_its_chain_verifies(self):
+        made = {}
+
+        def first(client):
+            client.secrets.kv.v2.create_or_update_secret("app/db", {"password": "s3cret-in-audit"})
+            self.assertEqual(client.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                             {"password": "s3cret-in-audit"})
+            made["token"] = client.auth.token.create(policies=["default"])["auth"]["client_token"]
+            with self.assertRaises(hvac.exceptions.InvalidPath):
+                client.secrets.kv.v2.read_secret_version("missing")
+
+        self.run_server(first)
+        # A restart continues the chain.
+        self.run_server(lambda c: c.sys.read_health_status(method="GET"))
+        self.assertEqual(oct(os.stat(self.log).st_mode & 0o777), "0o600")
+        with open(self.log, "rb") as f:
+            text = f.read()
+        for secret in (b"s3cret-in-audit", ROOT.encode(), made["token"].encode()):
+            self.assertNotIn(secret, text)
+        lines = text.decode().splitlines()
+        self.assertEqual(len(lines), 10)  # 5 requests, each logged twice
+        first_line = json.loads(lines[0])
+        self.assertEqual((first_line["type"], first_line["request"]["path"], first_line["seq"]),
+                         ("request", "/v1/secret/data/app/db", 1))
+        self.assertTrue(first_line["auth"]["client_token"].startswith("hmac-sha256:"))
+        self.assertTrue(json.loads(lines[1])["response"]["body"]["data"]["version"]
+                        .startswith("hmac-sha256:"))
+        self.assertEqual(json.loads(lines[7])["response"], {"status": 404, "errors": []})
+        proc = self.verify()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        report = json.loads(proc.stdout)
+        self.assertEqual((report["lines"], len(report["last_hash"])), (10, 64))
+        # Edit one value of line 3: found, with its line number.
+        lines[2] = lines[2].replace('"read"', '"update"')
+        with open(self.log, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        proc = self.verify()
+        self.assertEqual(proc.returncode, 5)
+        self.assertEqual(proc.stderr, f"tresor: error: {self.log}: line 3: hash does not match "
+                                      "(the line was edited)\n")
+
+
 class CurlTest(ServerTestCase):
     def test_transcript(self):
         out = self.curl("-H", f"X-Vault-Token: {ROOT}", "-X", "POST",

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The server next to nginx, same machine, same wrk load, one run:
+#   - nginx serving a 200-byte JSON body as a static response (the ceiling)
+#   - tresor server --dev: KV v2 read of a 200-byte secret with the root
+#     token, and with a token whose policy allows the path
+# at 32 and 256 keep-alive connections, plain HTTP. Prints requests/s, p99
+# latency and the ratio to nginx. Writes (durable) and TLS come with storage
+# and TLS.
+# Usage: bench/server_compare.sh [BUILD_DIR]   (default build/)
+source "$(dirname "$0")/lib.sh"
+need wrk nginx curl /usr/bin/python3
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+duration=${DURATION:-10}
+
+# 200 bytes of JSON, the same bytes nginx and tresor return for the secret
+body=$(/usr/bin/python3 -c 'import json; print(json.dumps({"data": {"value": "x" * 170}}), end="")')
+mkdir -p "$work/www"
+printf '%s' "$body" > "$work/www/secret.json"
+cat > "$work/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+error_log $work/nginx.err;
+pid $work/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:18280;
+    location / { root $work/www; default_type application/json; }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf" & pids+=($!)
+"$tresor" server --dev --listen 127.0.0.1:18281 --dev-root-token bench-root >/dev/null 2>&1 &
+pids+=($!)
+sleep 0.5
+curl -sf -H 'X-Vault-Token: bench-root' -X POST -d "{\"data\": {\"value\": \"$(printf 'x%.0s' $(seq 170))\"}}" \
+  http://127.0.0.1:18281/v1/secret/data/bench/item >/dev/null
+curl -sf -H 'X-Vault-Token: bench-root' -X PUT \
+  -d '{"policy": "path \"secret/data/bench/*\" { capabilities = [\"read\"] }"}' \
+  http://127.0.0.1:18281/v1/sys/policies/acl/bench >/dev/null
+app_token=$(curl -sf -H 'X-Vault-Token: bench-root' -X POST -d '{"policies": ["bench"]}' \
+  http://127.0.0.1:18281/v1/auth/token/create | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["auth"]["client_token"])')
+
+# requests/s and p99 (ms) of one wrk run
+measure() {  # connections url [header]
+  local out
+  out=$(wrk -t2 -c"$1" -d"${duration}s" --latency ${3:+-H "$3"} "$2")
+  local rps p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
+  echo "$rps $p99"
+}
+printf '%-36s %12s %10s %8s\n' "plain HTTP, keep-alive, wrk -t2" "requests/s" "p99 ms" "vs nginx"
+for c in 32 256; do
+  read -r n_rps n_p99 < <(measure "$c" http://127.0.0.1:18280/secret.json)
+  printf '%-36s %12.0f %10.2f %8s\n' "nginx static 200 B, $c conns" "$n_rps" "$n_p99" "1.00"
+  for who in root app; do
+    token=bench-root; [ "$who" = app ] && token=$app_token
+    read -r t_rps t_p99 < <(measure "$c" http://127.0.0.1:18281/v1/secret/data/bench/item "X-Vault-Token: $token")
+    printf '%-36s %12.0f %10.2f %8s\n' "tresor KV v2 read ($who token), $c conns" "$t_rps" "$t_p99" \
+      "$(/usr/bin/python3 -c "print(f'{$t_rps/$n_rps:.2f}')")"
+  done
+done
+echo
+echo "targets: KV v2 read >= 50% of nginx's requests/s; p99 < 2 ms at 32 connections"
