@@ -327,6 +327,21 @@ class AuditTest(unittest.TestCase):
                                       "(the line was edited)\n")
 
 
+NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
+
+
+class NodeVaultTest(ServerTestCase):
+    def test_node_vault_drives_the_server(self):
+        # node-vault from the npm registry, pinned by package-lock.json.
+        if not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "node-vault")):
+            subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=NODE_DIR,
+                           check=True, timeout=600)
+        proc = subprocess.run(["node", "node_vault_test.js", self.url, ROOT], cwd=NODE_DIR,
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout.splitlines()[-1], "ok 7", proc.stdout)
+
+
 class CurlTest(ServerTestCase):
     def test_transcript(self):
         out = self.curl("-H", f"X-Vault-Token: {ROOT}", "-X", "POST",
