@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "cli/app_client.h"
 #include "cli/app_keys.h"
 #include "cli/app_options.h"
 #include "cli/app_runtime.h"
@@ -88,6 +89,8 @@ int RunApp(int argc, char** argv) {
   AddRuntimeCommands(app, runtime);
   KeyCommands key_commands;
   AddKeyCommands(app, key_commands);
+  ClientCommands client_commands;
+  AddClientCommands(app, client_commands);
 
   try {
     app.parse(argc, argv);
@@ -117,6 +120,7 @@ int RunApp(int argc, char** argv) {
   }
   if (enc_cmd->parsed()) return Report(RunEncrypt(enc));
   if (auto result = RunKeyCommands(key_commands)) return Report(*result);
+  if (auto result = RunClientCommands(client_commands, argc, argv)) return Report(*result);
   if (auto result = RunSealedCommands(sealed, argc, argv)) return Report(*result);
   if (auto result = RunRuntimeCommands(runtime)) {
     const int code = Report(*result);

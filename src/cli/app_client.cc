@@ -1,0 +1,123 @@
+#include "cli/app_client.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace tresor::cli {
+namespace {
+
+void AddCommon(CLI::App* cmd, ClientOptions& o, bool json) {
+  cmd->add_option("--address", o.address,
+                  "Server address (default $TRESOR_ADDR, $VAULT_ADDR, http://127.0.0.1:8200)")
+      ->type_name("URL");
+  if (json) cmd->add_flag("--json", o.json, "Print the API's JSON");
+}
+
+}  // namespace
+
+void AddClientCommands(CLI::App& app, ClientCommands& c) {
+  ClientOptions& o = c.options;
+  auto leaf = [&](CLI::App* parent, const char* name, const char* help,
+                  Result<void> (*run)(const ClientOptions&), bool json = true) {
+    CLI::App* cmd = parent->add_subcommand(name, help);
+    AddCommon(cmd, o, json);
+    c.leaves.emplace_back(cmd, run);
+    return cmd;
+  };
+
+  CLI::App* login = leaf(&app, "login",
+                         "Log in to the server with userpass; the token is saved 0600 in "
+                         "~/.tresor-token (TRESOR_TOKEN overrides it)",
+                         RunLogin);
+  login->add_option("USER", o.name, "The userpass user")->required();
+  login
+      ->add_option("--password-file", o.password_file,
+                   "Read the password from FILE (refused if group or others can read it)")
+      ->type_name("FILE");
+
+  CLI::App* kv = app.add_subcommand("kv", "KV version 2 secrets on the server");
+  kv->require_subcommand(1);
+  auto kv_leaf = [&](const char* name, const char* help,
+                     Result<void> (*run)(const ClientOptions&)) {
+    CLI::App* cmd = leaf(kv, name, help, run);
+    cmd->add_option("PATH", o.path, "The secret's path under the mount")->required();
+    cmd->add_option("--mount", o.mount, "The KV v2 mount (default secret)");
+    return cmd;
+  };
+  CLI::App* put = kv_leaf("put",
+                          "Write a new version: KEY=VALUE pairs (VALUE - reads stdin, "
+                          "@FILE a file; both keep it off the command line)",
+                          RunKvPut);
+  put->add_option("PAIRS", o.pairs, "KEY=VALUE ...")->required();
+  put->add_option("--cas", o.cas, "Write only if the current version is N (0: only if new)");
+  CLI::App* get = kv_leaf("get", "Print a version's keys and values", RunKvGet);
+  get->add_option("--version", o.version, "A version (default the latest)");
+  get->add_option("--field", o.field, "Print only this key's value");
+  kv_leaf("list", "List the keys under PATH", RunKvList);
+  for (auto [name, help, run] :
+       {std::tuple{"delete", "Soft-delete the latest version (or --versions)", &RunKvDelete},
+        std::tuple{"undelete", "Restore soft-deleted --versions", &RunKvUndelete},
+        std::tuple{"destroy", "Destroy --versions for good", &RunKvDestroy}}) {
+    kv_leaf(name, help, run)->add_option("--versions", c.versions, "Versions: 1,2,3");
+  }
+  kv_leaf("metadata", "Print the secret's metadata", RunKvMetadata);
+  kv_leaf("history", "List the versions: number, time, state", RunKvHistory);
+  kv_leaf("rollback", "Write version N's data as a new version", RunKvRollback)
+      ->add_option("--version", o.version, "The version to copy")
+      ->required();
+
+  CLI::App* token = app.add_subcommand("token", "Tokens on the server");
+  token->require_subcommand(1);
+  CLI::App* create = leaf(token, "create", "Create a child of the current token", RunTokenCreate);
+  create->add_option("--policy", o.policies, "A policy; repeatable")->type_name("NAME");
+  create->add_option("--ttl", o.ttl, "Time to live (1h, 30m)")->type_name("DURATION");
+  leaf(token, "lookup", "Show a token (default: the current one)", RunTokenLookup)
+      ->add_option("TOKEN", o.token, "The token");
+  leaf(token, "revoke", "Revoke a token and its children (default: the current one)",
+       RunTokenRevoke, false)
+      ->add_option("TOKEN", o.token, "The token");
+
+  CLI::App* policy = app.add_subcommand("policy", "ACL policies on the server");
+  policy->require_subcommand(1);
+  CLI::App* write =
+      leaf(policy, "write", "Write policy NAME from FILE (- for stdin)", RunPolicyWrite, false);
+  write->add_option("NAME", o.name, "The policy")->required();
+  write->add_option("FILE", o.file, "HCL or JSON")->required();
+  leaf(policy, "read", "Print policy NAME", RunPolicyRead, false)
+      ->add_option("NAME", o.name, "The policy")
+      ->required();
+  leaf(policy, "list", "List the policies", RunPolicyList);
+  leaf(policy, "delete", "Delete policy NAME", RunPolicyDelete, false)
+      ->add_option("NAME", o.name, "The policy")
+      ->required();
+}
+
+std::optional<Result<void>> RunClientCommands(ClientCommands& c, int argc, char** argv) {
+  for (const auto& [cmd, run] : c.leaves) {
+    if (!cmd->parsed()) continue;
+    // Values typed on the command line: gone from argv from here on.
+    for (const std::string& pair : c.options.pairs) {
+      const size_t eq = pair.find('=');
+      for (int i = 1; i < argc && eq != std::string::npos; ++i) {
+        if (pair == argv[i]) std::memset(argv[i] + eq + 1, 'x', std::strlen(argv[i]) - eq - 1);
+      }
+    }
+    std::string_view list = c.versions;
+    while (!list.empty()) {
+      const size_t comma = list.find(',');
+      const std::string_view one = list.substr(0, comma);
+      int64_t n = 0;
+      if (std::from_chars(one.data(), one.data() + one.size(), n).ec != std::errc() || n <= 0) {
+        return Result<void>(
+            MakeError(ErrorCode::kInvalidArgument, "--versions wants numbers like 1,2,3"));
+      }
+      c.options.versions.push_back(n);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+    return run(c.options);
+  }
+  return std::nullopt;
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,25 @@
+// The command-line definitions of login, kv, token and policy.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "cli/client_commands.h"
+
+namespace tresor::cli {
+
+struct ClientCommands {
+  ClientOptions options;
+  std::string versions;  // --versions 1,2,3 before parsing into options.versions
+  std::vector<std::pair<CLI::App*, Result<void> (*)(const ClientOptions&)>> leaves;
+};
+
+void AddClientCommands(CLI::App& app, ClientCommands& commands);
+
+// Runs the client command that was parsed; nothing if none was. Overwrites
+// kv put values given on the command line in the process's argv.
+std::optional<Result<void>> RunClientCommands(ClientCommands& commands, int argc, char** argv);
+
+}  // namespace tresor::cli

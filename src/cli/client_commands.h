@@ -1,0 +1,49 @@
+// tresor login, kv, token and policy: the CLI as a client of the server.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/result.h"
+
+namespace tresor::cli {
+
+struct ClientOptions {
+  std::string address;  // --address
+  bool json = false;
+  std::string mount = "secret";              // kv --mount
+  std::string path;                          // kv PATH
+  std::vector<std::string> pairs;            // kv put KEY=VALUE (VALUE "-": stdin, "@FILE": a file)
+  int64_t cas = -1;                          // kv put --cas
+  int64_t version = 0;                       // kv get --version, kv rollback --version
+  std::string field;                         // kv get --field
+  std::vector<int64_t> versions;             // kv delete/undelete/destroy --versions
+  std::vector<std::string> policies;         // token create --policy
+  std::string ttl;                           // token create --ttl
+  std::string token;                         // token lookup/revoke [TOKEN]
+  std::string name;                          // policy NAME; login USER
+  std::string file;                          // policy write NAME FILE ("-": stdin)
+  std::optional<std::string> password_file;  // login --password-file
+};
+
+Result<void> RunLogin(const ClientOptions& options);
+Result<void> RunKvPut(const ClientOptions& options);
+Result<void> RunKvGet(const ClientOptions& options);
+Result<void> RunKvList(const ClientOptions& options);
+Result<void> RunKvDelete(const ClientOptions& options);
+Result<void> RunKvUndelete(const ClientOptions& options);
+Result<void> RunKvDestroy(const ClientOptions& options);
+Result<void> RunKvMetadata(const ClientOptions& options);
+Result<void> RunKvHistory(const ClientOptions& options);
+Result<void> RunKvRollback(const ClientOptions& options);
+Result<void> RunTokenCreate(const ClientOptions& options);
+Result<void> RunTokenLookup(const ClientOptions& options);
+Result<void> RunTokenRevoke(const ClientOptions& options);
+Result<void> RunPolicyWrite(const ClientOptions& options);
+Result<void> RunPolicyRead(const ClientOptions& options);
+Result<void> RunPolicyList(const ClientOptions& options);
+Result<void> RunPolicyDelete(const ClientOptions& options);
+
+}  // namespace tresor::cli

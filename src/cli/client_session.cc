@@ -1,0 +1,62 @@
+#include "cli/client_session.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "http/client.h"
+
+namespace tresor::cli {
+
+std::string ServerAddress(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  for (const char* name : {"TRESOR_ADDR", "VAULT_ADDR"}) {
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') return v;
+  }
+  return "http://127.0.0.1:8200";
+}
+
+std::string TokenFilePath() {
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : "") + "/.tresor-token";
+}
+
+std::string ClientToken() {
+  for (const char* name : {"TRESOR_TOKEN", "VAULT_TOKEN"}) {
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') return v;
+  }
+  std::ifstream in(TokenFilePath());
+  std::string token;
+  std::getline(in, token);
+  return token;
+}
+
+Result<Json> CallServer(const std::string& address, const std::string& method,
+                        const std::string& path, const Json& body, const std::string& token) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token.empty()) headers.emplace_back("X-Vault-Token", token);
+  TRESOR_ASSIGN_OR_RETURN(
+      http::ClientResponse response,
+      http::Fetch(address, method, "/v1/" + path, headers, body.is_null() ? "" : body.dump()));
+  if (response.status == 204) return Json::object();
+  Json parsed = Json::parse(response.body, nullptr, false);
+  if (response.status >= 200 && response.status < 300) {
+    if (parsed.is_discarded()) return MakeError(ErrorCode::kIo, address + ": not a JSON answer");
+    return parsed;
+  }
+  std::string message;
+  if (!parsed.is_discarded() && parsed.contains("errors") && parsed["errors"].is_array()) {
+    for (const Json& e : parsed["errors"]) {
+      if (!e.is_string()) continue;
+      if (!message.empty()) message.append("; ");
+      message.append(e.get<std::string>());
+    }
+  }
+  if (message.empty()) message = response.status == 404 ? "not found" : "request failed";
+  const ErrorCode code = response.status == 400   ? ErrorCode::kInvalidArgument
+                         : response.status == 403 ? ErrorCode::kRefused
+                         : response.status == 404 ? ErrorCode::kNotFound
+                                                  : ErrorCode::kIo;
+  return MakeError(code, path + ": " + std::to_string(response.status) + ": " + message);
+}
+
+}  // namespace tresor::cli

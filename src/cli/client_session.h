@@ -1,0 +1,29 @@
+// The CLI as a client of a tresor (or Vault) server: where the server is,
+// which token to send, and one API call with its errors mapped to the CLI's
+// exit codes (400: usage, 403: refused, 404: not found, others: i/o).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "crypto/result.h"
+
+namespace tresor::cli {
+
+using Json = nlohmann::json;
+
+// --address, else $TRESOR_ADDR, else $VAULT_ADDR, else http://127.0.0.1:8200.
+std::string ServerAddress(const std::string& flag);
+
+// $TRESOR_TOKEN, else $VAULT_TOKEN, else the file `tresor login` wrote
+// (~/.tresor-token); "" if none.
+std::string ClientToken();
+std::string TokenFilePath();
+
+// Calls `method path` (path under /v1/, no leading slash) with `body` (null:
+// none). Returns the response's JSON ({} for 204).
+Result<Json> CallServer(const std::string& address, const std::string& method,
+                        const std::string& path, const Json& body = nullptr,
+                        const std::string& token = ClientToken());
+
+}  // namespace tresor::cli

@@ -1,0 +1,147 @@
+// tresor login, token and policy: the server's auth and policy APIs.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+
+#include "cli/client_commands.h"
+#include "cli/client_session.h"
+#include "cli/files.h"
+#include "cli/passphrase.h"
+
+namespace tresor::cli {
+namespace {
+
+std::string Address(const ClientOptions& o) { return ServerAddress(o.address); }
+
+std::string Join(const Json& list) {
+  std::string out;
+  for (const Json& p : list) {
+    if (!out.empty()) out.push_back(',');
+    out.append(p.get<std::string>());
+  }
+  return out;
+}
+
+// Writes the token to ~/.tresor-token: a new file made 0600, then renamed.
+Result<void> SaveToken(const std::string& token) {
+  const std::string path = TokenFilePath();
+  const std::string temp = path + ".new";
+  ::unlink(temp.c_str());
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return MakeError(ErrorCode::kIo, temp + ": cannot create");
+  std::string line = token;
+  line.push_back('\n');
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(temp.c_str(), path.c_str()) != 0) {
+    ::unlink(temp.c_str());
+    return MakeError(ErrorCode::kIo, path + ": cannot write the token");
+  }
+  return {};
+}
+
+Result<void> PrintAuth(const Json& auth, bool json) {
+  if (json) {
+    std::printf("%s\n", auth.dump(2).c_str());
+    return {};
+  }
+  std::printf("token: %s\naccessor: %s\npolicies: %s\nttl: %llds\n",
+              auth["client_token"].get<std::string>().c_str(),
+              auth["accessor"].get<std::string>().c_str(), Join(auth["policies"]).c_str(),
+              static_cast<long long>(auth["lease_duration"].get<int64_t>()));
+  return {};
+}
+
+}  // namespace
+
+Result<void> RunLogin(const ClientOptions& o) {
+  crypto::SecretBytes password;
+  if (o.password_file) {
+    TRESOR_ASSIGN_OR_RETURN(password, ReadPassphraseFile(*o.password_file));
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(password, ReadPassphraseFromTerminal("Password for " + o.name + ": "));
+  }
+  const Json body{{"password", std::string(reinterpret_cast<const char*>(password.Reveal().data()),
+                                           password.size())}};
+  TRESOR_ASSIGN_OR_RETURN(
+      Json reply, CallServer(Address(o), "POST", "auth/userpass/login/" + o.name, body, ""));
+  const Json& auth = reply["auth"];
+  TRESOR_RETURN_IF_ERROR(SaveToken(auth["client_token"].get<std::string>()));
+  if (o.json) return PrintAuth(auth, true);
+  std::fprintf(stderr, "tresor: logged in as %s (policies %s); token saved in %s\n", o.name.c_str(),
+               Join(auth["policies"]).c_str(), TokenFilePath().c_str());
+  return {};
+}
+
+Result<void> RunTokenCreate(const ClientOptions& o) {
+  Json body = Json::object();
+  if (!o.policies.empty()) body["policies"] = o.policies;
+  if (!o.ttl.empty()) body["ttl"] = o.ttl;
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "POST", "auth/token/create", body));
+  return PrintAuth(reply["auth"], o.json);
+}
+
+Result<void> RunTokenLookup(const ClientOptions& o) {
+  auto reply = o.token.empty()
+                   ? CallServer(Address(o), "GET", "auth/token/lookup-self")
+                   : CallServer(Address(o), "POST", "auth/token/lookup", Json{{"token", o.token}});
+  if (!reply) return std::move(reply).error();
+  const Json& d = (*reply)["data"];
+  if (o.json) {
+    std::printf("%s\n", d.dump(2).c_str());
+    return {};
+  }
+  std::printf("accessor: %s\npolicies: %s\npath: %s\nttl: %llds\nrenewable: %s\n",
+              d["accessor"].get<std::string>().c_str(), Join(d["policies"]).c_str(),
+              d["path"].get<std::string>().c_str(), static_cast<long long>(d["ttl"].get<int64_t>()),
+              d["renewable"].get<bool>() ? "true" : "false");
+  return {};
+}
+
+Result<void> RunTokenRevoke(const ClientOptions& o) {
+  auto done = o.token.empty()
+                  ? CallServer(Address(o), "POST", "auth/token/revoke-self", Json::object())
+                  : CallServer(Address(o), "POST", "auth/token/revoke", Json{{"token", o.token}});
+  if (!done) return std::move(done).error();
+  return {};
+}
+
+Result<void> RunPolicyWrite(const ClientOptions& o) {
+  std::string text;
+  if (o.file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(text, ReadTextFile(o.file, 1 << 20));
+  }
+  auto done = CallServer(Address(o), "PUT", "sys/policies/acl/" + o.name, Json{{"policy", text}});
+  if (!done) return std::move(done).error();
+  return {};
+}
+
+Result<void> RunPolicyRead(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "GET", "sys/policies/acl/" + o.name));
+  std::fputs(reply["data"]["policy"].get<std::string>().c_str(), stdout);
+  return {};
+}
+
+Result<void> RunPolicyList(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "LIST", "sys/policies/acl"));
+  if (o.json) {
+    std::printf("%s\n", reply["data"]["keys"].dump().c_str());
+    return {};
+  }
+  for (const Json& k : reply["data"]["keys"]) std::printf("%s\n", k.get<std::string>().c_str());
+  return {};
+}
+
+Result<void> RunPolicyDelete(const ClientOptions& o) {
+  auto done = CallServer(Address(o), "DELETE", "sys/policies/acl/" + o.name);
+  if (!done) return std::move(done).error();
+  return {};
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,107 @@
+"""The tresor CLI as a client of the development server: kv, policy, token
+and login, with exact outputs and exit codes."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import hvac
+
+from server_test import ROOT, TRESOR, ServerTestCase
+
+
+class ClientTest(ServerTestCase):
+    def setUp(self):
+        self.home = tempfile.mkdtemp(prefix="tresor-client-")
+        self.addCleanup(shutil.rmtree, self.home, True)
+        self.env = {"PATH": os.environ["PATH"], "HOME": self.home, "TRESOR_ADDR": self.url,
+                    "TRESOR_TOKEN": ROOT}
+
+    def tresor(self, *args, stdin="", code=0, env=None):
+        proc = subprocess.run([TRESOR, *args], input=stdin, capture_output=True, text=True,
+                              env=env or self.env, timeout=60)
+        self.assertEqual(proc.returncode, code, proc.stderr)
+        return proc
+
+    def test_kv_round_trip(self):
+        out = self.tresor("kv", "put", "cli/db", "password=-", "user=app", stdin="s3cret\n")
+        self.assertEqual(out.stdout, "secret/cli/db: version 1\n")
+        self.assertEqual(self.tresor("kv", "get", "cli/db").stdout, "password=s3cret\nuser=app\n")
+        self.assertEqual(self.tresor("kv", "get", "--field", "password", "cli/db").stdout,
+                         "s3cret\n")
+        self.tresor("kv", "put", "--cas", "1", "cli/db", "password=two")
+        err = self.tresor("kv", "put", "--cas", "1", "cli/db", "password=x", code=2).stderr
+        self.assertEqual(err, "tresor: error: secret/data/cli/db: 400: check-and-set parameter "
+                              "did not match the current version\n")
+        self.assertEqual(self.tresor("kv", "list", "cli").stdout, "db\n")
+        self.assertEqual(self.tresor("kv", "rollback", "--version", "1", "cli/db").stdout,
+                         "secret/cli/db: version 3 (a copy of version 1)\n")
+        self.assertEqual(self.tresor("kv", "get", "--field", "password", "cli/db").stdout,
+                         "s3cret\n")
+        self.tresor("kv", "delete", "cli/db")
+        err = self.tresor("kv", "get", "cli/db", code=6).stderr
+        self.assertEqual(err, "tresor: error: secret/data/cli/db: 404: not found\n")
+        self.tresor("kv", "undelete", "--versions", "3", "cli/db")
+        self.tresor("kv", "destroy", "--versions", "1", "cli/db")
+        history = self.tresor("kv", "history", "cli/db").stdout.splitlines()
+        self.assertEqual([(l.split()[0], l.split()[2]) for l in history],
+                         [("1", "destroyed"), ("2", "available"), ("3", "available")])
+        meta = json.loads(self.tresor("kv", "metadata", "cli/db").stdout)
+        self.assertEqual(meta["current_version"], 3)
+        err = self.tresor("kv", "put", "cli/db", "novalue", code=2).stderr
+        self.assertEqual(err, "tresor: error: expected KEY=VALUE, got \"novalue\"\n")
+
+    def test_policy_and_token(self):
+        self.tresor("kv", "put", "team/app", "k=v")
+        self.tresor("policy", "write", "team-read", "-",
+                    stdin='path "secret/data/team/*" { capabilities = ["read"] }\n')
+        self.assertEqual(self.tresor("policy", "read", "team-read").stdout,
+                         'path "secret/data/team/*" { capabilities = ["read"] }\n')
+        self.assertIn("team-read\n", self.tresor("policy", "list").stdout)
+        auth = json.loads(self.tresor("token", "create", "--policy", "team-read", "--ttl", "1h",
+                                      "--json").stdout)
+        self.assertEqual((auth["policies"], auth["lease_duration"]),
+                         (["default", "team-read"], 3600))
+        as_app = dict(self.env, TRESOR_TOKEN=auth["client_token"])
+        self.assertEqual(self.tresor("kv", "get", "team/app", env=as_app).stdout, "k=v\n")
+        err = self.tresor("kv", "put", "team/app", "k=w", env=as_app, code=1).stderr
+        self.assertEqual(err, "tresor: error: secret/data/team/app: 403: permission denied\n")
+        lookup = self.tresor("token", "lookup", env=as_app).stdout
+        self.assertIn("policies: default,team-read\npath: auth/token/create\n", lookup)
+        self.tresor("token", "revoke", auth["client_token"])
+        err = self.tresor("token", "lookup", env=as_app, code=1).stderr
+        self.assertEqual(err, "tresor: error: auth/token/lookup-self: 403: permission denied\n")
+        self.tresor("policy", "delete", "team-read")
+        err = self.tresor("policy", "read", "team-read", code=6).stderr
+        self.assertEqual(err, "tresor: error: sys/policies/acl/team-read: 404: not found\n")
+
+    def test_login_saves_a_private_token(self):
+        root = hvac.Client(url=self.url, token=ROOT)
+        if "userpass/" not in root.sys.list_auth_methods():
+            root.sys.enable_auth_method("userpass")
+        root.auth.userpass.create_or_update_user("carol", "c4rol-pw", policies="default")
+        pw = os.path.join(self.home, "pw")
+        with open(pw, "w") as f:
+            f.write("c4rol-pw\n")
+        os.chmod(pw, 0o600)
+        env = {k: v for k, v in self.env.items() if k != "TRESOR_TOKEN"}
+        out = self.tresor("login", "carol", "--password-file", pw, env=env)
+        token_file = os.path.join(self.home, ".tresor-token")
+        self.assertEqual(out.stderr, "tresor: logged in as carol (policies default); token saved "
+                                     f"in {token_file}\n")
+        self.assertEqual(oct(os.stat(token_file).st_mode & 0o777), "0o600")
+        self.assertIn("path: auth/userpass/login/carol\n",
+                      self.tresor("token", "lookup", env=env).stdout)
+        with open(pw, "w") as f:
+            f.write("wrong\n")
+        err = self.tresor("login", "carol", "--password-file", pw, env=env, code=2).stderr
+        self.assertEqual(err, "tresor: error: auth/userpass/login/carol: 400: invalid username "
+                              "or password\n")
+        self.tresor("token", "revoke", env=env)
+        self.tresor("token", "lookup", env=env, code=1)
+
+
+if __name__ == "__main__":
+    unittest.main()
