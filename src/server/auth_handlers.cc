@@ -20,7 +20,8 @@ std::optional<std::vector<std::string>> PolicyList(const Json& body) {
         if (p.is_string() && !p.get<std::string>().empty()) out.push_back(p.get<std::string>());
       }
     } else if (v.is_string()) {
-      std::string_view text = v.get<std::string>();
+      const std::string all = v.get<std::string>();
+      std::string_view text = all;
       while (!text.empty()) {
         const size_t comma = text.find(',');
         std::string_view one = text.substr(0, comma);

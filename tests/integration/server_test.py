@@ -6,6 +6,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import time
 import unittest
 import warnings
@@ -41,10 +42,15 @@ class ServerTestCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        died = cls.proc.poll() is not None
         cls.proc.terminate()
-        cls.proc.wait(timeout=10)
+        cls.proc.wait(timeout=30)
+        err = cls.proc.stderr.read()
         cls.proc.stdout.close()
         cls.proc.stderr.close()
+        # A server that crashed (a sanitizer report, say) says why here.
+        if died or cls.proc.returncode not in (0, -15):
+            print(f"server exited with {cls.proc.returncode}:\n{err}", file=sys.stderr)
 
     def raw(self, data, timeout=10):
         """Sends bytes on a new connection; returns everything it answers."""
