@@ -112,9 +112,18 @@ class Walker {
         case FYET_SCALAR:
           TRESOR_RETURN_IF_ERROR(Scalar(event, &prev_end));
           break;
-        case FYET_ALIAS:
-          if (!stack_.empty()) Advance(stack_.back(), prev_end);
+        case FYET_ALIAS: {
+          if (stack_.empty()) break;
+          if (stack_.back().mapping && stack_.back().expect_key) {
+            // Taken as a value, it would pair the next value with a key.
+            const fy_mark* start = fy_event_start_mark(event);
+            size_t at = start != nullptr ? start->input_pos : prev_end;
+            if (at > 0 && at <= text_.size() && text_[at - 1] == '*') --at;  // the '*' itself
+            return SyntaxError(text_, at, "an alias as a mapping key is not supported");
+          }
+          Advance(stack_.back(), prev_end);
           break;
+        }
         default:
           break;
       }

@@ -132,3 +132,19 @@ TEST(YamlParsersTest, CorporaAgree) {
 
 }  // namespace
 }  // namespace tresor::formats
+
+namespace tresor::formats {
+namespace {
+
+// Found by yaml_fuzz: an alias used as a key made the walker pair every
+// later key with the wrong value, so sealing replaced keys.
+TEST(YamlParsersTest, AnAliasAsAKeyIsRefusedNotMisread) {
+  EXPECT_EQ(Walked("a: &x 1\n*x : 2\nb: 3\n"),
+            "error: 2:1: an alias as a mapping key is not supported");
+  EXPECT_EQ(Walked("---\nk: v\n*t: : 1\n"),
+            "error: 3:1: an alias as a mapping key is not supported");
+  EXPECT_EQ(Scanned("a: &x 1\n*x : 2\n"), "declined");
+}
+
+}  // namespace
+}  // namespace tresor::formats
