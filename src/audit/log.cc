@@ -16,22 +16,11 @@ namespace {
 const std::string kZeroHash(64, '0');
 constexpr std::string_view kHashField = ",\"hash\":\"";
 
-std::string Hex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
-
 std::string ChainHash(std::string_view prev, std::string_view body) {
   std::string input;
   input.reserve(prev.size() + 1 + body.size());
   input.append(prev).append("\n").append(body);
-  return Hex(crypto::Sha256(crypto::AsBytes(input)));
+  return crypto::HexEncode(crypto::Sha256(crypto::AsBytes(input)));
 }
 
 Error Bad(uint64_t line, const std::string& what) {
@@ -135,7 +124,8 @@ Result<void> AuditLog::Append(Json entry) {
 }
 
 std::string HmacString(std::string_view value, const crypto::SecretBytes& key) {
-  return "hmac-sha256:" + Hex(crypto::HmacSha256(key.Reveal(), crypto::AsBytes(value)));
+  return "hmac-sha256:" +
+         crypto::HexEncode(crypto::HmacSha256(key.Reveal(), crypto::AsBytes(value)));
 }
 
 Json HmacStrings(const Json& value, const crypto::SecretBytes& key) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "crypto/result.h"
@@ -24,6 +25,9 @@ namespace tresor::crypto {
 using Digest = std::array<uint8_t, 32>;
 
 std::span<const uint8_t> AsBytes(std::string_view s);
+
+// Lowercase hex of `bytes` (digests, HMACs, random names).
+std::string HexEncode(std::span<const uint8_t> bytes);
 
 Digest Sha256(std::span<const uint8_t> data);
 

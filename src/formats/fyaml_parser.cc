@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "formats/document.h"
+#include "formats/utf8.h"
 
 namespace tresor::formats {
 namespace {
@@ -15,29 +16,6 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 void CaptureFirst(fy_diag*, void* user, const char* buf, size_t len) {
   auto* first = static_cast<std::string*>(user);
   if (first->empty()) first->assign(buf, len);
-}
-
-// The length of the well-formed UTF-8 sequence at text[p] (Unicode table
-// 3-7: no overlongs, surrogates or code points past U+10FFFF), or 0.
-size_t Utf8Length(std::string_view text, size_t p) {
-  const auto byte = [&](size_t i) {
-    return p + i < text.size() ? static_cast<unsigned char>(text[p + i]) : 0x100u;
-  };
-  const unsigned c = byte(0);
-  auto in = [&](size_t i, unsigned lo, unsigned hi) { return byte(i) >= lo && byte(i) <= hi; };
-  if (c >= 0x01 && c <= 0x7f) return 1;
-  if (c >= 0xc2 && c <= 0xdf) return in(1, 0x80, 0xbf) ? 2 : 0;
-  if (c == 0xe0) return in(1, 0xa0, 0xbf) && in(2, 0x80, 0xbf) ? 3 : 0;
-  if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) {
-    return in(1, 0x80, 0xbf) && in(2, 0x80, 0xbf) ? 3 : 0;
-  }
-  if (c == 0xed) return in(1, 0x80, 0x9f) && in(2, 0x80, 0xbf) ? 3 : 0;
-  if (c == 0xf0) return in(1, 0x90, 0xbf) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
-  if (c >= 0xf1 && c <= 0xf3) {
-    return in(1, 0x80, 0xbf) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
-  }
-  if (c == 0xf4) return in(1, 0x80, 0x8f) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
-  return 0;
 }
 
 }  // namespace
@@ -104,6 +82,27 @@ Result<void> RejectNonUnicode(std::string_view text) {
     p += n;
   }
   return {};
+}
+
+size_t Utf8Length(std::string_view text, size_t p) {
+  const auto byte = [&](size_t i) {
+    return p + i < text.size() ? static_cast<unsigned char>(text[p + i]) : 0x100u;
+  };
+  const unsigned c = byte(0);
+  auto in = [&](size_t i, unsigned lo, unsigned hi) { return byte(i) >= lo && byte(i) <= hi; };
+  if (c >= 0x01 && c <= 0x7f) return 1;
+  if (c >= 0xc2 && c <= 0xdf) return in(1, 0x80, 0xbf) ? 2 : 0;
+  if (c == 0xe0) return in(1, 0xa0, 0xbf) && in(2, 0x80, 0xbf) ? 3 : 0;
+  if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) {
+    return in(1, 0x80, 0xbf) && in(2, 0x80, 0xbf) ? 3 : 0;
+  }
+  if (c == 0xed) return in(1, 0x80, 0x9f) && in(2, 0x80, 0xbf) ? 3 : 0;
+  if (c == 0xf0) return in(1, 0x90, 0xbf) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
+  if (c >= 0xf1 && c <= 0xf3) {
+    return in(1, 0x80, 0xbf) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
+  }
+  if (c == 0xf4) return in(1, 0x80, 0x8f) && in(2, 0x80, 0xbf) && in(3, 0x80, 0xbf) ? 4 : 0;
+  return 0;
 }
 
 }  // namespace tresor::formats

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "formats/utf8.h"
+
 namespace tresor::http {
 namespace {
 
@@ -91,36 +93,14 @@ bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
 }
 
 bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
+  for (size_t p = 0; p < s.size();) {
+    if (s[p] == '\0') {  // NUL is valid UTF-8; SafePath refuses it in paths
+      ++p;
       continue;
     }
-    size_t n = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;
-    for (size_t k = 1; k <= n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
+    const size_t n = formats::Utf8Length(s, p);
+    if (n == 0) return false;
+    p += n;
   }
   return true;
 }

@@ -185,7 +185,7 @@ Result<KeyChain> KeyChain::Discover(const KeyChainOptions& options) {
     TRESOR_RETURN_IF_ERROR(load(path, "TRESOR_IDENTITY_FILE"));
   }
   s->agent = std::make_unique<AgentIdentity>(AgentSocketPath(), "", options.note);
-  if (auto entries = keyring.List(); entries) {
+  if (auto entries = keyring.Keys(); entries) {
     for (const KeyringEntry& e : *entries) {
       s->files.push_back(
           std::make_unique<LazyFileIdentity>(e.path, "key " + e.name, options.passphrase));

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "crypto/kdf.h"
 #include "crypto/random.h"
 #include "crypto/secret_file.h"
 #include "keys/identity_file.h"
@@ -38,8 +39,7 @@ Result<void> WriteAtomically(const std::string& path, std::span<const uint8_t> b
                              bool replace) {
   uint8_t rnd[6];
   crypto::FillRandom(rnd);
-  std::string temp = path + ".tmp-";
-  for (uint8_t b : rnd) temp.push_back("0123456789abcdef"[b & 15]);
+  const std::string temp = path + ".tmp-" + crypto::HexEncode(rnd);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return Errno(temp, "create");
   size_t done = 0;
@@ -104,7 +104,7 @@ Result<void> Keyring::CheckName(const std::string& name) {
 
 std::string Keyring::DefaultName() const { return ReadSmallText(dir_ + "/default"); }
 
-Result<std::vector<KeyringEntry>> Keyring::List() const {
+Result<std::vector<KeyringEntry>> Keyring::Keys() const {
   std::vector<KeyringEntry> out;
   std::error_code ec;
   std::filesystem::directory_iterator it(dir_, ec);
@@ -119,15 +119,22 @@ Result<std::vector<KeyringEntry>> Keyring::List() const {
     KeyringEntry e;
     e.name = base.substr(0, base.size() - 4);
     e.path = file.path().string();
-    e.recipient = ReadSmallText(dir_ + "/" + e.name + ".pub");
-    auto content = crypto::ReadSecretFile(e.path, kMaxIdentityFile);
-    e.is_protected = content && IsProtectedIdentity(*content);
     e.is_default = e.name == default_name;
     out.push_back(std::move(e));
   }
   std::sort(out.begin(), out.end(), [](const KeyringEntry& a, const KeyringEntry& b) {
     return a.is_default != b.is_default ? a.is_default : a.name < b.name;
   });
+  return out;
+}
+
+Result<std::vector<KeyringEntry>> Keyring::List() const {
+  TRESOR_ASSIGN_OR_RETURN(auto out, Keys());
+  for (KeyringEntry& e : out) {
+    e.recipient = ReadSmallText(dir_ + "/" + e.name + ".pub");
+    auto content = crypto::ReadSecretFile(e.path, kMaxIdentityFile);
+    e.is_protected = content && IsProtectedIdentity(*content);
+  }
   return out;
 }
 

@@ -35,6 +35,9 @@ class Keyring {
 
   // The keys, the default first, then by name. A missing directory is empty.
   Result<std::vector<KeyringEntry>> List() const;
+  // The same with names, paths and the default mark only: no file is read
+  // (what decrypting commands need before a key is used).
+  Result<std::vector<KeyringEntry>> Keys() const;
   // "" if there is no default key.
   std::string DefaultName() const;
   Result<KeyringEntry> Find(const std::string& name) const;

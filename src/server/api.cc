@@ -61,7 +61,10 @@ acl::Capability Api::Needed(const http::Request& request, const std::string& pat
 }
 
 http::Response Api::Handle(const http::Request& request) {
-  if (!options_.audit) return Route(request);
+  // The body is parsed once, for the audit line and for the handler.
+  const Json parsed =
+      request.body.empty() ? Json(nullptr) : Json::parse(request.body, nullptr, false);
+  if (!options_.audit) return Route(request, parsed);
   const std::string id = RequestId();
   const std::string operation = IsList(request)              ? "list"
                                 : request.method == "GET"    ? "read"
@@ -78,12 +81,11 @@ http::Response Api::Handle(const http::Request& request) {
        {{"client_token", token ? Json(audit::HmacString(*token, audit_key_)) : Json(nullptr)}}},
       {"request", about}};
   if (!request.body.empty()) {
-    const Json body = Json::parse(request.body, nullptr, false);
     entry["request"]["data"] =
-        body.is_discarded() ? Json("(not JSON)") : audit::HmacStrings(body, audit_key_);
+        parsed.is_discarded() ? Json("(not JSON)") : audit::HmacStrings(parsed, audit_key_);
   }
   if (!options_.audit->Append(std::move(entry))) return Error(500, "audit log write failed");
-  http::Response response = Route(request);
+  http::Response response = Route(request, parsed);
   Json logged{{"time", NowRfc3339()},
               {"type", "response"},
               {"request", about},
@@ -102,15 +104,15 @@ http::Response Api::Handle(const http::Request& request) {
   return response;
 }
 
-http::Response Api::Route(const http::Request& request) {
+http::Response Api::Route(const http::Request& request, const Json& parsed) {
   if (!request.path.starts_with("/v1/")) return Error(404, "unsupported path");
   const std::string path = request.path.substr(4);
   Json body = Json::object();
   if (!request.body.empty() && request.method != "GET" && request.method != "HEAD") {
-    body = Json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
+    if (parsed.is_discarded() || !parsed.is_object()) {
       return Error(400, "failed to parse JSON input");
     }
+    body = parsed;
   }
   if (path == "sys/health" || path == "sys/seal-status") return Sys(request, path, body);
   if (path.starts_with("auth/userpass/login/")) return UserpassLogin(request, path, body);
@@ -122,8 +124,8 @@ http::Response Api::Route(const http::Request& request) {
   Caller caller{found->first, found->second};
   // lookup-self, renew-self and revoke-self are checked against the
   // default policy like any path: a token without it cannot use them.
-  const acl::Acl acl = policies_.AclFor(caller.info.policies);
-  if (!acl.Allows(path, Needed(request, path))) return Error(403, "permission denied");
+  const auto acl = policies_.AclFor(caller.info.policies);
+  if (!acl->Allows(path, Needed(request, path))) return Error(403, "permission denied");
 
   if (path.starts_with(kKvMount)) return Kv(request, path.substr(kKvMount.size()), body);
   if (path.starts_with("auth/token/")) return Token(request, path, body, caller);

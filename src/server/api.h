@@ -47,7 +47,7 @@ class Api {
   TokenStore& tokens() { return tokens_; }
 
  private:
-  http::Response Route(const http::Request& request);
+  http::Response Route(const http::Request& request, const Json& parsed_body);
   http::Response Sys(const http::Request& request, const std::string& path, const Json& body);
   http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
   http::Response Token(const http::Request& request, const std::string& path, const Json& body,

@@ -64,7 +64,7 @@ http::Response Api::AuthMounts(const http::Request& request, const std::string& 
   if (path == "sys/auth") {
     if (request.method != "GET") return Error(405, "unsupported operation");
     const Json methods = AuthMethods(userpass_enabled_);
-    Json envelope = Json::parse(Envelope(200, methods).body);
+    Json envelope = EnvelopeJson(methods);
     envelope.update(methods);
     return JsonResponse(200, envelope);
   }

@@ -71,6 +71,13 @@ int64_t KvV2::MaxVersions(const Key& key) const {
   return max_versions_ > 0 ? max_versions_ : kDefaultMaxVersions;
 }
 
+void KvV2::TrimVersions(Key& key) const {
+  while (static_cast<int64_t>(key.versions.size()) > MaxVersions(key)) {
+    key.versions.erase(key.versions.begin());
+    key.oldest_version = key.versions.begin()->first;
+  }
+}
+
 KvOutcome KvV2::Write(const std::string& path, const Json& body) {
   if (!body.is_object() || !body.contains("data") || !body["data"].is_object()) {
     return Fail(400, "no data provided");
@@ -96,10 +103,7 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
   const int64_t number = ++key.current_version;
   key.versions[number] = Version{now, "", false, body["data"]};
   if (key.oldest_version == 0) key.oldest_version = number;
-  while (static_cast<int64_t>(key.versions.size()) > MaxVersions(key)) {
-    key.versions.erase(key.versions.begin());
-    key.oldest_version = key.versions.begin()->first;
-  }
+  TrimVersions(key);
   return KvOutcome{200, VersionMetadata(key, number, key.versions[number]), {}};
 }
 
@@ -217,10 +221,7 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
     }
     key.custom_metadata = custom;
   }
-  while (static_cast<int64_t>(key.versions.size()) > MaxVersions(key)) {
-    key.versions.erase(key.versions.begin());
-    key.oldest_version = key.versions.begin()->first;
-  }
+  TrimVersions(key);
   return Status(204);
 }
 

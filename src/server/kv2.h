@@ -67,6 +67,8 @@ class KvV2 {
   static Json VersionMetadata(const Key& key, int64_t number, const Version& v);
   KvOutcome ChangeVersions(const std::string& path, const Json& body, int action);
   int64_t MaxVersions(const Key& key) const;
+  // Drops the oldest versions past the key's max_versions.
+  void TrimVersions(Key& key) const;
 
   std::mutex mutex_;
   std::map<std::string, Key> keys_;

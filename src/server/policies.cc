@@ -27,6 +27,8 @@ Result<void> PolicyStore::Put(const std::string& name, const std::string& text) 
     return MakeError(parsed.error().code, "failed to parse policy: " + parsed.error().message);
   const std::unique_lock lock(mutex_);
   policies_[name] = Entry{text, std::move(*parsed)};
+  const std::lock_guard cache_lock(cache_mutex_);
+  cache_.clear();
   return {};
 }
 
@@ -44,6 +46,8 @@ Result<void> PolicyStore::Delete(const std::string& name) {
   }
   const std::unique_lock lock(mutex_);
   policies_.erase(name);
+  const std::lock_guard cache_lock(cache_mutex_);
+  cache_.clear();
   return {};
 }
 
@@ -55,15 +59,25 @@ std::vector<std::string> PolicyStore::Names() const {
   return out;
 }
 
-acl::Acl PolicyStore::AclFor(const std::vector<std::string>& names) const {
-  if (std::find(names.begin(), names.end(), "root") != names.end()) return acl::Acl::Root();
+std::shared_ptr<const acl::Acl> PolicyStore::AclFor(const std::vector<std::string>& names) const {
+  static const auto root = std::make_shared<const acl::Acl>(acl::Acl::Root());
+  if (std::find(names.begin(), names.end(), "root") != names.end()) return root;
+  std::string key;
+  for (const std::string& name : names) key.append(name).push_back('\n');
+  const std::shared_lock lock(mutex_);  // held: a Put cannot clear the cache under us
+  {
+    const std::lock_guard cache_lock(cache_mutex_);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  }
   std::vector<acl::Policy> chosen;
-  const std::shared_lock lock(mutex_);
   for (const std::string& name : names) {
     auto it = policies_.find(name);
     if (it != policies_.end()) chosen.push_back(it->second.parsed);
   }
-  return acl::Acl::FromPolicies(chosen);
+  auto built = std::make_shared<const acl::Acl>(acl::Acl::FromPolicies(chosen));
+  const std::lock_guard cache_lock(cache_mutex_);
+  cache_[key] = built;
+  return built;
 }
 
 }  // namespace tresor::server

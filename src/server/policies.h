@@ -4,6 +4,8 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -25,8 +27,9 @@ class PolicyStore {
   Result<void> Delete(const std::string& name);
   std::vector<std::string> Names() const;  // sorted, "root" included
 
-  // The merged rules of `names` (unknown names contribute nothing).
-  acl::Acl AclFor(const std::vector<std::string>& names) const;
+  // The merged rules of `names` (unknown names contribute nothing), built
+  // once per set of names and kept until a policy changes.
+  std::shared_ptr<const acl::Acl> AclFor(const std::vector<std::string>& names) const;
 
  private:
   struct Entry {
@@ -35,6 +38,9 @@ class PolicyStore {
   };
   mutable std::shared_mutex mutex_;
   std::map<std::string, Entry> policies_;
+  // Merged ACLs by their names joined with '\n'; cleared by Put and Delete.
+  mutable std::mutex cache_mutex_;
+  mutable std::map<std::string, std::shared_ptr<const acl::Acl>> cache_;
 };
 
 // Policy names: lowercase letters, digits, '-', '_', '.', '/' ; at most 128.

@@ -26,15 +26,14 @@ http::Response JsonResponse(int status, const Json& body) {
   return r;
 }
 
+Json EnvelopeJson(const Json& data, const Json& auth) {
+  return Json{{"request_id", RequestId()}, {"lease_id", ""}, {"renewable", false},
+              {"lease_duration", 0},       {"data", data},   {"wrap_info", nullptr},
+              {"warnings", nullptr},       {"auth", auth}};
+}
+
 http::Response Envelope(int status, const Json& data, const Json& auth) {
-  return JsonResponse(status, Json{{"request_id", RequestId()},
-                                   {"lease_id", ""},
-                                   {"renewable", false},
-                                   {"lease_duration", 0},
-                                   {"data", data},
-                                   {"wrap_info", nullptr},
-                                   {"warnings", nullptr},
-                                   {"auth", auth}});
+  return JsonResponse(status, EnvelopeJson(data, auth));
 }
 
 http::Response Error(int status, std::string_view message) {

@@ -16,6 +16,8 @@ http::Response JsonResponse(int status, const Json& body);
 // {"request_id", "lease_id", "renewable", "lease_duration", "data",
 //  "wrap_info", "warnings", "auth"} around `data`.
 http::Response Envelope(int status, const Json& data, const Json& auth = nullptr);
+// The envelope itself, for answers that add fields at its top level.
+Json EnvelopeJson(const Json& data, const Json& auth = nullptr);
 // {"errors": [message]}; an empty message gives {"errors": []}.
 http::Response Error(int status, std::string_view message);
 http::Response NoContent();

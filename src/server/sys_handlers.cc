@@ -57,7 +57,7 @@ http::Response Api::Sys(const http::Request& request, const std::string& path, c
   }
   if (path == "sys/mounts" && request.method == "GET") {
     const Json mounts = MountsData();
-    Json envelope = Json::parse(Envelope(200, mounts).body);
+    Json envelope = EnvelopeJson(mounts);
     envelope.update(mounts);  // Vault repeats the mounts at the top level
     return JsonResponse(200, envelope);
   }
@@ -80,7 +80,7 @@ http::Response Api::Policy(const http::Request& request, const std::string& path
     if (request.method != "GET" && !IsList(request)) return Error(405, "unsupported operation");
     const Json names = policies_.Names();
     if (acl_api) return Envelope(200, Json{{"keys", names}});
-    Json envelope = Json::parse(Envelope(200, Json{{"keys", names}, {"policies", names}}).body);
+    Json envelope = EnvelopeJson(Json{{"keys", names}, {"policies", names}});
     envelope["keys"] = names;
     envelope["policies"] = names;
     return JsonResponse(200, envelope);
@@ -91,7 +91,7 @@ http::Response Api::Policy(const http::Request& request, const std::string& path
     auto text = policies_.Get(name);
     if (!text) return Error(404, "");
     if (acl_api) return Envelope(200, Json{{"name", name}, {"policy", *text}});
-    Json envelope = Json::parse(Envelope(200, Json{{"name", name}, {"rules", *text}}).body);
+    Json envelope = EnvelopeJson(Json{{"name", name}, {"rules", *text}});
     envelope["name"] = name;
     envelope["rules"] = *text;
     return JsonResponse(200, envelope);

@@ -155,9 +155,7 @@ http::Response Api::Token(const http::Request& request, const std::string& path,
     const std::string given = body_string("token");
     if (given.empty()) return Error(400, "missing token");
     auto found = tokens_.Lookup(given);
-    if (!found)
-      return Error(op.starts_with("revoke") ? 204 : 403,
-                   op.starts_with("revoke") ? "" : "bad token");
+    if (!found) return op.starts_with("revoke") ? NoContent() : Error(403, "bad token");
     std::tie(target_key, target) = *found;
     shown_id = given;
   }

@@ -7,26 +7,13 @@
 #include "server/api.h"
 
 namespace tresor::server {
-namespace {
-
-std::string Hex(std::span<const uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
-
-}  // namespace
 
 TokenStore::TokenStore(std::function<int64_t()> now)
     : now_(now ? std::move(now) : [] { return static_cast<int64_t>(std::time(nullptr)); }),
       hmac_key_(crypto::RandomSecret(32)) {}
 
 std::string TokenStore::KeyOf(const std::string& token) const {
-  return Hex(crypto::HmacSha256(hmac_key_.Reveal(), crypto::AsBytes(token)));
+  return crypto::HexEncode(crypto::HmacSha256(hmac_key_.Reveal(), crypto::AsBytes(token)));
 }
 
 std::pair<std::string, TokenInfo> TokenStore::Create(const TokenRequest& request,
