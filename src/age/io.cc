@@ -129,4 +129,16 @@ Result<bool> Reader::AtEnd() {
   return view.empty();
 }
 
+Result<void> FixedSecretSink::Write(std::span<const uint8_t> data) {
+  if (size_ + data.size() > bytes_.size()) return MakeError(ErrorCode::kIntegrity, error_);
+  std::copy(data.begin(), data.end(), bytes_.Mutable().begin() + static_cast<ptrdiff_t>(size_));
+  size_ += data.size();
+  return {};
+}
+
+Result<crypto::SecretBytes> FixedSecretSink::Take() {
+  if (size_ != bytes_.size()) return MakeError(ErrorCode::kIntegrity, error_);
+  return std::move(bytes_);
+}
+
 }  // namespace tresor::age

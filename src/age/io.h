@@ -76,6 +76,20 @@ class VectorSink : public Sink {
   std::vector<uint8_t> data_;
 };
 
+// Collects exactly `size` decrypted bytes (a wrapped key) in SecretBytes.
+// More is kIntegrity with `error`, and so is Take() when fewer came.
+class FixedSecretSink : public Sink {
+ public:
+  FixedSecretSink(size_t size, std::string error) : bytes_(size), error_(std::move(error)) {}
+  Result<void> Write(std::span<const uint8_t> data) override;
+  Result<crypto::SecretBytes> Take();
+
+ private:
+  crypto::SecretBytes bytes_;
+  size_t size_ = 0;
+  std::string error_;
+};
+
 // Buffers a Source for parsing (lines, lookahead) and bulk reads.
 class Reader {
  public:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agent/handler.h"
+#include "crypto/secret_file.h"
 #include "keys/agent_client.h"
 
 namespace tresor::agent {
@@ -34,30 +35,6 @@ Error Errno(const std::string& place, const char* what) {
 }
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-std::string Octal(mode_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
-
-Result<void> PrepareDirectory(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Errno(dir, "mkdir");
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) return Errno(dir, "lstat");
-  if (!S_ISDIR(st.st_mode)) {
-    return MakeError(ErrorCode::kRefused, dir + ": not a directory; refusing to use it");
-  }
-  if (st.st_uid != ::geteuid()) {
-    return MakeError(ErrorCode::kRefused,
-                     dir + ": owned by uid " + std::to_string(st.st_uid) + "; refusing to use it");
-  }
-  if ((st.st_mode & 077) != 0) {
-    return MakeError(ErrorCode::kRefused, dir + ": mode " + Octal(st.st_mode) +
-                                              ", must be 0700 (chmod 700 " + dir + ")");
-  }
-  return {};
-}
 
 // Removes a socket left by an agent that died; refuses anything else.
 Result<void> ClearStaleSocket(const std::string& path) {
@@ -251,7 +228,7 @@ Result<void> RunServer(const ServerOptions& options) {
   const size_t slash = path.rfind('/');
   const std::string dir =
       slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
-  TRESOR_RETURN_IF_ERROR(PrepareDirectory(dir));
+  TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(dir));
   const std::string lock_path = path + ".lock";
   const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (lock_fd < 0) return Errno(lock_path, "open");

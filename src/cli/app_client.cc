@@ -90,6 +90,24 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   leaf(policy, "delete", "Delete policy NAME", RunPolicyDelete, false)
       ->add_option("NAME", o.name, "The policy")
       ->required();
+
+  CLI::App* op = app.add_subcommand("operator", "Initialise, unseal and seal the server");
+  op->require_subcommand(1);
+  CLI::App* init = leaf(op, "init",
+                        "Initialise a new server: make its root key and print the unseal keys "
+                        "(Shamir shares) and the first root token, once",
+                        RunOperatorInit);
+  init->add_option("--shares", o.shares, "Unseal keys to make (default 5)")->type_name("N");
+  init->add_option("--threshold", o.threshold, "Keys needed to unseal (default 3)")->type_name("T");
+  CLI::App* unseal = leaf(op, "unseal",
+                          "Give one unseal key (asked on the terminal, or read from stdin when "
+                          "it is not one); prints the progress",
+                          RunOperatorUnseal);
+  unseal->add_option("KEY", o.key, "The key; - reads it from stdin (a key typed here shows in ps)");
+  unseal->add_flag("--reset", o.reset, "Forget the keys given so far");
+  leaf(op, "seal", "Seal the server: it forgets its keys until unsealed again (needs root)",
+       RunOperatorSeal, false);
+  leaf(&app, "status", "Show the server's seal state (exit 1 when sealed)", RunStatus);
 }
 
 std::optional<Result<void>> RunClientCommands(ClientCommands& c, int argc, char** argv) {

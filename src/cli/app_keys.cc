@@ -99,7 +99,12 @@ void AddServerCommand(CLI::App& app, KeyCommands& c) {
   ServerOptions& o = c.server_options;
   c.server = app.add_subcommand(
       "server",
-      "Serve secrets over the Vault HTTP API (so far: --dev, in memory, KV v2 at secret/)");
+      "Serve secrets over the Vault HTTP API: --config server.toml (SQLite, sealed until "
+      "unsealed), or --dev (in memory)");
+  c.server
+      ->add_option("--config", o.config,
+                   "The settings file (docs/server.md); flags given as well override it")
+      ->type_name("FILE");
   c.server->add_flag("--dev", o.dev,
                      "Development mode: in memory, unsealed, a root token printed on start");
   c.server->add_option("--listen", o.listen, "Address to listen on (default 127.0.0.1:8200)")
@@ -138,7 +143,12 @@ std::optional<Result<void>> RunKeyCommands(KeyCommands& c) {
   if (c.audit_verify != nullptr && c.audit_verify->parsed()) {
     return RunAuditVerify(c.audit_options);
   }
-  if (c.server != nullptr && c.server->parsed()) return RunServerCommand(c.server_options);
+  if (c.server != nullptr && c.server->parsed()) {
+    for (const CLI::Option* option : c.server->get_options()) {
+      if (option->count() > 0) c.server_options.given.push_back(option->get_name());
+    }
+    return RunServerCommand(c.server_options);
+  }
   for (const auto& [cmd, run] : c.leaves) {
     if (cmd->parsed()) return run(c.options);
   }

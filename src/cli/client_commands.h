@@ -26,6 +26,10 @@ struct ClientOptions {
   std::string name;                          // policy NAME; login USER
   std::string file;                          // policy write NAME FILE ("-": stdin)
   std::optional<std::string> password_file;  // login --password-file
+  int shares = 5;                            // operator init --shares
+  int threshold = 3;                         // operator init --threshold
+  bool reset = false;                        // operator unseal --reset
+  std::string key;                           // operator unseal [KEY] ("-": stdin)
 };
 
 Result<void> RunLogin(const ClientOptions& options);
@@ -45,5 +49,9 @@ Result<void> RunPolicyWrite(const ClientOptions& options);
 Result<void> RunPolicyRead(const ClientOptions& options);
 Result<void> RunPolicyList(const ClientOptions& options);
 Result<void> RunPolicyDelete(const ClientOptions& options);
+Result<void> RunOperatorInit(const ClientOptions& options);
+Result<void> RunOperatorUnseal(const ClientOptions& options);
+Result<void> RunOperatorSeal(const ClientOptions& options);
+Result<void> RunStatus(const ClientOptions& options);
 
 }  // namespace tresor::cli

@@ -6,9 +6,13 @@
 #include "audit/log.h"
 #include "cli/files.h"
 #include "cli/key_commands.h"
+#include "crypto/kdf.h"
+#include "crypto/secret_file.h"
 #include "formats/document.h"
 #include "http/server.h"
 #include "server/api.h"
+#include "store/memory_storage.h"
+#include "store/sqlite_storage.h"
 
 namespace tresor::cli {
 namespace {
@@ -28,13 +32,44 @@ Result<std::pair<std::string, int>> SplitListen(const std::string& listen) {
   return std::pair{listen.substr(0, colon), static_cast<int>(port)};
 }
 
+// One JSON line on stderr per server event; never a secret (tokens and
+// unseal keys go to stdout, once, and only in development mode).
+void Log(const char* level, const std::string& message, const server::Json& fields = {}) {
+  server::Json line{{"time", server::NowRfc3339()}, {"level", level}, {"msg", message}};
+  if (fields.is_object()) line.update(fields);
+  std::fprintf(stderr, "%s\n", line.dump().c_str());
+}
+
+// The storage of a persistent server: DATA_DIR/tresor.db, the directory
+// created 0700 if missing.
+Result<std::shared_ptr<store::Storage>> OpenStorage(const std::string& data_dir) {
+  TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(data_dir));
+  TRESOR_ASSIGN_OR_RETURN(auto storage, store::SqliteStorage::Open(data_dir + "/tresor.db"));
+  return std::shared_ptr<store::Storage>(std::move(storage));
+}
+
 }  // namespace
 
-Result<void> RunServerCommand(const ServerOptions& options) {
-  if (!options.dev) {
+Result<void> RunServerCommand(const ServerOptions& flags) {
+  if (flags.dev == !flags.config.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "tresor server runs only with --dev so far (a persistent server with "
-                     "--config is being built)");
+                     "tresor server needs either --dev or --config FILE");
+  }
+  ServerOptions options = flags;
+  if (!flags.config.empty()) {
+    options = ServerOptions{};
+    TRESOR_RETURN_IF_ERROR(LoadServerConfig(flags.config, options));
+    for (const std::string& name : flags.given) {
+      if (name == "--listen") options.listen = flags.listen;
+      if (name == "--audit-file") options.audit_file = flags.audit_file;
+      if (name == "--request-timeout") options.request_timeout = flags.request_timeout;
+      if (name == "--idle-timeout") options.idle_timeout = flags.idle_timeout;
+      if (name == "--insecure-listen") options.insecure_listen = flags.insecure_listen;
+    }
+  }
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "tls: TLS is not available in this build yet; listen on loopback");
   }
   TRESOR_ASSIGN_OR_RETURN(auto listen, SplitListen(options.listen));
   const bool loopback = listen.first.starts_with("127.");
@@ -42,13 +77,32 @@ Result<void> RunServerCommand(const ServerOptions& options) {
     return MakeError(ErrorCode::kRefused, "plain HTTP is only served on loopback; " + listen.first +
                                               " needs TLS, or --insecure-listen if you mean it");
   }
-  const std::string token = options.root_token.empty() ? server::NewToken() : options.root_token;
-  server::ApiOptions api_options{token, TRESOR_VERSION, nullptr};
+  server::ApiOptions api_options;
+  api_options.version = TRESOR_VERSION;
+  api_options.cluster_name = options.cluster_name;
+  api_options.age_identity_file = options.age_identity_file;
+  if (options.dev) {
+    api_options.storage = std::make_shared<store::MemoryStorage>();
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(api_options.storage, OpenStorage(options.data_dir));
+  }
   if (!options.audit_file.empty()) {
     TRESOR_ASSIGN_OR_RETURN(auto log, audit::AuditLog::Open(options.audit_file));
     api_options.audit = std::move(log);
   }
   auto api = std::make_shared<server::Api>(std::move(api_options));
+  std::string root_token;
+  crypto::SecretBytes unseal_key;
+  if (options.dev) {
+    root_token = options.root_token.empty() ? server::NewToken() : options.root_token;
+    TRESOR_ASSIGN_OR_RETURN(unseal_key, api->StartDev(root_token));
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(const bool initialized, api->seal().Initialized());
+    if (initialized && !options.age_identity_file.empty()) {
+      // Never re-initialised: a root key that does not open is the end.
+      TRESOR_RETURN_IF_ERROR(api->AutoUnseal());
+    }
+  }
 
   // Workers inherit the mask: only this thread takes SIGINT and SIGTERM.
   sigset_t stop;
@@ -59,6 +113,8 @@ Result<void> RunServerCommand(const ServerOptions& options) {
   http::ServerOptions http_options;
   http_options.host = listen.first;
   http_options.port = listen.second;
+  http_options.threads = options.threads;
+  http_options.max_connections = static_cast<size_t>(options.max_connections);
   TRESOR_ASSIGN_OR_RETURN(const int64_t request_timeout, ParseDuration(options.request_timeout));
   TRESOR_ASSIGN_OR_RETURN(const int64_t idle_timeout, ParseDuration(options.idle_timeout));
   http_options.request_timeout_ms = static_cast<int>(request_timeout * 1000);
@@ -67,14 +123,28 @@ Result<void> RunServerCommand(const ServerOptions& options) {
                           http::Server::Start(http_options, [api](const http::Request& request) {
                             return api->Handle(request);
                           }));
-  std::printf(
-      "tresor server: development mode: in memory and unsealed; everything is lost when it "
-      "stops\nlistening on http://%s:%d\nroot token: %s\n",
-      listen.first.c_str(), server->port(), token.c_str());
+  const std::string address = "http://" + listen.first + ":" + std::to_string(server->port());
+  if (options.dev) {
+    std::printf(
+        "tresor server: development mode: in memory and unsealed; everything is lost when it "
+        "stops\nlistening on %s\nunseal key: %s\nroot token: %s\n",
+        address.c_str(), crypto::HexEncode(unseal_key.Reveal()).c_str(), root_token.c_str());
+  } else {
+    const auto status = api->seal().Status(api->sealed());
+    std::printf("tresor server: listening on %s\nstorage: %s/tresor.db\nstate: %s\n",
+                address.c_str(), options.data_dir.c_str(),
+                !status.initialized ? "not initialized (run tresor operator init)"
+                : status.sealed     ? "sealed (run tresor operator unseal)"
+                                    : "unsealed");
+  }
   std::fflush(stdout);
+  Log("info", "listening",
+      server::Json{{"address", address},
+                   {"storage", options.dev ? "inmem" : "sqlite"},
+                   {"sealed", api->sealed()}});
   int sig = 0;
   sigwait(&stop, &sig);
-  std::fprintf(stderr, "tresor server: stopping\n");
+  Log("info", "stopping", server::Json{{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   return {};
 }
 

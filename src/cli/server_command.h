@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "crypto/result.h"
 
@@ -9,13 +10,28 @@ namespace tresor::cli {
 
 struct ServerOptions {
   bool dev = false;
+  std::string config;  // --config FILE (server.toml, docs/server.md)
   std::string listen = "127.0.0.1:8200";
   std::string root_token;  // --dev-root-token; "" = a random one
   bool insecure_listen = false;
   std::string request_timeout = "10s";  // a request's first byte to its last
   std::string idle_timeout = "60s";     // keep-alive connections with no request
   std::string audit_file;               // --audit-file: every request and response
+  // From the config file only:
+  std::string data_dir;           // the SQLite database goes here
+  std::string age_identity_file;  // [seal] type = "age": auto-unseal
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string cluster_name = "tresor";
+  int max_connections = 20000;
+  int threads = 0;
+  std::vector<std::string> given;  // the flags given on the command line
 };
+
+// Reads server.toml into `options` (its settings replace the defaults;
+// flags given on the command line are applied afterwards by the caller).
+// Errors say FILE:LINE:COL and what is wrong; unknown settings are errors.
+Result<void> LoadServerConfig(const std::string& path, ServerOptions& options);
 
 // Serves until SIGINT or SIGTERM.
 Result<void> RunServerCommand(const ServerOptions& options);

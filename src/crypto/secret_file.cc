@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace tresor::crypto {
@@ -49,6 +50,38 @@ Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
   auto result = ReadSecretFd(fd, path, max_size);
   ::close(fd);
   return result;
+}
+
+namespace {
+
+Error Errno(const std::string& place, const char* what) {
+  return MakeError(ErrorCode::kIo, place + ": " + what + ": " + std::strerror(errno));
+}
+
+std::string Octal(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+}  // namespace
+
+Result<void> PreparePrivateDirectory(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Errno(dir, "mkdir");
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return Errno(dir, "lstat");
+  if (!S_ISDIR(st.st_mode)) {
+    return MakeError(ErrorCode::kRefused, dir + ": not a directory; refusing to use it");
+  }
+  if (st.st_uid != ::geteuid()) {
+    return MakeError(ErrorCode::kRefused,
+                     dir + ": owned by uid " + std::to_string(st.st_uid) + "; refusing to use it");
+  }
+  if ((st.st_mode & 077) != 0) {
+    return MakeError(ErrorCode::kRefused, dir + ": mode " + Octal(st.st_mode) +
+                                              ", must be 0700 (chmod 700 " + dir + ")");
+  }
+  return {};
 }
 
 }  // namespace tresor::crypto

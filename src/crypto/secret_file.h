@@ -18,4 +18,9 @@ Result<SecretBytes> ReadSecretFd(int fd, const std::string& name, size_t max_siz
 // Opens `path` and reads it as ReadSecretFd does.
 Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size);
 
+// Creates `dir` mode 0700 if missing. kRefused if it is not a directory
+// (a symlink included), belongs to another user, or is open to group or
+// others ("DIR: mode 0755, must be 0700 (chmod 700 DIR)").
+Result<void> PreparePrivateDirectory(const std::string& dir);
+
 }  // namespace tresor::crypto

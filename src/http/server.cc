@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -35,13 +36,54 @@ void RaiseFileLimit(size_t wanted) {
 
 struct Connection {
   int fd = -1;
+  uint64_t serial = 0;  // tells a reused fd's new connection from the old
   RequestParser parser;
   std::string out;  // response bytes not yet written
   bool close_after_write = false;
+  // A deferred response is outstanding: input is held, not parsed, until
+  // it comes (responses leave in request order).
+  bool waiting = false;
+  bool waiting_close = false;
+  bool waiting_head = false;
+  std::string held;
   int64_t last_activity = 0;
   int64_t request_started = 0;  // when the first byte of the current request came
 
   explicit Connection(const ParserLimits& limits) : parser(limits) {}
+};
+
+// Deferred responses on their way back to a worker's loop, from any thread.
+class Mailbox {
+ public:
+  explicit Mailbox(int wake_fd) : wake_fd_(wake_fd) {}
+
+  void Post(int fd, uint64_t serial, Response response) {
+    const std::lock_guard lock(mutex_);
+    if (closed_) return;
+    letters_.push_back(Letter{fd, serial, std::move(response)});
+    const uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof one);
+  }
+
+  struct Letter {
+    int fd;
+    uint64_t serial;
+    Response response;
+  };
+  std::vector<Letter> Take() {
+    const std::lock_guard lock(mutex_);
+    return std::exchange(letters_, {});
+  }
+  void Close() {
+    const std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+
+ private:
+  std::mutex mutex_;
+  int wake_fd_;
+  bool closed_ = false;
+  std::vector<Letter> letters_;
 };
 
 }  // namespace
@@ -74,7 +116,8 @@ namespace {
 
 class Loop {
  public:
-  Loop(Server::Impl& server, int wake_fd) : s_(server), wake_fd_(wake_fd) {}
+  Loop(Server::Impl& server, int wake_fd)
+      : s_(server), wake_fd_(wake_fd), mailbox_(std::make_shared<Mailbox>(wake_fd)) {}
 
   void Run() {
     epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -93,7 +136,11 @@ class Loop {
         const int fd = events[i].data.fd;
         if (fd == s_.listen_fd) {
           Accept();
-        } else if (fd != wake_fd_) {
+        } else if (fd == wake_fd_) {
+          uint64_t count = 0;
+          (void)!::read(wake_fd_, &count, sizeof count);
+          Deliver();
+        } else {
           auto it = conns_.find(fd);
           if (it == conns_.end()) continue;
           if (events[i].events & EPOLLOUT) Flush(it->second);
@@ -108,6 +155,7 @@ class Loop {
         next_sweep = now + 250;
       }
     }
+    mailbox_->Close();
     for (auto& [fd, c] : conns_) ::close(fd);
     s_.connections -= conns_.size();
     ::close(epoll_);
@@ -133,6 +181,7 @@ class Loop {
       }
       auto [it, _] = conns_.emplace(fd, Connection(s_.options.limits));
       it->second.fd = fd;
+      it->second.serial = ++serials_;
       it->second.last_activity = NowMs();
       ++s_.connections;
     }
@@ -155,24 +204,58 @@ class Loop {
       if (n <= 0) return Close(c);
       const int64_t now = NowMs();
       c.last_activity = now;
-      if (!c.parser.started()) c.request_started = now;
-      std::string_view data(buf, static_cast<size_t>(n));
-      while (!data.empty() && !c.close_after_write) {
-        const size_t used = c.parser.Feed(data);
-        data.remove_prefix(used);
-        if (c.parser.state() == RequestParser::State::kError) {
-          Respond(c, JsonError(c.parser.error_status(), c.parser.error_message()), true, false);
-          break;
-        }
-        if (c.parser.state() != RequestParser::State::kComplete) break;
-        Request request = c.parser.TakeRequest();
-        c.request_started = now;
-        Respond(c, Handle(request), !request.keep_alive, request.method == "HEAD");
-        if (c.fd < 0) return;
+      if (c.waiting) {
+        c.held.append(buf, static_cast<size_t>(n));
+        continue;
       }
+      Process(c, std::string_view(buf, static_cast<size_t>(n)), now);
       if (c.close_after_write) break;
     }
     if (conns_.count(c.fd)) Flush(c);
+  }
+
+  // Parses and answers the requests in `data`, up to the first deferred one.
+  void Process(Connection& c, std::string_view data, int64_t now) {
+    if (!c.parser.started()) c.request_started = now;
+    while (!data.empty() && !c.close_after_write) {
+      const size_t used = c.parser.Feed(data);
+      data.remove_prefix(used);
+      if (c.parser.state() == RequestParser::State::kError) {
+        Respond(c, JsonError(c.parser.error_status(), c.parser.error_message()), true, false);
+        break;
+      }
+      if (c.parser.state() != RequestParser::State::kComplete) break;
+      Request request = c.parser.TakeRequest();
+      c.request_started = now;
+      Response response = Handle(request);
+      const bool close = !request.keep_alive;
+      const bool head = request.method == "HEAD";
+      if (response.defer) {
+        c.waiting = true;
+        c.waiting_close = close;
+        c.waiting_head = head;
+        c.held.assign(data);
+        response.defer([mailbox = mailbox_, fd = c.fd, serial = c.serial](Response r) {
+          mailbox->Post(fd, serial, std::move(r));
+        });
+        return;
+      }
+      Respond(c, response, close, head);
+    }
+  }
+
+  // Sends the deferred responses that came back, and resumes their input.
+  void Deliver() {
+    for (auto& letter : mailbox_->Take()) {
+      auto it = conns_.find(letter.fd);
+      if (it == conns_.end() || it->second.serial != letter.serial) continue;
+      Connection& c = it->second;
+      c.waiting = false;
+      Respond(c, letter.response, c.waiting_close, c.waiting_head);
+      const std::string held = std::exchange(c.held, {});
+      Process(c, held, NowMs());
+      Flush(c);
+    }
   }
 
   Response Handle(const Request& request) {
@@ -198,7 +281,10 @@ class Loop {
     }
     epoll_event ev{};
     ev.data.fd = c.fd;
-    ev.events = EPOLLIN | EPOLLRDHUP | (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT));
+    // While a response is deferred, nothing more is read (only a hang-up
+    // is noticed), so a client cannot queue unbounded input meanwhile.
+    ev.events = (c.waiting ? 0u : static_cast<uint32_t>(EPOLLIN)) | EPOLLRDHUP |
+                (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT));
     ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
     if (c.out.empty() && c.close_after_write) Close(c);
   }
@@ -207,7 +293,7 @@ class Loop {
   void Sweep(int64_t now) {
     std::vector<int> expired;
     for (auto& [fd, c] : conns_) {
-      if (c.close_after_write) continue;
+      if (c.close_after_write || c.waiting) continue;
       if (c.parser.started()) {
         if (now - c.request_started > s_.options.request_timeout_ms) expired.push_back(fd);
       } else if (c.out.empty() && now - c.last_activity > s_.options.idle_timeout_ms) {
@@ -228,6 +314,8 @@ class Loop {
   Server::Impl& s_;
   int wake_fd_;
   int epoll_ = -1;
+  std::shared_ptr<Mailbox> mailbox_;
+  uint64_t serials_ = 0;
   std::unordered_map<int, Connection> conns_;
 };
 

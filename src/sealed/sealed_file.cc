@@ -11,29 +11,6 @@ namespace {
 using formats::Value;
 using formats::ValueType;
 
-// Collects a 32-byte secret written by age::Decrypt.
-class SecretSink : public age::Sink {
- public:
-  Result<void> Write(std::span<const uint8_t> data) override {
-    if (size_ + data.size() > bytes_.size()) {
-      return MakeError(ErrorCode::kIntegrity, "the wrapped data key has the wrong size");
-    }
-    std::copy(data.begin(), data.end(), bytes_.Mutable().begin() + static_cast<ptrdiff_t>(size_));
-    size_ += data.size();
-    return {};
-  }
-  Result<crypto::SecretBytes> Take() {
-    if (size_ != kDataKeySize) {
-      return MakeError(ErrorCode::kIntegrity, "the wrapped data key has the wrong size");
-    }
-    return std::move(bytes_);
-  }
-
- private:
-  crypto::SecretBytes bytes_{kDataKeySize};
-  size_t size_ = 0;
-};
-
 }  // namespace
 
 std::string Splice(std::string_view text, std::vector<Edit> edits) {
@@ -92,7 +69,7 @@ Result<void> SealedFile::Unlock(std::span<const age::Identity* const> identities
   for (Group& group : groups_) {
     names.append(names.empty() ? "" : ", ").append(group.header.name);
     age::SpanSource source(group.header.age_file);
-    SecretSink sink;
+    age::FixedSecretSink sink(kDataKeySize, "the wrapped data key has the wrong size");
     auto opened = age::Decrypt(identities, source, sink);
     if (!opened && opened.error().code == ErrorCode::kNoMatch) continue;
     if (!opened) return WithPlace("the data key of group " + group.header.name, opened.error());

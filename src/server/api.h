@@ -1,39 +1,34 @@
-// The Vault-compatible HTTP API (the part real clients use), over the
-// engines and stores. So far it serves the development server: everything
-// in memory; a KV version 2 mount at secret/; tokens (auth/token/...),
-// ACL policies (sys/policy, sys/policies/acl) enforced on every request;
-// the userpass auth method; sys/health, sys/seal-status, sys/mounts,
-// sys/auth, sys/internal/ui/mounts. Storage, seal and audit come next
-// (issue 6). Thread-safe.
+// The Vault-compatible HTTP API (the part real clients use). This layer
+// owns the seal state: sys/init, sys/unseal, sys/seal, sys/seal-status and
+// sys/health are answered here; while sealed everything else is 503, and
+// once unsealed it goes to the Core (server/core.h). Every request and
+// response is audited (values and tokens HMAC'd). A response to a request
+// that wrote to storage is held until the write is durable (a failed
+// write turns it into a 500). Thread-safe.
 #pragma once
 
-#include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "audit/log.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "server/kv2.h"
-#include "server/policies.h"
-#include "server/tokens.h"
-#include "server/userpass.h"
+#include "server/core.h"
+#include "server/seal.h"
+#include "store/storage.h"
 
 namespace tresor::server {
 
 struct ApiOptions {
-  std::string root_token;  // "" for none
-  std::string version;     // reported by sys/health
-  // Every request and response is logged here (values and tokens HMAC'd);
-  // a request that cannot be logged is refused with 500. May be null.
+  std::string version;  // reported by sys/health
+  std::string cluster_name = "tresor";
+  std::shared_ptr<store::Storage> storage;  // required
+  // "" : the root key is split into Shamir shares at init; else the age
+  // identity file that protects it (auto-unseal).
+  std::string age_identity_file;
+  // Every request and response is logged here; a request that cannot be
+  // logged is refused with 500. May be null.
   std::shared_ptr<audit::AuditLog> audit;
-};
-
-// Who is asking: the token's store key and what it holds.
-struct Caller {
-  std::string key;
-  TokenInfo info;
 };
 
 class Api {
@@ -41,45 +36,35 @@ class Api {
   explicit Api(ApiOptions options);
   http::Response Handle(const http::Request& request);
 
-  // The key the audit log's HMACs use (to look a known value up in it).
-  const crypto::SecretBytes& audit_key() const { return audit_key_; }
+  // The development server: initialises the store with one share if it is
+  // new, unseals it, and adds `root_token` as a root token. Returns the
+  // unseal key (empty if the store was initialised before).
+  Result<crypto::SecretBytes> StartDev(const std::string& root_token);
+  // Unseals with the age identity. kRefused unless initialised for it.
+  Result<void> AutoUnseal();
 
-  TokenStore& tokens() { return tokens_; }
+  bool sealed() const { return core() == nullptr; }
+  std::shared_ptr<Core> core() const { return std::atomic_load(&core_); }
+  Seal& seal() { return seal_; }
 
  private:
-  http::Response Route(const http::Request& request, const Json& parsed_body);
-  http::Response Sys(const http::Request& request, const std::string& path, const Json& body);
-  http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
-  http::Response Token(const http::Request& request, const std::string& path, const Json& body,
-                       const Caller& caller);
-  http::Response Kv(const http::Request& request, const std::string& path, const Json& body);
-  http::Response AuthMounts(const http::Request& request, const std::string& path,
-                            const Json& body);
-  http::Response UserpassLogin(const http::Request& request, const std::string& path,
-                               const Json& body);
-  http::Response UserpassUsers(const http::Request& request, const std::string& path,
-                               const Json& body);
-  // The capability a request needs at `path` (relative to /v1/).
-  acl::Capability Needed(const http::Request& request, const std::string& path);
+  http::Response Serve(const http::Request& request, const Json& parsed);
+  http::Response Health(const http::Request& request);
+  http::Response SealStatusResponse();
+  http::Response Init(const http::Request& request, const Json& body);
+  http::Response Unseal(const Json& body);
+  http::Response SealNow(const http::Request& request);
+  // Loads the Core from `barrier` and serves with it.
+  Result<void> Open(std::shared_ptr<store::Barrier> barrier);
+  // Holds `response` until the request's writes are durable.
+  http::Response AwaitWrites(http::Response response);
 
   ApiOptions options_;
-  crypto::SecretBytes audit_key_;
-  KvV2 kv_;
-  PolicyStore policies_;
-  TokenStore tokens_;
-  Userpass userpass_;
-  std::mutex auth_mutex_;
-  std::atomic<bool> userpass_enabled_{false};
+  Seal seal_;
+  std::shared_ptr<Core> core_;  // null while sealed; atomic access
+  // The audit log's HMAC key while sealed (a random one of this process;
+  // once unsealed, the Core's, from the keyring).
+  std::shared_ptr<const crypto::SecretBytes> sealed_audit_key_;
 };
-
-// The "auth" block of a login or token creation.
-Json AuthBlock(const std::string& token, const TokenInfo& info);
-
-// A fresh random token ("tr." and 32 base62 characters).
-std::string NewToken();
-
-// True for LIST, and for GET with ?list=true or ?list=1.
-bool IsList(const http::Request& request);
-bool IsWrite(const http::Request& request);
 
 }  // namespace tresor::server

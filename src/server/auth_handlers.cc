@@ -3,7 +3,8 @@
 #include <algorithm>
 
 #include "formats/duration.h"
-#include "server/api.h"
+#include "server/core.h"
+#include "server/records.h"
 #include "server/responses.h"
 
 namespace tresor::server {
@@ -59,8 +60,8 @@ Json AuthMethods(bool userpass) {
 
 }  // namespace
 
-http::Response Api::AuthMounts(const http::Request& request, const std::string& path,
-                               const Json& body) {
+http::Response Core::AuthMounts(const http::Request& request, const std::string& path,
+                                const Json& body) {
   if (path == "sys/auth") {
     if (request.method != "GET") return Error(405, "unsupported operation");
     const Json methods = AuthMethods(userpass_enabled_);
@@ -79,19 +80,21 @@ http::Response Api::AuthMounts(const http::Request& request, const std::string& 
     const std::lock_guard lock(auth_mutex_);
     if (userpass_enabled_) return Error(400, "path is already in use at userpass/");
     userpass_enabled_ = true;
+    PutRecord(*barrier_, kAuthMethodsPath, Json{{"userpass", true}});
     return NoContent();
   }
   if (request.method == "DELETE") {
     const std::lock_guard lock(auth_mutex_);
     userpass_enabled_ = false;
+    PutRecord(*barrier_, kAuthMethodsPath, Json{{"userpass", false}});
     for (const std::string& name : userpass_.List()) userpass_.Delete(name);
     return NoContent();
   }
   return Error(405, "unsupported operation");
 }
 
-http::Response Api::UserpassLogin(const http::Request& request, const std::string& path,
-                                  const Json& body) {
+http::Response Core::UserpassLogin(const http::Request& request, const std::string& path,
+                                   const Json& body) {
   if (!userpass_enabled_) return Error(400, "no handler for route \"" + path + "\"");
   if (!IsWrite(request)) return Error(405, "unsupported operation");
   const std::string name = path.substr(std::string_view("auth/userpass/login/").size());
@@ -115,8 +118,8 @@ http::Response Api::UserpassLogin(const http::Request& request, const std::strin
   return Envelope(200, nullptr, AuthBlock(token, info));
 }
 
-http::Response Api::UserpassUsers(const http::Request& request, const std::string& path,
-                                  const Json& body) {
+http::Response Core::UserpassUsers(const http::Request& request, const std::string& path,
+                                   const Json& body) {
   if (!userpass_enabled_) return Error(400, "no handler for route \"" + path + "\"");
   const std::string base = "auth/userpass/users";
   if (path == base || path == base + "/") {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "server/records.h"
+
 namespace tresor::server {
 namespace {
 
@@ -41,7 +43,110 @@ std::optional<std::vector<int64_t>> VersionList(const Json& body) {
   return out;
 }
 
+// A record that does not open reaches the client as one opaque message.
+KvOutcome StorageFailure() { return Fail(500, "internal error reading storage"); }
+
 }  // namespace
+
+KvV2::KvV2(store::Barrier* barrier, std::string prefix, size_t cache_limit)
+    : barrier_(barrier), prefix_(std::move(prefix)), cache_limit_(cache_limit) {}
+
+Json KvV2::ToJson(const Key& key) {
+  Json versions = Json::object();
+  for (const auto& [n, v] : key.versions) {
+    versions[std::to_string(n)] = Json{{"created_time", v.created_time},
+                                       {"deletion_time", v.deletion_time},
+                                       {"destroyed", v.destroyed},
+                                       {"data", v.data}};
+  }
+  return Json{{"created_time", key.created_time},
+              {"updated_time", key.updated_time},
+              {"current_version", key.current_version},
+              {"oldest_version", key.oldest_version},
+              {"max_versions", key.max_versions},
+              {"cas_required", key.cas_required},
+              {"delete_version_after", key.delete_version_after},
+              {"custom_metadata", key.custom_metadata},
+              {"versions", versions}};
+}
+
+KvV2::Key KvV2::FromJson(const Json& j) {
+  Key key;
+  key.created_time = j.at("created_time").get<std::string>();
+  key.updated_time = j.at("updated_time").get<std::string>();
+  key.current_version = j.at("current_version").get<int64_t>();
+  key.oldest_version = j.at("oldest_version").get<int64_t>();
+  key.max_versions = j.at("max_versions").get<int64_t>();
+  key.cas_required = j.at("cas_required").get<bool>();
+  key.delete_version_after = j.at("delete_version_after").get<std::string>();
+  key.custom_metadata = j.at("custom_metadata");
+  for (const auto& [n, v] : j.at("versions").items()) {
+    key.versions[std::stoll(n)] =
+        Version{v.at("created_time").get<std::string>(), v.at("deletion_time").get<std::string>(),
+                v.at("destroyed").get<bool>(), v.at("data")};
+  }
+  return key;
+}
+
+Result<void> KvV2::Load() {
+  if (barrier_ == nullptr) return {};
+  TRESOR_ASSIGN_OR_RETURN(auto config, GetRecord(*barrier_, prefix_ + "config"));
+  if (!config) return {};
+  const std::lock_guard lock(mutex_);
+  max_versions_ = config->value("max_versions", int64_t{0});
+  cas_required_ = config->value("cas_required", false);
+  delete_version_after_ = config->value("delete_version_after", std::string("0s"));
+  return {};
+}
+
+Result<KvV2::Key*> KvV2::FindLocked(const std::string& path) {
+  if (auto it = keys_.find(path); it != keys_.end()) {
+    return it->second.stored ? &it->second : static_cast<Key*>(nullptr);
+  }
+  if (barrier_ == nullptr) return static_cast<Key*>(nullptr);
+  TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, prefix_ + "k/" + path));
+  if (!record) {
+    keys_[path].stored = false;
+    EvictLocked(path);
+    return static_cast<Key*>(nullptr);
+  }
+  Key key;
+  try {
+    key = FromJson(*record);
+  } catch (const std::exception&) {
+    return MakeError(ErrorCode::kIntegrity, prefix_ + "k/" + path + ": malformed record");
+  }
+  Key* loaded = &(keys_[path] = std::move(key));
+  EvictLocked(path);
+  return loaded;
+}
+
+void KvV2::EvictLocked(const std::string& keep) {
+  while (barrier_ != nullptr && keys_.size() > cache_limit_) {
+    auto victim = keys_.begin();
+    if (victim->first == keep) ++victim;
+    keys_.erase(victim);
+  }
+}
+
+void KvV2::PersistLocked(const std::string& path, const Key& key) {
+  if (barrier_ != nullptr) PutRecord(*barrier_, prefix_ + "k/" + path, ToJson(key));
+  EvictLocked(path);
+}
+
+void KvV2::ForgetLocked(const std::string& path) {
+  keys_[path] = Key{};
+  keys_[path].stored = false;
+  if (barrier_ != nullptr) (void)barrier_->Delete(prefix_ + "k/" + path);
+}
+
+void KvV2::PersistConfigLocked() {
+  if (barrier_ == nullptr) return;
+  PutRecord(*barrier_, prefix_ + "config",
+            Json{{"max_versions", max_versions_},
+                 {"cas_required", cas_required_},
+                 {"delete_version_after", delete_version_after_}});
+}
 
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();
@@ -89,29 +194,34 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
     cas = c.get<int64_t>();
   }
   const std::lock_guard lock(mutex_);
-  auto it = keys_.find(path);
-  const int64_t current = it == keys_.end() ? 0 : it->second.current_version;
-  const bool required = cas_required_ || (it != keys_.end() && it->second.cas_required);
+  auto found = FindLocked(path);
+  if (!found) return StorageFailure();
+  Key* existing = *found;
+  const int64_t current = existing == nullptr ? 0 : existing->current_version;
+  const bool required = cas_required_ || (existing != nullptr && existing->cas_required);
   if (required && !cas) return Fail(400, "check-and-set parameter required for this call");
   if (cas && *cas != current) {
     return Fail(400, "check-and-set parameter did not match the current version");
   }
   const std::string now = NowRfc3339();
-  Key& key = keys_[path];
+  Key& key = existing != nullptr ? *existing : (keys_[path] = Key{});
   if (key.created_time.empty()) key.created_time = now;
   key.updated_time = now;
   const int64_t number = ++key.current_version;
   key.versions[number] = Version{now, "", false, body["data"]};
   if (key.oldest_version == 0) key.oldest_version = number;
   TrimVersions(key);
-  return KvOutcome{200, VersionMetadata(key, number, key.versions[number]), {}};
+  KvOutcome out{200, VersionMetadata(key, number, key.versions[number]), {}};
+  PersistLocked(path, key);
+  return out;
 }
 
 KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   const std::lock_guard lock(mutex_);
-  auto it = keys_.find(path);
-  if (it == keys_.end()) return Fail(404, "");
-  const Key& key = it->second;
+  auto found = FindLocked(path);
+  if (!found) return StorageFailure();
+  if (*found == nullptr) return Fail(404, "");
+  const Key& key = **found;
   const int64_t number = version > 0 ? version : key.current_version;
   auto v = key.versions.find(number);
   if (v == key.versions.end()) return Fail(404, "");
@@ -125,11 +235,14 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
 
 KvOutcome KvV2::DeleteLatest(const std::string& path) {
   const std::lock_guard lock(mutex_);
-  auto it = keys_.find(path);
-  if (it == keys_.end()) return Status(204);
-  auto v = it->second.versions.find(it->second.current_version);
-  if (v != it->second.versions.end() && v->second.deletion_time.empty()) {
+  auto found = FindLocked(path);
+  if (!found) return StorageFailure();
+  if (*found == nullptr) return Status(204);
+  Key& key = **found;
+  auto v = key.versions.find(key.current_version);
+  if (v != key.versions.end() && v->second.deletion_time.empty()) {
     v->second.deletion_time = NowRfc3339();
+    PersistLocked(path, key);
   }
   return Status(204);
 }
@@ -139,12 +252,14 @@ KvOutcome KvV2::ChangeVersions(const std::string& path, const Json& body, int ac
   const auto versions = VersionList(body);
   if (!versions) return Fail(400, "no version number provided");
   const std::lock_guard lock(mutex_);
-  auto it = keys_.find(path);
-  if (it == keys_.end()) return Status(204);
+  auto found = FindLocked(path);
+  if (!found) return StorageFailure();
+  if (*found == nullptr) return Status(204);
+  Key& key = **found;
   const std::string now = NowRfc3339();
   for (int64_t n : *versions) {
-    auto v = it->second.versions.find(n);
-    if (v == it->second.versions.end() || v->second.destroyed) continue;
+    auto v = key.versions.find(n);
+    if (v == key.versions.end() || v->second.destroyed) continue;
     if (action == 0 && v->second.deletion_time.empty()) v->second.deletion_time = now;
     if (action == 1) v->second.deletion_time.clear();
     if (action == 2) {
@@ -152,6 +267,7 @@ KvOutcome KvV2::ChangeVersions(const std::string& path, const Json& body, int ac
       v->second.data = nullptr;
     }
   }
+  PersistLocked(path, key);
   return Status(204);
 }
 
@@ -167,9 +283,10 @@ KvOutcome KvV2::Destroy(const std::string& path, const Json& body) {
 
 KvOutcome KvV2::ReadMetadata(const std::string& path) {
   const std::lock_guard lock(mutex_);
-  auto it = keys_.find(path);
-  if (it == keys_.end()) return Fail(404, "");
-  const Key& key = it->second;
+  auto found = FindLocked(path);
+  if (!found) return StorageFailure();
+  if (*found == nullptr) return Fail(404, "");
+  const Key& key = **found;
   Json versions = Json::object();
   for (const auto& [n, v] : key.versions) {
     versions[std::to_string(n)] = Json{{"created_time", v.created_time},
@@ -192,7 +309,10 @@ KvOutcome KvV2::ReadMetadata(const std::string& path) {
 KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
   if (!body.is_object()) return Fail(400, "invalid request body");
   const std::lock_guard lock(mutex_);
-  Key& key = keys_[path];
+  auto found = FindLocked(path);
+  if (!found) return StorageFailure();
+  // Validated on a copy: a refused body changes nothing.
+  Key key = *found != nullptr ? **found : Key{};
   const std::string now = NowRfc3339();
   if (key.created_time.empty()) key.created_time = now;
   key.updated_time = now;
@@ -222,23 +342,36 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
     key.custom_metadata = custom;
   }
   TrimVersions(key);
+  Key& kept = keys_[path] = std::move(key);
+  PersistLocked(path, kept);
   return Status(204);
 }
 
 KvOutcome KvV2::DeleteMetadata(const std::string& path) {
   const std::lock_guard lock(mutex_);
-  keys_.erase(path);
+  ForgetLocked(path);
   return Status(204);
 }
 
 KvOutcome KvV2::List(const std::string& prefix) {
   std::string dir = prefix;
   if (!dir.empty() && dir.back() != '/') dir.push_back('/');
-  const std::lock_guard lock(mutex_);
+  std::vector<std::string> paths;
+  if (barrier_ != nullptr) {
+    const std::string stored = prefix_ + "k/";
+    auto listed = barrier_->Keys(stored + dir);
+    if (!listed) return StorageFailure();
+    for (std::string& key : *listed) paths.push_back(key.substr(stored.size()));
+  } else {
+    const std::lock_guard lock(mutex_);
+    for (auto it = keys_.lower_bound(dir); it != keys_.end() && it->first.starts_with(dir); ++it) {
+      if (it->second.stored) paths.push_back(it->first);
+    }
+  }
   Json keys = Json::array();
   std::string last;
-  for (auto it = keys_.lower_bound(dir); it != keys_.end() && it->first.starts_with(dir); ++it) {
-    const std::string rest = it->first.substr(dir.size());
+  for (const std::string& path : paths) {
+    const std::string rest = path.substr(dir.size());
     const size_t slash = rest.find('/');
     const std::string entry = slash == std::string::npos ? rest : rest.substr(0, slash + 1);
     if (entry.empty() || entry == last) continue;
@@ -251,8 +384,8 @@ KvOutcome KvV2::List(const std::string& prefix) {
 
 bool KvV2::Exists(const std::string& path) {
   const std::lock_guard lock(mutex_);
-  auto it = keys_.find(path);
-  return it != keys_.end() && it->second.current_version > 0;
+  auto found = FindLocked(path);
+  return found && *found != nullptr && (*found)->current_version > 0;
 }
 
 KvOutcome KvV2::ReadConfig() {
@@ -276,6 +409,7 @@ KvOutcome KvV2::WriteConfig(const Json& body) {
   if (body.contains("delete_version_after") && body["delete_version_after"].is_string()) {
     delete_version_after_ = body["delete_version_after"].get<std::string>();
   }
+  PersistConfigLocked();
   return Status(204);
 }
 

@@ -1,7 +1,11 @@
 // A KV version 2 secrets engine (Vault's API semantics): versioned values
 // with soft delete, undelete, destroy, check-and-set and per-key metadata.
-// Values are held in memory here; the storage barrier (issue 6) will hold
-// them encrypted on disk. Thread-safe.
+//
+// Each key (its metadata and every version kept) is one record in the
+// storage barrier under PREFIX "k/" PATH, rewritten by every change; the
+// mount's settings are PREFIX "config". Keys read once stay in a memory
+// cache of bounded size, so repeated reads cost no storage access. Without a
+// barrier, the cache holds everything (tests). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "store/barrier.h"
 
 namespace tresor::server {
 
@@ -26,6 +32,13 @@ struct KvOutcome {
 
 class KvV2 {
  public:
+  // `barrier` may be null (memory only); `prefix` is this mount's storage
+  // prefix ("kv/secret/"); at most `cache_limit` keys stay in memory.
+  explicit KvV2(store::Barrier* barrier = nullptr, std::string prefix = "kv/secret/",
+                size_t cache_limit = 200000);
+  // Reads the mount's settings (once, after unsealing).
+  Result<void> Load();
+
   // PUT/POST data/PATH {"data": {...}, "options": {"cas": N}}
   KvOutcome Write(const std::string& path, const Json& body);
   // GET data/PATH?version=N (0 or absent: the latest)
@@ -63,16 +76,33 @@ class KvV2 {
     std::string delete_version_after = "0s";
     Json custom_metadata;  // null or an object of strings
     std::map<int64_t, Version> versions;
+    // False for a cache entry that records that storage has no such key
+    // (so that checking, then writing, a new key reads storage once).
+    bool stored = true;
   };
   static Json VersionMetadata(const Key& key, int64_t number, const Version& v);
   KvOutcome ChangeVersions(const std::string& path, const Json& body, int action);
+  // The key at `path` from the cache or storage; null if there is none.
+  // Holds mutex_. kIntegrity if its record does not open.
+  Result<Key*> FindLocked(const std::string& path);
+  // Writes `key` through the barrier (with its cache entry), or deletes it.
+  void PersistLocked(const std::string& path, const Key& key);
+  void ForgetLocked(const std::string& path);
+  // Drops cached keys past the limit, never `keep`.
+  void EvictLocked(const std::string& keep);
+  void PersistConfigLocked();
+  static Json ToJson(const Key& key);
+  static Key FromJson(const Json& json);
   int64_t MaxVersions(const Key& key) const;
   // Drops the oldest versions past the key's max_versions.
   void TrimVersions(Key& key) const;
 
+  store::Barrier* barrier_;
+  std::string prefix_;
+  size_t cache_limit_;
   std::mutex mutex_;
-  std::map<std::string, Key> keys_;
-  int64_t max_versions_ = 0;  // mount config; 0 means 10, as Vault
+  std::map<std::string, Key> keys_;  // all keys without a barrier, else a cache
+  int64_t max_versions_ = 0;         // mount config; 0 means 10, as Vault
   bool cas_required_ = false;
   std::string delete_version_after_ = "0s";
 };

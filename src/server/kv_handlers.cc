@@ -2,7 +2,7 @@
 // destroy, config.
 #include <optional>
 
-#include "server/api.h"
+#include "server/core.h"
 #include "server/responses.h"
 
 namespace tresor::server {
@@ -16,7 +16,7 @@ http::Response FromOutcome(const KvOutcome& o) {
 
 }  // namespace
 
-http::Response Api::Kv(const http::Request& request, const std::string& path, const Json& body) {
+http::Response Core::Kv(const http::Request& request, const std::string& path, const Json& body) {
   // The key after `prefix` ("data/"), "" for the prefix itself.
   auto after = [&](std::string_view prefix) -> std::optional<std::string> {
     if (path == prefix.substr(0, prefix.size() - 1)) return std::string();

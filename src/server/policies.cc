@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include "server/records.h"
+
 namespace tresor::server {
 
 bool ValidPolicyName(const std::string& name) {
@@ -12,9 +14,30 @@ bool ValidPolicyName(const std::string& name) {
   });
 }
 
-PolicyStore::PolicyStore() {
+namespace {
+constexpr std::string_view kPrefix = "policy/";
+}  // namespace
+
+PolicyStore::PolicyStore(store::Barrier* barrier) : barrier_(barrier) {
   auto parsed = acl::ParsePolicy(acl::kDefaultPolicy);
   policies_["default"] = Entry{std::string(acl::kDefaultPolicy), std::move(*parsed)};
+}
+
+Result<void> PolicyStore::Load() {
+  if (barrier_ == nullptr) return {};
+  std::map<std::string, Entry> loaded;
+  TRESOR_RETURN_IF_ERROR(LoadRecords(
+      *barrier_, std::string(kPrefix), [&](const std::string& name, const nlohmann::json& r) {
+        const std::string text = r.at("policy").get<std::string>();
+        auto parsed = acl::ParsePolicy(text);
+        if (!parsed) throw std::invalid_argument("stored policy does not parse");
+        loaded[name] = Entry{text, std::move(*parsed)};
+      }));
+  const std::unique_lock lock(mutex_);
+  for (auto& [name, entry] : loaded) policies_[name] = std::move(entry);
+  const std::lock_guard cache_lock(cache_mutex_);
+  cache_.clear();
+  return {};
 }
 
 Result<void> PolicyStore::Put(const std::string& name, const std::string& text) {
@@ -27,6 +50,9 @@ Result<void> PolicyStore::Put(const std::string& name, const std::string& text) 
     return MakeError(parsed.error().code, "failed to parse policy: " + parsed.error().message);
   const std::unique_lock lock(mutex_);
   policies_[name] = Entry{text, std::move(*parsed)};
+  if (barrier_ != nullptr) {
+    PutRecord(*barrier_, std::string(kPrefix) + name, nlohmann::json{{"policy", text}});
+  }
   const std::lock_guard cache_lock(cache_mutex_);
   cache_.clear();
   return {};
@@ -45,7 +71,9 @@ Result<void> PolicyStore::Delete(const std::string& name) {
     return MakeError(ErrorCode::kRefused, "cannot delete the " + name + " policy");
   }
   const std::unique_lock lock(mutex_);
-  policies_.erase(name);
+  if (policies_.erase(name) > 0 && barrier_ != nullptr) {
+    (void)barrier_->Delete(std::string(kPrefix) + name);
+  }
   const std::lock_guard cache_lock(cache_mutex_);
   cache_.clear();
   return {};

@@ -12,12 +12,16 @@
 #include <vector>
 
 #include "acl/acl.h"
+#include "store/barrier.h"
 
 namespace tresor::server {
 
 class PolicyStore {
  public:
-  PolicyStore();
+  // With a barrier, policies are written through it under "policy/".
+  explicit PolicyStore(store::Barrier* barrier = nullptr);
+  // Reads the stored policies (once, after unsealing).
+  Result<void> Load();
 
   // Parses and stores `text` under `name`. kSyntax with the parser's
   // message; kRefused for "root".
@@ -36,6 +40,7 @@ class PolicyStore {
     std::string text;
     acl::Policy parsed;
   };
+  store::Barrier* barrier_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, Entry> policies_;
   // Merged ACLs by their names joined with '\n'; cleared by Put and Delete.

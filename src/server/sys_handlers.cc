@@ -1,7 +1,5 @@
-// sys/: health, seal status, mounts, and ACL policies.
-#include <ctime>
-
-#include "server/api.h"
+// sys/: mounts and ACL policies (the seal endpoints are in seal_handlers.cc).
+#include "server/core.h"
 #include "server/responses.h"
 
 namespace tresor::server {
@@ -30,31 +28,7 @@ http::Response FromError(const tresor::Error& e) { return Error(400, e.message);
 
 }  // namespace
 
-http::Response Api::Sys(const http::Request& request, const std::string& path, const Json&) {
-  if (path == "sys/health") {
-    return JsonResponse(200, Json{{"initialized", true},
-                                  {"sealed", false},
-                                  {"standby", false},
-                                  {"performance_standby", false},
-                                  {"replication_performance_mode", "disabled"},
-                                  {"replication_dr_mode", "disabled"},
-                                  {"server_time_utc", static_cast<int64_t>(std::time(nullptr))},
-                                  {"version", options_.version},
-                                  {"cluster_name", "tresor-dev"}});
-  }
-  if (path == "sys/seal-status") {
-    return JsonResponse(200, Json{{"type", "shamir"},
-                                  {"initialized", true},
-                                  {"sealed", false},
-                                  {"t", 1},
-                                  {"n", 1},
-                                  {"progress", 0},
-                                  {"nonce", ""},
-                                  {"version", options_.version},
-                                  {"migration", false},
-                                  {"recovery_seal", false},
-                                  {"storage_type", "inmem"}});
-  }
+http::Response Core::Sys(const http::Request& request, const std::string& path, const Json&) {
   if (path == "sys/mounts" && request.method == "GET") {
     const Json mounts = MountsData();
     Json envelope = EnvelopeJson(mounts);
@@ -72,8 +46,8 @@ http::Response Api::Sys(const http::Request& request, const std::string& path, c
 }
 
 // sys/policy[/NAME] (Vault's older API) and sys/policies/acl[/NAME].
-http::Response Api::Policy(const http::Request& request, const std::string& path,
-                           const Json& body) {
+http::Response Core::Policy(const http::Request& request, const std::string& path,
+                            const Json& body) {
   const bool acl_api = path.starts_with("sys/policies/acl");
   const std::string base = acl_api ? "sys/policies/acl" : "sys/policy";
   if (path == base || path == base + "/") {

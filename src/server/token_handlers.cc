@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "formats/duration.h"
-#include "server/api.h"
+#include "server/core.h"
 #include "server/responses.h"
 
 namespace tresor::server {
@@ -81,8 +81,8 @@ bool IsRoot(const std::vector<std::string>& policies) {
 
 }  // namespace
 
-http::Response Api::Token(const http::Request& request, const std::string& path, const Json& body,
-                          const Caller& caller) {
+http::Response Core::Token(const http::Request& request, const std::string& path, const Json& body,
+                           const Caller& caller) {
   const std::string op = path.substr(std::string_view("auth/token/").size());
   auto body_string = [&](const char* name) -> std::string {
     return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";

@@ -4,13 +4,77 @@
 
 #include "crypto/kdf.h"
 #include "crypto/random.h"
-#include "server/api.h"
+#include "server/core.h"
+#include "server/records.h"
 
 namespace tresor::server {
 
-TokenStore::TokenStore(std::function<int64_t()> now)
+namespace {
+
+constexpr std::string_view kPrefix = "token/id/";
+
+Json ToJson(const TokenInfo& t) {
+  return Json{{"accessor", t.accessor},
+              {"policies", t.policies},
+              {"display_name", t.display_name},
+              {"path", t.path},
+              {"meta", t.meta},
+              {"parent", t.parent},
+              {"issue_time", t.issue_time},
+              {"creation_ttl", t.creation_ttl},
+              {"expire_time", t.expire_time},
+              {"max_expire_time", t.max_expire_time},
+              {"explicit_max_ttl", t.explicit_max_ttl},
+              {"renewable", t.renewable},
+              {"orphan", t.orphan}};
+}
+
+TokenInfo FromJson(const Json& j) {
+  TokenInfo t;
+  t.accessor = j.at("accessor").get<std::string>();
+  t.policies = j.at("policies").get<std::vector<std::string>>();
+  t.display_name = j.at("display_name").get<std::string>();
+  t.path = j.at("path").get<std::string>();
+  t.meta = j.at("meta").get<std::map<std::string, std::string>>();
+  t.parent = j.at("parent").get<std::string>();
+  t.issue_time = j.at("issue_time").get<int64_t>();
+  t.creation_ttl = j.at("creation_ttl").get<int64_t>();
+  t.expire_time = j.at("expire_time").get<int64_t>();
+  t.max_expire_time = j.at("max_expire_time").get<int64_t>();
+  t.explicit_max_ttl = j.at("explicit_max_ttl").get<int64_t>();
+  t.renewable = j.at("renewable").get<bool>();
+  t.orphan = j.at("orphan").get<bool>();
+  return t;
+}
+
+}  // namespace
+
+TokenStore::TokenStore(std::function<int64_t()> now, store::Barrier* barrier)
     : now_(now ? std::move(now) : [] { return static_cast<int64_t>(std::time(nullptr)); }),
-      hmac_key_(crypto::RandomSecret(32)) {}
+      barrier_(barrier),
+      hmac_key_(barrier ? barrier->keyring().DeriveKey("tresor token hmac")
+                        : crypto::RandomSecret(32)) {}
+
+Result<void> TokenStore::Load() {
+  if (barrier_ == nullptr) return {};
+  std::map<std::string, TokenInfo> loaded;
+  TRESOR_RETURN_IF_ERROR(LoadRecords(
+      *barrier_, std::string(kPrefix),
+      [&](const std::string& key, const Json& record) { loaded[key] = FromJson(record); }));
+  const std::lock_guard lock(mutex_);
+  tokens_ = std::move(loaded);
+  return {};
+}
+
+void TokenStore::PersistLocked(const std::string& key) {
+  if (barrier_ == nullptr) return;
+  auto it = tokens_.find(key);
+  if (it == tokens_.end()) {
+    (void)barrier_->Delete(std::string(kPrefix) + key);
+  } else {
+    PutRecord(*barrier_, std::string(kPrefix) + key, ToJson(it->second));
+  }
+}
 
 std::string TokenStore::KeyOf(const std::string& token) const {
   return crypto::HexEncode(crypto::HmacSha256(hmac_key_.Reveal(), crypto::AsBytes(token)));
@@ -39,8 +103,10 @@ std::pair<std::string, TokenInfo> TokenStore::Create(const TokenRequest& request
     info.max_expire_time = now + max_ttl;
   }
   std::string token = NewToken();
+  const std::string key = KeyOf(token);
   const std::lock_guard lock(mutex_);
-  tokens_[KeyOf(token)] = info;
+  tokens_[key] = info;
+  PersistLocked(key);
   return {std::move(token), std::move(info)};
 }
 
@@ -53,8 +119,10 @@ void TokenStore::AddRoot(const std::string& token) {
   info.issue_time = now_();
   info.renewable = false;
   info.orphan = true;
+  const std::string key = KeyOf(token);
   const std::lock_guard lock(mutex_);
-  tokens_[KeyOf(token)] = info;
+  tokens_[key] = info;
+  PersistLocked(key);
 }
 
 void TokenStore::ExpireLocked(int64_t now) {
@@ -98,21 +166,26 @@ Result<TokenInfo> TokenStore::Renew(const std::string& key, int64_t increment) {
   }
   const int64_t wanted = now + (increment > 0 ? increment : info.creation_ttl);
   info.expire_time = info.max_expire_time > 0 ? std::min(wanted, info.max_expire_time) : wanted;
+  PersistLocked(key);
   return info;
 }
 
 void TokenStore::RevokeLocked(const std::string& key, bool orphan_children) {
   std::vector<std::string> children;
+  std::vector<std::string> orphaned;
   for (auto& [k, info] : tokens_) {
     if (info.parent != key) continue;
     if (orphan_children) {
       info.parent.clear();
       info.orphan = true;
+      orphaned.push_back(k);
     } else {
       children.push_back(k);
     }
   }
   tokens_.erase(key);
+  PersistLocked(key);
+  for (const std::string& k : orphaned) PersistLocked(k);
   for (const std::string& child : children) RevokeLocked(child, false);
 }
 

@@ -15,6 +15,7 @@
 
 #include "crypto/result.h"
 #include "crypto/secret_bytes.h"
+#include "store/barrier.h"
 
 namespace tresor::server {
 
@@ -47,8 +48,13 @@ struct TokenRequest {
 
 class TokenStore {
  public:
-  // `now` returns unix seconds (tests pass their own clock).
-  explicit TokenStore(std::function<int64_t()> now = nullptr);
+  // `now` returns unix seconds (tests pass their own clock). With a
+  // barrier, every change is written through it under "token/id/" and the
+  // HMAC key comes from its keyring; without, tokens live in memory only.
+  explicit TokenStore(std::function<int64_t()> now = nullptr, store::Barrier* barrier = nullptr);
+
+  // Reads every stored token (once, after unsealing).
+  Result<void> Load();
 
   static constexpr int64_t kDefaultTtl = 768 * 3600;  // Vault's system default (32 days)
   static constexpr int64_t kMaxTtl = 768 * 3600;
@@ -77,8 +83,11 @@ class TokenStore {
   std::string KeyOf(const std::string& token) const;
   void ExpireLocked(int64_t now);
   void RevokeLocked(const std::string& key, bool orphan_children);
+  // Writes the token's record, or deletes it when it is gone.
+  void PersistLocked(const std::string& key);
 
   std::function<int64_t()> now_;
+  store::Barrier* barrier_;
   crypto::SecretBytes hmac_key_;
   std::mutex mutex_;
   std::map<std::string, TokenInfo> tokens_;  // by KeyOf(token)

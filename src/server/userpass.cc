@@ -5,8 +5,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "server/records.h"
+
 namespace tresor::server {
 namespace {
+
+constexpr std::string_view kPrefix = "auth/userpass/user/";
 
 bool ValidName(const std::string& name) {
   return !name.empty() && name.size() <= 256 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -58,7 +62,38 @@ Result<void> Userpass::Write(const std::string& name, const std::string& passwor
   if (policies) user.policies = *policies;
   if (token_ttl) user.token_ttl = *token_ttl;
   if (token_max_ttl) user.token_max_ttl = *token_max_ttl;
+  PersistLocked(name);
   return {};
+}
+
+Result<void> Userpass::Load() {
+  if (barrier_ == nullptr) return {};
+  std::map<std::string, UserpassUser> loaded;
+  TRESOR_RETURN_IF_ERROR(LoadRecords(
+      *barrier_, std::string(kPrefix), [&](const std::string& name, const nlohmann::json& r) {
+        loaded[name] =
+            UserpassUser{r.at("password_hash").get<std::string>(),
+                         r.at("policies").get<std::vector<std::string>>(),
+                         r.at("token_ttl").get<int64_t>(), r.at("token_max_ttl").get<int64_t>()};
+      }));
+  const std::lock_guard lock(mutex_);
+  users_ = std::move(loaded);
+  return {};
+}
+
+void Userpass::PersistLocked(const std::string& name) {
+  if (barrier_ == nullptr) return;
+  auto it = users_.find(name);
+  if (it == users_.end()) {
+    (void)barrier_->Delete(std::string(kPrefix) + name);
+    return;
+  }
+  const UserpassUser& u = it->second;
+  PutRecord(*barrier_, std::string(kPrefix) + name,
+            nlohmann::json{{"password_hash", u.password_hash},
+                           {"policies", u.policies},
+                           {"token_ttl", u.token_ttl},
+                           {"token_max_ttl", u.token_max_ttl}});
 }
 
 std::optional<UserpassUser> Userpass::Read(const std::string& name) {
@@ -71,6 +106,7 @@ std::optional<UserpassUser> Userpass::Read(const std::string& name) {
 void Userpass::Delete(const std::string& name) {
   const std::lock_guard lock(mutex_);
   users_.erase(name);
+  PersistLocked(name);
 }
 
 std::vector<std::string> Userpass::List() {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "store/barrier.h"
 
 namespace tresor::server {
 
@@ -22,6 +23,12 @@ struct UserpassUser {
 
 class Userpass {
  public:
+  // With a barrier, users are written through it under
+  // "auth/userpass/user/".
+  explicit Userpass(store::Barrier* barrier = nullptr) : barrier_(barrier) {}
+  // Reads the stored users (once, after unsealing).
+  Result<void> Load();
+
   // Creates or updates `name`; an empty password keeps the old one (an
   // update of policies only). kInvalidArgument for a bad name or a new user
   // without a password.
@@ -35,6 +42,9 @@ class Userpass {
   std::optional<UserpassUser> Login(const std::string& name, const std::string& password);
 
  private:
+  void PersistLocked(const std::string& name);
+
+  store::Barrier* barrier_;
   std::mutex mutex_;
   std::map<std::string, UserpassUser> users_;
 };

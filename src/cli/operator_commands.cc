@@ -1,0 +1,108 @@
+// tresor operator init|unseal|seal and tresor status: the seal endpoints.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/client_commands.h"
+#include "cli/client_session.h"
+#include "cli/passphrase.h"
+
+namespace tresor::cli {
+namespace {
+
+void PrintStatus(const Json& s) {
+  std::printf("initialized: %s\nsealed: %s\nseal type: %s\n",
+              s.value("initialized", false) ? "true" : "false",
+              s.value("sealed", true) ? "true" : "false", s.value("type", "").c_str());
+  if (s.value("type", "") == "shamir" && s.value("initialized", false)) {
+    std::printf("threshold: %d of %d keys\n", s.value("t", 0), s.value("n", 0));
+    if (s.value("sealed", true))
+      std::printf("progress: %d/%d\n", s.value("progress", 0), s.value("t", 0));
+  }
+  std::printf("storage: %s\nversion: %s\n", s.value("storage_type", "").c_str(),
+              s.value("version", "").c_str());
+}
+
+// The unseal key: the argument, stdin ("-", or no terminal), or the terminal.
+Result<std::string> UnsealKey(const ClientOptions& o) {
+  if (!o.key.empty() && o.key != "-") return o.key;
+  if (o.key.empty() && ::isatty(STDIN_FILENO)) {
+    TRESOR_ASSIGN_OR_RETURN(auto typed, ReadPassphraseFromTerminal("Unseal key: "));
+    return std::string(reinterpret_cast<const char*>(typed.Reveal().data()), typed.size());
+  }
+  std::string line;
+  if (!std::getline(std::cin, line) || line.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "no unseal key on stdin");
+  }
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+}  // namespace
+
+Result<void> RunOperatorInit(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(
+      Json reply,
+      CallServer(ServerAddress(o.address), "POST", "sys/init",
+                 Json{{"secret_shares", o.shares}, {"secret_threshold", o.threshold}}, ""));
+  if (o.json) {
+    std::printf("%s\n", reply.dump(2).c_str());
+    return {};
+  }
+  int n = 0;
+  for (const Json& key : reply["keys_base64"]) {
+    std::printf("unseal key %d: %s\n", ++n, key.get<std::string>().c_str());
+  }
+  std::printf("root token: %s\n", reply["root_token"].get<std::string>().c_str());
+  if (n > 0) {
+    std::fprintf(stderr,
+                 "tresor: these keys are shown once and stored nowhere. Give them to %d "
+                 "different people; any %d of them unseal the server after every restart.\n",
+                 n, n == 1 ? 1 : o.threshold);
+  } else {
+    std::fprintf(stderr,
+                 "tresor: the root key is protected by the server's age identity; "
+                 "the server is unsealed\n");
+  }
+  return {};
+}
+
+Result<void> RunOperatorUnseal(const ClientOptions& o) {
+  Json body = Json{{"reset", true}};
+  if (!o.reset) {
+    TRESOR_ASSIGN_OR_RETURN(std::string key, UnsealKey(o));
+    body = Json{{"key", std::move(key)}};
+  }
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(ServerAddress(o.address), "POST", "sys/unseal", body, ""));
+  if (o.json) {
+    std::printf("%s\n", reply.dump(2).c_str());
+  } else if (reply.value("sealed", true)) {
+    std::printf("sealed: true (progress %d/%d)\n", reply.value("progress", 0), reply.value("t", 0));
+  } else {
+    std::printf("sealed: false\n");
+  }
+  return {};
+}
+
+Result<void> RunOperatorSeal(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(ServerAddress(o.address), "POST", "sys/seal"));
+  (void)reply;
+  std::fprintf(stderr, "tresor: the server is sealed\n");
+  return {};
+}
+
+Result<void> RunStatus(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(
+      Json reply, CallServer(ServerAddress(o.address), "GET", "sys/seal-status", nullptr, ""));
+  if (o.json) {
+    std::printf("%s\n", reply.dump(2).c_str());
+  } else {
+    PrintStatus(reply);
+  }
+  if (reply.value("sealed", true)) return MakeError(ErrorCode::kRefused, "the server is sealed");
+  return {};
+}
+
+}  // namespace tresor::cli

@@ -1,0 +1,80 @@
+// server.toml: the persistent server's settings (see docs/server.md).
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "cli/files.h"
+#include "cli/server_command.h"
+#include "formats/document.h"
+#include "formats/format.h"
+
+namespace tresor::cli {
+
+Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, size_t{1} << 20));
+  const formats::Format* toml = formats::FormatForFile("server.toml");
+  auto doc = toml->Parse(text);
+  if (!doc) return WithPlace(path, std::move(doc).error());
+  std::string seal_type = "shamir";
+  std::string seal_identity;
+  using Setter = std::function<bool(const std::string&, formats::ValueType)>;
+  auto text_of = [](std::string* field) -> Setter {
+    return [field](const std::string& v, formats::ValueType t) {
+      *field = v;
+      return t == formats::ValueType::kString;
+    };
+  };
+  auto int_of = [](int* field) -> Setter {
+    return [field](const std::string& v, formats::ValueType t) {
+      char* end = nullptr;
+      const long n = std::strtol(v.c_str(), &end, 10);
+      *field = static_cast<int>(n);
+      return t == formats::ValueType::kNumber && *end == '\0' && n >= 0 && n <= 1000000;
+    };
+  };
+  const std::map<std::string, Setter> settings{
+      {"listen", text_of(&o.listen)},
+      {"data_dir", text_of(&o.data_dir)},
+      {"audit_file", text_of(&o.audit_file)},
+      {"cluster_name", text_of(&o.cluster_name)},
+      {"insecure_listen",
+       [&o](const std::string& v, formats::ValueType t) {
+         o.insecure_listen = v == "true";
+         return t == formats::ValueType::kBool;
+       }},
+      {"tls.cert_file", text_of(&o.tls_cert_file)},
+      {"tls.key_file", text_of(&o.tls_key_file)},
+      {"seal.type", text_of(&seal_type)},
+      {"seal.age_identity_file", text_of(&seal_identity)},
+      {"limits.request_timeout", text_of(&o.request_timeout)},
+      {"limits.idle_timeout", text_of(&o.idle_timeout)},
+      {"limits.max_connections", int_of(&o.max_connections)},
+      {"limits.threads", int_of(&o.threads)},
+  };
+  for (const formats::Value& value : doc->values) {
+    const std::string where = path + ":" + formats::Position(text, value.literal.begin);
+    auto it = settings.find(value.path);
+    if (it == settings.end()) {
+      return MakeError(ErrorCode::kSyntax, where + ": unknown setting " + value.path);
+    }
+    const std::string literal =
+        text.substr(value.literal.begin, value.literal.end - value.literal.begin);
+    if (!it->second(toml->Decode(literal, value.type), value.type)) {
+      return MakeError(ErrorCode::kSyntax, where + ": " + value.path + ": wrong type or range");
+    }
+  }
+  if (seal_type == "age") {
+    if (seal_identity.empty()) {
+      return MakeError(ErrorCode::kSyntax,
+                       path + ": seal.type \"age\" needs seal.age_identity_file");
+    }
+    o.age_identity_file = seal_identity;
+  } else if (seal_type != "shamir") {
+    return MakeError(ErrorCode::kSyntax,
+                     path + ": seal.type must be \"shamir\" or \"age\", not \"" + seal_type + "\"");
+  }
+  if (o.data_dir.empty()) return MakeError(ErrorCode::kSyntax, path + ": data_dir is required");
+  return {};
+}
+
+}  // namespace tresor::cli

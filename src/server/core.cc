@@ -1,0 +1,108 @@
+#include "crypto/random.h"
+#include "server/api.h"
+#include "server/records.h"
+#include "server/responses.h"
+
+namespace tresor::server {
+namespace {
+
+constexpr std::string_view kKvMount = "secret/";
+
+}  // namespace
+
+const std::string* RequestToken(const http::Request& request, std::string* bearer) {
+  if (const std::string* token = request.Header("x-vault-token")) return token;
+  const std::string* auth = request.Header("authorization");
+  if (auth == nullptr || !auth->starts_with("Bearer ")) return nullptr;
+  *bearer = auth->substr(7);
+  return bearer;
+}
+
+std::string NewToken() {
+  static constexpr char kAlphabet[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out = "tr.";
+  while (out.size() < 35) {
+    uint8_t b = 0;
+    crypto::FillRandom({&b, 1});
+    if (b < 248) out.push_back(kAlphabet[b % 62]);  // 248 = 4 * 62: no modulo bias
+  }
+  return out;
+}
+
+bool IsList(const http::Request& r) {
+  if (r.method == "LIST") return true;
+  const std::string* list = r.Query("list");
+  return r.method == "GET" && list != nullptr && (*list == "true" || *list == "1");
+}
+
+bool IsWrite(const http::Request& r) { return r.method == "PUT" || r.method == "POST"; }
+
+Core::Core(std::shared_ptr<store::Barrier> barrier)
+    : barrier_(std::move(barrier)),
+      audit_key_(barrier_->keyring().DeriveKey("tresor audit hmac")),
+      kv_(barrier_.get()),
+      policies_(barrier_.get()),
+      tokens_(nullptr, barrier_.get()),
+      userpass_(barrier_.get()) {}
+
+Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier) {
+  std::unique_ptr<Core> core(new Core(std::move(barrier)));
+  TRESOR_RETURN_IF_ERROR(core->kv_.Load());
+  TRESOR_RETURN_IF_ERROR(core->policies_.Load());
+  TRESOR_RETURN_IF_ERROR(core->tokens_.Load());
+  TRESOR_RETURN_IF_ERROR(core->userpass_.Load());
+  TRESOR_ASSIGN_OR_RETURN(auto methods, GetRecord(*core->barrier_, kAuthMethodsPath));
+  core->userpass_enabled_ = methods && methods->value("userpass", false);
+  return core;
+}
+
+acl::Capability Core::Needed(const http::Request& request, const std::string& path) {
+  if (IsList(request)) return acl::kList;
+  if (request.method == "GET" || request.method == "HEAD") return acl::kRead;
+  if (request.method == "DELETE") return acl::kDelete;
+  if (request.method == "PATCH") return acl::kPatch;
+  // A write creates or updates: for KV values, by whether the key exists.
+  if (path.starts_with(kKvMount)) {
+    const std::string rest = path.substr(kKvMount.size());
+    for (std::string_view prefix : {"data/", "metadata/"}) {
+      if (rest.starts_with(prefix)) {
+        return kv_.Exists(rest.substr(prefix.size())) ? acl::kUpdate : acl::kCreate;
+      }
+    }
+  }
+  return acl::kUpdate;
+}
+
+std::optional<Caller> Core::Authorize(const http::Request& request, const std::string& path,
+                                      acl::Capability capability) {
+  std::string bearer;
+  const std::string* token = RequestToken(request, &bearer);
+  auto found = token == nullptr ? std::nullopt : tokens_.Lookup(*token);
+  if (!found) return std::nullopt;
+  if (!policies_.AclFor(found->second.policies)->Allows(path, capability)) return std::nullopt;
+  return Caller{found->first, found->second};
+}
+
+http::Response Core::Route(const http::Request& request, const std::string& path,
+                           const Json& body) {
+  if (path.starts_with("auth/userpass/login/")) return UserpassLogin(request, path, body);
+
+  // lookup-self, renew-self and revoke-self are checked against the
+  // default policy like any path: a token without it cannot use them.
+  auto authorized = Authorize(request, path, Needed(request, path));
+  if (!authorized) return Error(403, "permission denied");
+  const Caller& caller = *authorized;
+
+  if (path.starts_with(kKvMount)) return Kv(request, path.substr(kKvMount.size()), body);
+  if (path.starts_with("auth/token/")) return Token(request, path, body, caller);
+  if (path.starts_with("auth/userpass/users")) return UserpassUsers(request, path, body);
+  if (path == "sys/auth" || path.starts_with("sys/auth/")) return AuthMounts(request, path, body);
+  if (path.starts_with("sys/policy") || path.starts_with("sys/policies/acl")) {
+    return Policy(request, path, body);
+  }
+  if (path.starts_with("sys/")) return Sys(request, path, body);
+  return Error(404, "no handler for route \"" + path + "\"");
+}
+
+}  // namespace tresor::server

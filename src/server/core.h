@@ -1,0 +1,91 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "http/request.h"
+#include "http/response.h"
+#include "server/kv2.h"
+#include "server/policies.h"
+#include "server/tokens.h"
+#include "server/userpass.h"
+#include "store/barrier.h"
+
+namespace tresor::server {
+
+// Who is asking: the token's store key and what it holds.
+struct Caller {
+  std::string key;
+  TokenInfo info;
+};
+
+// The unsealed server: its engines (KV version 2 at secret/, tokens, ACL
+// policies, userpass) over the storage barrier, and the routes that reach
+// them. Every change is written through the barrier before the request
+// returns (the API then holds the response until it is durable); reads are
+// served from memory, KV values after one storage read. Thread-safe.
+class Core {
+ public:
+  // Loads tokens, policies and users from `barrier`. kIntegrity if a
+  // record does not decrypt or parse.
+  static Result<std::unique_ptr<Core>> Load(std::shared_ptr<store::Barrier> barrier);
+
+  // Answers a request for /v1/PATH (other than the seal endpoints); `body`
+  // is its JSON object ({} for none).
+  http::Response Route(const http::Request& request, const std::string& path, const Json& body);
+
+  TokenStore& tokens() { return tokens_; }
+  // The key of the audit log's HMACs (derived from the keyring).
+  const crypto::SecretBytes& audit_key() const { return audit_key_; }
+  // The caller if the request's token is valid and its policies allow
+  // `capability` at `path` (relative to /v1/); else nothing.
+  std::optional<Caller> Authorize(const http::Request& request, const std::string& path,
+                                  acl::Capability capability);
+  store::Barrier& barrier() { return *barrier_; }
+
+ private:
+  explicit Core(std::shared_ptr<store::Barrier> barrier);
+  http::Response Sys(const http::Request& request, const std::string& path, const Json& body);
+  http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
+  http::Response Token(const http::Request& request, const std::string& path, const Json& body,
+                       const Caller& caller);
+  http::Response Kv(const http::Request& request, const std::string& path, const Json& body);
+  http::Response AuthMounts(const http::Request& request, const std::string& path,
+                            const Json& body);
+  http::Response UserpassLogin(const http::Request& request, const std::string& path,
+                               const Json& body);
+  http::Response UserpassUsers(const http::Request& request, const std::string& path,
+                               const Json& body);
+  // The capability a request needs at `path` (relative to /v1/).
+  acl::Capability Needed(const http::Request& request, const std::string& path);
+
+  std::shared_ptr<store::Barrier> barrier_;
+  crypto::SecretBytes audit_key_;
+  KvV2 kv_;
+  PolicyStore policies_;
+  TokenStore tokens_;
+  Userpass userpass_;
+  std::mutex auth_mutex_;
+  std::atomic<bool> userpass_enabled_{false};
+};
+
+// The "auth" block of a login or token creation.
+Json AuthBlock(const std::string& token, const TokenInfo& info);
+
+// The token of a request: X-Vault-Token, or Authorization: Bearer (then
+// copied into `bearer`). Null if it has neither.
+const std::string* RequestToken(const http::Request& request, std::string* bearer);
+
+// Where the enabled auth methods are stored ({"userpass": true}).
+inline constexpr char kAuthMethodsPath[] = "core/auth-methods";
+
+// A fresh random token ("tr." and 32 base62 characters).
+std::string NewToken();
+
+// True for LIST, and for GET with ?list=true or ?list=1.
+bool IsList(const http::Request& request);
+bool IsWrite(const http::Request& request);
+
+}  // namespace tresor::server

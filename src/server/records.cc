@@ -1,0 +1,46 @@
+#include "server/records.h"
+
+namespace tresor::server {
+namespace {
+
+nlohmann::json Parse(const crypto::SecretBytes& plain) {
+  const auto bytes = plain.Reveal();
+  return nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+}
+
+}  // namespace
+
+void PutRecord(store::Barrier& barrier, const std::string& key, const nlohmann::json& record) {
+  const std::string text = record.dump();
+  (void)barrier.Put(key, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
+
+Result<std::optional<nlohmann::json>> GetRecord(store::Barrier& barrier, const std::string& key) {
+  TRESOR_ASSIGN_OR_RETURN(auto plain, barrier.Get(key));
+  if (!plain) return std::optional<nlohmann::json>();
+  auto json = Parse(*plain);
+  if (json.is_discarded()) return MakeError(ErrorCode::kIntegrity, key + ": record is not JSON");
+  return std::optional<nlohmann::json>(std::move(json));
+}
+
+Result<void> LoadRecords(
+    store::Barrier& barrier, const std::string& prefix,
+    const std::function<void(const std::string&, const nlohmann::json&)>& visit) {
+  std::optional<Error> failure;
+  TRESOR_RETURN_IF_ERROR(
+      barrier.Scan(prefix, [&](const std::string& key, crypto::SecretBytes plain) {
+        const auto json = Parse(plain);
+        try {
+          if (json.is_discarded()) throw std::invalid_argument("not JSON");
+          visit(key.substr(prefix.size()), json);
+        } catch (const std::exception&) {
+          failure = Error{ErrorCode::kIntegrity, key + ": malformed record"};
+          return false;
+        }
+        return true;
+      }));
+  if (failure) return *failure;
+  return {};
+}
+
+}  // namespace tresor::server

@@ -1,0 +1,179 @@
+#include "server/seal.h"
+
+#include <nlohmann/json.hpp>
+
+#include "age/encrypt.h"
+#include "crypto/random.h"
+#include "crypto/shamir.h"
+#include "keys/identity_file.h"
+
+namespace tresor::server {
+namespace {
+
+constexpr char kConfigPath[] = "core/seal-config";
+constexpr char kAgeRootKeyPath[] = "core/root-key/age";
+
+store::Bytes ToBytes(std::string_view s) { return store::Bytes(s.begin(), s.end()); }
+
+bool SameBytes(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+}  // namespace
+
+Seal::Seal(std::shared_ptr<store::Storage> storage, std::string age_identity_file)
+    : storage_(std::move(storage)), age_identity_file_(std::move(age_identity_file)) {}
+
+Result<std::optional<Seal::Config>> Seal::LoadConfig() {
+  TRESOR_ASSIGN_OR_RETURN(auto bytes, storage_->Get(kConfigPath));
+  if (!bytes) return std::optional<Config>();
+  const auto json = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, false);
+  if (!json.is_object() || !json.contains("type") || !json["type"].is_string()) {
+    return MakeError(ErrorCode::kIntegrity, std::string(kConfigPath) + ": malformed");
+  }
+  Config c;
+  c.type = json["type"].get<std::string>();
+  c.shares = json.value("secret_shares", 0);
+  c.threshold = json.value("secret_threshold", 0);
+  return std::optional<Config>(c);
+}
+
+Result<bool> Seal::Initialized() {
+  TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
+  return config.has_value();
+}
+
+Result<InitResult> Seal::Init(int shares, int threshold) {
+  const std::lock_guard lock(mutex_);
+  TRESOR_ASSIGN_OR_RETURN(auto existing, LoadConfig());
+  if (existing) return MakeError(ErrorCode::kRefused, "the store is already initialized");
+  const bool age_seal = !age_identity_file_.empty();
+  if (age_seal) {
+    shares = 0;
+    threshold = 0;
+  } else if (shares < 1 || shares > 255 || threshold < 1 || threshold > shares ||
+             (shares > 1 && threshold == 1)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "shares and threshold must satisfy 1 <= threshold <= shares <= 255, with a "
+                     "threshold above 1 when there is more than one share");
+  }
+  auto root_key = crypto::RandomSecret(kRootKeySize);
+  store::Keyring keyring = store::Keyring::Generate();
+  std::vector<store::Write> writes;
+  const nlohmann::json config{{"type", age_seal ? "age" : "shamir"},
+                              {"secret_shares", shares},
+                              {"secret_threshold", threshold}};
+  writes.push_back({kConfigPath, ToBytes(config.dump())});
+  writes.push_back({store::kKeyringPath, keyring.Seal(root_key)});
+  InitResult result;
+  if (age_seal) {
+    TRESOR_ASSIGN_OR_RETURN(auto identities, keys::LoadIdentityFile(age_identity_file_, nullptr));
+    const age::X25519Recipient recipient = identities.front().ToRecipient();
+    const age::Recipient* recipients[] = {&recipient};
+    age::SpanSource in(root_key.Reveal());
+    age::VectorSink out;
+    TRESOR_RETURN_IF_ERROR(age::Encrypt(recipients, in, out));
+    writes.push_back({kAgeRootKeyPath, std::move(out.data())});
+  } else if (shares == 1) {
+    result.shares.push_back(crypto::SecretBytes::CopyOf(root_key.Reveal()));
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(result.shares, crypto::SplitSecret(root_key, shares, threshold));
+  }
+  TRESOR_RETURN_IF_ERROR(storage_->Commit(std::move(writes)));
+  result.barrier = std::make_shared<store::Barrier>(storage_, std::move(keyring));
+  return result;
+}
+
+Result<std::shared_ptr<store::Barrier>> Seal::OpenWithRootKey(const crypto::SecretBytes& root_key) {
+  TRESOR_ASSIGN_OR_RETURN(auto sealed, storage_->Get(store::kKeyringPath));
+  if (!sealed) {
+    return MakeError(ErrorCode::kIntegrity,
+                     "the store has a seal configuration but no keyring; refusing to go on");
+  }
+  TRESOR_ASSIGN_OR_RETURN(auto keyring, store::Keyring::Open(*sealed, root_key));
+  return std::make_shared<store::Barrier>(storage_, std::move(keyring));
+}
+
+Result<std::shared_ptr<store::Barrier>> Seal::AddShare(std::span<const uint8_t> share) {
+  const std::lock_guard lock(mutex_);
+  TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
+  if (!config) return MakeError(ErrorCode::kRefused, "the store is not initialized");
+  if (config->type != "shamir") {
+    return MakeError(ErrorCode::kRefused, "this server is unsealed by its age identity, not keys");
+  }
+  const size_t size = config->shares == 1 ? kRootKeySize : kRootKeySize + 1;
+  if (share.size() != size) {
+    return MakeError(ErrorCode::kInvalidArgument, "the unseal key has the wrong length");
+  }
+  for (const auto& given : progress_) {
+    if (SameBytes(given.Reveal(), share)) {
+      return MakeError(ErrorCode::kInvalidArgument, "this unseal key was already given");
+    }
+  }
+  progress_.push_back(crypto::SecretBytes::CopyOf(share));
+  if (static_cast<int>(progress_.size()) < config->threshold) {
+    return std::shared_ptr<store::Barrier>();
+  }
+  std::vector<crypto::SecretBytes> given = std::move(progress_);
+  progress_.clear();
+  crypto::SecretBytes root_key;
+  if (config->threshold == 1) {
+    root_key = std::move(given.front());
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(root_key, crypto::CombineShares(given));
+  }
+  auto barrier = OpenWithRootKey(root_key);
+  if (!barrier) {
+    return MakeError(ErrorCode::kIntegrity,
+                     "unseal failed: these keys do not open the keyring; start again");
+  }
+  return barrier;
+}
+
+void Seal::ResetProgress() {
+  const std::lock_guard lock(mutex_);
+  progress_.clear();
+}
+
+Result<std::shared_ptr<store::Barrier>> Seal::UnsealWithAge() {
+  const std::lock_guard lock(mutex_);
+  TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
+  if (!config) return MakeError(ErrorCode::kRefused, "the store is not initialized");
+  if (config->type != "age") {
+    return MakeError(ErrorCode::kRefused,
+                     "this store is sealed with Shamir keys, not an age identity");
+  }
+  TRESOR_ASSIGN_OR_RETURN(auto wrapped, storage_->Get(kAgeRootKeyPath));
+  if (!wrapped) {
+    return MakeError(ErrorCode::kIntegrity, std::string(kAgeRootKeyPath) + ": missing");
+  }
+  TRESOR_ASSIGN_OR_RETURN(auto identities, keys::LoadIdentityFile(age_identity_file_, nullptr));
+  std::vector<const age::Identity*> list;
+  for (const auto& id : identities) list.push_back(&id);
+  age::SpanSource in(*wrapped);
+  age::FixedSecretSink out(kRootKeySize, "the age-wrapped root key has the wrong size");
+  if (auto opened = age::Decrypt(list, in, out); !opened) {
+    return WithPlace(age_identity_file_,
+                     MakeError(opened.error().code, "does not open this store's root key (" +
+                                                        opened.error().message + ")"));
+  }
+  TRESOR_ASSIGN_OR_RETURN(auto root_key, out.Take());
+  return OpenWithRootKey(root_key);
+}
+
+SealStatus Seal::Status(bool sealed) {
+  SealStatus s;
+  s.sealed = sealed;
+  auto config = LoadConfig();
+  if (config && *config) {
+    s.initialized = true;
+    s.type = (*config)->type;
+    s.shares = (*config)->shares;
+    s.threshold = (*config)->threshold;
+  }
+  const std::lock_guard lock(mutex_);
+  s.progress = static_cast<int>(progress_.size());
+  return s;
+}
+
+}  // namespace tresor::server

@@ -1,0 +1,88 @@
+// The root key and how it is kept: initialisation, unsealing and sealing.
+//
+// Init makes a random 32-byte root key and a keyring (store/keyring.h),
+// stores the keyring encrypted under the root key, and then either splits
+// the root key into Shamir shares (handed out once, never stored) or
+// encrypts it to an age identity's recipient (auto-unseal: the server opens
+// it with the identity file at start-up). Unsealing recovers the root key,
+// opens the keyring and yields the storage barrier. A store that holds a
+// seal configuration is initialised: Init refuses it, and a root key that
+// does not open the keyring is an error; nothing is ever re-initialised.
+//
+// Outside the barrier, in plain storage: "core/seal-config" (JSON: type,
+// shares, threshold, recipient; no secret), "core/keyring" and, for the age
+// seal, "core/root-key/age" (an age file).
+//
+// Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "crypto/result.h"
+#include "crypto/secret_bytes.h"
+#include "store/barrier.h"
+
+namespace tresor::server {
+
+struct SealStatus {
+  std::string type = "shamir";  // "shamir" or "age"
+  bool initialized = false;
+  bool sealed = true;
+  int threshold = 0;
+  int shares = 0;
+  int progress = 0;  // shares given so far towards the threshold
+};
+
+struct InitResult {
+  std::vector<crypto::SecretBytes> shares;  // empty for the age seal
+  std::shared_ptr<store::Barrier> barrier;  // the new store, unsealed
+};
+
+class Seal {
+ public:
+  // `age_identity_file`: "" for Shamir shares, else the identity file that
+  // protects the root key (auto-unseal).
+  Seal(std::shared_ptr<store::Storage> storage, std::string age_identity_file);
+
+  Result<bool> Initialized();
+  // kRefused if already initialised; kInvalidArgument unless
+  // 1 <= threshold <= shares <= 255 (and threshold > 1 if shares > 1).
+  // For the age seal, shares and threshold are ignored.
+  Result<InitResult> Init(int shares, int threshold);
+
+  // Adds one share (the raw bytes). Returns the barrier once `threshold`
+  // shares have come and their root key opens the keyring, null while more
+  // are needed. A wrong set of shares is kIntegrity and starts over;
+  // kRefused if the server uses the age seal.
+  Result<std::shared_ptr<store::Barrier>> AddShare(std::span<const uint8_t> share);
+  void ResetProgress();
+  // Opens the root key with the age identity file.
+  Result<std::shared_ptr<store::Barrier>> UnsealWithAge();
+
+  // `sealed` is the caller's to say: the seal does not hold the barrier.
+  SealStatus Status(bool sealed);
+  const std::string& age_identity_file() const { return age_identity_file_; }
+
+ private:
+  struct Config {
+    std::string type;
+    int shares = 0;
+    int threshold = 0;
+  };
+  Result<std::optional<Config>> LoadConfig();
+  Result<std::shared_ptr<store::Barrier>> OpenWithRootKey(const crypto::SecretBytes& root_key);
+
+  std::shared_ptr<store::Storage> storage_;
+  std::string age_identity_file_;
+  std::mutex mutex_;
+  std::vector<crypto::SecretBytes> progress_;
+};
+
+// The root key's size; a share is one byte longer (its x coordinate),
+// except with a single share, which is the root key itself.
+inline constexpr size_t kRootKeySize = 32;
+
+}  // namespace tresor::server

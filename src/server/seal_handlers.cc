@@ -1,0 +1,184 @@
+// The seal endpoints: sys/health, sys/seal-status, sys/init, sys/unseal,
+// sys/seal; and the start-up paths (development server, auto-unseal).
+#include <sodium.h>
+
+#include <ctime>
+
+#include "server/api.h"
+#include "server/responses.h"
+#include "store/pending_writes.h"
+
+namespace tresor::server {
+namespace {
+
+std::string Hex(const crypto::SecretBytes& b) {
+  std::string out(b.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), b.Reveal().data(), b.size());
+  out.pop_back();
+  return out;
+}
+
+std::string Base64(const crypto::SecretBytes& b) {
+  const int variant = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_ENCODED_LEN(b.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), b.Reveal().data(), b.size(), variant);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+// An unseal key as a client sends it: hex or base64 (Vault accepts both).
+std::optional<crypto::SecretBytes> DecodeKey(const std::string& text) {
+  crypto::SecretBytes out(text.size());
+  size_t size = 0;
+  const char* end = nullptr;
+  const bool hex = text.size() % 2 == 0 &&
+                   sodium_hex2bin(out.Mutable().data(), out.size(), text.data(), text.size(),
+                                  nullptr, &size, &end) == 0 &&
+                   end == text.data() + text.size();
+  if (!hex) {
+    for (int variant :
+         {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING}) {
+      if (sodium_base642bin(out.Mutable().data(), out.size(), text.data(), text.size(), nullptr,
+                            &size, &end, variant) == 0 &&
+          end == text.data() + text.size()) {
+        break;
+      }
+      size = 0;
+    }
+  }
+  if (size == 0) return std::nullopt;
+  out.Truncate(size);
+  return out;
+}
+
+int QueryCode(const http::Request& request, const char* name, int fallback) {
+  const std::string* value = request.Query(name);
+  if (value == nullptr) return fallback;
+  const int code = std::atoi(value->c_str());
+  return code >= 200 && code <= 599 ? code : fallback;
+}
+
+}  // namespace
+
+http::Response Api::Health(const http::Request& request) {
+  const SealStatus status = seal_.Status(sealed());
+  const int code = !status.initialized ? QueryCode(request, "uninitcode", 501)
+                   : status.sealed     ? QueryCode(request, "sealedcode", 503)
+                                       : QueryCode(request, "activecode", 200);
+  http::Response response =
+      JsonResponse(code, Json{{"initialized", status.initialized},
+                              {"sealed", status.sealed},
+                              {"standby", false},
+                              {"performance_standby", false},
+                              {"replication_performance_mode", "disabled"},
+                              {"replication_dr_mode", "disabled"},
+                              {"server_time_utc", static_cast<int64_t>(std::time(nullptr))},
+                              {"version", options_.version},
+                              {"cluster_name", options_.cluster_name}});
+  if (request.method == "HEAD") response.body.clear();
+  return response;
+}
+
+http::Response Api::SealStatusResponse() {
+  const SealStatus s = seal_.Status(sealed());
+  Json body{{"type", s.type},
+            {"initialized", s.initialized},
+            {"sealed", s.sealed},
+            {"t", s.threshold},
+            {"n", s.shares},
+            {"progress", s.progress},
+            {"nonce", ""},
+            {"version", options_.version},
+            {"migration", false},
+            {"recovery_seal", false},
+            {"storage_type", options_.storage->type()}};
+  if (!s.sealed) body["cluster_name"] = options_.cluster_name;
+  return JsonResponse(200, body);
+}
+
+http::Response Api::Init(const http::Request& request, const Json& body) {
+  if (request.method == "GET") {
+    auto initialized = seal_.Initialized();
+    if (!initialized) return Error(500, "storage read failed");
+    return JsonResponse(200, Json{{"initialized", *initialized}});
+  }
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  auto number = [&](const char* name) -> int {
+    return body.contains(name) && body[name].is_number_integer() ? body[name].get<int>() : 0;
+  };
+  auto result = seal_.Init(number("secret_shares"), number("secret_threshold"));
+  if (!result) {
+    if (result.error().code == ErrorCode::kRefused)
+      return Error(400, "Vault is already initialized");
+    if (result.error().code == ErrorCode::kInvalidArgument)
+      return Error(400, result.error().message);
+    return Error(500, "initialization failed: " + result.error().message);
+  }
+  auto core = Core::Load(result->barrier);
+  if (!core) return Error(500, "initialization failed: " + core.error().message);
+  TokenRequest root;
+  root.policies = {"root"};
+  root.display_name = "root";
+  root.path = "auth/token/root";
+  auto [token, info] = (*core)->tokens().Create(root, "");
+  Json keys = Json::array();
+  Json keys_base64 = Json::array();
+  for (const auto& share : result->shares) {
+    keys.push_back(Hex(share));
+    keys_base64.push_back(Base64(share));
+  }
+  // The age seal opens itself; Shamir shares are given out, and the server
+  // stays sealed until they come back.
+  if (!options_.age_identity_file.empty())
+    std::atomic_store(&core_, std::shared_ptr<Core>(std::move(*core)));
+  return JsonResponse(200, Json{{"keys", keys},
+                                {"keys_base64", keys_base64},
+                                {"recovery_keys", Json::array()},
+                                {"recovery_keys_base64", Json::array()},
+                                {"root_token", token}});
+}
+
+http::Response Api::Unseal(const Json& body) {
+  if (body.value("reset", false)) {
+    seal_.ResetProgress();
+    return SealStatusResponse();
+  }
+  if (!sealed()) return SealStatusResponse();
+  if (!body.contains("key") || !body["key"].is_string()) {
+    return Error(400, "'key' must be specified in request body as JSON, or 'reset' set to true");
+  }
+  auto key = DecodeKey(body["key"].get<std::string>());
+  if (!key) return Error(400, "'key' must be a valid hex or base64 string");
+  auto barrier = seal_.AddShare(key->Reveal());
+  if (!barrier) return Error(400, barrier.error().message);
+  if (*barrier != nullptr) {
+    if (auto opened = Open(std::move(*barrier)); !opened) {
+      return Error(500, "unseal failed: " + opened.error().message);
+    }
+  }
+  return SealStatusResponse();
+}
+
+http::Response Api::SealNow(const http::Request& request) {
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  auto core = this->core();
+  if (core == nullptr) return NoContent();
+  if (!core->Authorize(request, "sys/seal", acl::kUpdate)) return Error(403, "permission denied");
+  std::atomic_store(&core_, std::shared_ptr<Core>());
+  return NoContent();
+}
+
+Result<crypto::SecretBytes> Api::StartDev(const std::string& root_token) {
+  TRESOR_ASSIGN_OR_RETURN(auto result, seal_.Init(1, 1));
+  TRESOR_RETURN_IF_ERROR(Open(result.barrier));
+  core()->tokens().AddRoot(root_token);
+  (void)store::TakeNotedWrites();
+  return std::move(result.shares.front());
+}
+
+Result<void> Api::AutoUnseal() {
+  TRESOR_ASSIGN_OR_RETURN(auto barrier, seal_.UnsealWithAge());
+  return Open(std::move(barrier));
+}
+
+}  // namespace tresor::server

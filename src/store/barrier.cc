@@ -1,0 +1,95 @@
+#include "store/barrier.h"
+
+#include "crypto/value_aead.h"
+#include "store/pending_writes.h"
+
+namespace tresor::store {
+namespace {
+
+constexpr uint8_t kRecordVersion = 1;
+constexpr size_t kRecordHead = 5;  // version, term
+
+thread_local NotedWrites noted;
+
+std::span<const uint8_t> AsBytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+void NoteWrite(uint64_t seq) { noted.seq = std::max(noted.seq, seq); }
+void NoteWriteFailure() { noted.failed = true; }
+NotedWrites TakeNotedWrites() { return std::exchange(noted, NotedWrites{}); }
+
+// Submits `writes`, noting the batch (or the refusal) for the request.
+Result<uint64_t> Barrier::Submit(std::vector<Write> writes) {
+  auto seq = storage_->Submit(std::move(writes));
+  if (!seq) {
+    NoteWriteFailure();
+    return std::move(seq).error();
+  }
+  NoteWrite(*seq);
+  return *seq;
+}
+
+Barrier::Barrier(std::shared_ptr<Storage> storage, Keyring keyring)
+    : storage_(std::move(storage)), keyring_(std::move(keyring)) {}
+
+Result<crypto::SecretBytes> Barrier::Open(const std::string& key, const Bytes& record) const {
+  const auto fail = MakeError(ErrorCode::kIntegrity, key + ": stored record does not decrypt");
+  if (record.size() < kRecordHead || record[0] != kRecordVersion) return fail;
+  const uint32_t term = (uint32_t{record[1]} << 24) | (uint32_t{record[2]} << 16) |
+                        (uint32_t{record[3]} << 8) | record[4];
+  const crypto::SecretBytes* k = keyring_.Key(term);
+  if (k == nullptr) return fail;
+  auto plain = crypto::OpenValue(k->Reveal(), AsBytes(key),
+                                 std::span<const uint8_t>(record).subspan(kRecordHead));
+  if (!plain) return fail;
+  return std::move(*plain);
+}
+
+Result<std::optional<crypto::SecretBytes>> Barrier::Get(const std::string& key) {
+  TRESOR_ASSIGN_OR_RETURN(auto record, storage_->Get(key));
+  if (!record) return std::optional<crypto::SecretBytes>();
+  TRESOR_ASSIGN_OR_RETURN(auto plain, Open(key, *record));
+  return std::optional<crypto::SecretBytes>(std::move(plain));
+}
+
+Result<std::vector<std::string>> Barrier::Keys(const std::string& prefix) {
+  return storage_->Keys(prefix);
+}
+
+Result<void> Barrier::Scan(
+    const std::string& prefix,
+    const std::function<bool(const std::string&, crypto::SecretBytes)>& visit) {
+  std::optional<Error> failure;
+  TRESOR_RETURN_IF_ERROR(storage_->Scan(prefix, [&](const std::string& key, const Bytes& record) {
+    auto plain = Open(key, record);
+    if (!plain) {
+      failure = std::move(plain).error();
+      return false;
+    }
+    return visit(key, std::move(*plain));
+  }));
+  if (failure) return *failure;
+  return {};
+}
+
+Result<uint64_t> Barrier::Put(const std::string& key, std::span<const uint8_t> plaintext) {
+  const uint32_t term = keyring_.active_term();
+  Bytes record{kRecordVersion, static_cast<uint8_t>(term >> 24), static_cast<uint8_t>(term >> 16),
+               static_cast<uint8_t>(term >> 8), static_cast<uint8_t>(term)};
+  const auto sealed = crypto::SealValue(keyring_.Key(term)->Reveal(), AsBytes(key), plaintext);
+  record.insert(record.end(), sealed.begin(), sealed.end());
+  std::vector<Write> writes;
+  writes.push_back(Write{key, std::move(record)});
+  return Submit(std::move(writes));
+}
+
+Result<uint64_t> Barrier::Delete(const std::string& key) {
+  std::vector<Write> writes;
+  writes.push_back(Write{key, std::nullopt});
+  return Submit(std::move(writes));
+}
+
+}  // namespace tresor::store

@@ -1,0 +1,49 @@
+// The storage barrier: every record the server stores passes through here
+// and is encrypted with the keyring's active key (XChaCha20-Poly1305, a
+// random nonce per record) with its storage key as associated data, so a
+// record copied to another key, or changed, no longer opens. Keys (paths)
+// are stored as they are; values, tokens and passwords only encrypted.
+//
+// A stored record: 0x01, the key term (4 bytes, big-endian), nonce,
+// ciphertext, tag.
+//
+// Thread-safe (the keyring is fixed once the barrier exists).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/keyring.h"
+#include "store/storage.h"
+
+namespace tresor::store {
+
+class Barrier {
+ public:
+  Barrier(std::shared_ptr<Storage> storage, Keyring keyring);
+
+  // The plaintext at `key`, nothing if absent. kIntegrity if the record
+  // does not open (another key's record, or modified).
+  Result<std::optional<crypto::SecretBytes>> Get(const std::string& key);
+  Result<std::vector<std::string>> Keys(const std::string& prefix);
+  Result<void> Scan(const std::string& prefix,
+                    const std::function<bool(const std::string&, crypto::SecretBytes)>& visit);
+
+  // Encrypts and submits (see Storage::Submit); notes the batch for the
+  // current request (store/pending_writes.h). Returns the batch number.
+  Result<uint64_t> Put(const std::string& key, std::span<const uint8_t> plaintext);
+  Result<uint64_t> Delete(const std::string& key);
+
+  Storage& storage() { return *storage_; }
+  const Keyring& keyring() const { return keyring_; }
+
+ private:
+  Result<uint64_t> Submit(std::vector<Write> writes);
+  Result<crypto::SecretBytes> Open(const std::string& key, const Bytes& record) const;
+
+  std::shared_ptr<Storage> storage_;
+  Keyring keyring_;
+};
+
+}  // namespace tresor::store

@@ -1,0 +1,103 @@
+// Storage in an SQLite database (the server's embedded default): one table
+// of key/value records in WAL mode with synchronous=FULL, so a committed
+// transaction is on disk before Submit's batch is reported durable.
+//
+// Group commit: one thread commits. While it waits for one transaction's
+// fsync, newly submitted batches queue up, and the next transaction takes
+// all of them, so N concurrent writers share one fsync instead of paying N.
+// Until its transaction commits, a batch lives in an overlay that Get, Keys
+// and Scan consult first.
+//
+// Checkpoints (copying the WAL back into the database, with an fsync of its
+// own) run on a third thread in PASSIVE mode, so a commit never waits for
+// one: with SQLite's automatic checkpoints, every thousandth commit would.
+//
+// The database file and its WAL are created mode 0600; a lock file next to
+// it (flock) keeps a second server off the same database.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "store/storage.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tresor::store {
+
+class SqliteStorage final : public Storage {
+ public:
+  // Opens or creates the database at `path`. kRefused if another process
+  // holds its lock; kIo if SQLite cannot open or set it up.
+  static Result<std::unique_ptr<SqliteStorage>> Open(const std::string& path);
+  ~SqliteStorage() override;  // commits what was submitted, then closes
+
+  Result<std::optional<Bytes>> Get(const std::string& key) override;
+  Result<std::vector<std::string>> Keys(const std::string& prefix) override;
+  Result<void> Scan(const std::string& prefix,
+                    const std::function<bool(const std::string&, const Bytes&)>& visit) override;
+  Result<uint64_t> Submit(std::vector<Write> writes) override;
+  void WhenDurable(uint64_t seq, std::function<void(bool)> done) override;
+  bool IsDurable(uint64_t seq) override;
+  std::string type() const override { return "sqlite"; }
+
+  // Transactions committed so far (to see how many batches shared each).
+  uint64_t transactions() const;
+
+ private:
+  struct Batch {
+    uint64_t seq = 0;
+    std::vector<Write> writes;
+  };
+  struct Pending {
+    uint64_t seq = 0;
+    std::optional<Bytes> value;
+  };
+  // A reader connection with its prepared statements.
+  struct Connection {
+    sqlite3* db = nullptr;
+    sqlite3_stmt* get = nullptr;
+    sqlite3_stmt* scan = nullptr;
+  };
+  // Takes a Connection from the pool, returns it when done.
+  class Reader;
+
+  SqliteStorage() = default;
+  void CommitLoop();
+  void CheckpointLoop();
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
+  bool CommitBatches(const std::vector<Batch>& batches);
+  Connection AcquireReader();
+  void ReleaseReader(Connection c);
+  static void CloseConnection(Connection& c);
+
+  std::string path_;
+  int lock_fd_ = -1;
+  sqlite3* writer_ = nullptr;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<Batch> queue_;
+  std::map<std::string, Pending> overlay_;
+  std::multimap<uint64_t, std::function<void(bool)>> waiters_;
+  std::vector<Connection> readers_;
+  uint64_t submitted_ = 0;
+  uint64_t durable_ = 0;
+  uint64_t transactions_ = 0;
+  bool failed_ = false;
+  bool stopping_ = false;
+  std::thread committer_;
+
+  sqlite3* checkpointer_db_ = nullptr;
+  std::mutex checkpoint_mutex_;
+  std::condition_variable checkpoint_wake_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stopping_ = false;
+  std::thread checkpointer_;
+};
+
+}  // namespace tresor::store
