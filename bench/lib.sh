@@ -13,3 +13,18 @@ need() {
     command -v "$tool" >/dev/null || { echo "missing $tool: scripts/install-deps.sh" >&2; exit 1; }
   done
 }
+# `scratch`: $work, a temporary directory, and $pids, background processes
+# to stop; both are cleaned up when the script exits.
+scratch() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
+}
+# The requests/s and p99 (in ms) of a `wrk --latency` report on stdin.
+wrk_figures() {
+  awk '/Requests\/sec/ {rps = $2}
+       $1 == "99%" {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v = v / 1000}
+                    else if (v ~ /ms$/) {sub(/ms/, "", v)}
+                    else if (v ~ /s$/) {sub(/s/, "", v); v = v * 1000}; p99 = v}
+       END {print rps, p99}'
+}

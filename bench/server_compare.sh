@@ -9,9 +9,7 @@
 # Usage: bench/server_compare.sh [BUILD_DIR]   (default build/)
 source "$(dirname "$0")/lib.sh"
 need wrk nginx curl /usr/bin/python3
-work=$(mktemp -d)
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+scratch
 duration=${DURATION:-10}
 
 # 200 bytes of JSON, the same bytes nginx and tresor return for the secret
@@ -47,12 +45,7 @@ app_token=$(curl -sf -H 'X-Vault-Token: bench-root' -X POST -d '{"policies": ["b
 
 # requests/s and p99 (ms) of one wrk run
 measure() {  # connections url [header]
-  local out
-  out=$(wrk -t2 -c"$1" -d"${duration}s" --latency ${3:+-H "$3"} "$2")
-  local rps p99
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
-  echo "$rps $p99"
+  wrk -t2 -c"$1" -d"${duration}s" --latency ${3:+-H "$3"} "$2" | wrk_figures
 }
 printf '%-36s %12s %10s %8s\n' "plain HTTP, keep-alive, wrk -t2" "requests/s" "p99 ms" "vs nginx"
 for c in 32 256; do

@@ -8,7 +8,7 @@ PACKAGES=(
   libssl-dev libsodium-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev libfyaml-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-dev
   nlohmann-json3-dev
-  python3 python3-dotenv python3-yaml python3-hvac nodejs git util-linux age openssl hyperfine time curl wrk nginx
+  python3 python3-dotenv python3-yaml python3-hvac nodejs git util-linux age openssl hyperfine time curl wrk nginx etcd-server
 )
 
 missing=()

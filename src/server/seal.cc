@@ -154,8 +154,8 @@ Result<std::shared_ptr<store::Barrier>> Seal::UnsealWithAge() {
   age::FixedSecretSink out(kRootKeySize, "the age-wrapped root key has the wrong size");
   if (auto opened = age::Decrypt(list, in, out); !opened) {
     return WithPlace(age_identity_file_,
-                     MakeError(opened.error().code, "does not open this store's root key (" +
-                                                        opened.error().message + ")"));
+                     MakeError(opened.error().code,
+                               "does not open this store's root key: " + opened.error().message));
   }
   TRESOR_ASSIGN_OR_RETURN(auto root_key, out.Take());
   return OpenWithRootKey(root_key);

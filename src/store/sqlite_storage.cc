@@ -112,6 +112,11 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& pa
     return SqlError(s->writer_, path + ": cannot set up database");
   }
   TRESOR_ASSIGN_OR_RETURN(s->checkpointer_db_, OpenConnection(path));
+  // A connection learns the database is in WAL mode when it first reads
+  // it; until then a checkpoint does nothing.
+  if (!Exec(s->checkpointer_db_, "PRAGMA journal_mode=WAL")) {
+    return SqlError(s->checkpointer_db_, path + ": cannot set up database");
+  }
   sqlite3_wal_hook(s->writer_, &SqliteStorage::OnWalCommit, s.get());
   s->committer_ = std::thread([p = s.get()] { p->CommitLoop(); });
   s->checkpointer_ = std::thread([p = s.get()] { p->CheckpointLoop(); });

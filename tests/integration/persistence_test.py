@@ -1,0 +1,391 @@
+"""The persistent server (`tresor server --config`): SQLite storage behind
+the encrypting barrier, init/unseal/seal with Shamir keys or an age
+identity, durability of acknowledged writes under kill -9, and no plaintext
+secret or token in the database or the audit log. Driven by hvac,
+node-vault, raw HTTP and the tresor CLI."""
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import warnings
+
+import hvac
+
+warnings.simplefilter("ignore", ResourceWarning)
+
+TRESOR = os.environ.get("TRESOR_BIN", "tresor")
+NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
+
+
+class Server:
+    """A `tresor server --config` process on a free loopback port."""
+
+    def __init__(self, directory, seal_identity=None, audit=True, extra=""):
+        self.dir = directory
+        self.config = os.path.join(directory, "server.toml")
+        self.data = os.path.join(directory, "data")
+        self.audit = os.path.join(directory, "audit.log")
+        lines = ['listen = "127.0.0.1:0"', f'data_dir = "{self.data}"']
+        if audit:
+            lines.append(f'audit_file = "{self.audit}"')
+        if seal_identity:
+            lines += ["[seal]", 'type = "age"', f'age_identity_file = "{seal_identity}"']
+        with open(self.config, "w") as f:
+            f.write("\n".join(lines) + "\n" + extra)
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen([TRESOR, "server", "--config", self.config],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        banner = [self.proc.stdout.readline() for _ in range(3)]
+        match = re.match(r"tresor server: listening on http://127\.0\.0\.1:(\d+)\n", banner[0])
+        if not match:
+            self.proc.kill()
+            raise AssertionError(f"no banner: {banner} {self.proc.stderr.read()}")
+        self.port = int(match.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.state = banner[2].strip()
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        self.proc.wait(timeout=30)
+        err = self.proc.stderr.read()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        if sig == signal.SIGTERM and self.proc.returncode != 0:
+            print(f"server exited with {self.proc.returncode}:\n{err}", file=sys.stderr)
+        return err
+
+    def cli(self, *args, token=None, stdin=None):
+        env = dict(os.environ, TRESOR_ADDR=self.url)
+        env.pop("TRESOR_TOKEN", None)
+        if token:
+            env["TRESOR_TOKEN"] = token
+        return subprocess.run([TRESOR, *args], input=stdin, capture_output=True, text=True,
+                              env=env, timeout=60)
+
+
+def init_and_unseal(server, shares=1, threshold=1):
+    client = hvac.Client(url=server.url)
+    made = client.sys.initialize(secret_shares=shares, secret_threshold=threshold)
+    client.sys.submit_unseal_keys(made["keys"][:threshold])
+    client.token = made["root_token"]
+    return client, made
+
+
+class TempDirTest(unittest.TestCase):
+    def setUp(self):
+        warnings.simplefilter("ignore", ResourceWarning)
+        self.dir = tempfile.mkdtemp(prefix="tresor-persist-")
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            if s.proc and s.proc.poll() is None:
+                s.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def server(self, **kw):
+        s = Server(self.dir, **kw)
+        self.servers.append(s)
+        return s
+
+
+class InitUnsealTest(TempDirTest):
+    def test_hvac_init_unseal_seal_and_restart(self):
+        server = self.server().start()
+        self.assertEqual(server.state, "state: not initialized (run tresor operator init)")
+        client = hvac.Client(url=server.url)
+        self.assertFalse(client.sys.is_initialized())
+        self.assertEqual(client.sys.read_health_status(method="GET").status_code, 501)
+        made = client.sys.initialize(secret_shares=5, secret_threshold=3)
+        self.assertEqual(len(made["keys"]), 5)
+        self.assertEqual(len(made["keys_base64"]), 5)
+        self.assertTrue(all(len(k) == 66 for k in made["keys"]))
+        self.assertTrue(client.sys.is_initialized())
+        self.assertTrue(client.sys.is_sealed())
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as e:
+            client.sys.initialize(secret_shares=1, secret_threshold=1)
+        self.assertEqual(e.exception.errors, ["Vault is already initialized"])
+
+        # A sealed server answers 503 to everything but the seal endpoints.
+        client.token = made["root_token"]
+        with self.assertRaises(hvac.exceptions.VaultDown):
+            client.secrets.kv.v2.read_secret_version("x")
+
+        # Three keys, one of them altered: the combination opens nothing,
+        # and progress starts over.
+        bad = made["keys"][1][:10] + ("0" if made["keys"][1][10] != "0" else "1") + made["keys"][1][11:]
+        client.sys.submit_unseal_key(made["keys"][0])
+        progress = client.sys.submit_unseal_key(bad)
+        self.assertEqual(progress["progress"], 2)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as e:
+            client.sys.submit_unseal_key(made["keys"][2])
+        self.assertEqual(e.exception.errors,
+                         ["unseal failed: these keys do not open the keyring; start again"])
+        status = client.sys.read_seal_status()
+        self.assertEqual((status["sealed"], status["progress"], status["t"], status["n"]),
+                         (True, 0, 3, 5))
+
+        # Base64 and hex keys both work; any three of five.
+        client.sys.submit_unseal_key(made["keys_base64"][4])
+        client.sys.submit_unseal_key(made["keys"][3])
+        done = client.sys.submit_unseal_key(made["keys_base64"][1])
+        self.assertFalse(done["sealed"])
+        self.assertEqual(client.sys.read_health_status(method="GET")["sealed"], False)
+
+        client.secrets.kv.v2.create_or_update_secret("app/db", {"password": "kept"})
+        client.sys.create_or_update_policy("reader", 'path "secret/data/app/*" { capabilities = ["read"] }')
+        child = client.auth.token.create(policies=["reader"], ttl="1h")["auth"]["client_token"]
+        client.sys.enable_auth_method("userpass")
+        client.auth.userpass.create_or_update_user("carol", "carol-pw", policies=["reader"])
+
+        client.sys.seal()
+        self.assertTrue(client.sys.is_sealed())
+        server.stop()
+
+        # After a restart: sealed, and everything is back once unsealed.
+        server = self.server().start()
+        self.assertEqual(server.state, "state: sealed (run tresor operator unseal)")
+        client = hvac.Client(url=server.url, token=made["root_token"])
+        client.sys.submit_unseal_keys([made["keys"][0], made["keys"][2], made["keys"][4]])
+        self.assertEqual(client.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                         {"password": "kept"})
+        reader = hvac.Client(url=server.url, token=child)
+        self.assertEqual(reader.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                         {"password": "kept"})
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            reader.secrets.kv.v2.create_or_update_secret("app/db", {"password": "no"})
+        carol = hvac.Client(url=server.url)
+        carol.auth.userpass.login("carol", "carol-pw")
+        self.assertEqual(carol.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                         {"password": "kept"})
+
+    def test_node_vault_init_and_unseal(self):
+        if not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "node-vault")):
+            self.fail("node-vault is not installed: run `npm ci` in tests/integration/node")
+        server = self.server().start()
+        proc = subprocess.run(["node", "node_vault_init_test.js", server.url], cwd=NODE_DIR,
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout.splitlines()[-1], "ok 4")
+
+    def test_cli_operator_commands(self):
+        server = self.server().start()
+        status = server.cli("status")
+        self.assertEqual(status.returncode, 1)
+        self.assertIn("initialized: false\n", status.stdout)
+        self.assertEqual(status.stderr, "tresor: error: the server is sealed\n")
+        init = server.cli("operator", "init", "--shares", "3", "--threshold", "2")
+        self.assertEqual(init.returncode, 0, init.stderr)
+        keys = re.findall(r"^unseal key \d: (\S+)$", init.stdout, re.M)
+        token = re.search(r"^root token: (\S+)$", init.stdout, re.M).group(1)
+        self.assertEqual(len(keys), 3)
+        first = server.cli("operator", "unseal", stdin=keys[1] + "\n")
+        self.assertEqual(first.stdout, "sealed: true (progress 1/2)\n")
+        second = server.cli("operator", "unseal", "-", stdin=keys[2] + "\n")
+        self.assertEqual(second.stdout, "sealed: false\n")
+        self.assertEqual(server.cli("status").returncode, 0)
+        put = server.cli("kv", "put", "app/x", "k=v", token=token)
+        self.assertEqual(put.returncode, 0, put.stderr)
+        denied = server.cli("operator", "seal", token="not-a-token")
+        self.assertEqual(denied.returncode, 1)
+        self.assertIn("403", denied.stderr)
+        sealed = server.cli("operator", "seal", token=token)
+        self.assertEqual(sealed.returncode, 0, sealed.stderr)
+        self.assertEqual(sealed.stderr, "tresor: the server is sealed\n")
+        get = server.cli("kv", "get", "app/x", token=token)
+        self.assertNotEqual(get.returncode, 0)
+        self.assertIn("503: Vault is sealed", get.stderr)
+
+
+class AgeSealTest(TempDirTest):
+    def keygen(self, name):
+        path = os.path.join(self.dir, name)
+        subprocess.run(["age-keygen", "-o", path], check=True, capture_output=True)
+        return path
+
+    def test_auto_unseal_and_a_wrong_identity_is_an_error(self):
+        identity = self.keygen("unseal.key")
+        server = self.server(seal_identity=identity).start()
+        init = server.cli("operator", "init")
+        self.assertEqual(init.returncode, 0, init.stderr)
+        self.assertNotIn("unseal key", init.stdout)
+        token = re.search(r"^root token: (\S+)$", init.stdout, re.M).group(1)
+        self.assertEqual(server.cli("status").returncode, 0)
+        self.assertEqual(server.cli("kv", "put", "app/db", "password=by-age", token=token).returncode, 0)
+        server.stop()
+
+        server = self.server(seal_identity=identity).start()
+        self.assertEqual(server.state, "state: unsealed")
+        got = server.cli("kv", "get", "app/db", token=token)
+        self.assertEqual(got.stdout, "password=by-age\n")
+        server.stop()
+
+        # Another identity: the server refuses to start, and re-initialises
+        # nothing; the right identity still opens everything afterwards.
+        other = self.keygen("other.key")
+        wrong = subprocess.run([TRESOR, "server", "--config", Server(self.dir, seal_identity=other).config],
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual(wrong.returncode, 4)
+        self.assertEqual(wrong.stderr,
+                         f"tresor: error: {other}: does not open this store's root key: no "
+                         "identity matched any of the file's 1 recipient (wrong key or "
+                         "passphrase?)\n")
+        server = self.server(seal_identity=identity).start()
+        self.assertEqual(server.state, "state: unsealed")
+        self.assertEqual(server.cli("kv", "get", "app/db", token=token).stdout, "password=by-age\n")
+
+
+class ConfigTest(TempDirTest):
+    def run_config(self, text):
+        path = os.path.join(self.dir, "bad.toml")
+        with open(path, "w") as f:
+            f.write(text)
+        return subprocess.run([TRESOR, "server", "--config", path], capture_output=True,
+                              text=True, timeout=30), path
+
+    def test_bad_settings_are_named_with_their_place(self):
+        data = os.path.join(self.dir, "d")
+        proc, path = self.run_config(f'data_dir = "{data}"\nlisten = "127.0.0.1:0"\nlistne = "x"\n')
+        self.assertEqual(proc.returncode, 5)
+        self.assertEqual(proc.stderr, f"tresor: error: {path}:3:10: unknown setting listne\n")
+        proc, path = self.run_config('listen = "127.0.0.1:0"\n')
+        self.assertEqual(proc.stderr, f"tresor: error: {path}: data_dir is required\n")
+        proc, path = self.run_config(f'data_dir = "{data}"\n[limits]\nthreads = "two"\n')
+        self.assertEqual(proc.stderr,
+                         f"tresor: error: {path}:3:11: limits.threads: wrong type or range\n")
+        proc, path = self.run_config(f'data_dir = "{data}"\n[seal]\ntype = "kms"\n')
+        self.assertEqual(proc.stderr, f'tresor: error: {path}: seal.type must be "shamir" or '
+                                      f'"age", not "kms"\n')
+
+    def test_open_data_directory_and_second_server_are_refused(self):
+        data = os.path.join(self.dir, "open")
+        os.mkdir(data, 0o755)
+        os.chmod(data, 0o755)
+        proc, _ = self.run_config(f'data_dir = "{data}"\nlisten = "127.0.0.1:0"\n')
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(proc.stderr, f"tresor: error: {data}: mode 0755, must be 0700 "
+                                      f"(chmod 700 {data})\n")
+        server = self.server().start()
+        second = subprocess.run([TRESOR, "server", "--config", server.config],
+                                capture_output=True, text=True, timeout=30)
+        self.assertEqual(second.returncode, 1)
+        self.assertEqual(second.stderr,
+                         f"tresor: error: {server.data}/tresor.db: in use by another tresor server\n")
+
+
+class DurabilityTest(TempDirTest):
+    """Every acknowledged write survives kill -9 of the server."""
+
+    WRITERS = 8
+    ROUNDS = 5
+
+    def writer(self, port, token, round_no, w, acked, stop):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        n = 0
+        try:
+            while not stop.is_set():
+                n += 1
+                value = f"v-{round_no}-{w}-{n}"
+                body = json.dumps({"data": {"value": value}})
+                for path in (f"dur/r{round_no}/w{w}/{n}", f"dur/counter/w{w}"):
+                    conn.request("POST", f"/v1/secret/data/{path}", body,
+                                 {"X-Vault-Token": token})
+                    reply = conn.getresponse()
+                    data = reply.read()
+                    if reply.status != 200:
+                        raise AssertionError(f"{reply.status} {data}")
+                    acked.append((path, json.loads(data)["data"]["version"], value))
+        except (ConnectionError, http.client.HTTPException, OSError):
+            pass  # the server was killed
+
+    def test_acknowledged_writes_survive_kill_9(self):
+        server = self.server(audit=False).start()
+        client, made = init_and_unseal(server)
+        token = made["root_token"]
+        client.secrets.kv.v2.configure(max_versions=1000)
+        acked = []
+        for round_no in range(self.ROUNDS):
+            stop = threading.Event()
+            threads = [threading.Thread(target=self.writer,
+                                        args=(server.port, token, round_no, w, acked, stop))
+                       for w in range(self.WRITERS)]
+            for t in threads:
+                t.start()
+            time.sleep(random.uniform(0.3, 0.8))
+            server.stop(signal.SIGKILL)
+            stop.set()
+            for t in threads:
+                t.join()
+            server = self.server(audit=False).start()
+            client = hvac.Client(url=server.url, token=token)
+            client.sys.submit_unseal_key(made["keys"][0])
+            self.check(client, acked)
+        self.assertGreater(len(acked), 1000)
+
+    def check(self, client, acked):
+        kv = client.secrets.kv.v2
+        latest = {}
+        for path, version, value in acked:
+            got = kv.read_secret_version(path, version=version)["data"]["data"]
+            self.assertEqual(got, {"value": value}, f"{path} version {version}")
+            latest[path] = max(latest.get(path, 0), version)
+        for path, version in latest.items():
+            current = kv.read_secret_metadata(path)["data"]["current_version"]
+            self.assertGreaterEqual(current, version, path)
+
+
+class NoPlaintextTest(TempDirTest):
+    def test_database_and_audit_log_hold_no_secret_and_no_token(self):
+        server = self.server().start()
+        client, made = init_and_unseal(server, 3, 2)
+        needles = {"root token": made["root_token"]}
+        for i in range(50):
+            value = f"needle-value-{i}-{random.getrandbits(64):016x}"
+            client.secrets.kv.v2.create_or_update_secret(f"apps/a{i}", {"password": value})
+            needles[f"value {i}"] = value
+        child = client.auth.token.create(policies=["default"], ttl="1h")["auth"]["client_token"]
+        needles["child token"] = child
+        client.sys.enable_auth_method("userpass")
+        client.auth.userpass.create_or_update_user("dave", "dave-password-needle")
+        needles["password"] = "dave-password-needle"
+        login = hvac.Client(url=server.url)
+        needles["login token"] = login.auth.userpass.login("dave", "dave-password-needle")["auth"]["client_token"]
+        for i, key in enumerate(made["keys"]):
+            needles[f"unseal key {i}"] = key
+            needles[f"unseal key {i} (base64)"] = made["keys_base64"][i]
+
+        def search():
+            files = [server.audit] + [os.path.join(server.data, f) for f in os.listdir(server.data)]
+            for path in files:
+                with open(path, "rb") as f:
+                    content = f.read()
+                for what, needle in needles.items():
+                    self.assertNotIn(needle.encode(), content, f"{what} found in {path}")
+            return files
+
+        files = search()  # while running: the WAL holds the latest writes
+        self.assertTrue(any(f.endswith("tresor.db-wal") for f in files))
+        self.assertGreater(os.path.getsize(server.audit), 10000)
+        server.stop()
+        search()  # after the WAL was folded into the database
+        # The values are there, encrypted: the paths are stored as they are.
+        with open(os.path.join(server.data, "tresor.db"), "rb") as f:
+            self.assertIn(b"kv/secret/k/apps/a7", f.read())
+        for path in [server.audit, os.path.join(server.data, "tresor.db")]:
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
+
+
+if __name__ == "__main__":
+    unittest.main()

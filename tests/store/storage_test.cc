@@ -1,0 +1,139 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "crypto/random.h"
+#include "store/barrier.h"
+#include "store/memory_storage.h"
+#include "store/pending_writes.h"
+#include "store/sqlite_storage.h"
+
+namespace tresor::store {
+namespace {
+
+Bytes B(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+std::string S(const crypto::SecretBytes& b) {
+  return std::string(reinterpret_cast<const char*>(b.Reveal().data()), b.size());
+}
+
+class SqliteStorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("tresor-store-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "t.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<SqliteStorage> Open() {
+    auto s = SqliteStorage::Open(path_);
+    EXPECT_TRUE(s.has_value()) << s.error().message;
+    return std::move(*s);
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(SqliteStorageTest, CommittedBatchesSurviveReopening) {
+  {
+    auto s = Open();
+    ASSERT_TRUE(s->Commit({{"a/1", B("one")}, {"a/2", B("two")}, {"b", B("bee")}}).has_value());
+    ASSERT_TRUE(s->Commit({{"a/2", std::nullopt}}).has_value());
+  }
+  auto s = Open();
+  EXPECT_EQ(*s->Get("a/1").value(), B("one"));
+  EXPECT_FALSE(s->Get("a/2").value().has_value());
+  EXPECT_EQ(s->Keys("a/").value(), std::vector<std::string>{"a/1"});
+}
+
+TEST_F(SqliteStorageTest, ReadsSeeSubmittedBatchesBeforeTheyAreDurable) {
+  auto s = Open();
+  ASSERT_TRUE(s->Commit({{"k/1", B("old")}, {"k/3", B("three")}}).has_value());
+  const uint64_t seq =
+      s->Submit({{"k/1", B("new")}, {"k/2", B("two")}, {"k/3", std::nullopt}}).value();
+  EXPECT_EQ(*s->Get("k/1").value(), B("new"));
+  std::vector<std::string> seen;
+  ASSERT_TRUE(s->Scan("k/", [&](const std::string& key, const Bytes& value) {
+                 seen.push_back(key + "=" + std::string(value.begin(), value.end()));
+                 return true;
+               }).has_value());
+  EXPECT_EQ(seen, (std::vector<std::string>{"k/1=new", "k/2=two"}));
+  std::atomic<bool> durable{false};
+  s->WhenDurable(seq, [&](bool ok) { durable = ok; });
+  while (!durable) std::this_thread::yield();
+  EXPECT_TRUE(s->IsDurable(seq));
+}
+
+TEST_F(SqliteStorageTest, ConcurrentWritersShareTransactions) {
+  auto s = Open();
+  constexpr int kThreads = 16;
+  constexpr int kWrites = 100;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        ASSERT_TRUE(
+            s->Commit({{"w/" + std::to_string(t) + "/" + std::to_string(i), B("x")}}).has_value());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(s->Keys("w/").value().size(), size_t{kThreads * kWrites});
+  // One fsync'd transaction per write would be 1600.
+  EXPECT_LT(s->transactions(), uint64_t{kThreads * kWrites});
+}
+
+TEST_F(SqliteStorageTest, ASecondServerOnTheSameDatabaseIsRefused) {
+  auto first = Open();
+  auto second = SqliteStorage::Open(path_);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, ErrorCode::kRefused);
+  EXPECT_EQ(second.error().message, path_ + ": in use by another tresor server");
+}
+
+TEST(BarrierTest, RecordsAreEncryptedAndBoundToTheirKey) {
+  auto storage = std::make_shared<MemoryStorage>();
+  Barrier barrier(storage, Keyring::Generate());
+  const std::string secret = "hunter2-very-secret";
+  ASSERT_TRUE(barrier.Put("kv/a", {reinterpret_cast<const uint8_t*>(secret.data()), secret.size()})
+                  .has_value());
+  EXPECT_GT(TakeNotedWrites().seq, 0u);
+  EXPECT_EQ(S(**barrier.Get("kv/a")), secret);
+  const Bytes raw = *storage->Get("kv/a").value();
+  EXPECT_EQ(std::search(raw.begin(), raw.end(), secret.begin(), secret.end()), raw.end());
+
+  // Copied under another key, or changed: it no longer opens.
+  ASSERT_TRUE(storage->Commit({{"kv/b", raw}}).has_value());
+  auto moved = barrier.Get("kv/b");
+  ASSERT_FALSE(moved.has_value());
+  EXPECT_EQ(moved.error().code, ErrorCode::kIntegrity);
+  EXPECT_EQ(moved.error().message, "kv/b: stored record does not decrypt");
+  Bytes changed = raw;
+  changed.back() ^= 1;
+  ASSERT_TRUE(storage->Commit({{"kv/a", changed}}).has_value());
+  EXPECT_FALSE(barrier.Get("kv/a").has_value());
+}
+
+TEST(KeyringTest, OnlyItsRootKeyOpensIt) {
+  const auto root = crypto::RandomSecret(32);
+  const Keyring keyring = Keyring::Generate();
+  const auto sealed = keyring.Seal(root);
+  auto opened = Keyring::Open(sealed, root);
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(opened->active_term(), 1u);
+  EXPECT_EQ(S(*opened->Key(1)), S(*keyring.Key(1)));
+  auto wrong = Keyring::Open(sealed, crypto::RandomSecret(32));
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().message, "the root key does not open the keyring");
+}
+
+}  // namespace
+}  // namespace tresor::store
