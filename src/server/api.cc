@@ -1,5 +1,7 @@
 #include "server/api.h"
 
+#include <chrono>
+
 #include "crypto/random.h"
 #include "server/responses.h"
 #include "store/pending_writes.h"
@@ -48,7 +50,29 @@ Result<void> Api::Open(std::shared_ptr<store::Barrier> barrier) {
   return {};
 }
 
+// Calls `finish` on the response the client will get: now, or when a
+// deferred one is ready (from the thread that readies it).
+void OnFinal(http::Response& response, std::function<void(http::Response&)> finish) {
+  if (!response.defer) return finish(response);
+  response.defer = [finish = std::move(finish),
+                    inner = std::move(response.defer)](http::Reply reply) {
+    inner([finish, reply = std::move(reply)](http::Response done) {
+      finish(done);
+      reply(std::move(done));
+    });
+  };
+}
+
 http::Response Api::Handle(const http::Request& request) {
+  const auto started = std::chrono::steady_clock::now();
+  http::Response response = Audited(request);
+  OnFinal(response, [metrics = metrics_, method = request.method, started](http::Response& done) {
+    metrics->Count(method, done.status, std::chrono::steady_clock::now() - started);
+  });
+  return response;
+}
+
+http::Response Api::Audited(const http::Request& request) {
   // The body is parsed once, for the audit line and for the handler.
   const Json parsed =
       request.body.empty() ? Json(nullptr) : Json::parse(request.body, nullptr, false);
@@ -69,25 +93,16 @@ http::Response Api::Handle(const http::Request& request) {
     entry["request"]["data"] =
         parsed.is_discarded() ? Json("(not JSON)") : audit::HmacStrings(parsed, key);
   }
-  if (!options_.audit->Append(std::move(entry)).has_value())
+  if (!options_.audit->Append(std::move(entry)).has_value()) {
     return Error(500, "audit log write failed");
-  http::Response response = AwaitWrites(Serve(request, parsed));
-  if (!response.defer) {
-    if (!AuditResponse(*options_.audit, about, response, key)) {
-      return Error(500, "audit log write failed");
-    }
-    return response;
   }
+  http::Response response = AwaitWrites(Serve(request, parsed));
   // The response line is written when the response is final.
-  response.defer = [audit = options_.audit, about, core, sealed_key,
-                    inner = std::move(response.defer)](http::Reply reply) {
-    inner([audit, about, core, sealed_key, reply = std::move(reply)](http::Response done) {
-      if (!AuditResponse(*audit, about, done, core ? core->audit_key() : *sealed_key)) {
-        done = Error(500, "audit log write failed");
-      }
-      reply(std::move(done));
-    });
-  };
+  OnFinal(response, [audit = options_.audit, about, core, sealed_key](http::Response& done) {
+    if (!AuditResponse(*audit, about, done, core ? core->audit_key() : *sealed_key)) {
+      done = Error(500, "audit log write failed");
+    }
+  });
   return response;
 }
 
@@ -123,9 +138,36 @@ http::Response Api::Serve(const http::Request& request, const Json& parsed) {
     return Unseal(body);
   }
   if (path == "sys/seal") return SealNow(request);
+  if (path == "sys/metrics") return MetricsResponse(request);
   auto core = this->core();
   if (core == nullptr) return Error(503, "Vault is sealed");
   return core->Route(request, path, body);
+}
+
+http::Response Api::MetricsResponse(const http::Request& request) {
+  if (request.method != "GET") return Error(405, "unsupported operation");
+  auto core = this->core();
+  if (core == nullptr) return Error(503, "Vault is sealed");
+  if (!core->Authorize(request, "sys/metrics", acl::kRead)) return Error(403, "permission denied");
+  const std::vector<Metrics::Gauge> gauges{
+      {"tresor_sealed", "1 while the server is sealed.", 0},
+      {"tresor_tokens", "Tokens in the store.", static_cast<double>(core->tokens().size())},
+      {"tresor_kv_cached_keys", "KV keys held in memory.",
+       static_cast<double>(core->kv_cached_keys())},
+      {"tresor_storage_batches_total", "Write batches submitted to storage.",
+       static_cast<double>(options_.storage->submitted())},
+      {"tresor_storage_transactions_total", "Storage transactions committed (group commit).",
+       static_cast<double>(options_.storage->transactions())},
+  };
+  const std::string* format = request.Query("format");
+  http::Response response;
+  if (format != nullptr && *format == "prometheus") {
+    response.content_type = "text/plain; version=0.0.4";
+    response.body = metrics_->Prometheus(gauges);
+  } else {
+    response.body = metrics_->Json(gauges);
+  }
+  return response;
 }
 
 }  // namespace tresor::server

@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "server/core.h"
+#include "server/metrics.h"
 #include "server/seal.h"
 #include "store/storage.h"
 
@@ -48,7 +49,10 @@ class Api {
   Seal& seal() { return seal_; }
 
  private:
+  // Handle without the metrics: audit around Serve.
+  http::Response Audited(const http::Request& request);
   http::Response Serve(const http::Request& request, const Json& parsed);
+  http::Response MetricsResponse(const http::Request& request);
   http::Response Health(const http::Request& request);
   http::Response SealStatusResponse();
   http::Response Init(const http::Request& request, const Json& body);
@@ -65,6 +69,7 @@ class Api {
   // The audit log's HMAC key while sealed (a random one of this process;
   // once unsealed, the Core's, from the keyring).
   std::shared_ptr<const crypto::SecretBytes> sealed_audit_key_;
+  std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
 };
 
 }  // namespace tresor::server

@@ -37,6 +37,7 @@ class Core {
   http::Response Route(const http::Request& request, const std::string& path, const Json& body);
 
   TokenStore& tokens() { return tokens_; }
+  size_t kv_cached_keys() { return kv_.cached_keys(); }
   // The key of the audit log's HMACs (derived from the keyring).
   const crypto::SecretBytes& audit_key() const { return audit_key_; }
   // The caller if the request's token is valid and its policies allow

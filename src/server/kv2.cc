@@ -388,6 +388,11 @@ bool KvV2::Exists(const std::string& path) {
   return found && *found != nullptr && (*found)->current_version > 0;
 }
 
+size_t KvV2::cached_keys() {
+  const std::lock_guard lock(mutex_);
+  return keys_.size();
+}
+
 KvOutcome KvV2::ReadConfig() {
   const std::lock_guard lock(mutex_);
   return KvOutcome{200,

@@ -55,6 +55,8 @@ class KvV2 {
   KvOutcome List(const std::string& prefix);
   // True if `path` has any version.
   bool Exists(const std::string& path);
+  // Keys held in memory (metrics).
+  size_t cached_keys();
   // GET and POST config
   KvOutcome ReadConfig();
   KvOutcome WriteConfig(const Json& body);

@@ -46,4 +46,9 @@ Result<uint64_t> MemoryStorage::Submit(std::vector<Write> writes) {
 void MemoryStorage::WhenDurable(uint64_t, std::function<void(bool)> done) { done(true); }
 bool MemoryStorage::IsDurable(uint64_t) { return true; }
 
+uint64_t MemoryStorage::submitted() const {
+  const std::shared_lock lock(mutex_);
+  return seq_;
+}
+
 }  // namespace tresor::store

@@ -18,10 +18,12 @@ class MemoryStorage final : public Storage {
   Result<uint64_t> Submit(std::vector<Write> writes) override;
   void WhenDurable(uint64_t seq, std::function<void(bool)> done) override;
   bool IsDurable(uint64_t seq) override;
+  uint64_t submitted() const override;
+  uint64_t transactions() const override { return submitted(); }
   std::string type() const override { return "inmem"; }
 
  private:
-  std::shared_mutex mutex_;
+  mutable std::shared_mutex mutex_;
   std::map<std::string, Bytes> records_;
   uint64_t seq_ = 0;
 };

@@ -271,6 +271,11 @@ bool SqliteStorage::IsDurable(uint64_t seq) {
   return seq <= durable_;
 }
 
+uint64_t SqliteStorage::submitted() const {
+  const std::lock_guard lock(mutex_);
+  return submitted_;
+}
+
 uint64_t SqliteStorage::transactions() const {
   const std::lock_guard lock(mutex_);
   return transactions_;

@@ -45,8 +45,8 @@ class SqliteStorage final : public Storage {
   bool IsDurable(uint64_t seq) override;
   std::string type() const override { return "sqlite"; }
 
-  // Transactions committed so far (to see how many batches shared each).
-  uint64_t transactions() const;
+  uint64_t submitted() const override;
+  uint64_t transactions() const override;
 
  private:
   struct Batch {

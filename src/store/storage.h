@@ -54,6 +54,10 @@ class Storage {
   virtual void WhenDurable(uint64_t seq, std::function<void(bool)> done) = 0;
   virtual bool IsDurable(uint64_t seq) = 0;
 
+  // Batches submitted, and transactions that committed them (metrics).
+  virtual uint64_t submitted() const = 0;
+  virtual uint64_t transactions() const = 0;
+
   // "inmem" or "sqlite", as sys/seal-status reports it.
   virtual std::string type() const = 0;
 

@@ -371,6 +371,50 @@ class CurlTest(ServerTestCase):
         self.assertEqual(out.split("\r\n\r\n", 1)[1], '{"errors":["permission denied"]}\n')
 
 
+class MetricsTest(ServerTestCase):
+    def test_prometheus_and_json_metrics_need_a_token_allowed_to_read_them(self):
+        client = hvac.Client(url=self.url, token=ROOT)
+        client.secrets.kv.v2.create_or_update_secret("m/one", {"v": "metric-secret-value"})
+        for _ in range(3):
+            client.secrets.kv.v2.read_secret_version("m/one")
+        out = self.curl("-H", f"X-Vault-Token: {ROOT}",
+                        f"{self.url}/v1/sys/metrics?format=prometheus")
+        head, _, text = out.partition("\r\n\r\n")
+        self.assertIn("Content-Type: text/plain; version=0.0.4\r\n", head)
+        lines = text.splitlines()
+        reads = [l for l in lines if l.startswith('tresor_requests_total{method="GET",code="200"} ')]
+        self.assertEqual(len(reads), 1, text)
+        self.assertGreaterEqual(int(reads[0].split()[-1]), 3)
+        self.assertIn('tresor_requests_total{method="POST",code="200"} 1', lines)
+        self.assertIn("# TYPE tresor_requests_total counter", lines)
+        self.assertIn("tresor_sealed 0", lines)
+        self.assertTrue(any(l.startswith("tresor_storage_transactions_total ") for l in lines))
+        self.assertNotIn("metric-secret-value", text)
+        self.assertNotIn(ROOT, text)
+        as_json = json.loads(self.curl("-H", f"X-Vault-Token: {ROOT}",
+                                       f"{self.url}/v1/sys/metrics").split("\r\n\r\n", 1)[1])
+        self.assertIn({"Name": "tresor_sealed", "Value": 0}, as_json["Gauges"])
+        self.assertTrue(any(c["Labels"] == {"method": "POST", "code": "200"}
+                            for c in as_json["Counters"]))
+        weak = client.auth.token.create(policies=["default"])["auth"]["client_token"]
+        for token in (weak, "no-such-token"):
+            out = self.curl("-H", f"X-Vault-Token: {token}", f"{self.url}/v1/sys/metrics")
+            self.assertEqual(out.split("\r\n")[0], "HTTP/1.1 403 Forbidden")
+
+    def test_logs_are_json_lines_without_secrets(self):
+        proc, port = start_server()
+        proc.terminate()
+        proc.wait(timeout=30)
+        err = proc.stderr.read().splitlines()
+        proc.stdout.close()
+        proc.stderr.close()
+        events = [json.loads(line) for line in err]
+        self.assertEqual([e["msg"] for e in events], ["listening", "stopping"])
+        self.assertEqual(events[0]["address"], f"http://127.0.0.1:{port}")
+        self.assertEqual(events[1]["signal"], "SIGTERM")
+        self.assertNotIn(ROOT, "\n".join(err))
+
+
 class BadInputTest(ServerTestCase):
     extra_args = ("--request-timeout", "2s")
 
