@@ -4,11 +4,7 @@
 #include "server/responses.h"
 
 namespace tresor::server {
-namespace {
-
-constexpr std::string_view kKvMount = "secret/";
-
-}  // namespace
+namespace {}  // namespace
 
 const std::string* RequestToken(const http::Request& request, std::string* bearer) {
   if (const std::string* token = request.Header("x-vault-token")) return token;
@@ -41,14 +37,14 @@ bool IsWrite(const http::Request& r) { return r.method == "PUT" || r.method == "
 Core::Core(std::shared_ptr<store::Barrier> barrier)
     : barrier_(std::move(barrier)),
       audit_key_(barrier_->keyring().DeriveKey("tresor audit hmac")),
-      kv_(barrier_.get()),
+      mounts_(*barrier_),
       policies_(barrier_.get()),
       tokens_(nullptr, barrier_.get()),
       userpass_(barrier_.get()) {}
 
 Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier) {
   std::unique_ptr<Core> core(new Core(std::move(barrier)));
-  TRESOR_RETURN_IF_ERROR(core->kv_.Load());
+  TRESOR_RETURN_IF_ERROR(core->mounts_.Load());
   TRESOR_RETURN_IF_ERROR(core->policies_.Load());
   TRESOR_RETURN_IF_ERROR(core->tokens_.Load());
   TRESOR_RETURN_IF_ERROR(core->userpass_.Load());
@@ -63,11 +59,12 @@ acl::Capability Core::Needed(const http::Request& request, const std::string& pa
   if (request.method == "DELETE") return acl::kDelete;
   if (request.method == "PATCH") return acl::kPatch;
   // A write creates or updates: for KV values, by whether the key exists.
-  if (path.starts_with(kKvMount)) {
-    const std::string rest = path.substr(kKvMount.size());
+  std::string rest;
+  if (auto mount = mounts_.Find(path, &rest)) {
+    if (mount->v1) return mount->v1->Exists(rest) ? acl::kUpdate : acl::kCreate;
     for (std::string_view prefix : {"data/", "metadata/"}) {
       if (rest.starts_with(prefix)) {
-        return kv_.Exists(rest.substr(prefix.size())) ? acl::kUpdate : acl::kCreate;
+        return mount->v2->Exists(rest.substr(prefix.size())) ? acl::kUpdate : acl::kCreate;
       }
     }
   }
@@ -94,7 +91,14 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   if (!authorized) return Error(403, "permission denied");
   const Caller& caller = *authorized;
 
-  if (path.starts_with(kKvMount)) return Kv(request, path.substr(kKvMount.size()), body);
+  std::string rest;
+  if (auto mount = mounts_.Find(path, &rest)) {
+    return mount->v2 ? Kv(request, *mount->v2, rest, body) : Kv1(request, *mount->v1, rest, body);
+  }
+  if (path == "sys/mounts" || path.starts_with("sys/mounts/") ||
+      path.starts_with("sys/internal/ui/mounts/")) {
+    return Mounts(request, path, body);
+  }
   if (path.starts_with("auth/token/")) return Token(request, path, body, caller);
   if (path.starts_with("auth/userpass/users")) return UserpassUsers(request, path, body);
   if (path == "sys/auth" || path.starts_with("sys/auth/")) return AuthMounts(request, path, body);

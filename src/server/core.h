@@ -8,6 +8,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "server/kv2.h"
+#include "server/mounts.h"
 #include "server/policies.h"
 #include "server/tokens.h"
 #include "server/userpass.h"
@@ -21,8 +22,8 @@ struct Caller {
   TokenInfo info;
 };
 
-// The unsealed server: its engines (KV version 2 at secret/, tokens, ACL
-// policies, userpass) over the storage barrier, and the routes that reach
+// The unsealed server: its engines (KV mounts, tokens, ACL policies,
+// userpass) over the storage barrier, and the routes that reach
 // them. Every change is written through the barrier before the request
 // returns (the API then holds the response until it is durable); reads are
 // served from memory, KV values after one storage read. Thread-safe.
@@ -37,7 +38,7 @@ class Core {
   http::Response Route(const http::Request& request, const std::string& path, const Json& body);
 
   TokenStore& tokens() { return tokens_; }
-  size_t kv_cached_keys() { return kv_.cached_keys(); }
+  size_t kv_cached_keys() { return mounts_.CachedKeys(); }
   // The key of the audit log's HMACs (derived from the keyring).
   const crypto::SecretBytes& audit_key() const { return audit_key_; }
   // The caller if the request's token is valid and its policies allow
@@ -52,7 +53,11 @@ class Core {
   http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
   http::Response Token(const http::Request& request, const std::string& path, const Json& body,
                        const Caller& caller);
-  http::Response Kv(const http::Request& request, const std::string& path, const Json& body);
+  http::Response Kv(const http::Request& request, KvV2& kv, const std::string& path,
+                    const Json& body);
+  http::Response Kv1(const http::Request& request, KvV1& kv, const std::string& path,
+                     const Json& body);
+  http::Response Mounts(const http::Request& request, const std::string& path, const Json& body);
   http::Response AuthMounts(const http::Request& request, const std::string& path,
                             const Json& body);
   http::Response UserpassLogin(const http::Request& request, const std::string& path,
@@ -64,7 +69,7 @@ class Core {
 
   std::shared_ptr<store::Barrier> barrier_;
   crypto::SecretBytes audit_key_;
-  KvV2 kv_;
+  MountTable mounts_;
   PolicyStore policies_;
   TokenStore tokens_;
   Userpass userpass_;

@@ -148,6 +148,20 @@ void KvV2::PersistConfigLocked() {
                  {"delete_version_after", delete_version_after_}});
 }
 
+Json ChildNames(const std::vector<std::string>& paths, const std::string& dir) {
+  Json keys = Json::array();
+  std::string last;
+  for (const std::string& path : paths) {
+    const std::string rest = path.substr(dir.size());
+    const size_t slash = rest.find('/');
+    const std::string entry = slash == std::string::npos ? rest : rest.substr(0, slash + 1);
+    if (entry.empty() || entry == last) continue;
+    keys.push_back(entry);
+    last = entry;
+  }
+  return keys;
+}
+
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
@@ -368,16 +382,7 @@ KvOutcome KvV2::List(const std::string& prefix) {
       if (it->second.stored) paths.push_back(it->first);
     }
   }
-  Json keys = Json::array();
-  std::string last;
-  for (const std::string& path : paths) {
-    const std::string rest = path.substr(dir.size());
-    const size_t slash = rest.find('/');
-    const std::string entry = slash == std::string::npos ? rest : rest.substr(0, slash + 1);
-    if (entry.empty() || entry == last) continue;
-    keys.push_back(entry);
-    last = entry;
-  }
+  Json keys = ChildNames(paths, dir);
   if (keys.empty()) return Fail(404, "");
   return KvOutcome{200, Json{{"keys", keys}}, {}};
 }

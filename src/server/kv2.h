@@ -109,6 +109,10 @@ class KvV2 {
   std::string delete_version_after_ = "0s";
 };
 
+// What a LIST answers for `dir`: the names just below it in `paths`
+// (sorted, all under `dir`), folders with a trailing '/', each once.
+Json ChildNames(const std::vector<std::string>& paths, const std::string& dir);
+
 // RFC 3339 UTC with nanoseconds, as Vault prints times.
 std::string NowRfc3339();
 

@@ -1,5 +1,5 @@
-// KV version 2 routes under secret/: data, metadata, delete, undelete,
-// destroy, config.
+// KV routes: version 2 (data, metadata, delete, undelete, destroy, config)
+// and version 1 (the path itself).
 #include <optional>
 
 #include "server/core.h"
@@ -16,7 +16,8 @@ http::Response FromOutcome(const KvOutcome& o) {
 
 }  // namespace
 
-http::Response Core::Kv(const http::Request& request, const std::string& path, const Json& body) {
+http::Response Core::Kv(const http::Request& request, KvV2& kv, const std::string& path,
+                        const Json& body) {
   // The key after `prefix` ("data/"), "" for the prefix itself.
   auto after = [&](std::string_view prefix) -> std::optional<std::string> {
     if (path == prefix.substr(0, prefix.size() - 1)) return std::string();
@@ -26,26 +27,35 @@ http::Response Core::Kv(const http::Request& request, const std::string& path, c
   const std::string* version = request.Query("version");
   if (auto key = after("data/")) {
     if (request.method == "GET" && !IsList(request)) {
-      return FromOutcome(kv_.Read(*key, version ? std::atoll(version->c_str()) : 0));
+      return FromOutcome(kv.Read(*key, version ? std::atoll(version->c_str()) : 0));
     }
     if (key->empty() || key->back() == '/') return Error(400, "invalid secret path");
-    if (IsWrite(request)) return FromOutcome(kv_.Write(*key, body));
-    if (request.method == "DELETE") return FromOutcome(kv_.DeleteLatest(*key));
+    if (IsWrite(request)) return FromOutcome(kv.Write(*key, body));
+    if (request.method == "DELETE") return FromOutcome(kv.DeleteLatest(*key));
   } else if (auto mkey = after("metadata/")) {
-    if (IsList(request)) return FromOutcome(kv_.List(*mkey));
-    if (request.method == "GET") return FromOutcome(kv_.ReadMetadata(*mkey));
-    if (IsWrite(request)) return FromOutcome(kv_.WriteMetadata(*mkey, body));
-    if (request.method == "DELETE") return FromOutcome(kv_.DeleteMetadata(*mkey));
+    if (IsList(request)) return FromOutcome(kv.List(*mkey));
+    if (request.method == "GET") return FromOutcome(kv.ReadMetadata(*mkey));
+    if (IsWrite(request)) return FromOutcome(kv.WriteMetadata(*mkey, body));
+    if (request.method == "DELETE") return FromOutcome(kv.DeleteMetadata(*mkey));
   } else if (auto dkey = after("delete/"); dkey && IsWrite(request)) {
-    return FromOutcome(kv_.DeleteVersions(*dkey, body));
+    return FromOutcome(kv.DeleteVersions(*dkey, body));
   } else if (auto ukey = after("undelete/"); ukey && IsWrite(request)) {
-    return FromOutcome(kv_.Undelete(*ukey, body));
+    return FromOutcome(kv.Undelete(*ukey, body));
   } else if (auto xkey = after("destroy/"); xkey && IsWrite(request)) {
-    return FromOutcome(kv_.Destroy(*xkey, body));
+    return FromOutcome(kv.Destroy(*xkey, body));
   } else if (path == "config") {
-    if (request.method == "GET") return FromOutcome(kv_.ReadConfig());
-    if (IsWrite(request)) return FromOutcome(kv_.WriteConfig(body));
+    if (request.method == "GET") return FromOutcome(kv.ReadConfig());
+    if (IsWrite(request)) return FromOutcome(kv.WriteConfig(body));
   }
+  return Error(405, "unsupported operation");
+}
+
+http::Response Core::Kv1(const http::Request& request, KvV1& kv, const std::string& path,
+                         const Json& body) {
+  if (IsList(request)) return FromOutcome(kv.List(path));
+  if (request.method == "GET") return FromOutcome(kv.Read(path));
+  if (IsWrite(request)) return FromOutcome(kv.Write(path, body));
+  if (request.method == "DELETE") return FromOutcome(kv.Delete(path));
   return Error(405, "unsupported operation");
 }
 

@@ -139,7 +139,7 @@ http::Response Api::Init(const http::Request& request, const Json& body) {
 }
 
 http::Response Api::Unseal(const Json& body) {
-  if (body.value("reset", false)) {
+  if (body.contains("reset") && body["reset"].is_boolean() && body["reset"].get<bool>()) {
     seal_.ResetProgress();
     return SealStatusResponse();
   }

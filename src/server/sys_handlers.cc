@@ -5,44 +5,67 @@
 namespace tresor::server {
 namespace {
 
-Json MountsData() {
-  const Json config{{"default_lease_ttl", 0}, {"max_lease_ttl", 0}};
-  return Json{{"secret/",
-               {{"type", "kv"},
-                {"description", "key/value secret storage"},
-                {"options", {{"version", "2"}}},
-                {"local", false},
-                {"seal_wrap", false},
-                {"config", config}}},
-              {"sys/",
-               {{"type", "system"},
-                {"description", "system endpoints used for control, policy and debugging"},
-                {"options", nullptr},
-                {"local", false},
-                {"seal_wrap", false},
-                {"config", config}}}};
-}
-
 // Policy store refusals and parse errors are the client's to fix: 400.
 http::Response FromError(const tresor::Error& e) { return Error(400, e.message); }
 
 }  // namespace
 
-http::Response Core::Sys(const http::Request& request, const std::string& path, const Json&) {
-  if (path == "sys/mounts" && request.method == "GET") {
-    const Json mounts = MountsData();
+http::Response Core::Sys(const http::Request&, const std::string& path, const Json&) {
+  return Error(404, "no handler for route \"" + path + "\"");
+}
+
+// sys/mounts (list), sys/mounts/PATH (mount, unmount) and
+// sys/internal/ui/mounts/PATH (the mount a path is under).
+http::Response Core::Mounts(const http::Request& request, const std::string& path,
+                            const Json& body) {
+  constexpr std::string_view kUi = "sys/internal/ui/mounts/";
+  if (path.starts_with(kUi)) {
+    std::string rest;
+    auto mount = mounts_.Find(path.substr(kUi.size()) + "/", &rest);
+    if (mount == nullptr) return Error(400, "no mount at " + path.substr(kUi.size()));
+    Json data = MountTable::Describe(*mount);
+    data["path"] = mount->path;
+    return Envelope(200, data);
+  }
+  if (path == "sys/mounts") {
+    if (request.method != "GET") return Error(405, "unsupported operation");
+    const Json mounts = mounts_.Describe();
     Json envelope = EnvelopeJson(mounts);
     envelope.update(mounts);  // Vault repeats the mounts at the top level
     return JsonResponse(200, envelope);
   }
-  if (path == "sys/internal/ui/mounts/secret" ||
-      path.starts_with("sys/internal/ui/mounts/secret/")) {
-    return Envelope(200, Json{{"type", "kv"},
-                              {"path", "secret/"},
-                              {"options", {{"version", "2"}}},
-                              {"description", "key/value secret storage"}});
+  const std::string mount = path.substr(std::string_view("sys/mounts/").size());
+  if (IsWrite(request)) {
+    auto text = [&](const char* name) {
+      return body.contains(name) && body[name].is_string() ? body[name].get<std::string>()
+                                                           : std::string();
+    };
+    const std::string type = text("type");
+    int version = 1;  // Vault's default for "kv"
+    if (type == "kv-v2") {
+      version = 2;
+    } else if (type != "kv") {
+      return Error(400, "only kv secrets engines can be mounted, not \"" + type + "\"");
+    }
+    if (body.contains("options") && body["options"].is_object() &&
+        body["options"].contains("version")) {
+      const Json& v = body["options"]["version"];
+      version = v.is_string()           ? std::atoi(v.get<std::string>().c_str())
+                : v.is_number_integer() ? v.get<int>()
+                                        : 0;
+    }
+    auto added = mounts_.Add(mount, version, text("description"));
+    if (!added) return Error(400, added.error().message);
+    return NoContent();
   }
-  return Error(404, "no handler for route \"" + path + "\"");
+  if (request.method == "DELETE") {
+    auto removed = mounts_.Remove(mount);
+    if (!removed && removed.error().code != ErrorCode::kNotFound) {
+      return Error(500, "unmount failed");
+    }
+    return NoContent();
+  }
+  return Error(405, "unsupported operation");
 }
 
 // sys/policy[/NAME] (Vault's older API) and sys/policies/acl[/NAME].

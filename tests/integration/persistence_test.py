@@ -149,6 +149,8 @@ class InitUnsealTest(TempDirTest):
         child = client.auth.token.create(policies=["reader"], ttl="1h")["auth"]["client_token"]
         client.sys.enable_auth_method("userpass")
         client.auth.userpass.create_or_update_user("carol", "carol-pw", policies=["reader"])
+        client.sys.enable_secrets_engine("kv", path="legacy", options={"version": "1"})
+        client.secrets.kv.v1.create_or_update_secret("db", {"pw": "v1-kept"}, mount_point="legacy")
 
         client.sys.seal()
         self.assertTrue(client.sys.is_sealed())
@@ -166,6 +168,8 @@ class InitUnsealTest(TempDirTest):
                          {"password": "kept"})
         with self.assertRaises(hvac.exceptions.Forbidden):
             reader.secrets.kv.v2.create_or_update_secret("app/db", {"password": "no"})
+        self.assertEqual(client.secrets.kv.v1.read_secret("db", mount_point="legacy")["data"],
+                         {"pw": "v1-kept"})
         carol = hvac.Client(url=server.url)
         carol.auth.userpass.login("carol", "carol-pw")
         self.assertEqual(carol.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],

@@ -371,6 +371,63 @@ class CurlTest(ServerTestCase):
         self.assertEqual(out.split("\r\n\r\n", 1)[1], '{"errors":["permission denied"]}\n')
 
 
+class MountsTest(ServerTestCase):
+    def setUp(self):
+        self.client = hvac.Client(url=self.url, token=ROOT)
+
+    def test_kv_version_1_mount(self):
+        self.client.sys.enable_secrets_engine("kv", path="kv1", options={"version": "1"},
+                                              description="old style")
+        mounts = self.client.sys.list_mounted_secrets_engines()["data"]
+        self.assertEqual(mounts["kv1/"]["options"], {"version": "1"})
+        self.assertEqual(mounts["kv1/"]["description"], "old style")
+        self.assertEqual(mounts["secret/"]["options"], {"version": "2"})
+        kv1 = self.client.secrets.kv.v1
+        kv1.create_or_update_secret("app/db", {"user": "u", "password": "p"}, mount_point="kv1")
+        kv1.create_or_update_secret("app/cache", {"url": "redis://"}, mount_point="kv1")
+        kv1.create_or_update_secret("top", {"x": "1"}, mount_point="kv1")
+        self.assertEqual(kv1.read_secret("app/db", mount_point="kv1")["data"],
+                         {"user": "u", "password": "p"})
+        self.assertEqual(kv1.list_secrets("app", mount_point="kv1")["data"]["keys"],
+                         ["cache", "db"])
+        self.assertEqual(kv1.list_secrets("", mount_point="kv1")["data"]["keys"], ["app/", "top"])
+        kv1.delete_secret("app/db", mount_point="kv1")
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            kv1.read_secret("app/db", mount_point="kv1")
+        # Unmounting deletes the data: a new mount at the path starts empty.
+        self.client.sys.disable_secrets_engine("kv1")
+        self.client.sys.enable_secrets_engine("kv", path="kv1", options={"version": "1"})
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            kv1.read_secret("top", mount_point="kv1")
+
+    def test_a_second_kv_version_2_mount_and_policies_on_it(self):
+        self.client.sys.enable_secrets_engine("kv-v2", path="team")
+        kv = self.client.secrets.kv.v2
+        kv.create_or_update_secret("svc", {"k": "v"}, mount_point="team")
+        self.assertEqual(kv.read_secret_version("svc", mount_point="team")["data"]["data"], {"k": "v"})
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            kv.read_secret_version("svc")  # not in secret/
+        self.client.sys.create_or_update_policy(
+            "team-create", 'path "team/data/*" { capabilities = ["create", "read"] }')
+        token = self.client.auth.token.create(policies=["team-create"])["auth"]["client_token"]
+        app = hvac.Client(url=self.url, token=token)
+        app.secrets.kv.v2.create_or_update_secret("new", {"a": "1"}, mount_point="team")
+        with self.assertRaises(hvac.exceptions.Forbidden):  # an update, not a create
+            app.secrets.kv.v2.create_or_update_secret("svc", {"k": "w"}, mount_point="team")
+        ui = self.client.adapter.get("/v1/sys/internal/ui/mounts/team/data/svc")
+        self.assertEqual((ui["data"]["path"], ui["data"]["options"]), ("team/", {"version": "2"}))
+
+    def test_bad_mounts_are_refused(self):
+        for path, kind, message in [
+                ("secret", "kv", "path is already in use at secret/"),
+                ("secret/inner", "kv", "path is already in use at secret/"),
+                ("sys/x", "kv", 'invalid mount path "sys/x/"'),
+                ("other", "transit", 'only kv secrets engines can be mounted, not "transit"')]:
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as e:
+                self.client.sys.enable_secrets_engine(kind, path=path)
+            self.assertEqual(e.exception.errors, [message], path)
+
+
 class MetricsTest(ServerTestCase):
     def test_prometheus_and_json_metrics_need_a_token_allowed_to_read_them(self):
         client = hvac.Client(url=self.url, token=ROOT)

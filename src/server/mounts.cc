@@ -1,0 +1,155 @@
+#include "server/mounts.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "server/records.h"
+
+namespace tresor::server {
+namespace {
+
+constexpr char kTablePath[] = "core/mounts";
+
+bool ValidMountPath(const std::string& path) {
+  if (path.size() < 2 || path.size() > 128 || path.back() != '/' || path.front() == '/' ||
+      path.find("//") != std::string::npos) {
+    return false;
+  }
+  for (const char* reserved : {"sys/", "auth/", "cubbyhole/", "identity/"}) {
+    if (path.starts_with(reserved)) return false;
+  }
+  return std::all_of(path.begin(), path.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '/';
+  });
+}
+
+}  // namespace
+
+std::shared_ptr<Mount> MountTable::Make(const std::string& path, int version,
+                                        const std::string& description) const {
+  auto m = std::make_shared<Mount>();
+  m->path = path;
+  m->version = version;
+  m->description = description;
+  const std::string prefix = "kv/" + path;
+  if (version == 2) {
+    m->v2 = std::make_shared<KvV2>(&barrier_, prefix);
+  } else {
+    m->v1 = std::make_shared<KvV1>(barrier_, prefix);
+  }
+  return m;
+}
+
+Result<void> MountTable::Load() {
+  TRESOR_ASSIGN_OR_RETURN(auto table, GetRecord(barrier_, kTablePath));
+  std::map<std::string, std::shared_ptr<Mount>> loaded;
+  if (!table) {
+    loaded["secret/"] = Make("secret/", 2, "key/value secret storage");
+  } else {
+    try {
+      for (const auto& [path, m] : table->items()) {
+        loaded[path] =
+            Make(path, m.at("version").get<int>(), m.at("description").get<std::string>());
+      }
+    } catch (const std::exception&) {
+      return MakeError(ErrorCode::kIntegrity, std::string(kTablePath) + ": malformed record");
+    }
+  }
+  for (auto& [path, m] : loaded) {
+    if (m->v2) TRESOR_RETURN_IF_ERROR(m->v2->Load());
+  }
+  const std::unique_lock lock(mutex_);
+  mounts_ = std::move(loaded);
+  return {};
+}
+
+std::shared_ptr<const Mount> MountTable::Find(const std::string& path, std::string* rest) const {
+  const std::shared_lock lock(mutex_);
+  if (auto exact = mounts_.find(path + "/"); exact != mounts_.end()) {  // "kv1" itself
+    rest->clear();
+    return exact->second;
+  }
+  // Mounts never nest, so at most one is a prefix of `path`.
+  auto it = mounts_.upper_bound(path);
+  if (it == mounts_.begin()) return nullptr;
+  --it;
+  if (!path.starts_with(it->first)) return nullptr;
+  *rest = path.substr(it->first.size());
+  return it->second;
+}
+
+void MountTable::PersistLocked() {
+  Json table = Json::object();
+  for (const auto& [path, m] : mounts_) {
+    table[path] = Json{{"version", m->version}, {"description", m->description}};
+  }
+  PutRecord(barrier_, kTablePath, table);
+}
+
+Result<void> MountTable::Add(std::string path, int version, const std::string& description) {
+  if (!path.empty() && path.back() != '/') path.push_back('/');
+  if (!ValidMountPath(path)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid mount path \"" + path + "\"");
+  }
+  if (version != 1 && version != 2) {
+    return MakeError(ErrorCode::kInvalidArgument, "kv version must be 1 or 2");
+  }
+  const std::unique_lock lock(mutex_);
+  for (const auto& [existing, m] : mounts_) {
+    if (existing.starts_with(path) || path.starts_with(existing)) {
+      return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
+    }
+  }
+  // Records left by an earlier mount at this path were deleted with it.
+  mounts_[path] = Make(path, version, description);
+  PersistLocked();
+  return {};
+}
+
+Result<void> MountTable::Remove(std::string path) {
+  if (!path.empty() && path.back() != '/') path.push_back('/');
+  const std::unique_lock lock(mutex_);
+  if (mounts_.erase(path) == 0) {
+    return MakeError(ErrorCode::kNotFound, "no secrets engine is mounted at " + path);
+  }
+  PersistLocked();
+  TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_.Keys("kv/" + path));
+  for (const std::string& key : keys) (void)barrier_.Delete(key);
+  return {};
+}
+
+Json MountTable::Describe(const Mount& m) {
+  return Json{{"type", "kv"},
+              {"description", m.description},
+              {"options", {{"version", std::to_string(m.version)}}},
+              {"local", false},
+              {"seal_wrap", false},
+              {"config", {{"default_lease_ttl", 0}, {"max_lease_ttl", 0}}}};
+}
+
+size_t MountTable::CachedKeys() const {
+  const std::shared_lock lock(mutex_);
+  size_t n = 0;
+  for (const auto& [path, m] : mounts_) {
+    if (m->v2) n += m->v2->cached_keys();
+  }
+  return n;
+}
+
+Json MountTable::Describe() const {
+  Json out = Json::object();
+  {
+    const std::shared_lock lock(mutex_);
+    for (const auto& [path, m] : mounts_) out[path] = Describe(*m);
+  }
+  out["sys/"] = Json{{"type", "system"},
+                     {"description", "system endpoints used for control, policy and debugging"},
+                     {"options", nullptr},
+                     {"local", false},
+                     {"seal_wrap", false},
+                     {"config", {{"default_lease_ttl", 0}, {"max_lease_ttl", 0}}}};
+  return out;
+}
+
+}  // namespace tresor::server

@@ -1,0 +1,56 @@
+// The secrets engines mounted, by path: KV version 2 at "secret/" unless
+// changed, and whatever sys/mounts adds (KV version 1 or 2). The table is
+// stored through the barrier at "core/mounts"; each mount's records live
+// under "kv/" PATH. Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+
+#include "server/kv1.h"
+#include "server/kv2.h"
+#include "store/barrier.h"
+
+namespace tresor::server {
+
+struct Mount {
+  std::string path;  // "secret/"
+  int version = 2;   // the KV version
+  std::string description;
+  std::shared_ptr<KvV2> v2;  // set when version == 2
+  std::shared_ptr<KvV1> v1;  // set when version == 1
+};
+
+class MountTable {
+ public:
+  explicit MountTable(store::Barrier& barrier) : barrier_(barrier) {}
+  // Reads the table (once, after unsealing): "secret/" (KV v2) if none.
+  Result<void> Load();
+
+  // The mount whose path begins `path` ("secret/data/x"), and in `rest`
+  // what follows its path; null if none.
+  std::shared_ptr<const Mount> Find(const std::string& path, std::string* rest) const;
+  // kInvalidArgument for a bad path or version; kRefused if the path, or
+  // one inside or around it, is in use.
+  Result<void> Add(std::string path, int version, const std::string& description);
+  // Unmounts and deletes the mount's records. kNotFound if not mounted.
+  Result<void> Remove(std::string path);
+  // sys/mounts' answer: every mount, and sys/.
+  Json Describe() const;
+  static Json Describe(const Mount& mount);
+  // KV version 2 keys held in memory, over all mounts (metrics).
+  size_t CachedKeys() const;
+
+ private:
+  std::shared_ptr<Mount> Make(const std::string& path, int version,
+                              const std::string& description) const;
+  void PersistLocked();
+
+  store::Barrier& barrier_;
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::shared_ptr<Mount>> mounts_;
+};
+
+}  // namespace tresor::server
