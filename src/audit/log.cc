@@ -107,7 +107,8 @@ Result<void> AuditLog::Append(Json entry) {
   line["seq"] = seq_ + 1;
   line["prev"] = prev_;
   for (auto& [k, v] : entry.items()) line[k] = std::move(v);
-  std::string body = line.dump();  // keys sorted: "hash" is added after
+  // Keys sorted: "hash" is added after. Invalid UTF-8 becomes U+FFFD.
+  std::string body = line.dump(-1, ' ', false, Json::error_handler_t::replace);
   const std::string hash = ChainHash(prev_, body);
   body.pop_back();
   body.append(kHashField).append(hash).append("\"}\n");

@@ -11,7 +11,7 @@ nlohmann::json Parse(const crypto::SecretBytes& plain) {
 }  // namespace
 
 void PutRecord(store::Barrier& barrier, const std::string& key, const nlohmann::json& record) {
-  const std::string text = record.dump();
+  const std::string text = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   (void)barrier.Put(key, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 

@@ -22,7 +22,9 @@ std::string RequestId() {
 http::Response JsonResponse(int status, const Json& body) {
   http::Response r;
   r.status = status;
-  r.body = body.dump() + "\n";
+  // Invalid UTF-8 (never accepted from a client, but cheap to rule out)
+  // becomes U+FFFD rather than an exception.
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
   return r;
 }
 
