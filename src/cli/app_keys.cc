@@ -126,6 +126,12 @@ void AddServerCommand(CLI::App& app, KeyCommands& c) {
       ->type_name("FILE");
   c.server->add_flag("--insecure-listen", o.insecure_listen,
                      "Serve plain HTTP on an address other than loopback");
+  c.server
+      ->add_option("--tls-cert-file", o.tls_cert_file,
+                   "Serve HTTPS with this certificate chain (PEM, leaf first)")
+      ->type_name("FILE");
+  c.server->add_option("--tls-key-file", o.tls_key_file, "The certificate's private key (PEM)")
+      ->type_name("FILE");
 }
 
 void AddAuditCommand(CLI::App& app, KeyCommands& c) {

@@ -65,15 +65,17 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
       if (name == "--request-timeout") options.request_timeout = flags.request_timeout;
       if (name == "--idle-timeout") options.idle_timeout = flags.idle_timeout;
       if (name == "--insecure-listen") options.insecure_listen = flags.insecure_listen;
+      if (name == "--tls-cert-file") options.tls_cert_file = flags.tls_cert_file;
+      if (name == "--tls-key-file") options.tls_key_file = flags.tls_key_file;
     }
   }
-  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "tls: TLS is not available in this build yet; listen on loopback");
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  if (tls && (options.tls_cert_file.empty() || options.tls_key_file.empty())) {
+    return MakeError(ErrorCode::kInvalidArgument, "TLS needs both a certificate and its key");
   }
   TRESOR_ASSIGN_OR_RETURN(auto listen, SplitListen(options.listen));
   const bool loopback = listen.first.starts_with("127.");
-  if (!loopback && !options.insecure_listen) {
+  if (!loopback && !tls && !options.insecure_listen) {
     return MakeError(ErrorCode::kRefused, "plain HTTP is only served on loopback; " + listen.first +
                                               " needs TLS, or --insecure-listen if you mean it");
   }
@@ -115,6 +117,8 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   http_options.port = listen.second;
   http_options.threads = options.threads;
   http_options.max_connections = static_cast<size_t>(options.max_connections);
+  http_options.tls_cert_file = options.tls_cert_file;
+  http_options.tls_key_file = options.tls_key_file;
   TRESOR_ASSIGN_OR_RETURN(const int64_t request_timeout, ParseDuration(options.request_timeout));
   TRESOR_ASSIGN_OR_RETURN(const int64_t idle_timeout, ParseDuration(options.idle_timeout));
   http_options.request_timeout_ms = static_cast<int>(request_timeout * 1000);
@@ -123,7 +127,8 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
                           http::Server::Start(http_options, [api](const http::Request& request) {
                             return api->Handle(request);
                           }));
-  const std::string address = "http://" + listen.first + ":" + std::to_string(server->port());
+  const std::string address =
+      (tls ? "https://" : "http://") + listen.first + ":" + std::to_string(server->port());
   if (options.dev) {
     std::printf(
         "tresor server: development mode: in memory and unsealed; everything is lost when it "

@@ -3,14 +3,10 @@
 #include <dlfcn.h>
 #include <openssl/crypto.h>
 
+#include "crypto/bind_symbol.h"
+
 namespace tresor::crypto::internal {
 namespace {
-
-template <typename Fn>
-bool Bind(void* library, const char* name, Fn* fn) {
-  *fn = reinterpret_cast<Fn>(::dlsym(library, name));
-  return *fn != nullptr;
-}
 
 const OpensslApi* Load() {
   // The soname of OpenSSL 3, whose ABI the headers describe.
@@ -19,14 +15,14 @@ const OpensslApi* Load() {
   static OpensslApi api;
   decltype(&::OPENSSL_init_crypto) init = nullptr;
   decltype(&::EVP_CIPHER_fetch) fetch = nullptr;
-  const bool bound = Bind(library, "OPENSSL_init_crypto", &init) &&
-                     Bind(library, "EVP_CIPHER_fetch", &fetch) &&
-                     Bind(library, "EVP_CIPHER_CTX_new", &api.cipher_ctx_new) &&
-                     Bind(library, "EVP_CIPHER_CTX_free", &api.cipher_ctx_free) &&
-                     Bind(library, "EVP_CIPHER_CTX_ctrl", &api.cipher_ctx_ctrl) &&
-                     Bind(library, "EVP_CipherInit_ex", &api.cipher_init) &&
-                     Bind(library, "EVP_CipherUpdate", &api.cipher_update) &&
-                     Bind(library, "EVP_CipherFinal_ex", &api.cipher_final);
+  const bool bound = BindSymbol(library, "OPENSSL_init_crypto", &init) &&
+                     BindSymbol(library, "EVP_CIPHER_fetch", &fetch) &&
+                     BindSymbol(library, "EVP_CIPHER_CTX_new", &api.cipher_ctx_new) &&
+                     BindSymbol(library, "EVP_CIPHER_CTX_free", &api.cipher_ctx_free) &&
+                     BindSymbol(library, "EVP_CIPHER_CTX_ctrl", &api.cipher_ctx_ctrl) &&
+                     BindSymbol(library, "EVP_CipherInit_ex", &api.cipher_init) &&
+                     BindSymbol(library, "EVP_CipherUpdate", &api.cipher_update) &&
+                     BindSymbol(library, "EVP_CipherFinal_ex", &api.cipher_final);
   if (!bound) return nullptr;
   // The system openssl.cnf is not read: it cannot change what
   // ChaCha20-Poly1305 computes, and reading it doubles the set-up time.

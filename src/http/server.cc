@@ -18,6 +18,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/tls.h"
+
 namespace tresor::http {
 namespace {
 
@@ -36,7 +38,8 @@ void RaiseFileLimit(size_t wanted) {
 
 struct Connection {
   int fd = -1;
-  uint64_t serial = 0;  // tells a reused fd's new connection from the old
+  std::unique_ptr<TlsSession> tls;  // null for plain HTTP
+  uint64_t serial = 0;              // tells a reused fd's new connection from the old
   RequestParser parser;
   std::string out;  // response bytes not yet written
   bool close_after_write = false;
@@ -90,6 +93,7 @@ class Mailbox {
 
 struct Server::Impl {
   ServerOptions options;
+  std::shared_ptr<TlsContext> tls;
   Handler handler;
   int listen_fd = -1;
   int port = 0;
@@ -143,8 +147,12 @@ class Loop {
         } else {
           auto it = conns_.find(fd);
           if (it == conns_.end()) continue;
+          // TLS may wait for the socket to be writable in the middle of
+          // reading (a handshake): then writable means read again.
+          const bool tls_read = it->second.tls && it->second.tls->wants_write();
           if (events[i].events & EPOLLOUT) Flush(it->second);
-          if (conns_.count(fd) && (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+          if (conns_.count(fd) && ((events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ||
+                                   (tls_read && (events[i].events & EPOLLOUT)))) {
             Read(conns_.at(fd));
           }
         }
@@ -179,8 +187,18 @@ class Loop {
         ::close(fd);
         continue;
       }
+      std::unique_ptr<TlsSession> tls;
+      if (s_.tls) {
+        tls = s_.tls->Accept(fd);
+        if (tls == nullptr) {
+          ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+          ::close(fd);
+          continue;
+        }
+      }
       auto [it, _] = conns_.emplace(fd, Connection(s_.options.limits));
       it->second.fd = fd;
+      it->second.tls = std::move(tls);
       it->second.serial = ++serials_;
       it->second.last_activity = NowMs();
       ++s_.connections;
@@ -190,6 +208,7 @@ class Loop {
   void Close(Connection& c) {
     const int fd = c.fd;
     ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    c.tls.reset();
     ::close(fd);
     conns_.erase(fd);
     --s_.connections;
@@ -198,7 +217,7 @@ class Loop {
   void Read(Connection& c) {
     char buf[65536];
     while (true) {
-      const ssize_t n = ::read(c.fd, buf, sizeof buf);
+      const ssize_t n = c.tls ? c.tls->Read(buf, sizeof buf) : ::read(c.fd, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) break;
       if (n <= 0) return Close(c);
@@ -273,7 +292,8 @@ class Loop {
 
   void Flush(Connection& c) {
     while (!c.out.empty()) {
-      const ssize_t n = ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+      const ssize_t n = c.tls ? c.tls->Write(c.out.data(), c.out.size())
+                              : ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) break;
       if (n < 0) return Close(c);
@@ -283,8 +303,9 @@ class Loop {
     ev.data.fd = c.fd;
     // While a response is deferred, nothing more is read (only a hang-up
     // is noticed), so a client cannot queue unbounded input meanwhile.
+    const bool tls_write = c.tls && c.tls->wants_write();  // a handshake, say
     ev.events = (c.waiting ? 0u : static_cast<uint32_t>(EPOLLIN)) | EPOLLRDHUP |
-                (c.out.empty() ? 0u : static_cast<uint32_t>(EPOLLOUT));
+                (c.out.empty() && !tls_write ? 0u : static_cast<uint32_t>(EPOLLOUT));
     ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
     if (c.out.empty() && c.close_after_write) Close(c);
   }
@@ -330,6 +351,10 @@ int Server::port() const { return impl_->port; }
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(impl->tls,
+                            TlsContext::Load(options.tls_cert_file, options.tls_key_file));
+  }
   impl->handler = std::move(handler);
   RaiseFileLimit(options.max_connections + 64);
   sockaddr_in addr{};

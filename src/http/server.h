@@ -25,6 +25,9 @@ struct ServerOptions {
   int request_timeout_ms = 10000;  // from a request's first byte to its last
   int idle_timeout_ms = 60000;     // a keep-alive connection with no request
   size_t max_connections = 20000;  // more are accepted and closed at once
+  // With both set, every connection is TLS (http/tls.h).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 using Handler = std::function<Response(const Request&)>;

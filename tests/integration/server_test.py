@@ -2,6 +2,8 @@
 python3-hvac) and curl, plus hostile requests over raw sockets. Each test
 class starts `tresor server --dev` on a free loopback port."""
 import json
+import shutil
+import tempfile
 import os
 import re
 import socket
@@ -21,11 +23,12 @@ ROOT = "root-token-for-tests"
 
 
 def start_server(*extra):
-    proc = subprocess.Popen([TRESOR, "server", "--dev", "--listen", "127.0.0.1:0",
+    listen = [] if "--listen" in extra else ["--listen", "127.0.0.1:0"]
+    proc = subprocess.Popen([TRESOR, "server", "--dev", *listen,
                              "--dev-root-token", ROOT, *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    banner = [proc.stdout.readline() for _ in range(3)]
-    match = re.match(r"listening on http://127\.0\.0\.1:(\d+)\n", banner[1])
+    banner = [proc.stdout.readline() for _ in range(4)]
+    match = re.match(r"listening on https?://[0-9.]+:(\d+)\n", banner[1])
     if not match:
         proc.kill()
         raise AssertionError(f"no banner: {banner} {proc.stderr.read()}")
@@ -426,6 +429,71 @@ class MountsTest(ServerTestCase):
             with self.assertRaises(hvac.exceptions.InvalidRequest) as e:
                 self.client.sys.enable_secrets_engine(kind, path=path)
             self.assertEqual(e.exception.errors, [message], path)
+
+
+def make_certificate(directory):
+    cert, key = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    return cert, key
+
+
+class TlsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="tresor-tls-")
+        cls.cert, cls.key = make_certificate(cls.dir)
+        # Any address once TLS is on: no --insecure-listen needed.
+        cls.proc, cls.port = start_server("--listen", "0.0.0.0:0", "--tls-cert-file", cls.cert,
+                                          "--tls-key-file", cls.key)
+        cls.url = f"https://127.0.0.1:{cls.port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.terminate()
+        cls.proc.wait(timeout=30)
+        cls.proc.stdout.close()
+        cls.proc.stderr.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_hvac_and_curl_over_tls(self):
+        client = hvac.Client(url=self.url, token=ROOT, verify=self.cert)
+        client.secrets.kv.v2.create_or_update_secret("tls/db", {"password": "over-tls"})
+        self.assertEqual(client.secrets.kv.v2.read_secret_version("tls/db")["data"]["data"],
+                         {"password": "over-tls"})
+        out = subprocess.run(["curl", "-sS", "--cacert", self.cert, "-H", f"X-Vault-Token: {ROOT}",
+                              f"{self.url}/v1/secret/data/tls/db"], capture_output=True, text=True)
+        self.assertEqual(json.loads(out.stdout)["data"]["data"], {"password": "over-tls"})
+        # TLS 1.1 is refused; an unverified client is the client's choice.
+        old = subprocess.run(["curl", "-sS", "-k", "--tls-max", "1.1", f"{self.url}/v1/sys/health"],
+                             capture_output=True, text=True)
+        self.assertNotEqual(old.returncode, 0)
+
+    def test_plain_http_to_the_tls_port_gets_no_answer(self):
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            s.sendall(b"GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                data = s.recv(65536)
+            except ConnectionResetError:
+                data = b""
+            self.assertEqual(data, b"")  # closed: no plaintext answer
+        client = hvac.Client(url=self.url, verify=self.cert)
+        self.assertFalse(client.sys.read_health_status(method="GET")["sealed"])
+
+    def test_a_key_that_is_not_the_certificates_is_refused(self):
+        other_dir = tempfile.mkdtemp(prefix="tresor-tls-other-", dir=self.dir)
+        _, other_key = make_certificate(other_dir)
+        proc = subprocess.run([TRESOR, "server", "--dev", "--listen", "127.0.0.1:0",
+                               "--tls-cert-file", self.cert, "--tls-key-file", other_key],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.returncode, 2)
+        self.assertTrue(proc.stderr.startswith(
+            f"tresor: error: {other_key}: not the key of {self.cert}: "), proc.stderr)
+        missing = subprocess.run([TRESOR, "server", "--dev", "--listen", "127.0.0.1:0",
+                                  "--tls-cert-file", self.cert], capture_output=True, text=True)
+        self.assertEqual(missing.stderr, "tresor: error: TLS needs both a certificate and its key\n")
 
 
 class MetricsTest(ServerTestCase):

@@ -1,0 +1,164 @@
+#include "http/tls.h"
+
+#include <dlfcn.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <cerrno>
+
+#include "crypto/bind_symbol.h"
+
+namespace tresor::http {
+namespace {
+
+// The libssl (and, through it, libcrypto) functions used, with OpenSSL's
+// own prototypes.
+struct SslApi {
+  decltype(&::OPENSSL_init_ssl) init;
+  decltype(&::TLS_server_method) server_method;
+  decltype(&::SSL_CTX_new) ctx_new;
+  decltype(&::SSL_CTX_free) ctx_free;
+  decltype(&::SSL_CTX_ctrl) ctx_ctrl;
+  decltype(&::SSL_CTX_set_options) ctx_set_options;
+  decltype(&::SSL_CTX_use_certificate_chain_file) use_chain;
+  decltype(&::SSL_CTX_use_PrivateKey_file) use_key;
+  decltype(&::SSL_CTX_check_private_key) check_key;
+  decltype(&::SSL_new) ssl_new;
+  decltype(&::SSL_free) ssl_free;
+  decltype(&::SSL_set_fd) set_fd;
+  decltype(&::SSL_set_accept_state) set_accept_state;
+  decltype(&::SSL_read_ex) read;
+  decltype(&::SSL_write_ex) write;
+  decltype(&::SSL_get_error) get_error;
+  decltype(&::ERR_get_error) err_get;
+  decltype(&::ERR_error_string_n) err_string;
+  decltype(&::ERR_clear_error) err_clear;
+};
+
+const SslApi* LoadSsl() {
+  void* lib = ::dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL);
+  if (lib == nullptr) return nullptr;
+  static SslApi a;
+  const bool bound = crypto::BindSymbol(lib, "OPENSSL_init_ssl", &a.init) &&
+                     crypto::BindSymbol(lib, "TLS_server_method", &a.server_method) &&
+                     crypto::BindSymbol(lib, "SSL_CTX_new", &a.ctx_new) &&
+                     crypto::BindSymbol(lib, "SSL_CTX_free", &a.ctx_free) &&
+                     crypto::BindSymbol(lib, "SSL_CTX_ctrl", &a.ctx_ctrl) &&
+                     crypto::BindSymbol(lib, "SSL_CTX_set_options", &a.ctx_set_options) &&
+                     crypto::BindSymbol(lib, "SSL_CTX_use_certificate_chain_file", &a.use_chain) &&
+                     crypto::BindSymbol(lib, "SSL_CTX_use_PrivateKey_file", &a.use_key) &&
+                     crypto::BindSymbol(lib, "SSL_CTX_check_private_key", &a.check_key) &&
+                     crypto::BindSymbol(lib, "SSL_new", &a.ssl_new) &&
+                     crypto::BindSymbol(lib, "SSL_free", &a.ssl_free) &&
+                     crypto::BindSymbol(lib, "SSL_set_fd", &a.set_fd) &&
+                     crypto::BindSymbol(lib, "SSL_set_accept_state", &a.set_accept_state) &&
+                     crypto::BindSymbol(lib, "SSL_read_ex", &a.read) &&
+                     crypto::BindSymbol(lib, "SSL_write_ex", &a.write) &&
+                     crypto::BindSymbol(lib, "SSL_get_error", &a.get_error) &&
+                     crypto::BindSymbol(lib, "ERR_get_error", &a.err_get) &&
+                     crypto::BindSymbol(lib, "ERR_error_string_n", &a.err_string) &&
+                     crypto::BindSymbol(lib, "ERR_clear_error", &a.err_clear);
+  if (!bound || a.init(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) != 1) return nullptr;
+  return &a;
+}
+
+const SslApi* Ssl() {
+  static const SslApi* api = LoadSsl();
+  return api;
+}
+
+// OpenSSL's reason for the last failure ("no such file", "key values
+// mismatch"), for messages.
+std::string LastError(const SslApi& api) {
+  const unsigned long code = api.err_get();
+  if (code == 0) return "unknown error";
+  char buf[256];
+  api.err_string(code, buf, sizeof buf);
+  api.err_clear();
+  return buf;
+}
+
+}  // namespace
+
+TlsSession::~TlsSession() { Ssl()->ssl_free(ssl_); }
+
+ssize_t TlsSession::Result(int ok, size_t done) {
+  if (ok == 1) return static_cast<ssize_t>(done);
+  const SslApi& api = *Ssl();
+  switch (api.get_error(ssl_, ok)) {
+    case SSL_ERROR_WANT_READ:
+      errno = EAGAIN;
+      return -1;
+    case SSL_ERROR_WANT_WRITE:
+      wants_write_ = true;
+      errno = EAGAIN;
+      return -1;
+    case SSL_ERROR_ZERO_RETURN:
+      return 0;
+    default:
+      api.err_clear();
+      errno = EPROTO;
+      return -1;
+  }
+}
+
+ssize_t TlsSession::Read(void* buf, size_t size) {
+  Ssl()->err_clear();
+  wants_write_ = false;
+  size_t done = 0;
+  const int ok = Ssl()->read(ssl_, buf, size, &done);  // before `done` is read
+  return Result(ok, done);
+}
+
+ssize_t TlsSession::Write(const void* buf, size_t size) {
+  Ssl()->err_clear();
+  wants_write_ = false;
+  size_t done = 0;
+  const int ok = Ssl()->write(ssl_, buf, size, &done);  // before `done` is read
+  return Result(ok, done);
+}
+
+Result<std::shared_ptr<TlsContext>> TlsContext::Load(const std::string& cert_file,
+                                                     const std::string& key_file) {
+  const SslApi* api = Ssl();
+  if (api == nullptr) return MakeError(ErrorCode::kIo, "TLS: cannot load libssl.so.3");
+  SSL_CTX* ctx = api->ctx_new(api->server_method());
+  if (ctx == nullptr) return MakeError(ErrorCode::kInternal, "TLS: " + LastError(*api));
+  std::shared_ptr<TlsContext> context(new TlsContext(ctx));
+  api->ctx_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, nullptr);
+  // Partial writes, from a buffer that moves between calls: the server
+  // sends what it can and erases it from the front of its output.
+  api->ctx_ctrl(ctx, SSL_CTRL_MODE,
+                SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER, nullptr);
+  api->ctx_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // The key first: a certificate set after a key that is not its own
+  // drops the key, which check_key then reports as a mismatch (set the
+  // other way round, the key file itself would look unusable).
+  if (api->use_key(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return MakeError(ErrorCode::kIo,
+                     key_file + ": cannot use as a private key: " + LastError(*api));
+  }
+  if (api->use_chain(ctx, cert_file.c_str()) != 1) {
+    return MakeError(ErrorCode::kIo,
+                     cert_file + ": cannot use as a certificate chain: " + LastError(*api));
+  }
+  if (api->check_key(ctx) != 1) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     key_file + ": not the key of " + cert_file + ": " + LastError(*api));
+  }
+  return context;
+}
+
+TlsContext::~TlsContext() { Ssl()->ctx_free(ctx_); }
+
+std::unique_ptr<TlsSession> TlsContext::Accept(int fd) const {
+  const SslApi& api = *Ssl();
+  SSL* ssl = api.ssl_new(ctx_);
+  if (ssl == nullptr) return nullptr;
+  std::unique_ptr<TlsSession> session(new TlsSession(ssl));
+  if (api.set_fd(ssl, fd) != 1) return nullptr;
+  api.set_accept_state(ssl);
+  return session;
+}
+
+}  // namespace tresor::http

@@ -1,0 +1,57 @@
+// TLS for the HTTP server, through OpenSSL's libssl. libssl is loaded with
+// dlopen when a server is given a certificate, so no other tresor command
+// pays for mapping it (see crypto/openssl_loader.h). TLS 1.2 and 1.3 only.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "crypto/result.h"
+
+typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
+
+namespace tresor::http {
+
+// One connection's TLS state. Read and Write follow read(2) and send(2):
+// -1 with errno EAGAIN when the socket is not ready (then wants_write()
+// says whether TLS waits for the socket to be writable, as a handshake
+// may), 0 from Read at a clean close, -1 with EPROTO on a TLS error.
+class TlsSession {
+ public:
+  ~TlsSession();
+  TlsSession(const TlsSession&) = delete;
+  TlsSession& operator=(const TlsSession&) = delete;
+  ssize_t Read(void* buf, size_t size);
+  ssize_t Write(const void* buf, size_t size);
+  bool wants_write() const { return wants_write_; }
+
+ private:
+  friend class TlsContext;
+  explicit TlsSession(SSL* ssl) : ssl_(ssl) {}
+  ssize_t Result(int ok, size_t done);
+  SSL* ssl_;
+  bool wants_write_ = false;
+};
+
+class TlsContext {
+ public:
+  // The certificate chain (PEM, leaf first) and its private key. kIo if
+  // libssl.so.3 cannot be loaded or a file cannot be read; kInvalidArgument
+  // if the key does not match the certificate.
+  static Result<std::shared_ptr<TlsContext>> Load(const std::string& cert_file,
+                                                  const std::string& key_file);
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+  // A server session on the connected socket `fd`, or null.
+  std::unique_ptr<TlsSession> Accept(int fd) const;
+
+ private:
+  explicit TlsContext(SSL_CTX* ctx) : ctx_(ctx) {}
+  SSL_CTX* ctx_;
+};
+
+}  // namespace tresor::http
