@@ -4,7 +4,9 @@
 # keys (one made by age-keygen), read back with get, changed with set, and
 # restored byte for byte; whole files encrypted and decrypted by tresor and
 # by the real age; then a passphrase-protected key held by the agent, used by
-# a job with no terminal.
+# a job with no terminal; and the server on its embedded store (SQLite):
+# initialised, unsealed, written to by the CLI and by hvac, restarted,
+# unsealed again, and everything still there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -15,7 +17,8 @@ work=$(mktemp -d)
 export XDG_RUNTIME_DIR="$work/run" TRESOR_KEYRING_DIR="$work/keys"
 unset TRESOR_AGENT_SOCK TRESOR_IDENTITY TRESOR_IDENTITY_FILE
 mkdir -m 700 "$XDG_RUNTIME_DIR"
-trap '"$tresor" agent stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+server_pid=
+trap '"$tresor" agent stop >/dev/null 2>&1 || true; [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 
 step() { printf '\n$ %s\n' "$*"; }
@@ -87,5 +90,49 @@ setsid -w "$tresor" get job.ini database.password </dev/null
 echo "exit code $?"
 set -e
 "$tresor" agent stop
+
+# The server, on its embedded default: SQLite in data/.
+cat > server.toml <<CONF
+listen = "127.0.0.1:18290"
+data_dir = "$work/data"
+audit_file = "$work/audit.log"
+CONF
+export TRESOR_ADDR=http://127.0.0.1:18290
+start_server() {
+  "$tresor" server --config server.toml >server.out 2>server.log & server_pid=$!
+  until curl -s -o /dev/null "$TRESOR_ADDR/v1/sys/health"; do sleep 0.05; done
+  sed -n 3p server.out
+}
+step tresor server --config server.toml
+start_server
+step tresor operator init --shares 3 --threshold 2
+"$tresor" operator init --shares 3 --threshold 2 2>/dev/null >init.txt
+sed -e 's/: .*/: .../' init.txt
+keys=($(awk '/^unseal key/ {print $4}' init.txt))
+TRESOR_TOKEN=$(awk '/^root token/ {print $3}' init.txt)
+export TRESOR_TOKEN
+step "tresor operator unseal   # twice, two key holders"
+echo "${keys[0]}" | "$tresor" operator unseal
+echo "${keys[2]}" | "$tresor" operator unseal
+step tresor kv put app/db password=- "  # the value from stdin"
+echo "s3cret-from-the-demo" | "$tresor" kv put app/db password=-
+step "python3 -c 'hvac: read app/db'"
+VAULT_ADDR=$TRESOR_ADDR VAULT_TOKEN=$TRESOR_TOKEN /usr/bin/python3 -c \
+  'import hvac; print(hvac.Client().secrets.kv.v2.read_secret_version("app/db")["data"]["data"])'
+step "restart: the server comes back sealed"
+kill "$server_pid"; wait "$server_pid" || true
+start_server
+echo "${keys[1]}" | "$tresor" operator unseal >/dev/null
+echo "${keys[2]}" | "$tresor" operator unseal
+step tresor kv get app/db
+"$tresor" kv get app/db
+step "grep s3cret-from-the-demo data/* audit.log   # no plaintext in the database or the audit log"
+! grep -q s3cret-from-the-demo data/* audit.log
+echo "not found"
+step tresor audit verify audit.log
+"$tresor" audit verify audit.log
+kill "$server_pid"; wait "$server_pid" || true
+server_pid=
 echo
-echo "demo finished: tresor and age interoperate on this machine; the agent decrypts unattended"
+echo "demo finished: tresor and age interoperate on this machine; the agent decrypts unattended;"
+echo "the server keeps secrets encrypted on disk and serves them to hvac and the CLI"
