@@ -2,16 +2,10 @@
 
 #include <algorithm>
 
+#include "crypto/big_endian.h"
+
 namespace tresor::keys {
 namespace {
-
-void PutU32(std::vector<uint8_t>& out, size_t n) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(n >> shift));
-}
-
-uint32_t GetU32(std::span<const uint8_t> in) {
-  return (uint32_t{in[0]} << 24) | (uint32_t{in[1]} << 16) | (uint32_t{in[2]} << 8) | in[3];
-}
 
 std::span<const uint8_t> Bytes(std::string_view text) {
   return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
@@ -33,10 +27,10 @@ std::vector<uint8_t> EncodeFrame(uint8_t kind, std::span<const std::span<const u
   for (const auto& f : fields) body += 4 + f.size();
   std::vector<uint8_t> out;
   out.reserve(4 + body);
-  PutU32(out, body);
+  crypto::AppendU32(out, static_cast<uint32_t>(body));
   out.push_back(kind);
   for (const auto& f : fields) {
-    PutU32(out, f.size());
+    crypto::AppendU32(out, static_cast<uint32_t>(f.size()));
     out.insert(out.end(), f.begin(), f.end());
   }
   return out;
@@ -50,7 +44,7 @@ std::vector<uint8_t> EncodeTextFrame(uint8_t kind, std::span<const std::string_v
 }
 
 Result<size_t> FrameLength(std::span<const uint8_t, 4> header) {
-  const size_t n = GetU32(header);
+  const size_t n = crypto::ReadU32(header);
   if (n == 0) return Malformed("empty body");
   if (n > kMaxMessage) {
     return Malformed("a body of " + std::to_string(n) + " bytes is over the limit of " +
@@ -67,7 +61,7 @@ Result<Message> DecodeBody(std::span<const uint8_t> body) {
   while (at < body.size()) {
     if (body.size() - at < 4)
       return Malformed("truncated field length at byte " + std::to_string(at));
-    const size_t n = GetU32(body.subspan(at, 4));
+    const size_t n = crypto::ReadU32(body.subspan(at, 4));
     at += 4;
     if (n > body.size() - at) {
       return Malformed("field at byte " + std::to_string(at - 4) + " runs past the end");

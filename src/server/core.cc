@@ -105,7 +105,6 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   if (path.starts_with("sys/policy") || path.starts_with("sys/policies/acl")) {
     return Policy(request, path, body);
   }
-  if (path.starts_with("sys/")) return Sys(request, path, body);
   return Error(404, "no handler for route \"" + path + "\"");
 }
 

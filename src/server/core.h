@@ -49,7 +49,6 @@ class Core {
 
  private:
   explicit Core(std::shared_ptr<store::Barrier> barrier);
-  http::Response Sys(const http::Request& request, const std::string& path, const Json& body);
   http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
   http::Response Token(const http::Request& request, const std::string& path, const Json& body,
                        const Caller& caller);

@@ -4,20 +4,10 @@
 #include <cstdio>
 #include <ctime>
 
-#include "server/records.h"
-
 namespace tresor::server {
 namespace {
 
 constexpr int64_t kDefaultMaxVersions = 10;
-
-KvOutcome Status(int status) { return KvOutcome{status, nullptr, {}}; }
-
-KvOutcome Fail(int status, std::string message) {
-  KvOutcome out{status, nullptr, {}};
-  if (!message.empty()) out.errors.push_back(std::move(message));
-  return out;
-}
 
 // The version numbers of a {"versions": [..]} body.
 std::optional<std::vector<int64_t>> VersionList(const Json& body) {
@@ -43,110 +33,7 @@ std::optional<std::vector<int64_t>> VersionList(const Json& body) {
   return out;
 }
 
-// A record that does not open reaches the client as one opaque message.
-KvOutcome StorageFailure() { return Fail(500, "internal error reading storage"); }
-
 }  // namespace
-
-KvV2::KvV2(store::Barrier* barrier, std::string prefix, size_t cache_limit)
-    : barrier_(barrier), prefix_(std::move(prefix)), cache_limit_(cache_limit) {}
-
-Json KvV2::ToJson(const Key& key) {
-  Json versions = Json::object();
-  for (const auto& [n, v] : key.versions) {
-    versions[std::to_string(n)] = Json{{"created_time", v.created_time},
-                                       {"deletion_time", v.deletion_time},
-                                       {"destroyed", v.destroyed},
-                                       {"data", v.data}};
-  }
-  return Json{{"created_time", key.created_time},
-              {"updated_time", key.updated_time},
-              {"current_version", key.current_version},
-              {"oldest_version", key.oldest_version},
-              {"max_versions", key.max_versions},
-              {"cas_required", key.cas_required},
-              {"delete_version_after", key.delete_version_after},
-              {"custom_metadata", key.custom_metadata},
-              {"versions", versions}};
-}
-
-KvV2::Key KvV2::FromJson(const Json& j) {
-  Key key;
-  key.created_time = j.at("created_time").get<std::string>();
-  key.updated_time = j.at("updated_time").get<std::string>();
-  key.current_version = j.at("current_version").get<int64_t>();
-  key.oldest_version = j.at("oldest_version").get<int64_t>();
-  key.max_versions = j.at("max_versions").get<int64_t>();
-  key.cas_required = j.at("cas_required").get<bool>();
-  key.delete_version_after = j.at("delete_version_after").get<std::string>();
-  key.custom_metadata = j.at("custom_metadata");
-  for (const auto& [n, v] : j.at("versions").items()) {
-    key.versions[std::stoll(n)] =
-        Version{v.at("created_time").get<std::string>(), v.at("deletion_time").get<std::string>(),
-                v.at("destroyed").get<bool>(), v.at("data")};
-  }
-  return key;
-}
-
-Result<void> KvV2::Load() {
-  if (barrier_ == nullptr) return {};
-  TRESOR_ASSIGN_OR_RETURN(auto config, GetRecord(*barrier_, prefix_ + "config"));
-  if (!config) return {};
-  const std::lock_guard lock(mutex_);
-  max_versions_ = config->value("max_versions", int64_t{0});
-  cas_required_ = config->value("cas_required", false);
-  delete_version_after_ = config->value("delete_version_after", std::string("0s"));
-  return {};
-}
-
-Result<KvV2::Key*> KvV2::FindLocked(const std::string& path) {
-  if (auto it = keys_.find(path); it != keys_.end()) {
-    return it->second.stored ? &it->second : static_cast<Key*>(nullptr);
-  }
-  if (barrier_ == nullptr) return static_cast<Key*>(nullptr);
-  TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, prefix_ + "k/" + path));
-  if (!record) {
-    keys_[path].stored = false;
-    EvictLocked(path);
-    return static_cast<Key*>(nullptr);
-  }
-  Key key;
-  try {
-    key = FromJson(*record);
-  } catch (const std::exception&) {
-    return MakeError(ErrorCode::kIntegrity, prefix_ + "k/" + path + ": malformed record");
-  }
-  Key* loaded = &(keys_[path] = std::move(key));
-  EvictLocked(path);
-  return loaded;
-}
-
-void KvV2::EvictLocked(const std::string& keep) {
-  while (barrier_ != nullptr && keys_.size() > cache_limit_) {
-    auto victim = keys_.begin();
-    if (victim->first == keep) ++victim;
-    keys_.erase(victim);
-  }
-}
-
-void KvV2::PersistLocked(const std::string& path, const Key& key) {
-  if (barrier_ != nullptr) PutRecord(*barrier_, prefix_ + "k/" + path, ToJson(key));
-  EvictLocked(path);
-}
-
-void KvV2::ForgetLocked(const std::string& path) {
-  keys_[path] = Key{};
-  keys_[path].stored = false;
-  if (barrier_ != nullptr) (void)barrier_->Delete(prefix_ + "k/" + path);
-}
-
-void KvV2::PersistConfigLocked() {
-  if (barrier_ == nullptr) return;
-  PutRecord(*barrier_, prefix_ + "config",
-            Json{{"max_versions", max_versions_},
-                 {"cas_required", cas_required_},
-                 {"delete_version_after", delete_version_after_}});
-}
 
 Json ChildNames(const std::vector<std::string>& paths, const std::string& dir) {
   Json keys = Json::array();
@@ -161,6 +48,14 @@ Json ChildNames(const std::vector<std::string>& paths, const std::string& dir) {
   }
   return keys;
 }
+
+KvOutcome KvStatus(int status, std::string message) {
+  KvOutcome out{status, nullptr, {}};
+  if (!message.empty()) out.errors.push_back(std::move(message));
+  return out;
+}
+
+KvOutcome KvStorageFailure() { return KvStatus(500, "internal error reading storage"); }
 
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();
@@ -199,23 +94,23 @@ void KvV2::TrimVersions(Key& key) const {
 
 KvOutcome KvV2::Write(const std::string& path, const Json& body) {
   if (!body.is_object() || !body.contains("data") || !body["data"].is_object()) {
-    return Fail(400, "no data provided");
+    return KvStatus(400, "no data provided");
   }
   std::optional<int64_t> cas;
   if (body.contains("options") && body["options"].is_object() && body["options"].contains("cas")) {
     const Json& c = body["options"]["cas"];
-    if (!c.is_number_integer() || c.get<int64_t>() < 0) return Fail(400, "invalid cas value");
+    if (!c.is_number_integer() || c.get<int64_t>() < 0) return KvStatus(400, "invalid cas value");
     cas = c.get<int64_t>();
   }
   const std::lock_guard lock(mutex_);
   auto found = FindLocked(path);
-  if (!found) return StorageFailure();
+  if (!found) return KvStorageFailure();
   Key* existing = *found;
   const int64_t current = existing == nullptr ? 0 : existing->current_version;
   const bool required = cas_required_ || (existing != nullptr && existing->cas_required);
-  if (required && !cas) return Fail(400, "check-and-set parameter required for this call");
+  if (required && !cas) return KvStatus(400, "check-and-set parameter required for this call");
   if (cas && *cas != current) {
-    return Fail(400, "check-and-set parameter did not match the current version");
+    return KvStatus(400, "check-and-set parameter did not match the current version");
   }
   const std::string now = NowRfc3339();
   Key& key = existing != nullptr ? *existing : (keys_[path] = Key{});
@@ -233,12 +128,12 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
 KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   const std::lock_guard lock(mutex_);
   auto found = FindLocked(path);
-  if (!found) return StorageFailure();
-  if (*found == nullptr) return Fail(404, "");
+  if (!found) return KvStorageFailure();
+  if (*found == nullptr) return KvStatus(404);
   const Key& key = **found;
   const int64_t number = version > 0 ? version : key.current_version;
   auto v = key.versions.find(number);
-  if (v == key.versions.end()) return Fail(404, "");
+  if (v == key.versions.end()) return KvStatus(404);
   Json data{{"data", nullptr}, {"metadata", VersionMetadata(key, number, v->second)}};
   if (!v->second.deletion_time.empty() || v->second.destroyed) {
     return KvOutcome{404, data, {}};  // Vault answers 404 with the metadata
@@ -250,25 +145,25 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
 KvOutcome KvV2::DeleteLatest(const std::string& path) {
   const std::lock_guard lock(mutex_);
   auto found = FindLocked(path);
-  if (!found) return StorageFailure();
-  if (*found == nullptr) return Status(204);
+  if (!found) return KvStorageFailure();
+  if (*found == nullptr) return KvStatus(204);
   Key& key = **found;
   auto v = key.versions.find(key.current_version);
   if (v != key.versions.end() && v->second.deletion_time.empty()) {
     v->second.deletion_time = NowRfc3339();
     PersistLocked(path, key);
   }
-  return Status(204);
+  return KvStatus(204);
 }
 
 // action: 0 delete, 1 undelete, 2 destroy
 KvOutcome KvV2::ChangeVersions(const std::string& path, const Json& body, int action) {
   const auto versions = VersionList(body);
-  if (!versions) return Fail(400, "no version number provided");
+  if (!versions) return KvStatus(400, "no version number provided");
   const std::lock_guard lock(mutex_);
   auto found = FindLocked(path);
-  if (!found) return StorageFailure();
-  if (*found == nullptr) return Status(204);
+  if (!found) return KvStorageFailure();
+  if (*found == nullptr) return KvStatus(204);
   Key& key = **found;
   const std::string now = NowRfc3339();
   for (int64_t n : *versions) {
@@ -282,7 +177,7 @@ KvOutcome KvV2::ChangeVersions(const std::string& path, const Json& body, int ac
     }
   }
   PersistLocked(path, key);
-  return Status(204);
+  return KvStatus(204);
 }
 
 KvOutcome KvV2::DeleteVersions(const std::string& path, const Json& body) {
@@ -298,8 +193,8 @@ KvOutcome KvV2::Destroy(const std::string& path, const Json& body) {
 KvOutcome KvV2::ReadMetadata(const std::string& path) {
   const std::lock_guard lock(mutex_);
   auto found = FindLocked(path);
-  if (!found) return StorageFailure();
-  if (*found == nullptr) return Fail(404, "");
+  if (!found) return KvStorageFailure();
+  if (*found == nullptr) return KvStatus(404);
   const Key& key = **found;
   Json versions = Json::object();
   for (const auto& [n, v] : key.versions) {
@@ -321,10 +216,10 @@ KvOutcome KvV2::ReadMetadata(const std::string& path) {
 }
 
 KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
-  if (!body.is_object()) return Fail(400, "invalid request body");
+  if (!body.is_object()) return KvStatus(400, "invalid request body");
   const std::lock_guard lock(mutex_);
   auto found = FindLocked(path);
-  if (!found) return StorageFailure();
+  if (!found) return KvStorageFailure();
   // Validated on a copy: a refused body changes nothing.
   Key key = *found != nullptr ? **found : Key{};
   const std::string now = NowRfc3339();
@@ -332,12 +227,12 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
   key.updated_time = now;
   if (body.contains("max_versions")) {
     if (!body["max_versions"].is_number_integer() || body["max_versions"].get<int64_t>() < 0) {
-      return Fail(400, "max_versions must be a non-negative integer");
+      return KvStatus(400, "max_versions must be a non-negative integer");
     }
     key.max_versions = body["max_versions"].get<int64_t>();
   }
   if (body.contains("cas_required")) {
-    if (!body["cas_required"].is_boolean()) return Fail(400, "cas_required must be a boolean");
+    if (!body["cas_required"].is_boolean()) return KvStatus(400, "cas_required must be a boolean");
     key.cas_required = body["cas_required"].get<bool>();
   }
   if (body.contains("delete_version_after") && body["delete_version_after"].is_string()) {
@@ -346,11 +241,12 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
   if (body.contains("custom_metadata")) {
     const Json& custom = body["custom_metadata"];
     if (!custom.is_null() && !custom.is_object()) {
-      return Fail(400, "custom_metadata must be an object of strings");
+      return KvStatus(400, "custom_metadata must be an object of strings");
     }
     if (custom.is_object()) {
       for (const auto& entry : custom) {
-        if (!entry.is_string()) return Fail(400, "custom_metadata must be an object of strings");
+        if (!entry.is_string())
+          return KvStatus(400, "custom_metadata must be an object of strings");
       }
     }
     key.custom_metadata = custom;
@@ -358,13 +254,13 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
   TrimVersions(key);
   Key& kept = keys_[path] = std::move(key);
   PersistLocked(path, kept);
-  return Status(204);
+  return KvStatus(204);
 }
 
 KvOutcome KvV2::DeleteMetadata(const std::string& path) {
   const std::lock_guard lock(mutex_);
   ForgetLocked(path);
-  return Status(204);
+  return KvStatus(204);
 }
 
 KvOutcome KvV2::List(const std::string& prefix) {
@@ -374,7 +270,7 @@ KvOutcome KvV2::List(const std::string& prefix) {
   if (barrier_ != nullptr) {
     const std::string stored = prefix_ + "k/";
     auto listed = barrier_->Keys(stored + dir);
-    if (!listed) return StorageFailure();
+    if (!listed) return KvStorageFailure();
     for (std::string& key : *listed) paths.push_back(key.substr(stored.size()));
   } else {
     const std::lock_guard lock(mutex_);
@@ -383,7 +279,7 @@ KvOutcome KvV2::List(const std::string& prefix) {
     }
   }
   Json keys = ChildNames(paths, dir);
-  if (keys.empty()) return Fail(404, "");
+  if (keys.empty()) return KvStatus(404);
   return KvOutcome{200, Json{{"keys", keys}}, {}};
 }
 
@@ -391,11 +287,6 @@ bool KvV2::Exists(const std::string& path) {
   const std::lock_guard lock(mutex_);
   auto found = FindLocked(path);
   return found && *found != nullptr && (*found)->current_version > 0;
-}
-
-size_t KvV2::cached_keys() {
-  const std::lock_guard lock(mutex_);
-  return keys_.size();
 }
 
 KvOutcome KvV2::ReadConfig() {
@@ -408,7 +299,7 @@ KvOutcome KvV2::ReadConfig() {
 }
 
 KvOutcome KvV2::WriteConfig(const Json& body) {
-  if (!body.is_object()) return Fail(400, "invalid request body");
+  if (!body.is_object()) return KvStatus(400, "invalid request body");
   const std::lock_guard lock(mutex_);
   if (body.contains("max_versions") && body["max_versions"].is_number_integer()) {
     max_versions_ = body["max_versions"].get<int64_t>();
@@ -420,7 +311,7 @@ KvOutcome KvV2::WriteConfig(const Json& body) {
     delete_version_after_ = body["delete_version_after"].get<std::string>();
   }
   PersistConfigLocked();
-  return Status(204);
+  return KvStatus(204);
 }
 
 }  // namespace tresor::server

@@ -109,6 +109,11 @@ class KvV2 {
   std::string delete_version_after_ = "0s";
 };
 
+// An outcome without data: `status`, with `message` as its error if any.
+KvOutcome KvStatus(int status, std::string message = "");
+// A record that does not open: one opaque message for the client.
+KvOutcome KvStorageFailure();
+
 // What a LIST answers for `dir`: the names just below it in `paths`
 // (sorted, all under `dir`), folders with a trailing '/', each once.
 Json ChildNames(const std::vector<std::string>& paths, const std::string& dir);

@@ -66,17 +66,19 @@ Result<void> MountTable::Load() {
 
 std::shared_ptr<const Mount> MountTable::Find(const std::string& path, std::string* rest) const {
   const std::shared_lock lock(mutex_);
-  if (auto exact = mounts_.find(path + "/"); exact != mounts_.end()) {  // "kv1" itself
+  // Mounts never nest, so at most one is a prefix of `path`.
+  auto it = mounts_.upper_bound(path);
+  if (it != mounts_.begin() && path.starts_with(std::prev(it)->first)) {
+    --it;
+    *rest = path.substr(it->first.size());
+    return it->second;
+  }
+  // The mount itself without its slash ("kv1"): rare, so only now the copy.
+  if (auto exact = mounts_.find(path + "/"); exact != mounts_.end()) {
     rest->clear();
     return exact->second;
   }
-  // Mounts never nest, so at most one is a prefix of `path`.
-  auto it = mounts_.upper_bound(path);
-  if (it == mounts_.begin()) return nullptr;
-  --it;
-  if (!path.starts_with(it->first)) return nullptr;
-  *rest = path.substr(it->first.size());
-  return it->second;
+  return nullptr;
 }
 
 void MountTable::PersistLocked() {

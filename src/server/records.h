@@ -4,6 +4,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "store/barrier.h"
 
@@ -12,6 +13,23 @@ namespace tresor::server {
 // Writes `record` at `key` (see Barrier::Put; a refused write is noted for
 // the request, which then fails).
 void PutRecord(store::Barrier& barrier, const std::string& key, const nlohmann::json& record);
+
+// Writes `map`'s entry `name` (through `to_json`) under PREFIX NAME, or
+// deletes that record when the map has no such entry. Nothing without a
+// barrier (an engine kept in memory only).
+template <typename Map, typename ToJson>
+void PersistEntry(store::Barrier* barrier, std::string_view prefix, const Map& map,
+                  const std::string& name, ToJson to_json) {
+  if (barrier == nullptr) return;
+  std::string key(prefix);
+  key.append(name);
+  auto it = map.find(name);
+  if (it == map.end()) {
+    (void)barrier->Delete(key);
+  } else {
+    PutRecord(*barrier, key, to_json(it->second));
+  }
+}
 
 // The record at `key`, nothing if absent; kIntegrity if it does not decrypt
 // or is not JSON.

@@ -15,10 +15,6 @@ constexpr char kAgeRootKeyPath[] = "core/root-key/age";
 
 store::Bytes ToBytes(std::string_view s) { return store::Bytes(s.begin(), s.end()); }
 
-bool SameBytes(std::span<const uint8_t> a, std::span<const uint8_t> b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-}
-
 }  // namespace
 
 Seal::Seal(std::shared_ptr<store::Storage> storage, std::string age_identity_file)
@@ -106,7 +102,7 @@ Result<std::shared_ptr<store::Barrier>> Seal::AddShare(std::span<const uint8_t> 
     return MakeError(ErrorCode::kInvalidArgument, "the unseal key has the wrong length");
   }
   for (const auto& given : progress_) {
-    if (SameBytes(given.Reveal(), share)) {
+    if (crypto::ConstantTimeEqual(given.Reveal(), share)) {
       return MakeError(ErrorCode::kInvalidArgument, "this unseal key was already given");
     }
   }

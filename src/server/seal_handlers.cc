@@ -4,27 +4,14 @@
 
 #include <ctime>
 
+#include "age/base64.h"
+#include "crypto/kdf.h"
 #include "server/api.h"
 #include "server/responses.h"
 #include "store/pending_writes.h"
 
 namespace tresor::server {
 namespace {
-
-std::string Hex(const crypto::SecretBytes& b) {
-  std::string out(b.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), b.Reveal().data(), b.size());
-  out.pop_back();
-  return out;
-}
-
-std::string Base64(const crypto::SecretBytes& b) {
-  const int variant = sodium_base64_VARIANT_ORIGINAL;
-  std::string out(sodium_base64_ENCODED_LEN(b.size(), variant), '\0');
-  sodium_bin2base64(out.data(), out.size(), b.Reveal().data(), b.size(), variant);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
 
 // An unseal key as a client sends it: hex or base64 (Vault accepts both).
 std::optional<crypto::SecretBytes> DecodeKey(const std::string& text) {
@@ -124,8 +111,8 @@ http::Response Api::Init(const http::Request& request, const Json& body) {
   Json keys = Json::array();
   Json keys_base64 = Json::array();
   for (const auto& share : result->shares) {
-    keys.push_back(Hex(share));
-    keys_base64.push_back(Base64(share));
+    keys.push_back(crypto::HexEncode(share.Reveal()));
+    keys_base64.push_back(age::EncodeBase64Padded(share.Reveal()));
   }
   // The age seal opens itself; Shamir shares are given out, and the server
   // stays sealed until they come back.

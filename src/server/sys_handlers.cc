@@ -10,10 +10,6 @@ http::Response FromError(const tresor::Error& e) { return Error(400, e.message);
 
 }  // namespace
 
-http::Response Core::Sys(const http::Request&, const std::string& path, const Json&) {
-  return Error(404, "no handler for route \"" + path + "\"");
-}
-
 // sys/mounts (list), sys/mounts/PATH (mount, unmount) and
 // sys/internal/ui/mounts/PATH (the mount a path is under).
 http::Response Core::Mounts(const http::Request& request, const std::string& path,

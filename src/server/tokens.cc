@@ -67,13 +67,7 @@ Result<void> TokenStore::Load() {
 }
 
 void TokenStore::PersistLocked(const std::string& key) {
-  if (barrier_ == nullptr) return;
-  auto it = tokens_.find(key);
-  if (it == tokens_.end()) {
-    (void)barrier_->Delete(std::string(kPrefix) + key);
-  } else {
-    PutRecord(*barrier_, std::string(kPrefix) + key, ToJson(it->second));
-  }
+  PersistEntry(barrier_, kPrefix, tokens_, key, ToJson);
 }
 
 std::string TokenStore::KeyOf(const std::string& token) const {

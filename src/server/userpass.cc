@@ -82,18 +82,12 @@ Result<void> Userpass::Load() {
 }
 
 void Userpass::PersistLocked(const std::string& name) {
-  if (barrier_ == nullptr) return;
-  auto it = users_.find(name);
-  if (it == users_.end()) {
-    (void)barrier_->Delete(std::string(kPrefix) + name);
-    return;
-  }
-  const UserpassUser& u = it->second;
-  PutRecord(*barrier_, std::string(kPrefix) + name,
-            nlohmann::json{{"password_hash", u.password_hash},
-                           {"policies", u.policies},
-                           {"token_ttl", u.token_ttl},
-                           {"token_max_ttl", u.token_max_ttl}});
+  PersistEntry(barrier_, kPrefix, users_, name, [](const UserpassUser& u) {
+    return nlohmann::json{{"password_hash", u.password_hash},
+                          {"policies", u.policies},
+                          {"token_ttl", u.token_ttl},
+                          {"token_max_ttl", u.token_max_ttl}};
+  });
 }
 
 std::optional<UserpassUser> Userpass::Read(const std::string& name) {

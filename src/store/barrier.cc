@@ -1,5 +1,7 @@
 #include "store/barrier.h"
 
+#include "crypto/big_endian.h"
+#include "crypto/kdf.h"
 #include "crypto/value_aead.h"
 #include "store/pending_writes.h"
 
@@ -10,10 +12,6 @@ constexpr uint8_t kRecordVersion = 1;
 constexpr size_t kRecordHead = 5;  // version, term
 
 thread_local NotedWrites noted;
-
-std::span<const uint8_t> AsBytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 }  // namespace
 
@@ -38,11 +36,10 @@ Barrier::Barrier(std::shared_ptr<Storage> storage, Keyring keyring)
 Result<crypto::SecretBytes> Barrier::Open(const std::string& key, const Bytes& record) const {
   const auto fail = MakeError(ErrorCode::kIntegrity, key + ": stored record does not decrypt");
   if (record.size() < kRecordHead || record[0] != kRecordVersion) return fail;
-  const uint32_t term = (uint32_t{record[1]} << 24) | (uint32_t{record[2]} << 16) |
-                        (uint32_t{record[3]} << 8) | record[4];
+  const uint32_t term = crypto::ReadU32(std::span<const uint8_t>(record).subspan(1));
   const crypto::SecretBytes* k = keyring_.Key(term);
   if (k == nullptr) return fail;
-  auto plain = crypto::OpenValue(k->Reveal(), AsBytes(key),
+  auto plain = crypto::OpenValue(k->Reveal(), crypto::AsBytes(key),
                                  std::span<const uint8_t>(record).subspan(kRecordHead));
   if (!plain) return fail;
   return std::move(*plain);
@@ -77,9 +74,10 @@ Result<void> Barrier::Scan(
 
 Result<uint64_t> Barrier::Put(const std::string& key, std::span<const uint8_t> plaintext) {
   const uint32_t term = keyring_.active_term();
-  Bytes record{kRecordVersion, static_cast<uint8_t>(term >> 24), static_cast<uint8_t>(term >> 16),
-               static_cast<uint8_t>(term >> 8), static_cast<uint8_t>(term)};
-  const auto sealed = crypto::SealValue(keyring_.Key(term)->Reveal(), AsBytes(key), plaintext);
+  Bytes record{kRecordVersion};
+  crypto::AppendU32(record, term);
+  const auto sealed =
+      crypto::SealValue(keyring_.Key(term)->Reveal(), crypto::AsBytes(key), plaintext);
   record.insert(record.end(), sealed.begin(), sealed.end());
   std::vector<Write> writes;
   writes.push_back(Write{key, std::move(record)});

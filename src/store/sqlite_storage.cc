@@ -32,19 +32,10 @@ Result<sqlite3*> OpenConnection(const std::string& path) {
   return db;
 }
 
-// A prepared statement, finalized on scope exit.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  sqlite3_stmt* get() const { return stmt_; }
-  explicit operator bool() const { return stmt_ != nullptr; }
-
- private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
+// Prepares a statement kept for the connection's lifetime.
+bool Prepare(sqlite3* db, const char* sql, sqlite3_stmt** stmt) {
+  return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr) == SQLITE_OK;
+}
 
 void BindText(sqlite3_stmt* stmt, int i, const std::string& s) {
   sqlite3_bind_text(stmt, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
@@ -111,6 +102,11 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& pa
             "WITHOUT ROWID")) {
     return SqlError(s->writer_, path + ": cannot set up database");
   }
+  if (!Prepare(s->writer_, "INSERT OR REPLACE INTO records (key, value) VALUES (?1, ?2)",
+               &s->put_) ||
+      !Prepare(s->writer_, "DELETE FROM records WHERE key = ?1", &s->delete_)) {
+    return SqlError(s->writer_, path + ": cannot set up database");
+  }
   TRESOR_ASSIGN_OR_RETURN(s->checkpointer_db_, OpenConnection(path));
   // A connection learns the database is in WAL mode when it first reads
   // it; until then a checkpoint does nothing.
@@ -138,6 +134,8 @@ SqliteStorage::~SqliteStorage() {
   if (checkpointer_.joinable()) checkpointer_.join();
   if (checkpointer_db_ != nullptr) sqlite3_close(checkpointer_db_);
   for (Connection& c : readers_) CloseConnection(c);
+  sqlite3_finalize(put_);
+  sqlite3_finalize(delete_);
   if (writer_ != nullptr) sqlite3_close(writer_);
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
@@ -154,10 +152,8 @@ SqliteStorage::Connection SqliteStorage::AcquireReader() {
   auto db = OpenConnection(path_);
   if (!db) return Connection{};
   Connection c{*db, nullptr, nullptr};
-  if (sqlite3_prepare_v3(c.db, "SELECT value FROM records WHERE key = ?1", -1,
-                         SQLITE_PREPARE_PERSISTENT, &c.get, nullptr) != SQLITE_OK ||
-      sqlite3_prepare_v3(c.db, "SELECT key, value FROM records WHERE key >= ?1 AND key < ?2", -1,
-                         SQLITE_PREPARE_PERSISTENT, &c.scan, nullptr) != SQLITE_OK) {
+  if (!Prepare(c.db, "SELECT value FROM records WHERE key = ?1", &c.get) ||
+      !Prepare(c.db, "SELECT key, value FROM records WHERE key >= ?1 AND key < ?2", &c.scan)) {
     CloseConnection(c);
     return Connection{};
   }
@@ -283,13 +279,11 @@ uint64_t SqliteStorage::transactions() const {
 
 bool SqliteStorage::CommitBatches(const std::vector<Batch>& batches) {
   if (!Exec(writer_, "BEGIN IMMEDIATE")) return false;
-  Statement put(writer_, "INSERT OR REPLACE INTO records (key, value) VALUES (?1, ?2)");
-  Statement del(writer_, "DELETE FROM records WHERE key = ?1");
-  bool ok = put && del;
+  bool ok = true;
   for (const Batch& batch : batches) {
     for (const Write& w : batch.writes) {
       if (!ok) break;
-      sqlite3_stmt* stmt = w.value ? put.get() : del.get();
+      sqlite3_stmt* stmt = w.value ? put_ : delete_;
       sqlite3_reset(stmt);
       BindText(stmt, 1, w.key);
       if (w.value) {

@@ -77,7 +77,9 @@ class SqliteStorage final : public Storage {
 
   std::string path_;
   int lock_fd_ = -1;
-  sqlite3* writer_ = nullptr;
+  sqlite3* writer_ = nullptr;  // the committer's; its statements:
+  sqlite3_stmt* put_ = nullptr;
+  sqlite3_stmt* delete_ = nullptr;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

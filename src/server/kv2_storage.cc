@@ -1,0 +1,113 @@
+// KvV2's storage side: each key as one JSON record through the barrier,
+// and the bounded memory cache in front of it.
+#include "server/kv2.h"
+#include "server/records.h"
+
+namespace tresor::server {
+
+KvV2::KvV2(store::Barrier* barrier, std::string prefix, size_t cache_limit)
+    : barrier_(barrier), prefix_(std::move(prefix)), cache_limit_(cache_limit) {}
+
+Json KvV2::ToJson(const Key& key) {
+  Json versions = Json::object();
+  for (const auto& [n, v] : key.versions) {
+    versions[std::to_string(n)] = Json{{"created_time", v.created_time},
+                                       {"deletion_time", v.deletion_time},
+                                       {"destroyed", v.destroyed},
+                                       {"data", v.data}};
+  }
+  return Json{{"created_time", key.created_time},
+              {"updated_time", key.updated_time},
+              {"current_version", key.current_version},
+              {"oldest_version", key.oldest_version},
+              {"max_versions", key.max_versions},
+              {"cas_required", key.cas_required},
+              {"delete_version_after", key.delete_version_after},
+              {"custom_metadata", key.custom_metadata},
+              {"versions", versions}};
+}
+
+KvV2::Key KvV2::FromJson(const Json& j) {
+  Key key;
+  key.created_time = j.at("created_time").get<std::string>();
+  key.updated_time = j.at("updated_time").get<std::string>();
+  key.current_version = j.at("current_version").get<int64_t>();
+  key.oldest_version = j.at("oldest_version").get<int64_t>();
+  key.max_versions = j.at("max_versions").get<int64_t>();
+  key.cas_required = j.at("cas_required").get<bool>();
+  key.delete_version_after = j.at("delete_version_after").get<std::string>();
+  key.custom_metadata = j.at("custom_metadata");
+  for (const auto& [n, v] : j.at("versions").items()) {
+    key.versions[std::stoll(n)] =
+        Version{v.at("created_time").get<std::string>(), v.at("deletion_time").get<std::string>(),
+                v.at("destroyed").get<bool>(), v.at("data")};
+  }
+  return key;
+}
+
+Result<void> KvV2::Load() {
+  if (barrier_ == nullptr) return {};
+  TRESOR_ASSIGN_OR_RETURN(auto config, GetRecord(*barrier_, prefix_ + "config"));
+  if (!config) return {};
+  const std::lock_guard lock(mutex_);
+  max_versions_ = config->value("max_versions", int64_t{0});
+  cas_required_ = config->value("cas_required", false);
+  delete_version_after_ = config->value("delete_version_after", std::string("0s"));
+  return {};
+}
+
+Result<KvV2::Key*> KvV2::FindLocked(const std::string& path) {
+  if (auto it = keys_.find(path); it != keys_.end()) {
+    return it->second.stored ? &it->second : static_cast<Key*>(nullptr);
+  }
+  if (barrier_ == nullptr) return static_cast<Key*>(nullptr);
+  TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, prefix_ + "k/" + path));
+  if (!record) {
+    keys_[path].stored = false;
+    EvictLocked(path);
+    return static_cast<Key*>(nullptr);
+  }
+  Key key;
+  try {
+    key = FromJson(*record);
+  } catch (const std::exception&) {
+    return MakeError(ErrorCode::kIntegrity, prefix_ + "k/" + path + ": malformed record");
+  }
+  Key* loaded = &(keys_[path] = std::move(key));
+  EvictLocked(path);
+  return loaded;
+}
+
+void KvV2::EvictLocked(const std::string& keep) {
+  while (barrier_ != nullptr && keys_.size() > cache_limit_) {
+    auto victim = keys_.begin();
+    if (victim->first == keep) ++victim;
+    keys_.erase(victim);
+  }
+}
+
+void KvV2::PersistLocked(const std::string& path, const Key& key) {
+  if (barrier_ != nullptr) PutRecord(*barrier_, prefix_ + "k/" + path, ToJson(key));
+  EvictLocked(path);
+}
+
+void KvV2::ForgetLocked(const std::string& path) {
+  keys_[path] = Key{};
+  keys_[path].stored = false;
+  if (barrier_ != nullptr) (void)barrier_->Delete(prefix_ + "k/" + path);
+}
+
+void KvV2::PersistConfigLocked() {
+  if (barrier_ == nullptr) return;
+  PutRecord(*barrier_, prefix_ + "config",
+            Json{{"max_versions", max_versions_},
+                 {"cas_required", cas_required_},
+                 {"delete_version_after", delete_version_after_}});
+}
+
+size_t KvV2::cached_keys() {
+  const std::lock_guard lock(mutex_);
+  return keys_.size();
+}
+
+}  // namespace tresor::server
