@@ -2,8 +2,10 @@
 # Installs what is missing, builds, and runs every test:
 #   1. release build, warnings as errors, full ctest suite
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   3. libFuzzer on the age header and armor parsers, the ini, dotenv, json,
-#      toml and yaml adapters and the sealed-value codec, FUZZ_SECONDS each (default 60)
+#   3. libFuzzer on every parser target in fuzz/ (age header and armor, the
+#      file-format adapters, sealed values, rules, agent protocol, policies,
+#      HTTP requests and responses, audit lines, the API), FUZZ_SECONDS each
+#      (default 60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -23,8 +25,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== fuzzing (${FUZZ_SECONDS:-60}s per target)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTRESOR_WERROR=ON -DTRESOR_FUZZ=ON -DTRESOR_TESTS=OFF -DTRESOR_BENCH=OFF >/dev/null
-cmake --build build-fuzz --target header_fuzz armor_fuzz ini_fuzz dotenv_fuzz json_fuzz toml_fuzz yaml_fuzz token_fuzz rules_fuzz agent_fuzz policy_fuzz http_fuzz audit_fuzz api_fuzz
-for target in header armor ini dotenv json toml yaml token rules agent policy http audit api; do
+cmake --build build-fuzz --target header_fuzz armor_fuzz ini_fuzz dotenv_fuzz json_fuzz toml_fuzz yaml_fuzz token_fuzz rules_fuzz agent_fuzz policy_fuzz http_fuzz audit_fuzz api_fuzz response_fuzz
+for target in header armor ini dotenv json toml yaml token rules agent policy http audit api response; do
   work="build-fuzz/corpus-$target"
   mkdir -p "$work"
   LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp" \

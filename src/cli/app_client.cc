@@ -3,13 +3,20 @@
 #include <charconv>
 #include <cstring>
 
+#include "cli/client_session.h"
+
 namespace tresor::cli {
 namespace {
 
 void AddCommon(CLI::App* cmd, ClientOptions& o, bool json) {
   cmd->add_option("--address", o.address,
-                  "Server address (default $TRESOR_ADDR, $VAULT_ADDR, http://127.0.0.1:8200)")
+                  "Server address, http:// or https:// (default $TRESOR_ADDR, $VAULT_ADDR, "
+                  "http://127.0.0.1:8200)")
       ->type_name("URL");
+  cmd->add_option("--ca-cert", o.ca_cert,
+                  "CA certificates (PEM) to trust for https:// (default $TRESOR_CACERT, "
+                  "$VAULT_CACERT, else the system's)")
+      ->type_name("FILE");
   if (json) cmd->add_flag("--json", o.json, "Print the API's JSON");
 }
 
@@ -113,6 +120,7 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
 std::optional<Result<void>> RunClientCommands(ClientCommands& c, int argc, char** argv) {
   for (const auto& [cmd, run] : c.leaves) {
     if (!cmd->parsed()) continue;
+    if (!c.options.ca_cert.empty()) SetCaCertFile(c.options.ca_cert);
     // Values typed on the command line: gone from argv from here on.
     for (const std::string& pair : c.options.pairs) {
       const size_t eq = pair.find('=');

@@ -124,6 +124,11 @@ void AddServerCommand(CLI::App& app, KeyCommands& c) {
                    "Log every request and response to FILE, hash-chained (values and tokens "
                    "HMAC'd); check it with tresor audit verify")
       ->type_name("FILE");
+  c.server
+      ->add_option("--threads", o.threads,
+                   "Worker threads that serve connections (default: one per core it may run on)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1024));
   c.server->add_flag("--insecure-listen", o.insecure_listen,
                      "Serve plain HTTP on an address other than loopback");
   c.server

@@ -12,6 +12,7 @@ namespace tresor::cli {
 
 struct ClientOptions {
   std::string address;  // --address
+  std::string ca_cert;  // --ca-cert
   bool json = false;
   std::string mount = "secret";              // kv --mount
   std::string path;                          // kv PATH

@@ -15,6 +15,23 @@ std::string ServerAddress(const std::string& flag) {
   return "http://127.0.0.1:8200";
 }
 
+namespace {
+std::string& CaCertFlag() {
+  static std::string flag;
+  return flag;
+}
+}  // namespace
+
+void SetCaCertFile(std::string path) { CaCertFlag() = std::move(path); }
+
+std::string CaCertFile() {
+  if (!CaCertFlag().empty()) return CaCertFlag();
+  for (const char* name : {"TRESOR_CACERT", "VAULT_CACERT"}) {
+    if (const char* v = std::getenv(name); v != nullptr && *v != '\0') return v;
+  }
+  return "";
+}
+
 std::string TokenFilePath() {
   const char* home = std::getenv("HOME");
   return std::string(home != nullptr ? home : "") + "/.tresor-token";
@@ -36,7 +53,8 @@ Result<Json> CallServer(const std::string& address, const std::string& method,
   if (!token.empty()) headers.emplace_back("X-Vault-Token", token);
   TRESOR_ASSIGN_OR_RETURN(
       http::ClientResponse response,
-      http::Fetch(address, method, "/v1/" + path, headers, body.is_null() ? "" : body.dump()));
+      http::Fetch(address, method, "/v1/" + path, headers, body.is_null() ? "" : body.dump(),
+                  http::FetchOptions{.ca_file = CaCertFile()}));
   if (response.status == 204) return Json::object();
   Json parsed = Json::parse(response.body, nullptr, false);
   if (response.status >= 200 && response.status < 300) {

@@ -15,6 +15,12 @@ using Json = nlohmann::json;
 // --address, else $TRESOR_ADDR, else $VAULT_ADDR, else http://127.0.0.1:8200.
 std::string ServerAddress(const std::string& flag);
 
+// For https:// addresses: the file SetCaCertFile gave (--ca-cert), else
+// $TRESOR_CACERT, else $VAULT_CACERT (a PEM file of CA certificates to
+// trust), else "" (the system's).
+std::string CaCertFile();
+void SetCaCertFile(std::string path);
+
 // $TRESOR_TOKEN, else $VAULT_TOKEN, else the file `tresor login` wrote
 // (~/.tresor-token); "" if none.
 std::string ClientToken();

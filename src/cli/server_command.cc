@@ -65,6 +65,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
       if (name == "--request-timeout") options.request_timeout = flags.request_timeout;
       if (name == "--idle-timeout") options.idle_timeout = flags.idle_timeout;
       if (name == "--insecure-listen") options.insecure_listen = flags.insecure_listen;
+      if (name == "--threads") options.threads = flags.threads;
       if (name == "--tls-cert-file") options.tls_cert_file = flags.tls_cert_file;
       if (name == "--tls-key-file") options.tls_key_file = flags.tls_key_file;
     }

@@ -1,5 +1,5 @@
 // A small blocking HTTP/1.1 client for the CLI's server commands: one request
-// per connection, plain HTTP (TLS comes with the server's TLS).
+// per connection, plain HTTP or TLS (http/tls.h).
 #pragma once
 
 #include <string>
@@ -7,20 +7,23 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "http/client_response.h"
 
 namespace tresor::http {
 
-struct ClientResponse {
-  int status = 0;
-  std::string body;
+struct FetchOptions {
+  // For https://: the CA certificates (PEM) to trust; "" for the system's.
+  std::string ca_file;
+  int timeout_seconds = 30;  // for each step
 };
 
-// `address` is "http://HOST:PORT" (IPv4 or a name). kIo if the server cannot
-// be reached or answers something that is not HTTP; kInvalidArgument for a
-// bad address. Waits at most `timeout_seconds` for each step.
+// `address` is "http://HOST[:PORT]" or "https://HOST[:PORT]" (IPv4 or a
+// name; ports 80 and 443 by default). kIo if the server cannot be reached
+// or answers something that is not HTTP; kRefused if its certificate is
+// not trusted; kInvalidArgument for a bad address.
 Result<ClientResponse> Fetch(const std::string& address, const std::string& method,
                              const std::string& path,
                              const std::vector<std::pair<std::string, std::string>>& headers,
-                             const std::string& body, int timeout_seconds = 30);
+                             const std::string& body, const FetchOptions& options = {});
 
 }  // namespace tresor::http

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -36,6 +38,15 @@ void RaiseFileLimit(size_t wanted) {
   ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
+// The cores this process may run on (its affinity mask, as taskset or a
+// container's cpuset leaves it), at least 1.
+int UsableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 struct Connection {
   int fd = -1;
   std::unique_ptr<TlsSession> tls;  // null for plain HTTP
@@ -51,35 +62,65 @@ struct Connection {
   std::string held;
   int64_t last_activity = 0;
   int64_t request_started = 0;  // when the first byte of the current request came
+  uint32_t events = 0;          // what epoll watches for
 
   explicit Connection(const ParserLimits& limits) : parser(limits) {}
 };
 
-// Deferred responses on their way back to a worker's loop, from any thread.
-class Mailbox {
+// What other threads hand a worker: deferred responses on their way back
+// to its loop, and connections another worker accepted for it. `load` is
+// the worker's connections, counted when they are handed over, so the
+// next accept already sees them.
+class Inbox {
  public:
-  explicit Mailbox(int wake_fd) : wake_fd_(wake_fd) {}
+  explicit Inbox(int wake_fd) : wake_fd_(wake_fd) {}
+  ~Inbox() { ::close(wake_fd_); }
+  Inbox(const Inbox&) = delete;
+  Inbox& operator=(const Inbox&) = delete;
 
-  void Post(int fd, uint64_t serial, Response response) {
-    const std::lock_guard lock(mutex_);
-    if (closed_) return;
-    letters_.push_back(Letter{fd, serial, std::move(response)});
-    const uint64_t one = 1;
-    (void)!::write(wake_fd_, &one, sizeof one);
-  }
+  int wake_fd() const { return wake_fd_; }
+  std::atomic<size_t> load{0};
 
   struct Letter {
     int fd;
     uint64_t serial;
     Response response;
   };
-  std::vector<Letter> Take() {
+  void Post(int fd, uint64_t serial, Response response) {
+    const std::lock_guard lock(mutex_);
+    if (closed_) return;
+    letters_.push_back(Letter{fd, serial, std::move(response)});
+    Wake();
+  }
+  void Hand(int fd) {
+    ++load;
+    const std::lock_guard lock(mutex_);
+    if (closed_) {
+      ::close(fd);
+      return;
+    }
+    arrivals_.push_back(fd);
+    Wake();
+  }
+  std::vector<Letter> TakeLetters() {
     const std::lock_guard lock(mutex_);
     return std::exchange(letters_, {});
   }
+  std::vector<int> TakeArrivals() {
+    const std::lock_guard lock(mutex_);
+    return std::exchange(arrivals_, {});
+  }
+  void Wake() {
+    const uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof one);
+  }
+  // The worker stops: later letters are dropped, connections not yet taken
+  // are closed.
   void Close() {
     const std::lock_guard lock(mutex_);
     closed_ = true;
+    for (int fd : arrivals_) ::close(fd);
+    arrivals_.clear();
   }
 
  private:
@@ -87,6 +128,7 @@ class Mailbox {
   int wake_fd_;
   bool closed_ = false;
   std::vector<Letter> letters_;
+  std::vector<int> arrivals_;
 };
 
 }  // namespace
@@ -100,28 +142,24 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   std::atomic<size_t> connections{0};
   std::vector<std::thread> workers;
-  std::vector<int> wake_fds;
+  std::vector<std::shared_ptr<Inbox>> inboxes;  // one per worker
 
   ~Impl() {
     stopping = true;
-    for (int fd : wake_fds) {
-      const uint64_t one = 1;
-      (void)!::write(fd, &one, sizeof one);
-    }
+    for (auto& inbox : inboxes) inbox->Wake();
     for (auto& t : workers) t.join();
-    for (int fd : wake_fds) ::close(fd);
     if (listen_fd >= 0) ::close(listen_fd);
   }
 
-  void Worker(int wake_fd);
+  void Worker(size_t index);
 };
 
 namespace {
 
 class Loop {
  public:
-  Loop(Server::Impl& server, int wake_fd)
-      : s_(server), wake_fd_(wake_fd), mailbox_(std::make_shared<Mailbox>(wake_fd)) {}
+  Loop(Server::Impl& server, std::shared_ptr<Inbox> inbox)
+      : s_(server), inbox_(std::move(inbox)), wake_fd_(inbox_->wake_fd()) {}
 
   void Run() {
     epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -143,6 +181,7 @@ class Loop {
         } else if (fd == wake_fd_) {
           uint64_t count = 0;
           (void)!::read(wake_fd_, &count, sizeof count);
+          for (int arrival : inbox_->TakeArrivals()) Adopt(arrival);
           Deliver();
         } else {
           auto it = conns_.find(fd);
@@ -163,13 +202,17 @@ class Loop {
         next_sweep = now + 250;
       }
     }
-    mailbox_->Close();
+    inbox_->Close();
     for (auto& [fd, c] : conns_) ::close(fd);
     s_.connections -= conns_.size();
+    inbox_->load -= conns_.size();
     ::close(epoll_);
   }
 
  private:
+  // Accepts what is waiting and gives each connection to the worker with
+  // the fewest (this one on a tie), so connections that arrive together do
+  // not all land on whichever worker woke first.
   void Accept() {
     for (int k = 0; k < 64; ++k) {
       const int fd = ::accept4(s_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -178,40 +221,57 @@ class Loop {
         ::close(fd);
         continue;
       }
-      const int one = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      epoll_event ev{};
-      ev.events = EPOLLIN | EPOLLRDHUP;
-      ev.data.fd = fd;
-      if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        ::close(fd);
-        continue;
-      }
-      std::unique_ptr<TlsSession> tls;
-      if (s_.tls) {
-        tls = s_.tls->Accept(fd);
-        if (tls == nullptr) {
-          ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
-          ::close(fd);
-          continue;
-        }
-      }
-      auto [it, _] = conns_.emplace(fd, Connection(s_.options.limits));
-      it->second.fd = fd;
-      it->second.tls = std::move(tls);
-      it->second.serial = ++serials_;
-      it->second.last_activity = NowMs();
       ++s_.connections;
+      Inbox* target = inbox_.get();
+      for (const auto& other : s_.inboxes) {
+        if (other->load.load() < target->load.load()) target = other.get();
+      }
+      if (target == inbox_.get()) {
+        ++inbox_->load;
+        Adopt(fd);
+      } else {
+        target->Hand(fd);
+      }
     }
+  }
+
+  // Takes an accepted connection (counted in s_.connections and this
+  // worker's load) into this worker's epoll set.
+  void Adopt(int fd) {
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.fd = fd;
+    std::unique_ptr<TlsSession> tls;
+    if (s_.tls) tls = s_.tls->Accept(fd);
+    if ((s_.tls && tls == nullptr) || ::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+      tls.reset();
+      ::close(fd);
+      Forget();
+      return;
+    }
+    auto [it, _] = conns_.emplace(fd, Connection(s_.options.limits));
+    it->second.fd = fd;
+    it->second.tls = std::move(tls);
+    it->second.serial = ++serials_;
+    it->second.last_activity = NowMs();
+    it->second.events = ev.events;
+  }
+
+  void Forget() {
+    --s_.connections;
+    --inbox_->load;
   }
 
   void Close(Connection& c) {
     const int fd = c.fd;
     ::epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    if (c.tls) c.tls->Shutdown();
     c.tls.reset();
     ::close(fd);
     conns_.erase(fd);
-    --s_.connections;
+    Forget();
   }
 
   void Read(Connection& c) {
@@ -229,6 +289,9 @@ class Loop {
       }
       Process(c, std::string_view(buf, static_cast<size_t>(n)), now);
       if (c.close_after_write) break;
+      // A short read of a plain socket emptied it; epoll (level-triggered)
+      // reports what comes next, so no read is spent on EAGAIN.
+      if (!c.tls && static_cast<size_t>(n) < sizeof buf) break;
     }
     if (conns_.count(c.fd)) Flush(c);
   }
@@ -254,8 +317,8 @@ class Loop {
         c.waiting_close = close;
         c.waiting_head = head;
         c.held.assign(data);
-        response.defer([mailbox = mailbox_, fd = c.fd, serial = c.serial](Response r) {
-          mailbox->Post(fd, serial, std::move(r));
+        response.defer([inbox = inbox_, fd = c.fd, serial = c.serial](Response r) {
+          inbox->Post(fd, serial, std::move(r));
         });
         return;
       }
@@ -265,7 +328,7 @@ class Loop {
 
   // Sends the deferred responses that came back, and resumes their input.
   void Deliver() {
-    for (auto& letter : mailbox_->Take()) {
+    for (auto& letter : inbox_->TakeLetters()) {
       auto it = conns_.find(letter.fd);
       if (it == conns_.end() || it->second.serial != letter.serial) continue;
       Connection& c = it->second;
@@ -299,15 +362,18 @@ class Loop {
       if (n < 0) return Close(c);
       c.out.erase(0, static_cast<size_t>(n));
     }
-    epoll_event ev{};
-    ev.data.fd = c.fd;
     // While a response is deferred, nothing more is read (only a hang-up
     // is noticed), so a client cannot queue unbounded input meanwhile.
     const bool tls_write = c.tls && c.tls->wants_write();  // a handshake, say
-    ev.events = (c.waiting ? 0u : static_cast<uint32_t>(EPOLLIN)) | EPOLLRDHUP |
-                (c.out.empty() && !tls_write ? 0u : static_cast<uint32_t>(EPOLLOUT));
+    const uint32_t events = (c.waiting ? 0u : static_cast<uint32_t>(EPOLLIN)) | EPOLLRDHUP |
+                            (c.out.empty() && !tls_write ? 0u : static_cast<uint32_t>(EPOLLOUT));
+    if (c.out.empty() && c.close_after_write) return Close(c);
+    if (events == c.events) return;
+    epoll_event ev{};
+    ev.data.fd = c.fd;
+    ev.events = events;
     ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
-    if (c.out.empty() && c.close_after_write) Close(c);
+    c.events = events;
   }
 
   // Times out slow requests (408) and idle keep-alive connections.
@@ -333,16 +399,16 @@ class Loop {
   }
 
   Server::Impl& s_;
+  std::shared_ptr<Inbox> inbox_;
   int wake_fd_;
   int epoll_ = -1;
-  std::shared_ptr<Mailbox> mailbox_;
   uint64_t serials_ = 0;
   std::unordered_map<int, Connection> conns_;
 };
 
 }  // namespace
 
-void Server::Impl::Worker(int wake_fd) { Loop(*this, wake_fd).Run(); }
+void Server::Impl::Worker(size_t index) { Loop(*this, inboxes[index]).Run(); }
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
@@ -357,6 +423,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Hand
   }
   impl->handler = std::move(handler);
   RaiseFileLimit(options.max_connections + 64);
+  // libssl writes with write(2): a peer gone away must be an error, not a
+  // signal that ends the server (plain sockets use MSG_NOSIGNAL).
+  ::signal(SIGPIPE, SIG_IGN);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(options.port));
@@ -375,13 +444,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Hand
   socklen_t len = sizeof addr;
   ::getsockname(impl->listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
   impl->port = ntohs(addr.sin_port);
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0 ? options.threads : UsableCores();
   for (int i = 0; i < threads; ++i) {
-    const int wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    impl->wake_fds.push_back(wake);
-    impl->workers.emplace_back([p = impl.get(), wake] { p->Worker(wake); });
+    impl->inboxes.push_back(std::make_shared<Inbox>(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)));
+  }
+  for (size_t i = 0; i < impl->inboxes.size(); ++i) {
+    impl->workers.emplace_back([p = impl.get(), i] { p->Worker(i); });
   }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }

@@ -20,7 +20,7 @@ namespace tresor::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8200;  // 0: any free port (see Server::port)
-  int threads = 0;  // 0: one per core
+  int threads = 0;  // 0: one per core this process may use
   ParserLimits limits;
   int request_timeout_ms = 10000;  // from a request's first byte to its last
   int idle_timeout_ms = 60000;     // a keep-alive connection with no request

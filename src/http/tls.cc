@@ -16,6 +16,16 @@ namespace {
 struct SslApi {
   decltype(&::OPENSSL_init_ssl) init;
   decltype(&::TLS_server_method) server_method;
+  decltype(&::TLS_client_method) client_method;
+  decltype(&::SSL_CTX_set_verify) ctx_set_verify;
+  decltype(&::SSL_CTX_load_verify_file) load_verify_file;
+  decltype(&::SSL_CTX_set_default_verify_paths) default_verify_paths;
+  decltype(&::SSL_set1_host) set1_host;
+  decltype(&::SSL_ctrl) ssl_ctrl;
+  decltype(&::SSL_connect) connect;
+  decltype(&::SSL_shutdown) shutdown;
+  decltype(&::SSL_get_verify_result) verify_result;
+  decltype(&::X509_verify_cert_error_string) verify_error_string;
   decltype(&::SSL_CTX_new) ctx_new;
   decltype(&::SSL_CTX_free) ctx_free;
   decltype(&::SSL_CTX_ctrl) ctx_ctrl;
@@ -39,25 +49,36 @@ const SslApi* LoadSsl() {
   void* lib = ::dlopen("libssl.so.3", RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) return nullptr;
   static SslApi a;
-  const bool bound = crypto::BindSymbol(lib, "OPENSSL_init_ssl", &a.init) &&
-                     crypto::BindSymbol(lib, "TLS_server_method", &a.server_method) &&
-                     crypto::BindSymbol(lib, "SSL_CTX_new", &a.ctx_new) &&
-                     crypto::BindSymbol(lib, "SSL_CTX_free", &a.ctx_free) &&
-                     crypto::BindSymbol(lib, "SSL_CTX_ctrl", &a.ctx_ctrl) &&
-                     crypto::BindSymbol(lib, "SSL_CTX_set_options", &a.ctx_set_options) &&
-                     crypto::BindSymbol(lib, "SSL_CTX_use_certificate_chain_file", &a.use_chain) &&
-                     crypto::BindSymbol(lib, "SSL_CTX_use_PrivateKey_file", &a.use_key) &&
-                     crypto::BindSymbol(lib, "SSL_CTX_check_private_key", &a.check_key) &&
-                     crypto::BindSymbol(lib, "SSL_new", &a.ssl_new) &&
-                     crypto::BindSymbol(lib, "SSL_free", &a.ssl_free) &&
-                     crypto::BindSymbol(lib, "SSL_set_fd", &a.set_fd) &&
-                     crypto::BindSymbol(lib, "SSL_set_accept_state", &a.set_accept_state) &&
-                     crypto::BindSymbol(lib, "SSL_read_ex", &a.read) &&
-                     crypto::BindSymbol(lib, "SSL_write_ex", &a.write) &&
-                     crypto::BindSymbol(lib, "SSL_get_error", &a.get_error) &&
-                     crypto::BindSymbol(lib, "ERR_get_error", &a.err_get) &&
-                     crypto::BindSymbol(lib, "ERR_error_string_n", &a.err_string) &&
-                     crypto::BindSymbol(lib, "ERR_clear_error", &a.err_clear);
+  const bool bound =
+      crypto::BindSymbol(lib, "OPENSSL_init_ssl", &a.init) &&
+      crypto::BindSymbol(lib, "TLS_server_method", &a.server_method) &&
+      crypto::BindSymbol(lib, "TLS_client_method", &a.client_method) &&
+      crypto::BindSymbol(lib, "SSL_CTX_set_verify", &a.ctx_set_verify) &&
+      crypto::BindSymbol(lib, "SSL_CTX_load_verify_file", &a.load_verify_file) &&
+      crypto::BindSymbol(lib, "SSL_CTX_set_default_verify_paths", &a.default_verify_paths) &&
+      crypto::BindSymbol(lib, "SSL_set1_host", &a.set1_host) &&
+      crypto::BindSymbol(lib, "SSL_ctrl", &a.ssl_ctrl) &&
+      crypto::BindSymbol(lib, "SSL_connect", &a.connect) &&
+      crypto::BindSymbol(lib, "SSL_shutdown", &a.shutdown) &&
+      crypto::BindSymbol(lib, "SSL_get_verify_result", &a.verify_result) &&
+      crypto::BindSymbol(lib, "X509_verify_cert_error_string", &a.verify_error_string) &&
+      crypto::BindSymbol(lib, "SSL_CTX_new", &a.ctx_new) &&
+      crypto::BindSymbol(lib, "SSL_CTX_free", &a.ctx_free) &&
+      crypto::BindSymbol(lib, "SSL_CTX_ctrl", &a.ctx_ctrl) &&
+      crypto::BindSymbol(lib, "SSL_CTX_set_options", &a.ctx_set_options) &&
+      crypto::BindSymbol(lib, "SSL_CTX_use_certificate_chain_file", &a.use_chain) &&
+      crypto::BindSymbol(lib, "SSL_CTX_use_PrivateKey_file", &a.use_key) &&
+      crypto::BindSymbol(lib, "SSL_CTX_check_private_key", &a.check_key) &&
+      crypto::BindSymbol(lib, "SSL_new", &a.ssl_new) &&
+      crypto::BindSymbol(lib, "SSL_free", &a.ssl_free) &&
+      crypto::BindSymbol(lib, "SSL_set_fd", &a.set_fd) &&
+      crypto::BindSymbol(lib, "SSL_set_accept_state", &a.set_accept_state) &&
+      crypto::BindSymbol(lib, "SSL_read_ex", &a.read) &&
+      crypto::BindSymbol(lib, "SSL_write_ex", &a.write) &&
+      crypto::BindSymbol(lib, "SSL_get_error", &a.get_error) &&
+      crypto::BindSymbol(lib, "ERR_get_error", &a.err_get) &&
+      crypto::BindSymbol(lib, "ERR_error_string_n", &a.err_string) &&
+      crypto::BindSymbol(lib, "ERR_clear_error", &a.err_clear);
   if (!bound || a.init(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) != 1) return nullptr;
   return &a;
 }
@@ -110,6 +131,12 @@ ssize_t TlsSession::Read(void* buf, size_t size) {
   return Result(ok, done);
 }
 
+void TlsSession::Shutdown() {
+  Ssl()->err_clear();
+  (void)Ssl()->shutdown(ssl_);  // sends close_notify; the peer's is not awaited
+  Ssl()->err_clear();
+}
+
 ssize_t TlsSession::Write(const void* buf, size_t size) {
   Ssl()->err_clear();
   wants_write_ = false;
@@ -118,14 +145,21 @@ ssize_t TlsSession::Write(const void* buf, size_t size) {
   return Result(ok, done);
 }
 
-Result<std::shared_ptr<TlsContext>> TlsContext::Load(const std::string& cert_file,
-                                                     const std::string& key_file) {
+Result<std::shared_ptr<TlsContext>> TlsContext::Create(bool server) {
   const SslApi* api = Ssl();
   if (api == nullptr) return MakeError(ErrorCode::kIo, "TLS: cannot load libssl.so.3");
-  SSL_CTX* ctx = api->ctx_new(api->server_method());
+  SSL_CTX* ctx = api->ctx_new(server ? api->server_method() : api->client_method());
   if (ctx == nullptr) return MakeError(ErrorCode::kInternal, "TLS: " + LastError(*api));
   std::shared_ptr<TlsContext> context(new TlsContext(ctx));
   api->ctx_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, TLS1_2_VERSION, nullptr);
+  return context;
+}
+
+Result<std::shared_ptr<TlsContext>> TlsContext::Load(const std::string& cert_file,
+                                                     const std::string& key_file) {
+  TRESOR_ASSIGN_OR_RETURN(std::shared_ptr<TlsContext> context, Create(true));
+  const SslApi* api = Ssl();
+  SSL_CTX* ctx = context->ctx_;
   // Partial writes, from a buffer that moves between calls: the server
   // sends what it can and erases it from the front of its output.
   api->ctx_ctrl(ctx, SSL_CTRL_MODE,
@@ -159,6 +193,45 @@ std::unique_ptr<TlsSession> TlsContext::Accept(int fd) const {
   if (api.set_fd(ssl, fd) != 1) return nullptr;
   api.set_accept_state(ssl);
   return session;
+}
+
+Result<std::shared_ptr<TlsContext>> TlsContext::Client(const std::string& ca_file) {
+  TRESOR_ASSIGN_OR_RETURN(std::shared_ptr<TlsContext> context, Create(false));
+  const SslApi* api = Ssl();
+  api->ctx_set_verify(context->ctx_, SSL_VERIFY_PEER, nullptr);
+  if (!ca_file.empty() && api->load_verify_file(context->ctx_, ca_file.c_str()) != 1) {
+    return MakeError(ErrorCode::kIo,
+                     ca_file + ": cannot use as CA certificates: " + LastError(*api));
+  }
+  if (ca_file.empty() && api->default_verify_paths(context->ctx_) != 1) {
+    return MakeError(ErrorCode::kIo, "TLS: the system's CA certificates: " + LastError(*api));
+  }
+  return context;
+}
+
+Result<std::unique_ptr<TlsSession>> TlsContext::Connect(int fd, const std::string& host) const {
+  const SslApi& api = *Ssl();
+  api.err_clear();
+  SSL* ssl = api.ssl_new(ctx_);
+  if (ssl == nullptr) return MakeError(ErrorCode::kInternal, "TLS: " + LastError(api));
+  std::unique_ptr<TlsSession> session(new TlsSession(ssl));
+  // The name to verify (an IP address is checked against the certificate's
+  // IP addresses), and to send as SNI unless it is an address.
+  const bool is_address = host.find_first_not_of("0123456789.") == std::string::npos ||
+                          host.find(':') != std::string::npos;
+  if (api.set_fd(ssl, fd) != 1 || api.set1_host(ssl, host.c_str()) != 1 ||
+      (!is_address && api.ssl_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                   const_cast<char*>(host.c_str())) != 1)) {
+    return MakeError(ErrorCode::kInternal, "TLS: " + LastError(api));
+  }
+  if (api.connect(ssl) == 1) return session;
+  const long verify = api.verify_result(ssl);
+  if (verify != X509_V_OK) {
+    api.err_clear();
+    return MakeError(ErrorCode::kRefused,
+                     std::string("certificate not trusted: ") + api.verify_error_string(verify));
+  }
+  return MakeError(ErrorCode::kIo, "TLS handshake failed: " + LastError(api));
 }
 
 }  // namespace tresor::http

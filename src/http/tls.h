@@ -1,6 +1,7 @@
-// TLS for the HTTP server, through OpenSSL's libssl. libssl is loaded with
-// dlopen when a server is given a certificate, so no other tresor command
-// pays for mapping it (see crypto/openssl_loader.h). TLS 1.2 and 1.3 only.
+// TLS for the HTTP server and the CLI's client, through OpenSSL's libssl.
+// libssl is loaded with dlopen when a server is given a certificate or the
+// client is given an https:// address, so no other tresor command pays for
+// mapping it (see crypto/openssl_loader.h). TLS 1.2 and 1.3 only.
 #pragma once
 
 #include <sys/types.h>
@@ -27,6 +28,8 @@ class TlsSession {
   ssize_t Read(void* buf, size_t size);
   ssize_t Write(const void* buf, size_t size);
   bool wants_write() const { return wants_write_; }
+  // Says the connection ends (close_notify), without waiting for the peer.
+  void Shutdown();
 
  private:
   friend class TlsContext;
@@ -49,8 +52,18 @@ class TlsContext {
   // A server session on the connected socket `fd`, or null.
   std::unique_ptr<TlsSession> Accept(int fd) const;
 
+  // A client context that trusts the certificates in `ca_file` (PEM) or,
+  // when it is empty, the system's (/etc/ssl/certs). kIo as for Load.
+  static Result<std::shared_ptr<TlsContext>> Client(const std::string& ca_file);
+  // A client session on the connected, blocking socket `fd`, its handshake
+  // done and the server's certificate verified for `host` (a name or an IP
+  // address). kRefused with the reason if the certificate is not trusted or
+  // not for `host`; kIo if the handshake fails otherwise.
+  Result<std::unique_ptr<TlsSession>> Connect(int fd, const std::string& host) const;
+
  private:
   explicit TlsContext(SSL_CTX* ctx) : ctx_(ctx) {}
+  static Result<std::shared_ptr<TlsContext>> Create(bool server);
   SSL_CTX* ctx_;
 };
 

@@ -7,7 +7,7 @@ KvOutcome KvV1::Read(const std::string& path) {
   auto record = GetRecord(barrier_, prefix_ + "d/" + path);
   if (!record) return KvStorageFailure();
   if (!*record) return KvStatus(404);
-  return KvOutcome{200, std::move(**record), {}};
+  return KvOutcome{200, std::move(**record), {}, {}};
 }
 
 KvOutcome KvV1::Write(const std::string& path, const Json& body) {
@@ -37,7 +37,7 @@ KvOutcome KvV1::List(const std::string& prefix) {
   for (std::string& key : *listed) paths.push_back(key.substr(stored.size()));
   Json keys = ChildNames(paths, dir);
   if (keys.empty()) return KvStatus(404);
-  return KvOutcome{200, Json{{"keys", keys}}, {}};
+  return KvOutcome{200, Json{{"keys", keys}}, {}, {}};
 }
 
 }  // namespace tresor::server

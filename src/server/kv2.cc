@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "server/responses.h"
+
 namespace tresor::server {
 namespace {
 
@@ -50,7 +52,7 @@ Json ChildNames(const std::vector<std::string>& paths, const std::string& dir) {
 }
 
 KvOutcome KvStatus(int status, std::string message) {
-  KvOutcome out{status, nullptr, {}};
+  KvOutcome out{status, nullptr, {}, {}};
   if (!message.empty()) out.errors.push_back(std::move(message));
   return out;
 }
@@ -120,7 +122,7 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
   key.versions[number] = Version{now, "", false, body["data"]};
   if (key.oldest_version == 0) key.oldest_version = number;
   TrimVersions(key);
-  KvOutcome out{200, VersionMetadata(key, number, key.versions[number]), {}};
+  KvOutcome out{200, VersionMetadata(key, number, key.versions[number]), {}, {}};
   PersistLocked(path, key);
   return out;
 }
@@ -134,12 +136,15 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   const int64_t number = version > 0 ? version : key.current_version;
   auto v = key.versions.find(number);
   if (v == key.versions.end()) return KvStatus(404);
-  Json data{{"data", nullptr}, {"metadata", VersionMetadata(key, number, v->second)}};
-  if (!v->second.deletion_time.empty() || v->second.destroyed) {
-    return KvOutcome{404, data, {}};  // Vault answers 404 with the metadata
-  }
-  data["data"] = v->second.data;
-  return KvOutcome{200, data, {}};
+  // Serialised here, under the lock, rather than copied out to be
+  // serialised later: {"data": ..., "metadata": ...}.
+  const bool gone = !v->second.deletion_time.empty() || v->second.destroyed;
+  KvOutcome out{gone ? 404 : 200, nullptr, {}, "{\"data\":"};  // Vault's 404 has the metadata
+  out.data_json += gone ? "null" : Dump(v->second.data);
+  out.data_json += ",\"metadata\":";
+  out.data_json += Dump(VersionMetadata(key, number, v->second));
+  out.data_json += '}';
+  return out;
 }
 
 KvOutcome KvV2::DeleteLatest(const std::string& path) {
@@ -212,6 +217,7 @@ KvOutcome KvV2::ReadMetadata(const std::string& path) {
                         {"oldest_version", key.oldest_version},
                         {"updated_time", key.updated_time},
                         {"versions", versions}},
+                   {},
                    {}};
 }
 
@@ -280,7 +286,7 @@ KvOutcome KvV2::List(const std::string& prefix) {
   }
   Json keys = ChildNames(paths, dir);
   if (keys.empty()) return KvStatus(404);
-  return KvOutcome{200, Json{{"keys", keys}}, {}};
+  return KvOutcome{200, Json{{"keys", keys}}, {}, {}};
 }
 
 bool KvV2::Exists(const std::string& path) {
@@ -295,6 +301,7 @@ KvOutcome KvV2::ReadConfig() {
                    Json{{"cas_required", cas_required_},
                         {"delete_version_after", delete_version_after_},
                         {"max_versions", max_versions_}},
+                   {},
                    {}};
 }
 

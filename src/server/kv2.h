@@ -28,6 +28,7 @@ struct KvOutcome {
   int status = 200;
   Json data;
   std::vector<std::string> errors;
+  std::string data_json;  // set instead of `data` by reads: data already serialised
 };
 
 class KvV2 {

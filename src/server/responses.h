@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "http/response.h"
@@ -10,12 +11,17 @@ namespace tresor::server {
 
 using Json = nlohmann::json;
 
+// Compact JSON; invalid UTF-8 (never accepted from a client, but cheap to
+// rule out) becomes U+FFFD rather than an exception.
+std::string Dump(const Json& value);
 // A random UUID (version 4), for request_id and accessors.
 std::string RequestId();
 http::Response JsonResponse(int status, const Json& body);
 // {"request_id", "lease_id", "renewable", "lease_duration", "data",
 //  "wrap_info", "warnings", "auth"} around `data`.
 http::Response Envelope(int status, const Json& data, const Json& auth = nullptr);
+// Envelope with `data` and `auth` already serialised (compact JSON).
+http::Response EnvelopeOf(int status, std::string_view data, std::string_view auth = "null");
 // The envelope itself, for answers that add fields at its top level.
 Json EnvelopeJson(const Json& data, const Json& auth = nullptr);
 // {"errors": [message]}; an empty message gives {"errors": []}.

@@ -272,6 +272,11 @@ class ConfigTest(TempDirTest):
         proc, path = self.run_config(f'data_dir = "{data}"\n[seal]\ntype = "kms"\n')
         self.assertEqual(proc.stderr, f'tresor: error: {path}: seal.type must be "shamir" or '
                                       f'"age", not "kms"\n')
+        proc = subprocess.run([TRESOR, "server", "--dev", "--threads", "0"], capture_output=True,
+                              text=True, timeout=30)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr, "tresor: error: --threads: Value 0 not in range 1 to 1024\n"
+                                      "Run 'tresor --help' for usage.\n")
 
     def test_open_data_directory_and_second_server_are_refused(self):
         data = os.path.join(self.dir, "open")

@@ -471,6 +471,61 @@ class TlsTest(unittest.TestCase):
                              capture_output=True, text=True)
         self.assertNotEqual(old.returncode, 0)
 
+    def cli(self, *args, address=None, cacert=None):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("TRESOR_CACERT", "VAULT_CACERT", "SSL_CERT_FILE", "SSL_CERT_DIR")}
+        env.update(TRESOR_ADDR=address or self.url, TRESOR_TOKEN=ROOT)
+        if cacert:
+            env["TRESOR_CACERT"] = cacert
+        return subprocess.run([TRESOR, *args], capture_output=True, text=True, env=env,
+                              timeout=30)
+
+    def test_the_cli_over_tls_verifies_the_certificate(self):
+        put = self.cli("kv", "put", "cli/tls", "user=ada", "password=over-tls", cacert=self.cert)
+        self.assertEqual((put.returncode, put.stderr), (0, ""))
+        self.assertEqual(put.stdout, "secret/cli/tls: version 1\n")
+        got = self.cli("kv", "get", "cli/tls", cacert=self.cert)
+        self.assertEqual((got.returncode, got.stdout), (0, "password=over-tls\nuser=ada\n"))
+        # Not trusted without the CA; not for another name; a missing CA file.
+        untrusted = self.cli("kv", "get", "cli/tls")
+        self.assertEqual(untrusted.returncode, 1)
+        self.assertEqual(untrusted.stderr, f"tresor: error: {self.url}: certificate not trusted: "
+                                           "self-signed certificate\n")
+        other = f"https://localhost:{self.port}"
+        wrong_name = self.cli("kv", "get", "cli/tls", address=other, cacert=self.cert)
+        self.assertEqual(wrong_name.returncode, 1)
+        self.assertEqual(wrong_name.stderr,
+                         f"tresor: error: {other}: certificate not trusted: hostname mismatch\n")
+        missing = os.path.join(self.dir, "no-such-ca.pem")
+        no_file = self.cli("kv", "get", "cli/tls", cacert=missing)
+        self.assertEqual(no_file.returncode, 3)
+        self.assertTrue(no_file.stderr.startswith(
+            f"tresor: error: {missing}: cannot use as CA certificates: "), no_file.stderr)
+        # --ca-cert names the CA file and wins over the environment.
+        flag = self.cli("kv", "get", "--ca-cert", self.cert, "cli/tls", cacert=missing)
+        self.assertEqual((flag.returncode, flag.stdout, flag.stderr),
+                         (0, "password=over-tls\nuser=ada\n", ""))
+        status = self.cli("status", "--json", "--ca-cert", self.cert)
+        self.assertEqual((status.returncode, json.loads(status.stdout)["sealed"]), (0, False))
+
+    def test_clients_that_vanish_mid_response_do_not_stop_the_server(self):
+        import ssl
+        import struct
+        context = ssl.create_default_context(cafile=self.cert)
+        for _ in range(20):
+            raw = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+            s = context.wrap_socket(raw, server_hostname="127.0.0.1")
+            s.sendall(f"GET /v1/sys/health HTTP/1.1\r\nHost: x\r\nX-Vault-Token: {ROOT}"
+                      "\r\n\r\n".encode())
+            # Reset, not closed: the server's reply and close_notify meet a
+            # dead socket (EPIPE, which must not be a fatal SIGPIPE).
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+        time.sleep(0.2)
+        self.assertIsNone(self.proc.poll())
+        client = hvac.Client(url=self.url, verify=self.cert)
+        self.assertFalse(client.sys.read_health_status(method="GET")["sealed"])
+
     def test_plain_http_to_the_tls_port_gets_no_answer(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
             s.sendall(b"GET /v1/sys/health HTTP/1.1\r\nHost: x\r\n\r\n")
