@@ -1,6 +1,7 @@
 // libFuzzer target for ACL policies: the HCL (and JSON) parser, then the
 // merged rules queried at fixed paths. Parsed patterns must hold no '*'
-// (it was taken off as the glob flag), and a denied path must grant nothing.
+// (it was taken off as the glob flag), a denied path must grant nothing, and
+// parameter constraints may only take a capability away, never add one.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -21,8 +22,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const tresor::acl::Policy policies[] = {*policy};
   const auto acl = tresor::acl::Acl::FromPolicies(policies);
   for (const char* path : {"secret/data/app/config", "sys/mounts", "auth/token/lookup-self",
-                           "secret/", "", "a/b/c/d/e/f"}) {
-    if ((acl.Capabilities(path) & tresor::acl::kDeny) != 0) std::abort();
+                           "secret/", "", "a/b/c/d/e/f", "auth/token/create"}) {
+    const uint32_t granted = acl.Capabilities(path);
+    if ((granted & tresor::acl::kDeny) != 0) std::abort();
+    const tresor::acl::Parameters parameters = {
+        {"policies", {"app-x", "default"}}, {"type", {"kv"}}, {"ttl", {"1h"}}};
+    for (const auto capability : {tresor::acl::kRead, tresor::acl::kUpdate, tresor::acl::kList}) {
+      if (acl.Allows(path, capability, parameters) && (granted & capability) == 0) std::abort();
+      if (acl.Allows(path, capability) && (granted & capability) == 0) std::abort();
+    }
   }
   return 0;
 }

@@ -32,7 +32,68 @@ size_t SegmentWildcards(const PathRule& r) {
   return n;
 }
 
+// Vault's merge of one rule's value lists into another's: lists add up and
+// an empty list (any value) wins.
+void MergeValues(std::map<std::string, std::vector<std::string>>& into,
+                 const std::map<std::string, std::vector<std::string>>& from) {
+  for (const auto& [name, values] : from) {
+    auto [it, added] = into.try_emplace(name, values);
+    if (added) continue;
+    if (values.empty() || it->second.empty()) {
+      it->second.clear();
+    } else {
+      it->second.insert(it->second.end(), values.begin(), values.end());
+    }
+  }
+}
+
+bool ValueMatches(std::string_view pattern, std::string_view value) {
+  if (pattern.size() >= 2 && pattern.starts_with('*') && pattern.ends_with('*')) {
+    return value.find(pattern.substr(1, pattern.size() - 2)) != std::string_view::npos;
+  }
+  if (pattern.starts_with('*')) return value.ends_with(pattern.substr(1));
+  if (pattern.ends_with('*')) return value.starts_with(pattern.substr(0, pattern.size() - 1));
+  return pattern == value;
+}
+
+bool AnyMatches(const std::vector<std::string>& patterns, std::string_view value) {
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&](const std::string& p) { return ValueMatches(p, value); });
+}
+
+// The list for `name`, else for "*", else null.
+const std::vector<std::string>* ListFor(
+    const std::map<std::string, std::vector<std::string>>& lists, const std::string& name) {
+  auto it = lists.find(name);
+  if (it == lists.end()) it = lists.find("*");
+  return it == lists.end() ? nullptr : &it->second;
+}
+
 }  // namespace
+
+bool ParametersAllowed(const ParameterRules& rules, const Parameters& given) {
+  for (const std::string& name : rules.required) {
+    if (std::none_of(given.begin(), given.end(), [&](const auto& p) { return p.first == name; })) {
+      return false;
+    }
+  }
+  for (const auto& [name, values] : given) {
+    if (const auto* denied = ListFor(rules.denied, name)) {
+      if (denied->empty()) return false;
+      for (const std::string& v : values) {
+        if (AnyMatches(*denied, v)) return false;
+      }
+    }
+    if (rules.allowed.empty()) continue;
+    const auto* allowed = ListFor(rules.allowed, name);
+    if (allowed == nullptr) return false;
+    if (allowed->empty()) continue;
+    for (const std::string& v : values) {
+      if (!AnyMatches(*allowed, v)) return false;
+    }
+  }
+  return true;
+}
 
 bool PatternMatches(const PathRule& rule, std::string_view path) {
   std::string_view pattern = rule.pattern;
@@ -68,18 +129,26 @@ bool LowerPriority(const PathRule& a, const PathRule& b) {
 
 Acl Acl::FromPolicies(std::span<const Policy> policies) {
   Acl acl;
-  std::map<std::pair<std::string, bool>, uint32_t> merged;
+  std::map<std::pair<std::string, bool>, PathRule> merged;
   for (const Policy& policy : policies) {
     for (const PathRule& rule : policy.rules) {
-      merged[{rule.pattern, rule.glob}] |= rule.capabilities;
+      auto [it, added] = merged.try_emplace({rule.pattern, rule.glob}, rule);
+      if (added) continue;
+      PathRule& into = it->second;
+      into.capabilities |= rule.capabilities;
+      MergeValues(into.parameters.allowed, rule.parameters.allowed);
+      MergeValues(into.parameters.denied, rule.parameters.denied);
+      into.parameters.required.insert(into.parameters.required.end(),
+                                      rule.parameters.required.begin(),
+                                      rule.parameters.required.end());
     }
   }
-  for (auto& [key, capabilities] : merged) {
-    const uint32_t caps = (capabilities & kDeny) != 0 ? kDeny : capabilities;
-    if (!key.second && !HasSegmentWildcard(key.first)) {
-      acl.exact_[key.first] = caps;
+  for (auto& [key, rule] : merged) {
+    if ((rule.capabilities & kDeny) != 0) rule.capabilities = kDeny;
+    if (!rule.glob && !HasSegmentWildcard(rule.pattern)) {
+      acl.exact_.emplace(rule.pattern, std::move(rule));
     } else {
-      acl.wildcard_.push_back({key.first, key.second, caps});
+      acl.wildcard_.push_back(std::move(rule));
     }
   }
   std::sort(acl.wildcard_.begin(), acl.wildcard_.end(),
@@ -93,20 +162,31 @@ Acl Acl::Root() {
   return acl;
 }
 
+const PathRule* Acl::Decide(std::string_view path) const {
+  if (auto it = exact_.find(std::string(path)); it != exact_.end()) return &it->second;
+  for (const PathRule& rule : wildcard_) {
+    if (PatternMatches(rule, path)) return &rule;
+  }
+  return nullptr;
+}
+
 uint32_t Acl::Capabilities(std::string_view path) const {
   if (root_) return kCreate | kRead | kUpdate | kPatch | kDelete | kList | kSudo;
-  uint32_t caps = 0;
-  if (auto it = exact_.find(std::string(path)); it != exact_.end()) {
-    caps = it->second;
-  } else {
-    for (const PathRule& rule : wildcard_) {
-      if (PatternMatches(rule, path)) {
-        caps = rule.capabilities;
-        break;
-      }
-    }
-  }
+  const PathRule* rule = Decide(path);
+  const uint32_t caps = rule == nullptr ? 0 : rule->capabilities;
   return (caps & kDeny) != 0 ? 0 : caps;
+}
+
+bool Acl::Allows(std::string_view path, Capability capability, const Parameters& parameters) const {
+  if (root_) return true;
+  const PathRule* rule = Decide(path);
+  if (rule == nullptr || (rule->capabilities & kDeny) != 0 ||
+      (rule->capabilities & capability) == 0) {
+    return false;
+  }
+  constexpr uint32_t kChecked = kRead | kCreate | kUpdate | kPatch;
+  return (capability & kChecked) == 0 || rule->parameters.empty() ||
+         ParametersAllowed(rule->parameters, parameters);
 }
 
 }  // namespace tresor::acl

@@ -5,7 +5,10 @@
 // - an exact pattern beats every pattern with '*' or '+';
 // - among wildcard patterns that match, the one of highest priority alone
 //   decides (see LowerPriority);
-// - no matching rule means nothing is allowed.
+// - no matching rule means nothing is allowed;
+// - the deciding rule's parameter constraints (merged as Vault merges them:
+//   value lists add up, an empty list wins, required names add up) apply
+//   to reads, creates, updates and patches.
 // Immutable once built; thread-safe to query.
 #pragma once
 
@@ -28,6 +31,16 @@ bool PatternMatches(const PathRule& rule, std::string_view path);
 // shorter; if it sorts first.
 bool LowerPriority(const PathRule& a, const PathRule& b);
 
+// A request's parameters: each name (lowercase) with its values as text
+// (a string's content, other JSON as written; a list gives one per element).
+using Parameters = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+// True if `given` passes `rules`: every required name is present; no
+// parameter is denied (its name, else "*", lists no values or one of its
+// values); and, when names are allowed, each parameter's name (else "*") is
+// allowed with every one of its values.
+bool ParametersAllowed(const ParameterRules& rules, const Parameters& given);
+
 class Acl {
  public:
   static Acl FromPolicies(std::span<const Policy> policies);
@@ -37,13 +50,17 @@ class Acl {
   // The capability bits granted at `path`; 0 if none is (kDeny is never
   // returned: denied is none).
   uint32_t Capabilities(std::string_view path) const;
-  bool Allows(std::string_view path, Capability capability) const {
-    return (Capabilities(path) & capability) != 0;
-  }
+  // True if `capability` is granted at `path` and, for read, create,
+  // update and patch, the request's parameters pass the rule's constraints.
+  bool Allows(std::string_view path, Capability capability,
+              const Parameters& parameters = {}) const;
 
  private:
+  // The rule that decides `path`, or null.
+  const PathRule* Decide(std::string_view path) const;
+
   bool root_ = false;
-  std::unordered_map<std::string, uint32_t> exact_;
+  std::unordered_map<std::string, PathRule> exact_;
   std::vector<PathRule> wildcard_;  // highest priority first
 };
 

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "acl/hcl.h"
+#include "formats/ascii.h"
 #include "formats/document.h"
 
 namespace tresor::acl {
@@ -97,9 +98,14 @@ class Interpreter {
         }
         has_capabilities = true;
         rule.capabilities |= level;
-      } else if (item.key != "allowed_parameters" && item.key != "denied_parameters" &&
-                 item.key != "required_parameters" && item.key != "min_wrapping_ttl" &&
-                 item.key != "max_wrapping_ttl") {
+      } else if (item.key == "allowed_parameters" || item.key == "denied_parameters") {
+        auto& into =
+            item.key == "allowed_parameters" ? rule.parameters.allowed : rule.parameters.denied;
+        TRESOR_RETURN_IF_ERROR(ParameterValues(item, where, into));
+      } else if (item.key == "required_parameters") {
+        TRESOR_ASSIGN_OR_RETURN(rule.parameters.required, Scalars(item.value, where + item.key));
+        for (std::string& name : rule.parameters.required) name = formats::AsciiLower(name);
+      } else if (item.key != "min_wrapping_ttl" && item.key != "max_wrapping_ttl") {
         return Fail(item.offset, where + "unknown key " + formats::DoubleQuoted(item.key));
       }
     }
@@ -107,6 +113,35 @@ class Interpreter {
     if ((rule.capabilities & kDeny) != 0) rule.capabilities = kDeny;  // deny wins
     policy.rules.push_back(std::move(rule));
     return {};
+  }
+
+  // `{ "name" = [values], ... }` into `into` (names lowercased).
+  Result<void> ParameterValues(const HclItem& item, const std::string& where,
+                               std::map<std::string, std::vector<std::string>>& into) const {
+    if (item.value.kind != HclValue::Kind::kObject) {
+      return Fail(item.value.offset, where + item.key + " must be a { name = [values] } block");
+    }
+    for (const HclItem& entry : item.value.body) {
+      TRESOR_ASSIGN_OR_RETURN(
+          std::vector<std::string> values,
+          Scalars(entry.value, where + item.key + " " + formats::DoubleQuoted(entry.key)));
+      std::vector<std::string>& list = into[formats::AsciiLower(entry.key)];
+      list.insert(list.end(), values.begin(), values.end());
+    }
+    return {};
+  }
+
+  // A list of strings, numbers or booleans, as their text.
+  Result<std::vector<std::string>> Scalars(const HclValue& value, const std::string& what) const {
+    if (value.kind != HclValue::Kind::kList) return Fail(value.offset, what + " must be a list");
+    std::vector<std::string> out;
+    for (const HclValue& v : value.items) {
+      if (v.kind == HclValue::Kind::kList || v.kind == HclValue::Kind::kObject) {
+        return Fail(v.offset, what + ": values must be strings, numbers or booleans");
+      }
+      out.push_back(v.text);
+    }
+    return out;
   }
 
   std::string_view text_;

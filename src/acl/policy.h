@@ -8,12 +8,14 @@
 // "secret/abc/d"), and any segment may be '+' (exactly one segment). '*'
 // anywhere but the end, and "+*", are errors; '+' inside a segment is a
 // literal character. The legacy `policy = "read"` form (deny, read, write,
-// sudo) is accepted. Parameter constraints and wrapping TTLs are parsed and
-// not enforced (see docs/api.md when the server lands); any other key is an
-// error.
+// sudo) is accepted. allowed_parameters, denied_parameters and
+// required_parameters are kept (see ParameterRules); the wrapping TTLs are
+// accepted and ignored (tresor does not wrap responses); any other key is
+// an error.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,10 +40,22 @@ uint32_t CapabilityByName(std::string_view name);
 // "create", "read", ... for the bits of `capabilities`, in that order.
 std::vector<std::string> CapabilityNames(uint32_t capabilities);
 
+// Which request parameters a rule lets through, as Vault's policies say
+// it. Names are lowercase; a value list that is empty means any value; a
+// value may start or end with '*' (a suffix or prefix match). "*" as a name
+// stands for every parameter not named otherwise.
+struct ParameterRules {
+  std::map<std::string, std::vector<std::string>> allowed;  // none: all allowed
+  std::map<std::string, std::vector<std::string>> denied;
+  std::vector<std::string> required;
+  bool empty() const { return allowed.empty() && denied.empty() && required.empty(); }
+};
+
 struct PathRule {
   std::string pattern;    // without the trailing '*'
   bool glob = false;      // the pattern ended in '*'
   uint32_t capabilities;  // Capability bits
+  ParameterRules parameters;
 };
 
 struct Policy {

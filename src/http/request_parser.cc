@@ -4,16 +4,11 @@
 #include <cctype>
 #include <charconv>
 
+#include "formats/ascii.h"
 #include "formats/utf8.h"
 
 namespace tresor::http {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -184,7 +179,7 @@ bool RequestParser::ParseHead(std::string_view head) {
       Fail(431, "too many headers");
       return false;
     }
-    std::string name = Lower(h.substr(0, colon));
+    std::string name = formats::AsciiLower(h.substr(0, colon));
     const std::string_view value = Trim(h.substr(colon + 1));
     if (value.find_first_of("\r\n") != std::string_view::npos) {
       Fail(400, "malformed header");
@@ -201,13 +196,13 @@ bool RequestParser::ParseHead(std::string_view head) {
       has_length = true;
       body_left_ = n;
     } else if (name == "transfer-encoding") {
-      if (Lower(value) != "chunked") {
+      if (formats::AsciiLower(value) != "chunked") {
         Fail(501, "unsupported Transfer-Encoding");
         return false;
       }
       chunked_ = true;
     } else if (name == "connection") {
-      const std::string v = Lower(value);
+      const std::string v = formats::AsciiLower(value);
       if (v == "close") request_.keep_alive = false;
       if (v == "keep-alive") request_.keep_alive = true;
     }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "formats/ascii.h"
 #include "keys/key_chain.h"
 #include "runtime/references.h"
 #include "sealed/text_edits.h"
@@ -204,9 +205,7 @@ Result<double> Config::GetDouble(std::string_view path) const {
 
 Result<bool> Config::GetBool(std::string_view path) const {
   TRESOR_ASSIGN_OR_RETURN(const ConfigEntry* entry, Entry(path));
-  std::string lower = entry->value;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = formats::AsciiLower(entry->value);
   if (lower == "true" || lower == "yes" || lower == "on" || lower == "1") return true;
   if (lower == "false" || lower == "no" || lower == "off" || lower == "0") return false;
   return ValueError(path, "not a boolean (true/false, yes/no, on/off, 1/0)");

@@ -1,4 +1,5 @@
 #include "crypto/random.h"
+#include "formats/ascii.h"
 #include "server/api.h"
 #include "server/records.h"
 #include "server/responses.h"
@@ -71,13 +72,47 @@ acl::Capability Core::Needed(const http::Request& request, const std::string& pa
   return acl::kUpdate;
 }
 
+namespace {
+
+// A parameter's values for policy checks: a string's content, other JSON as
+// written, one per element of a list.
+std::vector<std::string> ParameterTexts(const Json& value) {
+  std::vector<std::string> out;
+  auto text = [](const Json& v) { return v.is_string() ? v.get<std::string>() : Dump(v); };
+  if (value.is_array()) {
+    for (const Json& element : value) out.push_back(text(element));
+  } else {
+    out.push_back(text(value));
+  }
+  return out;
+}
+
+// The request's parameters as policies see them: its query, then the JSON
+// body's members.
+acl::Parameters ParametersOf(const http::Request& request, const Json& body) {
+  acl::Parameters out;
+  for (const auto& [name, value] : request.query)
+    out.push_back({formats::AsciiLower(name), {value}});
+  if (body.is_object()) {
+    for (const auto& [name, value] : body.items()) {
+      out.push_back({formats::AsciiLower(name), ParameterTexts(value)});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<Caller> Core::Authorize(const http::Request& request, const std::string& path,
-                                      acl::Capability capability) {
+                                      acl::Capability capability, const Json& body) {
   std::string bearer;
   const std::string* token = RequestToken(request, &bearer);
   auto found = token == nullptr ? std::nullopt : tokens_.Lookup(*token);
   if (!found) return std::nullopt;
-  if (!policies_.AclFor(found->second.policies)->Allows(path, capability)) return std::nullopt;
+  if (!policies_.AclFor(found->second.policies)
+           ->Allows(path, capability, ParametersOf(request, body))) {
+    return std::nullopt;
+  }
   return Caller{found->first, found->second};
 }
 
@@ -87,7 +122,7 @@ http::Response Core::Route(const http::Request& request, const std::string& path
 
   // lookup-self, renew-self and revoke-self are checked against the
   // default policy like any path: a token without it cannot use them.
-  auto authorized = Authorize(request, path, Needed(request, path));
+  auto authorized = Authorize(request, path, Needed(request, path), body);
   if (!authorized) return Error(403, "permission denied");
   const Caller& caller = *authorized;
 

@@ -42,9 +42,10 @@ class Core {
   // The key of the audit log's HMACs (derived from the keyring).
   const crypto::SecretBytes& audit_key() const { return audit_key_; }
   // The caller if the request's token is valid and its policies allow
-  // `capability` at `path` (relative to /v1/); else nothing.
+  // `capability` at `path` (relative to /v1/) with the request's parameters
+  // (its query, and `body`'s members); else nothing.
   std::optional<Caller> Authorize(const http::Request& request, const std::string& path,
-                                  acl::Capability capability);
+                                  acl::Capability capability, const Json& body = Json::object());
   store::Barrier& barrier() { return *barrier_; }
 
  private:

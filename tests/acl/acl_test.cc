@@ -122,6 +122,100 @@ TEST(AclTest, TheDefaultPolicyOnlyLetsATokenManageItself) {
   }
 }
 
+// ParametersAllowed on one rule: a table of constraints, requests and
+// outcomes.
+TEST(AclTest, ParameterConstraints) {
+  auto rules = [](std::string_view body) {
+    auto p = ParsePolicy("path \"p\" { capabilities = [\"update\"]\n" + std::string(body) + "\n}");
+    EXPECT_TRUE(p) << p.error().message;
+    return p->rules.at(0).parameters;
+  };
+  struct Case {
+    std::string constraints;
+    Parameters request;
+    bool allowed;
+  };
+  const std::vector<Case> cases = {
+      // Required names must all be there.
+      {R"(required_parameters = ["a", "b"])", {{"a", {"1"}}, {"b", {"2"}}}, true},
+      {R"(required_parameters = ["a", "b"])", {{"a", {"1"}}}, false},
+      {R"(required_parameters = ["a"])", {}, false},
+      // Allowed names: only those, with any value when the list is empty.
+      {R"(allowed_parameters = { a = [] })", {{"a", {"anything"}}}, true},
+      {R"(allowed_parameters = { a = [] })", {{"a", {"x"}}, {"b", {"y"}}}, false},
+      {R"(allowed_parameters = { a = [] })", {}, true},
+      {R"(allowed_parameters = { a = ["x", "y"] })", {{"a", {"y"}}}, true},
+      {R"(allowed_parameters = { a = ["x", "y"] })", {{"a", {"z"}}}, false},
+      // A list is allowed when each element is.
+      {R"(allowed_parameters = { a = ["x", "y"] })", {{"a", {"x", "y"}}}, true},
+      {R"(allowed_parameters = { a = ["x", "y"] })", {{"a", {"x", "z"}}}, false},
+      // "*" stands for the names not listed; listed ones keep their values.
+      {R"(allowed_parameters = { "*" = [], a = ["x"] })", {{"b", {"any"}}, {"a", {"x"}}}, true},
+      {R"(allowed_parameters = { "*" = [], a = ["x"] })", {{"a", {"y"}}}, false},
+      // Prefix and suffix globs in values.
+      {R"(allowed_parameters = { a = ["ci-*"] })", {{"a", {"ci-build"}}}, true},
+      {R"(allowed_parameters = { a = ["ci-*"] })", {{"a", {"prod"}}}, false},
+      {R"(allowed_parameters = { a = ["*-ro"] })", {{"a", {"app-ro"}}}, true},
+      {R"(allowed_parameters = { a = ["*-ro"] })", {{"a", {"app-rw"}}}, false},
+      // Denied: any value with an empty list, else the listed values.
+      {R"(denied_parameters = { a = [] })", {{"a", {"x"}}}, false},
+      {R"(denied_parameters = { a = [] })", {{"b", {"x"}}}, true},
+      {R"(denied_parameters = { a = ["x"] })", {{"a", {"y"}}}, true},
+      {R"(denied_parameters = { a = ["x"] })", {{"a", {"y", "x"}}}, false},
+      {R"(denied_parameters = { "*" = [] })", {{"a", {"x"}}}, false},
+      {R"(denied_parameters = { "*" = [] })", {}, true},
+      // Numbers and booleans compare as written.
+      {R"(denied_parameters = { n = [0, true] })", {{"n", {"true"}}}, false},
+      {R"(denied_parameters = { n = [0, true] })", {{"n", {"1"}}}, true},
+      // Denied wins over allowed.
+      {R"(allowed_parameters = { a = [] }
+          denied_parameters = { a = ["x"] })",
+       {{"a", {"x"}}},
+       false},
+  };
+  for (const Case& c : cases) {
+    std::string request;
+    for (const auto& [name, values] : c.request) {
+      request += " " + name + "=";
+      for (const std::string& v : values) request += v + ",";
+    }
+    EXPECT_EQ(ParametersAllowed(rules(c.constraints), c.request), c.allowed)
+        << c.constraints << " |" << request;
+  }
+}
+
+TEST(AclTest, ConstraintsApplyToWritesAndReadsOfTheDecidingRule) {
+  const Acl acl = Build({R"(path "kv/*" { capabilities = ["create", "read", "update", "delete",
+                                                          "list"]
+                                          denied_parameters = { "owner" = [] } })",
+                         R"(path "kv/free/*" { capabilities = ["update"] })"});
+  const Parameters owner = {{"owner", {"x"}}};
+  EXPECT_FALSE(acl.Allows("kv/a", kUpdate, owner));
+  EXPECT_FALSE(acl.Allows("kv/a", kCreate, owner));
+  EXPECT_FALSE(acl.Allows("kv/a", kRead, owner));
+  EXPECT_TRUE(acl.Allows("kv/a", kUpdate, {{"other", {"x"}}}));
+  // Delete and list are not checked; another rule that decides has its own.
+  EXPECT_TRUE(acl.Allows("kv/a", kDelete, owner));
+  EXPECT_TRUE(acl.Allows("kv/a", kList, owner));
+  EXPECT_TRUE(acl.Allows("kv/free/a", kUpdate, owner));
+  EXPECT_TRUE(Acl::Root().Allows("kv/a", kUpdate, owner));
+}
+
+TEST(AclTest, ConstraintsOfTheSamePatternMergeAsVaultMergesThem) {
+  const Acl acl = Build({R"(path "t" { capabilities = ["update"]
+                                       allowed_parameters = { p = ["a"], q = ["x"] }
+                                       required_parameters = ["p"] })",
+                         R"(path "t" { capabilities = ["update"]
+                                       allowed_parameters = { p = ["b"], q = [] }
+                                       required_parameters = ["q"] })"});
+  // p: a or b; q: any (an empty list wins); both required.
+  EXPECT_TRUE(acl.Allows("t", kUpdate, {{"p", {"b"}}, {"q", {"z"}}}));
+  EXPECT_TRUE(acl.Allows("t", kUpdate, {{"p", {"a"}}, {"q", {"x"}}}));
+  EXPECT_FALSE(acl.Allows("t", kUpdate, {{"p", {"c"}}, {"q", {"x"}}}));
+  EXPECT_FALSE(acl.Allows("t", kUpdate, {{"p", {"a"}}}));
+  EXPECT_FALSE(acl.Allows("t", kUpdate, {{"q", {"x"}}}));
+}
+
 TEST(AclTest, RootAllowsEverything) {
   EXPECT_EQ(Caps(Acl::Root(), "sys/seal"), "create read update patch delete list sudo");
 }

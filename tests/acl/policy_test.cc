@@ -45,6 +45,36 @@ path "/sys/mounts" {
             "secret/data/app/* = read list\n"
             "secret/+/config = create update patch delete sudo\n"
             "sys/mounts = read\n");
+  const ParameterRules& mounts = p->rules[2].parameters;
+  using Lists = std::map<std::string, std::vector<std::string>>;
+  EXPECT_EQ(mounts.allowed, (Lists{{"*", {}}, {"type", {"kv"}}}));
+  EXPECT_EQ(mounts.denied, Lists{});
+  EXPECT_EQ(mounts.required, std::vector<std::string>{"type"});
+  EXPECT_TRUE(p->rules[0].parameters.empty());
+}
+
+TEST(PolicyTest, ParameterConstraintsInHclAndJson) {
+  auto hcl = ParsePolicy(R"(
+path "auth/token/create" {
+  capabilities = ["update"]
+  allowed_parameters = { "Policies" = ["app", "ci-*"], "ttl" = [] }
+  denied_parameters = { "no_parent" = [true], "num_uses" = [0, 1] }
+  required_parameters = ["Policies", "ttl"]
+}
+)");
+  ASSERT_TRUE(hcl) << hcl.error().message;
+  auto json = ParsePolicy(R"({"path": {"auth/token/create": {"capabilities": ["update"],
+    "allowed_parameters": {"Policies": ["app", "ci-*"], "ttl": []},
+    "denied_parameters": {"no_parent": [true], "num_uses": [0, 1]},
+    "required_parameters": ["Policies", "ttl"]}}})");
+  ASSERT_TRUE(json) << json.error().message;
+  using Lists = std::map<std::string, std::vector<std::string>>;
+  for (const Policy* p : {&*hcl, &*json}) {
+    const ParameterRules& rules = p->rules.at(0).parameters;
+    EXPECT_EQ(rules.allowed, (Lists{{"policies", {"app", "ci-*"}}, {"ttl", {}}}));
+    EXPECT_EQ(rules.denied, (Lists{{"no_parent", {"true"}}, {"num_uses", {"0", "1"}}}));
+    EXPECT_EQ(rules.required, (std::vector<std::string>{"policies", "ttl"}));
+  }
 }
 
 TEST(PolicyTest, ParsesJsonTheSameWay) {
@@ -109,6 +139,17 @@ TEST(PolicyTest, ErrorsNameLineColumnAndPattern) {
             "1:1: a path block takes one pattern");
   EXPECT_EQ(ErrorOf("{\"path\": {}} x"), "1:14: unexpected text after the JSON object");
   EXPECT_EQ(ErrorOf("x = " + std::string(40, '[')), "1:37: nested too deeply");
+  EXPECT_EQ(ErrorOf("path \"a\" { capabilities = [\"read\"]\n  allowed_parameters = [\"x\"] }"),
+            "2:24: path \"a\": allowed_parameters must be a { name = [values] } block");
+  EXPECT_EQ(ErrorOf("path \"a\" { capabilities = [\"read\"]\n  denied_parameters = { x = \"y\" }"
+                    " }"),
+            "2:29: path \"a\": denied_parameters \"x\" must be a list");
+  EXPECT_EQ(ErrorOf("path \"a\" { capabilities = [\"read\"]\n  allowed_parameters = { x = [[1]] }"
+                    " }"),
+            "2:31: path \"a\": allowed_parameters \"x\": values must be strings, numbers or "
+            "booleans");
+  EXPECT_EQ(ErrorOf("path \"a\" { capabilities = [\"read\"]\n  required_parameters = \"x\" }"),
+            "2:25: path \"a\": required_parameters must be a list");
 }
 
 }  // namespace

@@ -210,6 +210,42 @@ class HvacTokensAndPoliciesTest(ServerTestCase):
         me.auth.token.revoke_self()
         self.assertFalse(me.is_authenticated())
 
+    def test_parameter_constraints_limit_what_a_token_may_send(self):
+        self.root.sys.enable_secrets_engine("kv", path="kv1", options={"version": "1"})
+        self.root.sys.create_or_update_policy("app-read", APP_POLICY)
+        self.root.sys.create_or_update_policy("limited", """
+path "auth/token/create" {
+  capabilities = ["update"]
+  allowed_parameters = { "policies" = ["app-*", "default"], "*" = [] }
+  denied_parameters = { "no_parent" = [true] }
+}
+path "kv1/db/*" {
+  capabilities = ["create", "update", "read"]
+  allowed_parameters = { "user" = [], "password" = [] }
+  required_parameters = ["password"]
+}""")
+        token = self.root.auth.token.create(policies=["limited", "app-read"])["auth"]
+        limited = self.client_for(token["client_token"])
+        child = limited.auth.token.create(policies=["app-read"], ttl="5m")["auth"]
+        self.assertEqual(child["policies"], ["app-read", "default"])
+        kv1 = limited.secrets.kv.v1
+        kv1.create_or_update_secret("db/main", {"user": "u", "password": "p"}, method="PUT",
+                                    mount_point="kv1")
+        for denied in (
+                lambda: limited.auth.token.create(policies=["limited"]),  # a value not allowed
+                lambda: limited.auth.token.create(policies=["app-read"], no_parent=True),
+                lambda: kv1.create_or_update_secret("db/main", {"user": "u"},  # password required
+                                                    method="PUT", mount_point="kv1"),
+                lambda: kv1.create_or_update_secret("db/main", {"password": "p", "admin": "yes"},
+                                                    method="PUT", mount_point="kv1"),
+                # As in Vault, required parameters apply to reads too.
+                lambda: kv1.read_secret("db/main", mount_point="kv1")):
+            with self.assertRaises(hvac.exceptions.Forbidden):
+                denied()
+        # Nothing denied was written.
+        self.assertEqual(self.root.secrets.kv.v1.read_secret("db/main", mount_point="kv1")["data"],
+                         {"user": "u", "password": "p"})
+
     def test_revoking_a_parent_revokes_its_children_but_not_orphans(self):
         self.root.sys.create_or_update_policy(
             "maker", 'path "auth/token/create" { capabilities = ["update"] }\n'
