@@ -177,16 +177,15 @@ uint32_t Acl::Capabilities(std::string_view path) const {
   return (caps & kDeny) != 0 ? 0 : caps;
 }
 
-bool Acl::Allows(std::string_view path, Capability capability, const Parameters& parameters) const {
-  if (root_) return true;
+bool Acl::Grants(std::string_view path, Capability capability, const ParameterRules** rules) const {
   const PathRule* rule = Decide(path);
   if (rule == nullptr || (rule->capabilities & kDeny) != 0 ||
       (rule->capabilities & capability) == 0) {
     return false;
   }
   constexpr uint32_t kChecked = kRead | kCreate | kUpdate | kPatch;
-  return (capability & kChecked) == 0 || rule->parameters.empty() ||
-         ParametersAllowed(rule->parameters, parameters);
+  if ((capability & kChecked) != 0 && !rule->parameters.empty()) *rules = &rule->parameters;
+  return true;
 }
 
 }  // namespace tresor::acl

@@ -53,11 +53,27 @@ class Acl {
   // True if `capability` is granted at `path` and, for read, create,
   // update and patch, the request's parameters pass the rule's constraints.
   bool Allows(std::string_view path, Capability capability,
-              const Parameters& parameters = {}) const;
+              const Parameters& parameters = {}) const {
+    return AllowsRequest(path, capability, [&]() -> const Parameters& { return parameters; });
+  }
+  // The same, with the parameters from `parameters()`, called only when the
+  // deciding rule constrains them (most rules do not, and the server need
+  // not copy a request's values then).
+  template <typename GetParameters>
+  bool AllowsRequest(std::string_view path, Capability capability,
+                     const GetParameters& parameters) const {
+    if (root_) return true;
+    const ParameterRules* rules = nullptr;
+    if (!Grants(path, capability, &rules)) return false;
+    return rules == nullptr || ParametersAllowed(*rules, parameters());
+  }
 
  private:
   // The rule that decides `path`, or null.
   const PathRule* Decide(std::string_view path) const;
+  // True if a rule grants `capability` at `path` (root aside); `*rules`
+  // becomes its parameter constraints if they apply to `capability`.
+  bool Grants(std::string_view path, Capability capability, const ParameterRules** rules) const;
 
   bool root_ = false;
   std::unordered_map<std::string, PathRule> exact_;

@@ -6,7 +6,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/inbox.h"
 #include "http/tls.h"
 
 namespace tresor::http {
@@ -65,70 +65,6 @@ struct Connection {
   uint32_t events = 0;          // what epoll watches for
 
   explicit Connection(const ParserLimits& limits) : parser(limits) {}
-};
-
-// What other threads hand a worker: deferred responses on their way back
-// to its loop, and connections another worker accepted for it. `load` is
-// the worker's connections, counted when they are handed over, so the
-// next accept already sees them.
-class Inbox {
- public:
-  explicit Inbox(int wake_fd) : wake_fd_(wake_fd) {}
-  ~Inbox() { ::close(wake_fd_); }
-  Inbox(const Inbox&) = delete;
-  Inbox& operator=(const Inbox&) = delete;
-
-  int wake_fd() const { return wake_fd_; }
-  std::atomic<size_t> load{0};
-
-  struct Letter {
-    int fd;
-    uint64_t serial;
-    Response response;
-  };
-  void Post(int fd, uint64_t serial, Response response) {
-    const std::lock_guard lock(mutex_);
-    if (closed_) return;
-    letters_.push_back(Letter{fd, serial, std::move(response)});
-    Wake();
-  }
-  void Hand(int fd) {
-    ++load;
-    const std::lock_guard lock(mutex_);
-    if (closed_) {
-      ::close(fd);
-      return;
-    }
-    arrivals_.push_back(fd);
-    Wake();
-  }
-  std::vector<Letter> TakeLetters() {
-    const std::lock_guard lock(mutex_);
-    return std::exchange(letters_, {});
-  }
-  std::vector<int> TakeArrivals() {
-    const std::lock_guard lock(mutex_);
-    return std::exchange(arrivals_, {});
-  }
-  void Wake() {
-    const uint64_t one = 1;
-    (void)!::write(wake_fd_, &one, sizeof one);
-  }
-  // The worker stops: later letters are dropped, connections not yet taken
-  // are closed.
-  void Close() {
-    const std::lock_guard lock(mutex_);
-    closed_ = true;
-    for (int fd : arrivals_) ::close(fd);
-    arrivals_.clear();
-  }
-
- private:
-  std::mutex mutex_;
-  int wake_fd_;
-  bool closed_ = false;
-  std::vector<Letter> letters_;
-  std::vector<int> arrivals_;
 };
 
 }  // namespace
@@ -446,7 +382,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Hand
   impl->port = ntohs(addr.sin_port);
   const int threads = options.threads > 0 ? options.threads : UsableCores();
   for (int i = 0; i < threads; ++i) {
-    impl->inboxes.push_back(std::make_shared<Inbox>(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)));
+    impl->inboxes.push_back(std::make_shared<Inbox>());
   }
   for (size_t i = 0; i < impl->inboxes.size(); ++i) {
     impl->workers.emplace_back([p = impl.get(), i] { p->Worker(i); });

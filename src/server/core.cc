@@ -109,8 +109,9 @@ std::optional<Caller> Core::Authorize(const http::Request& request, const std::s
   const std::string* token = RequestToken(request, &bearer);
   auto found = token == nullptr ? std::nullopt : tokens_.Lookup(*token);
   if (!found) return std::nullopt;
-  if (!policies_.AclFor(found->second.policies)
-           ->Allows(path, capability, ParametersOf(request, body))) {
+  if (!policies_.AclFor(found->second.policies)->AllowsRequest(path, capability, [&] {
+        return ParametersOf(request, body);
+      })) {
     return std::nullopt;
   }
   return Caller{found->first, found->second};

@@ -1,13 +1,14 @@
 #include "server/kv1.h"
 
 #include "server/records.h"
+#include "server/responses.h"
 
 namespace tresor::server {
 KvOutcome KvV1::Read(const std::string& path) {
   auto record = GetRecord(barrier_, prefix_ + "d/" + path);
   if (!record) return KvStorageFailure();
   if (!*record) return KvStatus(404);
-  return KvOutcome{200, std::move(**record), {}, {}};
+  return KvOutcome{200, Dump(**record), {}};
 }
 
 KvOutcome KvV1::Write(const std::string& path, const Json& body) {
@@ -37,7 +38,7 @@ KvOutcome KvV1::List(const std::string& prefix) {
   for (std::string& key : *listed) paths.push_back(key.substr(stored.size()));
   Json keys = ChildNames(paths, dir);
   if (keys.empty()) return KvStatus(404);
-  return KvOutcome{200, Json{{"keys", keys}}, {}, {}};
+  return KvOutcome{200, Dump(Json{{"keys", keys}}), {}};
 }
 
 }  // namespace tresor::server

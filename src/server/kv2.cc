@@ -52,7 +52,7 @@ Json ChildNames(const std::vector<std::string>& paths, const std::string& dir) {
 }
 
 KvOutcome KvStatus(int status, std::string message) {
-  KvOutcome out{status, nullptr, {}, {}};
+  KvOutcome out{status, "", {}};
   if (!message.empty()) out.errors.push_back(std::move(message));
   return out;
 }
@@ -122,7 +122,7 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
   key.versions[number] = Version{now, "", false, body["data"]};
   if (key.oldest_version == 0) key.oldest_version = number;
   TrimVersions(key);
-  KvOutcome out{200, VersionMetadata(key, number, key.versions[number]), {}, {}};
+  KvOutcome out{200, Dump(VersionMetadata(key, number, key.versions[number])), {}};
   PersistLocked(path, key);
   return out;
 }
@@ -136,14 +136,13 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   const int64_t number = version > 0 ? version : key.current_version;
   auto v = key.versions.find(number);
   if (v == key.versions.end()) return KvStatus(404);
-  // Serialised here, under the lock, rather than copied out to be
-  // serialised later: {"data": ..., "metadata": ...}.
+  // {"data": ..., "metadata": ...}; Vault's 404 has the metadata too.
   const bool gone = !v->second.deletion_time.empty() || v->second.destroyed;
-  KvOutcome out{gone ? 404 : 200, nullptr, {}, "{\"data\":"};  // Vault's 404 has the metadata
-  out.data_json += gone ? "null" : Dump(v->second.data);
-  out.data_json += ",\"metadata\":";
-  out.data_json += Dump(VersionMetadata(key, number, v->second));
-  out.data_json += '}';
+  KvOutcome out{gone ? 404 : 200, "{\"data\":", {}};
+  out.data += gone ? "null" : Dump(v->second.data);
+  out.data += ",\"metadata\":";
+  out.data += Dump(VersionMetadata(key, number, v->second));
+  out.data += '}';
   return out;
 }
 
@@ -208,16 +207,15 @@ KvOutcome KvV2::ReadMetadata(const std::string& path) {
                                        {"destroyed", v.destroyed}};
   }
   return KvOutcome{200,
-                   Json{{"cas_required", key.cas_required},
-                        {"created_time", key.created_time},
-                        {"current_version", key.current_version},
-                        {"custom_metadata", key.custom_metadata},
-                        {"delete_version_after", key.delete_version_after},
-                        {"max_versions", key.max_versions},
-                        {"oldest_version", key.oldest_version},
-                        {"updated_time", key.updated_time},
-                        {"versions", versions}},
-                   {},
+                   Dump(Json{{"cas_required", key.cas_required},
+                             {"created_time", key.created_time},
+                             {"current_version", key.current_version},
+                             {"custom_metadata", key.custom_metadata},
+                             {"delete_version_after", key.delete_version_after},
+                             {"max_versions", key.max_versions},
+                             {"oldest_version", key.oldest_version},
+                             {"updated_time", key.updated_time},
+                             {"versions", versions}}),
                    {}};
 }
 
@@ -286,7 +284,7 @@ KvOutcome KvV2::List(const std::string& prefix) {
   }
   Json keys = ChildNames(paths, dir);
   if (keys.empty()) return KvStatus(404);
-  return KvOutcome{200, Json{{"keys", keys}}, {}, {}};
+  return KvOutcome{200, Dump(Json{{"keys", keys}}), {}};
 }
 
 bool KvV2::Exists(const std::string& path) {
@@ -298,10 +296,9 @@ bool KvV2::Exists(const std::string& path) {
 KvOutcome KvV2::ReadConfig() {
   const std::lock_guard lock(mutex_);
   return KvOutcome{200,
-                   Json{{"cas_required", cas_required_},
-                        {"delete_version_after", delete_version_after_},
-                        {"max_versions", max_versions_}},
-                   {},
+                   Dump(Json{{"cas_required", cas_required_},
+                             {"delete_version_after", delete_version_after_},
+                             {"max_versions", max_versions_}}),
                    {}};
 }
 

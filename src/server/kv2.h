@@ -22,13 +22,13 @@ namespace tresor::server {
 
 using Json = nlohmann::json;
 
-// What an operation answers: an HTTP status, the response's "data" (null
-// for none) and, for errors, messages.
+// What an operation answers: an HTTP status, the response's "data" as
+// compact JSON ("" for none: serialised where it is made, under the mount's
+// lock, rather than copied out) and, for errors, messages.
 struct KvOutcome {
   int status = 200;
-  Json data;
+  std::string data;
   std::vector<std::string> errors;
-  std::string data_json;  // set instead of `data` by reads: data already serialised
 };
 
 class KvV2 {

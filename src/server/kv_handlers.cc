@@ -10,8 +10,7 @@ namespace {
 
 http::Response FromOutcome(const KvOutcome& o) {
   if (o.status == 204) return NoContent();
-  if (!o.data_json.empty()) return EnvelopeOf(o.status, o.data_json);
-  if (!o.data.is_null()) return Envelope(o.status, o.data);
+  if (!o.data.empty()) return EnvelopeOf(o.status, o.data);
   return JsonResponse(o.status, Json{{"errors", o.errors}});
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "crypto/kdf.h"
 #include "crypto/random.h"
 
 namespace tresor::server {
@@ -34,14 +35,8 @@ std::string RequestId() {
   used += 16;
   b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[b[i] >> 4];
-    out += kHex[b[i] & 15];
-  }
+  std::string out = crypto::HexEncode(std::span<const uint8_t>(b, 16));
+  for (size_t dash : {8, 13, 18, 23}) out.insert(dash, 1, '-');
   return out;
 }
 
