@@ -603,6 +603,12 @@ class MetricsTest(ServerTestCase):
         self.assertGreaterEqual(int(reads[0].split()[-1]), 3)
         self.assertIn('tresor_requests_total{method="POST",code="200"} 1', lines)
         self.assertIn("# TYPE tresor_requests_total counter", lines)
+        self.assertIn("# TYPE tresor_request_duration_seconds histogram", lines)
+        count = [l for l in lines if l.startswith("tresor_request_duration_seconds_count ")]
+        self.assertEqual(len(count), 1, text)
+        self.assertGreaterEqual(int(count[0].split()[-1]), 4)  # this one not yet
+        self.assertIn('tresor_request_duration_seconds_bucket{le="+Inf"} '
+                      + count[0].split()[-1], lines)
         self.assertIn("tresor_sealed 0", lines)
         self.assertTrue(any(l.startswith("tresor_storage_transactions_total ") for l in lines))
         self.assertNotIn("metric-secret-value", text)
@@ -612,6 +618,10 @@ class MetricsTest(ServerTestCase):
         self.assertIn({"Name": "tresor_sealed", "Value": 0}, as_json["Gauges"])
         self.assertTrue(any(c["Labels"] == {"method": "POST", "code": "200"}
                             for c in as_json["Counters"]))
+        [duration] = as_json["Samples"]
+        self.assertEqual(duration["Name"], "tresor.request.duration")
+        self.assertGreaterEqual(duration["Count"], 5)
+        self.assertGreaterEqual(duration["Max"], duration["Mean"])
         weak = client.auth.token.create(policies=["default"])["auth"]["client_token"]
         for token in (weak, "no-such-token"):
             out = self.curl("-H", f"X-Vault-Token: {token}", f"{self.url}/v1/sys/metrics")
