@@ -124,12 +124,11 @@ Result<void> AuditLog::Append(Json entry) {
   return {};
 }
 
-std::string HmacString(std::string_view value, const crypto::SecretBytes& key) {
-  return "hmac-sha256:" +
-         crypto::HexEncode(crypto::HmacSha256(key.Reveal(), crypto::AsBytes(value)));
+std::string HmacString(std::string_view value, const crypto::HmacSha256Key& key) {
+  return "hmac-sha256:" + crypto::HexEncode(key.Mac(crypto::AsBytes(value)));
 }
 
-Json HmacStrings(const Json& value, const crypto::SecretBytes& key) {
+Json HmacStrings(const Json& value, const crypto::HmacSha256Key& key) {
   if (value.is_object()) {
     Json out = Json::object();
     for (const auto& [k, v] : value.items()) out[k] = HmacStrings(v, key);

@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "crypto/kdf.h"
 #include "crypto/result.h"
-#include "crypto/secret_bytes.h"
 
 namespace tresor::audit {
 
@@ -57,7 +57,7 @@ Result<VerifyReport> Verify(std::string_view text);
 // `value` with every string (and number) leaf replaced by
 // "hmac-sha256:<hex>" under `key`: equal inputs give equal outputs, so a log
 // can be searched for a known value without holding it.
-Json HmacStrings(const Json& value, const crypto::SecretBytes& key);
-std::string HmacString(std::string_view value, const crypto::SecretBytes& key);
+Json HmacStrings(const Json& value, const crypto::HmacSha256Key& key);
+std::string HmacString(std::string_view value, const crypto::HmacSha256Key& key);
 
 }  // namespace tresor::audit

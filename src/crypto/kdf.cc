@@ -22,6 +22,8 @@ class Hmac {
     TRESOR_CHECK(crypto_auth_hmacsha256_init(&state_, DataOrEmpty(key), key.size()) == 0,
                  "hmac-sha-256 init failed");
   }
+  // Continues from a state that has taken its key (HmacSha256Key's).
+  explicit Hmac(const crypto_auth_hmacsha256_state& keyed) : state_(keyed) {}
   ~Hmac() { sodium_memzero(&state_, sizeof state_); }
   Hmac(const Hmac&) = delete;
   Hmac& operator=(const Hmac&) = delete;
@@ -85,6 +87,23 @@ Digest Sha256Hasher::Finish() {
 Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data) {
   Digest out{};
   Hmac hmac(key);
+  hmac.Update(data);
+  hmac.Finish(out);
+  return out;
+}
+
+HmacSha256Key::HmacSha256Key(std::span<const uint8_t> key)
+    : keyed_(std::make_unique<crypto_auth_hmacsha256_state>()) {
+  EnsureInitialized();
+  TRESOR_CHECK(crypto_auth_hmacsha256_init(keyed_.get(), DataOrEmpty(key), key.size()) == 0,
+               "hmac-sha-256 init failed");
+}
+
+HmacSha256Key::~HmacSha256Key() { sodium_memzero(keyed_.get(), sizeof *keyed_); }
+
+Digest HmacSha256Key::Mac(std::span<const uint8_t> data) const {
+  Digest out{};
+  Hmac hmac(*keyed_);
   hmac.Update(data);
   hmac.Finish(out);
   return out;

@@ -19,7 +19,7 @@ std::string Operation(const http::Request& request) {
 
 // Appends the audit line of a response.
 bool AuditResponse(audit::AuditLog& audit, const Json& about, const http::Response& response,
-                   const crypto::SecretBytes& key) {
+                   const crypto::HmacSha256Key& key) {
   Json logged{{"time", NowRfc3339()},
               {"type", "response"},
               {"request", about},
@@ -42,7 +42,8 @@ bool AuditResponse(audit::AuditLog& audit, const Json& about, const http::Respon
 Api::Api(ApiOptions options)
     : options_(std::move(options)),
       seal_(options_.storage, options_.age_identity_file),
-      sealed_audit_key_(std::make_shared<crypto::SecretBytes>(crypto::RandomSecret(32))) {}
+      sealed_audit_key_(
+          std::make_shared<crypto::HmacSha256Key>(crypto::RandomSecret(32).Reveal())) {}
 
 Result<void> Api::Open(std::shared_ptr<store::Barrier> barrier) {
   TRESOR_ASSIGN_OR_RETURN(std::shared_ptr<Core> core, Core::Load(std::move(barrier)));
@@ -89,8 +90,8 @@ http::Response Api::Audited(const http::Request& request) {
   std::string bearer;
   const std::string* token = RequestToken(request, &bearer);
   // Both stay alive as long as the deferred response below may need them.
-  std::shared_ptr<const crypto::SecretBytes> sealed_key = sealed_audit_key_;
-  const crypto::SecretBytes& key = core ? core->audit_key() : *sealed_key;
+  std::shared_ptr<const crypto::HmacSha256Key> sealed_key = sealed_audit_key_;
+  const crypto::HmacSha256Key& key = core ? core->audit_key() : *sealed_key;
   Json entry{{"time", NowRfc3339()},
              {"type", "request"},
              {"auth", {{"client_token", token ? Json(audit::HmacString(*token, key)) : Json()}}},

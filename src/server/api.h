@@ -11,6 +11,7 @@
 #include <string>
 
 #include "audit/log.h"
+#include "crypto/kdf.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "server/core.h"
@@ -68,7 +69,7 @@ class Api {
   std::shared_ptr<Core> core_;  // null while sealed; atomic access
   // The audit log's HMAC key while sealed (a random one of this process;
   // once unsealed, the Core's, from the keyring).
-  std::shared_ptr<const crypto::SecretBytes> sealed_audit_key_;
+  std::shared_ptr<const crypto::HmacSha256Key> sealed_audit_key_;
   std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
 };
 

@@ -37,7 +37,7 @@ bool IsWrite(const http::Request& r) { return r.method == "PUT" || r.method == "
 
 Core::Core(std::shared_ptr<store::Barrier> barrier)
     : barrier_(std::move(barrier)),
-      audit_key_(barrier_->keyring().DeriveKey("tresor audit hmac")),
+      audit_key_(barrier_->keyring().DeriveKey("tresor audit hmac").Reveal()),
       mounts_(*barrier_),
       policies_(barrier_.get()),
       tokens_(nullptr, barrier_.get()),

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "crypto/kdf.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "server/kv2.h"
@@ -40,7 +41,7 @@ class Core {
   TokenStore& tokens() { return tokens_; }
   size_t kv_cached_keys() { return mounts_.CachedKeys(); }
   // The key of the audit log's HMACs (derived from the keyring).
-  const crypto::SecretBytes& audit_key() const { return audit_key_; }
+  const crypto::HmacSha256Key& audit_key() const { return audit_key_; }
   // The caller if the request's token is valid and its policies allow
   // `capability` at `path` (relative to /v1/) with the request's parameters
   // (its query, and `body`'s members); else nothing.
@@ -68,7 +69,7 @@ class Core {
   acl::Capability Needed(const http::Request& request, const std::string& path);
 
   std::shared_ptr<store::Barrier> barrier_;
-  crypto::SecretBytes audit_key_;
+  crypto::HmacSha256Key audit_key_;
   MountTable mounts_;
   PolicyStore policies_;
   TokenStore tokens_;

@@ -52,8 +52,9 @@ TokenInfo FromJson(const Json& j) {
 TokenStore::TokenStore(std::function<int64_t()> now, store::Barrier* barrier)
     : now_(now ? std::move(now) : [] { return static_cast<int64_t>(std::time(nullptr)); }),
       barrier_(barrier),
-      hmac_key_(barrier ? barrier->keyring().DeriveKey("tresor token hmac")
-                        : crypto::RandomSecret(32)) {}
+      hmac_key_(
+          (barrier ? barrier->keyring().DeriveKey("tresor token hmac") : crypto::RandomSecret(32))
+              .Reveal()) {}
 
 Result<void> TokenStore::Load() {
   if (barrier_ == nullptr) return {};
@@ -71,7 +72,7 @@ void TokenStore::PersistLocked(const std::string& key) {
 }
 
 std::string TokenStore::KeyOf(const std::string& token) const {
-  return crypto::HexEncode(crypto::HmacSha256(hmac_key_.Reveal(), crypto::AsBytes(token)));
+  return crypto::HexEncode(hmac_key_.Mac(crypto::AsBytes(token)));
 }
 
 std::pair<std::string, TokenInfo> TokenStore::Create(const TokenRequest& request,

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "crypto/kdf.h"
 #include "crypto/result.h"
-#include "crypto/secret_bytes.h"
 #include "store/barrier.h"
 
 namespace tresor::server {
@@ -88,7 +88,7 @@ class TokenStore {
 
   std::function<int64_t()> now_;
   store::Barrier* barrier_;
-  crypto::SecretBytes hmac_key_;
+  crypto::HmacSha256Key hmac_key_;
   std::mutex mutex_;
   std::map<std::string, TokenInfo> tokens_;  // by KeyOf(token)
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "support/hex.h"
 
 namespace tresor::crypto {
@@ -27,6 +29,20 @@ TEST(KdfTest, Sha256OfAbc) {
 TEST(KdfTest, HmacMatchesRfc4231TestCase2) {
   EXPECT_EQ(Hex(HmacSha256(AsBytes("Jefe"), AsBytes("what do ya want for nothing?"))),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(KdfTest, KeyedHmacMatchesRfc4231AndCanBeReused) {
+  const HmacSha256Key jefe(AsBytes("Jefe"));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(Hex(jefe.Mac(AsBytes("what do ya want for nothing?"))),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
+  // RFC 4231 test case 6: a key longer than a block is hashed first.
+  const std::string long_key(131, '\xaa');
+  EXPECT_EQ(Hex(HmacSha256Key(AsBytes(long_key))
+                    .Mac(AsBytes("Test Using Larger Than Block-Size Key - Hash Key First"))),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(Hex(jefe.Mac({})), Hex(HmacSha256(AsBytes("Jefe"), {})));
 }
 
 }  // namespace
