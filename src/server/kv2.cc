@@ -115,7 +115,7 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
     return KvStatus(400, "check-and-set parameter did not match the current version");
   }
   const std::string now = NowRfc3339();
-  Key& key = existing != nullptr ? *existing : (keys_[path] = Key{});
+  Key& key = existing != nullptr ? *existing : keys_.Put(path, Key{});
   if (key.created_time.empty()) key.created_time = now;
   key.updated_time = now;
   const int64_t number = ++key.current_version;
@@ -256,7 +256,7 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
     key.custom_metadata = custom;
   }
   TrimVersions(key);
-  Key& kept = keys_[path] = std::move(key);
+  Key& kept = keys_.Put(path, std::move(key));
   PersistLocked(path, kept);
   return KvStatus(204);
 }
@@ -278,9 +278,9 @@ KvOutcome KvV2::List(const std::string& prefix) {
     for (std::string& key : *listed) paths.push_back(key.substr(stored.size()));
   } else {
     const std::lock_guard lock(mutex_);
-    for (auto it = keys_.lower_bound(dir); it != keys_.end() && it->first.starts_with(dir); ++it) {
-      if (it->second.stored) paths.push_back(it->first);
-    }
+    keys_.ForEachWithPrefix(dir, [&](const std::string& path, const Key& key) {
+      if (key.stored) paths.push_back(path);
+    });
   }
   Json keys = ChildNames(paths, dir);
   if (keys.empty()) return KvStatus(404);

@@ -4,8 +4,9 @@
 // Each key (its metadata and every version kept) is one record in the
 // storage barrier under PREFIX "k/" PATH, rewritten by every change; the
 // mount's settings are PREFIX "config". Keys read once stay in a memory
-// cache of bounded size, so repeated reads cost no storage access. Without a
-// barrier, the cache holds everything (tests). Thread-safe.
+// cache of bounded size that drops the least recently used key, so repeated
+// reads of the keys in use cost no storage access. Without a barrier, the
+// cache holds everything (tests). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "server/lru_map.h"
 #include "store/barrier.h"
 
 namespace tresor::server {
@@ -83,16 +85,17 @@ class KvV2 {
     // (so that checking, then writing, a new key reads storage once).
     bool stored = true;
   };
+  // The cache entry of a key that storage does not have.
+  static Key Absent();
   static Json VersionMetadata(const Key& key, int64_t number, const Version& v);
   KvOutcome ChangeVersions(const std::string& path, const Json& body, int action);
   // The key at `path` from the cache or storage; null if there is none.
   // Holds mutex_. kIntegrity if its record does not open.
   Result<Key*> FindLocked(const std::string& path);
-  // Writes `key` through the barrier (with its cache entry), or deletes it.
+  // Writes `key` through the barrier (`key` is the cached entry).
   void PersistLocked(const std::string& path, const Key& key);
+  // Deletes the key from storage; the cache remembers it is gone.
   void ForgetLocked(const std::string& path);
-  // Drops cached keys past the limit, never `keep`.
-  void EvictLocked(const std::string& keep);
   void PersistConfigLocked();
   static Json ToJson(const Key& key);
   static Key FromJson(const Json& json);
@@ -102,10 +105,9 @@ class KvV2 {
 
   store::Barrier* barrier_;
   std::string prefix_;
-  size_t cache_limit_;
   std::mutex mutex_;
-  std::map<std::string, Key> keys_;  // all keys without a barrier, else a cache
-  int64_t max_versions_ = 0;         // mount config; 0 means 10, as Vault
+  LruMap<Key> keys_;          // all keys without a barrier, else a cache
+  int64_t max_versions_ = 0;  // mount config; 0 means 10, as Vault
   bool cas_required_ = false;
   std::string delete_version_after_ = "0s";
 };

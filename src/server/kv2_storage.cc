@@ -6,7 +6,9 @@
 namespace tresor::server {
 
 KvV2::KvV2(store::Barrier* barrier, std::string prefix, size_t cache_limit)
-    : barrier_(barrier), prefix_(std::move(prefix)), cache_limit_(cache_limit) {}
+    : barrier_(barrier),
+      prefix_(std::move(prefix)),
+      keys_(barrier != nullptr ? cache_limit : SIZE_MAX) {}
 
 Json KvV2::ToJson(const Key& key) {
   Json versions = Json::object();
@@ -56,15 +58,18 @@ Result<void> KvV2::Load() {
   return {};
 }
 
+KvV2::Key KvV2::Absent() {
+  Key key;
+  key.stored = false;
+  return key;
+}
+
 Result<KvV2::Key*> KvV2::FindLocked(const std::string& path) {
-  if (auto it = keys_.find(path); it != keys_.end()) {
-    return it->second.stored ? &it->second : static_cast<Key*>(nullptr);
-  }
+  if (Key* cached = keys_.Find(path)) return cached->stored ? cached : nullptr;
   if (barrier_ == nullptr) return static_cast<Key*>(nullptr);
   TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, prefix_ + "k/" + path));
   if (!record) {
-    keys_[path].stored = false;
-    EvictLocked(path);
+    keys_.Put(path, Absent());
     return static_cast<Key*>(nullptr);
   }
   Key key;
@@ -73,27 +78,15 @@ Result<KvV2::Key*> KvV2::FindLocked(const std::string& path) {
   } catch (const std::exception&) {
     return MakeError(ErrorCode::kIntegrity, prefix_ + "k/" + path + ": malformed record");
   }
-  Key* loaded = &(keys_[path] = std::move(key));
-  EvictLocked(path);
-  return loaded;
-}
-
-void KvV2::EvictLocked(const std::string& keep) {
-  while (barrier_ != nullptr && keys_.size() > cache_limit_) {
-    auto victim = keys_.begin();
-    if (victim->first == keep) ++victim;
-    keys_.erase(victim);
-  }
+  return &keys_.Put(path, std::move(key));
 }
 
 void KvV2::PersistLocked(const std::string& path, const Key& key) {
   if (barrier_ != nullptr) PutRecord(*barrier_, prefix_ + "k/" + path, ToJson(key));
-  EvictLocked(path);
 }
 
 void KvV2::ForgetLocked(const std::string& path) {
-  keys_[path] = Key{};
-  keys_[path].stored = false;
+  keys_.Put(path, Absent());
   if (barrier_ != nullptr) (void)barrier_->Delete(prefix_ + "k/" + path);
 }
 
