@@ -14,13 +14,22 @@ KvOutcome KvV1::Read(const std::string& path) {
 KvOutcome KvV1::Write(const std::string& path, const Json& body) {
   if (path.empty() || path.back() == '/') return KvStatus(400, "invalid secret path");
   if (!body.is_object() || body.empty()) return KvStatus(400, "no data provided");
+  const std::shared_lock lock(mutex_);
+  if (closed_) return KvUnmounted();
   PutRecord(barrier_, prefix_ + "d/" + path, body);
   return KvStatus(204);
 }
 
 KvOutcome KvV1::Delete(const std::string& path) {
+  const std::shared_lock lock(mutex_);
+  if (closed_) return KvUnmounted();
   (void)barrier_.Delete(prefix_ + "d/" + path);
   return KvStatus(204);
+}
+
+void KvV1::Close() {
+  const std::unique_lock lock(mutex_);
+  closed_ = true;
 }
 
 bool KvV1::Exists(const std::string& path) {

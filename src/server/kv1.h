@@ -1,8 +1,9 @@
 // A KV version 1 secrets engine: one JSON object per path, no versions.
 // Each path is a record in the storage barrier under PREFIX "d/" PATH,
-// read from storage on every request. Thread-safe (the barrier is).
+// read from storage on every request. Thread-safe.
 #pragma once
 
+#include <shared_mutex>
 #include <string>
 
 #include "server/kv2.h"
@@ -21,10 +22,14 @@ class KvV1 {
   KvOutcome Delete(const std::string& path);
   KvOutcome List(const std::string& prefix);
   bool Exists(const std::string& path);
+  // Refuses every later change (404); see KvV2::Close.
+  void Close();
 
  private:
   store::Barrier& barrier_;
   std::string prefix_;
+  std::shared_mutex mutex_;  // changes share it; Close takes it alone
+  bool closed_ = false;
 };
 
 }  // namespace tresor::server

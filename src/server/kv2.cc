@@ -59,6 +59,8 @@ KvOutcome KvStatus(int status, std::string message) {
 
 KvOutcome KvStorageFailure() { return KvStatus(500, "internal error reading storage"); }
 
+KvOutcome KvUnmounted() { return KvStatus(404, "the secrets engine was unmounted"); }
+
 std::string NowRfc3339() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
@@ -105,6 +107,7 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
     cas = c.get<int64_t>();
   }
   const std::lock_guard lock(mutex_);
+  if (closed_) return KvUnmounted();
   auto found = FindLocked(path);
   if (!found) return KvStorageFailure();
   Key* existing = *found;
@@ -148,6 +151,7 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
 
 KvOutcome KvV2::DeleteLatest(const std::string& path) {
   const std::lock_guard lock(mutex_);
+  if (closed_) return KvUnmounted();
   auto found = FindLocked(path);
   if (!found) return KvStorageFailure();
   if (*found == nullptr) return KvStatus(204);
@@ -165,6 +169,7 @@ KvOutcome KvV2::ChangeVersions(const std::string& path, const Json& body, int ac
   const auto versions = VersionList(body);
   if (!versions) return KvStatus(400, "no version number provided");
   const std::lock_guard lock(mutex_);
+  if (closed_) return KvUnmounted();
   auto found = FindLocked(path);
   if (!found) return KvStorageFailure();
   if (*found == nullptr) return KvStatus(204);
@@ -222,6 +227,7 @@ KvOutcome KvV2::ReadMetadata(const std::string& path) {
 KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
   if (!body.is_object()) return KvStatus(400, "invalid request body");
   const std::lock_guard lock(mutex_);
+  if (closed_) return KvUnmounted();
   auto found = FindLocked(path);
   if (!found) return KvStorageFailure();
   // Validated on a copy: a refused body changes nothing.
@@ -263,6 +269,7 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
 
 KvOutcome KvV2::DeleteMetadata(const std::string& path) {
   const std::lock_guard lock(mutex_);
+  if (closed_) return KvUnmounted();
   ForgetLocked(path);
   return KvStatus(204);
 }
@@ -287,6 +294,11 @@ KvOutcome KvV2::List(const std::string& prefix) {
   return KvOutcome{200, Dump(Json{{"keys", keys}}), {}};
 }
 
+void KvV2::Close() {
+  const std::lock_guard lock(mutex_);
+  closed_ = true;
+}
+
 bool KvV2::Exists(const std::string& path) {
   const std::lock_guard lock(mutex_);
   auto found = FindLocked(path);
@@ -305,6 +317,7 @@ KvOutcome KvV2::ReadConfig() {
 KvOutcome KvV2::WriteConfig(const Json& body) {
   if (!body.is_object()) return KvStatus(400, "invalid request body");
   const std::lock_guard lock(mutex_);
+  if (closed_) return KvUnmounted();
   if (body.contains("max_versions") && body["max_versions"].is_number_integer()) {
     max_versions_ = body["max_versions"].get<int64_t>();
   }

@@ -58,6 +58,10 @@ class KvV2 {
   KvOutcome List(const std::string& prefix);
   // True if `path` has any version.
   bool Exists(const std::string& path);
+  // Refuses every later change (404), so that once the operations in
+  // flight have finished no record of this mount is written again: the
+  // unmount's deletions are then final.
+  void Close();
   // Keys held in memory (metrics).
   size_t cached_keys();
   // GET and POST config
@@ -106,6 +110,7 @@ class KvV2 {
   store::Barrier* barrier_;
   std::string prefix_;
   std::mutex mutex_;
+  bool closed_ = false;
   LruMap<Key> keys_;          // all keys without a barrier, else a cache
   int64_t max_versions_ = 0;  // mount config; 0 means 10, as Vault
   bool cas_required_ = false;
@@ -116,6 +121,8 @@ class KvV2 {
 KvOutcome KvStatus(int status, std::string message = "");
 // A record that does not open: one opaque message for the client.
 KvOutcome KvStorageFailure();
+// The answer to a change of an unmounted engine's records.
+KvOutcome KvUnmounted();
 
 // What a LIST answers for `dir`: the names just below it in `paths`
 // (sorted, all under `dir`), folders with a trailing '/', each once.

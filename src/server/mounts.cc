@@ -81,13 +81,15 @@ std::shared_ptr<const Mount> MountTable::Find(const std::string& path, std::stri
   return nullptr;
 }
 
-void MountTable::PersistLocked() {
+Json MountTable::TableLocked() const {
   Json table = Json::object();
   for (const auto& [path, m] : mounts_) {
     table[path] = Json{{"version", m->version}, {"description", m->description}};
   }
-  PutRecord(barrier_, kTablePath, table);
+  return table;
 }
+
+void MountTable::PersistLocked() { PutRecord(barrier_, kTablePath, TableLocked()); }
 
 Result<void> MountTable::Add(std::string path, int version, const std::string& description) {
   if (!path.empty() && path.back() != '/') path.push_back('/');
@@ -112,12 +114,28 @@ Result<void> MountTable::Add(std::string path, int version, const std::string& d
 Result<void> MountTable::Remove(std::string path) {
   if (!path.empty() && path.back() != '/') path.push_back('/');
   const std::unique_lock lock(mutex_);
-  if (mounts_.erase(path) == 0) {
+  auto it = mounts_.find(path);
+  if (it == mounts_.end()) {
     return MakeError(ErrorCode::kNotFound, "no secrets engine is mounted at " + path);
   }
-  PersistLocked();
-  TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_.Keys("kv/" + path));
-  for (const std::string& key : keys) (void)barrier_.Delete(key);
+  const std::shared_ptr<Mount> removed = it->second;
+  // Closed first: a change in flight either is stored before the listing
+  // below, and deleted with the rest, or is refused.
+  if (removed->v2) removed->v2->Close();
+  if (removed->v1) removed->v1->Close();
+  mounts_.erase(it);
+  // The table and the deletions in one batch: a crash cannot leave the
+  // mount's records behind for a later mount at the same path to find.
+  std::vector<store::Write> writes{SealRecord(barrier_, kTablePath, TableLocked())};
+  auto keys = barrier_.Keys("kv/" + path);
+  if (keys) {
+    for (std::string& key : *keys) writes.push_back(store::Write{std::move(key), std::nullopt});
+  }
+  if (!keys || !barrier_.Apply(std::move(writes))) {
+    // Not unmounted; the storage refuses every write from now on anyway.
+    mounts_[path] = Make(path, removed->version, removed->description);
+    return MakeError(ErrorCode::kIo, "unmounting " + path + " failed in storage");
+  }
   return {};
 }
 

@@ -35,7 +35,9 @@ class MountTable {
   // kInvalidArgument for a bad path or version; kRefused if the path, or
   // one inside or around it, is in use.
   Result<void> Add(std::string path, int version, const std::string& description);
-  // Unmounts and deletes the mount's records. kNotFound if not mounted.
+  // Unmounts and deletes the mount's records, in one batch with the
+  // table's change; changes in flight on the mount are refused. kNotFound
+  // if not mounted; kIo if storage refused (the mount stays).
   Result<void> Remove(std::string path);
   // sys/mounts' answer: every mount, and sys/.
   Json Describe() const;
@@ -46,6 +48,8 @@ class MountTable {
  private:
   std::shared_ptr<Mount> Make(const std::string& path, int version,
                               const std::string& description) const;
+  // The stored form of the table.
+  Json TableLocked() const;
   void PersistLocked();
 
   store::Barrier& barrier_;

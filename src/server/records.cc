@@ -10,9 +10,16 @@ nlohmann::json Parse(const crypto::SecretBytes& plain) {
 
 }  // namespace
 
-void PutRecord(store::Barrier& barrier, const std::string& key, const nlohmann::json& record) {
+store::Write SealRecord(const store::Barrier& barrier, const std::string& key,
+                        const nlohmann::json& record) {
   const std::string text = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  (void)barrier.Put(key, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+  return barrier.Seal(key, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
+
+void PutRecord(store::Barrier& barrier, const std::string& key, const nlohmann::json& record) {
+  std::vector<store::Write> writes;
+  writes.push_back(SealRecord(barrier, key, record));
+  (void)barrier.Apply(std::move(writes));
 }
 
 Result<std::optional<nlohmann::json>> GetRecord(store::Barrier& barrier, const std::string& key) {

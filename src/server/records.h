@@ -13,6 +13,9 @@ namespace tresor::server {
 // Writes `record` at `key` (see Barrier::Put; a refused write is noted for
 // the request, which then fails).
 void PutRecord(store::Barrier& barrier, const std::string& key, const nlohmann::json& record);
+// `record` sealed for `key`, as one change of a batch (Barrier::Apply).
+store::Write SealRecord(const store::Barrier& barrier, const std::string& key,
+                        const nlohmann::json& record);
 
 // Writes `map`'s entry `name` (through `to_json`) under PREFIX NAME, or
 // deletes that record when the map has no such entry. Nothing without a

@@ -20,7 +20,7 @@ void NoteWriteFailure() { noted.failed = true; }
 NotedWrites TakeNotedWrites() { return std::exchange(noted, NotedWrites{}); }
 
 // Submits `writes`, noting the batch (or the refusal) for the request.
-Result<uint64_t> Barrier::Submit(std::vector<Write> writes) {
+Result<uint64_t> Barrier::Apply(std::vector<Write> writes) {
   auto seq = storage_->Submit(std::move(writes));
   if (!seq) {
     NoteWriteFailure();
@@ -72,22 +72,26 @@ Result<void> Barrier::Scan(
   return {};
 }
 
-Result<uint64_t> Barrier::Put(const std::string& key, std::span<const uint8_t> plaintext) {
+Write Barrier::Seal(const std::string& key, std::span<const uint8_t> plaintext) const {
   const uint32_t term = keyring_.active_term();
   Bytes record{kRecordVersion};
   crypto::AppendU32(record, term);
   const auto sealed =
       crypto::SealValue(keyring_.Key(term)->Reveal(), crypto::AsBytes(key), plaintext);
   record.insert(record.end(), sealed.begin(), sealed.end());
+  return Write{key, std::move(record)};
+}
+
+Result<uint64_t> Barrier::Put(const std::string& key, std::span<const uint8_t> plaintext) {
   std::vector<Write> writes;
-  writes.push_back(Write{key, std::move(record)});
-  return Submit(std::move(writes));
+  writes.push_back(Seal(key, plaintext));
+  return Apply(std::move(writes));
 }
 
 Result<uint64_t> Barrier::Delete(const std::string& key) {
   std::vector<Write> writes;
   writes.push_back(Write{key, std::nullopt});
-  return Submit(std::move(writes));
+  return Apply(std::move(writes));
 }
 
 }  // namespace tresor::store

@@ -35,11 +35,16 @@ class Barrier {
   Result<uint64_t> Put(const std::string& key, std::span<const uint8_t> plaintext);
   Result<uint64_t> Delete(const std::string& key);
 
+  // `plaintext` sealed for `key`, as a change for Apply.
+  Write Seal(const std::string& key, std::span<const uint8_t> plaintext) const;
+  // Submits several changes (sealed ones, and deletions: value nullopt) as
+  // one batch, stored all together or not at all.
+  Result<uint64_t> Apply(std::vector<Write> writes);
+
   Storage& storage() { return *storage_; }
   const Keyring& keyring() const { return keyring_; }
 
  private:
-  Result<uint64_t> Submit(std::vector<Write> writes);
   Result<crypto::SecretBytes> Open(const std::string& key, const Bytes& record) const;
 
   std::shared_ptr<Storage> storage_;

@@ -1,0 +1,97 @@
+// Unmounting: the mount's records go in one batch with the table's change,
+// changes in flight on the unmounted engine are refused, and a new mount
+// at the same path starts empty.
+#include "server/mounts.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "server/records.h"
+#include "store/memory_storage.h"
+
+namespace tresor::server {
+namespace {
+
+class MountsTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<const Mount> Find(const std::string& path) {
+    std::string rest;
+    return mounts_.Find(path, &rest);
+  }
+  std::vector<std::string> Stored(const std::string& prefix) {
+    return barrier_.Keys(prefix).value();
+  }
+
+  std::shared_ptr<store::MemoryStorage> storage_ = std::make_shared<store::MemoryStorage>();
+  store::Barrier barrier_{storage_, store::Keyring::Generate()};
+  MountTable mounts_{barrier_};
+};
+
+TEST_F(MountsTest, UnmountingDeletesTheRecordsAndChangesTheTableInOneBatch) {
+  ASSERT_TRUE(mounts_.Load());
+  ASSERT_TRUE(mounts_.Add("team", 2, "team secrets"));
+  ASSERT_TRUE(mounts_.Add("old", 1, ""));
+  const auto team = Find("team/x");
+  ASSERT_NE(team, nullptr);
+  for (const char* path : {"a", "b/c", "d"}) {
+    ASSERT_EQ(team->v2->Write(path, Json{{"data", {{"k", "v"}}}}).status, 200);
+  }
+  ASSERT_EQ(Find("old/x")->v1->Write("keep", Json{{"k", "v"}}).status, 204);
+  ASSERT_EQ(Stored("kv/team/").size(), 3u);
+  const uint64_t before = storage_->submitted();
+  ASSERT_TRUE(mounts_.Remove("team"));
+  EXPECT_EQ(storage_->submitted(), before + 1);
+  EXPECT_EQ(Stored("kv/team/"), std::vector<std::string>{});
+  EXPECT_EQ(Stored("kv/old/"), std::vector<std::string>{"kv/old/d/keep"});
+  const auto table = GetRecord(barrier_, "core/mounts").value();
+  ASSERT_TRUE(table.has_value());
+  EXPECT_FALSE(table->contains("team/"));
+  EXPECT_TRUE(table->contains("old/"));
+  EXPECT_EQ(Find("team/x"), nullptr);
+}
+
+TEST_F(MountsTest, ChangesThroughAnUnmountedEngineAreRefused) {
+  ASSERT_TRUE(mounts_.Load());
+  ASSERT_TRUE(mounts_.Add("v2", 2, ""));
+  ASSERT_TRUE(mounts_.Add("v1", 1, ""));
+  // Held as a request in flight would hold them.
+  const auto v2 = Find("v2/x");
+  const auto v1 = Find("v1/x");
+  ASSERT_EQ(v2->v2->Write("k", Json{{"data", {{"k", "v"}}}}).status, 200);
+  ASSERT_TRUE(mounts_.Remove("v2/"));
+  ASSERT_TRUE(mounts_.Remove("v1/"));
+  const std::vector<std::string> unmounted{"the secrets engine was unmounted"};
+  const Json body{{"data", {{"k", "v"}}}, {"versions", {1}}};
+  for (const KvOutcome& out :
+       {v2->v2->Write("k", body), v2->v2->Write("new", body), v2->v2->DeleteLatest("k"),
+        v2->v2->Destroy("k", body), v2->v2->WriteMetadata("k", Json::object()),
+        v2->v2->DeleteMetadata("k"), v2->v2->WriteConfig(Json{{"max_versions", 3}}),
+        v1->v1->Write("k", Json{{"k", "v"}}), v1->v1->Delete("k")}) {
+    EXPECT_EQ(out.status, 404);
+    EXPECT_EQ(out.errors, unmounted);
+  }
+  EXPECT_EQ(Stored("kv/"), std::vector<std::string>{});
+}
+
+TEST_F(MountsTest, AMountAtAnUnmountedPathStartsEmpty) {
+  ASSERT_TRUE(mounts_.Load());
+  ASSERT_EQ(Find("secret/x")->v2->Write("k", Json{{"data", {{"k", "v"}}}}).status, 200);
+  ASSERT_TRUE(mounts_.Remove("secret"));
+  ASSERT_TRUE(mounts_.Add("secret", 2, ""));
+  EXPECT_EQ(Find("secret/x")->v2->Read("k", 0).status, 404);
+  EXPECT_EQ(Find("secret/x")->v2->List("").status, 404);
+}
+
+TEST_F(MountsTest, UnmountingAPathWithNoMountIsNotFound) {
+  ASSERT_TRUE(mounts_.Load());
+  const auto removed = mounts_.Remove("nothing");
+  ASSERT_FALSE(removed);
+  EXPECT_EQ(removed.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(removed.error().message, "no secrets engine is mounted at nothing/");
+}
+
+}  // namespace
+}  // namespace tresor::server
