@@ -7,13 +7,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "crypto/kdf.h"
 
 namespace tresor::audit {
 namespace {
 
-const std::string kZeroHash(64, '0');
 constexpr std::string_view kHashField = ",\"hash\":\"";
 
 std::string ChainHash(std::string_view prev, std::string_view body) {
@@ -29,9 +29,10 @@ Error Bad(uint64_t line, const std::string& what) {
 
 }  // namespace
 
-Result<VerifyReport> Verify(std::string_view text) {
+Result<VerifyReport> Verify(std::string_view text, const std::optional<ChainPoint>& after) {
   VerifyReport report;
-  std::string prev = kZeroHash;
+  std::optional<ChainPoint> at = after;  // the line the next one must follow
+  if (at) report.before = *at;
   uint64_t n = 0;
   while (!text.empty()) {
     ++n;
@@ -39,42 +40,57 @@ Result<VerifyReport> Verify(std::string_view text) {
     if (nl == std::string_view::npos) return Bad(n, "cut short (no line end)");
     const std::string_view line = text.substr(0, nl);
     text.remove_prefix(nl + 1);
-    const size_t at = line.rfind(kHashField);
-    if (at == std::string_view::npos || line.size() != at + kHashField.size() + 64 + 2 ||
+    const size_t hash_at = line.rfind(kHashField);
+    if (hash_at == std::string_view::npos || line.size() != hash_at + kHashField.size() + 64 + 2 ||
         line.substr(line.size() - 2) != "\"}") {
       return Bad(n, "no hash (cut short or not an audit line)");
     }
-    const std::string body = std::string(line.substr(0, at)) + "}";
-    const std::string_view hash = line.substr(at + kHashField.size(), 64);
+    const std::string body = std::string(line.substr(0, hash_at)) + "}";
+    const std::string_view hash = line.substr(hash_at + kHashField.size(), 64);
     const Json parsed = Json::parse(body, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object()) return Bad(n, "not JSON");
-    if (!parsed.contains("seq") || !parsed["seq"].is_number_unsigned() ||
-        parsed["seq"].get<uint64_t>() != n) {
-      return Bad(n, "sequence number is not " + std::to_string(n) +
+    const bool has_seq = parsed.contains("seq") && parsed["seq"].is_number_unsigned();
+    if (!at) {  // the first line of a file whose older part was rotated away
+      if (!has_seq || parsed["seq"].get<uint64_t>() == 0 || !parsed.contains("prev") ||
+          !parsed["prev"].is_string() || parsed["prev"].get<std::string>().size() != 64) {
+        return Bad(n, "does not say which line it follows");
+      }
+      at = ChainPoint{parsed["seq"].get<uint64_t>() - 1, parsed["prev"].get<std::string>()};
+      report.before = *at;
+    }
+    const uint64_t seq = at->seq + 1;
+    if (!has_seq || parsed["seq"].get<uint64_t>() != seq) {
+      return Bad(n, "sequence number is not " + std::to_string(seq) +
                         " (a line before it was removed, or lines were reordered)");
     }
-    if (!parsed.contains("prev") || parsed["prev"] != prev) {
-      return Bad(n, "does not follow line " + std::to_string(n - 1) +
-                        " (the line before it was edited, removed or moved)");
+    if (!parsed.contains("prev") || parsed["prev"] != at->hash) {
+      return Bad(n, n == 1 && at->seq > 0
+                        ? "does not follow the last line of the file before it (seq " +
+                              std::to_string(at->seq) + ")"
+                        : "does not follow line " + std::to_string(n - 1) +
+                              " (the line before it was edited, removed or moved)");
     }
-    if (ChainHash(prev, body) != hash) return Bad(n, "hash does not match (the line was edited)");
-    prev = std::string(hash);
+    if (ChainHash(at->hash, body) != hash) {
+      return Bad(n, "hash does not match (the line was edited)");
+    }
+    at = ChainPoint{seq, std::string(hash)};
   }
   report.lines = n;
-  report.last_hash = prev;
+  report.last = at.value_or(ChainPoint{});
   return report;
 }
 
-Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    return MakeError(ErrorCode::kIo, path + ": cannot open the audit log: " + std::strerror(errno));
-  }
-  // Continue the chain from the last line (tresor audit verify checks all).
+namespace {
+
+// The last line of the log open at `fd`, nothing if the file is empty;
+// kIntegrity if it is not a whole audit line.
+Result<std::optional<ChainPoint>> LastLine(int fd, const std::string& path) {
   struct stat st {};
-  ::fstat(fd, &st);
+  if (::fstat(fd, &st) != 0) {
+    return MakeError(ErrorCode::kIo, path + ": cannot read the audit log: " + std::strerror(errno));
+  }
   const auto size = static_cast<size_t>(st.st_size);
-  if (size == 0) return std::unique_ptr<AuditLog>(new AuditLog(fd, 0, kZeroHash));
+  if (size == 0) return std::optional<ChainPoint>();
   const size_t tail = std::min<size_t>(size, 1 << 20);
   std::string text(tail, '\0');
   const ssize_t got = ::pread(fd, text.data(), tail, static_cast<off_t>(size - tail));
@@ -89,14 +105,48 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
   if ((start == std::string::npos && tail < size) || parsed.is_discarded() ||
       !parsed.contains("seq") || !parsed["seq"].is_number_unsigned() || !parsed.contains("hash") ||
       !parsed["hash"].is_string()) {
-    ::close(fd);
     return MakeError(ErrorCode::kIntegrity,
                      path +
                          ": the last line is not a whole audit line; check the log with "
                          "tresor audit verify and move it aside");
   }
-  return std::unique_ptr<AuditLog>(
-      new AuditLog(fd, parsed["seq"].get<uint64_t>(), parsed["hash"].get<std::string>()));
+  return std::optional<ChainPoint>(
+      ChainPoint{parsed["seq"].get<uint64_t>(), parsed["hash"].get<std::string>()});
+}
+
+Result<int> OpenForAppend(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return MakeError(ErrorCode::kIo, path + ": cannot open the audit log: " + std::strerror(errno));
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
+  TRESOR_ASSIGN_OR_RETURN(const int fd, OpenForAppend(path));
+  // Continue the chain from the last line (tresor audit verify checks all).
+  auto last = LastLine(fd, path);
+  if (!last) {
+    ::close(fd);
+    return std::move(last).error();
+  }
+  return std::unique_ptr<AuditLog>(new AuditLog(path, fd, last->value_or(ChainPoint{})));
+}
+
+Result<void> AuditLog::Reopen() {
+  TRESOR_ASSIGN_OR_RETURN(const int fd, OpenForAppend(path_));
+  auto last = LastLine(fd, path_);
+  if (!last) {
+    ::close(fd);
+    return std::move(last).error();
+  }
+  const std::lock_guard lock(mutex_);
+  ::close(fd_);
+  fd_ = fd;
+  if (*last) last_ = std::move(**last);  // else: the chain goes on in the new file
+  return {};
 }
 
 AuditLog::~AuditLog() { ::close(fd_); }
@@ -104,12 +154,12 @@ AuditLog::~AuditLog() { ::close(fd_); }
 Result<void> AuditLog::Append(Json entry) {
   const std::lock_guard lock(mutex_);
   Json line = Json::object();
-  line["seq"] = seq_ + 1;
-  line["prev"] = prev_;
+  line["seq"] = last_.seq + 1;
+  line["prev"] = last_.hash;
   for (auto& [k, v] : entry.items()) line[k] = std::move(v);
   // Keys sorted: "hash" is added after. Invalid UTF-8 becomes U+FFFD.
   std::string body = line.dump(-1, ' ', false, Json::error_handler_t::replace);
-  const std::string hash = ChainHash(prev_, body);
+  std::string hash = ChainHash(last_.hash, body);
   body.pop_back();
   body.append(kHashField).append(hash).append("\"}\n");
   size_t done = 0;
@@ -119,8 +169,8 @@ Result<void> AuditLog::Append(Json entry) {
     if (w < 0) return MakeError(ErrorCode::kIo, std::string("audit log: ") + std::strerror(errno));
     done += static_cast<size_t>(w);
   }
-  ++seq_;
-  prev_ = hash;
+  ++last_.seq;
+  last_.hash = std::move(hash);
   return {};
 }
 

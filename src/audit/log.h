@@ -9,11 +9,17 @@
 // callers pass entries through HmacStrings first. The chain detects changes
 // by anyone who does not rewrite every later line; ship the log off the
 // machine (or watch its last hash) to detect that too.
+//
+// Rotation: when the server is told to (SIGHUP) it reopens the log at its
+// path; if that is now a new, empty file, the chain goes on in it (its first
+// line has the next seq and the last hash of the file before), so the files
+// in order verify as one chain.
 #pragma once
 
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +29,13 @@
 namespace tresor::audit {
 
 using Json = nlohmann::json;
+
+// A place in the chain: the seq and hash of a line (seq 0 and 64 zeros:
+// before the first line).
+struct ChainPoint {
+  uint64_t seq = 0;
+  std::string hash = std::string(64, '0');
+};
 
 class AuditLog {
  public:
@@ -36,23 +49,34 @@ class AuditLog {
   // Thread-safe.
   Result<void> Append(Json entry);
 
+  // Opens the path again (after logrotate moved the file away): an empty
+  // file continues the chain, one with lines continues from its last line.
+  // On an error the log stays on the file it had. Thread-safe.
+  Result<void> Reopen();
+
  private:
-  AuditLog(int fd, uint64_t seq, std::string prev) : fd_(fd), seq_(seq), prev_(std::move(prev)) {}
+  AuditLog(std::string path, int fd, ChainPoint last)
+      : path_(std::move(path)), fd_(fd), last_(std::move(last)) {}
+  const std::string path_;
   std::mutex mutex_;
   int fd_;
-  uint64_t seq_;
-  std::string prev_;
+  ChainPoint last_;  // the last line written
 };
 
 struct VerifyReport {
   uint64_t lines = 0;
-  std::string last_hash;  // to compare with a copy kept elsewhere
+  ChainPoint before;  // what the first line follows (seq 0: the chain's start)
+  ChainPoint last;    // the last line; its hash is worth keeping elsewhere
 };
 
-// Checks every line of `text`; kIntegrity "line N: what" at the first bad one
-// (not JSON, a broken or missing hash, a wrong prev, a sequence gap, a
-// missing final newline).
-Result<VerifyReport> Verify(std::string_view text);
+// Checks every line of `text` as the chain's continuation after `after`
+// (by default its start); with nullopt, the first line is taken to follow
+// whatever it says it follows (a file whose older part was rotated away).
+// kIntegrity "line N: what" at the first bad line (N counts lines of
+// `text`): not JSON, a broken or missing hash, a wrong prev, a sequence
+// gap, a missing final newline.
+Result<VerifyReport> Verify(std::string_view text,
+                            const std::optional<ChainPoint>& after = ChainPoint{});
 
 // `value` with every string (and number) leaf replaced by
 // "hmac-sha256:<hex>" under `key`: equal inputs give equal outputs, so a log

@@ -145,9 +145,16 @@ void AddAuditCommand(CLI::App& app, KeyCommands& c) {
   c.audit_verify = audit->add_subcommand(
       "verify",
       "Check an audit log's hash chain: any edited, removed, reordered or cut line is "
-      "reported with its number (exit 5)");
-  c.audit_verify->add_option("FILE", c.audit_options.file, "The audit log")->required();
-  c.audit_verify->add_flag("--json", c.audit_options.json, "Print JSON for scripts");
+      "reported with its file and number (exit 5)");
+  c.audit_verify
+      ->add_option("FILE", c.audit_options.files,
+                   "The audit log; after rotation, its files oldest first (one chain)")
+      ->required();
+  c.audit_verify->add_flag("--continued", c.audit_options.continued,
+                           "The first file continues one rotated away: accept it starting "
+                           "past the chain's first line, and print where it starts");
+  c.audit_verify->add_flag("--json", c.audit_options.json,
+                           "Print JSON for scripts (a line per file)");
 }
 
 std::optional<Result<void>> RunKeyCommands(KeyCommands& c) {

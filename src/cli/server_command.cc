@@ -2,6 +2,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <optional>
+#include <vector>
 
 #include "audit/log.h"
 #include "cli/files.h"
@@ -89,9 +91,10 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   } else {
     TRESOR_ASSIGN_OR_RETURN(api_options.storage, OpenStorage(options.data_dir));
   }
+  std::shared_ptr<audit::AuditLog> audit_log;
   if (!options.audit_file.empty()) {
-    TRESOR_ASSIGN_OR_RETURN(auto log, audit::AuditLog::Open(options.audit_file));
-    api_options.audit = std::move(log);
+    TRESOR_ASSIGN_OR_RETURN(audit_log, audit::AuditLog::Open(options.audit_file));
+    api_options.audit = audit_log;
   }
   auto api = std::make_shared<server::Api>(std::move(api_options));
   std::string root_token;
@@ -107,12 +110,14 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     }
   }
 
-  // Workers inherit the mask: only this thread takes SIGINT and SIGTERM.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  // Workers inherit the mask: only this thread takes SIGINT and SIGTERM
+  // (stop) and SIGHUP (reopen the audit log, after logrotate).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   http::ServerOptions http_options;
   http_options.host = listen.first;
   http_options.port = listen.second;
@@ -149,22 +154,52 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
                    {"storage", options.dev ? "inmem" : "sqlite"},
                    {"sealed", api->sealed()}});
   int sig = 0;
-  sigwait(&stop, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    if (!audit_log) continue;
+    auto reopened = audit_log->Reopen();
+    if (reopened) {
+      Log("info", "audit log reopened", server::Json{{"file", options.audit_file}});
+    } else {
+      Log("error", "audit log not reopened; still writing to the file it had",
+          server::Json{{"error", reopened.error().message}});
+    }
+  }
   Log("info", "stopping", server::Json{{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   return {};
 }
 
 Result<void> RunAuditVerify(const AuditVerifyOptions& options) {
-  TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(options.file, size_t{1} << 36));
-  auto report = audit::Verify(text);
-  if (!report) return WithPlace(options.file, std::move(report).error());
-  if (options.json) {
-    std::printf("{\"file\":%s,\"lines\":%llu,\"last_hash\":\"%s\"}\n",
-                formats::EscapedString(options.file).c_str(),
-                static_cast<unsigned long long>(report->lines), report->last_hash.c_str());
-  } else {
-    std::printf("%s: %llu lines, chain intact; last hash %s\n", options.file.c_str(),
-                static_cast<unsigned long long>(report->lines), report->last_hash.c_str());
+  std::vector<audit::VerifyReport> reports;
+  std::optional<audit::ChainPoint> after;
+  if (!options.continued) after = audit::ChainPoint{};
+  for (const std::string& file : options.files) {
+    TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(file, size_t{1} << 36));
+    auto report = audit::Verify(text, after);
+    if (!report) return WithPlace(file, std::move(report).error());
+    after = report->last;
+    reports.push_back(std::move(*report));
+  }
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const audit::VerifyReport& r = reports[i];
+    const std::string& file = options.files[i];
+    if (options.json) {
+      std::printf(
+          "{\"file\":%s,\"lines\":%llu,\"first_seq\":%llu,\"follows\":\"%s\","
+          "\"last_seq\":%llu,\"last_hash\":\"%s\"}\n",
+          formats::EscapedString(file).c_str(), static_cast<unsigned long long>(r.lines),
+          static_cast<unsigned long long>(r.before.seq + 1), r.before.hash.c_str(),
+          static_cast<unsigned long long>(r.last.seq), r.last.hash.c_str());
+    } else if (r.before.seq == 0) {
+      std::printf("%s: %llu lines, chain intact; last hash %s\n", file.c_str(),
+                  static_cast<unsigned long long>(r.lines), r.last.hash.c_str());
+    } else {
+      std::printf(
+          "%s: %llu lines (seq %llu to %llu, after the line with hash %s), chain intact; "
+          "last hash %s\n",
+          file.c_str(), static_cast<unsigned long long>(r.lines),
+          static_cast<unsigned long long>(r.before.seq + 1),
+          static_cast<unsigned long long>(r.last.seq), r.before.hash.c_str(), r.last.hash.c_str());
+    }
   }
   return {};
 }

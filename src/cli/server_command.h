@@ -33,12 +33,14 @@ struct ServerOptions {
 // Errors say FILE:LINE:COL and what is wrong; unknown settings are errors.
 Result<void> LoadServerConfig(const std::string& path, ServerOptions& options);
 
-// Serves until SIGINT or SIGTERM.
+// Serves until SIGINT or SIGTERM; SIGHUP reopens the audit log.
 Result<void> RunServerCommand(const ServerOptions& options);
 
-// tresor audit verify FILE: the hash chain of an audit log (audit/log.h).
+// tresor audit verify FILE...: the hash chain of an audit log (audit/log.h),
+// over its rotated files in order (oldest first) as one chain.
 struct AuditVerifyOptions {
-  std::string file;
+  std::vector<std::string> files;
+  bool continued = false;  // the first file's older part was rotated away
   bool json = false;
 };
 Result<void> RunAuditVerify(const AuditVerifyOptions& options);

@@ -3,6 +3,7 @@
 #include "audit/log.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -68,7 +69,9 @@ TEST_F(AuditLogTest, AnUntouchedLogVerifiesAndReopeningContinuesTheChain) {
   auto report = Verify(Read());
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->lines, 5u);
-  EXPECT_EQ(report->last_hash.size(), 64u);
+  EXPECT_EQ(report->last.seq, 5u);
+  EXPECT_EQ(report->last.hash.size(), 64u);
+  EXPECT_EQ(report->before.seq, 0u);
   const auto lines = Lines();
   EXPECT_TRUE(
       lines[0].starts_with("{\"path\":\"secret/data/0\",\"prev\":\"" + std::string(64, '0')));
@@ -116,6 +119,66 @@ TEST_F(AuditLogTest, EveryKindOfTamperingIsFound) {
   }
   EXPECT_EQ(ErrorOf(Join(rehashed)),
             "line 3: does not follow line 2 (the line before it was edited, removed or moved)");
+}
+
+TEST_F(AuditLogTest, AfterRotationTheNewFileContinuesTheChain) {
+  const std::string rotated = path_ + ".1";
+  auto opened = AuditLog::Open(path_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  AuditLog& log = **opened;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log.Append(Json{{"n", i}}));
+  ASSERT_EQ(::rename(path_.c_str(), rotated.c_str()), 0);  // as logrotate does
+  ASSERT_TRUE(log.Reopen());
+  for (int i = 3; i < 5; ++i) ASSERT_TRUE(log.Append(Json{{"n", i}}));
+  std::ifstream in(rotated);
+  const std::string old_text((std::istreambuf_iterator<char>(in)), {});
+  ::unlink(rotated.c_str());
+  const std::string new_text = Read();
+
+  const auto old_report = Verify(old_text);
+  ASSERT_TRUE(old_report) << old_report.error().message;
+  EXPECT_EQ(old_report->last.seq, 3u);
+  const auto continued = Verify(new_text, old_report->last);
+  ASSERT_TRUE(continued) << continued.error().message;
+  EXPECT_EQ(continued->lines, 2u);
+  EXPECT_EQ(continued->before.seq, 3u);
+  EXPECT_EQ(continued->last.seq, 5u);
+  // Alone, the new file verifies only when told its start was rotated away.
+  EXPECT_EQ(ErrorOf(new_text),
+            "line 1: sequence number is not 1 (a line before it was removed, or lines were "
+            "reordered)");
+  const auto alone = Verify(new_text, std::nullopt);
+  ASSERT_TRUE(alone) << alone.error().message;
+  EXPECT_EQ(alone->before.seq, 3u);
+  EXPECT_EQ(alone->before.hash, old_report->last.hash);
+  EXPECT_EQ(alone->last.hash, continued->last.hash);
+  // The files in order are one chain.
+  EXPECT_EQ(Verify(old_text + new_text).value().lines, 5u);
+  const auto wrong = Verify(new_text, ChainPoint{3, std::string(64, 'a')});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().message,
+            "line 1: does not follow the last line of the file before it (seq 3)");
+}
+
+TEST_F(AuditLogTest, ReopeningWithoutRotationOrOntoAnUnusablePathKeepsTheChain) {
+  auto opened = AuditLog::Open(path_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  AuditLog& log = **opened;
+  ASSERT_TRUE(log.Append(Json{{"n", 1}}));
+  ASSERT_TRUE(log.Reopen());  // the same file: goes on after its last line
+  ASSERT_TRUE(log.Append(Json{{"n", 2}}));
+  const std::string moved = path_ + ".1";
+  ASSERT_EQ(::rename(path_.c_str(), moved.c_str()), 0);
+  ASSERT_EQ(::mkdir(path_.c_str(), 0700), 0);  // the path is now unusable
+  const auto refused = log.Reopen();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, path_ + ": cannot open the audit log: Is a directory");
+  ASSERT_TRUE(log.Append(Json{{"n", 3}}));  // still to the file it had
+  ::rmdir(path_.c_str());
+  ASSERT_EQ(::rename(moved.c_str(), path_.c_str()), 0);
+  const auto report = Verify(Read());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->lines, 3u);
 }
 
 TEST_F(AuditLogTest, OpeningALogWithACutLastLineIsRefused) {

@@ -372,6 +372,66 @@ class AuditTest(unittest.TestCase):
                                       "(the line was edited)\n")
 
 
+    def test_after_logrotate_and_sighup_the_files_verify_as_one_chain(self):
+        import select
+        import signal
+        rotated = self.log + ".1"
+        seen = []
+        proc, port = start_server("--audit-file", self.log)
+        try:
+            client = hvac.Client(url=f"http://127.0.0.1:{port}", token=ROOT)
+            client.secrets.kv.v2.create_or_update_secret("app/db", {"password": "pw"})
+            os.rename(self.log, rotated)  # what logrotate does, then it signals
+            proc.send_signal(signal.SIGHUP)
+            # Requests from here on go to the new file once the server says so.
+            while not any('"audit log reopened"' in l for l in seen):
+                ready, _, _ = select.select([proc.stderr], [], [], 10)
+                self.assertTrue(ready, f"no reopen logged: {seen}")
+                seen.append(proc.stderr.readline())
+            client.secrets.kv.v2.read_secret_version("app/db")
+            client.secrets.kv.v2.read_secret_version("app/db")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            proc.stdout.close()
+            logs = "".join(seen) + proc.stderr.read()
+            proc.stderr.close()
+        self.assertEqual(proc.returncode, 0)
+        reopened = [json.loads(l) for l in logs.splitlines() if '"audit log reopened"' in l]
+        self.assertEqual([r["file"] for r in reopened], [self.log])
+        self.assertEqual(oct(os.stat(self.log).st_mode & 0o777), "0o600")
+        with open(rotated) as f:
+            self.assertEqual(len(f.read().splitlines()), 2)
+        proc = subprocess.run([TRESOR, "audit", "verify", "--json", rotated, self.log],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        old, new = [json.loads(l) for l in proc.stdout.splitlines()]
+        self.assertEqual((old["file"], old["lines"], old["first_seq"], old["last_seq"]),
+                         (rotated, 2, 1, 2))
+        self.assertEqual((new["file"], new["lines"], new["first_seq"], new["last_seq"]),
+                         (self.log, 4, 3, 6))
+        self.assertEqual(new["follows"], old["last_hash"])
+        # Alone, the new file is refused unless its start is said to be gone.
+        proc = subprocess.run([TRESOR, "audit", "verify", self.log],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 5)
+        self.assertEqual(proc.stderr, f"tresor: error: {self.log}: line 1: sequence number is "
+                                      "not 1 (a line before it was removed, or lines were "
+                                      "reordered)\n")
+        proc = subprocess.run([TRESOR, "audit", "verify", "--continued", self.log],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, f"{self.log}: 4 lines (seq 3 to 6, after the line with "
+                                      f"hash {old['last_hash']}), chain intact; last hash "
+                                      f"{new['last_hash']}\n")
+        # In the wrong order, the break is named.
+        proc = subprocess.run([TRESOR, "audit", "verify", self.log, rotated],
+                              capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 5)
+        self.assertTrue(proc.stderr.startswith(f"tresor: error: {self.log}: line 1: "),
+                        proc.stderr)
+
+
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
 
 
