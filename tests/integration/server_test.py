@@ -384,10 +384,13 @@ class AuditTest(unittest.TestCase):
             os.rename(self.log, rotated)  # what logrotate does, then it signals
             proc.send_signal(signal.SIGHUP)
             # Requests from here on go to the new file once the server says so.
-            while not any('"audit log reopened"' in l for l in seen):
-                ready, _, _ = select.select([proc.stderr], [], [], 10)
+            # (Read unbuffered: select cannot see lines already in a buffer.)
+            while '"audit log reopened"' not in "".join(seen):
+                ready, _, _ = select.select([proc.stderr.fileno()], [], [], 30)
                 self.assertTrue(ready, f"no reopen logged: {seen}")
-                seen.append(proc.stderr.readline())
+                chunk = os.read(proc.stderr.fileno(), 65536)
+                self.assertTrue(chunk, f"the server closed stderr: {seen}")
+                seen.append(chunk.decode())
             client.secrets.kv.v2.read_secret_version("app/db")
             client.secrets.kv.v2.read_secret_version("app/db")
         finally:
