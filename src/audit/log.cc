@@ -136,13 +136,15 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
 }
 
 Result<void> AuditLog::Reopen() {
+  // Under the lock: no line is appended between reading the file's last
+  // line and switching to it (the path may still be the same file).
+  const std::lock_guard lock(mutex_);
   TRESOR_ASSIGN_OR_RETURN(const int fd, OpenForAppend(path_));
   auto last = LastLine(fd, path_);
   if (!last) {
     ::close(fd);
     return std::move(last).error();
   }
-  const std::lock_guard lock(mutex_);
   ::close(fd_);
   fd_ = fd;
   if (*last) last_ = std::move(**last);  // else: the chain goes on in the new file

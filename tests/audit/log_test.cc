@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "crypto/kdf.h"
 #include "crypto/random.h"
@@ -179,6 +182,29 @@ TEST_F(AuditLogTest, ReopeningWithoutRotationOrOntoAnUnusablePathKeepsTheChain) 
   const auto report = Verify(Read());
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->lines, 3u);
+}
+
+TEST_F(AuditLogTest, ReopeningWhileOthersAppendKeepsOneChain) {
+  auto opened = AuditLog::Open(path_);
+  ASSERT_TRUE(opened) << opened.error().message;
+  AuditLog& log = **opened;
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> appended{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 2; ++t) {
+    writers.emplace_back([&] {
+      while (!stop) {
+        EXPECT_TRUE(log.Append(Json{{"n", appended.load()}}));
+        ++appended;
+      }
+    });
+  }
+  for (int i = 0; i < 300; ++i) EXPECT_TRUE(log.Reopen());
+  stop = true;
+  for (auto& w : writers) w.join();
+  const auto report = Verify(Read());
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->lines, appended.load());
 }
 
 TEST_F(AuditLogTest, OpeningALogWithACutLastLineIsRefused) {
