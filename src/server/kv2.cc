@@ -1,8 +1,8 @@
 #include "server/kv2.h"
 
+#include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <ctime>
+#include <optional>
 
 #include "server/responses.h"
 
@@ -35,6 +35,18 @@ std::optional<std::vector<int64_t>> VersionList(const Json& body) {
   return out;
 }
 
+// A delete_version_after value as it is kept: its text, or "Ns" for a
+// number; kInvalidArgument "delete_version_after: ..." if it is neither.
+Result<std::string> DeleteVersionAfterSetting(const Json& value) {
+  auto seconds = DurationSeconds(value);
+  if (!seconds) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "delete_version_after: " + seconds.error().message);
+  }
+  if (value.is_string() && !value.get<std::string>().empty()) return value.get<std::string>();
+  return std::to_string(*seconds) + "s";
+}
+
 }  // namespace
 
 Json ChildNames(const std::vector<std::string>& paths, const std::string& dir) {
@@ -61,27 +73,26 @@ KvOutcome KvStorageFailure() { return KvStatus(500, "internal error reading stor
 
 KvOutcome KvUnmounted() { return KvStatus(404, "the secrets engine was unmounted"); }
 
-std::string NowRfc3339() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  const auto nanos =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() %
-      1000000000;
-  std::tm tm{};
-  ::gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(nanos));
-  return buf;
-}
-
 Json KvV2::VersionMetadata(const Key& key, int64_t number, const Version& v) {
   return Json{{"created_time", v.created_time},
               {"custom_metadata", key.custom_metadata},
               {"deletion_time", v.deletion_time},
               {"destroyed", v.destroyed},
               {"version", number}};
+}
+
+bool KvV2::Deleted(const Version& v, const std::string& now) {
+  return !v.deletion_time.empty() && v.deletion_time <= now;
+}
+
+int64_t KvV2::DeleteVersionAfter(const Key& key) const {
+  // Both were checked when they were set; an unreadable one counts as unset.
+  const auto own_setting = DurationSeconds(key.delete_version_after);
+  const auto mount_setting = DurationSeconds(delete_version_after_);
+  const int64_t own = own_setting ? *own_setting : 0;
+  const int64_t mount = mount_setting ? *mount_setting : 0;
+  if (own == 0 || mount == 0) return std::max(own, mount);
+  return std::min(own, mount);
 }
 
 int64_t KvV2::MaxVersions(const Key& key) const {
@@ -117,12 +128,15 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
   if (cas && *cas != current) {
     return KvStatus(400, "check-and-set parameter did not match the current version");
   }
-  const std::string now = NowRfc3339();
+  const auto time = now_();
+  const std::string now = Rfc3339(time);
   Key& key = existing != nullptr ? *existing : keys_.Put(path, Key{});
   if (key.created_time.empty()) key.created_time = now;
   key.updated_time = now;
   const int64_t number = ++key.current_version;
-  key.versions[number] = Version{now, "", false, body["data"]};
+  const int64_t after = DeleteVersionAfter(key);
+  key.versions[number] = Version{now, after > 0 ? Rfc3339(time + std::chrono::seconds(after)) : "",
+                                 false, body["data"]};
   if (key.oldest_version == 0) key.oldest_version = number;
   TrimVersions(key);
   KvOutcome out{200, Dump(VersionMetadata(key, number, key.versions[number])), {}};
@@ -140,7 +154,7 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   auto v = key.versions.find(number);
   if (v == key.versions.end()) return KvStatus(404);
   // {"data": ..., "metadata": ...}; Vault's 404 has the metadata too.
-  const bool gone = !v->second.deletion_time.empty() || v->second.destroyed;
+  const bool gone = Deleted(v->second, Now()) || v->second.destroyed;
   KvOutcome out{gone ? 404 : 200, "{\"data\":", {}};
   out.data += gone ? "null" : Dump(v->second.data);
   out.data += ",\"metadata\":";
@@ -157,8 +171,9 @@ KvOutcome KvV2::DeleteLatest(const std::string& path) {
   if (*found == nullptr) return KvStatus(204);
   Key& key = **found;
   auto v = key.versions.find(key.current_version);
-  if (v != key.versions.end() && v->second.deletion_time.empty()) {
-    v->second.deletion_time = NowRfc3339();
+  const std::string now = Now();
+  if (v != key.versions.end() && !Deleted(v->second, now)) {
+    v->second.deletion_time = now;
     PersistLocked(path, key);
   }
   return KvStatus(204);
@@ -174,11 +189,11 @@ KvOutcome KvV2::ChangeVersions(const std::string& path, const Json& body, int ac
   if (!found) return KvStorageFailure();
   if (*found == nullptr) return KvStatus(204);
   Key& key = **found;
-  const std::string now = NowRfc3339();
+  const std::string now = Now();
   for (int64_t n : *versions) {
     auto v = key.versions.find(n);
     if (v == key.versions.end() || v->second.destroyed) continue;
-    if (action == 0 && v->second.deletion_time.empty()) v->second.deletion_time = now;
+    if (action == 0 && !Deleted(v->second, now)) v->second.deletion_time = now;
     if (action == 1) v->second.deletion_time.clear();
     if (action == 2) {
       v->second.destroyed = true;
@@ -232,7 +247,7 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
   if (!found) return KvStorageFailure();
   // Validated on a copy: a refused body changes nothing.
   Key key = *found != nullptr ? **found : Key{};
-  const std::string now = NowRfc3339();
+  const std::string now = Now();
   if (key.created_time.empty()) key.created_time = now;
   key.updated_time = now;
   if (body.contains("max_versions")) {
@@ -245,8 +260,10 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
     if (!body["cas_required"].is_boolean()) return KvStatus(400, "cas_required must be a boolean");
     key.cas_required = body["cas_required"].get<bool>();
   }
-  if (body.contains("delete_version_after") && body["delete_version_after"].is_string()) {
-    key.delete_version_after = body["delete_version_after"].get<std::string>();
+  if (body.contains("delete_version_after")) {
+    auto setting = DeleteVersionAfterSetting(body["delete_version_after"]);
+    if (!setting) return KvStatus(400, setting.error().message);
+    key.delete_version_after = *setting;
   }
   if (body.contains("custom_metadata")) {
     const Json& custom = body["custom_metadata"];
@@ -316,6 +333,12 @@ KvOutcome KvV2::ReadConfig() {
 
 KvOutcome KvV2::WriteConfig(const Json& body) {
   if (!body.is_object()) return KvStatus(400, "invalid request body");
+  std::optional<std::string> delete_after;
+  if (body.contains("delete_version_after")) {
+    auto setting = DeleteVersionAfterSetting(body["delete_version_after"]);
+    if (!setting) return KvStatus(400, setting.error().message);
+    delete_after = *setting;
+  }
   const std::lock_guard lock(mutex_);
   if (closed_) return KvUnmounted();
   if (body.contains("max_versions") && body["max_versions"].is_number_integer()) {
@@ -324,9 +347,7 @@ KvOutcome KvV2::WriteConfig(const Json& body) {
   if (body.contains("cas_required") && body["cas_required"].is_boolean()) {
     cas_required_ = body["cas_required"].get<bool>();
   }
-  if (body.contains("delete_version_after") && body["delete_version_after"].is_string()) {
-    delete_version_after_ = body["delete_version_after"].get<std::string>();
-  }
+  if (delete_after) delete_version_after_ = *delete_after;
   PersistConfigLocked();
   return KvStatus(204);
 }

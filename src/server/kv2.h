@@ -9,7 +9,9 @@
 // cache holds everything (tests). Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "server/lru_map.h"
+#include "server/times.h"
 #include "store/barrier.h"
 
 namespace tresor::server {
@@ -37,8 +40,10 @@ class KvV2 {
  public:
   // `barrier` may be null (memory only); `prefix` is this mount's storage
   // prefix ("kv/secret/"); at most `cache_limit` keys stay in memory.
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  // `now` gives the time (tests pass their own; null: the system clock).
   explicit KvV2(store::Barrier* barrier = nullptr, std::string prefix = "kv/secret/",
-                size_t cache_limit = 200000);
+                size_t cache_limit = 200000, Clock now = nullptr);
   // Reads the mount's settings (once, after unsealing).
   Result<void> Load();
 
@@ -104,11 +109,19 @@ class KvV2 {
   static Json ToJson(const Key& key);
   static Key FromJson(const Json& json);
   int64_t MaxVersions(const Key& key) const;
+  // Seconds after which a new version of `key` is deleted (0: never): the
+  // shorter of the key's and the mount's delete_version_after, as in Vault.
+  int64_t DeleteVersionAfter(const Key& key) const;
+  // True once `v`'s deletion time (set by a delete, or at its creation from
+  // delete_version_after) is not after `now` (Rfc3339).
+  static bool Deleted(const Version& v, const std::string& now);
+  std::string Now() const { return Rfc3339(now_()); }
   // Drops the oldest versions past the key's max_versions.
   void TrimVersions(Key& key) const;
 
   store::Barrier* barrier_;
   std::string prefix_;
+  Clock now_;
   std::mutex mutex_;
   bool closed_ = false;
   LruMap<Key> keys_;          // all keys without a barrier, else a cache
@@ -127,8 +140,5 @@ KvOutcome KvUnmounted();
 // What a LIST answers for `dir`: the names just below it in `paths`
 // (sorted, all under `dir`), folders with a trailing '/', each once.
 Json ChildNames(const std::vector<std::string>& paths, const std::string& dir);
-
-// RFC 3339 UTC with nanoseconds, as Vault prints times.
-std::string NowRfc3339();
 
 }  // namespace tresor::server

@@ -5,9 +5,10 @@
 
 namespace tresor::server {
 
-KvV2::KvV2(store::Barrier* barrier, std::string prefix, size_t cache_limit)
+KvV2::KvV2(store::Barrier* barrier, std::string prefix, size_t cache_limit, Clock now)
     : barrier_(barrier),
       prefix_(std::move(prefix)),
+      now_(now ? std::move(now) : [] { return std::chrono::system_clock::now(); }),
       keys_(barrier != nullptr ? cache_limit : SIZE_MAX) {}
 
 Json KvV2::ToJson(const Key& key) {

@@ -2,23 +2,12 @@
 // -accessor), lookup-accessor.
 #include <algorithm>
 
-#include "formats/duration.h"
 #include "server/core.h"
 #include "server/responses.h"
+#include "server/times.h"
 
 namespace tresor::server {
 namespace {
-
-// A TTL given as "1h" or as a number of seconds.
-Result<int64_t> Seconds(const Json& value) {
-  if (value.is_number_integer() && value.get<int64_t>() >= 0) return value.get<int64_t>();
-  if (value.is_string()) {
-    const std::string text = value.get<std::string>();
-    if (text.empty()) return 0;
-    return formats::ParseDuration(text);
-  }
-  return MakeError(ErrorCode::kInvalidArgument, "a TTL must be a duration or a number");
-}
 
 int64_t Ttl(const TokenInfo& info) {
   if (info.expire_time == 0) return 0;
@@ -102,7 +91,7 @@ http::Response Core::Token(const http::Request& request, const std::string& path
     }
     for (const char* field : {"ttl", "explicit_max_ttl"}) {
       if (!body.contains(field)) continue;
-      auto seconds = Seconds(body[field]);
+      auto seconds = DurationSeconds(body[field]);
       if (!seconds) return Error(400, std::string(field) + ": " + seconds.error().message);
       (std::string_view(field) == "ttl" ? req.ttl : req.explicit_max_ttl) = *seconds;
     }
@@ -176,7 +165,7 @@ http::Response Core::Token(const http::Request& request, const std::string& path
   if (op == "renew-self" || op == "renew") {
     int64_t increment = 0;
     if (body.contains("increment")) {
-      auto seconds = Seconds(body["increment"]);
+      auto seconds = DurationSeconds(body["increment"]);
       if (!seconds) return Error(400, "increment: " + seconds.error().message);
       increment = *seconds;
     }

@@ -131,6 +131,26 @@ class HvacKv2Test(ServerTestCase):
         with self.assertRaises(hvac.exceptions.InvalidPath):
             self.kv.read_secret_metadata("life/key")
 
+    def test_versions_expire_after_delete_version_after(self):
+        from datetime import datetime
+        self.kv.update_metadata("expiring", delete_version_after="1s")
+        self.assertEqual(self.kv.read_secret_metadata("expiring")["data"]["delete_version_after"],
+                         "1s")
+        written = self.kv.create_or_update_secret("expiring", {"token": "short-lived"})["data"]
+
+        def parse(text):  # nanoseconds: Python keeps microseconds
+            return datetime.strptime(text[:26] + "Z", "%Y-%m-%dT%H:%M:%S.%fZ")
+        self.assertEqual((parse(written["deletion_time"]) - parse(written["created_time"]))
+                         .total_seconds(), 1.0)
+        time.sleep(1.2)
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            self.kv.read_secret_version("expiring")
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as bad:
+            self.kv.update_metadata("expiring", delete_version_after="soon")
+        self.assertTrue(str(bad.exception).startswith(
+            'delete_version_after: bad duration "soon" (like 90s, 30m, 8h, 1d or 1h30m), on post '),
+            str(bad.exception))
+
     def test_sys_endpoints_and_a_bad_token(self):
         health = self.client.sys.read_health_status(method="GET")
         self.assertEqual((health["initialized"], health["sealed"]), (True, False))
