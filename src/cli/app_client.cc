@@ -78,6 +78,11 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   CLI::App* create = leaf(token, "create", "Create a child of the current token", RunTokenCreate);
   create->add_option("--policy", o.policies, "A policy; repeatable")->type_name("NAME");
   create->add_option("--ttl", o.ttl, "Time to live (1h, 30m)")->type_name("DURATION");
+  create
+      ->add_option("--use-limit", o.use_limit,
+                   "Requests the token may make before it is revoked (default 0: no limit)")
+      ->type_name("N")
+      ->check(CLI::NonNegativeNumber);
   leaf(token, "lookup", "Show a token (default: the current one)", RunTokenLookup)
       ->add_option("TOKEN", o.token, "The token");
   leaf(token, "revoke", "Revoke a token and its children (default: the current one)",

@@ -23,6 +23,7 @@ struct ClientOptions {
   std::vector<int64_t> versions;             // kv delete/undelete/destroy --versions
   std::vector<std::string> policies;         // token create --policy
   std::string ttl;                           // token create --ttl
+  int64_t use_limit = 0;                     // token create --use-limit
   std::string token;                         // token lookup/revoke [TOKEN]
   std::string name;                          // policy NAME; login USER
   std::string file;                          // policy write NAME FILE ("-": stdin)

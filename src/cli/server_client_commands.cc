@@ -81,6 +81,7 @@ Result<void> RunTokenCreate(const ClientOptions& o) {
   Json body = Json::object();
   if (!o.policies.empty()) body["policies"] = o.policies;
   if (!o.ttl.empty()) body["ttl"] = o.ttl;
+  if (o.use_limit > 0) body["num_uses"] = o.use_limit;
   TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "POST", "auth/token/create", body));
   return PrintAuth(reply["auth"], o.json);
 }
@@ -99,6 +100,9 @@ Result<void> RunTokenLookup(const ClientOptions& o) {
               d["accessor"].get<std::string>().c_str(), Join(d["policies"]).c_str(),
               d["path"].get<std::string>().c_str(), static_cast<long long>(d["ttl"].get<int64_t>()),
               d["renewable"].get<bool>() ? "true" : "false");
+  if (d.value("num_uses", int64_t{0}) > 0) {
+    std::printf("uses left: %lld\n", static_cast<long long>(d["num_uses"].get<int64_t>()));
+  }
   return {};
 }
 

@@ -114,6 +114,11 @@ std::optional<Caller> Core::Authorize(const http::Request& request, const std::s
       })) {
     return std::nullopt;
   }
+  if (found->second.num_uses != 0) {  // a limited-use token: this request is one use
+    auto used = tokens_.Use(found->first);
+    if (!used) return std::nullopt;  // its last use went to a concurrent request
+    found->second = std::move(*used);
+  }
   return Caller{found->first, found->second};
 }
 

@@ -55,7 +55,7 @@ Json LookupData(const TokenInfo& info, const std::string& id) {
       {"id", id},
       {"issue_time", Rfc3339(info.issue_time)},
       {"meta", info.meta.empty() ? Json(nullptr) : Json(info.meta)},
-      {"num_uses", 0},
+      {"num_uses", std::max<int64_t>(info.num_uses, 0)},
       {"orphan", info.orphan},
       {"path", info.path},
       {"policies", info.policies},
@@ -79,7 +79,29 @@ http::Response Core::Token(const http::Request& request, const std::string& path
 
   if (op == "create" || op == "create-orphan") {
     if (!IsWrite(request)) return Error(405, "unsupported operation");
+    if (caller.info.num_uses != 0) {
+      return Error(400, "a token with limited uses cannot create child tokens");
+    }
+    // Refused rather than ignored: each would make a token other than the
+    // one asked for.
+    if (!body_string("id").empty()) return Error(400, "tokens with a chosen id are not supported");
+    if (body_string("type") == "batch") return Error(400, "batch tokens are not supported");
+    if (body.contains("period") && body["period"] != 0 && body["period"] != "" &&
+        body["period"] != "0" && body["period"] != "0s") {
+      return Error(400, "periodic tokens are not supported");
+    }
+    if (body.contains("bound_cidrs") && !body["bound_cidrs"].empty() &&
+        !body["bound_cidrs"].is_null()) {
+      return Error(400, "bound_cidrs is not supported");
+    }
     TokenRequest req;
+    if (body.contains("num_uses")) {
+      const Json& uses = body["num_uses"];
+      if (!uses.is_number_integer() || uses.get<int64_t>() < 0) {
+        return Error(400, "num_uses must be a non-negative integer");
+      }
+      req.num_uses = uses.get<int64_t>();
+    }
     const bool policies_given =
         body.contains("policies") && body["policies"].is_array() && !body["policies"].empty();
     if (body.contains("policies")) {

@@ -26,7 +26,8 @@ Json ToJson(const TokenInfo& t) {
               {"max_expire_time", t.max_expire_time},
               {"explicit_max_ttl", t.explicit_max_ttl},
               {"renewable", t.renewable},
-              {"orphan", t.orphan}};
+              {"orphan", t.orphan},
+              {"num_uses", t.num_uses}};
 }
 
 TokenInfo FromJson(const Json& j) {
@@ -44,6 +45,7 @@ TokenInfo FromJson(const Json& j) {
   t.explicit_max_ttl = j.at("explicit_max_ttl").get<int64_t>();
   t.renewable = j.at("renewable").get<bool>();
   t.orphan = j.at("orphan").get<bool>();
+  t.num_uses = j.value("num_uses", int64_t{0});  // absent in records from before it
   return t;
 }
 
@@ -89,6 +91,7 @@ std::pair<std::string, TokenInfo> TokenStore::Create(const TokenRequest& request
   info.issue_time = now;
   info.renewable = request.renewable;
   info.explicit_max_ttl = request.explicit_max_ttl;
+  info.num_uses = request.num_uses;
   const bool is_root = info.policies.size() == 1 && info.policies[0] == "root";
   if (!is_root || request.ttl > 0) {
     const int64_t max_ttl =
@@ -148,6 +151,21 @@ std::optional<std::pair<std::string, TokenInfo>> TokenStore::LookupAccessor(
     if (info.accessor == accessor) return std::pair{key, info};
   }
   return std::nullopt;
+}
+
+std::optional<TokenInfo> TokenStore::Use(const std::string& key) {
+  const std::lock_guard lock(mutex_);
+  auto it = tokens_.find(key);
+  if (it == tokens_.end() || it->second.num_uses == 0) return std::nullopt;
+  TokenInfo info = it->second;
+  if (--it->second.num_uses > 0) {
+    PersistLocked(key);
+    --info.num_uses;
+  } else {
+    RevokeLocked(key, false);
+    info.num_uses = -1;
+  }
+  return info;
 }
 
 Result<TokenInfo> TokenStore::Renew(const std::string& key, int64_t increment) {

@@ -33,6 +33,9 @@ struct TokenInfo {
   int64_t explicit_max_ttl = 0;
   bool renewable = true;
   bool orphan = false;
+  // Requests it may still authenticate; 0 = no limit. -1 in the copy Use
+  // returns for the last one (the token is then already revoked).
+  int64_t num_uses = 0;
 };
 
 struct TokenRequest {
@@ -41,6 +44,7 @@ struct TokenRequest {
   int64_t explicit_max_ttl = 0;  // 0: the system max TTL only
   bool renewable = true;
   bool orphan = false;
+  int64_t num_uses = 0;  // 0: no limit
   std::string display_name = "token";
   std::string path = "auth/token/create";
   std::map<std::string, std::string> meta = {};
@@ -69,6 +73,12 @@ class TokenStore {
   // The token's store key and info if it exists and has not expired.
   std::optional<std::pair<std::string, TokenInfo>> Lookup(const std::string& token);
   std::optional<std::pair<std::string, TokenInfo>> LookupAccessor(const std::string& accessor);
+
+  // Counts one request authenticated by the token at `key` against its
+  // num_uses: the info after it; a token on its last use is revoked and
+  // its info says num_uses -1. Nothing for a token without a limit, or
+  // gone.
+  std::optional<TokenInfo> Use(const std::string& key);
 
   // Extends the TTL by `increment` (0: by its creation TTL), capped by the
   // max TTL. kRefused if not renewable.

@@ -73,6 +73,16 @@ class ClientTest(ServerTestCase):
         self.tresor("token", "revoke", auth["client_token"])
         err = self.tresor("token", "lookup", env=as_app, code=1).stderr
         self.assertEqual(err, "tresor: error: auth/token/lookup-self: 403: permission denied\n")
+        limited = json.loads(self.tresor("token", "create", "--policy", "team-read",
+                                         "--use-limit", "2", "--json").stdout)["client_token"]
+        as_limited = dict(self.env, TRESOR_TOKEN=limited)
+        self.assertTrue(self.tresor("token", "lookup", env=as_limited).stdout
+                        .endswith("renewable: true\nuses left: 1\n"))
+        self.assertEqual(self.tresor("kv", "get", "team/app", env=as_limited).stdout, "k=v\n")
+        err = self.tresor("kv", "get", "team/app", env=as_limited, code=1).stderr
+        self.assertEqual(err, "tresor: error: secret/data/team/app: 403: permission denied\n")
+        err = self.tresor("token", "create", "--use-limit", "-1", code=2).stderr
+        self.assertIn("--use-limit", err)
         self.tresor("policy", "delete", "team-read")
         err = self.tresor("policy", "read", "team-read", code=6).stderr
         self.assertEqual(err, "tresor: error: sys/policies/acl/team-read: 404: not found\n")

@@ -266,6 +266,29 @@ path "kv1/db/*" {
         self.assertEqual(self.root.secrets.kv.v1.read_secret("db/main", mount_point="kv1")["data"],
                          {"user": "u", "password": "p"})
 
+    def test_a_limited_use_token_stops_after_its_uses(self):
+        self.root.secrets.kv.v2.create_or_update_secret("once/db", {"password": "pw"})
+        self.root.sys.create_or_update_policy(
+            "once-reader", 'path "secret/data/once/*" { capabilities = ["read"] }\n'
+                           'path "auth/token/create" { capabilities = ["update"] }')
+        made = self.root.auth.token.create(policies=["once-reader"], num_uses=3)["auth"]
+        limited = hvac.Client(url=self.url, token=made["client_token"])
+        self.assertEqual(limited.auth.token.lookup_self()["data"]["num_uses"], 2)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as refused:
+            limited.auth.token.create(policies=["once-reader"])  # the second use
+        self.assertIn("a token with limited uses cannot create child tokens",
+                      str(refused.exception))
+        self.assertEqual(limited.secrets.kv.v2.read_secret_version("once/db")["data"]["data"],
+                         {"password": "pw"})  # the third and last
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            limited.secrets.kv.v2.read_secret_version("once/db")
+        for field, value, message in (("period", "1h", "periodic tokens are not supported"),
+                                      ("num_uses", -1, "num_uses must be a non-negative integer"),
+                                      ("type", "batch", "batch tokens are not supported")):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as bad:
+                self.root.adapter.post("/v1/auth/token/create", json={field: value})
+            self.assertTrue(str(bad.exception).startswith(message), str(bad.exception))
+
     def test_revoking_a_parent_revokes_its_children_but_not_orphans(self):
         self.root.sys.create_or_update_policy(
             "maker", 'path "auth/token/create" { capabilities = ["update"] }\n'

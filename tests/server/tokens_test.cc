@@ -81,5 +81,21 @@ TEST(TokenStoreTest, TheStoreKeepsNoTokenAndRootNeverExpires) {
   EXPECT_FALSE(store.Lookup("not-a-token"));
 }
 
+TEST(TokenStoreTest, ALimitedUseTokenIsRevokedAtItsLastUse) {
+  TokenStore store;
+  auto [token, info] = store.Create({.ttl = 600, .num_uses = 3}, "");
+  EXPECT_EQ(info.num_uses, 3);
+  const std::string key = store.Lookup(token)->first;
+  EXPECT_EQ(store.Use(key)->num_uses, 2);
+  EXPECT_EQ(store.Use(key)->num_uses, 1);
+  EXPECT_EQ(store.Lookup(token)->second.num_uses, 1);
+  EXPECT_EQ(store.Use(key)->num_uses, -1);  // the last use: already revoked
+  EXPECT_FALSE(store.Lookup(token));
+  EXPECT_FALSE(store.Use(key));
+  auto unlimited = store.Create({.ttl = 600}, "");
+  EXPECT_FALSE(store.Use(store.Lookup(unlimited.first)->first));
+  EXPECT_TRUE(store.Lookup(unlimited.first));
+}
+
 }  // namespace
 }  // namespace tresor::server
