@@ -2,10 +2,10 @@
 // login.
 #include <algorithm>
 
-#include "formats/duration.h"
 #include "server/core.h"
 #include "server/records.h"
 #include "server/responses.h"
+#include "server/times.h"
 
 namespace tresor::server {
 namespace {
@@ -38,15 +38,31 @@ std::optional<std::vector<std::string>> PolicyList(const Json& body) {
   return std::nullopt;
 }
 
-std::optional<int64_t> OptionalSeconds(const Json& body, const char* field) {
-  if (!body.contains(field)) return std::nullopt;
-  const Json& v = body[field];
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_string()) {
-    auto parsed = formats::ParseDuration(v.get<std::string>());
-    if (parsed) return *parsed;
+// The duration `field` of `body` if it is there; kInvalidArgument "FIELD:
+// ..." if it is not a duration.
+Result<std::optional<int64_t>> OptionalSeconds(const Json& body, const char* field) {
+  if (!body.contains(field)) return std::optional<int64_t>();
+  auto seconds = DurationSeconds(body[field]);
+  if (!seconds) {
+    return MakeError(ErrorCode::kInvalidArgument, field + (": " + seconds.error().message));
   }
-  return std::nullopt;
+  return std::optional<int64_t>(*seconds);
+}
+
+// The name of a token setting in `body` that tresor does not implement and
+// that would make login tokens other than the ones asked for; "" if none.
+std::string UnsupportedTokenSetting(const Json& body) {
+  const auto set = [&](const char* name) {
+    if (!body.contains(name)) return false;
+    const Json& v = body[name];
+    return !(v.is_null() || v == 0 || v == "" || v == "0" || v == "0s" || v == "default" ||
+             v == "service" || (v.is_array() && v.empty()));
+  };
+  for (const char* name :
+       {"token_num_uses", "token_period", "token_bound_cidrs", "bound_cidrs", "token_type"}) {
+    if (set(name)) return name;
+  }
+  return "";
 }
 
 Json AuthMethods(bool userpass) {
@@ -136,11 +152,20 @@ http::Response Core::UserpassUsers(const http::Request& request, const std::stri
                                    : "";
   if (IsWrite(request)) {
     if (password_only && password.empty()) return Error(400, "missing password");
-    auto written =
-        password_only
-            ? userpass_.Write(name, password, std::nullopt, std::nullopt, std::nullopt)
-            : userpass_.Write(name, password, PolicyList(body), OptionalSeconds(body, "token_ttl"),
-                              OptionalSeconds(body, "token_max_ttl"));
+    std::optional<int64_t> ttl, max_ttl;
+    if (!password_only) {
+      const std::string unsupported = UnsupportedTokenSetting(body);
+      if (!unsupported.empty()) return Error(400, unsupported + " is not supported");
+      auto given_ttl = OptionalSeconds(body, "token_ttl");
+      if (!given_ttl) return Error(400, given_ttl.error().message);
+      auto given_max_ttl = OptionalSeconds(body, "token_max_ttl");
+      if (!given_max_ttl) return Error(400, given_max_ttl.error().message);
+      ttl = *given_ttl;
+      max_ttl = *given_max_ttl;
+    }
+    auto written = password_only
+                       ? userpass_.Write(name, password, std::nullopt, std::nullopt, std::nullopt)
+                       : userpass_.Write(name, password, PolicyList(body), ttl, max_ttl);
     if (!written) return Error(400, written.error().message);
     return NoContent();
   }

@@ -324,6 +324,18 @@ class HvacUserpassTest(ServerTestCase):
                                                  token_ttl="30m")
         self.assertEqual(root.auth.userpass.list_user()["data"]["keys"], ["alice"])
         self.assertEqual(root.auth.userpass.read_user("alice")["data"]["policies"], ["app-read"])
+        # Settings tresor does not implement are refused, and change nothing.
+        for field, value, message in (
+                ("token_num_uses", 1, "token_num_uses is not supported"),
+                ("token_period", "1h", "token_period is not supported"),
+                ("token_bound_cidrs", ["10.0.0.0/8"], "token_bound_cidrs is not supported"),
+                ("token_ttl", "soon", 'token_ttl: bad duration "soon"')):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as bad:
+                root.auth.userpass.create_or_update_user("alice", policies="root",
+                                                         **{field: value})
+            self.assertTrue(str(bad.exception).startswith(message), str(bad.exception))
+        self.assertEqual(root.auth.userpass.read_user("alice")["data"]["token_ttl"], 1800)
+        self.assertEqual(root.auth.userpass.read_user("alice")["data"]["policies"], ["app-read"])
 
         alice = hvac.Client(url=self.url)
         login = alice.auth.userpass.login("alice", "s3cret-pw")["auth"]
