@@ -4,6 +4,7 @@
 
 #include "server/core.h"
 #include "server/records.h"
+#include "server/request_body.h"
 #include "server/responses.h"
 #include "server/times.h"
 
@@ -52,15 +53,12 @@ Result<std::optional<int64_t>> OptionalSeconds(const Json& body, const char* fie
 // The name of a token setting in `body` that tresor does not implement and
 // that would make login tokens other than the ones asked for; "" if none.
 std::string UnsupportedTokenSetting(const Json& body) {
-  const auto set = [&](const char* name) {
-    if (!body.contains(name)) return false;
-    const Json& v = body[name];
-    return !(v.is_null() || v == 0 || v == "" || v == "0" || v == "0s" || v == "default" ||
-             v == "service" || (v.is_array() && v.empty()));
-  };
-  for (const char* name :
-       {"token_num_uses", "token_period", "token_bound_cidrs", "bound_cidrs", "token_type"}) {
-    if (set(name)) return name;
+  for (const char* name : {"token_num_uses", "token_period", "token_bound_cidrs", "bound_cidrs"}) {
+    if (SettingGiven(body, name)) return name;
+  }
+  if (SettingGiven(body, "token_type") && body["token_type"] != "default" &&
+      body["token_type"] != "service") {
+    return "token_type";
   }
   return "";
 }

@@ -153,12 +153,15 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   const int64_t number = version > 0 ? version : key.current_version;
   auto v = key.versions.find(number);
   if (v == key.versions.end()) return KvStatus(404);
-  // {"data": ..., "metadata": ...}; Vault's 404 has the metadata too.
-  const bool gone = Deleted(v->second, Now()) || v->second.destroyed;
+  // {"data": ..., "metadata": ...}; Vault's 404 has the metadata too. The
+  // clock is read only for a version that has a deletion time.
+  const Version& found_version = v->second;
+  const bool gone = found_version.destroyed ||
+                    (!found_version.deletion_time.empty() && Deleted(found_version, Now()));
   KvOutcome out{gone ? 404 : 200, "{\"data\":", {}};
-  out.data += gone ? "null" : Dump(v->second.data);
+  out.data += gone ? "null" : Dump(found_version.data);
   out.data += ",\"metadata\":";
-  out.data += Dump(VersionMetadata(key, number, v->second));
+  out.data += Dump(VersionMetadata(key, number, found_version));
   out.data += '}';
   return out;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "server/core.h"
+#include "server/request_body.h"
 #include "server/responses.h"
 #include "server/times.h"
 
@@ -86,14 +87,8 @@ http::Response Core::Token(const http::Request& request, const std::string& path
     // one asked for.
     if (!body_string("id").empty()) return Error(400, "tokens with a chosen id are not supported");
     if (body_string("type") == "batch") return Error(400, "batch tokens are not supported");
-    if (body.contains("period") && body["period"] != 0 && body["period"] != "" &&
-        body["period"] != "0" && body["period"] != "0s") {
-      return Error(400, "periodic tokens are not supported");
-    }
-    if (body.contains("bound_cidrs") && !body["bound_cidrs"].empty() &&
-        !body["bound_cidrs"].is_null()) {
-      return Error(400, "bound_cidrs is not supported");
-    }
+    if (SettingGiven(body, "period")) return Error(400, "periodic tokens are not supported");
+    if (SettingGiven(body, "bound_cidrs")) return Error(400, "bound_cidrs is not supported");
     TokenRequest req;
     if (body.contains("num_uses")) {
       const Json& uses = body["num_uses"];
