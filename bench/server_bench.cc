@@ -33,7 +33,7 @@ BENCHMARK(BM_TokenHmacKeyed);
 void BM_TokenLookup(benchmark::State& state) {
   TokenStore store;
   std::string token;
-  for (int i = 0; i < state.range(0); ++i) token = store.Create({.ttl = 3600}, "").first;
+  for (int i = 0; i < state.range(0); ++i) token = store.Create({.ttl = 3600}, "").value().first;
   for (auto _ : state) benchmark::DoNotOptimize(store.Lookup(token));
 }
 BENCHMARK(BM_TokenLookup)->Arg(1)->Arg(100000);

@@ -13,6 +13,7 @@
 #include "formats/document.h"
 #include "http/server.h"
 #include "server/api.h"
+#include "server/ticker.h"
 #include "store/memory_storage.h"
 #include "store/sqlite_storage.h"
 
@@ -153,6 +154,8 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
       server::Json{{"address", address},
                    {"storage", options.dev ? "inmem" : "sqlite"},
                    {"sealed", api->sealed()}});
+  // Expired tokens go, with their descendants, within a second.
+  server::Ticker sweeper(std::chrono::seconds(1), [api] { api->Sweep(); });
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
     if (!audit_log) continue;

@@ -14,7 +14,8 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
-  bool keep_alive = true;  // HTTP/1.1 default; "Connection: close" or HTTP/1.0 clear it
+  bool keep_alive = true;   // HTTP/1.1 default; "Connection: close" or HTTP/1.0 clear it
+  std::string remote_addr;  // the peer's IP address, set by the server ("" if unknown)
 
   // The first header named `name` (lowercase), or nullptr.
   const std::string* Header(std::string_view name) const;

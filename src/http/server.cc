@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sched.h>
@@ -31,11 +32,41 @@ int64_t NowMs() {
       .count();
 }
 
-void RaiseFileLimit(size_t wanted) {
+// Descriptors kept for everything but client connections: the listening
+// socket, epoll sets and eventfds, storage, the audit log, TLS files.
+constexpr size_t kReservedFds = 64;
+
+// A connection whose replies the client does not read stops being read
+// once this much output waits, so a pipelining client that never reads
+// costs this much memory and no more work.
+constexpr size_t kMaxPendingOutput = 1024 * 1024;
+
+// Raises RLIMIT_NOFILE towards what `wanted` connections need if the hard
+// limit allows; returns the connections the limit leaves room for.
+size_t FitConnectionsToFileLimit(size_t wanted) {
   rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
-  limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, wanted);
-  ::setrlimit(RLIMIT_NOFILE, &limit);
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  if (limit.rlim_cur < wanted + kReservedFds) {
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, wanted + kReservedFds);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return wanted;
+  const size_t room =
+      limit.rlim_cur > 2 * kReservedFds ? limit.rlim_cur - kReservedFds : limit.rlim_cur / 2;
+  return std::min(wanted, room);
+}
+
+std::string PeerAddress(int fd) {
+  sockaddr_in addr{};
+  socklen_t len = sizeof addr;
+  char text[INET_ADDRSTRLEN] = "";
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+      addr.sin_family != AF_INET ||
+      ::inet_ntop(AF_INET, &addr.sin_addr, text, sizeof text) == nullptr) {
+    return "";
+  }
+  return text;
 }
 
 // The cores this process may run on (its affinity mask, as taskset or a
@@ -51,6 +82,7 @@ struct Connection {
   int fd = -1;
   std::unique_ptr<TlsSession> tls;  // null for plain HTTP
   uint64_t serial = 0;              // tells a reused fd's new connection from the old
+  std::string peer;                 // the client's IP address
   RequestParser parser;
   std::string out;  // response bytes not yet written
   bool close_after_write = false;
@@ -77,6 +109,13 @@ struct Server::Impl {
   int port = 0;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> connections{0};
+  size_t max_connections = 0;  // options.max_connections, fitted to the fd limit
+  // A descriptor held in reserve: when accept() fails for want of
+  // descriptors, it is closed so that the waiting connection can be
+  // accepted and closed at once, instead of staying queued and waking
+  // every worker again and again.
+  std::mutex reserve_mutex;
+  int reserve_fd = -1;
   std::vector<std::thread> workers;
   std::vector<std::shared_ptr<Inbox>> inboxes;  // one per worker
 
@@ -85,6 +124,7 @@ struct Server::Impl {
     for (auto& inbox : inboxes) inbox->Wake();
     for (auto& t : workers) t.join();
     if (listen_fd >= 0) ::close(listen_fd);
+    if (reserve_fd >= 0) ::close(reserve_fd);
   }
 
   void Worker(size_t index);
@@ -152,8 +192,11 @@ class Loop {
   void Accept() {
     for (int k = 0; k < 64; ++k) {
       const int fd = ::accept4(s_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;
-      if (s_.connections.load() >= s_.options.max_connections) {
+      if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE) ShedWithReserve();
+        return;
+      }
+      if (s_.connections.load() >= s_.max_connections && !ShedOldestIdle()) {
         ::close(fd);
         continue;
       }
@@ -169,6 +212,30 @@ class Loop {
         target->Hand(fd);
       }
     }
+  }
+
+  // Out of descriptors: the reserve lets one waiting connection be taken
+  // off the queue and closed, so a full table costs a refusal, not a spin.
+  void ShedWithReserve() {
+    const std::lock_guard lock(s_.reserve_mutex);
+    if (s_.reserve_fd >= 0) ::close(s_.reserve_fd);
+    const int fd = ::accept4(s_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+    s_.reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+
+  // At the connection limit: closes this worker's longest-idle keep-alive
+  // connection (no request under way, nothing to send) to make room for a
+  // new one. False if it has none.
+  bool ShedOldestIdle() {
+    Connection* oldest = nullptr;
+    for (auto& [fd, c] : conns_) {
+      if (c.parser.started() || c.waiting || !c.out.empty() || !c.held.empty()) continue;
+      if (oldest == nullptr || c.last_activity < oldest->last_activity) oldest = &c;
+    }
+    if (oldest == nullptr) return false;
+    Close(*oldest);
+    return true;
   }
 
   // Takes an accepted connection (counted in s_.connections and this
@@ -191,6 +258,7 @@ class Loop {
     it->second.fd = fd;
     it->second.tls = std::move(tls);
     it->second.serial = ++serials_;
+    it->second.peer = PeerAddress(fd);
     it->second.last_activity = NowMs();
     it->second.events = ev.events;
   }
@@ -219,12 +287,13 @@ class Loop {
       if (n <= 0) return Close(c);
       const int64_t now = NowMs();
       c.last_activity = now;
-      if (c.waiting) {
+      if (Paused(c)) {  // (a hang-up event, or TLS records read ahead)
         c.held.append(buf, static_cast<size_t>(n));
-        continue;
+        if (!c.tls) break;
+        continue;  // a TLS session may hold decrypted bytes no event announces
       }
       Process(c, std::string_view(buf, static_cast<size_t>(n)), now);
-      if (c.close_after_write) break;
+      if (c.close_after_write || Paused(c)) break;
       // A short read of a plain socket emptied it; epoll (level-triggered)
       // reports what comes next, so no read is spent on EAGAIN.
       if (!c.tls && static_cast<size_t>(n) < sizeof buf) break;
@@ -232,10 +301,19 @@ class Loop {
     if (conns_.count(c.fd)) Flush(c);
   }
 
-  // Parses and answers the requests in `data`, up to the first deferred one.
+  // Input is held, not parsed, while a deferred response is outstanding or
+  // too much output waits for the client.
+  static bool Paused(const Connection& c) { return c.waiting || c.out.size() > kMaxPendingOutput; }
+
+  // Parses and answers the requests in `data`, up to the first deferred
+  // one or until too much output waits; what is left is held.
   void Process(Connection& c, std::string_view data, int64_t now) {
     if (!c.parser.started()) c.request_started = now;
     while (!data.empty() && !c.close_after_write) {
+      if (Paused(c)) {
+        c.held.append(data);
+        return;
+      }
       const size_t used = c.parser.Feed(data);
       data.remove_prefix(used);
       if (c.parser.state() == RequestParser::State::kError) {
@@ -244,6 +322,7 @@ class Loop {
       }
       if (c.parser.state() != RequestParser::State::kComplete) break;
       Request request = c.parser.TakeRequest();
+      request.remote_addr = c.peer;
       c.request_started = now;
       Response response = Handle(request);
       const bool close = !request.keep_alive;
@@ -270,9 +349,7 @@ class Loop {
       Connection& c = it->second;
       c.waiting = false;
       Respond(c, letter.response, c.waiting_close, c.waiting_head);
-      const std::string held = std::exchange(c.held, {});
-      Process(c, held, NowMs());
-      Flush(c);
+      Flush(c);  // and goes on with the input held meanwhile
     }
   }
 
@@ -289,19 +366,28 @@ class Loop {
     c.close_after_write = c.close_after_write || close;
   }
 
+  // Writes what it can, and resumes held input once that is no longer
+  // paused (which may give more to write).
   void Flush(Connection& c) {
-    while (!c.out.empty()) {
-      const ssize_t n = c.tls ? c.tls->Write(c.out.data(), c.out.size())
-                              : ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == EAGAIN) break;
-      if (n < 0) return Close(c);
-      c.out.erase(0, static_cast<size_t>(n));
+    while (true) {
+      while (!c.out.empty()) {
+        const ssize_t n = c.tls ? c.tls->Write(c.out.data(), c.out.size())
+                                : ::send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) break;
+        if (n < 0) return Close(c);
+        c.out.erase(0, static_cast<size_t>(n));
+        c.last_activity = NowMs();
+      }
+      if (c.held.empty() || Paused(c) || c.close_after_write) break;
+      const std::string held = std::exchange(c.held, {});
+      Process(c, held, NowMs());
+      if (c.out.empty()) break;
     }
     // While a response is deferred, nothing more is read (only a hang-up
     // is noticed), so a client cannot queue unbounded input meanwhile.
     const bool tls_write = c.tls && c.tls->wants_write();  // a handshake, say
-    const uint32_t events = (c.waiting ? 0u : static_cast<uint32_t>(EPOLLIN)) | EPOLLRDHUP |
+    const uint32_t events = (Paused(c) ? 0u : static_cast<uint32_t>(EPOLLIN)) | EPOLLRDHUP |
                             (c.out.empty() && !tls_write ? 0u : static_cast<uint32_t>(EPOLLOUT));
     if (c.out.empty() && c.close_after_write) return Close(c);
     if (events == c.events) return;
@@ -312,17 +398,24 @@ class Loop {
     c.events = events;
   }
 
-  // Times out slow requests (408) and idle keep-alive connections.
+  // Times out slow requests (408), idle keep-alive connections, and
+  // clients that stopped reading their replies.
   void Sweep(int64_t now) {
     std::vector<int> expired;
+    std::vector<int> stalled;
     for (auto& [fd, c] : conns_) {
-      if (c.close_after_write || c.waiting) continue;
+      if (!c.out.empty() && now - c.last_activity > s_.options.idle_timeout_ms) {
+        stalled.push_back(fd);
+        continue;
+      }
+      if (c.close_after_write || c.waiting || !c.held.empty()) continue;
       if (c.parser.started()) {
         if (now - c.request_started > s_.options.request_timeout_ms) expired.push_back(fd);
       } else if (c.out.empty() && now - c.last_activity > s_.options.idle_timeout_ms) {
         expired.push_back(fd);
       }
     }
+    for (int fd : stalled) Close(conns_.at(fd));
     for (int fd : expired) {
       Connection& c = conns_.at(fd);
       if (c.parser.started()) {
@@ -358,7 +451,8 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Hand
                             TlsContext::Load(options.tls_cert_file, options.tls_key_file));
   }
   impl->handler = std::move(handler);
-  RaiseFileLimit(options.max_connections + 64);
+  impl->max_connections = FitConnectionsToFileLimit(options.max_connections);
+  impl->reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   // libssl writes with write(2): a peer gone away must be an error, not a
   // signal that ends the server (plain sockets use MSG_NOSIGNAL).
   ::signal(SIGPIPE, SIG_IGN);

@@ -3,8 +3,12 @@
 // parser; a request head (or a whole request) that does not arrive within
 // the request timeout gets 408 and the connection closes, and an idle
 // keep-alive connection is closed after the idle timeout, so slow or silent
-// clients hold a file descriptor and nothing else. Handlers run on the
-// worker that read the request and must be thread-safe.
+// clients hold a file descriptor and nothing else. A client that pipelines
+// requests without reading the replies is no longer read once 1 MiB of
+// replies waits, and is closed if it reads nothing for the idle timeout.
+// Running out of file descriptors refuses connections without spinning.
+// Handlers run on the worker that read the request and must be
+// thread-safe.
 #pragma once
 
 #include <functional>
@@ -24,7 +28,11 @@ struct ServerOptions {
   ParserLimits limits;
   int request_timeout_ms = 10000;  // from a request's first byte to its last
   int idle_timeout_ms = 60000;     // a keep-alive connection with no request
-  size_t max_connections = 20000;  // more are accepted and closed at once
+  // At the limit, a new connection takes the place of the longest-idle
+  // keep-alive one, or is closed at once if there is none. The limit is
+  // lowered to fit RLIMIT_NOFILE (less a reserve for the server's own
+  // files) when the hard limit does not allow raising it.
+  size_t max_connections = 20000;
   // With both set, every connection is TLS (http/tls.h).
   std::string tls_cert_file;
   std::string tls_key_file;

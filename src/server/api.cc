@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "crypto/random.h"
+#include "server/json_body.h"
 #include "server/responses.h"
 #include "store/pending_writes.h"
 
@@ -18,20 +19,22 @@ std::string Operation(const http::Request& request) {
 }
 
 // Appends the audit line of a response.
-bool AuditResponse(audit::AuditLog& audit, const Json& about, const http::Response& response,
-                   const crypto::HmacSha256Key& key) {
+bool AuditResponse(audit::AuditLog& audit, const Json& about, const Json& auth,
+                   const http::Response& response, const crypto::HmacSha256Key& key) {
   Json logged{{"time", NowRfc3339()},
               {"type", "response"},
+              {"auth", auth},
               {"request", about},
               {"response", {{"status", response.status}}}};
   if (!response.body.empty()) {
+    // Our own JSON, so parsing it is bounded; every string in it, error
+    // messages too (they may quote a request's path or values), is HMAC'd.
     Json body = Json::parse(response.body, nullptr, false);
     if (body.is_object()) {
-      // Error messages never hold a value; everything else is HMAC'd.
       Json errors = body.contains("errors") ? body["errors"] : Json(nullptr);
       body.erase("errors");
       if (!body.empty()) logged["response"]["body"] = audit::HmacStrings(body, key);
-      if (!errors.is_null()) logged["response"]["errors"] = errors;
+      if (!errors.is_null()) logged["response"]["errors"] = audit::HmacStrings(errors, key);
     }
   }
   return audit.Append(std::move(logged)).has_value();
@@ -79,38 +82,106 @@ http::Response Api::Handle(const http::Request& request) {
   return response;
 }
 
-http::Response Api::Audited(const http::Request& request) {
-  // The body is parsed once, for the audit line and for the handler.
-  const Json parsed =
-      request.body.empty() ? Json(nullptr) : Json::parse(request.body, nullptr, false);
-  (void)store::TakeNotedWrites();  // nothing is carried over from another request
-  if (!options_.audit) return AwaitWrites(Serve(request, parsed));
-  const auto core = this->core();  // the audit key stays alive with it
-  const Json about{{"id", RequestId()}, {"operation", Operation(request)}, {"path", request.path}};
+namespace {
+
+// Paths (relative to /v1/) whose handlers read no body, and check the
+// token themselves where they need one.
+bool TakesNoBody(std::string_view path) {
+  return path == "sys/health" || path == "sys/seal-status" || path == "sys/seal" ||
+         path == "sys/metrics";
+}
+
+// Paths answered without a token. What they take is small (unseal keys,
+// init settings, a password), so so is their body limit.
+bool AnswersWithoutToken(std::string_view path) {
+  return path == "sys/init" || path == "sys/unseal" || path.starts_with("auth/userpass/login/");
+}
+constexpr size_t kBodyLimitWithoutToken = 64 * 1024;
+
+// What the audit line says of a body it does not hold in full: its size and
+// a MAC, enough to match it against a known body, and no larger whatever
+// the body's size.
+Json BodyDigest(const http::Request& request, const crypto::HmacSha256Key& key) {
+  return Json{{"bytes", request.body.size()},
+              {"hmac", "hmac-sha256:" + crypto::HexEncode(key.Mac(crypto::AsBytes(request.body)))}};
+}
+
+}  // namespace
+
+std::optional<http::Response> Api::Admit(const http::Request& request, Core* core, Json* auth) {
+  if (!request.path.starts_with("/v1/")) return Error(404, "unsupported path");
+  const std::string_view path = std::string_view(request.path).substr(4);
+  if (TakesNoBody(path)) return std::nullopt;
+  if (AnswersWithoutToken(path)) {
+    if (request.body.size() > kBodyLimitWithoutToken) {
+      return Error(413, "request body too large");
+    }
+    return std::nullopt;
+  }
+  if (core == nullptr) return Error(503, "Vault is sealed");
   std::string bearer;
   const std::string* token = RequestToken(request, &bearer);
+  auto found = token ? core->tokens().Lookup(*token) : std::nullopt;
+  if (!found) return Error(403, "permission denied");
+  (*auth)["display_name"] = found->second.display_name;
+  (*auth)["accessor"] = found->second.accessor;
+  return std::nullopt;
+}
+
+http::Response Api::Audited(const http::Request& request) {
+  (void)store::TakeNotedWrites();  // nothing is carried over from another request
+  const auto core = this->core();  // the audit key stays alive with it
   // Both stay alive as long as the deferred response below may need them.
   std::shared_ptr<const crypto::HmacSha256Key> sealed_key = sealed_audit_key_;
   const crypto::HmacSha256Key& key = core ? core->audit_key() : *sealed_key;
-  Json entry{{"time", NowRfc3339()},
-             {"type", "request"},
-             {"auth", {{"client_token", token ? Json(audit::HmacString(*token, key)) : Json()}}},
-             {"request", about}};
-  if (!request.body.empty()) {
-    entry["request"]["data"] =
-        parsed.is_discarded() ? Json("(not JSON)") : audit::HmacStrings(parsed, key);
-  }
-  if (!options_.audit->Append(std::move(entry)).has_value()) {
-    return Error(500, "audit log write failed");
-  }
-  http::Response response = AwaitWrites(Serve(request, parsed));
-  // The response line is written when the response is final.
-  OnFinal(response, [audit = options_.audit, about, core, sealed_key](http::Response& done) {
-    if (!AuditResponse(*audit, about, done, core ? core->audit_key() : *sealed_key)) {
-      done = Error(500, "audit log write failed");
+  std::string bearer;
+  const std::string* token = RequestToken(request, &bearer);
+  Json auth{{"client_token", token ? Json(audit::HmacString(*token, key)) : Json()}};
+  // Who is asking is settled before the body is parsed: a request refused
+  // here costs no more than its bytes, whatever its body holds.
+  std::optional<http::Response> refused = Admit(request, core.get(), &auth);
+  Json body = Json::object();
+  bool parsed = false;
+  const std::string_view path =
+      std::string_view(request.path)
+          .substr(request.path.starts_with("/v1/") ? 4 : request.path.size());
+  if (!refused && !request.body.empty() && request.method != "GET" && request.method != "HEAD" &&
+      !TakesNoBody(path)) {
+    Result<Json> given = ParseJsonBody(request.body);
+    if (!given) {
+      refused = Error(400, "failed to parse JSON input: " + given.error().message);
+    } else if (!given->is_object()) {
+      refused = Error(400, "failed to parse JSON input: the body is not a JSON object");
+    } else {
+      body = std::move(*given);
+      parsed = true;
     }
-  });
-  return response;
+  }
+  if (options_.audit) {
+    const Json about{{"id", RequestId()},
+                     {"operation", Operation(request)},
+                     {"path", request.path},
+                     {"remote_address", request.remote_addr}};
+    Json entry{{"time", NowRfc3339()}, {"type", "request"}, {"auth", auth}, {"request", about}};
+    if (parsed) {
+      entry["request"]["data"] = audit::HmacStrings(body, key);
+    } else if (!request.body.empty()) {
+      entry["request"]["body"] = BodyDigest(request, key);
+    }
+    if (!options_.audit->Append(std::move(entry)).has_value()) {
+      return Error(500, "audit log write failed");
+    }
+    http::Response response = refused ? std::move(*refused) : AwaitWrites(Serve(request, body));
+    // The response line is written when the response is final.
+    OnFinal(
+        response, [audit = options_.audit, about, auth, core, sealed_key](http::Response& done) {
+          if (!AuditResponse(*audit, about, auth, done, core ? core->audit_key() : *sealed_key)) {
+            done = Error(500, "audit log write failed");
+          }
+        });
+    return response;
+  }
+  return refused ? std::move(*refused) : AwaitWrites(Serve(request, body));
 }
 
 http::Response Api::AwaitWrites(http::Response response) {
@@ -127,16 +198,8 @@ http::Response Api::AwaitWrites(http::Response response) {
   return held;
 }
 
-http::Response Api::Serve(const http::Request& request, const Json& parsed) {
-  if (!request.path.starts_with("/v1/")) return Error(404, "unsupported path");
+http::Response Api::Serve(const http::Request& request, const Json& body) {
   const std::string path = request.path.substr(4);
-  Json body = Json::object();
-  if (!request.body.empty() && request.method != "GET" && request.method != "HEAD") {
-    if (parsed.is_discarded() || !parsed.is_object()) {
-      return Error(400, "failed to parse JSON input");
-    }
-    body = parsed;
-  }
   if (path == "sys/health") return Health(request);
   if (path == "sys/seal-status") return SealStatusResponse();
   if (path == "sys/init") return Init(request, body);
@@ -149,6 +212,11 @@ http::Response Api::Serve(const http::Request& request, const Json& parsed) {
   auto core = this->core();
   if (core == nullptr) return Error(503, "Vault is sealed");
   return core->Route(request, path, body);
+}
+
+void Api::Sweep() {
+  if (auto core = this->core()) (void)core->tokens().Sweep();
+  (void)store::TakeNotedWrites();  // nobody waits for these
 }
 
 http::Response Api::MetricsResponse(const http::Request& request) {

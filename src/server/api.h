@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "audit/log.h"
@@ -45,6 +46,10 @@ class Api {
   // Unseals with the age identity. kRefused unless initialised for it.
   Result<void> AutoUnseal();
 
+  // Background upkeep, called every second: revokes expired tokens and
+  // their descendants.
+  void Sweep();
+
   bool sealed() const { return core() == nullptr; }
   std::shared_ptr<Core> core() const { return std::atomic_load(&core_); }
   Seal& seal() { return seal_; }
@@ -52,7 +57,12 @@ class Api {
  private:
   // Handle without the metrics: audit around Serve.
   http::Response Audited(const http::Request& request);
-  http::Response Serve(const http::Request& request, const Json& parsed);
+  // A refusal decided before the body is parsed (a wrong path, sealed, no
+  // valid token, a body over the limit of an endpoint without a token), or
+  // nothing; fills `auth` with the caller's display name and accessor.
+  std::optional<http::Response> Admit(const http::Request& request, Core* core, Json* auth);
+  // Answers an admitted request; `body` is its JSON object ({} for none).
+  http::Response Serve(const http::Request& request, const Json& body);
   http::Response MetricsResponse(const http::Request& request);
   http::Response Health(const http::Request& request);
   http::Response SealStatusResponse();

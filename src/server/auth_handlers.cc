@@ -128,8 +128,9 @@ http::Response Core::UserpassLogin(const http::Request& request, const std::stri
   req.display_name = "userpass-" + name;
   req.path = path;
   req.meta = {{"username", name}};
-  auto [token, info] = tokens_.Create(req, "");
-  return Envelope(200, nullptr, AuthBlock(token, info));
+  auto created = tokens_.Create(req, "");
+  if (!created) return Error(500, created.error().message);
+  return Envelope(200, nullptr, AuthBlock(created->first, created->second));
 }
 
 http::Response Core::UserpassUsers(const http::Request& request, const std::string& path,

@@ -107,7 +107,9 @@ http::Response Api::Init(const http::Request& request, const Json& body) {
   root.policies = {"root"};
   root.display_name = "root";
   root.path = "auth/token/root";
-  auto [token, info] = (*core)->tokens().Create(root, "");
+  auto created = (*core)->tokens().Create(root, "");
+  if (!created) return Error(500, "initialization failed: " + created.error().message);
+  const std::string& token = created->first;
   Json keys = Json::array();
   Json keys_base64 = Json::array();
   for (const auto& share : result->shares) {

@@ -148,8 +148,9 @@ http::Response Core::Token(const http::Request& request, const std::string& path
       req.policies.insert(req.policies.begin(), "default");
     }
     std::sort(req.policies.begin(), req.policies.end());
-    auto [token, info] = tokens_.Create(req, caller.key);
-    return Envelope(200, nullptr, AuthBlock(token, info));
+    auto created = tokens_.Create(req, caller.key);
+    if (!created) return Error(400, created.error().message);
+    return Envelope(200, nullptr, AuthBlock(created->first, created->second));
   }
 
   // The token an operation is about: the caller's own, or one in the body.

@@ -66,7 +66,29 @@ Result<void> TokenStore::Load() {
       [&](const std::string& key, const Json& record) { loaded[key] = FromJson(record); }));
   const std::lock_guard lock(mutex_);
   tokens_ = std::move(loaded);
+  children_.clear();
+  expiries_.clear();
+  by_accessor_.clear();
+  for (const auto& [key, info] : tokens_) IndexLocked(key, info);
   return {};
+}
+
+void TokenStore::IndexLocked(const std::string& key, const TokenInfo& info) {
+  if (!info.parent.empty()) children_[info.parent].insert(key);
+  if (info.expire_time > 0) expiries_.emplace(info.expire_time, key);
+  by_accessor_[info.accessor] = key;
+}
+
+void TokenStore::UnindexLocked(const std::string& key, const TokenInfo& info) {
+  if (!info.parent.empty()) {
+    auto siblings = children_.find(info.parent);
+    if (siblings != children_.end()) {
+      siblings->second.erase(key);
+      if (siblings->second.empty()) children_.erase(siblings);
+    }
+  }
+  expiries_.erase({info.expire_time, key});
+  by_accessor_.erase(info.accessor);
 }
 
 void TokenStore::PersistLocked(const std::string& key) {
@@ -77,8 +99,8 @@ std::string TokenStore::KeyOf(const std::string& token) const {
   return crypto::HexEncode(hmac_key_.Mac(crypto::AsBytes(token)));
 }
 
-std::pair<std::string, TokenInfo> TokenStore::Create(const TokenRequest& request,
-                                                     const std::string& parent_key) {
+Result<std::pair<std::string, TokenInfo>> TokenStore::Create(const TokenRequest& request,
+                                                             const std::string& parent_key) {
   const int64_t now = now_();
   TokenInfo info;
   info.accessor = NewToken().substr(3);
@@ -103,9 +125,22 @@ std::pair<std::string, TokenInfo> TokenStore::Create(const TokenRequest& request
   std::string token = NewToken();
   const std::string key = KeyOf(token);
   const std::lock_guard lock(mutex_);
+  if (!info.parent.empty()) {
+    int depth = 1;
+    for (std::string up = info.parent; !up.empty(); ++depth) {
+      auto it = tokens_.find(up);
+      if (it == tokens_.end()) return MakeError(ErrorCode::kRefused, "the parent token is gone");
+      if (depth >= kMaxDepth) {
+        return MakeError(ErrorCode::kRefused,
+                         "token trees are at most " + std::to_string(kMaxDepth) + " levels deep");
+      }
+      up = it->second.parent;
+    }
+  }
   tokens_[key] = info;
+  IndexLocked(key, info);
   PersistLocked(key);
-  return {std::move(token), std::move(info)};
+  return std::pair{std::move(token), std::move(info)};
 }
 
 void TokenStore::AddRoot(const std::string& token) {
@@ -119,38 +154,64 @@ void TokenStore::AddRoot(const std::string& token) {
   info.orphan = true;
   const std::string key = KeyOf(token);
   const std::lock_guard lock(mutex_);
+  if (auto old = tokens_.find(key); old != tokens_.end()) UnindexLocked(key, old->second);
   tokens_[key] = info;
+  IndexLocked(key, info);
   PersistLocked(key);
 }
 
-void TokenStore::ExpireLocked(int64_t now) {
-  std::vector<std::string> expired;
-  for (const auto& [key, info] : tokens_) {
-    if (info.expire_time > 0 && now >= info.expire_time) expired.push_back(key);
+size_t TokenStore::ExpireLocked(int64_t now) {
+  size_t removed = 0;
+  while (!expiries_.empty() && expiries_.begin()->first <= now) {
+    removed += RevokeLocked(expiries_.begin()->second, false);
   }
-  for (const std::string& key : expired) RevokeLocked(key, false);
+  return removed;
+}
+
+size_t TokenStore::Sweep() {
+  const int64_t now = now_();
+  const std::lock_guard lock(mutex_);
+  return ExpireLocked(now);
+}
+
+const std::string* TokenStore::ExpiredLocked(std::map<std::string, TokenInfo>::iterator it,
+                                             int64_t now) {
+  const std::string& key = it->first;
+  // At most kMaxDepth steps (Create refuses deeper trees).
+  for (int depth = 0; depth <= kMaxDepth; ++depth) {
+    const TokenInfo& info = it->second;
+    if (info.expire_time > 0 && now >= info.expire_time) return &it->first;
+    if (info.parent.empty()) return nullptr;
+    it = tokens_.find(info.parent);
+    // A child outlives its parent only while the parent's revocation is
+    // under way: refuse it too.
+    if (it == tokens_.end()) return &key;
+  }
+  return &key;
+}
+
+std::optional<std::pair<std::string, TokenInfo>> TokenStore::FindLocked(
+    std::map<std::string, TokenInfo>::iterator it) {
+  if (it == tokens_.end()) return std::nullopt;
+  if (const std::string* expired = ExpiredLocked(it, now_())) {
+    RevokeLocked(std::string(*expired), false);  // a copy: the key goes with it
+    return std::nullopt;
+  }
+  return std::pair{it->first, it->second};
 }
 
 std::optional<std::pair<std::string, TokenInfo>> TokenStore::Lookup(const std::string& token) {
   const std::string key = KeyOf(token);
   const std::lock_guard lock(mutex_);
-  auto it = tokens_.find(key);
-  if (it == tokens_.end()) return std::nullopt;
-  if (it->second.expire_time > 0 && now_() >= it->second.expire_time) {
-    RevokeLocked(key, false);
-    return std::nullopt;
-  }
-  return std::pair{key, it->second};
+  return FindLocked(tokens_.find(key));
 }
 
 std::optional<std::pair<std::string, TokenInfo>> TokenStore::LookupAccessor(
     const std::string& accessor) {
   const std::lock_guard lock(mutex_);
-  ExpireLocked(now_());
-  for (const auto& [key, info] : tokens_) {
-    if (info.accessor == accessor) return std::pair{key, info};
-  }
-  return std::nullopt;
+  auto found = by_accessor_.find(accessor);
+  if (found == by_accessor_.end()) return std::nullopt;
+  return FindLocked(tokens_.find(found->second));
 }
 
 std::optional<TokenInfo> TokenStore::Use(const std::string& key) {
@@ -178,28 +239,45 @@ Result<TokenInfo> TokenStore::Renew(const std::string& key, int64_t increment) {
     return MakeError(ErrorCode::kRefused, "token is not renewable");
   }
   const int64_t wanted = now + (increment > 0 ? increment : info.creation_ttl);
+  UnindexLocked(key, info);
   info.expire_time = info.max_expire_time > 0 ? std::min(wanted, info.max_expire_time) : wanted;
+  IndexLocked(key, info);
   PersistLocked(key);
   return info;
 }
 
-void TokenStore::RevokeLocked(const std::string& key, bool orphan_children) {
-  std::vector<std::string> children;
-  std::vector<std::string> orphaned;
-  for (auto& [k, info] : tokens_) {
-    if (info.parent != key) continue;
-    if (orphan_children) {
+size_t TokenStore::RevokeLocked(const std::string& key, bool orphan_children) {
+  if (!tokens_.contains(key)) return 0;
+  std::vector<store::Write> writes;
+  // The tree under `key`, breadth first, without recursion: each token is
+  // visited once, through the parent -> children index.
+  std::vector<std::string> doomed{key};
+  auto kids = children_.find(key);
+  if (kids != children_.end() && orphan_children) {
+    for (const std::string& child : kids->second) {
+      TokenInfo& info = tokens_.at(child);
       info.parent.clear();
       info.orphan = true;
-      orphaned.push_back(k);
-    } else {
-      children.push_back(k);
+      if (barrier_ != nullptr) {
+        writes.push_back(SealRecord(*barrier_, std::string(kPrefix) + child, ToJson(info)));
+      }
     }
+    children_.erase(kids);
   }
-  tokens_.erase(key);
-  PersistLocked(key);
-  for (const std::string& k : orphaned) PersistLocked(k);
-  for (const std::string& child : children) RevokeLocked(child, false);
+  for (size_t i = 0; i < doomed.size() && !orphan_children; ++i) {
+    auto below = children_.find(doomed[i]);
+    if (below == children_.end()) continue;
+    doomed.insert(doomed.end(), below->second.begin(), below->second.end());
+  }
+  for (const std::string& gone : doomed) {
+    auto it = tokens_.find(gone);
+    UnindexLocked(gone, it->second);
+    children_.erase(gone);
+    tokens_.erase(it);
+    writes.push_back(store::Write{std::string(kPrefix) + gone, std::nullopt});
+  }
+  if (barrier_ != nullptr) (void)barrier_->Apply(std::move(writes));
+  return doomed.size();
 }
 
 void TokenStore::Revoke(const std::string& key, bool orphan_children) {

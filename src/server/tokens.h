@@ -2,7 +2,13 @@
 // HMAC of each token is kept (a copy of the store does not yield usable
 // tokens); the token itself is returned once, at creation. Each token has a
 // TTL (renewable up to its max TTL) and a parent: revoking a token revokes
-// its children, unless they were made orphans. Thread-safe.
+// its descendants, unless they were made orphans, and so does its expiry
+// (a token whose ancestor has expired is refused at once; the tree is
+// removed by the next Sweep). Revocation walks an index from parents to
+// children, iteratively, in time linear in the tokens it removes, and
+// stores the removals as one batch. Token trees are at most kMaxDepth
+// deep, which bounds what a check of a child's ancestors costs.
+// Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +16,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "crypto/kdf.h"
@@ -62,15 +70,21 @@ class TokenStore {
 
   static constexpr int64_t kDefaultTtl = 768 * 3600;  // Vault's system default (32 days)
   static constexpr int64_t kMaxTtl = 768 * 3600;
+  // Levels of a token tree (a root or orphan is level 1). Real trees are a
+  // few levels deep; the bound keeps the ancestor check on every request
+  // short.
+  static constexpr int kMaxDepth = 64;
 
   // A token for `request`, a child of `parent_key` (a key from Lookup; ""
-  // for none). Returns the token and its info.
-  std::pair<std::string, TokenInfo> Create(const TokenRequest& request,
-                                           const std::string& parent_key);
+  // for none). Returns the token and its info. kRefused if the child would
+  // be deeper than kMaxDepth, or the parent is gone.
+  Result<std::pair<std::string, TokenInfo>> Create(const TokenRequest& request,
+                                                   const std::string& parent_key);
   // A root token with a fixed value (the dev server's --dev-root-token).
   void AddRoot(const std::string& token);
 
-  // The token's store key and info if it exists and has not expired.
+  // The token's store key and info if it exists and neither it nor any
+  // ancestor has expired.
   std::optional<std::pair<std::string, TokenInfo>> Lookup(const std::string& token);
   std::optional<std::pair<std::string, TokenInfo>> LookupAccessor(const std::string& accessor);
 
@@ -87,12 +101,26 @@ class TokenStore {
   // Revokes the token and, unless `orphan_children`, all its descendants.
   void Revoke(const std::string& key, bool orphan_children = false);
 
+  // Revokes every token whose TTL has passed, with its descendants (the
+  // server calls it every second). Returns how many tokens were removed.
+  size_t Sweep();
+
   size_t size();
 
  private:
   std::string KeyOf(const std::string& token) const;
-  void ExpireLocked(int64_t now);
-  void RevokeLocked(const std::string& key, bool orphan_children);
+  // The key of the token at `it`, or of its ancestor, that has expired at
+  // `now`; null if none has.
+  const std::string* ExpiredLocked(std::map<std::string, TokenInfo>::iterator it, int64_t now);
+  // The token at `it` unless it or an ancestor has expired (then that
+  // one's tree is revoked).
+  std::optional<std::pair<std::string, TokenInfo>> FindLocked(
+      std::map<std::string, TokenInfo>::iterator it);
+  size_t ExpireLocked(int64_t now);
+  size_t RevokeLocked(const std::string& key, bool orphan_children);
+  // Adds `key` (already in tokens_) to the indexes, or takes it out.
+  void IndexLocked(const std::string& key, const TokenInfo& info);
+  void UnindexLocked(const std::string& key, const TokenInfo& info);
   // Writes the token's record, or deletes it when it is gone.
   void PersistLocked(const std::string& key);
 
@@ -101,6 +129,11 @@ class TokenStore {
   crypto::HmacSha256Key hmac_key_;
   std::mutex mutex_;
   std::map<std::string, TokenInfo> tokens_;  // by KeyOf(token)
+  // Indexes of tokens_: parent key -> child keys; (expire_time, key) of
+  // the tokens that expire; accessor -> key.
+  std::unordered_map<std::string, std::set<std::string>> children_;
+  std::set<std::pair<int64_t, std::string>> expiries_;
+  std::unordered_map<std::string, std::string> by_accessor_;
 };
 
 }  // namespace tresor::server

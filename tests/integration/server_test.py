@@ -772,7 +772,7 @@ class BadInputTest(ServerTestCase):
         cases = [
             (b"PUT /v1/secret/data/x HTTP/1.1\r\n" + token +
              b"Connection: close\r\nContent-Length: 9\r\n\r\n{not json",
-             "HTTP/1.1 400 Bad Request", '{"errors":["failed to parse JSON input"]}\n'),
+             "HTTP/1.1 400 Bad Request", '{"errors":["failed to parse JSON input: not valid JSON at byte 3"]}\n'),
             (b"PUT /v1/secret/data/x HTTP/1.1\r\nContent-Length: 40000000\r\n\r\n",
              "HTTP/1.1 413 Payload Too Large", '{"errors":["request body too large"]}\n'),
             (b"GET /v1/secret/../sys/seal HTTP/1.1\r\n\r\n",

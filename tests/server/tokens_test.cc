@@ -14,7 +14,7 @@ struct Clock {
 TEST(TokenStoreTest, TokensExpireAfterTheirTtl) {
   Clock clock;
   TokenStore store([&] { return clock.now; });
-  auto [token, info] = store.Create({.policies = {"default"}, .ttl = 60}, "");
+  auto [token, info] = store.Create({.policies = {"default"}, .ttl = 60}, "").value();
   EXPECT_EQ(info.expire_time, 1060);
   EXPECT_TRUE(store.Lookup(token));
   clock.now = 1059;
@@ -27,12 +27,12 @@ TEST(TokenStoreTest, TokensExpireAfterTheirTtl) {
 TEST(TokenStoreTest, RenewalStopsAtTheMaxTtl) {
   Clock clock;
   TokenStore store([&] { return clock.now; });
-  auto [token, info] = store.Create({.ttl = 60, .explicit_max_ttl = 100}, "");
+  auto [token, info] = store.Create({.ttl = 60, .explicit_max_ttl = 100}, "").value();
   const std::string key = store.Lookup(token)->first;
   clock.now = 1050;
   EXPECT_EQ(store.Renew(key, 30).value().expire_time, 1080);
   EXPECT_EQ(store.Renew(key, 0).value().expire_time, 1100);  // 1110 capped at 1000 + 100
-  auto fixed = store.Create({.ttl = 60, .renewable = false}, "");
+  auto fixed = store.Create({.ttl = 60, .renewable = false}, "").value();
   auto refused = store.Renew(store.Lookup(fixed.first)->first, 10);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message, "token is not renewable");
@@ -40,11 +40,11 @@ TEST(TokenStoreTest, RenewalStopsAtTheMaxTtl) {
 
 TEST(TokenStoreTest, RevokingAParentRevokesDescendantsButNotOrphans) {
   TokenStore store;
-  auto parent = store.Create({.ttl = 600}, "");
+  auto parent = store.Create({.ttl = 600}, "").value();
   const std::string parent_key = store.Lookup(parent.first)->first;
-  auto child = store.Create({.ttl = 600}, parent_key);
-  auto grandchild = store.Create({.ttl = 600}, store.Lookup(child.first)->first);
-  auto orphan = store.Create({.ttl = 600, .orphan = true}, parent_key);
+  auto child = store.Create({.ttl = 600}, parent_key).value();
+  auto grandchild = store.Create({.ttl = 600}, store.Lookup(child.first)->first).value();
+  auto orphan = store.Create({.ttl = 600, .orphan = true}, parent_key).value();
   EXPECT_FALSE(child.second.orphan);
   EXPECT_TRUE(orphan.second.orphan);
   store.Revoke(parent_key);
@@ -56,9 +56,9 @@ TEST(TokenStoreTest, RevokingAParentRevokesDescendantsButNotOrphans) {
 
 TEST(TokenStoreTest, RevokeOrphanKeepsTheChildren) {
   TokenStore store;
-  auto parent = store.Create({.ttl = 600}, "");
+  auto parent = store.Create({.ttl = 600}, "").value();
   const std::string parent_key = store.Lookup(parent.first)->first;
-  auto child = store.Create({.ttl = 600}, parent_key);
+  auto child = store.Create({.ttl = 600}, parent_key).value();
   store.Revoke(parent_key, /*orphan_children=*/true);
   auto found = store.Lookup(child.first);
   ASSERT_TRUE(found);
@@ -69,7 +69,7 @@ TEST(TokenStoreTest, TheStoreKeepsNoTokenAndRootNeverExpires) {
   Clock clock;
   TokenStore store([&] { return clock.now; });
   store.AddRoot("my-root");
-  auto [token, info] = store.Create({.ttl = 60}, "");
+  auto [token, info] = store.Create({.ttl = 60}, "").value();
   const auto found = store.Lookup(token);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->first.size(), 64u);  // an HMAC-SHA-256, hex
@@ -83,7 +83,7 @@ TEST(TokenStoreTest, TheStoreKeepsNoTokenAndRootNeverExpires) {
 
 TEST(TokenStoreTest, ALimitedUseTokenIsRevokedAtItsLastUse) {
   TokenStore store;
-  auto [token, info] = store.Create({.ttl = 600, .num_uses = 3}, "");
+  auto [token, info] = store.Create({.ttl = 600, .num_uses = 3}, "").value();
   EXPECT_EQ(info.num_uses, 3);
   const std::string key = store.Lookup(token)->first;
   EXPECT_EQ(store.Use(key)->num_uses, 2);
@@ -92,7 +92,7 @@ TEST(TokenStoreTest, ALimitedUseTokenIsRevokedAtItsLastUse) {
   EXPECT_EQ(store.Use(key)->num_uses, -1);  // the last use: already revoked
   EXPECT_FALSE(store.Lookup(token));
   EXPECT_FALSE(store.Use(key));
-  auto unlimited = store.Create({.ttl = 600}, "");
+  auto unlimited = store.Create({.ttl = 600}, "").value();
   EXPECT_FALSE(store.Use(store.Lookup(unlimited.first)->first));
   EXPECT_TRUE(store.Lookup(unlimited.first));
 }
