@@ -97,6 +97,14 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     TRESOR_ASSIGN_OR_RETURN(audit_log, audit::AuditLog::Open(options.audit_file));
     api_options.audit = audit_log;
   }
+  // Every thread (the API's login pool, the HTTP workers) inherits the mask: only this thread takes
+  // SIGINT and SIGTERM (stop) and SIGHUP (reopen the audit log, after logrotate).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto api = std::make_shared<server::Api>(std::move(api_options));
   std::string root_token;
   crypto::SecretBytes unseal_key;
@@ -111,14 +119,6 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     }
   }
 
-  // Workers inherit the mask: only this thread takes SIGINT and SIGTERM
-  // (stop) and SIGHUP (reopen the audit log, after logrotate).
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   http::ServerOptions http_options;
   http_options.host = listen.first;
   http_options.port = listen.second;

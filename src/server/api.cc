@@ -46,7 +46,12 @@ Api::Api(ApiOptions options)
     : options_(std::move(options)),
       seal_(options_.storage, options_.age_identity_file),
       sealed_audit_key_(
-          std::make_shared<crypto::HmacSha256Key>(crypto::RandomSecret(32).Reveal())) {}
+          std::make_shared<crypto::HmacSha256Key>(crypto::RandomSecret(32).Reveal())),
+      login_throttle_(options_.login_limits),
+      login_pool_(options_.login_threads > 0
+                      ? options_.login_threads
+                      : std::max<size_t>(1, std::thread::hardware_concurrency() / 2),
+                  options_.login_queue) {}
 
 Result<void> Api::Open(std::shared_ptr<store::Barrier> barrier) {
   TRESOR_ASSIGN_OR_RETURN(std::shared_ptr<Core> core, Core::Load(std::move(barrier)));
@@ -211,7 +216,41 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   if (path == "sys/metrics") return MetricsResponse(request);
   auto core = this->core();
   if (core == nullptr) return Error(503, "Vault is sealed");
+  if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
   return core->Route(request, path, body);
+}
+
+http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& request,
+                          const std::string& path, const Json& body) {
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  const std::string name = path.substr(std::string_view("auth/userpass/login/").size());
+  switch (login_throttle_.Admit(name, request.remote_addr)) {
+    case LoginThrottle::Verdict::kUserLockedOut:
+      return Error(429, "too many failed logins for this user; try again later");
+    case LoginThrottle::Verdict::kAddressLimited:
+      return Error(429, "too many login attempts from this address; try again later");
+    case LoginThrottle::Verdict::kAllowed:
+      break;
+  }
+  http::Response held;
+  held.defer = [this, core = std::move(core), request, path, body, name](http::Reply reply) {
+    auto job = [this, core, request, path, body, name, reply]() mutable {
+      (void)store::TakeNotedWrites();
+      http::Response answer = core->UserpassLogin(request, path, body);
+      if (answer.status == 200) {
+        login_throttle_.Succeeded(name);
+      } else {
+        login_throttle_.Failed(name);
+      }
+      answer = AwaitWrites(std::move(answer));
+      if (answer.defer) return answer.defer(std::move(reply));
+      reply(std::move(answer));
+    };
+    if (!login_pool_.Submit(job)) {
+      reply(Error(429, "too many logins in progress; try again later"));
+    }
+  };
+  return held;
 }
 
 void Api::Sweep() {

@@ -16,13 +16,20 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "server/core.h"
+#include "server/login_throttle.h"
 #include "server/metrics.h"
 #include "server/seal.h"
+#include "server/work_pool.h"
 #include "store/storage.h"
 
 namespace tresor::server {
 
 struct ApiOptions {
+  LoginThrottleOptions login_limits;
+  // Threads that check passwords (0: half the cores, at least one), and
+  // how many logins may wait for them before more are answered 429.
+  size_t login_threads = 0;
+  size_t login_queue = 32;
   std::string version;  // reported by sys/health
   std::string cluster_name = "tresor";
   std::shared_ptr<store::Storage> storage;  // required
@@ -67,6 +74,10 @@ class Api {
   http::Response Health(const http::Request& request);
   http::Response SealStatusResponse();
   http::Response Init(const http::Request& request, const Json& body);
+  // A userpass login: throttled, then run on the login pool (Argon2id
+  // takes tens of milliseconds), answered when its token is durable.
+  http::Response Login(std::shared_ptr<Core> core, const http::Request& request,
+                       const std::string& path, const Json& body);
   http::Response Unseal(const Json& body);
   http::Response SealNow(const http::Request& request);
   // Loads the Core from `barrier` and serves with it.
@@ -81,6 +92,9 @@ class Api {
   // once unsealed, the Core's, from the keyring).
   std::shared_ptr<const crypto::HmacSha256Key> sealed_audit_key_;
   std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
+  LoginThrottle login_throttle_;
+  // Last, so that it stops (and joins its threads) before the rest goes.
+  WorkPool login_pool_;
 };
 
 }  // namespace tresor::server

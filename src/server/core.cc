@@ -19,10 +19,13 @@ std::string NewToken() {
   static constexpr char kAlphabet[] =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   std::string out = "tr.";
+  uint8_t bytes[64];  // 32 are needed; 1 in 32 is rejected below
   while (out.size() < 35) {
-    uint8_t b = 0;
-    crypto::FillRandom({&b, 1});
-    if (b < 248) out.push_back(kAlphabet[b % 62]);  // 248 = 4 * 62: no modulo bias
+    crypto::FillRandom(bytes);
+    for (uint8_t b : bytes) {
+      // 248 = 4 * 62: no modulo bias
+      if (b < 248 && out.size() < 35) out.push_back(kAlphabet[b % 62]);
+    }
   }
   return out;
 }

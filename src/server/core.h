@@ -48,6 +48,10 @@ class Core {
   std::optional<Caller> Authorize(const http::Request& request, const std::string& path,
                                   acl::Capability capability, const Json& body = Json::object());
   store::Barrier& barrier() { return *barrier_; }
+  // auth/userpass/login/NAME: checks the password (slow: Argon2id) and
+  // makes a token. The API runs it on its login pool.
+  http::Response UserpassLogin(const http::Request& request, const std::string& path,
+                               const Json& body);
 
  private:
   explicit Core(std::shared_ptr<store::Barrier> barrier);
@@ -61,8 +65,6 @@ class Core {
   http::Response Mounts(const http::Request& request, const std::string& path, const Json& body);
   http::Response AuthMounts(const http::Request& request, const std::string& path,
                             const Json& body);
-  http::Response UserpassLogin(const http::Request& request, const std::string& path,
-                               const Json& body);
   http::Response UserpassUsers(const http::Request& request, const std::string& path,
                                const Json& body);
   // The capability a request needs at `path` (relative to /v1/).

@@ -1,10 +1,9 @@
 #include "server/userpass.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cctype>
 
+#include "crypto/password_hash.h"
 #include "server/records.h"
 
 namespace tresor::server {
@@ -21,19 +20,6 @@ bool ValidName(const std::string& name) {
 
 // A hash to verify against when the user does not exist, so that a wrong
 // name costs the same time as a wrong password.
-const std::string& DummyHash() {
-  static const std::string hash = [] {
-    char out[crypto_pwhash_STRBYTES];
-    const char kDummy[] = "no such user";
-    if (crypto_pwhash_str(out, kDummy, sizeof kDummy - 1, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-      return std::string();
-    }
-    return std::string(out);
-  }();
-  return hash;
-}
-
 }  // namespace
 
 Result<void> Userpass::Write(const std::string& name, const std::string& password,
@@ -43,14 +29,7 @@ Result<void> Userpass::Write(const std::string& name, const std::string& passwor
   if (!ValidName(name)) return MakeError(ErrorCode::kInvalidArgument, "invalid username");
   std::string hash;
   if (!password.empty()) {
-    char out[crypto_pwhash_STRBYTES];
-    // Argon2id, libsodium's interactive limits (64 MiB, 2 passes).
-    if (crypto_pwhash_str_alg(
-            out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-      return MakeError(ErrorCode::kInternal, "password hashing failed (out of memory)");
-    }
-    hash = out;
+    TRESOR_ASSIGN_OR_RETURN(hash, crypto::HashPassword(password));
   }
   const std::lock_guard lock(mutex_);
   auto it = users_.find(name);
@@ -112,9 +91,9 @@ std::vector<std::string> Userpass::List() {
 
 std::optional<UserpassUser> Userpass::Login(const std::string& name, const std::string& password) {
   auto user = Read(name);
-  const std::string& hash = user ? user->password_hash : DummyHash();
-  const bool ok = crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
-  if (!user || !ok) return std::nullopt;
+  if (!crypto::VerifyPassword(user ? user->password_hash : std::string(), password)) {
+    return std::nullopt;
+  }
   return user;
 }
 

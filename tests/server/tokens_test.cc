@@ -97,5 +97,81 @@ TEST(TokenStoreTest, ALimitedUseTokenIsRevokedAtItsLastUse) {
   EXPECT_TRUE(store.Lookup(unlimited.first));
 }
 
+TEST(TokenStoreTest, AChildIsRefusedOnceItsParentExpiredAndTheSweepRemovesTheTree) {
+  Clock clock;
+  TokenStore store([&] { return clock.now; });
+  auto parent = store.Create({.ttl = 60}, "").value();
+  auto child = store.Create({.ttl = 600}, store.Lookup(parent.first)->first).value();
+  auto grandchild = store.Create({.ttl = 600}, store.Lookup(child.first)->first).value();
+  auto other = store.Create({.ttl = 600}, "").value();
+  clock.now = 1059;
+  EXPECT_TRUE(store.Lookup(grandchild.first));
+  EXPECT_EQ(store.Sweep(), 0u);
+  clock.now = 1060;
+  // Only the parent's TTL has passed; its descendants are refused at once,
+  // by token and by accessor, before any sweep.
+  EXPECT_FALSE(store.LookupAccessor(child.second.accessor));
+  EXPECT_FALSE(store.Lookup(grandchild.first));
+  EXPECT_EQ(store.size(), 1u);  // that check revoked the tree
+  EXPECT_TRUE(store.Lookup(other.first));
+}
+
+TEST(TokenStoreTest, TheSweepRevokesExpiredTreesWithoutALookup) {
+  Clock clock;
+  TokenStore store([&] { return clock.now; });
+  auto parent = store.Create({.ttl = 60}, "").value();
+  const std::string parent_key = store.Lookup(parent.first)->first;
+  for (int i = 0; i < 10; ++i) (void)store.Create({.ttl = 600}, parent_key).value();
+  (void)store.Create({.ttl = 600}, "").value();
+  clock.now = 1060;
+  EXPECT_EQ(store.Sweep(), 11u);
+  EXPECT_EQ(store.size(), 1u);
+}
+
+TEST(TokenStoreTest, RevokingFortyThousandChildrenAndADeepChainIsIterative) {
+  TokenStore store;
+  auto parent = store.Create({.ttl = 600}, "").value();
+  const std::string parent_key = store.Lookup(parent.first)->first;
+  for (int i = 0; i < 40000; ++i) (void)store.Create({.ttl = 600}, parent_key).value();
+  std::string below = parent_key;
+  for (int depth = 2; depth <= TokenStore::kMaxDepth; ++depth) {
+    auto made = store.Create({.ttl = 600}, below).value();
+    below = store.Lookup(made.first)->first;
+  }
+  EXPECT_EQ(store.size(), 1u + 40000u + 63u);
+  store.Revoke(parent_key);
+  EXPECT_EQ(store.size(), 0u);
+}
+
+TEST(TokenStoreTest, TreesDeeperThanTheLimitAreRefused) {
+  TokenStore store;
+  std::string below;
+  std::string last_token;
+  for (int depth = 1; depth <= TokenStore::kMaxDepth; ++depth) {
+    auto made = store.Create({.ttl = 600}, below).value();
+    below = store.Lookup(made.first)->first;
+    last_token = made.first;
+  }
+  auto refused = store.Create({.ttl = 600}, below);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "token trees are at most 64 levels deep");
+  EXPECT_TRUE(store.Lookup(last_token));  // the deepest allowed still works
+  auto orphan = store.Create({.ttl = 600, .orphan = true}, below);
+  EXPECT_TRUE(orphan);  // an orphan starts a tree of its own
+}
+
+TEST(TokenStoreTest, RenewalMovesTheExpiryTheSweepUses) {
+  Clock clock;
+  TokenStore store([&] { return clock.now; });
+  auto made = store.Create({.ttl = 60}, "").value();
+  const std::string key = store.Lookup(made.first)->first;
+  clock.now = 1050;
+  ASSERT_TRUE(store.Renew(key, 100));
+  clock.now = 1100;
+  EXPECT_EQ(store.Sweep(), 0u);
+  clock.now = 1150;
+  EXPECT_EQ(store.Sweep(), 1u);
+}
+
 }  // namespace
 }  // namespace tresor::server
