@@ -25,8 +25,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== fuzzing (${FUZZ_SECONDS:-60}s per target)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTRESOR_WERROR=ON -DTRESOR_FUZZ=ON -DTRESOR_TESTS=OFF -DTRESOR_BENCH=OFF >/dev/null
-cmake --build build-fuzz --target header_fuzz armor_fuzz ini_fuzz dotenv_fuzz json_fuzz toml_fuzz yaml_fuzz token_fuzz rules_fuzz agent_fuzz policy_fuzz http_fuzz audit_fuzz api_fuzz response_fuzz
-for target in header armor ini dotenv json toml yaml token rules agent policy http audit api response; do
+cmake --build build-fuzz --target header_fuzz armor_fuzz ini_fuzz dotenv_fuzz json_fuzz toml_fuzz yaml_fuzz token_fuzz rules_fuzz agent_fuzz policy_fuzz http_fuzz audit_fuzz api_fuzz response_fuzz body_fuzz
+for target in header armor ini dotenv json toml yaml token rules agent policy http audit api response body; do
   work="build-fuzz/corpus-$target"
   mkdir -p "$work"
   LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp" \

@@ -27,8 +27,7 @@ Result<std::string> HashPassword(std::string_view password) {
 
 bool VerifyPassword(const std::string& hash, std::string_view password) {
   const std::string& checked = hash.empty() ? DummyHash() : hash;
-  const bool ok =
-      crypto_pwhash_str_verify(checked.c_str(), password.data(), password.size()) == 0;
+  const bool ok = crypto_pwhash_str_verify(checked.c_str(), password.data(), password.size()) == 0;
   return ok && !hash.empty();
 }
 

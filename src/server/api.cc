@@ -45,8 +45,7 @@ bool AuditResponse(audit::AuditLog& audit, const Json& about, const Json& auth,
 Api::Api(ApiOptions options)
     : options_(std::move(options)),
       seal_(options_.storage, options_.age_identity_file),
-      sealed_audit_key_(
-          std::make_shared<crypto::HmacSha256Key>(crypto::RandomSecret(32).Reveal())),
+      sealed_audit_key_(std::make_shared<crypto::HmacSha256Key>(crypto::RandomSecret(32).Reveal())),
       login_throttle_(options_.login_limits),
       login_pool_(options_.login_threads > 0
                       ? options_.login_threads

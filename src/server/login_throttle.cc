@@ -21,8 +21,7 @@ State& LoginThrottle::Recent<State>::Touch(const std::string& key, size_t max) {
 }
 
 LoginThrottle::LoginThrottle(LoginThrottleOptions options, std::function<int64_t()> now_ms)
-    : options_(options),
-      now_(now_ms ? std::move(now_ms) : [] {
+    : options_(options), now_(now_ms ? std::move(now_ms) : [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now().time_since_epoch())
             .count();

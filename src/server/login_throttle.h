@@ -25,8 +25,8 @@ struct LoginThrottleOptions {
   int lockout_threshold = 5;
   int64_t lockout_duration_ms = 15 * 60 * 1000;
   int64_t counter_reset_ms = 15 * 60 * 1000;
-  double address_rate = 5;     // attempts a second
-  double address_burst = 20;   // attempts at once
+  double address_rate = 5;    // attempts a second
+  double address_burst = 20;  // attempts at once
   size_t max_tracked = 100000;
 };
 

@@ -3,7 +3,8 @@
 namespace tresor::server {
 
 WorkPool::WorkPool(size_t threads, size_t queue_limit) : queue_limit_(queue_limit) {
-  for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i) threads_.emplace_back([this] { Run(); });
+  for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i)
+    threads_.emplace_back([this] { Run(); });
 }
 
 WorkPool::~WorkPool() {

@@ -18,8 +18,7 @@ std::string Refusal(const std::string& text, const JsonLimits& limits = {}) {
 TEST(JsonBodyTest, ParsesWhatTheApiTakes) {
   auto parsed = ParseJsonBody(R"({"data":{"a":"b","n":[1,-2,3.5,true,null]},"options":{"cas":0}})");
   ASSERT_TRUE(parsed);
-  EXPECT_EQ(parsed->dump(),
-            R"({"data":{"a":"b","n":[1,-2,3.5,true,null]},"options":{"cas":0}})");
+  EXPECT_EQ(parsed->dump(), R"({"data":{"a":"b","n":[1,-2,3.5,true,null]},"options":{"cas":0}})");
 }
 
 TEST(JsonBodyTest, AHundredThousandNestedArraysAreRefusedNotRecursedInto) {
@@ -69,7 +68,8 @@ TEST(JsonBodyTest, ABodyOfManySmallNumbersHitsTheValueLimit) {
 }
 
 TEST(JsonBodyTest, IntegersStayExactOrAreRefused) {
-  auto big = ParseJsonBody(R"({"u":18446744073709551615,"i":-9223372036854775808,"p":9007199254740993})");
+  auto big =
+      ParseJsonBody(R"({"u":18446744073709551615,"i":-9223372036854775808,"p":9007199254740993})");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->at("u").get<uint64_t>(), 18446744073709551615ull);
   EXPECT_EQ(big->at("i").get<int64_t>(), INT64_MIN);
