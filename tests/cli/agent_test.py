@@ -88,10 +88,21 @@ class AgentTest(TempDirTest):
     def stop_agent(self):
         run([TRESOR, "agent", "stop"], env=self.env)
 
-    def start_agent(self):
-        proc = self.tresor("agent", "start")
+    def start_agent(self, clock=None):
+        """Starts the agent; with `clock` (unix seconds) its time is frozen
+        there until set_clock moves it."""
+        env = None
+        if clock is not None:
+            self.set_clock(clock)
+            env = dict(self.env, TRESOR_AGENT_TEST_CLOCK=self.path("clock"))
+        proc = self.tresor("agent", "start", env=env)
         self.assertRegex(proc.stderr.decode(),
                          r"^tresor: agent started \(pid \d+\), socket " + self.socket + "\n$")
+
+    def set_clock(self, at):
+        with open(self.path("clock") + ".new", "w") as f:
+            f.write(f"{at}\n")
+        os.replace(self.path("clock") + ".new", self.path("clock"))
 
     def add_through_terminal(self, *extra):
         env_args = ["env", "-u", "TRESOR_AGENT_SOCK", f"XDG_RUNTIME_DIR={self.run_dir}",
@@ -143,7 +154,8 @@ class AgentTest(TempDirTest):
         self.assert_child_decrypts()
 
     def test_ttl_expiry_locks_the_key(self):
-        self.start_agent()
+        now = int(time.time())
+        self.start_agent(clock=now)
         self.add_through_terminal("--ttl", "2s")
         self.assertRegex(self.tresor("agent", "list").stdout.decode(),
                          rf"^{re.escape(self.key)}  {self.recipient}  unlocked, expires in [012]s\n$")
@@ -152,16 +164,20 @@ class AgentTest(TempDirTest):
                          [("agent", self.key, self.recipient)])
         self.assertRegex(rows[0]["state"], r"^unlocked, expires in [012]s$")
         self.assert_child_decrypts()
-        time.sleep(3)
+        self.set_clock(now + 2)
         self.assert_child_locked()
         status = json.loads(self.tresor("agent", "status", "--json").stdout)
         self.assertEqual((status["identities"], status["locked"]), (1, 1))
 
     def test_idle_expiry(self):
-        self.start_agent()
+        now = int(time.time())
+        self.start_agent(clock=now)
         self.tresor("agent", "add", "--idle", "2s", "--passphrase-file", self.path("pw"), self.key)
+        self.set_clock(now + 1)
+        self.assert_child_decrypts()  # a use restarts the idle time
+        self.set_clock(now + 2)
         self.assert_child_decrypts()
-        time.sleep(3)
+        self.set_clock(now + 4)
         self.assert_child_locked()
 
     def test_another_uid_is_refused(self):
