@@ -150,6 +150,9 @@ class Walker {
     if (!stack_.empty() && stack_.back().mapping && stack_.back().expect_key) {
       return SyntaxError(text_, start, "a collection as a mapping key is not supported");
     }
+    // As for JSON and TOML: each value's path holds every key above it, so
+    // unbounded depth would cost memory quadratic in it.
+    if (stack_.size() >= kMaxYamlDepth) return SyntaxError(text_, start, "nested too deeply");
     Frame f;
     f.mapping = event->type == FYET_MAPPING_START;
     f.block = fy_event_get_node_style(event) == FYNS_BLOCK;

@@ -16,6 +16,8 @@
 namespace tresor::formats {
 
 inline constexpr std::string_view kYamlHeaderKey = "tresor";
+// Collections nest at most this deep (as JSON and TOML documents).
+inline constexpr size_t kMaxYamlDepth = 256;
 
 // What the parsers report beyond the values: whether the last document's
 // root is a block mapping with keys, and at which column its keys are.

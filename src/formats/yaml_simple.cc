@@ -107,6 +107,7 @@ class Scanner {
       // key's collection. Otherwise the key had an empty (null) value, which
       // gives no Value, as in libfyaml's path.
       if (item ? indent >= parent : indent > parent) {
+        if (stack_.size() >= kMaxYamlDepth) return false;  // libfyaml's walker refuses it
         stack_.push_back({!item, indent, std::move(pending_path_)});
         return item ? ItemLine(p + 1, end) : KeyLine(start, p, end);
       }

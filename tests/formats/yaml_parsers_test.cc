@@ -130,6 +130,24 @@ TEST(YamlParsersTest, CorporaAgree) {
   EXPECT_GT(accepted, 0);
 }
 
+TEST(YamlParsersTest, NestingPastTheLimitIsRefusedWithoutQuadraticMemory) {
+  // 64 KB of nesting once cost 3.2 GB in paths.
+  std::string block;
+  for (size_t depth = 0; depth < 4000; ++depth) {
+    block += std::string(depth, ' ') + "k:\n";
+  }
+  block += std::string(4000, ' ') + "v: 1\n";
+  EXPECT_EQ(Scanned(block), "declined");
+  EXPECT_EQ(Walked(block), "error: 257:257: nested too deeply");
+  const std::string flow = std::string(30000, '[') + std::string(30000, ']') + "\n";
+  EXPECT_EQ(Walked(flow), "error: 1:257: nested too deeply");
+  std::string fits;
+  for (size_t depth = 0; depth < 255; ++depth) fits += std::string(depth, ' ') + "k:\n";
+  fits += std::string(255, ' ') + "v: 1\n";  // 256 mappings with the root
+  EXPECT_NE(Scanned(fits), "declined");
+  EXPECT_EQ(Scanned(fits), Walked(fits));
+}
+
 }  // namespace
 }  // namespace tresor::formats
 
