@@ -167,6 +167,13 @@ Result<void> RunRun(const RuntimeOptions& o) {
       std::string origin = file;
       origin.append(": ").append(entry.path);
       const std::string value = entry.type == formats::ValueType::kNull ? "" : entry.value;
+      if (value.find('\0') != std::string::npos) {
+        // The child would see the value cut at the NUL: refuse instead.
+        return MakeError(ErrorCode::kRefused,
+                         "run: " + origin +
+                             ": a value with a NUL byte cannot be an environment "
+                             "variable");
+      }
       auto [it, added] = values.emplace(name, std::make_pair(value, origin));
       if (!added) {
         return MakeError(ErrorCode::kInvalidArgument, "run: both " + it->second.second + " and " +
@@ -179,9 +186,11 @@ Result<void> RunRun(const RuntimeOptions& o) {
   if (!o.pristine) {
     for (char** e = environ; *e != nullptr; ++e) {
       const std::string_view entry = *e;
-      if (!values.contains(std::string(entry.substr(0, entry.find('='))))) {
-        environment.emplace_back(entry);
-      }
+      const std::string name(entry.substr(0, entry.find('=')));
+      // tresor's own keys stay with tresor: the command gets the values,
+      // never what opens them.
+      if (name == "TRESOR_IDENTITY" || name == "TRESOR_IDENTITY_FILE") continue;
+      if (!values.contains(name)) environment.emplace_back(entry);
     }
   }
   for (const auto& [name, value] : values) {

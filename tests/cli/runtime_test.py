@@ -230,6 +230,30 @@ class RunTest(RuntimeCase):
         out = self.run_cmd("--", "/usr/bin/env", env=env)
         self.assertIn("TRESOR_TEST_OUTER=outer", out.stdout.decode().splitlines())
 
+    def test_the_identity_variables_do_not_reach_the_command(self):
+        with open(self.key) as f:
+            identity = f.read().strip().splitlines()[-1]
+        env = dict(os.environ, TRESOR_IDENTITY=identity, TRESOR_IDENTITY_FILE=self.key,
+                   TRESOR_TEST_OUTER="outer")
+        out = run([TRESOR, "run", "-Dregion=eu", "-f", self.toml, "--", "/usr/bin/env"],
+                  env=env)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stdout.decode().splitlines()
+        self.assertIn("TRESOR_TEST_OUTER=outer", lines)
+        self.assertIn("SERVICE_TOKEN=tok-42", lines)  # opened with TRESOR_IDENTITY
+        names = [line.split("=", 1)[0] for line in lines]
+        self.assertNotIn("TRESOR_IDENTITY", names)
+        self.assertNotIn("TRESOR_IDENTITY_FILE", names)
+        self.assertNotIn(identity, out.stdout.decode())
+
+    def test_a_value_with_a_nul_byte_is_refused(self):
+        f = self.write("nul.json", '{"token": "before\\u0000after"}\n')
+        out = run([TRESOR, "run", "-f", f, "--", "true"])
+        self.assertEqual(out.returncode, 1)
+        self.assertEqual(out.stderr.decode(),
+                         f"tresor: error: run: {f}: token: a value with a NUL byte cannot be an "
+                         "environment variable\n")
+
     def test_collisions_are_errors(self):
         f = self.write("c.toml", 'db_password = "a"\n[db]\npassword = "b"\n')
         out = run([TRESOR, "run", "-f", f, "--", "true"])
