@@ -119,7 +119,7 @@ int RunApp(int argc, char** argv) {
     return Report(RunKeygen(keygen));
   }
   if (enc_cmd->parsed()) return Report(RunEncrypt(enc));
-  if (auto result = RunKeyCommands(key_commands)) return Report(*result);
+  if (auto result = RunKeyCommands(key_commands, argc, argv)) return Report(*result);
   if (auto result = RunClientCommands(client_commands, argc, argv)) return Report(*result);
   if (auto result = RunSealedCommands(sealed, argc, argv)) return Report(*result);
   if (auto result = RunRuntimeCommands(runtime)) {

@@ -1,5 +1,8 @@
 #include "cli/app_keys.h"
 
+#include <cstring>
+#include <string_view>
+
 #include "cli/app_options.h"
 
 namespace tresor::cli {
@@ -109,8 +112,16 @@ void AddServerCommand(CLI::App& app, KeyCommands& c) {
                      "Development mode: in memory, unsealed, a root token printed on start");
   c.server->add_option("--listen", o.listen, "Address to listen on (default 127.0.0.1:8200)")
       ->type_name("HOST:PORT");
-  c.server->add_option("--dev-root-token", o.root_token, "The root token (default: random)")
+  c.server
+      ->add_option("--dev-root-token", o.root_token,
+                   "The root token (default: $TRESOR_DEV_ROOT_TOKEN, $VAULT_DEV_ROOT_TOKEN_ID, "
+                   "else random); it is blanked from the command line, which other users can "
+                   "read: prefer the file or the environment")
       ->type_name("TOKEN");
+  c.server
+      ->add_option("--dev-root-token-file", o.root_token_file,
+                   "Read the root token from FILE (its first line)")
+      ->type_name("FILE");
   c.server
       ->add_option("--request-timeout", o.request_timeout,
                    "A request must arrive whole within this (default 10s; else 408)")
@@ -157,13 +168,21 @@ void AddAuditCommand(CLI::App& app, KeyCommands& c) {
                            "Print JSON for scripts (a line per file)");
 }
 
-std::optional<Result<void>> RunKeyCommands(KeyCommands& c) {
+std::optional<Result<void>> RunKeyCommands(KeyCommands& c, int argc, char** argv) {
   if (c.audit_verify != nullptr && c.audit_verify->parsed()) {
     return RunAuditVerify(c.audit_options);
   }
   if (c.server != nullptr && c.server->parsed()) {
     for (const CLI::Option* option : c.server->get_options()) {
       if (option->count() > 0) c.server_options.given.push_back(option->get_name());
+    }
+    // The token typed on the command line: gone from /proc/PID/cmdline.
+    const std::string& token = c.server_options.root_token;
+    for (int i = 1; i < argc && !token.empty(); ++i) {
+      const std::string_view arg = argv[i];
+      if (arg == token || arg == "--dev-root-token=" + token) {
+        std::memset(argv[i] + (arg.size() - token.size()), 'x', token.size());
+      }
     }
     return RunServerCommand(c.server_options);
   }

@@ -25,6 +25,6 @@ struct KeyCommands {
 void AddKeyCommands(CLI::App& app, KeyCommands& commands);
 
 // Runs the key, keys or agent command that was parsed; nothing if none was.
-std::optional<Result<void>> RunKeyCommands(KeyCommands& commands);
+std::optional<Result<void>> RunKeyCommands(KeyCommands& commands, int argc, char** argv);
 
 }  // namespace tresor::cli

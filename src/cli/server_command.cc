@@ -2,6 +2,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <vector>
 
@@ -49,6 +51,34 @@ Result<std::shared_ptr<store::Storage>> OpenStorage(const std::string& data_dir)
   TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(data_dir));
   TRESOR_ASSIGN_OR_RETURN(auto storage, store::SqliteStorage::Open(data_dir + "/tresor.db"));
   return std::shared_ptr<store::Storage>(std::move(storage));
+}
+
+}  // namespace
+
+namespace {
+
+// The dev server's root token: the flag, the file, the environment (as
+// Vault's VAULT_DEV_ROOT_TOKEN_ID), else a random one.
+Result<std::string> DevRootToken(const ServerOptions& options) {
+  if (!options.root_token.empty()) return options.root_token;
+  if (!options.root_token_file.empty()) {
+    std::ifstream in(options.root_token_file);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+      return MakeError(ErrorCode::kIo, options.root_token_file + ": cannot read the root token");
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       options.root_token_file + ": the first line is empty");
+    }
+    return line;
+  }
+  for (const char* name : {"TRESOR_DEV_ROOT_TOKEN", "VAULT_DEV_ROOT_TOKEN_ID"}) {
+    if (const char* value = std::getenv(name); value != nullptr && *value != '\0')
+      return std::string(value);
+  }
+  return server::NewToken();
 }
 
 }  // namespace
@@ -109,7 +139,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   std::string root_token;
   crypto::SecretBytes unseal_key;
   if (options.dev) {
-    root_token = options.root_token.empty() ? server::NewToken() : options.root_token;
+    TRESOR_ASSIGN_OR_RETURN(root_token, DevRootToken(options));
     TRESOR_ASSIGN_OR_RETURN(unseal_key, api->StartDev(root_token));
   } else {
     TRESOR_ASSIGN_OR_RETURN(const bool initialized, api->seal().Initialized());

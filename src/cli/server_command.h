@@ -12,7 +12,8 @@ struct ServerOptions {
   bool dev = false;
   std::string config;  // --config FILE (server.toml, docs/server.md)
   std::string listen = "127.0.0.1:8200";
-  std::string root_token;  // --dev-root-token; "" = a random one
+  std::string root_token;       // --dev-root-token; "" = from the file, the environment, or random
+  std::string root_token_file;  // --dev-root-token-file
   bool insecure_listen = false;
   std::string request_timeout = "10s";  // a request's first byte to its last
   std::string idle_timeout = "60s";     // keep-alive connections with no request

@@ -284,5 +284,46 @@ class TokenExpiryTest(ServerTestCase):
         self.assertEqual((lookup(child), lookup(grandchild), lookup(parent)), (403, 403, 403))
 
 
+class DevRootTokenTest(unittest.TestCase):
+    def serve(self, args, env=None):
+        proc = subprocess.Popen([TRESOR, "server", "--dev", "--listen", "127.0.0.1:0", *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env)
+        banner = [proc.stdout.readline() for _ in range(4)]
+        port = int(banner[1].rsplit(":", 1)[1])
+        with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+            cmdline = f.read()
+        return proc, port, banner[3], cmdline
+
+    def stop(self, proc):
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+
+    def test_the_token_comes_from_a_file_or_the_environment_and_never_shows_in_ps(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            token_file = os.path.join(tmp, "root-token")
+            with open(token_file, "w") as f:
+                f.write("from-a-file-token\n")
+            env = dict(os.environ, VAULT_DEV_ROOT_TOKEN_ID="from-the-environment")
+            env.pop("TRESOR_DEV_ROOT_TOKEN", None)
+            for args, env, token in (
+                    (["--dev-root-token", "typed-token"], None, "typed-token"),
+                    (["--dev-root-token=typed-token"], None, "typed-token"),
+                    (["--dev-root-token-file", token_file], None, "from-a-file-token"),
+                    ([], env, "from-the-environment")):
+                with self.subTest(args=args):
+                    proc, port, line, cmdline = self.serve(args, env)
+                    try:
+                        self.assertEqual(line, f"root token: {token}\n")
+                        self.assertNotIn(token.encode(), cmdline)
+                        status, body = request(port, "GET", "/v1/auth/token/lookup-self",
+                                               token=token)
+                        self.assertEqual((status, body["data"]["policies"]), (200, ["root"]))
+                    finally:
+                        self.stop(proc)
+
+
 if __name__ == "__main__":
     unittest.main()
