@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 #include "cli/app_client.h"
 #include "cli/app_keys.h"
@@ -11,6 +13,7 @@
 #include "cli/app_sealed.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/files.h"
 #include "cli/passphrase.h"
 
 namespace tresor::cli {
@@ -77,9 +80,10 @@ int RunApp(int argc, char** argv) {
                "Use keyring key NAME only (through the agent if it holds it)");
   dec_cmd
       ->add_option("-o,--output", dec.output,
-                   "Write to FILE atomically, mode 0600 if new (default stdout); "
+                   "Write to FILE atomically, mode 0600 (default stdout); "
                    "on any error FILE is left as it was")
       ->type_name("FILE");
+  dec_cmd->add_option("--mode", dec.mode, "The mode of -o FILE (default 0600)")->type_name("OCTAL");
   dec_cmd->add_option("INPUT", dec.input, "File to decrypt (default stdin)");
   AddPassphraseFileOption(dec_cmd, dec.passphrase_file);
 
@@ -91,6 +95,21 @@ int RunApp(int argc, char** argv) {
   AddKeyCommands(app, key_commands);
   ClientCommands client_commands;
   AddClientCommands(app, client_commands);
+
+  // Every command that writes files can be told to write through a symlink
+  // at the target; without the flag a link there is refused.
+  bool follow_symlinks = false;
+  for (CLI::App* cmd : app.get_subcommands({})) {
+    static constexpr std::string_view kWriters[] = {
+        "encrypt", "decrypt", "keygen",     "seal",   "unseal", "set",      "unset",
+        "edit",    "rotate",  "updatekeys", "revoke", "render", "git-merge"};
+    if (std::find(std::begin(kWriters), std::end(kWriters), cmd->get_name()) !=
+        std::end(kWriters)) {
+      cmd->add_flag("--follow-symlinks", follow_symlinks,
+                    "Write through a symlink at the target (replacing the file it points to); "
+                    "without it a symlink there is refused");
+    }
+  }
 
   try {
     app.parse(argc, argv);
@@ -105,6 +124,7 @@ int RunApp(int argc, char** argv) {
     std::fprintf(stderr, "tresor: error: %s\nRun 'tresor --help' for usage.\n", e.what());
     return kExitUsage;
   }
+  SetFollowSymlinks(follow_symlinks);
   if (!PassphraseFileOncePath().empty()) {
     if (auto consumed = ConsumePassphraseFileOnce(PassphraseFileOncePath()); !consumed) {
       return Report(consumed);

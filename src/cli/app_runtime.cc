@@ -40,8 +40,9 @@ void AddRuntimeCommands(CLI::App& app, RuntimeCommands& c) {
   AddReadingOptions(c.render, o);
   c.render
       ->add_option("-o,--output", o.output,
-                   "Write to OUT atomically, mode 0600 if new; on any error OUT is untouched")
+                   "Write to OUT atomically, mode 0600; on any error OUT is untouched")
       ->type_name("OUT");
+  c.render->add_option("--mode", o.mode, "The mode of -o OUT (default 0600)")->type_name("OCTAL");
   c.render->add_flag("--force", o.force,
                      "Write -o OUT even in a directory that every user can read");
 

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "cli/app_options.h"
+#include "cli/files.h"
 #include "crypto/kdf.h"
 
 namespace tresor::cli {
@@ -59,9 +60,13 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
   c.unseal->add_flag("--in-place", o.in_place,
                      "Replace FILE with the plaintext atomically instead of printing");
   c.unseal
-      ->add_option("-o,--output", o.output,
-                   "Write to OUT atomically, mode 0600 if new (default stdout)")
+      ->add_option("-o,--output", o.output, "Write to OUT atomically, mode 0600 (default stdout)")
       ->type_name("OUT");
+  c.unseal
+      ->add_option("--mode", o.mode,
+                   "The mode of the plaintext written by --in-place or -o (default 0600, "
+                   "whatever mode the file had)")
+      ->type_name("OCTAL");
 
   c.get = app.add_subcommand("get", "Print the value at PATH (section.key, a.b[0].c)");
   AddFileOptions(c.get, o, true);
@@ -142,6 +147,14 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
 
 std::optional<Result<void>> RunSealedCommands(SealedCommands& c, int argc, char** argv) {
   SealedCommandOptions& o = c.options;
+  // A command that rewrites FILE refuses a symlink there before reading
+  // it (AtomicOutput would refuse at the write anyway).
+  const bool rewrites = ((c.seal->parsed() || c.unseal->parsed()) && o.in_place) ||
+                        c.set->parsed() || c.unset->parsed() || c.edit->parsed() ||
+                        c.rotate->parsed() || c.updatekeys->parsed() || c.revoke->parsed();
+  if (rewrites) {
+    if (auto refused = RefuseSymlinkTarget(o.file); !refused) return refused;
+  }
   if (c.seal->parsed()) return RunSeal(o);
   if (c.unseal->parsed()) return RunUnseal(o);
   if (c.get->parsed()) return RunGet(o);

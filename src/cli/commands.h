@@ -43,6 +43,7 @@ struct DecryptCommandOptions {
   std::vector<std::string> identity_files;  // -i
   std::string key_name;                     // --key NAME
   std::string output;
+  std::string mode;  // --mode OCTAL for -o; "" = 0600
   std::string input;
   std::optional<std::string> passphrase_file;
 };
@@ -58,6 +59,7 @@ struct SealedCommandOptions {
   std::optional<std::string> passphrase_file;
   bool in_place = false;
   std::string output;  // -o; "" = stdout (unless in_place)
+  std::string mode;    // unseal --mode OCTAL; "" = 0600
   bool ignore_mac = false;
   std::string path;                          // get, set, unset
   bool from_stdin = false;                   // set --stdin
@@ -90,6 +92,7 @@ struct RuntimeOptions {
   std::vector<std::string> defines;           // -D name=value
   std::vector<std::string> properties_files;  // --properties FILE
   std::string output;                         // render -o OUT
+  std::string mode;                           // render --mode OCTAL; "" = 0600
   bool force = false;                         // render --force
   bool pristine = false;                      // run --pristine
   std::string prefix;                         // run --prefix

@@ -16,9 +16,10 @@ Result<void> RunDecrypt(const DecryptCommandOptions& options) {
   std::vector<const age::Identity*> view = keys.identities();
   view.push_back(&prompt);  // asked only if the file is passphrase-encrypted
 
+  TRESOR_ASSIGN_OR_RETURN(const OutputPolicy policy, PlaintextOutput(options.mode));
   TRESOR_ASSIGN_OR_RETURN(Input in, Input::Open(options.input));
   // Plaintext files are private by default.
-  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.output, 0600, false));
+  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.output, policy));
   auto decrypted = age::Decrypt(view, in.source(), out.sink());
   if (!decrypted) {
     Error e = std::move(decrypted).error();

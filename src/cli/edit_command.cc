@@ -85,7 +85,7 @@ Result<void> RunEdit(const SealedCommandOptions& options) {
   if (!sealed) {
     return WithPlace(options.file + " unchanged; in the edited text", std::move(sealed).error());
   }
-  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.file, PublicFileMode(), false));
+  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.file, PublicOutput()));
   TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(*sealed)));
   return out.Commit();
 }

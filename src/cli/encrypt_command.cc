@@ -16,7 +16,7 @@ Result<void> RunEncrypt(const EncryptCommandOptions& options) {
   const auto view = Pointers(recipients);
 
   TRESOR_ASSIGN_OR_RETURN(Input in, Input::Open(options.input));
-  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.output, PublicFileMode(), false));
+  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.output, PublicOutput()));
   if (!options.armor && out.IsTerminal()) {
     return MakeError(ErrorCode::kRefused,
                      "refusing to write binary ciphertext to a terminal; use -a or -o FILE");

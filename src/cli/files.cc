@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -134,45 +135,135 @@ Result<Input> Input::Open(const std::string& path) {
   return Input(fd, true, path);
 }
 
-AtomicOutput::AtomicOutput(std::string path, std::string temp_path, int fd, bool no_clobber)
-    : path_(std::move(path)), temp_path_(std::move(temp_path)), fd_(fd), no_clobber_(no_clobber) {}
+namespace {
+
+bool g_follow_symlinks = false;
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::string OctalMode(unsigned mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", mode & 07777);
+  return text;
+}
+
+}  // namespace
+
+void SetFollowSymlinks(bool follow) { g_follow_symlinks = follow; }
+
+namespace {
+
+Error SymlinkRefusal(const std::string& path) {
+  return MakeError(ErrorCode::kRefused,
+                   path +
+                       ": is a symlink; not writing through it (--follow-symlinks to replace "
+                       "the file it points to)");
+}
+
+}  // namespace
+
+Result<void> RefuseSymlinkTarget(const std::string& path) {
+  struct stat st {};
+  if (!g_follow_symlinks && ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    return SymlinkRefusal(path);
+  }
+  return {};
+}
+
+AtomicOutput::AtomicOutput(std::string path, int dir_fd, std::string name, std::string temp_name,
+                           int fd, bool no_clobber)
+    : path_(std::move(path)),
+      dir_fd_(dir_fd),
+      name_(std::move(name)),
+      temp_name_(std::move(temp_name)),
+      fd_(fd),
+      no_clobber_(no_clobber) {}
 
 Result<std::unique_ptr<AtomicOutput>> AtomicOutput::Create(const std::string& requested,
-                                                           unsigned mode, bool no_clobber) {
+                                                           const OutputPolicy& policy) {
   std::string path = requested;
+  if (path.empty() || path.back() == '/')
+    return MakeError(ErrorCode::kIo, path + ": is a directory");
+  int dir_fd = ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return IoError(DirectoryOf(path), "cannot open the directory");
+  auto close_dir = [&dir_fd] {
+    if (dir_fd >= 0) ::close(dir_fd);
+    dir_fd = -1;
+  };
+  std::string name = BaseName(path);
   struct stat existing {};
-  const bool exists = ::stat(path.c_str(), &existing) == 0;
+  bool exists = ::fstatat(dir_fd, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
+  if (exists && S_ISLNK(existing.st_mode)) {
+    if (!g_follow_symlinks) {
+      close_dir();
+      return SymlinkRefusal(path);
+    }
+    // Resolved once; from here on only the resolved directory is used.
+    char* resolved = ::realpath(path.c_str(), nullptr);
+    if (resolved == nullptr) {
+      close_dir();
+      return IoError(path, "cannot resolve the symlink");
+    }
+    path = resolved;
+    std::free(resolved);
+    close_dir();
+    dir_fd = ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0) return IoError(DirectoryOf(path), "cannot open the directory");
+    name = BaseName(path);
+    exists = ::fstatat(dir_fd, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
+    if (exists && S_ISLNK(existing.st_mode)) {  // changed under us
+      close_dir();
+      return MakeError(ErrorCode::kRefused, path + ": is a symlink; not writing through it");
+    }
+  }
+  unsigned mode = policy.mode;
   if (exists) {
-    if (no_clobber)
+    if (policy.no_clobber) {
+      close_dir();
       return MakeError(ErrorCode::kRefused, path + ": already exists; not overwriting");
-    if (S_ISDIR(existing.st_mode)) return MakeError(ErrorCode::kIo, path + ": is a directory");
+    }
+    if (S_ISDIR(existing.st_mode)) {
+      close_dir();
+      return MakeError(ErrorCode::kIo, path + ": is a directory");
+    }
     if (!S_ISREG(existing.st_mode)) {
       // A device, FIFO or socket (-o /dev/stdout, a named pipe) is written in
       // place: renaming a file over it would replace the device node.
-      const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      const int fd = ::openat(dir_fd, name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+      close_dir();
       if (fd < 0) return IoError(path, "cannot open");
-      return std::unique_ptr<AtomicOutput>(new AtomicOutput(path, "", fd, false));
+      return std::unique_ptr<AtomicOutput>(new AtomicOutput(path, -1, name, "", fd, false));
     }
-    // Through a symlink, the file it points to is replaced, not the link.
-    char* resolved = ::realpath(path.c_str(), nullptr);
-    if (resolved != nullptr) {
-      path = resolved;
-      std::free(resolved);
+    const unsigned had = existing.st_mode & 07777;
+    if (!policy.plaintext) {
+      mode = had;  // keep the target's permissions
+    } else if ((had & ~mode) != 0) {
+      std::fprintf(stderr,
+                   "tresor: warning: %s was mode %s; the plaintext is written %s (--mode %s to "
+                   "keep the old mode)\n",
+                   path.c_str(), OctalMode(had).c_str(), OctalMode(mode).c_str(),
+                   OctalMode(had).c_str());
     }
-    mode = existing.st_mode & 07777;  // keep the target's permissions
   }
   std::array<uint8_t, 6> rnd{};
   crypto::FillRandom(rnd);
   std::string suffix;
   for (uint8_t b : rnd) suffix += "0123456789abcdef"[b & 15];
-  const std::string base =
-      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  const std::string temp = DirectoryOf(path) + "/." + base + ".tresor-" + suffix + ".tmp";
+  const std::string temp_name = "." + name + ".tresor-" + suffix + ".tmp";
   // Created 0600 and only widened at commit, so nothing is readable early.
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return IoError(DirectoryOf(path), "cannot create a file");
-  SetPendingTemp(temp);
-  auto out = std::unique_ptr<AtomicOutput>(new AtomicOutput(path, temp, fd, no_clobber));
+  const int fd = ::openat(dir_fd, temp_name.c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    close_dir();
+    return IoError(DirectoryOf(path), "cannot create a file");
+  }
+  SetPendingTemp(DirectoryOf(path) + "/" + temp_name);
+  auto out = std::unique_ptr<AtomicOutput>(
+      new AtomicOutput(path, dir_fd, name, temp_name, fd, policy.no_clobber));
+  dir_fd = -1;  // the output owns it now
   if (exists && (existing.st_uid != ::geteuid() || existing.st_gid != ::getegid())) {
     // Keep the owner when root rewrites someone else's file; a plain user
     // cannot give files away, and then the new file is theirs.
@@ -184,10 +275,11 @@ Result<std::unique_ptr<AtomicOutput>> AtomicOutput::Create(const std::string& re
 
 AtomicOutput::~AtomicOutput() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_ && !temp_path_.empty()) {
-    ::unlink(temp_path_.c_str());
+  if (!committed_ && !temp_name_.empty()) {
+    ::unlinkat(dir_fd_, temp_name_.c_str(), 0);
     ClearPendingTemp();
   }
+  if (dir_fd_ >= 0) ::close(dir_fd_);
 }
 
 Result<void> AtomicOutput::Write(std::span<const uint8_t> data) {
@@ -203,7 +295,7 @@ Result<void> AtomicOutput::Write(std::span<const uint8_t> data) {
 }
 
 Result<void> AtomicOutput::Commit() {
-  if (temp_path_.empty()) {  // written in place
+  if (temp_name_.empty()) {  // written in place
     const int rc = ::close(fd_);
     fd_ = -1;
     if (rc != 0) return IoError(path_, "close failed");
@@ -217,16 +309,18 @@ Result<void> AtomicOutput::Commit() {
   }
   fd_ = -1;
   if (no_clobber_) {
-    // link(2) fails if the target exists, so a racing file is never replaced.
-    if (::link(temp_path_.c_str(), path_.c_str()) != 0) {
+    // linkat(2) fails if the target exists, so a racing file is never replaced.
+    if (::linkat(dir_fd_, temp_name_.c_str(), dir_fd_, name_.c_str(), 0) != 0) {
       if (errno == EEXIST)
         return MakeError(ErrorCode::kRefused, path_ + ": already exists; not overwriting");
       return IoError(path_, "cannot create");
     }
-    ::unlink(temp_path_.c_str());
-  } else if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    ::unlinkat(dir_fd_, temp_name_.c_str(), 0);
+  } else if (::renameat(dir_fd_, temp_name_.c_str(), dir_fd_, name_.c_str()) != 0) {
     return IoError(path_, "cannot replace");
   }
+  // The rename is durable once the directory is.
+  (void)::fsync(dir_fd_);
   committed_ = true;
   ClearPendingTemp();
   return {};

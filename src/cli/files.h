@@ -37,19 +37,43 @@ class Input {
   std::unique_ptr<age::FdSource> source_;
 };
 
+// How an output treats what is already at its path.
+struct OutputPolicy {
+  // The mode of a new file.
+  unsigned mode = 0600;
+  // Plaintext: the file gets `mode` even if it exists with another one (a
+  // warning on stderr names a looser mode it had); otherwise an existing
+  // file keeps its permission bits.
+  bool plaintext = false;
+  // Fail with kRefused if the target exists.
+  bool no_clobber = false;
+};
+
+// Whether outputs may be written through a symlink (--follow-symlinks).
+// Off by default: a link at the target is refused, so that whoever can
+// write the directory cannot point a command run by someone else (root,
+// say) at another file.
+void SetFollowSymlinks(bool follow);
+// kRefused if `path` is a symlink and SetFollowSymlinks(true) was not
+// called: for commands that read a file and then replace it.
+Result<void> RefuseSymlinkTarget(const std::string& path);
+
 // A file written to a temporary name in the target's directory and renamed
-// over the target by Commit(). Until then the target is untouched; if the
-// object dies uncommitted (an error, or SIGINT/SIGTERM/SIGHUP) the temporary
-// file is removed. An existing target's permission bits (and, when run as
-// root, owner) are kept; a symlink's target is replaced, not the link. A
-// target that is not a regular file (a device such as /dev/stdout, a FIFO) is
-// written in place, since it cannot be replaced atomically.
+// over the target by Commit(). The directory is opened once, and the
+// temporary file, the check of the target and the rename all go through
+// that descriptor (openat, fstatat, renameat), so the path is not resolved
+// again after the checks: a directory swapped for a link meanwhile changes
+// nothing. Until Commit() the target is untouched; if the object dies
+// uncommitted (an error, or SIGINT/SIGTERM/SIGHUP) the temporary file is
+// removed. An existing target's owner is kept when run as root. A target
+// that is a symlink is refused (kRefused) unless SetFollowSymlinks(true),
+// and then the file it points to is replaced, not the link. A target that
+// is not a regular file (a device such as /dev/stdout, a FIFO) is written
+// in place, since it cannot be replaced atomically.
 class AtomicOutput : public age::Sink {
  public:
-  // `mode` applies to a new file. With `no_clobber`, Commit() fails with
-  // kRefused if the target exists.
-  static Result<std::unique_ptr<AtomicOutput>> Create(const std::string& path, unsigned mode,
-                                                      bool no_clobber);
+  static Result<std::unique_ptr<AtomicOutput>> Create(const std::string& path,
+                                                      const OutputPolicy& policy);
   ~AtomicOutput() override;
 
   Result<void> Write(std::span<const uint8_t> data) override;
@@ -57,9 +81,12 @@ class AtomicOutput : public age::Sink {
   Result<void> Commit();
 
  private:
-  AtomicOutput(std::string path, std::string temp_path, int fd, bool no_clobber);
-  std::string path_;
-  std::string temp_path_;
+  AtomicOutput(std::string path, int dir_fd, std::string name, std::string temp_name, int fd,
+               bool no_clobber);
+  std::string path_;       // as the user gave it (or resolved, through a link)
+  int dir_fd_;             // the target's directory; -1 when written in place
+  std::string name_;       // the target's name in it
+  std::string temp_name_;  // the temporary file's name in it
   int fd_;
   bool no_clobber_;
   bool committed_ = false;

@@ -104,7 +104,7 @@ Result<void> RunGitSetup(const GitOptions& options) {
   }
   if (added.empty()) return {};
   if (!attributes.empty() && attributes.back() != '\n') attributes += '\n';
-  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(".gitattributes", PublicFileMode(), false));
+  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(".gitattributes", PublicOutput()));
   TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(attributes + added)));
   return out.Commit();
 }
@@ -167,7 +167,7 @@ Result<void> RunGitMerge(const GitOptions& options) {
                           MakePolicy(ours, our_side.file, {.command_line = false}));
   auto sealed = our_side.file.SealEdit(std::move(merged.out), policy);
   if (!sealed) return WithPlace(path, std::move(sealed).error());
-  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(ours.file, PublicFileMode(), false));
+  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(ours.file, PublicOutput()));
   TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(*sealed)));
   return out.Commit();
 }

@@ -33,7 +33,8 @@ Result<void> RunKeygen(const KeygenOptions& options) {
 
   const age::X25519Identity identity = age::X25519Identity::Generate();
   crypto::SecretBytes content = age::FormatIdentityFile(identity, std::time(nullptr));
-  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.output, 0600, /*no_clobber=*/true));
+  TRESOR_ASSIGN_OR_RETURN(Output out,
+                          Output::Open(options.output, {.mode = 0600, .no_clobber = true}));
   if (options.passphrase) {
     TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
                             passphrases.Get("Enter passphrase for the new identity", true));

@@ -5,10 +5,10 @@
 
 namespace tresor::cli {
 
-Result<Output> Output::Open(const std::string& path, unsigned mode, bool no_clobber) {
+Result<Output> Output::Open(const std::string& path, const OutputPolicy& policy) {
   Output out;
   if (path.empty() || path == "-") return out;
-  TRESOR_ASSIGN_OR_RETURN(out.file_, AtomicOutput::Create(path, mode, no_clobber));
+  TRESOR_ASSIGN_OR_RETURN(out.file_, AtomicOutput::Create(path, policy));
   return out;
 }
 
@@ -18,6 +18,25 @@ unsigned PublicFileMode() {
   const mode_t mask = ::umask(0);
   ::umask(mask);
   return 0666u & ~static_cast<unsigned>(mask);
+}
+
+OutputPolicy PublicOutput() { return OutputPolicy{.mode = PublicFileMode()}; }
+
+Result<OutputPolicy> PlaintextOutput(const std::string& mode) {
+  OutputPolicy policy{.mode = 0600, .plaintext = true};
+  if (mode.empty()) return policy;
+  unsigned parsed = 0;
+  bool ok = mode.size() <= 4;
+  for (char c : mode) {
+    ok = ok && c >= '0' && c <= '7';
+    parsed = parsed * 8 + static_cast<unsigned>(c - '0');
+  }
+  if (!ok || parsed > 0777) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--mode " + mode + ": not a file mode in octal (such as 0600 or 640)");
+  }
+  policy.mode = parsed;
+  return policy;
 }
 
 }  // namespace tresor::cli

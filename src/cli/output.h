@@ -10,8 +10,8 @@ namespace tresor::cli {
 
 class Output {
  public:
-  // "" or "-" is stdout. `mode` is for a new file; see AtomicOutput.
-  static Result<Output> Open(const std::string& path, unsigned mode, bool no_clobber);
+  // "" or "-" is stdout; see AtomicOutput and OutputPolicy.
+  static Result<Output> Open(const std::string& path, const OutputPolicy& policy);
   age::Sink& sink() { return file_ ? static_cast<age::Sink&>(*file_) : stdout_; }
   bool IsTerminal() const;
   Result<void> Commit() { return file_ ? file_->Commit() : Result<void>(); }
@@ -24,5 +24,13 @@ class Output {
 
 // 0666 less the process umask: the mode a new public file gets.
 unsigned PublicFileMode();
+
+// The policy of an output that holds no secret: created with
+// PublicFileMode(), an existing file keeps its mode.
+OutputPolicy PublicOutput();
+// The policy of a plaintext output: `mode` (--mode, octal; "" = 0600) even
+// over an existing file. kInvalidArgument for a mode that is not octal
+// 0000-0777.
+Result<OutputPolicy> PlaintextOutput(const std::string& mode);
 
 }  // namespace tresor::cli

@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "cli/output.h"
 #include "cli/rules.h"
 #include "cli/sealed_file_io.h"
 #include "runtime/config.h"
@@ -149,7 +150,8 @@ Result<void> RunRender(const RuntimeOptions& o) {
                          " is readable by every user, and the rendered file holds secrets; "
                          "use a private directory (such as $XDG_RUNTIME_DIR) or --force");
   }
-  TRESOR_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(o.output, 0600, false));
+  TRESOR_ASSIGN_OR_RETURN(const OutputPolicy policy, PlaintextOutput(o.mode));
+  TRESOR_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(o.output, policy));
   TRESOR_RETURN_IF_ERROR(out->Write(crypto::AsBytes(rendered)));
   return out->Commit();
 }

@@ -21,9 +21,9 @@ constexpr size_t kMaxValue = 16 << 20;
 // Writes `text` to stdout, -o FILE, or over the file itself (atomically,
 // keeping its mode and owner).
 Result<void> Emit(const SealedCommandOptions& options, const std::string& text, bool in_place,
-                  unsigned new_file_mode) {
+                  const OutputPolicy& policy) {
   const std::string target = in_place ? options.file : options.output;
-  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(target, new_file_mode, false));
+  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(target, policy));
   TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(text)));
   return out.Commit();
 }
@@ -65,7 +65,7 @@ Result<void> RunSeal(const SealedCommandOptions& options) {
   }
   auto sealed = file.Seal(policy);
   TRESOR_RETURN_IF_ERROR(Check(sealed, options));
-  return Emit(options, *sealed, options.in_place, PublicFileMode());
+  return Emit(options, *sealed, options.in_place, PublicOutput());
 }
 
 Result<void> RunUnseal(const SealedCommandOptions& options) {
@@ -74,7 +74,8 @@ Result<void> RunUnseal(const SealedCommandOptions& options) {
   auto plain = file.Unseal();
   TRESOR_RETURN_IF_ERROR(Check(plain, options));
   WarnPublic(options, file.PublicPaths());
-  return Emit(options, *plain, options.in_place, 0600);
+  TRESOR_ASSIGN_OR_RETURN(const OutputPolicy policy, PlaintextOutput(options.mode));
+  return Emit(options, *plain, options.in_place, policy);
 }
 
 Result<void> RunGet(const SealedCommandOptions& options) {
@@ -110,7 +111,7 @@ Result<void> RunSet(SealedCommandOptions& options) {
   auto edited = options.set_public ? file.SetPublic(options.path, value, policy)
                                    : file.Set(options.path, value, policy);
   TRESOR_RETURN_IF_ERROR(Check(edited, options));
-  return Emit(options, *edited, true, PublicFileMode());
+  return Emit(options, *edited, true, PublicOutput());
 }
 
 Result<void> RunUnset(const SealedCommandOptions& options) {
@@ -118,7 +119,7 @@ Result<void> RunUnset(const SealedCommandOptions& options) {
   TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto edited = file.Unset(options.path);
   TRESOR_RETURN_IF_ERROR(Check(edited, options));
-  return Emit(options, *edited, true, PublicFileMode());
+  return Emit(options, *edited, true, PublicOutput());
 }
 
 Result<void> RunRotate(const SealedCommandOptions& options) {
@@ -127,7 +128,7 @@ Result<void> RunRotate(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy, MakePolicy(options, file, {.header = true}));
   auto rotated = file.Rotate(policy);
   TRESOR_RETURN_IF_ERROR(Check(rotated, options));
-  return Emit(options, *rotated, true, PublicFileMode());
+  return Emit(options, *rotated, true, PublicOutput());
 }
 
 Result<void> RunUpdateKeys(const SealedCommandOptions& options) {
@@ -146,7 +147,7 @@ Result<void> RunUpdateKeys(const SealedCommandOptions& options) {
     std::fprintf(stderr, "tresor: %s: recipients unchanged\n", options.file.c_str());
     return {};
   }
-  return Emit(options, *updated, true, PublicFileMode());
+  return Emit(options, *updated, true, PublicOutput());
 }
 
 Result<void> RunRevoke(const SealedCommandOptions& options) {
@@ -159,7 +160,7 @@ Result<void> RunRevoke(const SealedCommandOptions& options) {
                  {.command_line = false, .header = true, .still_listed = &still_listed}));
   auto revoked = file.Revoke(options.revoked, policy);
   if (!revoked) return WithPlace(options.file, std::move(revoked).error());
-  TRESOR_RETURN_IF_ERROR(Emit(options, revoked->text, true, PublicFileMode()));
+  TRESOR_RETURN_IF_ERROR(Emit(options, revoked->text, true, PublicOutput()));
   for (const std::string& group : still_listed) {
     std::fprintf(stderr,
                  "tresor: warning: .tresor.toml still lists this recipient for group %s; "
