@@ -340,6 +340,66 @@ class Edit(SealedCase):
         self.assertFalse(os.path.exists(scratch) or os.path.exists(os.path.dirname(scratch)))
         self.assertEqual(proc.stderr.decode(), f"tresor: {path}: no changes\n")
 
+    def start_waiting_edit(self, path):
+        """`tresor edit` whose editor reports its file and then waits."""
+        ready = self.path("scratch-path")
+        if os.path.exists(ready):
+            os.unlink(ready)
+        editor = self.write("waiting.sh", f"#!/bin/sh\necho \"$1\" > {ready}.new\n"
+                            f"mv {ready}.new {ready}\nexec sleep 600\n", 0o700)
+        env = dict(os.environ, EDITOR=editor)
+        env.pop("VISUAL", None)
+        proc = subprocess.Popen([TRESOR, "edit", "-i", self.key, path], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not os.path.exists(ready):
+            self.assertLess(time.monotonic(), deadline, "the editor never started")
+            time.sleep(0.02)
+        with open(ready) as f:
+            scratch = f.read().strip()
+        self.assertTrue(os.path.exists(scratch))
+        return proc, scratch
+
+    def stop_editor(self, proc):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # the editor tresor left behind
+        except ProcessLookupError:
+            pass
+        proc.stderr.close()
+
+    def test_a_signal_that_ends_edit_removes_the_plaintext(self):
+        path = self.sealed_copy("service.env")
+        before = open(path, "rb").read()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with self.subTest(signal=sig.name):
+                proc, scratch = self.start_waiting_edit(path)
+                try:
+                    proc.send_signal(sig)
+                    self.assertEqual(proc.wait(timeout=60), -sig)
+                    self.assertFalse(os.path.exists(scratch))
+                    self.assertFalse(os.path.exists(os.path.dirname(scratch)))
+                    self.assertEqual(open(path, "rb").read(), before)
+                finally:
+                    self.stop_editor(proc)
+
+    def test_what_a_killed_edit_left_is_wiped_by_the_next_one(self):
+        path = self.sealed_copy("service.env")
+        proc, scratch = self.start_waiting_edit(path)
+        try:
+            proc.kill()  # SIGKILL: nothing can be done then
+            self.assertEqual(proc.wait(timeout=60), -signal.SIGKILL)
+        finally:
+            self.stop_editor(proc)
+        left = os.path.dirname(scratch)
+        self.assertTrue(os.path.exists(scratch))
+        proc = self.edit(path, "true\n")
+        self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+        self.assertEqual(proc.stderr.decode(),
+                         f"tresor: wiped {left}, left by an editor session that was killed\n"
+                         f"tresor: {path}: no changes\n")
+        self.assertFalse(os.path.exists(left))
+
     def test_editor_failure_or_a_bad_edit_leaves_the_file_untouched(self):
         path = self.sealed_copy("service.env")
         before = open(path, "rb").read()
