@@ -26,6 +26,9 @@ void AddReadingOptions(CLI::App* cmd, RuntimeOptions& o) {
   AddRepeatable(cmd, "-D", o.defines, "Define $sys{name} (-Dname=value); repeatable", "NAME=VALUE");
   AddRepeatable(cmd, "--properties", o.properties_files,
                 "Read $sys properties from FILE (name=value lines); repeatable", "FILE");
+  cmd->add_flag("--allow-unadopted", o.allow_unadopted,
+                "Use values added with set --public that no key holder has adopted yet "
+                "(anyone who can write the file could have planted them)");
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ Result<void> RunRevoke(const SealedCommandOptions& options);
 
 // render and run: configuration as a program reads it (runtime/config.h).
 struct RuntimeOptions {
+  bool allow_unadopted = false;    // --allow-unadopted
   std::vector<std::string> files;  // render FILE; run -f FILE (repeatable)
   std::string env;                 // --env NAME: the file of the [env] rule
   std::string format;

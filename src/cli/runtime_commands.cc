@@ -29,6 +29,7 @@ Result<ConfigOptions> MakeConfigOptions(const RuntimeOptions& o) {
   config.format = o.format;
   config.identity_files = o.identity_files;
   config.secrets_file = o.secrets_file;
+  config.allow_unadopted = o.allow_unadopted;
   for (const std::string& file : o.properties_files) {
     TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(file, kMaxConfigFile));
     TRESOR_RETURN_IF_ERROR(runtime::ReadProperties(text, file, &config.properties));

@@ -9,6 +9,7 @@
 #include "formats/ascii.h"
 #include "keys/key_chain.h"
 #include "runtime/references.h"
+#include "sealed/codec.h"
 #include "sealed/text_edits.h"
 
 namespace tresor {
@@ -44,9 +45,28 @@ struct Plain {
   formats::Document doc;
 };
 
-Result<Plain> Unsealed(const sealed::SealedFile& file, const std::string& name) {
+std::string DecodedValue(const formats::Format& format, const Plain& plain,
+                         const formats::Value& v) {
+  return format.Decode(sealed::Text(plain.text, v.literal), v.type);
+}
+
+// The file as a program reads it. Refused: values sealed with `set
+// --public` and not adopted (unless `allow_unadopted`), and tokens in a file
+// without a header (a sealed file whose header was stripped: its MAC, and
+// so its values, can no longer be checked).
+Result<Plain> Unsealed(const sealed::SealedFile& file, const std::string& name,
+                       bool allow_unadopted) {
   Plain plain;
   if (file.has_header()) {
+    if (!allow_unadopted) {
+      if (const auto unadopted = file.PublicPaths(); !unadopted.empty()) {
+        return MakeError(ErrorCode::kRefused,
+                         name + ": " + unadopted.front() +
+                             ": added with set --public and not adopted yet; `tresor seal "
+                             "--in-place " +
+                             name + "` adopts it (or --allow-unadopted)");
+      }
+    }
     auto text = file.Unseal();
     if (!text) return WithPlace(name, std::move(text).error());
     plain.text = std::move(*text);
@@ -56,12 +76,17 @@ Result<Plain> Unsealed(const sealed::SealedFile& file, const std::string& name) 
   auto doc = file.format().Parse(plain.text);
   if (!doc) return WithPlace(name, std::move(doc).error());
   plain.doc = std::move(*doc);
+  if (!file.has_header()) {
+    for (const formats::Value& v : plain.doc.values) {
+      if (sealed::LooksLikeToken(DecodedValue(file.format(), plain, v))) {
+        return MakeError(ErrorCode::kIntegrity,
+                         name + ": " + v.path +
+                             ": a tresor token in a file without a tresor header (was the "
+                             "header removed?)");
+      }
+    }
+  }
   return plain;
-}
-
-std::string DecodedValue(const formats::Format& format, const Plain& plain,
-                         const formats::Value& v) {
-  return format.Decode(sealed::Text(plain.text, v.literal), v.type);
 }
 
 // The alias of a [secrets] entry ("secrets.NAME"), or nullopt. In a dotenv
@@ -101,10 +126,10 @@ Result<Config> Config::FromUnlocked(const sealed::SealedFile& file, const std::s
   Config config;
   config.name_ = name;
   config.format_ = &file.format();
-  TRESOR_ASSIGN_OR_RETURN(Plain plain, Unsealed(file, name));
+  TRESOR_ASSIGN_OR_RETURN(Plain plain, Unsealed(file, name, options.allow_unadopted));
   std::unordered_map<std::string, std::string> aliases;  // --secrets first, then this file's
   if (secrets != nullptr) {
-    TRESOR_ASSIGN_OR_RETURN(Plain other, Unsealed(*secrets, secrets_name));
+    TRESOR_ASSIGN_OR_RETURN(Plain other, Unsealed(*secrets, secrets_name, options.allow_unadopted));
     for (const formats::Value& v : other.doc.values) {
       if (auto alias = AliasOf(secrets->format(), v.path)) {
         aliases.emplace(std::move(*alias), DecodedValue(secrets->format(), other, v));

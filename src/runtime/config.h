@@ -26,6 +26,11 @@ struct ConfigOptions {
   std::string format;        // ini, dotenv, json, toml, yaml; empty: from the file name
   std::string secrets_file;  // another sealed file whose [secrets] table $secret reads first
   std::map<std::string, std::string, std::less<>> properties;  // $sys{name}
+  // Use values added with `set --public` that no key holder adopted yet.
+  // Off: such a value is authentic only as far as the file is (anyone who
+  // can write the file could have planted it, references and all), so the
+  // file is refused until `tresor seal --in-place FILE` adopts it.
+  bool allow_unadopted = false;
 };
 
 struct ConfigEntry {

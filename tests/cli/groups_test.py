@@ -5,7 +5,7 @@ import os
 import re
 import unittest
 
-from tresor_testlib import TempDirTest, run, tresor
+from tresor_testlib import TRESOR, TempDirTest, run, tresor
 
 EXIT_USAGE, EXIT_NO_MATCH, EXIT_CORRUPT, EXIT_NOT_FOUND = 2, 4, 5, 6
 
@@ -207,6 +207,32 @@ class Public(RulesCase):
         self.assertNotIn(b":pub:", adopted)
         proc = self.get(self.b, "backend_b.new_password")
         self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, b"from-dev\n", b""))
+
+    def test_run_and_render_refuse_unadopted_values_unless_allowed(self):
+        # Anyone who can write the file can plant a value, references and all.
+        self.ok("set", "--public", self.conf, "backend_b.planted", "$env{PLANTED_FROM}")
+        keys = ["-i", self.b, "-i", self.ops]
+        refusal = (f"{self.conf}: backend_b.planted: added with set --public and not adopted "
+                   f"yet; `tresor seal --in-place {self.conf}` adopts it (or --allow-unadopted)")
+        self.fails(1, refusal, "render", *keys, self.conf)
+        self.fails(1, refusal, "run", *keys, "-f", self.conf, "--", "true")
+        proc = run([TRESOR, "render", "--allow-unadopted", *keys, self.conf],
+                   env=dict(os.environ, PLANTED_FROM="the environment"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn(b"planted = the environment\n", proc.stdout)
+        self.ok("seal", "-i", self.b, "--in-place", self.conf)  # adopted: accepted
+        proc = run([TRESOR, "render", *keys, self.conf],
+                   env=dict(os.environ, PLANTED_FROM="the environment"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_run_and_render_refuse_a_sealed_file_whose_header_was_removed(self):
+        data = open(self.conf, "rb").read()
+        header = data.index(b"[tresor]\n")  # the header section is last
+        open(self.conf, "wb").write(data[:header])
+        message = (f"{self.conf}: backend_a.hpe3par_password: a tresor token in a file "
+                   "without a tresor header (was the header removed?)")
+        self.fails(5, message, "render", "-i", self.ops, self.conf)
+        self.fails(5, message, "run", "-i", self.ops, "-f", self.conf, "--", "true")
 
     def test_set_public_does_not_replace_a_key_sealed_value(self):
         before = open(self.conf, "rb").read()
