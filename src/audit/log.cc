@@ -155,6 +155,95 @@ AuditLog::~AuditLog() { ::close(fd_); }
 
 Result<void> AuditLog::Append(Json entry) {
   const std::lock_guard lock(mutex_);
+  return AppendLocked(std::move(entry));
+}
+
+ChainPoint AuditLog::Head() {
+  const std::lock_guard lock(mutex_);
+  return last_;
+}
+
+namespace {
+
+// The line at 1-based index `n` of the file open at `fd`, read in blocks.
+Result<std::optional<std::string>> NthLine(int fd, uint64_t n, const std::string& path) {
+  std::string line;
+  std::string block(1 << 16, '\0');
+  uint64_t index = 1;
+  off_t offset = 0;
+  while (true) {
+    const ssize_t got = ::pread(fd, block.data(), block.size(), offset);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      return MakeError(ErrorCode::kIo,
+                       path + ": cannot read the audit log: " + std::strerror(errno));
+    }
+    if (got == 0) return std::optional<std::string>();
+    offset += got;
+    std::string_view data(block.data(), static_cast<size_t>(got));
+    while (!data.empty()) {
+      const size_t nl = data.find('\n');
+      if (index == n) line.append(data.substr(0, nl));
+      if (nl == std::string_view::npos) break;
+      if (index == n) return std::optional<std::string>(std::move(line));
+      ++index;
+      data.remove_prefix(nl + 1);
+    }
+  }
+}
+
+}  // namespace
+
+Result<void> AuditLog::CheckHolds(const ChainPoint& expected) {
+  const std::lock_guard lock(mutex_);
+  if (expected.seq == 0) return {};
+  const std::string logged = "the server logged up to seq " + std::to_string(expected.seq);
+  if (last_.seq < expected.seq) {
+    return MakeError(ErrorCode::kIntegrity,
+                     path_ + ": the audit log ends at seq " + std::to_string(last_.seq) + ", but " +
+                         logged + ": lines were cut from its end, or it was replaced or deleted");
+  }
+  if (last_.seq == expected.seq) {
+    if (last_.hash == expected.hash) return {};
+    return MakeError(ErrorCode::kIntegrity, path_ + ": seq " + std::to_string(expected.seq) +
+                                                " is not the line the server logged there");
+  }
+  // Longer than the stored head (it is stored once a second): find its line
+  // by its place after the file's first line.
+  TRESOR_ASSIGN_OR_RETURN(auto first_text, NthLine(fd_, 1, path_));
+  const Json first = first_text ? Json::parse(*first_text, nullptr, false) : Json();
+  if (!first.is_object() || !first.contains("seq") || !first["seq"].is_number_unsigned()) {
+    return MakeError(ErrorCode::kIntegrity, path_ + ": the first line is not an audit line");
+  }
+  const uint64_t first_seq = first["seq"].get<uint64_t>();
+  if (first_seq > expected.seq) return {};  // the part that held it was rotated away
+  TRESOR_ASSIGN_OR_RETURN(auto text, NthLine(fd_, expected.seq - first_seq + 1, path_));
+  const Json line = text ? Json::parse(*text, nullptr, false) : Json();
+  if (!line.is_object() || line.value("seq", uint64_t{0}) != expected.seq ||
+      line.value("hash", std::string()) != expected.hash) {
+    return MakeError(ErrorCode::kIntegrity, path_ + ": seq " + std::to_string(expected.seq) +
+                                                " is not the line the server logged there");
+  }
+  return {};
+}
+
+Result<void> AuditLog::Sync() {
+  const std::lock_guard lock(mutex_);
+  if (::fdatasync(fd_) != 0) {
+    return MakeError(ErrorCode::kIo,
+                     path_ + ": cannot flush the audit log: " + std::strerror(errno));
+  }
+  return {};
+}
+
+Result<void> AuditLog::AppendGap(const ChainPoint& expected) {
+  const std::lock_guard lock(mutex_);
+  return AppendLocked(Json{{"type", "gap"},
+                           {"expected", {{"seq", expected.seq}, {"hash", expected.hash}}},
+                           {"found", {{"seq", last_.seq}, {"hash", last_.hash}}}});
+}
+
+Result<void> AuditLog::AppendLocked(Json entry) {
   Json line = Json::object();
   line["seq"] = last_.seq + 1;
   line["prev"] = last_.hash;

@@ -54,9 +54,28 @@ class AuditLog {
   // On an error the log stays on the file it had. Thread-safe.
   Result<void> Reopen();
 
+  // The last line written (or found at Open). Thread-safe.
+  ChainPoint Head();
+
+  // Checks that the log still holds `expected`, a head the server kept
+  // elsewhere (in its store): the file must reach that seq and have that
+  // hash there. A file that starts after it (the older part rotated away)
+  // passes. kIntegrity saying what differs: lines cut from the end, or the
+  // file replaced or deleted. Thread-safe.
+  Result<void> CheckHolds(const ChainPoint& expected);
+
+  // Flushes what was appended to the disk (before its head is stored
+  // elsewhere, so that a crash cannot leave the store ahead of the file).
+  Result<void> Sync();
+
+  // Appends a line of type "gap" that records `expected` and where the file
+  // really ended, so that the chain goes on with the loss on record.
+  Result<void> AppendGap(const ChainPoint& expected);
+
  private:
   AuditLog(std::string path, int fd, ChainPoint last)
       : path_(std::move(path)), fd_(fd), last_(std::move(last)) {}
+  Result<void> AppendLocked(Json entry);
   const std::string path_;
   std::mutex mutex_;
   int fd_;

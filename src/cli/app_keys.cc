@@ -135,6 +135,9 @@ void AddServerCommand(CLI::App& app, KeyCommands& c) {
                    "Log every request and response to FILE, hash-chained (values and tokens "
                    "HMAC'd); check it with tresor audit verify")
       ->type_name("FILE");
+  c.server->add_flag("--audit-accept-gap", o.audit_accept_gap,
+                     "Unseal even though the audit log no longer ends where the server left it "
+                     "(lines cut, or the file replaced): a \"gap\" line records the loss");
   c.server
       ->add_option("--threads", o.threads,
                    "Worker threads that serve connections (default: one per core it may run on)")
@@ -166,6 +169,14 @@ void AddAuditCommand(CLI::App& app, KeyCommands& c) {
                            "past the chain's first line, and print where it starts");
   c.audit_verify->add_flag("--json", c.audit_options.json,
                            "Print JSON for scripts (a line per file)");
+  c.audit_verify->add_flag("--server", c.audit_options.server,
+                           "Also check that the files hold the running server's last audit line "
+                           "(GET sys/audit-head, with $TRESOR_TOKEN): a log cut or replaced "
+                           "since is reported");
+  c.audit_verify
+      ->add_option("--address", c.audit_options.address,
+                   "The server (default $TRESOR_ADDR, $VAULT_ADDR, http://127.0.0.1:8200)")
+      ->type_name("URL");
 }
 
 std::optional<Result<void>> RunKeyCommands(KeyCommands& c, int argc, char** argv) {

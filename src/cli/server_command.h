@@ -18,6 +18,7 @@ struct ServerOptions {
   std::string request_timeout = "10s";  // a request's first byte to its last
   std::string idle_timeout = "60s";     // keep-alive connections with no request
   std::string audit_file;               // --audit-file: every request and response
+  bool audit_accept_gap = false;        // --audit-accept-gap
   // From the config file only:
   std::string data_dir;           // the SQLite database goes here
   std::string age_identity_file;  // [seal] type = "age": auto-unseal
@@ -43,6 +44,8 @@ struct AuditVerifyOptions {
   std::vector<std::string> files;
   bool continued = false;  // the first file's older part was rotated away
   bool json = false;
+  bool server = false;  // --server: the files must hold the running server's last line
+  std::string address;  // --address
 };
 Result<void> RunAuditVerify(const AuditVerifyOptions& options);
 

@@ -4,6 +4,7 @@
 
 #include "crypto/random.h"
 #include "server/json_body.h"
+#include "server/records.h"
 #include "server/responses.h"
 #include "store/pending_writes.h"
 
@@ -54,8 +55,39 @@ Api::Api(ApiOptions options)
 
 Result<void> Api::Open(std::shared_ptr<store::Barrier> barrier) {
   TRESOR_ASSIGN_OR_RETURN(std::shared_ptr<Core> core, Core::Load(std::move(barrier)));
+  if (options_.audit) TRESOR_RETURN_IF_ERROR(CheckAuditHead(*core));
   std::atomic_store(&core_, core);
   return {};
+}
+
+Result<void> Api::CheckAuditHead(Core& core) {
+  TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecord(core.barrier(), kAuditHeadPath));
+  if (!stored) return {};
+  if (!stored->is_object() || !(*stored)["seq"].is_number_unsigned() ||
+      !(*stored)["hash"].is_string()) {
+    return MakeError(ErrorCode::kIntegrity, std::string(kAuditHeadPath) + ": not a chain point");
+  }
+  const audit::ChainPoint expected{(*stored)["seq"].get<uint64_t>(),
+                                   (*stored)["hash"].get<std::string>()};
+  auto holds = options_.audit->CheckHolds(expected);
+  if (holds) return {};
+  if (!options_.audit_accept_gap) {
+    return MakeError(
+        ErrorCode::kIntegrity,
+        holds.error().message + " (--audit-accept-gap records the gap in the log and goes on)");
+  }
+  return options_.audit->AppendGap(expected);
+}
+
+void Api::StoreAuditHead() {
+  auto core = this->core();
+  if (!options_.audit || core == nullptr) return;
+  const std::lock_guard lock(audit_head_mutex_);
+  const audit::ChainPoint head = options_.audit->Head();
+  if (head.seq == stored_audit_seq_) return;
+  if (!options_.audit->Sync()) return;  // tried again next time
+  PutRecord(core->barrier(), kAuditHeadPath, Json{{"seq", head.seq}, {"hash", head.hash}});
+  stored_audit_seq_ = head.seq;
 }
 
 // Calls `finish` on the response the client will get: now, or when a
@@ -216,6 +248,13 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   auto core = this->core();
   if (core == nullptr) return Error(503, "Vault is sealed");
   if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
+  if (path == "sys/audit-head") {  // tresor's own: for tresor audit verify --server
+    if (request.method != "GET") return Error(405, "unsupported operation");
+    if (!core->Authorize(request, path, acl::kRead)) return Error(403, "permission denied");
+    if (!options_.audit) return Error(404, "the server keeps no audit log");
+    const audit::ChainPoint head = options_.audit->Head();
+    return Envelope(200, Json{{"seq", head.seq}, {"hash", head.hash}});
+  }
   return core->Route(request, path, body);
 }
 
@@ -254,6 +293,7 @@ http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& reque
 
 void Api::Sweep() {
   if (auto core = this->core()) (void)core->tokens().Sweep();
+  StoreAuditHead();
   (void)store::TakeNotedWrites();  // nobody waits for these
 }
 

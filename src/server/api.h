@@ -37,8 +37,12 @@ struct ApiOptions {
   // identity file that protects it (auto-unseal).
   std::string age_identity_file;
   // Every request and response is logged here; a request that cannot be
-  // logged is refused with 500. May be null.
+  // logged is refused with 500. May be null. The log's head (seq and
+  // hash of its last line) is kept in the store, once a second and at
+  // shutdown; unsealing fails if the log no longer holds it (cut, replaced
+  // or deleted) unless `audit_accept_gap`, which records a "gap" line.
   std::shared_ptr<audit::AuditLog> audit;
+  bool audit_accept_gap = false;
 };
 
 class Api {
@@ -53,8 +57,8 @@ class Api {
   // Unseals with the age identity. kRefused unless initialised for it.
   Result<void> AutoUnseal();
 
-  // Background upkeep, called every second: revokes expired tokens and
-  // their descendants.
+  // Background upkeep, called every second and once at shutdown: revokes
+  // expired tokens and their descendants, stores the audit log's head.
   void Sweep();
 
   bool sealed() const { return core() == nullptr; }
@@ -88,6 +92,13 @@ class Api {
   ApiOptions options_;
   Seal seal_;
   std::shared_ptr<Core> core_;  // null while sealed; atomic access
+  // Checks that the audit log still holds the head stored for it; with
+  // audit_accept_gap, records the gap instead of failing.
+  Result<void> CheckAuditHead(Core& core);
+  // Stores the audit log's head (after flushing the log) if it moved.
+  void StoreAuditHead();
+  std::mutex audit_head_mutex_;
+  uint64_t stored_audit_seq_ = 0;
   // The audit log's HMAC key while sealed (a random one of this process;
   // once unsealed, the Core's, from the keyring).
   std::shared_ptr<const crypto::HmacSha256Key> sealed_audit_key_;

@@ -89,6 +89,8 @@ const std::string* RequestToken(const http::Request& request, std::string* beare
 
 // Where the enabled auth methods are stored ({"userpass": true}).
 inline constexpr char kAuthMethodsPath[] = "core/auth-methods";
+// Where the audit log's head is kept ({"seq", "hash"}).
+inline constexpr char kAuditHeadPath[] = "core/audit-head";
 
 // A fresh random token ("tr." and 32 base62 characters).
 std::string NewToken();

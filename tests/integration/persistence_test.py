@@ -43,8 +43,8 @@ class Server:
             f.write("\n".join(lines) + "\n" + extra)
         self.proc = None
 
-    def start(self):
-        self.proc = subprocess.Popen([TRESOR, "server", "--config", self.config],
+    def start(self, *flags):
+        self.proc = subprocess.Popen([TRESOR, "server", "--config", self.config, *flags],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         banner = [self.proc.stdout.readline() for _ in range(3)]
         match = re.match(r"tresor server: listening on http://127\.0\.0\.1:(\d+)\n", banner[0])
@@ -249,6 +249,84 @@ class AgeSealTest(TempDirTest):
         server = self.server(seal_identity=identity).start()
         self.assertEqual(server.state, "state: unsealed")
         self.assertEqual(server.cli("kv", "get", "app/db", token=token).stdout, "password=by-age\n")
+
+
+class AuditHeadTest(TempDirTest):
+    """The audit log's head is kept in the store: a log cut or deleted while
+    the server was down stops it from unsealing, unless the gap is
+    accepted and recorded."""
+
+    def start_refused(self, server):
+        return subprocess.run([TRESOR, "server", "--config", server.config],
+                              capture_output=True, text=True, timeout=60)
+
+    def test_a_cut_or_deleted_log_is_refused_at_start_unless_the_gap_is_recorded(self):
+        identity = os.path.join(self.dir, "unseal.key")
+        subprocess.run(["age-keygen", "-o", identity], check=True, capture_output=True)
+        server = self.server(seal_identity=identity).start()
+        init = server.cli("operator", "init")
+        self.assertEqual(init.returncode, 0, init.stderr)
+        token = re.search(r"^root token: (\S+)$", init.stdout, re.M).group(1)
+        self.assertEqual(server.cli("kv", "put", "app/db", "password=x", token=token).returncode,
+                         0)
+        # While it runs, the log holds the server's last line.
+        verify = subprocess.run([TRESOR, "audit", "verify", "--server", server.audit],
+                                env=dict(os.environ, TRESOR_ADDR=server.url, TRESOR_TOKEN=token),
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(verify.returncode, 0, verify.stderr)
+        self.assertRegex(verify.stdout, r"\nserver: its log's last line \(seq \d+\) is in "
+                         + re.escape(server.audit) + ", as it should be\n$")
+        server.stop()
+        with open(server.audit) as f:
+            lines = f.readlines()
+        logged = len(lines)  # the head stored at shutdown is the last line
+        with open(server.audit, "w") as f:
+            f.writelines(lines[:-2])
+        refused = self.start_refused(server)
+        self.assertEqual(refused.returncode, 5)
+        self.assertEqual(refused.stderr,
+                         f"tresor: error: {server.audit}: the audit log ends at seq {logged - 2}, "
+                         f"but the server logged up to seq {logged}: lines were cut from its end, "
+                         "or it was replaced or deleted (--audit-accept-gap records the gap in "
+                         "the log and goes on)\n")
+        os.remove(server.audit)
+        refused = self.start_refused(server)
+        self.assertEqual(refused.returncode, 5)
+        self.assertIn(f"{server.audit}: the audit log ends at seq 0, but the server logged up to "
+                      f"seq {logged}", refused.stderr)
+        # Accepted: a "gap" line records what was lost, and the chain goes on.
+        server = self.server(seal_identity=identity).start("--audit-accept-gap")
+        self.assertEqual(server.state, "state: unsealed")
+        self.assertEqual(server.cli("kv", "get", "app/db", token=token).stdout, "password=x\n")
+        server.stop()
+        with open(server.audit) as f:
+            gap = json.loads(f.readline())
+        self.assertEqual((gap["type"], gap["seq"], gap["expected"]["seq"], gap["found"]["seq"]),
+                         ("gap", 1, logged, 0))
+        self.assertEqual(gap["expected"]["hash"], json.loads(lines[-1])["hash"])
+        ok = subprocess.run([TRESOR, "audit", "verify", server.audit], capture_output=True,
+                            text=True, timeout=60)
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        server = self.server(seal_identity=identity).start()  # the new head is kept
+        self.assertEqual(server.state, "state: unsealed")
+
+    def test_verify_server_finds_lines_cut_while_it_runs(self):
+        identity = os.path.join(self.dir, "unseal.key")
+        subprocess.run(["age-keygen", "-o", identity], check=True, capture_output=True)
+        server = self.server(seal_identity=identity).start()
+        init = server.cli("operator", "init")
+        token = re.search(r"^root token: (\S+)$", init.stdout, re.M).group(1)
+        env = dict(os.environ, TRESOR_ADDR=server.url, TRESOR_TOKEN=token)
+        with open(server.audit) as f:
+            lines = f.readlines()
+        with open(server.audit, "w") as f:  # the server appends to the open file
+            f.writelines(lines[:-1])
+        verify = subprocess.run([TRESOR, "audit", "verify", "--server", server.audit], env=env,
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(verify.returncode, 5)
+        self.assertRegex(verify.stderr, "^tresor: error: " + re.escape(server.audit) +
+                         r": (ends at seq \d+, but the server has logged up to seq \d+: lines "
+                         r"were cut from its end, or the file was replaced|line \d+: .*)\n$")
 
 
 class ConfigTest(TempDirTest):
