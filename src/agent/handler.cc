@@ -1,5 +1,6 @@
 #include "agent/handler.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -34,6 +35,14 @@ crypto::SecretBytes Secret(std::span<const uint8_t> bytes) {
 Result<std::vector<uint8_t>> Add(const Message& m, HandlerContext& c) {
   if (c.passed_fd < 0) {
     return MakeError(ErrorCode::kInvalidArgument, "add needs the identity file's descriptor");
+  }
+  // Only a regular file can be read to its end without waiting on
+  // whoever holds the other end (a pipe, a FIFO, a socket, a terminal):
+  // the agent serves every client from one thread.
+  struct stat st {};
+  if (::fstat(c.passed_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "add needs the descriptor of a regular file (not a pipe, socket or device)");
   }
   const std::string name(m.Text(0));
   TRESOR_ASSIGN_OR_RETURN(const int64_t ttl, Seconds(m.Text(2), "ttl"));

@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -163,9 +164,15 @@ class Server {
       return;
     }
     if (clients_.size() >= kMaxClients) {
-      SendReply(fd, ErrorReply(MakeError(ErrorCode::kRefused, "busy: too many clients")));
-      ::close(fd);
-      return;
+      // Full of clients that stalled (each is cut off after its timeout
+      // anyway): the one that has waited longest makes room, so that
+      // stalled clients cannot lock everyone else out.
+      auto oldest =
+          std::min_element(clients_.begin(), clients_.end(),
+                           [](const Client& a, const Client& b) { return a.since < b.since; });
+      options_.log("too many clients: closed the one waiting longest");
+      oldest->Close();
+      std::erase_if(clients_, [](const Client& other) { return other.fd < 0; });
     }
     Client c;
     c.fd = fd;
@@ -243,7 +250,13 @@ Result<void> RunServer(const ServerOptions& options) {
   const size_t slash = path.rfind('/');
   const std::string dir =
       slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
-  TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(dir));
+  if (auto prepared = crypto::PreparePrivateDirectory(dir); !prepared) {
+    Error e = std::move(prepared).error();
+    e.message +=
+        "; set XDG_RUNTIME_DIR to a private directory of yours, or TRESOR_AGENT_SOCK to "
+        "a socket path in one";
+    return e;
+  }
   const std::string lock_path = path + ".lock";
   const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (lock_fd < 0) return Errno(lock_path, "open");

@@ -74,8 +74,9 @@ Result<void> PreparePrivateDirectory(const std::string& dir) {
     return MakeError(ErrorCode::kRefused, dir + ": not a directory; refusing to use it");
   }
   if (st.st_uid != ::geteuid()) {
-    return MakeError(ErrorCode::kRefused,
-                     dir + ": owned by uid " + std::to_string(st.st_uid) + "; refusing to use it");
+    return MakeError(ErrorCode::kRefused, dir + ": owned by uid " + std::to_string(st.st_uid) +
+                                              ", not by you (another user may have made it "
+                                              "first); refusing to use it");
   }
   if ((st.st_mode & 077) != 0) {
     return MakeError(ErrorCode::kRefused, dir + ": mode " + Octal(st.st_mode) +

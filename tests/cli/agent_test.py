@@ -180,6 +180,38 @@ class AgentTest(TempDirTest):
         self.set_clock(now + 4)
         self.assert_child_locked()
 
+    def test_stalled_clients_cannot_lock_the_others_out(self):
+        self.start_agent()
+        stalled = []
+        for _ in range(80):  # more than the agent's 64 places
+            c = socket.socket(socket.AF_UNIX)
+            c.connect(self.socket)
+            c.sendall(struct.pack(">I", 100) + b"u")
+            stalled.append(c)
+            self.addCleanup(c.close)
+        status = json.loads(self.tresor("agent", "status", "--json").stdout)
+        self.assertEqual(status["identities"], 0)
+
+    def test_a_squatted_socket_directory_is_refused_with_what_to_do(self):
+        squatted = self.path("squatted")
+        os.mkdir(squatted, 0o700)
+        if os.geteuid() == 0:
+            os.chown(squatted, 65534, 65534)
+            owner = "uid 65534, not by you (another user may have made it first)"
+            message = f"tresor: error: agent: {squatted}: owned by {owner}; refusing to use it"
+        else:
+            os.chmod(squatted, 0o755)
+            message = (f"tresor: error: agent: {squatted}: mode 0755, must be 0700 (chmod 700 "
+                       f"{squatted})")
+        env = dict(self.env, TRESOR_AGENT_SOCK=os.path.join(squatted, "agent.sock"))
+        proc = self.tresor("agent", "start", env=env, check=False)
+        self.assertEqual(proc.returncode, 1)
+        self.assertTrue(proc.stderr.decode().startswith(message), proc.stderr)
+        self.assertTrue(proc.stderr.decode().endswith(
+            "; set XDG_RUNTIME_DIR to a private directory of yours, or TRESOR_AGENT_SOCK to a "
+            "socket path in one\n"), proc.stderr)
+        self.assertEqual(os.listdir(squatted), [])
+
     def test_another_uid_is_refused(self):
         if os.geteuid() != 0:
             self.skipTest("needs root to run a client as another uid (setpriv)")
@@ -379,6 +411,22 @@ class AgentTest(TempDirTest):
                                 b"limit of 1048576"))
         self.assertEqual(conn.recv(10), b"")
         conn.close()
+        # A pipe as the identity file's descriptor would block the agent's
+        # one thread on a read that never ends: refused at once.
+        read_end, write_end = os.pipe()
+        self.addCleanup(os.close, write_end)
+        conn = socket.socket(socket.AF_UNIX)
+        conn.connect(self.socket)
+        conn.settimeout(10)
+        self.addCleanup(conn.close)
+        socket.send_fds(conn, [frame(b"a", b"n", b"", b"0", b"0")], [read_end])
+        os.close(read_end)
+        kind, fields = read_frame(conn)
+        self.assertEqual((kind, fields[-1:]),
+                         (b"E", [b"add needs the descriptor of a regular file (not a pipe, "
+                                 b"socket or device)"]))
+        conn.sendall(frame(b"s"))
+        self.assertEqual(read_frame(conn)[0], b"O")
         # A client that sends half a message and stalls holds no one up.
         stalled = socket.socket(socket.AF_UNIX)
         stalled.connect(self.socket)
