@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "formats/ascii.h"
 #include "formats/format.h"
 #include "formats/text_scan.h"
 
@@ -101,9 +102,15 @@ Result<Document> IniFormat::Parse(std::string_view text) const {
       continue;
     }
     std::string path = section.empty() ? JoinPath("", key) : JoinPath(JoinPath("", section), key);
-    if (!seen_paths.insert(path).second) {
+    // configparser (and most INI readers) fold keys to lower case: keys that
+    // differ only in case are one key to them, and the last one wins, so an
+    // unsealed "PASSWORD" after a sealed "password" would be what they read.
+    // The path keeps the key as written (tokens are bound to it).
+    const std::string folded = section + '\0' + AsciiLower(key);
+    if (!seen_paths.insert(folded).second) {
       return SyntaxError(text, p,
-                         "duplicate key " + key + (section.empty() ? "" : " in [" + section + "]"));
+                         "duplicate key " + key + (section.empty() ? "" : " in [" + section + "]") +
+                             " (keys that differ only in case are one key to INI readers)");
     }
     doc.values.push_back(Value{std::move(path), literal, entry, ValueType::kString});
   }

@@ -646,6 +646,9 @@ class BadInput(SealedCase):
             ("bad.ini", b"[s]\nkey = 1\nnot a key line\n",
              "3:1: expected 'key = value', 'key: value' or a [section]"),
             ("bad.ini", b"[s]\na = 1\n[s]\n", "3:1: duplicate section [s]"),
+            ("bad.ini", b"[db]\npassword = 1\nPassword = 2\n",
+             "3:1: duplicate key Password in [db] (keys that differ only in case are one key "
+             "to INI readers)"),
             ("bad.json", b'{"a": 1,\n "b": }', "2:7: expected a value"),
             ("bad.json", b'{"a": 1, "a": 2}', '1:10: duplicate key "a"'),
             ("bad.json", b"[1, 2]", "1:1: expected a JSON object at the top level"),
@@ -665,6 +668,27 @@ class BadInput(SealedCase):
                 self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}: {message}\n")
                 self.assertEqual(proc.returncode, EXIT_CORRUPT)
                 self.assert_untouched(path, data, 0o640)
+
+    def test_a_key_planted_in_another_case_is_refused_not_read(self):
+        # configparser folds keys to lower case and keeps the last: an
+        # unsealed PASSWORD after the sealed password is what it would read.
+        path = self.write("app.ini", b"[db]\npassword = s3cret\n")
+        tresor("seal", "-r", self.recipient, "--in-place", path, check=True)
+        data = open(path, "rb").read()
+        planted = data.replace(b"[tresor]", b"PASSWORD = planted\n[tresor]")
+        open(path, "wb").write(planted)
+        parser = configparser.ConfigParser(strict=False)
+        parser.read_string(planted.decode())
+        self.assertEqual(parser["db"]["password"], "planted")  # what readers would see
+        for args in (["get", "-i", self.key, path, "db.password"], ["unseal", "-i", self.key, path],
+                     ["render", "-i", self.key, path]):
+            with self.subTest(command=args[0]):
+                proc = tresor(*args)
+                self.assertEqual(proc.returncode, EXIT_CORRUPT)
+                self.assertEqual(proc.stderr.decode(),
+                                 f"tresor: error: {path}: 3:1: duplicate key PASSWORD in [db] "
+                                 "(keys that differ only in case are one key to INI readers)\n")
+                self.assertEqual(proc.stdout, b"")
 
     def test_wrong_key_leaves_the_file_untouched(self):
         path = self.sealed_copy("hpe.conf")
