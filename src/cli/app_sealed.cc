@@ -139,6 +139,15 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
   c.git_merge->add_option("FILES", c.git.files, "BASE OURS THEIRS PATH")->required()->expected(4);
   c.git_merge->add_option("--format", c.git.format, "The format (default: from PATH)");
 
+  c.inspect = app.add_subcommand(
+      "inspect",
+      "Show a sealed file's groups, recipients, value counts and write counters (no key "
+      "needed): a copy from before a later write shows a lower version");
+  c.inspect->add_option("FILE", o.file, "The configuration file")->required();
+  c.inspect->add_option("--format", o.format, "ini, dotenv, json, toml or yaml")
+      ->type_name("FORMAT");
+  c.inspect->add_flag("--json", o.json, "Print JSON for scripts");
+
   c.unset = app.add_subcommand("unset", "Remove the entry at PATH from FILE");
   AddFileOptions(c.unset, o, true);
   c.unset->add_option("PATH", o.path, "The value's path")->required();
@@ -158,6 +167,7 @@ std::optional<Result<void>> RunSealedCommands(SealedCommands& c, int argc, char*
   if (c.seal->parsed()) return RunSeal(o);
   if (c.unseal->parsed()) return RunUnseal(o);
   if (c.get->parsed()) return RunGet(o);
+  if (c.inspect->parsed()) return RunInspect(o);
   if (c.unset->parsed()) return RunUnset(o);
   if (c.edit->parsed()) return RunEdit(o);
   if (c.rotate->parsed()) return RunRotate(o);

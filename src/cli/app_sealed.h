@@ -21,6 +21,7 @@ struct SealedCommands {
   CLI::App* rotate = nullptr;
   CLI::App* updatekeys = nullptr;
   CLI::App* revoke = nullptr;
+  CLI::App* inspect = nullptr;
   GitOptions git;
   CLI::App* git_setup = nullptr;
   CLI::App* git_textconv = nullptr;

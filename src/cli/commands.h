@@ -79,6 +79,8 @@ Result<void> RunEdit(const SealedCommandOptions& options);
 Result<void> RunRotate(const SealedCommandOptions& options);
 Result<void> RunUpdateKeys(const SealedCommandOptions& options);
 Result<void> RunRevoke(const SealedCommandOptions& options);
+// Prints the header's groups, recipients, value counts and write counters.
+Result<void> RunInspect(const SealedCommandOptions& options);
 
 // render and run: configuration as a program reads it (runtime/config.h).
 struct RuntimeOptions {

@@ -109,7 +109,7 @@ Result<HeaderGroup> DecodeGroup(std::string_view item) {
     if (eq == std::string_view::npos) break;
     at = eq + 1;
   }
-  if (fields.size() != 5 || !IsGroupName(fields[0])) {
+  if ((fields.size() != 5 && fields.size() != 6) || !IsGroupName(fields[0])) {
     return Malformed("malformed group in the tresor header");
   }
   HeaderGroup group;
@@ -132,6 +132,14 @@ Result<HeaderGroup> DecodeGroup(std::string_view item) {
   if (!mac || mac->size() != group.mac.size()) return Malformed(where + "malformed MAC");
   std::copy(public_key->begin(), public_key->end(), group.public_key.begin());
   std::copy(mac->begin(), mac->end(), group.mac.begin());
+  if (fields.size() == 6) {
+    // Decimal, 1 to 2^63 - 1, no leading zero: one spelling per number.
+    const std::string_view v = fields[5];
+    const bool digits = !v.empty() && v.size() <= 18 && v[0] != '0' &&
+                        v.find_first_not_of("0123456789") == std::string_view::npos;
+    if (!digits) return Malformed(where + "malformed version");
+    for (char c : v) group.version = group.version * 10 + static_cast<uint64_t>(c - '0');
+  }
   group.age_file = std::move(*age_file);
   return group;
 }
@@ -153,17 +161,22 @@ std::string EncodeHeader(const Header& header) {
         .append(EncodeBase64Url(g.age_file))
         .append("=")
         .append(EncodeBase64Url(g.mac));
+    if (g.version > 0) out.append("=").append(std::to_string(g.version));
   }
   return out;
 }
 
 std::vector<std::string> GroupMacFields(const Header& header, const HeaderGroup& group) {
-  return {"tresor v1 mac",
-          header.flags,
-          group.name,
-          JoinRecipients(group.recipients),
-          EncodeBase64Url(group.public_key),
-          EncodeBase64Url(group.age_file)};
+  std::vector<std::string> fields{"tresor v1 mac",
+                                  header.flags,
+                                  group.name,
+                                  JoinRecipients(group.recipients),
+                                  EncodeBase64Url(group.public_key),
+                                  EncodeBase64Url(group.age_file)};
+  // Only when there is one, so that files from before the counter keep
+  // their MACs; removing a counter changes the fields and fails the MAC.
+  if (group.version > 0) fields.push_back("version=" + std::to_string(group.version));
+  return fields;
 }
 
 Result<Header> DecodeHeader(std::string_view s) {

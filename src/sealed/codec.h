@@ -55,6 +55,10 @@ struct HeaderGroup {
   crypto::X25519Point public_key{};     // for `set --public`
   std::vector<uint8_t> age_file;        // the data key, as an age file to the recipients
   crypto::Digest mac{};                 // over this group's fields and tokens
+  // Writes of this group by a key holder, counted from 1 (0: a file from
+  // before the counter, which its MAC then does not cover). An older copy
+  // of the file shows a lower number.
+  uint64_t version = 0;
 };
 
 struct Header {

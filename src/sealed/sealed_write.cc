@@ -122,17 +122,29 @@ Result<std::string> SealedFile::Build(const Policy& policy, BuildOptions options
     if (g.key) g.previous.reset();
     header.groups.push_back(g.header);
   }
-  for (size_t i = 0; i < groups_.size(); ++i) {
-    if (groups_[i].key) header.groups[i].mac = GroupMac(header, groups_[i], sealed, doc);
-  }
-  const std::string encoded = EncodeHeader(header);
-  std::string out;
-  if (doc.header) {
-    out = Splice(sealed, {{doc.header->literal, format_->TokenLiteral(encoded)}});
-  } else {
+  // Written with each group's version as it was; if that changes the file,
+  // again with the versions of the groups this write signs one higher (a
+  // write that changes nothing leaves the file byte for byte as it was).
+  auto assemble = [&](bool count_write) -> Result<std::string> {
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      if (!groups_[i].key) continue;  // kept as it was: its MAC still holds
+      header.groups[i].version = groups_[i].header.version + (count_write ? 1 : 0);
+      Group& g = groups_[i];
+      const uint64_t had = g.header.version;
+      g.header.version = header.groups[i].version;
+      header.groups[i].mac = GroupMac(header, g, sealed, doc);
+      g.header.version = had;
+    }
+    const std::string encoded = EncodeHeader(header);
+    if (doc.header) return Splice(sealed, {{doc.header->literal, format_->TokenLiteral(encoded)}});
+    bool newline = false;
     TRESOR_ASSIGN_OR_RETURN(formats::Insertion at,
-                            format_->HeaderInsertion(sealed, doc, encoded, &added_newline));
-    out = Splice(sealed, {{{at.offset, at.offset}, at.text}});
+                            format_->HeaderInsertion(sealed, doc, encoded, &newline));
+    return Splice(sealed, {{{at.offset, at.offset}, at.text}});
+  };
+  TRESOR_ASSIGN_OR_RETURN(std::string out, assemble(false));
+  if (out != text_) {
+    TRESOR_ASSIGN_OR_RETURN(out, assemble(true));
   }
   TRESOR_RETURN_IF_ERROR(CheckSameStructure(out));
   return out;

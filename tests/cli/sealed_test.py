@@ -602,10 +602,11 @@ class OpenFormat(SealedCase):
         env = self.sealed_copy("service.env")
         data = open(env, "rb").read().decode()
         header = re.search(r"^TRESOR_HEADER=(.*)$", data, re.M).group(1)
-        # tresor-header:v1:FLAGS:NAME=RECIPIENTS=PUBLIC=AGEFILE=MAC
+        # tresor-header:v1:FLAGS:NAME=RECIPIENTS=PUBLIC=AGEFILE=MAC=VERSION
         magic, version, flags, group = header.split(":")
         self.assertEqual((magic, version), ("tresor-header", "v1"))
-        name, recipients, public, b64u, mac = group.split("=")
+        name, recipients, public, b64u, mac, writes = group.split("=")
+        self.assertEqual(writes, "1")  # sealed once
         self.assertEqual((flags, name, recipients), ("", "default", self.recipient))
         # The exact pipeline docs/format.md shows.
         script = ("printf '%s' \"$1\" | python3 -c 'import base64, sys; s = sys.stdin.read();\n"
@@ -625,12 +626,53 @@ class OpenFormat(SealedCase):
                                     data, re.M))
         self.assertEqual(len(tokens), 12)
         message = b"".join(f.encode() + b"\0" for f in
-                           ("tresor v1 mac", flags, name, recipients, public, b64u))
+                           ("tresor v1 mac", flags, name, recipients, public, b64u,
+                            "version=" + writes))
         for path, token in tokens:
             message += path.encode() + b"\0" + token.encode() + b"\0"
         expected = base64.urlsafe_b64encode(
             hashlib.blake2b(message, key=km, digest_size=32).digest())
         self.assertEqual(mac, expected.decode().rstrip("="))
+
+
+class Versions(SealedCase):
+    """Each write by a key holder counts in its group's header, under the
+    MAC: an older copy of the whole file shows a lower number in inspect."""
+
+    def inspect(self, path, *extra):
+        proc = tresor("inspect", *extra, path)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc.stdout.decode()
+
+    def test_writes_count_and_an_older_copy_shows_a_lower_version(self):
+        env = self.sealed_copy("service.env")
+        self.assertEqual(self.inspect(env),
+                         f"{env}: dotenv, sealed, 1 group\n"
+                         f"group default: version 1, 12 values; recipients {self.recipient}\n")
+        old = open(env, "rb").read()
+        tresor("set", "-i", self.key, env, "API_KEY", "v2", check=True)
+        tresor("set", "-i", self.key, env, "API_KEY", "v3", check=True)
+        tresor("set", "--public", env, "NEW_ONE", "p", check=True)  # no key: not counted
+        self.assertEqual(json.loads(self.inspect(env, "--json")),
+                         {"file": env, "format": "dotenv", "sealed": True,
+                          "groups": [{"name": "default", "version": 3, "values": 13,
+                                      "unadopted": 1, "recipients": [self.recipient]}]})
+        open(env, "wb").write(old)  # a rollback to the first copy: it still opens ...
+        self.assertEqual(tresor("get", "-i", self.key, env, "API_KEY").returncode, 0)
+        self.assertIn("group default: version 1,", self.inspect(env))  # ... but shows it
+
+    def test_removing_the_counter_fails_the_mac_and_old_files_still_open(self):
+        env = self.sealed_copy("service.env")
+        data = open(env, "rb").read()
+        stripped = re.sub(rb"(TRESOR_HEADER=\S+)=1\n", rb"\1\n", data)
+        self.assertNotEqual(stripped, data)
+        open(env, "wb").write(stripped)
+        proc = tresor("unseal", "-i", self.key, env)
+        self.assertEqual(proc.returncode, EXIT_CORRUPT)
+        self.assertIn("group default: MAC does not verify", proc.stderr.decode())
+        plain = self.write("plain.txt", b"A=1\n")
+        self.assertEqual(tresor("inspect", "--format", "dotenv", plain).stdout.decode(),
+                         f"{plain}: dotenv, not sealed (no tresor header)\n")
 
 
 class BadInput(SealedCase):

@@ -74,6 +74,29 @@ TEST(Header, MalformedHeadersAreRejected) {
   EXPECT_EQ(error(trailing), "malformed group in the tresor header");
 }
 
+TEST(Header, AGroupsVersionRoundTripsAndIsCoveredByItsMacOnlyWhenSet) {
+  Header h = TwoGroups();
+  h.groups[1].version = 42;
+  const std::string text = EncodeHeader(h);
+  EXPECT_TRUE(text.ends_with("=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAI=42"));
+  auto back = DecodeHeader(text);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->groups[1].version, 42u);
+  EXPECT_EQ(back->groups[0].version, 0u);
+  EXPECT_EQ(EncodeHeader(*back), text);
+  // Files from before the counter keep the fields (and so the MACs) they had.
+  EXPECT_EQ(GroupMacFields(h, h.groups[0]).size(), 6u);
+  const auto counted = GroupMacFields(h, h.groups[1]);
+  ASSERT_EQ(counted.size(), 7u);
+  EXPECT_EQ(counted.back(), "version=42");
+  auto error = [](const std::string& s) { return DecodeHeader(s).error().message; };
+  const std::string base = text.substr(0, text.size() - 2);
+  for (const char* bad : {"0", "007", "x1", "-1", "1234567890123456789", ""}) {
+    EXPECT_EQ(error(base + bad), "group b in the tresor header: malformed version") << bad;
+  }
+  EXPECT_EQ(error(text + "=1"), "malformed group in the tresor header");
+}
+
 TEST(GroupKey, PublicSealingOpensOnlyWithTheDataKey) {
   const GroupKey key = GroupKey::Generate();
   const auto aad = ValueAad("default", "A", "string");
