@@ -124,6 +124,12 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   } else {
     TRESOR_ASSIGN_OR_RETURN(api_options.storage, OpenStorage(options.data_dir));
   }
+  api_options.storage->SetFailureHandler([](const std::string& reason) {
+    Log("error", "storage: a write failed; writes stop until it recovers",
+        server::Json{{"error", reason}});
+  });
+  api_options.log = [](const std::string& level, const std::string& message,
+                       const server::Json& fields) { Log(level.c_str(), message, fields); };
   std::shared_ptr<audit::AuditLog> audit_log;
   if (!options.audit_file.empty()) {
     TRESOR_ASSIGN_OR_RETURN(audit_log, audit::AuditLog::Open(options.audit_file));

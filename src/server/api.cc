@@ -79,6 +79,40 @@ Result<void> Api::CheckAuditHead(Core& core) {
   return options_.audit->AppendGap(expected);
 }
 
+void Api::RecoverStorage() {
+  // The state in memory may hold writes the disk never took (each refused
+  // write marks it stale): it is read again from storage, which now shows
+  // only what is durable, within a second, and always before writes are
+  // let through, so nothing answered 500 is served afterwards.
+  if (state_stale_.exchange(false)) {
+    if (auto core = this->core()) {
+      auto reloaded = Core::Load(core->shared_barrier());
+      if (!reloaded) {
+        state_stale_ = true;
+        if (options_.log) {
+          options_.log("error", "storage: cannot reload the state after a failed write",
+                       Json{{"error", reloaded.error().message}});
+        }
+        return;
+      }
+      std::atomic_store(&core_, std::shared_ptr<Core>(std::move(*reloaded)));
+    }
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_recovery_) return;
+  next_recovery_ = now + recovery_pause_;
+  recovery_pause_ = std::min(recovery_pause_ * 2, std::chrono::seconds(60));
+  if (auto recovered = options_.storage->Recover(); !recovered) {
+    if (options_.log) {
+      options_.log("warn", "storage: writes still stopped",
+                   Json{{"error", recovered.error().message}});
+    }
+    return;
+  }
+  recovery_pause_ = std::chrono::seconds(1);
+  if (options_.log) options_.log("info", "storage: writes resumed; state reloaded", Json::object());
+}
+
 void Api::StoreAuditHead() {
   auto core = this->core();
   if (!options_.audit || core == nullptr) return;
@@ -222,12 +256,16 @@ http::Response Api::Audited(const http::Request& request) {
 
 http::Response Api::AwaitWrites(http::Response response) {
   const store::NotedWrites noted = store::TakeNotedWrites();
-  if (noted.failed) return Error(500, "storage write failed");
+  if (noted.failed) {
+    state_stale_ = true;  // the engines may hold what was refused
+    return Error(500, "storage write failed");
+  }
   if (noted.seq == 0 || options_.storage->IsDurable(noted.seq)) return response;
   http::Response held;
-  held.defer = [storage = options_.storage, seq = noted.seq,
+  held.defer = [this, storage = options_.storage, seq = noted.seq,
                 ready = std::move(response)](http::Reply reply) mutable {
-    storage->WhenDurable(seq, [ready = std::move(ready), reply = std::move(reply)](bool ok) {
+    storage->WhenDurable(seq, [this, ready = std::move(ready), reply = std::move(reply)](bool ok) {
+      if (!ok) state_stale_ = true;
       reply(ok ? ready : Error(500, "storage write failed"));
     });
   };
@@ -292,6 +330,7 @@ http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& reque
 }
 
 void Api::Sweep() {
+  if (options_.storage->Failure()) return RecoverStorage();
   if (auto core = this->core()) (void)core->tokens().Sweep();
   StoreAuditHead();
   (void)store::TakeNotedWrites();  // nobody waits for these

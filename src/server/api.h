@@ -7,6 +7,9 @@
 // write turns it into a 500). Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +28,9 @@
 namespace tresor::server {
 
 struct ApiOptions {
+  // Where the API reports what an operator must know (a level, a message
+  // and fields, none of them secret). May be empty.
+  std::function<void(const std::string& level, const std::string& message, const Json& fields)> log;
   LoginThrottleOptions login_limits;
   // Threads that check passwords (0: half the cores, at least one), and
   // how many logins may wait for them before more are answered 429.
@@ -58,7 +64,10 @@ class Api {
   Result<void> AutoUnseal();
 
   // Background upkeep, called every second and once at shutdown: revokes
-  // expired tokens and their descendants, stores the audit log's head.
+  // expired tokens and their descendants, stores the audit log's head, and
+  // after a failed storage commit (a full disk) reloads the state from
+  // storage and lets writes through again once there is room (retried
+  // with a growing pause, up to a minute).
   void Sweep();
 
   bool sealed() const { return core() == nullptr; }
@@ -97,6 +106,11 @@ class Api {
   Result<void> CheckAuditHead(Core& core);
   // Stores the audit log's head (after flushing the log) if it moved.
   void StoreAuditHead();
+  // See Sweep.
+  void RecoverStorage();
+  std::atomic<bool> state_stale_{false};  // a write was refused since the last reload
+  std::chrono::steady_clock::time_point next_recovery_{};
+  std::chrono::seconds recovery_pause_{1};
   std::mutex audit_head_mutex_;
   uint64_t stored_audit_seq_ = 0;
   // The audit log's HMAC key while sealed (a random one of this process;

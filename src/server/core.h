@@ -48,6 +48,7 @@ class Core {
   std::optional<Caller> Authorize(const http::Request& request, const std::string& path,
                                   acl::Capability capability, const Json& body = Json::object());
   store::Barrier& barrier() { return *barrier_; }
+  std::shared_ptr<store::Barrier> shared_barrier() { return barrier_; }
   // auth/userpass/login/NAME: checks the password (slow: Argon2id) and
   // makes a token. The API runs it on its login pool.
   http::Response UserpassLogin(const http::Request& request, const std::string& path,

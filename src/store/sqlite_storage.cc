@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -277,8 +278,8 @@ uint64_t SqliteStorage::transactions() const {
   return transactions_;
 }
 
-bool SqliteStorage::CommitBatches(const std::vector<Batch>& batches) {
-  if (!Exec(writer_, "BEGIN IMMEDIATE")) return false;
+std::optional<std::string> SqliteStorage::CommitBatches(const std::vector<Batch>& batches) {
+  if (!Exec(writer_, "BEGIN IMMEDIATE")) return std::string(sqlite3_errmsg(writer_));
   bool ok = true;
   for (const Batch& batch : batches) {
     for (const Write& w : batch.writes) {
@@ -293,9 +294,10 @@ bool SqliteStorage::CommitBatches(const std::vector<Batch>& batches) {
       ok = sqlite3_step(stmt) == SQLITE_DONE;
     }
   }
-  if (ok && Exec(writer_, "COMMIT")) return true;
+  if (ok && Exec(writer_, "COMMIT")) return std::nullopt;
+  std::string reason = sqlite3_errmsg(writer_);
   Exec(writer_, "ROLLBACK");
-  return false;
+  return reason;
 }
 
 // How long the WAL may grow before a checkpoint starts: SQLite's own
@@ -341,10 +343,13 @@ void SqliteStorage::CommitLoop() {
       batches.swap(queue_);
       failed = failed_;
     }
-    // After a failure nothing more is written (see storage.h).
-    const bool ok = !failed && CommitBatches(batches);
+    // After a failure nothing more is written until Recover (storage.h).
+    std::optional<std::string> reason =
+        failed ? std::optional<std::string>("an earlier write failed") : CommitBatches(batches);
+    const bool ok = !reason.has_value();
     const uint64_t last = batches.back().seq;
     std::vector<std::function<void(bool)>> done;
+    std::function<void(const std::string&)> report;
     {
       const std::lock_guard lock(mutex_);
       ++transactions_;
@@ -356,15 +361,50 @@ void SqliteStorage::CommitLoop() {
             if (it != overlay_.end() && it->second.seq <= last) overlay_.erase(it);
           }
         }
-      } else {
+      } else if (!failed_) {
+        // Everything not yet durable is dropped: these batches, those
+        // queued behind them (built on what these wrote), and what reads
+        // saw of them. Every waiter is told below.
         failed_ = true;
+        failure_ = *reason;
+        queue_.clear();
+        overlay_.clear();
+        report = on_failure_;
       }
       auto end = ok ? waiters_.upper_bound(last) : waiters_.end();
       for (auto it = waiters_.begin(); it != end; ++it) done.push_back(std::move(it->second));
       waiters_.erase(waiters_.begin(), end);
     }
     for (auto& d : done) d(ok);
+    if (report) report(*reason);
   }
+}
+
+std::optional<std::string> SqliteStorage::Failure() {
+  const std::lock_guard lock(mutex_);
+  if (!failed_) return std::nullopt;
+  return failure_;
+}
+
+void SqliteStorage::SetFailureHandler(std::function<void(const std::string&)> on_failure) {
+  const std::lock_guard lock(mutex_);
+  on_failure_ = std::move(on_failure);
+}
+
+Result<void> SqliteStorage::Recover() {
+  // A full disk is the usual cause: wait until there is room for a few
+  // pages and the WAL's growth. Other faults show at the next commit.
+  struct statvfs fs {};
+  const size_t slash = path_.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash + 1);
+  if (::statvfs(dir.c_str(), &fs) == 0 &&
+      static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize < (uint64_t{1} << 20)) {
+    return MakeError(ErrorCode::kIo, path_ + ": still less than 1 MiB free");
+  }
+  const std::lock_guard lock(mutex_);
+  failed_ = false;
+  failure_.clear();
+  return {};
 }
 
 }  // namespace tresor::store

@@ -47,6 +47,9 @@ class SqliteStorage final : public Storage {
 
   uint64_t submitted() const override;
   uint64_t transactions() const override;
+  std::optional<std::string> Failure() override;
+  Result<void> Recover() override;
+  void SetFailureHandler(std::function<void(const std::string&)> on_failure) override;
 
  private:
   struct Batch {
@@ -70,7 +73,8 @@ class SqliteStorage final : public Storage {
   void CommitLoop();
   void CheckpointLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
-  bool CommitBatches(const std::vector<Batch>& batches);
+  // Commits in one transaction; on failure, the reason.
+  std::optional<std::string> CommitBatches(const std::vector<Batch>& batches);
   Connection AcquireReader();
   void ReleaseReader(Connection c);
   static void CloseConnection(Connection& c);
@@ -91,6 +95,8 @@ class SqliteStorage final : public Storage {
   uint64_t durable_ = 0;
   uint64_t transactions_ = 0;
   bool failed_ = false;
+  std::string failure_;  // why
+  std::function<void(const std::string&)> on_failure_;
   bool stopping_ = false;
   std::thread committer_;
 

@@ -7,9 +7,11 @@
 // earlier one) is safely stored. Reads (Get, Keys, Scan) already see every
 // submitted batch, durable or not, so a caller that submits under its own
 // lock keeps a consistent view without waiting for the disk. Batches are
-// applied in submission order, each atomically. After a failed commit the
-// storage refuses everything: the caller's in-memory state may be ahead of
-// the disk, and only a restart makes them agree again.
+// applied in submission order, each atomically. After a failed commit (a
+// full disk, an I/O error) the storage refuses writes and reads see only
+// what is durable: the caller's in-memory state may be ahead of the disk, so
+// the caller reloads it from the storage and then calls Recover, which lets
+// writes through again.
 //
 // Thread-safe.
 #pragma once
@@ -60,6 +62,18 @@ class Storage {
 
   // "inmem" or "sqlite", as sys/seal-status reports it.
   virtual std::string type() const = 0;
+
+  // The reason of the failed commit that stopped writes, or nothing.
+  virtual std::optional<std::string> Failure() { return std::nullopt; }
+  // Lets writes through again after a failure, once the caller's state
+  // agrees with what is stored. kIo if the storage sees it cannot write yet
+  // (no free space); the next commit is the real test.
+  virtual Result<void> Recover() { return {}; }
+  // `on_failure` is called, on the storage's thread, with the reason of
+  // each failed commit (for the log). Set it before submitting.
+  virtual void SetFailureHandler(std::function<void(const std::string&)> on_failure) {
+    (void)on_failure;
+  }
 
   // Submits and waits: for start-up and administrative writes.
   Result<void> Commit(std::vector<Write> writes);

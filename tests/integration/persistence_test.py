@@ -29,10 +29,10 @@ NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
 class Server:
     """A `tresor server --config` process on a free loopback port."""
 
-    def __init__(self, directory, seal_identity=None, audit=True, extra=""):
+    def __init__(self, directory, seal_identity=None, audit=True, extra="", data=None):
         self.dir = directory
         self.config = os.path.join(directory, "server.toml")
-        self.data = os.path.join(directory, "data")
+        self.data = data or os.path.join(directory, "data")
         self.audit = os.path.join(directory, "audit.log")
         lines = ['listen = "127.0.0.1:0"', f'data_dir = "{self.data}"']
         if audit:
@@ -327,6 +327,77 @@ class AuditHeadTest(TempDirTest):
         self.assertRegex(verify.stderr, "^tresor: error: " + re.escape(server.audit) +
                          r": (ends at seq \d+, but the server has logged up to seq \d+: lines "
                          r"were cut from its end, or the file was replaced|line \d+: .*)\n$")
+
+
+class DiskFullTest(TempDirTest):
+    """A full disk: the writes it refuses answer 500 and are never served,
+    the failure is logged, and writes resume once there is room again,
+    without a restart."""
+
+    def kv(self, server, token, method, key, data=None):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        body = json.dumps({"data": data}).encode() if data is not None else None
+        conn.request(method, f"/v1/secret/data/{key}", body=body,
+                     headers={"X-Vault-Token": token})
+        response = conn.getresponse()
+        text = response.read()
+        conn.close()
+        return response.status, json.loads(text) if text else None
+
+    def test_writes_refused_by_a_full_disk_are_not_served_and_writes_resume(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root to mount a small file system")
+        small = os.path.join(self.dir, "small")
+        os.mkdir(small)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", small],
+                       check=True)
+        self.addCleanup(subprocess.run, ["umount", "-l", small])
+        identity = os.path.join(self.dir, "unseal.key")
+        subprocess.run(["age-keygen", "-o", identity], check=True, capture_output=True)
+        server = self.server(seal_identity=identity, data=os.path.join(small, "data")).start()
+        init = server.cli("operator", "init")
+        self.assertEqual(init.returncode, 0, init.stderr)
+        token = re.search(r"^root token: (\S+)$", init.stdout, re.M).group(1)
+        self.assertEqual(self.kv(server, token, "POST", "kept", {"v": "kept"})[0], 200)
+        # Fill the file system, then write values big enough to need room.
+        with open(os.path.join(small, "filler"), "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * (1 << 20))
+                    f.flush()
+            except OSError:
+                pass
+        refused = None
+        for i in range(64):
+            status, body = self.kv(server, token, "POST", f"big{i}", {"v": "x" * (512 << 10)})
+            if status != 200:
+                self.assertEqual((status, body), (500, {"errors": ["storage write failed"]}))
+                refused = f"big{i}"
+                break
+        self.assertIsNotNone(refused, "no write was refused on a full disk")
+        # What was refused is not served (the state is reloaded from disk).
+        deadline = time.monotonic() + 60
+        while self.kv(server, token, "GET", refused)[0] != 404:
+            self.assertLess(time.monotonic(), deadline, "a refused write is still served")
+            time.sleep(0.1)
+        self.assertEqual(self.kv(server, token, "GET", "kept")[1]["data"]["data"], {"v": "kept"})
+        # Room again: writes resume, no restart.
+        os.remove(os.path.join(small, "filler"))
+        deadline = time.monotonic() + 180
+        while self.kv(server, token, "POST", "after", {"v": "works"})[0] != 200:
+            self.assertLess(time.monotonic(), deadline, "writes never resumed")
+            time.sleep(0.2)
+        self.assertEqual(self.kv(server, token, "GET", "after")[1]["data"]["data"], {"v": "works"})
+        log = [json.loads(line) for line in server.stop().splitlines()]
+        failures = [e for e in log if e["msg"] == "storage: a write failed; writes stop until "
+                    "it recovers"]
+        self.assertTrue(failures)
+        self.assertEqual(failures[0]["error"], "database or disk is full")
+        self.assertIn("storage: writes resumed; state reloaded", [e["msg"] for e in log])
+        # After a restart, the same: what was refused never was.
+        server = self.server(seal_identity=identity, data=os.path.join(small, "data")).start()
+        self.assertEqual(self.kv(server, token, "GET", refused)[0], 404)
+        self.assertEqual(self.kv(server, token, "GET", "after")[1]["data"]["data"], {"v": "works"})
 
 
 class ConfigTest(TempDirTest):
