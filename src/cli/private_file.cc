@@ -29,47 +29,66 @@ bool IsTmpfs(const char* dir) {
 constexpr int kCaughtSignals[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGPIPE,   SIGALRM,
                                   SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF};
 
-// The scratch file to remove if a signal ends the process (one at a time),
-// as fixed buffers the handler can read without allocating.
-char g_scratch_dir[4096];
-char g_scratch_file[4096];
-volatile std::sig_atomic_t g_scratch_set = 0;
+// The scratch files to remove if a signal ends the process (the merge
+// driver holds three at once), as fixed buffers the handler can read
+// without allocating.
+struct ScratchSlot {
+  char dir[4096];
+  char file[4096];
+  volatile std::sig_atomic_t used;
+};
+ScratchSlot g_slots[4];
+int g_slots_used = 0;  // changed with the signals' handlers, outside them
 struct sigaction g_previous[std::size(kCaughtSignals)];
 
 // Only async-signal-safe calls: on a tmpfs, truncating frees the pages that
 // held the plaintext.
 extern "C" void RemoveScratchOnSignal(int sig) {
-  if (g_scratch_set) {
-    const int fd = ::open(g_scratch_file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  for (ScratchSlot& slot : g_slots) {
+    if (!slot.used) continue;
+    const int fd = ::open(slot.file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
       (void)!::ftruncate(fd, 0);
       ::close(fd);
     }
-    ::unlink(g_scratch_file);
-    ::rmdir(g_scratch_dir);
-    g_scratch_set = 0;
+    ::unlink(slot.file);
+    ::rmdir(slot.dir);
+    slot.used = 0;
   }
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
 
-void GuardScratch(const std::string& dir, const std::string& file) {
-  if (dir.size() >= sizeof g_scratch_dir || file.size() >= sizeof g_scratch_file) return;
-  std::memcpy(g_scratch_dir, dir.c_str(), dir.size() + 1);
-  std::memcpy(g_scratch_file, file.c_str(), file.size() + 1);
-  g_scratch_set = 1;
-  struct sigaction action {};
-  action.sa_handler = RemoveScratchOnSignal;
-  sigemptyset(&action.sa_mask);
-  for (size_t i = 0; i < std::size(kCaughtSignals); ++i) {
-    ::sigaction(kCaughtSignals[i], &action, &g_previous[i]);
+// The slot that now guards `file`, or -1 (then only the next Create's
+// sweep of leftovers removes it after a signal).
+int GuardScratch(const std::string& dir, const std::string& file) {
+  if (dir.size() >= sizeof g_slots[0].dir || file.size() >= sizeof g_slots[0].file) return -1;
+  for (int i = 0; i < static_cast<int>(std::size(g_slots)); ++i) {
+    ScratchSlot& slot = g_slots[i];
+    if (slot.used) continue;
+    std::memcpy(slot.dir, dir.c_str(), dir.size() + 1);
+    std::memcpy(slot.file, file.c_str(), file.size() + 1);
+    slot.used = 1;
+    if (g_slots_used++ == 0) {
+      struct sigaction action {};
+      action.sa_handler = RemoveScratchOnSignal;
+      sigemptyset(&action.sa_mask);
+      for (size_t k = 0; k < std::size(kCaughtSignals); ++k) {
+        ::sigaction(kCaughtSignals[k], &action, &g_previous[k]);
+      }
+    }
+    return i;
   }
+  return -1;
 }
 
-void UnguardScratch() {
-  g_scratch_set = 0;
-  for (size_t i = 0; i < std::size(kCaughtSignals); ++i) {
-    ::sigaction(kCaughtSignals[i], &g_previous[i], nullptr);
+void UnguardScratch(int index) {
+  if (index < 0) return;
+  g_slots[index].used = 0;
+  if (--g_slots_used == 0) {
+    for (size_t k = 0; k < std::size(kCaughtSignals); ++k) {
+      ::sigaction(kCaughtSignals[k], &g_previous[k], nullptr);
+    }
   }
 }
 
@@ -148,7 +167,7 @@ Result<PrivateFile> PrivateFile::Create(const std::string& name, std::string_vie
                                          std::strerror(errno));
   }
   PrivateFile file(dir, dir + "/" + name);
-  GuardScratch(file.dir_, file.path_);
+  file.slot_ = GuardScratch(file.dir_, file.path_);
   const int fd = ::open(file.path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return MakeError(ErrorCode::kIo, file.path_ + ": " + std::strerror(errno));
   age::FdSink sink(fd, file.path_);
@@ -159,8 +178,9 @@ Result<PrivateFile> PrivateFile::Create(const std::string& name, std::string_vie
 }
 
 PrivateFile::PrivateFile(PrivateFile&& other) noexcept
-    : dir_(std::move(other.dir_)), path_(std::move(other.path_)) {
+    : dir_(std::move(other.dir_)), path_(std::move(other.path_)), slot_(other.slot_) {
   other.dir_.clear();
+  other.slot_ = -1;
 }
 
 PrivateFile::~PrivateFile() {
@@ -175,7 +195,7 @@ PrivateFile::~PrivateFile() {
   if (fd >= 0) ::close(fd);
   ::unlink(path_.c_str());
   ::rmdir(dir_.c_str());
-  UnguardScratch();
+  UnguardScratch(slot_);
 }
 
 }  // namespace tresor::cli

@@ -36,6 +36,7 @@ class PrivateFile {
   PrivateFile(std::string dir, std::string path) : dir_(std::move(dir)), path_(std::move(path)) {}
   std::string dir_;
   std::string path_;
+  int slot_ = -1;  // the signal handler's record of it
 };
 
 }  // namespace tresor::cli
