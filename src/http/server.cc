@@ -177,6 +177,7 @@ class Loop {
         Sweep(now);
         next_sweep = now + 250;
       }
+      if (!listening_ && now >= listen_again_at_) Listen();
     }
     inbox_->Close();
     for (auto& [fd, c] : conns_) ::close(fd);
@@ -193,7 +194,11 @@ class Loop {
     for (int k = 0; k < 64; ++k) {
       const int fd = ::accept4(s_.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
-        if (errno == EMFILE || errno == ENFILE) ShedWithReserve();
+        // Out of descriptors: the reserve sheds the waiting connection; if
+        // it cannot (another worker took the freed descriptor first), this
+        // worker stops watching the socket until a descriptor is freed or
+        // a quarter of a second has passed, so it never spins.
+        if ((errno == EMFILE || errno == ENFILE) && !ShedWithReserve()) StopListening();
         return;
       }
       if (s_.connections.load() >= s_.max_connections && !ShedOldestIdle()) {
@@ -216,12 +221,36 @@ class Loop {
 
   // Out of descriptors: the reserve lets one waiting connection be taken
   // off the queue and closed, so a full table costs a refusal, not a spin.
-  void ShedWithReserve() {
+  // True if a waiting connection was refused and the reserve is back.
+  bool ShedWithReserve() {
     const std::lock_guard lock(s_.reserve_mutex);
-    if (s_.reserve_fd >= 0) ::close(s_.reserve_fd);
+    if (s_.reserve_fd < 0) return false;
+    ::close(s_.reserve_fd);
     const int fd = ::accept4(s_.listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd >= 0) ::close(fd);
     s_.reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd >= 0 && s_.reserve_fd >= 0;
+  }
+
+  void StopListening() {
+    if (!listening_) return;
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, s_.listen_fd, nullptr);
+    listening_ = false;
+    listen_again_at_ = NowMs() + 250;
+  }
+
+  // Watches the listening socket again (and takes back a lost reserve).
+  void Listen() {
+    if (listening_) return;
+    {
+      const std::lock_guard lock(s_.reserve_mutex);
+      if (s_.reserve_fd < 0) s_.reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.fd = s_.listen_fd;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, s_.listen_fd, &ev);
+    listening_ = true;
   }
 
   // At the connection limit: closes this worker's longest-idle keep-alive
@@ -276,6 +305,7 @@ class Loop {
     ::close(fd);
     conns_.erase(fd);
     Forget();
+    Listen();  // a descriptor is free again
   }
 
   void Read(Connection& c) {
@@ -432,6 +462,8 @@ class Loop {
   int wake_fd_;
   int epoll_ = -1;
   uint64_t serials_ = 0;
+  bool listening_ = true;  // the listening socket is in the epoll set
+  int64_t listen_again_at_ = 0;
   std::unordered_map<int, Connection> conns_;
 };
 

@@ -209,6 +209,38 @@ class ConnectionLimitTest(unittest.TestCase):
             proc.stderr.close()
 
 
+class OutOfDescriptorsTest(ServerTestCase):
+    def test_accept_failing_with_emfile_does_not_spin_and_service_returns(self):
+        # The limit is lowered under the running server, below the
+        # connection cap it fitted at start: accept() then fails with EMFILE,
+        # and the reserve descriptor lets each waiting connection be taken
+        # and closed instead of waking the workers for ever.
+        subprocess.run(["prlimit", f"--pid={self.proc.pid}", "--nofile=96:96"], check=True)
+        held = []
+        try:
+            for _ in range(200):
+                s = socket.socket()
+                s.settimeout(10)
+                s.connect(("127.0.0.1", self.port))
+                held.append(s)
+            spent = cpu_seconds(self.proc.pid)
+            time.sleep(1)
+            # A worker spinning on EMFILE would burn a core for that second.
+            self.assertLess(cpu_seconds(self.proc.pid) - spent, 0.5)
+        finally:
+            for s in held:
+                s.close()
+        # Once the clients are gone, the server serves again.
+        wait_for(self.can_connect, "the server to serve again")
+        self.assertIsNone(self.proc.poll())
+
+    def can_connect(self):
+        try:
+            return request(self.port, "GET", "/v1/sys/health", timeout=10)[0] == 200
+        except OSError:
+            return False
+
+
 class LoginTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
