@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -257,14 +258,24 @@ class Loop {
   // connection (no request under way, nothing to send) to make room for a
   // new one. False if it has none.
   bool ShedOldestIdle() {
-    Connection* oldest = nullptr;
-    for (auto& [fd, c] : conns_) {
-      if (c.parser.started() || c.waiting || !c.out.empty() || !c.held.empty()) continue;
-      if (oldest == nullptr || c.last_activity < oldest->last_activity) oldest = &c;
+    // A connection whose request waits unread in the socket is not idle:
+    // it is kept (and counted as active), and the next oldest is looked at.
+    for (int tries = 0; tries < 8; ++tries) {
+      Connection* oldest = nullptr;
+      for (auto& [fd, c] : conns_) {
+        if (c.parser.started() || c.waiting || !c.out.empty() || !c.held.empty()) continue;
+        if (oldest == nullptr || c.last_activity < oldest->last_activity) oldest = &c;
+      }
+      if (oldest == nullptr) return false;
+      int pending = 0;
+      if (::ioctl(oldest->fd, FIONREAD, &pending) == 0 && pending > 0) {
+        oldest->last_activity = NowMs();
+        continue;
+      }
+      Close(*oldest);
+      return true;
     }
-    if (oldest == nullptr) return false;
-    Close(*oldest);
-    return true;
+    return false;
   }
 
   // Takes an accepted connection (counted in s_.connections and this

@@ -177,24 +177,24 @@ class ConnectionLimitTest(unittest.TestCase):
             idle = []
             for _ in range(2 * limit):
                 idle.append(socket.create_connection(("127.0.0.1", port), timeout=10))
-            # Every connection was accepted, the oldest idle ones closed to
-            # make room: a new client is served at once.
-            status, body = request(port, "GET", "/v1/sys/health", timeout=10)
-            self.assertEqual(status, 200)
-
             shed = []
 
-            def enough_shed():
+            def all_over_the_cap_shed():
                 readable, _, _ = select.select(idle, [], [], 0)
                 for s in readable:
                     if s.recv(1) == b"":  # closed by the server
                         idle.remove(s)
                         shed.append(s)
-                return len(shed) >= limit
+                return len(shed) >= 2 * limit - (limit - 64)
 
-            # The descriptor limit leaves room for 200 - 64 connections: at
-            # least the 200 over it were shed (the longest idle each time).
-            wait_for(enough_shed, "shedding")
+            # The descriptor limit leaves room for 200 - 64 connections: all
+            # the others were accepted and shed, the longest idle each time.
+            wait_for(all_over_the_cap_shed, "shedding")
+            self.assertEqual(len(idle), limit - 64)
+            # A new client takes the place of the longest idle one, and is
+            # served at once.
+            status, body = request(port, "GET", "/v1/sys/health", timeout=10)
+            self.assertEqual(status, 200)
             idle.extend(shed)
             spent = cpu_seconds(proc.pid)
             time.sleep(1)
