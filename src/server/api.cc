@@ -172,8 +172,7 @@ constexpr size_t kBodyLimitWithoutToken = 64 * 1024;
 // a MAC, enough to match it against a known body, and no larger whatever
 // the body's size.
 Json BodyDigest(const http::Request& request, const crypto::HmacSha256Key& key) {
-  return Json{{"bytes", request.body.size()},
-              {"hmac", "hmac-sha256:" + crypto::HexEncode(key.Mac(crypto::AsBytes(request.body)))}};
+  return Json{{"bytes", request.body.size()}, {"hmac", audit::HmacString(request.body, key)}};
 }
 
 }  // namespace
