@@ -21,6 +21,7 @@ inline int ExitCodeFor(ErrorCode code) {
     case ErrorCode::kInvalidArgument:
       return kExitUsage;
     case ErrorCode::kIo:
+    case ErrorCode::kUnavailable:
       return kExitIo;
     case ErrorCode::kNoMatch:
       return kExitNoMatch;
@@ -35,6 +36,7 @@ inline int ExitCodeFor(ErrorCode code) {
       return kExitNotFound;
     case ErrorCode::kRefused:
     case ErrorCode::kInternal:
+    case ErrorCode::kCompacted:
       return kExitFailure;
   }
   return kExitFailure;

@@ -115,6 +115,14 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     return MakeError(ErrorCode::kRefused, "plain HTTP is only served on loopback; " + listen.first +
                                               " needs TLS, or --insecure-listen if you mean it");
   }
+  // Every thread (the storage's, the API's login pool, the HTTP workers) inherits the mask:
+  // only this thread takes SIGINT and SIGTERM (stop) and SIGHUP (reopen the audit log).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   server::ApiOptions api_options;
   api_options.version = TRESOR_VERSION;
   api_options.cluster_name = options.cluster_name;
@@ -136,14 +144,6 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     api_options.audit = audit_log;
     api_options.audit_accept_gap = options.audit_accept_gap;
   }
-  // Every thread (the API's login pool, the HTTP workers) inherits the mask: only this thread takes
-  // SIGINT and SIGTERM (stop) and SIGHUP (reopen the audit log, after logrotate).
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   auto api = std::make_shared<server::Api>(std::move(api_options));
   std::string root_token;
   crypto::SecretBytes unseal_key;

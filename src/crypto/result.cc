@@ -28,6 +28,10 @@ const char* ErrorCodeName(ErrorCode code) {
       return "not found";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kCompacted:
+      return "compacted";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
   }
   return "unknown";
 }

@@ -26,6 +26,8 @@ enum class ErrorCode {
   kIntegrity,        // a sealed value or a sealed file's MAC does not verify
   kNotFound,         // a path names no value in the file
   kInternal,         // a library call failed where it should not
+  kCompacted,        // a storage watch asked for history the store no longer keeps
+  kUnavailable,      // a storage service (etcd) cannot be reached in time
 };
 
 // A short lowercase name for the class ("header", "no match"), used in messages.

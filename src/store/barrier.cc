@@ -60,8 +60,8 @@ Result<void> Barrier::Scan(
     const std::string& prefix,
     const std::function<bool(const std::string&, crypto::SecretBytes)>& visit) {
   std::optional<Error> failure;
-  TRESOR_RETURN_IF_ERROR(storage_->Scan(prefix, [&](const std::string& key, const Bytes& record) {
-    auto plain = Open(key, record);
+  TRESOR_RETURN_IF_ERROR(storage_->Scan(prefix, [&](const std::string& key, const Record& record) {
+    auto plain = Open(key, record.value);
     if (!plain) {
       failure = std::move(plain).error();
       return false;

@@ -2,27 +2,33 @@
 
 #include <mutex>
 
+#include "store/prefix_range.h"
+
 namespace tresor::store {
 
-Result<std::optional<Bytes>> MemoryStorage::Get(const std::string& key) {
+Result<std::optional<Record>> MemoryStorage::Read(const std::string& key) {
   const std::shared_lock lock(mutex_);
   auto it = records_.find(key);
-  if (it == records_.end()) return std::optional<Bytes>();
-  return std::optional<Bytes>(it->second);
+  if (it == records_.end()) return std::optional<Record>();
+  return std::optional<Record>(it->second);
 }
 
-Result<std::vector<std::string>> MemoryStorage::Keys(const std::string& prefix) {
+Result<std::vector<std::string>> MemoryStorage::List(const std::string& prefix,
+                                                     const std::string& start_after, size_t limit) {
   const std::shared_lock lock(mutex_);
   std::vector<std::string> keys;
-  for (auto it = records_.lower_bound(prefix);
-       it != records_.end() && it->first.starts_with(prefix); ++it) {
-    keys.push_back(it->first);
+  const std::string& from = ListStart(prefix, start_after);
+  for (auto it = records_.lower_bound(from);
+       it != records_.end() && it->first.starts_with(prefix) && (limit == 0 || keys.size() < limit);
+       ++it) {
+    if (it->first != start_after) keys.push_back(it->first);
   }
   return keys;
 }
 
 Result<void> MemoryStorage::Scan(
-    const std::string& prefix, const std::function<bool(const std::string&, const Bytes&)>& visit) {
+    const std::string& prefix,
+    const std::function<bool(const std::string&, const Record&)>& visit) {
   const std::shared_lock lock(mutex_);
   for (auto it = records_.lower_bound(prefix);
        it != records_.end() && it->first.starts_with(prefix); ++it) {
@@ -31,24 +37,59 @@ Result<void> MemoryStorage::Scan(
   return {};
 }
 
-Result<uint64_t> MemoryStorage::Submit(std::vector<Write> writes) {
+Result<TxnResult> MemoryStorage::Transact(Txn txn) {
   const std::unique_lock lock(mutex_);
-  for (auto& w : writes) {
+  for (size_t i = 0; i < txn.conditions.size(); ++i) {
+    const Condition& c = txn.conditions[i];
+    auto it = records_.find(c.key);
+    const uint64_t at = it == records_.end() ? 0 : it->second.revision;
+    if (at != c.revision) return TxnResult{false, revision_, i};
+  }
+  // Deleting what is absent changes nothing (and takes no revision).
+  std::erase_if(txn.writes, [&](const Write& w) { return !w.value && !records_.contains(w.key); });
+  if (txn.writes.empty()) return TxnResult{true, revision_, 0};
+  const uint64_t revision = ++revision_;
+  for (const Write& w : txn.writes) {
     if (w.value) {
-      records_[w.key] = std::move(*w.value);
+      records_[w.key] = Record{*w.value, revision};
     } else {
       records_.erase(w.key);
     }
   }
-  return ++seq_;
+  ++applied_;
+  hub_.Publish(revision, txn.writes);
+  return TxnResult{true, revision, 0};
 }
 
 void MemoryStorage::WhenDurable(uint64_t, std::function<void(bool)> done) { done(true); }
 bool MemoryStorage::IsDurable(uint64_t) { return true; }
 
+Result<uint64_t> MemoryStorage::Revision() {
+  const std::shared_lock lock(mutex_);
+  return revision_;
+}
+
+Result<std::unique_ptr<Watch>> MemoryStorage::WatchPrefix(
+    const std::string& prefix, uint64_t after, std::function<void(const Change&)> on_change) {
+  return hub_.Subscribe(prefix, after, std::move(on_change));
+}
+
+Result<void> MemoryStorage::Compact(uint64_t revision) {
+  {
+    const std::shared_lock lock(mutex_);
+    if (revision > revision_) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "cannot compact to revision " + std::to_string(revision) +
+                           ", beyond the current " + std::to_string(revision_));
+    }
+  }
+  hub_.Compact(revision);
+  return {};
+}
+
 uint64_t MemoryStorage::submitted() const {
   const std::shared_lock lock(mutex_);
-  return seq_;
+  return applied_;
 }
 
 }  // namespace tresor::store

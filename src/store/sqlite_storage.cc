@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "store/prefix_range.h"
+
 namespace tresor::store {
 namespace {
 
@@ -42,15 +44,34 @@ void BindText(sqlite3_stmt* stmt, int i, const std::string& s) {
   sqlite3_bind_text(stmt, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
 }
 
-// The first key after every key that starts with `prefix`: keys are UTF-8,
-// which never contains the byte 0xff.
-std::string PrefixEnd(const std::string& prefix) { return prefix + '\xff'; }
+std::string ColumnText(sqlite3_stmt* stmt, int i) {
+  return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, i)),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt, i)));
+}
+
+Bytes ColumnBlob(sqlite3_stmt* stmt, int i) {
+  const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt, i));
+  return Bytes(data, data + sqlite3_column_bytes(stmt, i));
+}
+
+// Runs `sql`, which yields one integer (0 for no row or NULL).
+std::optional<int64_t> QueryInt(sqlite3* db, const char* sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) != SQLITE_OK) return std::nullopt;
+  const int rc = sqlite3_step(stmt);
+  std::optional<int64_t> value;
+  if (rc == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  if (rc == SQLITE_DONE) value = 0;
+  sqlite3_finalize(stmt);
+  return value;
+}
 
 }  // namespace
 
 void SqliteStorage::CloseConnection(Connection& c) {
   sqlite3_finalize(c.get);
   sqlite3_finalize(c.scan);
+  sqlite3_finalize(c.keys);
   sqlite3_close(c.db);
   c = Connection{};
 }
@@ -62,6 +83,7 @@ class SqliteStorage::Reader {
     if (c_.db != nullptr) {
       sqlite3_reset(c_.get);
       sqlite3_reset(c_.scan);
+      sqlite3_reset(c_.keys);
       s_.ReleaseReader(c_);
     }
   }
@@ -70,11 +92,49 @@ class SqliteStorage::Reader {
   sqlite3* db() const { return c_.db; }
   sqlite3_stmt* get() const { return c_.get; }
   sqlite3_stmt* scan() const { return c_.scan; }
+  sqlite3_stmt* keys() const { return c_.keys; }
 
  private:
   SqliteStorage& s_;
   Connection c_;
 };
+
+// WAL: readers never wait for the writer. synchronous=FULL: in WAL mode,
+// the WAL is fsync'd at every commit (NORMAL would skip that). Databases of
+// tresor before revisions have records without them: theirs become 1.
+Result<void> SqliteStorage::SetUp() {
+  const auto failed = [&] { return SqlError(writer_, path_ + ": cannot set up database"); };
+  if (!Exec(writer_, "PRAGMA journal_mode=WAL") || !Exec(writer_, "PRAGMA synchronous=FULL") ||
+      !Exec(writer_, "PRAGMA wal_autocheckpoint=0") ||
+      !Exec(writer_,
+            "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value BLOB NOT NULL, "
+            "rev INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID") ||
+      !Exec(writer_,
+            "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) "
+            "WITHOUT ROWID")) {
+    return failed();
+  }
+  const auto has_rev =
+      QueryInt(writer_, "SELECT COUNT(*) FROM pragma_table_info('records') WHERE name = 'rev'");
+  if (!has_rev) return failed();
+  if (*has_rev == 0 &&
+      !Exec(writer_, "ALTER TABLE records ADD COLUMN rev INTEGER NOT NULL DEFAULT 1")) {
+    return failed();
+  }
+  const auto stored = QueryInt(writer_, "SELECT value FROM meta WHERE name = 'revision'");
+  const auto newest = QueryInt(writer_, "SELECT MAX(rev) FROM records");
+  if (!stored || !newest) return failed();
+  revision_ = durable_ = static_cast<uint64_t>(std::max(*stored, *newest));
+  hub_.Start(revision_);
+  if (!Prepare(writer_, "INSERT OR REPLACE INTO records (key, value, rev) VALUES (?1, ?2, ?3)",
+               &put_) ||
+      !Prepare(writer_, "DELETE FROM records WHERE key = ?1", &delete_) ||
+      !Prepare(writer_, "INSERT OR REPLACE INTO meta (name, value) VALUES ('revision', ?1)",
+               &put_revision_)) {
+    return failed();
+  }
+  return {};
+}
 
 Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& path) {
   std::unique_ptr<SqliteStorage> s(new SqliteStorage());
@@ -93,21 +153,7 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& pa
   if (fd < 0) return MakeError(ErrorCode::kIo, path + ": " + std::strerror(errno));
   ::close(fd);
   TRESOR_ASSIGN_OR_RETURN(s->writer_, OpenConnection(path));
-  // WAL: readers never wait for the writer. synchronous=FULL: in WAL mode,
-  // the WAL is fsync'd at every commit (NORMAL would skip that).
-  if (!Exec(s->writer_, "PRAGMA journal_mode=WAL") ||
-      !Exec(s->writer_, "PRAGMA synchronous=FULL") ||
-      !Exec(s->writer_, "PRAGMA wal_autocheckpoint=0") ||
-      !Exec(s->writer_,
-            "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value BLOB NOT NULL) "
-            "WITHOUT ROWID")) {
-    return SqlError(s->writer_, path + ": cannot set up database");
-  }
-  if (!Prepare(s->writer_, "INSERT OR REPLACE INTO records (key, value) VALUES (?1, ?2)",
-               &s->put_) ||
-      !Prepare(s->writer_, "DELETE FROM records WHERE key = ?1", &s->delete_)) {
-    return SqlError(s->writer_, path + ": cannot set up database");
-  }
+  TRESOR_RETURN_IF_ERROR(s->SetUp());
   TRESOR_ASSIGN_OR_RETURN(s->checkpointer_db_, OpenConnection(path));
   // A connection learns the database is in WAL mode when it first reads
   // it; until then a checkpoint does nothing.
@@ -137,6 +183,7 @@ SqliteStorage::~SqliteStorage() {
   for (Connection& c : readers_) CloseConnection(c);
   sqlite3_finalize(put_);
   sqlite3_finalize(delete_);
+  sqlite3_finalize(put_revision_);
   if (writer_ != nullptr) sqlite3_close(writer_);
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
@@ -152,9 +199,10 @@ SqliteStorage::Connection SqliteStorage::AcquireReader() {
   }
   auto db = OpenConnection(path_);
   if (!db) return Connection{};
-  Connection c{*db, nullptr, nullptr};
-  if (!Prepare(c.db, "SELECT value FROM records WHERE key = ?1", &c.get) ||
-      !Prepare(c.db, "SELECT key, value FROM records WHERE key >= ?1 AND key < ?2", &c.scan)) {
+  Connection c{*db, nullptr, nullptr, nullptr};
+  if (!Prepare(c.db, "SELECT value, rev FROM records WHERE key = ?1", &c.get) ||
+      !Prepare(c.db, "SELECT key, value, rev FROM records WHERE key >= ?1 AND key < ?2", &c.scan) ||
+      !Prepare(c.db, "SELECT key FROM records WHERE key >= ?1 AND key < ?2", &c.keys)) {
     CloseConnection(c);
     return Connection{};
   }
@@ -166,106 +214,168 @@ void SqliteStorage::ReleaseReader(Connection c) {
   readers_.push_back(c);
 }
 
-Result<std::optional<Bytes>> SqliteStorage::Get(const std::string& key) {
+Result<std::optional<Record>> SqliteStorage::Read(const std::string& key) {
   {
     const std::lock_guard lock(mutex_);
     auto it = overlay_.find(key);
-    if (it != overlay_.end()) return it->second.value;
+    if (it != overlay_.end()) {
+      if (!it->second.value) return std::optional<Record>();
+      return std::optional<Record>(Record{*it->second.value, it->second.revision});
+    }
   }
   Reader reader(*this);
   if (reader.db() == nullptr) return MakeError(ErrorCode::kIo, path_ + ": cannot open database");
   sqlite3_stmt* stmt = reader.get();
   BindText(stmt, 1, key);
   const int rc = sqlite3_step(stmt);
-  if (rc == SQLITE_DONE) return std::optional<Bytes>();
+  if (rc == SQLITE_DONE) return std::optional<Record>();
   if (rc != SQLITE_ROW) return SqlError(reader.db(), path_ + ": read failed");
-  const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt, 0));
-  const int size = sqlite3_column_bytes(stmt, 0);
-  return std::optional<Bytes>(Bytes(data, data + size));
+  return std::optional<Record>(
+      Record{ColumnBlob(stmt, 0), static_cast<uint64_t>(sqlite3_column_int64(stmt, 1))});
 }
 
-Result<std::vector<std::string>> SqliteStorage::Keys(const std::string& prefix) {
+Result<std::vector<std::string>> SqliteStorage::List(const std::string& prefix,
+                                                     const std::string& start_after, size_t limit) {
   std::vector<std::string> keys;
-  TRESOR_RETURN_IF_ERROR(Scan(prefix, [&](const std::string& key, const Bytes&) {
-    keys.push_back(key);
-    return true;
-  }));
+  TRESOR_RETURN_IF_ERROR(Walk(prefix, ListStart(prefix, start_after), true,
+                              [&](const std::string& key, const Record&) {
+                                if (key != start_after) keys.push_back(key);
+                                return limit == 0 || keys.size() < limit;
+                              }));
   return keys;
 }
 
 Result<void> SqliteStorage::Scan(
-    const std::string& prefix, const std::function<bool(const std::string&, const Bytes&)>& visit) {
-  // The committed records, then the overlay's changes on top of them.
-  std::map<std::string, Pending> overlay;
+    const std::string& prefix,
+    const std::function<bool(const std::string&, const Record&)>& visit) {
+  return Walk(prefix, prefix, false, visit);
+}
+
+Result<void> SqliteStorage::Walk(
+    const std::string& prefix, const std::string& from, bool keys_only,
+    const std::function<bool(const std::string&, const Record&)>& visit) {
+  const std::string end = PrefixEnd(prefix);
+  std::map<std::string, Pending> overlay;  // a copy of the overlay's part in range
   {
     const std::lock_guard lock(mutex_);
-    for (auto it = overlay_.lower_bound(prefix);
-         it != overlay_.end() && it->first.starts_with(prefix); ++it) {
+    for (auto it = overlay_.lower_bound(from); it != overlay_.end() && it->first < end; ++it) {
       overlay.insert(*it);
     }
   }
   Reader reader(*this);
   if (reader.db() == nullptr) return MakeError(ErrorCode::kIo, path_ + ": cannot open database");
-  sqlite3_stmt* stmt = reader.scan();
-  const std::string end = PrefixEnd(prefix);
-  BindText(stmt, 1, prefix);
+  sqlite3_stmt* stmt = keys_only ? reader.keys() : reader.scan();
+  BindText(stmt, 1, from);
   BindText(stmt, 2, end);
   auto pending = overlay.begin();
-  // Visits overlay entries before `key` ("" at the end: all of them).
-  auto visit_overlay_before = [&](const std::string* key) {
-    for (; pending != overlay.end() && (key == nullptr || pending->first < *key); ++pending) {
-      if (pending->second.value && !visit(pending->first, *pending->second.value)) return false;
-    }
-    return true;
+  Record record;
+  // Visits the overlay's entry, unless it is a deletion.
+  auto visit_pending = [&] {
+    const Pending& p = pending->second;
+    const bool go_on =
+        !p.value || visit(pending->first, keys_only ? Record{} : Record{*p.value, p.revision});
+    ++pending;
+    return go_on;
   };
   while (true) {
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) return SqlError(reader.db(), path_ + ": read failed");
-    const std::string key(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)),
-                          static_cast<size_t>(sqlite3_column_bytes(stmt, 0)));
-    if (!visit_overlay_before(&key)) return {};
+    const std::string key = ColumnText(stmt, 0);
+    while (pending != overlay.end() && pending->first < key) {
+      if (!visit_pending()) return {};
+    }
     if (pending != overlay.end() && pending->first == key) {
-      const bool go_on = !pending->second.value || visit(key, *pending->second.value);
-      ++pending;
-      if (!go_on) return {};
+      if (!visit_pending()) return {};
       continue;
     }
-    const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt, 1));
-    const int size = sqlite3_column_bytes(stmt, 1);
-    if (!visit(key, Bytes(data, data + size))) return {};
+    if (!keys_only) {
+      record.value = ColumnBlob(stmt, 1);
+      record.revision = static_cast<uint64_t>(sqlite3_column_int64(stmt, 2));
+    }
+    if (!visit(key, record)) return {};
   }
-  visit_overlay_before(nullptr);
+  while (pending != overlay.end()) {
+    if (!visit_pending()) return {};
+  }
   return {};
 }
 
-Result<uint64_t> SqliteStorage::Submit(std::vector<Write> writes) {
-  uint64_t seq = 0;
+Result<TxnResult> SqliteStorage::Transact(Txn txn) {
+  // The store changes only here, one transaction at a time, so what the
+  // checks read still holds when the revision is assigned below.
+  const std::lock_guard txn_lock(txn_mutex_);
+  uint64_t checked_at = 0;
+  {
+    const std::lock_guard lock(mutex_);
+    checked_at = revision_;
+  }
+  for (size_t i = 0; i < txn.conditions.size(); ++i) {
+    TRESOR_ASSIGN_OR_RETURN(auto record, Read(txn.conditions[i].key));
+    if ((record ? record->revision : 0) != txn.conditions[i].revision) {
+      return TxnResult{false, checked_at, i};
+    }
+  }
+  // Deleting what is absent changes nothing (and takes no revision).
+  for (auto it = txn.writes.begin(); it != txn.writes.end();) {
+    bool absent = false;
+    if (!it->value) {
+      TRESOR_ASSIGN_OR_RETURN(auto record, Read(it->key));
+      absent = !record.has_value();
+    }
+    it = absent ? txn.writes.erase(it) : it + 1;
+  }
+  uint64_t revision = 0;
   {
     const std::lock_guard lock(mutex_);
     if (failed_) return MakeError(ErrorCode::kIo, path_ + ": an earlier write failed");
-    seq = ++submitted_;
-    for (const Write& w : writes) overlay_[w.key] = Pending{seq, w.value};
-    queue_.push_back(Batch{seq, std::move(writes)});
+    if (txn.writes.empty()) return TxnResult{true, revision_, 0};
+    revision = ++revision_;
+    ++submitted_;
+    for (const Write& w : txn.writes) overlay_[w.key] = Pending{revision, w.value};
+    queue_.push_back(Batch{revision, std::move(txn.writes)});
   }
   wake_.notify_one();
-  return seq;
+  return TxnResult{true, revision, 0};
 }
 
-void SqliteStorage::WhenDurable(uint64_t seq, std::function<void(bool)> done) {
+void SqliteStorage::WhenDurable(uint64_t revision, std::function<void(bool)> done) {
   std::unique_lock lock(mutex_);
-  if (seq <= durable_ || failed_) {
-    const bool ok = seq <= durable_;
+  if (revision <= durable_ || failed_) {
+    const bool ok = revision <= durable_;
     lock.unlock();
     done(ok);
     return;
   }
-  waiters_.emplace(seq, std::move(done));
+  waiters_.emplace(revision, std::move(done));
 }
 
-bool SqliteStorage::IsDurable(uint64_t seq) {
+bool SqliteStorage::IsDurable(uint64_t revision) {
   const std::lock_guard lock(mutex_);
-  return seq <= durable_;
+  return revision <= durable_;
+}
+
+Result<uint64_t> SqliteStorage::Revision() {
+  const std::lock_guard lock(mutex_);
+  return revision_;
+}
+
+Result<std::unique_ptr<Watch>> SqliteStorage::WatchPrefix(
+    const std::string& prefix, uint64_t after, std::function<void(const Change&)> on_change) {
+  return hub_.Subscribe(prefix, after, std::move(on_change));
+}
+
+Result<void> SqliteStorage::Compact(uint64_t revision) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (revision > durable_) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "cannot compact to revision " + std::to_string(revision) +
+                           ", beyond the durable " + std::to_string(durable_));
+    }
+  }
+  hub_.Compact(revision);
+  return {};
 }
 
 uint64_t SqliteStorage::submitted() const {
@@ -288,11 +398,21 @@ std::optional<std::string> SqliteStorage::CommitBatches(const std::vector<Batch>
       sqlite3_reset(stmt);
       BindText(stmt, 1, w.key);
       if (w.value) {
-        sqlite3_bind_blob(stmt, 2, w.value->data(), static_cast<int>(w.value->size()),
-                          SQLITE_STATIC);
+        // An empty vector's data() may be null, which SQLite stores as NULL.
+        static const uint8_t kEmpty = 0;
+        sqlite3_bind_blob(stmt, 2, w.value->empty() ? &kEmpty : w.value->data(),
+                          static_cast<int>(w.value->size()), SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 3, static_cast<int64_t>(batch.revision));
       }
       ok = sqlite3_step(stmt) == SQLITE_DONE;
     }
+  }
+  // The store's revision, which the last record written may not carry (a
+  // deletion).
+  if (ok) {
+    sqlite3_reset(put_revision_);
+    sqlite3_bind_int64(put_revision_, 1, static_cast<int64_t>(batches.back().revision));
+    ok = sqlite3_step(put_revision_) == SQLITE_DONE;
   }
   if (ok && Exec(writer_, "COMMIT")) return std::nullopt;
   std::string reason = sqlite3_errmsg(writer_);
@@ -347,7 +467,10 @@ void SqliteStorage::CommitLoop() {
     std::optional<std::string> reason =
         failed ? std::optional<std::string>("an earlier write failed") : CommitBatches(batches);
     const bool ok = !reason.has_value();
-    const uint64_t last = batches.back().seq;
+    const uint64_t last = batches.back().revision;
+    if (ok) {
+      for (const Batch& batch : batches) hub_.Publish(batch.revision, batch.writes);
+    }
     std::vector<std::function<void(bool)>> done;
     std::function<void(const std::string&)> report;
     {
@@ -358,7 +481,7 @@ void SqliteStorage::CommitLoop() {
         for (const Batch& batch : batches) {
           for (const Write& w : batch.writes) {
             auto it = overlay_.find(w.key);
-            if (it != overlay_.end() && it->second.seq <= last) overlay_.erase(it);
+            if (it != overlay_.end() && it->second.revision <= last) overlay_.erase(it);
           }
         }
       } else if (!failed_) {
@@ -369,6 +492,7 @@ void SqliteStorage::CommitLoop() {
         failure_ = *reason;
         queue_.clear();
         overlay_.clear();
+        revision_ = durable_;
         report = on_failure_;
       }
       auto end = ok ? waiters_.upper_bound(last) : waiters_.end();

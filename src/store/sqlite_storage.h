@@ -1,12 +1,15 @@
 // Storage in an SQLite database (the server's embedded default): one table
-// of key/value records in WAL mode with synchronous=FULL, so a committed
-// transaction is on disk before Submit's batch is reported durable.
+// of records (key, value, revision) and the store's revision, in WAL mode
+// with synchronous=FULL, so a commit is on disk before its revisions are
+// reported durable.
 //
-// Group commit: one thread commits. While it waits for one transaction's
-// fsync, newly submitted batches queue up, and the next transaction takes
-// all of them, so N concurrent writers share one fsync instead of paying N.
-// Until its transaction commits, a batch lives in an overlay that Get, Keys
-// and Scan consult first.
+// Transact checks its conditions and assigns the next revision at once,
+// one transaction at a time. Group commit: one thread commits. While it
+// waits for one SQLite transaction's fsync, newly applied transactions
+// queue up, and the next SQLite transaction takes all of them, so N
+// concurrent writers share one fsync instead of paying N. Until then they
+// live in an overlay that reads consult first. The watch is fed from each
+// commit.
 //
 // Checkpoints (copying the WAL back into the database, with an fsync of its
 // own) run on a third thread in PASSIVE mode, so a commit never waits for
@@ -23,6 +26,7 @@
 #include <thread>
 
 #include "store/storage.h"
+#include "store/watch_hub.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -36,13 +40,18 @@ class SqliteStorage final : public Storage {
   static Result<std::unique_ptr<SqliteStorage>> Open(const std::string& path);
   ~SqliteStorage() override;  // commits what was submitted, then closes
 
-  Result<std::optional<Bytes>> Get(const std::string& key) override;
-  Result<std::vector<std::string>> Keys(const std::string& prefix) override;
+  Result<std::optional<Record>> Read(const std::string& key) override;
+  Result<std::vector<std::string>> List(const std::string& prefix, const std::string& start_after,
+                                        size_t limit) override;
   Result<void> Scan(const std::string& prefix,
-                    const std::function<bool(const std::string&, const Bytes&)>& visit) override;
-  Result<uint64_t> Submit(std::vector<Write> writes) override;
-  void WhenDurable(uint64_t seq, std::function<void(bool)> done) override;
-  bool IsDurable(uint64_t seq) override;
+                    const std::function<bool(const std::string&, const Record&)>& visit) override;
+  Result<TxnResult> Transact(Txn txn) override;
+  void WhenDurable(uint64_t revision, std::function<void(bool)> done) override;
+  bool IsDurable(uint64_t revision) override;
+  Result<uint64_t> Revision() override;
+  Result<std::unique_ptr<Watch>> WatchPrefix(const std::string& prefix, uint64_t after,
+                                             std::function<void(const Change&)> on_change) override;
+  Result<void> Compact(uint64_t revision) override;
   std::string type() const override { return "sqlite"; }
 
   uint64_t submitted() const override;
@@ -53,11 +62,11 @@ class SqliteStorage final : public Storage {
 
  private:
   struct Batch {
-    uint64_t seq = 0;
+    uint64_t revision = 0;
     std::vector<Write> writes;
   };
   struct Pending {
-    uint64_t seq = 0;
+    uint64_t revision = 0;
     std::optional<Bytes> value;
   };
   // A reader connection with its prepared statements.
@@ -65,11 +74,18 @@ class SqliteStorage final : public Storage {
     sqlite3* db = nullptr;
     sqlite3_stmt* get = nullptr;
     sqlite3_stmt* scan = nullptr;
+    sqlite3_stmt* keys = nullptr;
   };
   // Takes a Connection from the pool, returns it when done.
   class Reader;
 
   SqliteStorage() = default;
+  Result<void> SetUp();
+  // Visits, in key order, the keys from `from` that start with `prefix`,
+  // with their records unless `keys_only` (then the record is empty): the
+  // committed ones with the overlay's changes on top.
+  Result<void> Walk(const std::string& prefix, const std::string& from, bool keys_only,
+                    const std::function<bool(const std::string&, const Record&)>& visit);
   void CommitLoop();
   void CheckpointLoop();
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
@@ -84,15 +100,18 @@ class SqliteStorage final : public Storage {
   sqlite3* writer_ = nullptr;  // the committer's; its statements:
   sqlite3_stmt* put_ = nullptr;
   sqlite3_stmt* delete_ = nullptr;
+  sqlite3_stmt* put_revision_ = nullptr;
 
+  std::mutex txn_mutex_;  // one Transact at a time, from its checks to its revision
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<Batch> queue_;
   std::map<std::string, Pending> overlay_;
   std::multimap<uint64_t, std::function<void(bool)>> waiters_;
   std::vector<Connection> readers_;
-  uint64_t submitted_ = 0;
-  uint64_t durable_ = 0;
+  uint64_t submitted_ = 0;  // transactions applied
+  uint64_t revision_ = 0;   // the latest applied
+  uint64_t durable_ = 0;    // the latest committed
   uint64_t transactions_ = 0;
   bool failed_ = false;
   std::string failure_;  // why
@@ -106,6 +125,8 @@ class SqliteStorage final : public Storage {
   bool checkpoint_wanted_ = false;
   bool checkpoint_stopping_ = false;
   std::thread checkpointer_;
+
+  WatchHub hub_;
 };
 
 }  // namespace tresor::store

@@ -65,25 +65,33 @@ TEST(LruMap, ALimitOfOneKeepsTheNewestEntry) {
 // Memory storage that counts reads of single records.
 class CountingStorage : public store::Storage {
  public:
-  Result<std::optional<store::Bytes>> Get(const std::string& key) override {
+  Result<std::optional<store::Record>> Read(const std::string& key) override {
     ++gets;
-    return inner_.Get(key);
+    return inner_.Read(key);
   }
-  Result<std::vector<std::string>> Keys(const std::string& prefix) override {
-    return inner_.Keys(prefix);
+  Result<std::vector<std::string>> List(const std::string& prefix, const std::string& start_after,
+                                        size_t limit) override {
+    return inner_.List(prefix, start_after, limit);
   }
   Result<void> Scan(
       const std::string& prefix,
-      const std::function<bool(const std::string&, const store::Bytes&)>& visit) override {
+      const std::function<bool(const std::string&, const store::Record&)>& visit) override {
     return inner_.Scan(prefix, visit);
   }
-  Result<uint64_t> Submit(std::vector<store::Write> writes) override {
-    return inner_.Submit(std::move(writes));
+  Result<store::TxnResult> Transact(store::Txn txn) override {
+    return inner_.Transact(std::move(txn));
   }
-  void WhenDurable(uint64_t seq, std::function<void(bool)> done) override {
-    inner_.WhenDurable(seq, std::move(done));
+  void WhenDurable(uint64_t revision, std::function<void(bool)> done) override {
+    inner_.WhenDurable(revision, std::move(done));
   }
-  bool IsDurable(uint64_t seq) override { return inner_.IsDurable(seq); }
+  bool IsDurable(uint64_t revision) override { return inner_.IsDurable(revision); }
+  Result<uint64_t> Revision() override { return inner_.Revision(); }
+  Result<std::unique_ptr<store::Watch>> WatchPrefix(
+      const std::string& prefix, uint64_t after,
+      std::function<void(const store::Change&)> on_change) override {
+    return inner_.WatchPrefix(prefix, after, std::move(on_change));
+  }
+  Result<void> Compact(uint64_t revision) override { return inner_.Compact(revision); }
   uint64_t submitted() const override { return inner_.submitted(); }
   uint64_t transactions() const override { return inner_.transactions(); }
   std::string type() const override { return "counting"; }
