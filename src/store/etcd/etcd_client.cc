@@ -1,0 +1,142 @@
+#include "store/etcd/etcd_client.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace tresor::store {
+namespace {
+
+Result<std::string> ReadPem(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kIo, std::string(what) + " " + path + ": cannot be read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN") == std::string::npos) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string(what) + " " + path + ": not a PEM file");
+  }
+  return text.str();
+}
+
+grpc::ChannelArguments ChannelArgs(const EtcdOptions& options) {
+  grpc::ChannelArguments args;
+  // A restarted member is found again within a second.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetInt(GRPC_ARG_CLIENT_IDLE_TIMEOUT_MS, INT32_MAX);
+  // Pings find a frozen member whose socket stays open; etcd refuses pings
+  // more often than every 5 s by default.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+              static_cast<int>(std::max<int64_t>(1000, options.request_timeout.count())));
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetMaxReceiveMessageSize(64 << 20);
+  // A separate connection per member even to one address (tests).
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return args;
+}
+
+}  // namespace
+
+bool IsUnanswered(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const EtcdOptions& options) {
+  if (options.endpoints.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "etcd: no endpoints given");
+  }
+  std::unique_ptr<EtcdClient> client(new EtcdClient(options));
+  grpc::SslCredentialsOptions ssl;
+  if (!options.ca_file.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadPem(options.ca_file, "etcd CA file"));
+  }
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "etcd: a client certificate needs its key, and a key its certificate");
+  }
+  if (!options.cert_file.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                            ReadPem(options.cert_file, "etcd client certificate"));
+    TRESOR_ASSIGN_OR_RETURN(ssl.pem_private_key, ReadPem(options.key_file, "etcd client key"));
+  }
+  for (const std::string& endpoint : options.endpoints) {
+    std::string target = endpoint;
+    bool tls = !options.ca_file.empty();
+    if (target.starts_with("https://")) {
+      target = target.substr(8);
+      tls = true;
+    } else if (target.starts_with("http://")) {
+      target = target.substr(7);
+      if (tls) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "etcd endpoint " + endpoint + ": http:// with a CA file given");
+      }
+    }
+    while (target.ends_with("/")) target.pop_back();
+    const size_t colon = target.rfind(':');
+    if (target.empty() || colon == std::string::npos || colon == 0 || colon + 1 == target.size() ||
+        target.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+        target.find('/') != std::string::npos) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "etcd endpoint \"" + endpoint + "\": expected host:port");
+    }
+    auto credentials = tls ? grpc::SslCredentials(ssl) : grpc::InsecureChannelCredentials();
+    auto channel = grpc::CreateCustomChannel(target, credentials, ChannelArgs(options));
+    Member m;
+    m.endpoint = target;
+    m.kv = etcdserverpb::KV::NewStub(channel);
+    m.watch = etcdserverpb::Watch::NewStub(channel);
+    m.lease = etcdserverpb::Lease::NewStub(channel);
+    m.maintenance = etcdserverpb::Maintenance::NewStub(channel);
+    client->members_.push_back(std::move(m));
+  }
+  return client;
+}
+
+void EtcdClient::Prepare(grpc::ClientContext& context) const {
+  context.set_deadline(std::chrono::system_clock::now() + options_.request_timeout);
+}
+
+std::string EtcdClient::Describe() const {
+  std::string out = "etcd at ";
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += members_[i].endpoint;
+  }
+  return out;
+}
+
+Result<void> EtcdClient::Call(
+    const char* what, bool retry,
+    const std::function<grpc::Status(Member&, grpc::ClientContext&)>& call) {
+  grpc::Status status;
+  std::string endpoint;
+  const size_t tries = retry ? members_.size() : 1;
+  for (size_t i = 0; i < tries; ++i) {
+    const size_t at = current_.load();
+    Member& m = member(at);
+    grpc::ClientContext context;
+    Prepare(context);
+    status = call(m, context);
+    if (status.ok()) return {};
+    endpoint = m.endpoint;
+    if (!IsUnanswered(status)) break;
+    Skip(at);
+  }
+  std::string message =
+      std::string("etcd ") + what + " at " + endpoint + ": " + status.error_message();
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    message = std::string("etcd ") + what + " at " + endpoint + ": no answer within " +
+              std::to_string(options_.request_timeout.count()) + " ms";
+  }
+  if (IsUnanswered(status)) {
+    if (tries > 1) message += " (and every other member: " + Describe() + ")";
+    return MakeError(ErrorCode::kUnavailable, message);
+  }
+  return MakeError(ErrorCode::kIo, message);
+}
+
+}  // namespace tresor::store

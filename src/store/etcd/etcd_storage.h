@@ -1,0 +1,58 @@
+// Storage on an etcd v3 cluster, for several tresor nodes sharing one store.
+// Keys live under a prefix; record revisions are etcd's mod revisions, the
+// store's revision is etcd's, and a transaction is one etcd Txn whose
+// compares are the conditions. A write is durable when etcd acknowledges
+// it (a majority has it on disk). The watch is etcd's, resumed on another
+// member after a disconnect.
+//
+// Outcomes: a transaction no member answered in time is kUnavailable and
+// its outcome unknown; unconditional ones are retried on the next member
+// (writing the same values twice is harmless), conditional ones are not.
+//
+// Thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "store/etcd/etcd_client.h"
+#include "store/storage.h"
+
+namespace tresor::store {
+
+class EtcdStorage final : public Storage {
+ public:
+  // Connects and checks the cluster answers. kUnavailable if no member
+  // does within the dial timeout.
+  static Result<std::unique_ptr<EtcdStorage>> Open(const EtcdOptions& options);
+
+  Result<std::optional<Record>> Read(const std::string& key) override;
+  Result<std::vector<std::string>> List(const std::string& prefix, const std::string& start_after,
+                                        size_t limit) override;
+  Result<void> Scan(const std::string& prefix,
+                    const std::function<bool(const std::string&, const Record&)>& visit) override;
+  Result<TxnResult> Transact(Txn txn) override;
+  void WhenDurable(uint64_t revision, std::function<void(bool)> done) override;
+  bool IsDurable(uint64_t revision) override;
+  Result<uint64_t> Revision() override;
+  Result<std::unique_ptr<Watch>> WatchPrefix(const std::string& prefix, uint64_t after,
+                                             std::function<void(const Change&)> on_change) override;
+  Result<void> Compact(uint64_t revision) override;
+  uint64_t submitted() const override { return transactions_; }
+  uint64_t transactions() const override { return transactions_; }
+  std::string type() const override { return "etcd"; }
+
+  EtcdClient& client() { return *client_; }
+
+ private:
+  explicit EtcdStorage(EtcdOptions options, std::unique_ptr<EtcdClient> client)
+      : options_(std::move(options)), client_(std::move(client)) {}
+  // One page of a range: keys from `from` (inclusive) below the prefix's end.
+  Result<etcdserverpb::RangeResponse> RangePage(const std::string& prefix, const std::string& from,
+                                                size_t limit, bool keys_only);
+
+  EtcdOptions options_;
+  std::unique_ptr<EtcdClient> client_;
+  std::atomic<uint64_t> transactions_{0};
+};
+
+}  // namespace tresor::store

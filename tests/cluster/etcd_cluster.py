@@ -1,0 +1,118 @@
+"""A real etcd cluster on loopback ports, for tests: starts N members of
+Debian's etcd-server, waits until the cluster answers, and can kill -9,
+freeze (SIGSTOP), thaw and restart members."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+ETCD = os.environ.get("TRESOR_ETCD_BIN", shutil.which("etcd") or "/usr/bin/etcd")
+
+
+def free_ports(n):
+    """n distinct free loopback ports (held open until all are chosen)."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+class EtcdCluster:
+    def __init__(self, members=3, max_txn_ops=10000):
+        self.dir = tempfile.mkdtemp(prefix="tresor-etcd-")
+        ports = free_ports(2 * members)
+        self.client_ports = ports[:members]
+        self.peer_ports = ports[members:]
+        self.names = [f"m{i}" for i in range(members)]
+        self.max_txn_ops = max_txn_ops
+        self.procs = [None] * members
+        self.logs = [os.path.join(self.dir, f"{n}.log") for n in self.names]
+
+    @property
+    def endpoints(self):
+        return [f"127.0.0.1:{p}" for p in self.client_ports]
+
+    def _args(self, i, state):
+        cluster = ",".join(f"{n}=http://127.0.0.1:{p}"
+                           for n, p in zip(self.names, self.peer_ports))
+        client = f"http://127.0.0.1:{self.client_ports[i]}"
+        peer = f"http://127.0.0.1:{self.peer_ports[i]}"
+        return [ETCD, "--name", self.names[i],
+                "--data-dir", os.path.join(self.dir, self.names[i]),
+                "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", cluster, "--initial-cluster-state", state,
+                "--initial-cluster-token", os.path.basename(self.dir),
+                "--max-txn-ops", str(self.max_txn_ops),
+                # Elections within a second of a leader's death.
+                "--heartbeat-interval", "100", "--election-timeout", "1000"]
+
+    def _spawn(self, i, state):
+        log = open(self.logs[i], "ab")
+        self.procs[i] = subprocess.Popen(self._args(i, state), stdout=log,
+                                         stderr=subprocess.STDOUT)
+        log.close()
+
+    def start(self, timeout=60):
+        for i in range(len(self.names)):
+            self._spawn(i, "new")
+        self.wait_healthy(range(len(self.names)), timeout)
+        return self
+
+    def healthy(self, i):
+        url = f"http://127.0.0.1:{self.client_ports[i]}/health"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return json.load(r).get("health") == "true"
+        except (OSError, ValueError):
+            return False
+
+    def wait_healthy(self, members, timeout=60):
+        deadline = time.monotonic() + timeout
+        for i in members:
+            while not self.healthy(i):
+                if self.procs[i].poll() is not None:
+                    raise RuntimeError(f"etcd {self.names[i]} exited: "
+                                       + open(self.logs[i]).read()[-2000:])
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"etcd {self.names[i]} not healthy in {timeout} s")
+                time.sleep(0.1)
+
+    def kill(self, i):
+        self.procs[i].kill()
+        self.procs[i].wait()
+
+    def freeze(self, i):
+        os.kill(self.procs[i].pid, signal.SIGSTOP)
+
+    def thaw(self, i):
+        os.kill(self.procs[i].pid, signal.SIGCONT)
+
+    def restart(self, i, timeout=60):
+        """Starts a killed member again on its data directory."""
+        self._spawn(i, "existing")
+        self.wait_healthy([i], timeout)
+
+    def stop(self):
+        for p in self.procs:
+            if p is None or p.poll() is not None:
+                continue
+            try:
+                os.kill(p.pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+            p.kill()  # its data goes with it: no need to wait for a clean stop
+        for p in self.procs:
+            if p is not None:
+                p.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
