@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "cli/sealed_file_io.h"
 #include "formats/document.h"
 #include "sealed/codec.h"
@@ -20,15 +21,6 @@ struct GroupCount {
   size_t values = 0;
   size_t unadopted = 0;  // added with set --public
 };
-
-std::string JoinedRecipients(const std::vector<std::string>& recipients, const char* separator) {
-  std::string out;
-  for (const std::string& r : recipients) {
-    if (!out.empty()) out += separator;
-    out += r;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -77,7 +69,7 @@ Result<void> RunInspect(const SealedCommandOptions& options) {
       if (count.unadopted > 0) {
         add({" (", std::to_string(count.unadopted), " added with set --public, not adopted)"});
       }
-      add({"; recipients ", JoinedRecipients(g.recipients, ", "), "\n"});
+      add({"; recipients ", Join(g.recipients, ", "), "\n"});
     }
   }
   std::fputs(out.c_str(), stdout);

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/files.h"
 
@@ -32,5 +33,15 @@ OutputPolicy PublicOutput();
 // over an existing file. kInvalidArgument for a mode that is not octal
 // 0000-0777.
 Result<OutputPolicy> PlaintextOutput(const std::string& mode);
+
+// `parts` with `separator` between them, for messages.
+inline std::string Join(const std::vector<std::string>& parts, const char* separator) {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += separator;
+    out += p;
+  }
+  return out;
+}
 
 }  // namespace tresor::cli

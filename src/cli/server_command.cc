@@ -9,8 +9,10 @@
 
 #include "audit/log.h"
 #include "cli/client_session.h"
+#include "cli/etcd_module.h"
 #include "cli/files.h"
 #include "cli/key_commands.h"
+#include "cli/output.h"
 #include "crypto/kdf.h"
 #include "crypto/secret_file.h"
 #include "formats/document.h"
@@ -47,10 +49,23 @@ void Log(const char* level, const std::string& message, const server::Json& fiel
 }
 
 // The storage of a persistent server: DATA_DIR/tresor.db, the directory
-// created 0700 if missing.
-Result<std::shared_ptr<store::Storage>> OpenStorage(const std::string& data_dir) {
-  TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(data_dir));
-  TRESOR_ASSIGN_OR_RETURN(auto storage, store::SqliteStorage::Open(data_dir + "/tresor.db"));
+// created 0700 if missing; or the etcd cluster of [storage].
+Result<std::shared_ptr<store::Storage>> OpenStorage(const ServerOptions& o) {
+  if (o.storage_type == "etcd") {
+    store::EtcdOptions etcd;
+    etcd.endpoints = o.etcd_endpoints;
+    etcd.prefix = o.etcd_prefix;
+    etcd.ca_file = o.etcd_ca_file;
+    etcd.cert_file = o.etcd_cert_file;
+    etcd.key_file = o.etcd_key_file;
+    TRESOR_ASSIGN_OR_RETURN(const int64_t dial, ParseDuration(o.etcd_dial_timeout));
+    TRESOR_ASSIGN_OR_RETURN(const int64_t request, ParseDuration(o.etcd_request_timeout));
+    etcd.dial_timeout = std::chrono::seconds(dial);
+    etcd.request_timeout = std::chrono::seconds(request);
+    return OpenEtcdStorage(etcd);
+  }
+  TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(o.data_dir));
+  TRESOR_ASSIGN_OR_RETURN(auto storage, store::SqliteStorage::Open(o.data_dir + "/tresor.db"));
   return std::shared_ptr<store::Storage>(std::move(storage));
 }
 
@@ -130,7 +145,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   if (options.dev) {
     api_options.storage = std::make_shared<store::MemoryStorage>();
   } else {
-    TRESOR_ASSIGN_OR_RETURN(api_options.storage, OpenStorage(options.data_dir));
+    TRESOR_ASSIGN_OR_RETURN(api_options.storage, OpenStorage(options));
   }
   api_options.storage->SetFailureHandler([](const std::string& reason) {
     Log("error", "storage: a write failed; writes stop until it recovers",
@@ -182,8 +197,12 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
         address.c_str(), crypto::HexEncode(unseal_key.Reveal()).c_str(), root_token.c_str());
   } else {
     const auto status = api->seal().Status(api->sealed());
-    std::printf("tresor server: listening on %s\nstorage: %s/tresor.db\nstate: %s\n",
-                address.c_str(), options.data_dir.c_str(),
+    const std::string where =
+        options.storage_type == "etcd"
+            ? "etcd " + Join(options.etcd_endpoints, ",") + " under " + options.etcd_prefix
+            : options.data_dir + "/tresor.db";
+    std::printf("tresor server: listening on %s\nstorage: %s\nstate: %s\n", address.c_str(),
+                where.c_str(),
                 !status.initialized ? "not initialized (run tresor operator init)"
                 : status.sealed     ? "sealed (run tresor operator unseal)"
                                     : "unsealed");
@@ -191,7 +210,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   std::fflush(stdout);
   Log("info", "listening",
       server::Json{{"address", address},
-                   {"storage", options.dev ? "inmem" : "sqlite"},
+                   {"storage", options.dev ? "inmem" : options.storage_type},
                    {"sealed", api->sealed()}});
   // Expired tokens go, with their descendants, within a second.
   server::Ticker sweeper(std::chrono::seconds(1), [api] { api->Sweep(); });

@@ -20,7 +20,16 @@ struct ServerOptions {
   std::string audit_file;               // --audit-file: every request and response
   bool audit_accept_gap = false;        // --audit-accept-gap
   // From the config file only:
-  std::string data_dir;           // the SQLite database goes here
+  std::string data_dir;  // the SQLite database goes here
+  // [storage]: "sqlite" (in data_dir) or "etcd" (several nodes share it).
+  std::string storage_type = "sqlite";
+  std::vector<std::string> etcd_endpoints;
+  std::string etcd_prefix = "tresor/";
+  std::string etcd_ca_file;
+  std::string etcd_cert_file;
+  std::string etcd_key_file;
+  std::string etcd_dial_timeout = "2s";
+  std::string etcd_request_timeout = "2s";
   std::string age_identity_file;  // [seal] type = "age": auto-unseal
   std::string tls_cert_file;
   std::string tls_key_file;

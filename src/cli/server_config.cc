@@ -50,15 +50,30 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
       {"limits.idle_timeout", text_of(&o.idle_timeout)},
       {"limits.max_connections", int_of(&o.max_connections)},
       {"limits.threads", int_of(&o.threads)},
+      {"storage.type", text_of(&o.storage_type)},
+      {"storage.prefix", text_of(&o.etcd_prefix)},
+      {"storage.ca_file", text_of(&o.etcd_ca_file)},
+      {"storage.cert_file", text_of(&o.etcd_cert_file)},
+      {"storage.key_file", text_of(&o.etcd_key_file)},
+      {"storage.dial_timeout", text_of(&o.etcd_dial_timeout)},
+      {"storage.request_timeout", text_of(&o.etcd_request_timeout)},
   };
+  o.etcd_endpoints.clear();
   for (const formats::Value& value : doc->values) {
     const std::string where = path + ":" + formats::Position(text, value.literal.begin);
+    const std::string literal =
+        text.substr(value.literal.begin, value.literal.end - value.literal.begin);
+    if (value.path.starts_with("storage.endpoints[")) {
+      if (value.type != formats::ValueType::kString) {
+        return MakeError(ErrorCode::kSyntax, where + ": storage.endpoints: strings expected");
+      }
+      o.etcd_endpoints.push_back(toml->Decode(literal, value.type));
+      continue;
+    }
     auto it = settings.find(value.path);
     if (it == settings.end()) {
       return MakeError(ErrorCode::kSyntax, where + ": unknown setting " + value.path);
     }
-    const std::string literal =
-        text.substr(value.literal.begin, value.literal.end - value.literal.begin);
     if (!it->second(toml->Decode(literal, value.type), value.type)) {
       return MakeError(ErrorCode::kSyntax, where + ": " + value.path + ": wrong type or range");
     }
@@ -72,6 +87,18 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
   } else if (seal_type != "shamir") {
     return MakeError(ErrorCode::kSyntax,
                      path + ": seal.type must be \"shamir\" or \"age\", not \"" + seal_type + "\"");
+  }
+  if (o.storage_type == "etcd") {
+    if (o.etcd_endpoints.empty()) {
+      return MakeError(ErrorCode::kSyntax,
+                       path + ": storage.type \"etcd\" needs storage.endpoints");
+    }
+    return {};
+  }
+  if (o.storage_type != "sqlite") {
+    return MakeError(
+        ErrorCode::kSyntax,
+        path + ": storage.type must be \"sqlite\" or \"etcd\", not \"" + o.storage_type + "\"");
   }
   if (o.data_dir.empty()) return MakeError(ErrorCode::kSyntax, path + ": data_dir is required");
   return {};

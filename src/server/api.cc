@@ -140,6 +140,7 @@ void OnFinal(http::Response& response, Finish finish) {
 }
 
 http::Response Api::Handle(const http::Request& request) {
+  if (auto held = AwaitIndex(request)) return std::move(*held);
   const auto started = std::chrono::steady_clock::now();
   http::Response response = Audited(request);
   if (!response.defer) {  // the hot path: nothing captured, nothing allocated
@@ -259,6 +260,12 @@ http::Response Api::AwaitWrites(http::Response response) {
     state_stale_ = true;  // the engines may hold what was refused
     return Error(500, "storage write failed");
   }
+  // The revision the response reflects: the request's writes, else what
+  // this node has applied (OpenBao's header: clients send it back).
+  if (auto core = this->core(); core != nullptr || noted.seq != 0) {
+    const uint64_t index = noted.seq != 0 ? noted.seq : core->applied();
+    response.headers.emplace_back("X-Vault-Index", std::to_string(index));
+  }
   if (noted.seq == 0 || options_.storage->IsDurable(noted.seq)) return response;
   http::Response held;
   held.defer = [this, storage = options_.storage, seq = noted.seq,
@@ -330,7 +337,11 @@ http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& reque
 
 void Api::Sweep() {
   if (options_.storage->Failure()) return RecoverStorage();
-  if (auto core = this->core()) (void)core->tokens().Sweep();
+  ReloadLostCore();
+  if (auto core = this->core()) {
+    core->ExpireWaits(std::chrono::steady_clock::now() - options_.index_wait);
+    (void)core->tokens().Sweep();
+  }
   StoreAuditHead();
   (void)store::TakeNotedWrites();  // nobody waits for these
 }

@@ -36,6 +36,9 @@ struct ApiOptions {
   // how many logins may wait for them before more are answered 429.
   size_t login_threads = 0;
   size_t login_queue = 32;
+  // How long a request with X-Vault-Index waits for this node to apply
+  // that revision before 429 (checked once a second, by Sweep).
+  std::chrono::milliseconds index_wait{2000};
   std::string version;  // reported by sys/health
   std::string cluster_name = "tresor";
   std::shared_ptr<store::Storage> storage;  // required
@@ -97,6 +100,11 @@ class Api {
   Result<void> Open(std::shared_ptr<store::Barrier> barrier);
   // Holds `response` until the request's writes are durable.
   http::Response AwaitWrites(http::Response response);
+  // A request with X-Vault-Index: held until this node applied that
+  // revision (api_index.cc); nothing if it may be served now.
+  std::optional<http::Response> AwaitIndex(const http::Request& request);
+  // Loads the state again after the watch broke (api_index.cc).
+  void ReloadLostCore();
 
   ApiOptions options_;
   Seal seal_;
@@ -120,6 +128,8 @@ class Api {
   LoginThrottle login_throttle_;
   // Last, so that it stops (and joins its threads) before the rest goes.
   WorkPool login_pool_;
+  // Serves requests that waited for X-Vault-Index, off the watch's thread.
+  WorkPool index_pool_{2, 10000};
 };
 
 }  // namespace tresor::server

@@ -47,6 +47,10 @@ Core::Core(std::shared_ptr<store::Barrier> barrier)
       userpass_(barrier_.get()) {}
 
 Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier) {
+  // What is loaded below is at least as new as this revision; the watch
+  // brings every change after it (some a second time, which is harmless).
+  TRESOR_ASSIGN_OR_RETURN(const uint64_t revision, barrier->storage().Revision());
+  barrier->local_writes().Clear();
   std::unique_ptr<Core> core(new Core(std::move(barrier)));
   TRESOR_RETURN_IF_ERROR(core->mounts_.Load());
   TRESOR_RETURN_IF_ERROR(core->policies_.Load());
@@ -54,6 +58,7 @@ Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier
   TRESOR_RETURN_IF_ERROR(core->userpass_.Load());
   TRESOR_ASSIGN_OR_RETURN(auto methods, GetRecord(*core->barrier_, kAuthMethodsPath));
   core->userpass_enabled_ = methods && methods->value("userpass", false);
+  TRESOR_RETURN_IF_ERROR(core->Follow(revision));
   return core;
 }
 

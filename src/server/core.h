@@ -1,6 +1,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +40,22 @@ class Core {
   // is its JSON object ({} for none).
   http::Response Route(const http::Request& request, const std::string& path, const Json& body);
 
+  ~Core();
+
+  // The latest store revision whose changes this node has applied (its
+  // own and other nodes'): what X-Vault-Index reports.
+  uint64_t applied() const { return applied_.load(); }
+  // Calls `done(true)` once revision `revision` is applied (at once if it
+  // is, on this thread; else on the watch's thread), or `done(false)` when
+  // the watch is lost, the core goes, or ExpireWaits finds it too old.
+  // `done` must be quick.
+  void WhenApplied(uint64_t revision, std::function<void(bool)> done);
+  // Tells the waits registered before `before` that they waited too long.
+  void ExpireWaits(std::chrono::steady_clock::time_point before);
+  // Why the watch broke (its history compacted away, the store out of
+  // reach), or nothing: the state must then be loaded again.
+  std::optional<std::string> lost() const;
+
   TokenStore& tokens() { return tokens_; }
   size_t kv_cached_keys() { return mounts_.CachedKeys(); }
   // The key of the audit log's HMACs (derived from the keyring).
@@ -56,6 +74,11 @@ class Core {
 
  private:
   explicit Core(std::shared_ptr<store::Barrier> barrier);
+  // Follows the store's changes after `revision` (read before loading),
+  // applying them to the engines' caches (core_follow.cc).
+  Result<void> Follow(uint64_t revision);
+  void OnChange(const store::Change& change);
+  void Apply(const std::string& key, uint64_t revision, const std::optional<store::Bytes>& value);
   http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
   http::Response Token(const http::Request& request, const std::string& path, const Json& body,
                        const Caller& caller);
@@ -79,6 +102,16 @@ class Core {
   Userpass userpass_;
   std::mutex auth_mutex_;
   std::atomic<bool> userpass_enabled_{false};
+
+  std::atomic<uint64_t> applied_{0};
+  struct Wait {
+    std::chrono::steady_clock::time_point since;
+    std::function<void(bool)> done;
+  };
+  mutable std::mutex follow_mutex_;
+  std::multimap<uint64_t, Wait> waits_;  // by the revision they wait for
+  std::optional<std::string> lost_;
+  std::unique_ptr<store::Watch> watch_;  // last: stopped before the rest goes
 };
 
 // The "auth" block of a login or token creation.

@@ -70,6 +70,9 @@ KvOutcome KvStatus(int status, std::string message) {
 }
 
 KvOutcome KvStorageFailure() { return KvStatus(500, "internal error reading storage"); }
+KvOutcome KvContended() {
+  return KvStatus(503, "the key keeps changing under this write (other writers); retry");
+}
 
 KvOutcome KvUnmounted() { return KvStatus(404, "the secrets engine was unmounted"); }
 
@@ -117,31 +120,33 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
     if (!c.is_number_integer() || c.get<int64_t>() < 0) return KvStatus(400, "invalid cas value");
     cas = c.get<int64_t>();
   }
-  const std::lock_guard lock(mutex_);
-  if (closed_) return KvUnmounted();
-  auto found = FindLocked(path);
-  if (!found) return KvStorageFailure();
-  Key* existing = *found;
-  const int64_t current = existing == nullptr ? 0 : existing->current_version;
-  const bool required = cas_required_ || (existing != nullptr && existing->cas_required);
-  if (required && !cas) return KvStatus(400, "check-and-set parameter required for this call");
-  if (cas && *cas != current) {
-    return KvStatus(400, "check-and-set parameter did not match the current version");
+  for (int attempt = 1;; ++attempt) {
+    const std::lock_guard lock(mutex_);
+    if (closed_) return KvUnmounted();
+    auto found = FindLocked(path);
+    if (!found) return KvStorageFailure();
+    Key* existing = *found;
+    const int64_t current = existing == nullptr ? 0 : existing->current_version;
+    const bool required = cas_required_ || (existing != nullptr && existing->cas_required);
+    if (required && !cas) return KvStatus(400, "check-and-set parameter required for this call");
+    if (cas && *cas != current) {
+      return KvStatus(400, "check-and-set parameter did not match the current version");
+    }
+    const auto time = now_();
+    const std::string now = Rfc3339(time);
+    Key& key = existing != nullptr ? *existing : keys_.Put(path, Key{});
+    if (key.created_time.empty()) key.created_time = now;
+    key.updated_time = now;
+    const int64_t number = ++key.current_version;
+    const int64_t after = DeleteVersionAfter(key);
+    key.versions[number] = Version{
+        now, after > 0 ? Rfc3339(time + std::chrono::seconds(after)) : "", false, body["data"]};
+    if (key.oldest_version == 0) key.oldest_version = number;
+    TrimVersions(key);
+    KvOutcome out{200, Dump(VersionMetadata(key, number, key.versions[number])), {}};
+    if (PersistLocked(path, key)) return out;
+    if (attempt == kWriteAttempts) return KvContended();
   }
-  const auto time = now_();
-  const std::string now = Rfc3339(time);
-  Key& key = existing != nullptr ? *existing : keys_.Put(path, Key{});
-  if (key.created_time.empty()) key.created_time = now;
-  key.updated_time = now;
-  const int64_t number = ++key.current_version;
-  const int64_t after = DeleteVersionAfter(key);
-  key.versions[number] = Version{now, after > 0 ? Rfc3339(time + std::chrono::seconds(after)) : "",
-                                 false, body["data"]};
-  if (key.oldest_version == 0) key.oldest_version = number;
-  TrimVersions(key);
-  KvOutcome out{200, Dump(VersionMetadata(key, number, key.versions[number])), {}};
-  PersistLocked(path, key);
-  return out;
 }
 
 KvOutcome KvV2::Read(const std::string& path, int64_t version) {
@@ -166,45 +171,48 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   return out;
 }
 
-KvOutcome KvV2::DeleteLatest(const std::string& path) {
-  const std::lock_guard lock(mutex_);
-  if (closed_) return KvUnmounted();
-  auto found = FindLocked(path);
-  if (!found) return KvStorageFailure();
-  if (*found == nullptr) return KvStatus(204);
-  Key& key = **found;
-  auto v = key.versions.find(key.current_version);
-  const std::string now = Now();
-  if (v != key.versions.end() && !Deleted(v->second, now)) {
-    v->second.deletion_time = now;
-    PersistLocked(path, key);
+KvOutcome KvV2::Mutate(const std::string& path,
+                       const std::function<std::optional<KvOutcome>(Key&)>& change) {
+  for (int attempt = 1;; ++attempt) {
+    const std::lock_guard lock(mutex_);
+    if (closed_) return KvUnmounted();
+    auto found = FindLocked(path);
+    if (!found) return KvStorageFailure();
+    if (*found == nullptr) return KvStatus(204);
+    if (auto answer = change(**found)) return *answer;
+    if (PersistLocked(path, **found)) return KvStatus(204);
+    if (attempt == kWriteAttempts) return KvContended();
   }
-  return KvStatus(204);
+}
+
+KvOutcome KvV2::DeleteLatest(const std::string& path) {
+  return Mutate(path, [&](Key& key) -> std::optional<KvOutcome> {
+    auto v = key.versions.find(key.current_version);
+    const std::string now = Now();
+    if (v == key.versions.end() || Deleted(v->second, now)) return KvStatus(204);
+    v->second.deletion_time = now;
+    return std::nullopt;
+  });
 }
 
 // action: 0 delete, 1 undelete, 2 destroy
 KvOutcome KvV2::ChangeVersions(const std::string& path, const Json& body, int action) {
   const auto versions = VersionList(body);
   if (!versions) return KvStatus(400, "no version number provided");
-  const std::lock_guard lock(mutex_);
-  if (closed_) return KvUnmounted();
-  auto found = FindLocked(path);
-  if (!found) return KvStorageFailure();
-  if (*found == nullptr) return KvStatus(204);
-  Key& key = **found;
-  const std::string now = Now();
-  for (int64_t n : *versions) {
-    auto v = key.versions.find(n);
-    if (v == key.versions.end() || v->second.destroyed) continue;
-    if (action == 0 && !Deleted(v->second, now)) v->second.deletion_time = now;
-    if (action == 1) v->second.deletion_time.clear();
-    if (action == 2) {
-      v->second.destroyed = true;
-      v->second.data = nullptr;
+  return Mutate(path, [&](Key& key) -> std::optional<KvOutcome> {
+    const std::string now = Now();
+    for (int64_t n : *versions) {
+      auto v = key.versions.find(n);
+      if (v == key.versions.end() || v->second.destroyed) continue;
+      if (action == 0 && !Deleted(v->second, now)) v->second.deletion_time = now;
+      if (action == 1) v->second.deletion_time.clear();
+      if (action == 2) {
+        v->second.destroyed = true;
+        v->second.data = nullptr;
+      }
     }
-  }
-  PersistLocked(path, key);
-  return KvStatus(204);
+    return std::nullopt;
+  });
 }
 
 KvOutcome KvV2::DeleteVersions(const std::string& path, const Json& body) {
@@ -244,47 +252,50 @@ KvOutcome KvV2::ReadMetadata(const std::string& path) {
 
 KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
   if (!body.is_object()) return KvStatus(400, "invalid request body");
-  const std::lock_guard lock(mutex_);
-  if (closed_) return KvUnmounted();
-  auto found = FindLocked(path);
-  if (!found) return KvStorageFailure();
-  // Validated on a copy: a refused body changes nothing.
-  Key key = *found != nullptr ? **found : Key{};
-  const std::string now = Now();
-  if (key.created_time.empty()) key.created_time = now;
-  key.updated_time = now;
-  if (body.contains("max_versions")) {
-    if (!body["max_versions"].is_number_integer() || body["max_versions"].get<int64_t>() < 0) {
-      return KvStatus(400, "max_versions must be a non-negative integer");
-    }
-    key.max_versions = body["max_versions"].get<int64_t>();
-  }
-  if (body.contains("cas_required")) {
-    if (!body["cas_required"].is_boolean()) return KvStatus(400, "cas_required must be a boolean");
-    key.cas_required = body["cas_required"].get<bool>();
-  }
-  if (body.contains("delete_version_after")) {
-    auto setting = DeleteVersionAfterSetting(body["delete_version_after"]);
-    if (!setting) return KvStatus(400, setting.error().message);
-    key.delete_version_after = *setting;
-  }
-  if (body.contains("custom_metadata")) {
-    const Json& custom = body["custom_metadata"];
-    if (!custom.is_null() && !custom.is_object()) {
-      return KvStatus(400, "custom_metadata must be an object of strings");
-    }
-    if (custom.is_object()) {
-      for (const auto& entry : custom) {
-        if (!entry.is_string())
-          return KvStatus(400, "custom_metadata must be an object of strings");
+  for (int attempt = 1;; ++attempt) {
+    const std::lock_guard lock(mutex_);
+    if (closed_) return KvUnmounted();
+    auto found = FindLocked(path);
+    if (!found) return KvStorageFailure();
+    // Validated on a copy: a refused body changes nothing.
+    Key key = *found != nullptr ? **found : Key{};
+    const std::string now = Now();
+    if (key.created_time.empty()) key.created_time = now;
+    key.updated_time = now;
+    if (body.contains("max_versions")) {
+      if (!body["max_versions"].is_number_integer() || body["max_versions"].get<int64_t>() < 0) {
+        return KvStatus(400, "max_versions must be a non-negative integer");
       }
+      key.max_versions = body["max_versions"].get<int64_t>();
     }
-    key.custom_metadata = custom;
+    if (body.contains("cas_required")) {
+      if (!body["cas_required"].is_boolean())
+        return KvStatus(400, "cas_required must be a boolean");
+      key.cas_required = body["cas_required"].get<bool>();
+    }
+    if (body.contains("delete_version_after")) {
+      auto setting = DeleteVersionAfterSetting(body["delete_version_after"]);
+      if (!setting) return KvStatus(400, setting.error().message);
+      key.delete_version_after = *setting;
+    }
+    if (body.contains("custom_metadata")) {
+      const Json& custom = body["custom_metadata"];
+      if (!custom.is_null() && !custom.is_object()) {
+        return KvStatus(400, "custom_metadata must be an object of strings");
+      }
+      if (custom.is_object()) {
+        for (const auto& entry : custom) {
+          if (!entry.is_string())
+            return KvStatus(400, "custom_metadata must be an object of strings");
+        }
+      }
+      key.custom_metadata = custom;
+    }
+    TrimVersions(key);
+    Key& kept = keys_.Put(path, std::move(key));
+    if (PersistLocked(path, kept)) return KvStatus(204);
+    if (attempt == kWriteAttempts) return KvContended();
   }
-  TrimVersions(key);
-  Key& kept = keys_.Put(path, std::move(key));
-  PersistLocked(path, kept);
-  return KvStatus(204);
 }
 
 KvOutcome KvV2::DeleteMetadata(const std::string& path) {

@@ -68,6 +68,9 @@ class KvV2 {
   // unmount's deletions are then final.
   void Close();
   // Keys held in memory (metrics).
+  // Another node changed the record at PREFIX `rest` ("k/PATH" or
+  // "config"): the cached copy goes (the next read fetches it).
+  void Changed(const std::string& rest, uint64_t revision);
   size_t cached_keys();
   // GET and POST config
   KvOutcome ReadConfig();
@@ -93,6 +96,9 @@ class KvV2 {
     // False for a cache entry that records that storage has no such key
     // (so that checking, then writing, a new key reads storage once).
     bool stored = true;
+    // The revision of the stored record this entry reflects (0: none):
+    // a write is stored only if the record is still at it.
+    uint64_t revision = 0;
   };
   // The cache entry of a key that storage does not have.
   static Key Absent();
@@ -102,7 +108,17 @@ class KvV2 {
   // Holds mutex_. kIntegrity if its record does not open.
   Result<Key*> FindLocked(const std::string& path);
   // Writes `key` through the barrier (`key` is the cached entry).
-  void PersistLocked(const std::string& path, const Key& key);
+  // Stores `key` if its record is still at key.revision, and moves that
+  // on; false if another writer (another node) changed it first: the
+  // cache entry is then dropped, and the caller reads it again and
+  // retries (kWriteAttempts times in all).
+  bool PersistLocked(const std::string& path, Key& key);
+  static constexpr int kWriteAttempts = 16;
+  // Applies `change` to the stored key at `path` and stores it (204), from
+  // a fresh read when another writer got there first; `change` may answer
+  // instead (nothing to store). 204 for a key that does not exist.
+  KvOutcome Mutate(const std::string& path,
+                   const std::function<std::optional<KvOutcome>(Key&)>& change);
   // Deletes the key from storage; the cache remembers it is gone.
   void ForgetLocked(const std::string& path);
   void PersistConfigLocked();
@@ -134,6 +150,7 @@ class KvV2 {
 KvOutcome KvStatus(int status, std::string message = "");
 // A record that does not open: one opaque message for the client.
 KvOutcome KvStorageFailure();
+KvOutcome KvContended();
 // The answer to a change of an unmounted engine's records.
 KvOutcome KvUnmounted();
 

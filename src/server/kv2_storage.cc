@@ -68,22 +68,34 @@ KvV2::Key KvV2::Absent() {
 Result<KvV2::Key*> KvV2::FindLocked(const std::string& path) {
   if (Key* cached = keys_.Find(path)) return cached->stored ? cached : nullptr;
   if (barrier_ == nullptr) return static_cast<Key*>(nullptr);
-  TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, prefix_ + "k/" + path));
-  if (!record) {
+  TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecordAt(*barrier_, prefix_ + "k/" + path));
+  if (!stored.record) {
     keys_.Put(path, Absent());
     return static_cast<Key*>(nullptr);
   }
   Key key;
   try {
-    key = FromJson(*record);
+    key = FromJson(*stored.record);
   } catch (const std::exception&) {
     return MakeError(ErrorCode::kIntegrity, prefix_ + "k/" + path + ": malformed record");
   }
+  key.revision = stored.revision;
   return &keys_.Put(path, std::move(key));
 }
 
-void KvV2::PersistLocked(const std::string& path, const Key& key) {
-  if (barrier_ != nullptr) PutRecord(*barrier_, prefix_ + "k/" + path, ToJson(key));
+bool KvV2::PersistLocked(const std::string& path, Key& key) {
+  if (barrier_ == nullptr) return true;
+  const std::string stored = prefix_ + "k/" + path;
+  std::vector<store::Write> writes;
+  writes.push_back(SealRecord(*barrier_, stored, ToJson(key)));
+  auto result = barrier_->ApplyIf({{stored, key.revision}}, std::move(writes));
+  if (!result) return true;  // refused by storage: noted, the request fails
+  if (!result->applied) {
+    keys_.Erase(path);
+    return false;
+  }
+  key.revision = result->revision;
+  return true;
 }
 
 void KvV2::ForgetLocked(const std::string& path) {
@@ -97,6 +109,17 @@ void KvV2::PersistConfigLocked() {
             Json{{"max_versions", max_versions_},
                  {"cas_required", cas_required_},
                  {"delete_version_after", delete_version_after_}});
+}
+
+void KvV2::Changed(const std::string& rest, uint64_t revision) {
+  if (barrier_ == nullptr) return;
+  if (rest == "config") {
+    (void)Load();  // from the store, which is never behind the change
+    return;
+  }
+  if (!rest.starts_with("k/")) return;
+  const std::lock_guard lock(mutex_);
+  if (barrier_->local_writes().IsNews(prefix_ + rest, revision)) keys_.Erase(rest.substr(2));
 }
 
 size_t KvV2::cached_keys() {

@@ -49,6 +49,14 @@ class LruMap {
     return it->second.value;
   }
 
+  // Drops `key` if present.
+  void Erase(std::string_view key) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return;
+    recency_.erase(it->second.used);
+    entries_.erase(it);
+  }
+
   size_t size() const { return entries_.size(); }
 
   // Calls `f(key, value)` for each entry whose key starts with `prefix`, in

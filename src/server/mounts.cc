@@ -148,6 +148,22 @@ Json MountTable::Describe(const Mount& m) {
               {"config", {{"default_lease_ttl", 0}, {"max_lease_ttl", 0}}}};
 }
 
+void MountTable::Changed(const std::string& key, uint64_t revision) {
+  if (key == kTablePath) {
+    bool news = false;
+    {
+      const std::unique_lock lock(mutex_);
+      news = barrier_.local_writes().IsNews(key, revision);
+    }
+    if (news) (void)Load();  // from the store, which is never behind the change
+    return;
+  }
+  if (!key.starts_with("kv/")) return;
+  std::string rest;
+  auto mount = Find(key.substr(3), &rest);
+  if (mount && mount->v2) mount->v2->Changed(rest, revision);
+}
+
 size_t MountTable::CachedKeys() const {
   const std::shared_lock lock(mutex_);
   size_t n = 0;

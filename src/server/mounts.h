@@ -42,6 +42,9 @@ class MountTable {
   // sys/mounts' answer: every mount, and sys/.
   Json Describe() const;
   static Json Describe(const Mount& mount);
+  // Another node changed the record at storage key `key` ("kv/..."): the
+  // mount it belongs to forgets its cached copy.
+  void Changed(const std::string& key, uint64_t revision);
   // KV version 2 keys held in memory, over all mounts (metrics).
   size_t CachedKeys() const;
 

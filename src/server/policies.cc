@@ -40,6 +40,20 @@ Result<void> PolicyStore::Load() {
   return {};
 }
 
+void PolicyStore::Refresh(const std::string& name, uint64_t revision,
+                          const std::optional<nlohmann::json>& record) {
+  if (barrier_ == nullptr) return;
+  const std::unique_lock lock(mutex_);
+  if (!barrier_->local_writes().IsNews(std::string(kPrefix) + name, revision)) return;
+  policies_.erase(name);
+  if (record && record->contains("policy") && (*record)["policy"].is_string()) {
+    const std::string text = (*record)["policy"].get<std::string>();
+    if (auto parsed = acl::ParsePolicy(text)) policies_[name] = Entry{text, std::move(*parsed)};
+  }
+  const std::lock_guard cache_lock(cache_mutex_);
+  cache_.clear();
+}
+
 Result<void> PolicyStore::Put(const std::string& name, const std::string& text) {
   if (name == "root") return MakeError(ErrorCode::kRefused, "cannot update the root policy");
   if (!ValidPolicyName(name)) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -34,6 +35,10 @@ class PolicyStore {
   // The merged rules of `names` (unknown names contribute nothing), built
   // once per set of names and kept until a policy changes.
   std::shared_ptr<const acl::Acl> AclFor(const std::vector<std::string>& names) const;
+
+  // Applies another node's change to policy `name` (nullopt: deleted).
+  void Refresh(const std::string& name, uint64_t revision,
+               const std::optional<nlohmann::json>& record);
 
  private:
   struct Entry {

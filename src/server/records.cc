@@ -30,6 +30,14 @@ Result<std::optional<nlohmann::json>> GetRecord(store::Barrier& barrier, const s
   return std::optional<nlohmann::json>(std::move(json));
 }
 
+Result<RecordAt> GetRecordAt(store::Barrier& barrier, const std::string& key) {
+  TRESOR_ASSIGN_OR_RETURN(auto opened, barrier.Read(key));
+  if (!opened) return RecordAt{};
+  auto json = Parse(opened->plaintext);
+  if (json.is_discarded()) return MakeError(ErrorCode::kIntegrity, key + ": record is not JSON");
+  return RecordAt{std::move(json), opened->revision};
+}
+
 Result<void> LoadRecords(
     store::Barrier& barrier, const std::string& prefix,
     const std::function<void(const std::string&, const nlohmann::json&)>& visit) {

@@ -38,6 +38,13 @@ void PersistEntry(store::Barrier* barrier, std::string_view prefix, const Map& m
 // or is not JSON.
 Result<std::optional<nlohmann::json>> GetRecord(store::Barrier& barrier, const std::string& key);
 
+// The same with the revision that last changed it (0 when absent).
+struct RecordAt {
+  std::optional<nlohmann::json> record;
+  uint64_t revision = 0;
+};
+Result<RecordAt> GetRecordAt(store::Barrier& barrier, const std::string& key);
+
 // Calls `visit` with each record under `prefix` (its key without the
 // prefix). kIntegrity if one does not decrypt, parse or fit `visit` (which
 // may throw nlohmann's exceptions for a missing or mistyped field).

@@ -75,7 +75,13 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
   } else {
     TRESOR_ASSIGN_OR_RETURN(result.shares, crypto::SplitSecret(root_key, shares, threshold));
   }
-  TRESOR_RETURN_IF_ERROR(storage_->Commit(std::move(writes)));
+  // One create-if-absent transaction: of two nodes initialising one store
+  // at once, exactly one wins; the other's root key is never stored.
+  store::Txn txn{{{kConfigPath, 0}, {store::kKeyringPath, 0}}, std::move(writes)};
+  TRESOR_ASSIGN_OR_RETURN(const store::TxnResult committed, storage_->Commit(std::move(txn)));
+  if (!committed.applied) {
+    return MakeError(ErrorCode::kRefused, "the store is already initialized");
+  }
   result.barrier = std::make_shared<store::Barrier>(storage_, std::move(keyring));
   return result;
 }

@@ -73,6 +73,24 @@ Result<void> TokenStore::Load() {
   return {};
 }
 
+void TokenStore::Refresh(const std::string& key, uint64_t revision,
+                         const std::optional<Json>& record) {
+  if (barrier_ == nullptr) return;
+  const std::lock_guard lock(mutex_);
+  if (!barrier_->local_writes().IsNews(std::string(kPrefix) + key, revision)) return;
+  if (auto it = tokens_.find(key); it != tokens_.end()) {
+    UnindexLocked(key, it->second);
+    tokens_.erase(it);
+  }
+  if (!record) return;
+  try {
+    auto [it, inserted] = tokens_.emplace(key, FromJson(*record));
+    IndexLocked(key, it->second);
+  } catch (const std::exception&) {
+    // A record this node cannot read is left out, as a token it cannot use.
+  }
+}
+
 void TokenStore::IndexLocked(const std::string& key, const TokenInfo& info) {
   if (!info.parent.empty()) children_[info.parent].insert(key);
   if (info.expire_time > 0) expiries_.emplace(info.expire_time, key);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -104,6 +105,12 @@ class TokenStore {
   // Revokes every token whose TTL has passed, with its descendants (the
   // server calls it every second). Returns how many tokens were removed.
   size_t Sweep();
+
+  // Applies a change another node made to the record of the token at
+  // `key` (nullopt: deleted), unless this node's own later write to it
+  // is already here (store/local_writes.h).
+  void Refresh(const std::string& key, uint64_t revision,
+               const std::optional<nlohmann::json>& record);
 
   size_t size();
 

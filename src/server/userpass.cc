@@ -45,19 +45,40 @@ Result<void> Userpass::Write(const std::string& name, const std::string& passwor
   return {};
 }
 
+namespace {
+
+// A stored user; throws nlohmann's exceptions for a missing or mistyped field.
+UserpassUser UserFromJson(const nlohmann::json& r) {
+  return UserpassUser{r.at("password_hash").get<std::string>(),
+                      r.at("policies").get<std::vector<std::string>>(),
+                      r.at("token_ttl").get<int64_t>(), r.at("token_max_ttl").get<int64_t>()};
+}
+
+}  // namespace
+
 Result<void> Userpass::Load() {
   if (barrier_ == nullptr) return {};
   std::map<std::string, UserpassUser> loaded;
   TRESOR_RETURN_IF_ERROR(LoadRecords(
-      *barrier_, std::string(kPrefix), [&](const std::string& name, const nlohmann::json& r) {
-        loaded[name] =
-            UserpassUser{r.at("password_hash").get<std::string>(),
-                         r.at("policies").get<std::vector<std::string>>(),
-                         r.at("token_ttl").get<int64_t>(), r.at("token_max_ttl").get<int64_t>()};
-      }));
+      *barrier_, std::string(kPrefix),
+      [&](const std::string& name, const nlohmann::json& r) { loaded[name] = UserFromJson(r); }));
   const std::lock_guard lock(mutex_);
   users_ = std::move(loaded);
   return {};
+}
+
+void Userpass::Refresh(const std::string& name, uint64_t revision,
+                       const std::optional<nlohmann::json>& record) {
+  if (barrier_ == nullptr) return;
+  const std::lock_guard lock(mutex_);
+  if (!barrier_->local_writes().IsNews(std::string(kPrefix) + name, revision)) return;
+  users_.erase(name);
+  if (!record) return;
+  try {
+    users_[name] = UserFromJson(*record);
+  } catch (const std::exception&) {
+    users_.erase(name);
+  }
 }
 
 void Userpass::PersistLocked(const std::string& name) {

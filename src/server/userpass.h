@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@ class Userpass {
   std::vector<std::string> List();
   // The user if `password` is theirs. Takes as long for an unknown user.
   std::optional<UserpassUser> Login(const std::string& name, const std::string& password);
+
+  // Applies another node's change to user `name` (nullopt: deleted).
+  void Refresh(const std::string& name, uint64_t revision,
+               const std::optional<nlohmann::json>& record);
 
  private:
   void PersistLocked(const std::string& name);

@@ -21,13 +21,23 @@ NotedWrites TakeNotedWrites() { return std::exchange(noted, NotedWrites{}); }
 
 // Submits `writes`, noting the batch (or the refusal) for the request.
 Result<uint64_t> Barrier::Apply(std::vector<Write> writes) {
-  auto seq = storage_->Submit(std::move(writes));
-  if (!seq) {
+  TRESOR_ASSIGN_OR_RETURN(const TxnResult result, ApplyIf({}, std::move(writes)));
+  return result.revision;
+}
+
+Result<TxnResult> Barrier::ApplyIf(std::vector<Condition> conditions, std::vector<Write> writes) {
+  std::vector<std::string> keys;
+  keys.reserve(writes.size());
+  for (const Write& w : writes) keys.push_back(w.key);
+  auto result = storage_->Transact(Txn{std::move(conditions), std::move(writes)});
+  if (!result) {
     NoteWriteFailure();
-    return std::move(seq).error();
+    return std::move(result).error();
   }
-  NoteWrite(*seq);
-  return *seq;
+  if (!result->applied) return *result;
+  for (const std::string& key : keys) local_writes_.Wrote(key, result->revision);
+  NoteWrite(result->revision);
+  return *result;
 }
 
 Barrier::Barrier(std::shared_ptr<Storage> storage, Keyring keyring)
@@ -50,6 +60,13 @@ Result<std::optional<crypto::SecretBytes>> Barrier::Get(const std::string& key) 
   if (!record) return std::optional<crypto::SecretBytes>();
   TRESOR_ASSIGN_OR_RETURN(auto plain, Open(key, *record));
   return std::optional<crypto::SecretBytes>(std::move(plain));
+}
+
+Result<std::optional<Barrier::Opened>> Barrier::Read(const std::string& key) {
+  TRESOR_ASSIGN_OR_RETURN(auto record, storage_->Read(key));
+  if (!record) return std::optional<Opened>();
+  TRESOR_ASSIGN_OR_RETURN(auto plain, Open(key, record->value));
+  return std::optional<Opened>(Opened{std::move(plain), record->revision});
 }
 
 Result<std::vector<std::string>> Barrier::Keys(const std::string& prefix) {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "store/keyring.h"
+#include "store/local_writes.h"
 #include "store/storage.h"
 
 namespace tresor::store {
@@ -26,6 +27,12 @@ class Barrier {
   // The plaintext at `key`, nothing if absent. kIntegrity if the record
   // does not open (another key's record, or modified).
   Result<std::optional<crypto::SecretBytes>> Get(const std::string& key);
+  // The plaintext at `key` and the revision that last changed it.
+  struct Opened {
+    crypto::SecretBytes plaintext;
+    uint64_t revision = 0;
+  };
+  Result<std::optional<Opened>> Read(const std::string& key);
   Result<std::vector<std::string>> Keys(const std::string& prefix);
   Result<void> Scan(const std::string& prefix,
                     const std::function<bool(const std::string&, crypto::SecretBytes)>& visit);
@@ -40,15 +47,24 @@ class Barrier {
   // Submits several changes (sealed ones, and deletions: value nullopt) as
   // one batch, stored all together or not at all.
   Result<uint64_t> Apply(std::vector<Write> writes);
+  // The same, only if every condition holds (Storage::Transact); the
+  // result says whether it did.
+  Result<TxnResult> ApplyIf(std::vector<Condition> conditions, std::vector<Write> writes);
+
+  // The plaintext of a stored `record` at `key` (as a watch delivers it).
+  Result<crypto::SecretBytes> Open(const std::string& key, const Bytes& record) const;
+
+  // The keys written through this barrier and their revisions, until the
+  // watch brings them back (store/local_writes.h).
+  LocalWrites& local_writes() { return local_writes_; }
 
   Storage& storage() { return *storage_; }
   const Keyring& keyring() const { return keyring_; }
 
  private:
-  Result<crypto::SecretBytes> Open(const std::string& key, const Bytes& record) const;
-
   std::shared_ptr<Storage> storage_;
   Keyring keyring_;
+  LocalWrites local_writes_;
 };
 
 }  // namespace tresor::store

@@ -241,7 +241,9 @@ class OutOfDescriptorsTest(ServerTestCase):
             return False
 
 
-class LoginTest(ServerTestCase):
+class UserpassServerTest(ServerTestCase):
+    """A server of its own with userpass and two users: each login test
+    class spends its own address's login budget."""
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -255,6 +257,8 @@ class LoginTest(ServerTestCase):
         return request(self.port, "POST", f"/v1/auth/userpass/login/{user}",
                        json.dumps({"password": password}).encode())
 
+
+class LoginTest(UserpassServerTest):
     def test_five_failures_lock_the_user_out_and_no_one_else(self):
         for _ in range(5):
             self.assertEqual(self.login("alice", "wrong"),
@@ -269,6 +273,8 @@ class LoginTest(ServerTestCase):
             self.assertEqual(self.login("nobody", "x")[0], 400)
         self.assertEqual(self.login("nobody", "x")[0], 429)
 
+
+class LoginFloodTest(UserpassServerTest):
     def test_a_login_flood_is_refused_in_part_and_does_not_stall_reads(self):
         request(self.port, "POST", "/v1/secret/data/during", b'{"data":{"v":"1"}}', ROOT)
         results = []

@@ -92,24 +92,32 @@ TEST_F(EtcdFailover, AWatchMovesOnWhenItsMemberFreezes) {
   const Frozen frozen(pids_[0]);
   auto second = s_->Commit(Txn{{}, {{"w/b", B("2")}}});
   ASSERT_TRUE(second.has_value()) << second.error().message;
+  // The watch moves to another member and delivers the write. (A write
+  // whose answer was late may be retried, and so seen twice: under load
+  // there may be more changes, but in order and ending with this one.)
   std::unique_lock lock(mutex);
-  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return seen.size() >= 2; }));
-  ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[0].revision, first);
-  EXPECT_EQ(seen[1].revision, second->revision);
-  ASSERT_EQ(seen[1].writes.size(), 1u);
-  EXPECT_EQ(seen[1].writes[0].key, "w/b");
-  EXPECT_FALSE(seen[1].error.has_value());
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] {
+    return !seen.empty() && seen.back().revision >= second->revision;
+  }));
+  EXPECT_EQ(seen.front().revision, first);
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_GT(seen[i].revision, seen[i - 1].revision);
+  const Change& last = seen.back();
+  EXPECT_EQ(last.revision, second->revision);
+  ASSERT_EQ(last.writes.size(), 1u);
+  EXPECT_EQ(last.writes[0].key, "w/b");
+  EXPECT_EQ(last.writes[0].value, B("2"));
+  EXPECT_FALSE(last.error.has_value());
 }
 
 TEST(EtcdOpen, ANonexistentClusterIsNamedInTheError) {
   EtcdOptions options;
   options.endpoints = {"127.0.0.1:1"};
-  options.request_timeout = std::chrono::milliseconds(500);
+  options.dial_timeout = std::chrono::milliseconds(300);
   auto s = EtcdStorage::Open(options);
   ASSERT_FALSE(s.has_value());
   EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
-  EXPECT_TRUE(s.error().message.starts_with("etcd revision at 127.0.0.1:1: ")) << s.error().message;
+  EXPECT_EQ(s.error().message,
+            "etcd at 127.0.0.1:1: no member accepted a connection within 300 ms");
 }
 
 TEST(EtcdOpen, AMalformedEndpointIsRefused) {

@@ -87,6 +87,7 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const EtcdOptions& option
     auto channel = grpc::CreateCustomChannel(target, credentials, ChannelArgs(options));
     Member m;
     m.endpoint = target;
+    m.channel = channel;
     m.kv = etcdserverpb::KV::NewStub(channel);
     m.watch = etcdserverpb::Watch::NewStub(channel);
     m.lease = etcdserverpb::Lease::NewStub(channel);
@@ -94,6 +95,28 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const EtcdOptions& option
     client->members_.push_back(std::move(m));
   }
   return client;
+}
+
+Result<void> EtcdClient::Connect() {
+  const auto deadline = std::chrono::system_clock::now() + options_.dial_timeout;
+  while (true) {
+    for (size_t i = 0; i < members_.size(); ++i) {
+      const size_t at = (current_.load() + i) % members_.size();
+      if (members_[at].channel->GetState(true) == GRPC_CHANNEL_READY) {
+        current_ = at;
+        return {};
+      }
+    }
+    // Some member's state changes (or the time is up).
+    const auto slice =
+        std::min(deadline, std::chrono::system_clock::now() + std::chrono::milliseconds(50));
+    Member& first = members_[current_.load()];
+    first.channel->WaitForStateChange(first.channel->GetState(false), slice);
+    if (std::chrono::system_clock::now() >= deadline) break;
+  }
+  return MakeError(ErrorCode::kUnavailable,
+                   Describe() + ": no member accepted a connection within " +
+                       std::to_string(options_.dial_timeout.count()) + " ms");
 }
 
 void EtcdClient::Prepare(grpc::ClientContext& context) const {

@@ -39,6 +39,7 @@ class EtcdClient {
 
   struct Member {
     std::string endpoint;
+    std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<etcdserverpb::KV::Stub> kv;
     std::unique_ptr<etcdserverpb::Watch::Stub> watch;
     std::unique_ptr<etcdserverpb::Lease::Stub> lease;
@@ -58,6 +59,9 @@ class EtcdClient {
   Member& member(size_t i) { return members_[i % members_.size()]; }
   void Skip(size_t from) { current_.compare_exchange_strong(from, (from + 1) % members_.size()); }
   size_t size() const { return members_.size(); }
+  // Waits up to the dial timeout for a connection to some member (from
+  // the current one on); kUnavailable naming them all if none accepts.
+  Result<void> Connect();
   // A context with the request deadline (or `timeout`) set.
   void Prepare(grpc::ClientContext& context) const;
   std::chrono::milliseconds request_timeout() const { return options_.request_timeout; }

@@ -36,7 +36,8 @@ Result<std::unique_ptr<EtcdStorage>> EtcdStorage::Open(const EtcdOptions& option
   }
   TRESOR_ASSIGN_OR_RETURN(auto client, EtcdClient::Create(options));
   std::unique_ptr<EtcdStorage> s(new EtcdStorage(options, std::move(client)));
-  TRESOR_RETURN_IF_ERROR(s->Revision());  // somebody answers
+  TRESOR_RETURN_IF_ERROR(s->client_->Connect());
+  TRESOR_RETURN_IF_ERROR(s->Revision());  // and answers
   return s;
 }
 
