@@ -1,7 +1,10 @@
 #include "cli/client_session.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "http/client.h"
 
@@ -47,14 +50,39 @@ std::string ClientToken() {
   return token;
 }
 
+namespace {
+// The highest X-Vault-Index this process was given.
+uint64_t& SeenIndex() {
+  static uint64_t index = 0;
+  return index;
+}
+}  // namespace
+
 Result<Json> CallServer(const std::string& address, const std::string& method,
                         const std::string& path, const Json& body, const std::string& token) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!token.empty()) headers.emplace_back("X-Vault-Token", token);
-  TRESOR_ASSIGN_OR_RETURN(
-      http::ClientResponse response,
-      http::Fetch(address, method, "/v1/" + path, headers, body.is_null() ? "" : body.dump(),
-                  http::FetchOptions{.ca_file = CaCertFile()}));
+  if (SeenIndex() > 0) headers.emplace_back("X-Vault-Index", std::to_string(SeenIndex()));
+  const std::string payload = body.is_null() ? "" : body.dump();
+  std::optional<Result<http::ClientResponse>> fetched;
+  std::stringstream nodes(address);
+  for (std::string node; std::getline(nodes, node, ',');) {
+    fetched = http::Fetch(node, method, "/v1/" + path, headers, payload,
+                          http::FetchOptions{.ca_file = CaCertFile()});
+    // Passed over: a node that was not reached, or that is sealed or cut off
+    // from its store (503: it did nothing). Anything else is the answer.
+    if (fetched->has_value() ? (*fetched)->status != 503
+                             : fetched->error().code != ErrorCode::kUnavailable) {
+      break;
+    }
+  }
+  if (!fetched) return MakeError(ErrorCode::kInvalidArgument, "no server address given");
+  TRESOR_ASSIGN_OR_RETURN(http::ClientResponse response, std::move(*fetched));
+  uint64_t index = 0;
+  if (std::from_chars(response.index.data(), response.index.data() + response.index.size(), index)
+          .ec == std::errc()) {
+    SeenIndex() = std::max(SeenIndex(), index);
+  }
   if (response.status == 204) return Json::object();
   Json parsed = Json::parse(response.body, nullptr, false);
   if (response.status >= 200 && response.status < 300) {

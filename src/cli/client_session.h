@@ -13,6 +13,8 @@ namespace tresor::cli {
 using Json = nlohmann::json;
 
 // --address, else $TRESOR_ADDR, else $VAULT_ADDR, else http://127.0.0.1:8200.
+// Several nodes of one cluster may be given, separated by commas: calls go
+// to the first that answers.
 std::string ServerAddress(const std::string& flag);
 
 // For https:// addresses: the file SetCaCertFile gave (--ca-cert), else
@@ -27,7 +29,10 @@ std::string ClientToken();
 std::string TokenFilePath();
 
 // Calls `method path` (path under /v1/, no leading slash) with `body` (null:
-// none). Returns the response's JSON ({} for 204).
+// none). Returns the response's JSON ({} for 204). With several addresses,
+// a node that cannot be reached is passed over for the next. The highest
+// X-Vault-Index seen is sent back with every later call of the process, so
+// that it reads its own writes on whichever node answers.
 Result<Json> CallServer(const std::string& address, const std::string& method,
                         const std::string& path, const Json& body = nullptr,
                         const std::string& token = ClientToken());

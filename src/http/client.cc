@@ -68,7 +68,7 @@ Result<ClientResponse> Fetch(const std::string& address, const std::string& meth
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) {
-    return Io(address, "cannot resolve " + host);
+    return MakeError(ErrorCode::kUnavailable, address + ": cannot resolve " + host);
   }
   Socket sock(::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0));
   timeval tv{options.timeout_seconds, 0};
@@ -76,7 +76,10 @@ Result<ClientResponse> Fetch(const std::string& address, const std::string& meth
   ::setsockopt(sock.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   const int connected = ::connect(sock.get(), found->ai_addr, found->ai_addrlen);
   ::freeaddrinfo(found);
-  if (connected != 0) return Io(address, std::string("cannot connect: ") + std::strerror(errno));
+  if (connected != 0) {
+    return MakeError(ErrorCode::kUnavailable,
+                     address + ": cannot connect: " + std::strerror(errno));
+  }
   std::unique_ptr<TlsSession> tls;
   std::optional<NoSigpipe> no_sigpipe;
   if (https) {

@@ -18,8 +18,9 @@ struct FetchOptions {
 };
 
 // `address` is "http://HOST[:PORT]" or "https://HOST[:PORT]" (IPv4 or a
-// name; ports 80 and 443 by default). kIo if the server cannot be reached
-// or answers something that is not HTTP; kRefused if its certificate is
+// name; ports 80 and 443 by default). kUnavailable if the server cannot be
+// reached (nothing was sent); kIo if the exchange fails after that or the
+// answer is not HTTP; kRefused if its certificate is
 // not trusted; kInvalidArgument for a bad address.
 Result<ClientResponse> Fetch(const std::string& address, const std::string& method,
                              const std::string& path,

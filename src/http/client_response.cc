@@ -17,23 +17,30 @@ bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
   return true;
 }
 
-// The Content-Length the head gives, if it gives one that is a number.
-std::optional<size_t> ContentLength(std::string_view head) {
-  constexpr std::string_view kName = "content-length:";
+// The value of header `name` (lowercase, with its colon) in `head`,
+// without surrounding blanks; the first if several.
+std::optional<std::string_view> HeaderValue(std::string_view head, std::string_view name) {
   for (size_t at = head.find("\r\n"); at != std::string_view::npos;
        at = head.find("\r\n", at + 2)) {
     std::string_view line = head.substr(at + 2);
     line = line.substr(0, line.find("\r\n"));
-    if (!StartsWithNoCase(line, kName)) continue;
-    line.remove_prefix(kName.size());
+    if (!StartsWithNoCase(line, name)) continue;
+    line.remove_prefix(name.size());
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    size_t length = 0;
-    const auto [end, ec] = std::from_chars(line.data(), line.data() + line.size(), length);
-    if (ec != std::errc() || end != line.data() + line.size()) return std::nullopt;
-    return length;
+    return line;
   }
   return std::nullopt;
+}
+
+// The Content-Length the head gives, if it gives one that is a number.
+std::optional<size_t> ContentLength(std::string_view head) {
+  const auto line = HeaderValue(head, "content-length:");
+  if (!line) return std::nullopt;
+  size_t length = 0;
+  const auto [end, ec] = std::from_chars(line->data(), line->data() + line->size(), length);
+  if (ec != std::errc() || end != line->data() + line->size()) return std::nullopt;
+  return length;
 }
 
 }  // namespace
@@ -64,7 +71,8 @@ Result<ClientResponse> ParseResponse(std::string_view received) {
     if (body.size() < *length) return MakeError(ErrorCode::kIo, "response cut short");
     body = body.substr(0, *length);
   }
-  return ClientResponse{status, std::string(body)};
+  const auto index = HeaderValue(received.substr(0, head_end), "x-vault-index:");
+  return ClientResponse{status, std::string(body), std::string(index.value_or(""))};
 }
 
 }  // namespace tresor::http

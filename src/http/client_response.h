@@ -14,6 +14,7 @@ namespace tresor::http {
 struct ClientResponse {
   int status = 0;
   std::string body;
+  std::string index;  // X-Vault-Index: the store revision the answer reflects ("" if none)
 };
 
 // The size of the whole response once its head has arrived and gives a

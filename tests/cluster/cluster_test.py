@@ -178,6 +178,31 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(final["data"]["data"], {"n": 4 * each})
             self.assertEqual(final["data"]["metadata"]["version"], 4 * each + 1)
 
+    def test_the_cli_passes_over_a_node_it_cannot_reach(self):
+        (a, b, c), root = self.unsealed_cluster()
+        dead = "http://127.0.0.1:1"
+        env = {"PATH": os.environ["PATH"], "HOME": self.dir, "TRESOR_TOKEN": root,
+               "TRESOR_ADDR": f"{dead},{b.url},{c.url}"}
+
+        def tresor(*args):
+            out = subprocess.run([TRESOR, *args], capture_output=True, text=True, env=env,
+                                 timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            return out.stdout
+
+        self.assertEqual(tresor("kv", "put", "app/x", "v=1"), "secret/app/x: version 1\n")
+        self.assertEqual(tresor("kv", "put", "app/x", "v=2"), "secret/app/x: version 2\n")
+        # rollback reads, then writes: the second call carries the first's index.
+        self.assertEqual(tresor("kv", "rollback", "--version", "1", "app/x"),
+                         "secret/app/x: version 3 (a copy of version 1)\n")
+        self.assertEqual(tresor("kv", "get", "app/x"), "v=1\n")
+        env["TRESOR_ADDR"] = dead
+        out = subprocess.run([TRESOR, "kv", "get", "app/x"], capture_output=True, text=True,
+                             env=env, timeout=60)
+        self.assertEqual(out.returncode, 3)
+        self.assertEqual(out.stderr,
+                         f"tresor: error: {dead}: cannot connect: Connection refused\n")
+
     def test_two_nodes_racing_init_exactly_one_wins(self):
         a, b = self.start_nodes(2)
         results = {}
