@@ -258,6 +258,8 @@ http::Response Api::AwaitWrites(http::Response response) {
   const store::NotedWrites noted = store::TakeNotedWrites();
   if (noted.failed) {
     state_stale_ = true;  // the engines may hold what was refused
+    if (noted.unreachable)
+      return Error(503, "storage did not answer; the write may not have been stored");
     return Error(500, "storage write failed");
   }
   // The revision the response reflects: the request's writes, else what
@@ -291,6 +293,11 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   if (path == "sys/metrics") return MetricsResponse(request);
   auto core = this->core();
   if (core == nullptr) return Error(503, "Vault is sealed");
+  // Cut off from a shared store, this node's caches may be behind the
+  // other nodes' writes: it serves nothing from them.
+  if (auto why = options_.storage->Unreachable()) {
+    return Error(503, "storage cannot be reached: " + *why);
+  }
   if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
   if (path == "sys/audit-head") {  // tresor's own: for tresor audit verify --server
     if (request.method != "GET") return Error(405, "unsupported operation");
@@ -336,7 +343,7 @@ http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& reque
 }
 
 void Api::Sweep() {
-  if (options_.storage->Failure()) return RecoverStorage();
+  if (options_.storage->Failure() || state_stale_) return RecoverStorage();
   ReloadLostCore();
   if (auto core = this->core()) {
     core->ExpireWaits(std::chrono::steady_clock::now() - options_.index_wait);

@@ -16,7 +16,10 @@ thread_local NotedWrites noted;
 }  // namespace
 
 void NoteWrite(uint64_t seq) { noted.seq = std::max(noted.seq, seq); }
-void NoteWriteFailure() { noted.failed = true; }
+void NoteWriteFailure(bool unreachable) {
+  noted.failed = true;
+  noted.unreachable = noted.unreachable || unreachable;
+}
 NotedWrites TakeNotedWrites() { return std::exchange(noted, NotedWrites{}); }
 
 // Submits `writes`, noting the batch (or the refusal) for the request.
@@ -31,7 +34,7 @@ Result<TxnResult> Barrier::ApplyIf(std::vector<Condition> conditions, std::vecto
   for (const Write& w : writes) keys.push_back(w.key);
   auto result = storage_->Transact(Txn{std::move(conditions), std::move(writes)});
   if (!result) {
-    NoteWriteFailure();
+    NoteWriteFailure(result.error().code == ErrorCode::kUnavailable);
     return std::move(result).error();
   }
   if (!result->applied) return *result;

@@ -9,14 +9,16 @@
 namespace tresor::store {
 
 struct NotedWrites {
-  uint64_t seq = 0;     // the highest batch submitted; 0 for none
-  bool failed = false;  // a submission was refused (the storage has failed)
+  uint64_t seq = 0;          // the highest batch submitted; 0 for none
+  bool failed = false;       // a submission was refused (the storage has failed)
+  bool unreachable = false;  // ... because the store could not be reached
 };
 
 // Records that this thread's request submitted batch `seq`.
 void NoteWrite(uint64_t seq);
-// Records that a submission was refused.
-void NoteWriteFailure();
+// Records that a submission was refused (`unreachable`: no answer from
+// the store).
+void NoteWriteFailure(bool unreachable = false);
 // What was noted since the last call, and forgets it.
 NotedWrites TakeNotedWrites();
 

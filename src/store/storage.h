@@ -133,6 +133,11 @@ class Storage {
   // "inmem", "sqlite" or "etcd", as sys/seal-status reports it.
   virtual std::string type() const = 0;
 
+  // Why the store cannot be reached now (a remote store that has said
+  // nothing for too long), or nothing: the server then answers 503 rather
+  // than serve from caches it can no longer keep current.
+  virtual std::optional<std::string> Unreachable() { return std::nullopt; }
+
   // The reason of the failed commit that stopped writes, or nothing.
   virtual std::optional<std::string> Failure() { return std::nullopt; }
   // Lets writes through again after a failure, once the caller's state

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import unittest
@@ -17,6 +18,9 @@ import warnings
 import hvac
 import requests
 
+import time
+
+from cut_proxy import CutProxy
 from etcd_cluster import EtcdCluster
 
 TRESOR = os.environ.get("TRESOR_BIN", "tresor")
@@ -78,14 +82,15 @@ class ClusterTest(unittest.TestCase):
         for n in self.nodes:
             n.stop()
 
-    def start_nodes(self, count):
+    def start_nodes(self, count, endpoints_of=None):
         prefix = f"tresor-{uuid.uuid4().hex[:8]}/"
         for i in range(count):
-            self.nodes.append(Node(self.dir, f"n{len(self.nodes)}", self.etcd.endpoints, prefix))
+            endpoints = (endpoints_of or {}).get(i, self.etcd.endpoints)
+            self.nodes.append(Node(self.dir, f"n{len(self.nodes)}", endpoints, prefix))
         return self.nodes
 
-    def unsealed_cluster(self):
-        a, b, c = self.start_nodes(3)
+    def unsealed_cluster(self, endpoints_of=None):
+        a, b, c = self.start_nodes(3, endpoints_of)
         self.assertTrue(a.storage_line.startswith("storage: etcd 127.0.0.1:"), a.storage_line)
         made = hvac.Client(url=a.url).sys.initialize(secret_shares=1, secret_threshold=1)
         for node in (a, b, c):
@@ -202,6 +207,47 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(out.returncode, 3)
         self.assertEqual(out.stderr,
                          f"tresor: error: {dead}: cannot connect: Connection refused\n")
+
+    def test_a_node_cut_off_from_etcd_stops_serving_and_catches_up_when_back(self):
+        proxies = [CutProxy(p) for p in self.etcd.client_ports]
+        self.addCleanup(lambda: [p.stop() for p in proxies])
+        via_proxy = [f"127.0.0.1:{p.port}" for p in proxies]
+        (a, b, c), root = self.unsealed_cluster({2: via_proxy})
+        r = a.call("POST", "secret/data/cut", root, {"data": {"v": "before"}})
+        self.assertEqual(c.call("GET", "secret/data/cut", root,
+                                index=r.headers["X-Vault-Index"]).status_code, 200)
+        # Idle for longer than the limit, a connected node still serves:
+        # the watch's progress reports keep it in touch.
+        time.sleep(7)
+        self.assertEqual(c.call("GET", "secret/data/cut", root).status_code, 200)
+        for p in proxies:
+            p.cut()
+        cut_at = time.monotonic()
+        while True:
+            read = c.call("GET", "secret/data/cut", root)
+            if read.status_code == 503:
+                break
+            self.assertEqual(read.status_code, 200, read.text)
+            self.assertLess(time.monotonic() - cut_at, 120, "C kept serving from its cache")
+            time.sleep(0.2)
+        self.assertTrue(read.json()["errors"][0].startswith("storage cannot be reached: etcd at "),
+                        read.text)
+        print(f"\n  a node cut off answered 503 after {time.monotonic() - cut_at:.1f} s",
+              file=sys.stderr)
+        # The others go on; a write made meanwhile is on C once it is back.
+        during = a.call("POST", "secret/data/cut", root, {"data": {"v": "during"}})
+        self.assertEqual(during.status_code, 200, during.text)
+        for p in proxies:
+            p.restore()
+        back_at = time.monotonic()
+        while True:
+            read = c.call("GET", "secret/data/cut", root, index=during.headers["X-Vault-Index"])
+            if read.status_code == 200:
+                break
+            self.assertIn(read.status_code, (429, 503), read.text)
+            self.assertLess(time.monotonic() - back_at, 120, "C did not come back")
+            time.sleep(0.2)
+        self.assertEqual(read.json()["data"]["data"], {"v": "during"})
 
     def test_two_nodes_racing_init_exactly_one_wins(self):
         a, b = self.start_nodes(2)

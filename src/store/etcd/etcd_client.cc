@@ -119,6 +119,13 @@ Result<void> EtcdClient::Connect() {
                        std::to_string(options_.dial_timeout.count()) + " ms");
 }
 
+void EtcdClient::Heard() { heard_ = std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+std::chrono::steady_clock::duration EtcdClient::Silence() const {
+  return std::chrono::steady_clock::now().time_since_epoch() -
+         std::chrono::steady_clock::duration(heard_.load());
+}
+
 void EtcdClient::Prepare(grpc::ClientContext& context) const {
   context.set_deadline(std::chrono::system_clock::now() + options_.request_timeout);
 }
@@ -144,7 +151,10 @@ Result<void> EtcdClient::Call(
     grpc::ClientContext context;
     Prepare(context);
     status = call(m, context);
-    if (status.ok()) return {};
+    if (status.ok()) {
+      Heard();
+      return {};
+    }
     endpoint = m.endpoint;
     if (!IsUnanswered(status)) break;
     Skip(at);

@@ -66,6 +66,10 @@ class EtcdClient {
   void Prepare(grpc::ClientContext& context) const;
   std::chrono::milliseconds request_timeout() const { return options_.request_timeout; }
   std::string Describe() const;  // "etcd at a:2379, b:2379"
+  // Records that a member answered (a call, a watch message), and how
+  // long ago one last did.
+  void Heard();
+  std::chrono::steady_clock::duration Silence() const;
 
  private:
   explicit EtcdClient(EtcdOptions options) : options_(std::move(options)) {}
@@ -73,6 +77,8 @@ class EtcdClient {
   EtcdOptions options_;
   std::vector<Member> members_;
   std::atomic<size_t> current_{0};
+  std::atomic<std::chrono::steady_clock::rep> heard_{
+      std::chrono::steady_clock::now().time_since_epoch().count()};
 };
 
 // True for the statuses that mean "no answer", after which another member

@@ -147,6 +147,13 @@ Result<TxnResult> EtcdStorage::Transact(Txn txn) {
   return TxnResult{false, revision, 0};
 }
 
+std::optional<std::string> EtcdStorage::Unreachable() {
+  const auto silence = client_->Silence();
+  if (silence < 2 * options_.request_timeout) return std::nullopt;
+  return client_->Describe() + ": no answer for " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(silence).count()) + " s";
+}
+
 void EtcdStorage::WhenDurable(uint64_t, std::function<void(bool)> done) { done(true); }
 bool EtcdStorage::IsDurable(uint64_t) { return true; }
 

@@ -83,6 +83,7 @@ bool EtcdWatch::Stream(EtcdClient::Member& member) {
   bool over = false;
   etcdserverpb::WatchResponse response;
   while (ok && stream->Read(&response)) {
+    client_.Heard();
     {
       const std::lock_guard lock(mutex_);
       heard_ = std::chrono::steady_clock::now();
