@@ -118,8 +118,12 @@ void KvV2::Changed(const std::string& rest, uint64_t revision) {
     return;
   }
   if (!rest.starts_with("k/")) return;
+  // Checked before taking the lock writers hold: this node's own writes
+  // (the common case) cost them nothing. Dropping an entry is always safe,
+  // so a write racing with the check costs at most a read.
+  if (!barrier_->local_writes().IsNews(prefix_ + rest, revision)) return;
   const std::lock_guard lock(mutex_);
-  if (barrier_->local_writes().IsNews(prefix_ + rest, revision)) keys_.Erase(rest.substr(2));
+  keys_.Erase(rest.substr(2));
 }
 
 size_t KvV2::cached_keys() {
