@@ -28,41 +28,8 @@ export TRESOR_ADDR=http://127.0.0.1:18291
 awk '/^unseal key/ {print $4}' "$work/init" | "$tresor" operator unseal >/dev/null
 token=$(awk '/^root token/ {print $3}' "$work/init")
 
-# Every request writes a new key: the thread's number and a counter.
-cat > "$work/tresor.lua" <<LUA
-threads = 0
-function setup(thread) threads = threads + 1; thread:set("id", threads) end
-local n = 0
-function request()
-  n = n + 1
-  return wrk.format("POST", "/v1/secret/data/bench/" .. id .. "-" .. n,
-    {["X-Vault-Token"] = "$token"}, '{"data":{"value":"$value"}}')
-end
-LUA
-cat > "$work/etcd.lua" <<LUA
-local b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local function enc(s)
-  return ((s:gsub(".", function(c)
-    local r, b = "", c:byte()
-    for i = 8, 1, -1 do r = r .. (b % 2 ^ i - b % 2 ^ (i - 1) > 0 and "1" or "0") end
-    return r
-  end) .. "0000"):gsub("%d%d%d?%d?%d?%d?", function(x)
-    if #x < 6 then return "" end
-    local c = 0
-    for i = 1, 6 do c = c + (x:sub(i, i) == "1" and 2 ^ (6 - i) or 0) end
-    return b64:sub(c + 1, c + 1)
-  end) .. ({"", "==", "="})[#s % 3 + 1])
-end
-local value = enc('{"data":{"value":"$value"}}')
-threads = 0
-function setup(thread) threads = threads + 1; thread:set("id", threads) end
-local n = 0
-function request()
-  n = n + 1
-  return wrk.format("POST", "/v3/kv/put", nil,
-    '{"key":"' .. enc("bench/" .. id .. "-" .. n) .. '","value":"' .. value .. '"}')
-end
-LUA
+tresor_put_lua "$work/tresor.lua" "$token" "$value"
+etcd_put_lua "$work/etcd.lua" "$value"
 curl -sf -X POST -d "{\"key\":\"$(printf probe | base64)\",\"value\":\"eA==\"}" \
   http://127.0.0.1:18292/v3/kv/put >/dev/null || { echo "etcd did not answer" >&2; exit 1; }
 

@@ -28,3 +28,45 @@ wrk_figures() {
                     else if (v ~ /s$/) {sub(/s/, "", v); v = v * 1000}; p99 = v}
        END {print rps, p99}'
 }
+# `tresor_put_lua FILE TOKEN VALUE`: a wrk script in which every request
+# writes a new KV v2 key (the thread's number and a counter) holding VALUE.
+tresor_put_lua() {
+  cat > "$1" <<LUA
+threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format("POST", "/v1/secret/data/bench/" .. id .. "-" .. n,
+    {["X-Vault-Token"] = "$2"}, '{"data":{"value":"$3"}}')
+end
+LUA
+}
+# `etcd_put_lua FILE VALUE`: the same through etcd's JSON gateway (keys and
+# values base64), the same bytes as tresor's request body.
+etcd_put_lua() {
+  cat > "$1" <<LUA
+local b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function enc(s)
+  return ((s:gsub(".", function(c)
+    local r, b = "", c:byte()
+    for i = 8, 1, -1 do r = r .. (b % 2 ^ i - b % 2 ^ (i - 1) > 0 and "1" or "0") end
+    return r
+  end) .. "0000"):gsub("%d%d%d?%d?%d?%d?", function(x)
+    if #x < 6 then return "" end
+    local c = 0
+    for i = 1, 6 do c = c + (x:sub(i, i) == "1" and 2 ^ (6 - i) or 0) end
+    return b64:sub(c + 1, c + 1)
+  end) .. ({"", "==", "="})[#s % 3 + 1])
+end
+local value = enc('{"data":{"value":"$2"}}')
+threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format("POST", "/v3/kv/put", nil,
+    '{"key":"' .. enc("bench/" .. id .. "-" .. n) .. '","value":"' .. value .. '"}')
+end
+LUA
+}

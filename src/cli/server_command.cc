@@ -25,6 +25,9 @@
 namespace tresor::cli {
 namespace {
 
+// HTTP workers of a node on etcd, unless [limits] threads says otherwise.
+constexpr int kEtcdWorkers = 32;
+
 // "HOST:PORT" into its parts; the host must be an IPv4 address.
 Result<std::pair<std::string, int>> SplitListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
@@ -177,6 +180,11 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   http_options.host = listen.first;
   http_options.port = listen.second;
   http_options.threads = options.threads;
+  // A worker waits for etcd's answer to each write it makes (a round trip
+  // to a majority): more of them keep the cores busy meanwhile.
+  if (options.storage_type == "etcd" && !options.dev && options.threads == 0) {
+    http_options.threads = kEtcdWorkers;
+  }
   http_options.max_connections = static_cast<size_t>(options.max_connections);
   http_options.tls_cert_file = options.tls_cert_file;
   http_options.tls_key_file = options.tls_key_file;

@@ -120,38 +120,38 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
     if (!c.is_number_integer() || c.get<int64_t>() < 0) return KvStatus(400, "invalid cas value");
     cas = c.get<int64_t>();
   }
-  for (int attempt = 1;; ++attempt) {
-    const std::lock_guard lock(mutex_);
-    if (closed_) return KvUnmounted();
-    auto found = FindLocked(path);
-    if (!found) return KvStorageFailure();
-    Key* existing = *found;
-    const int64_t current = existing == nullptr ? 0 : existing->current_version;
-    const bool required = cas_required_ || (existing != nullptr && existing->cas_required);
-    if (required && !cas) return KvStatus(400, "check-and-set parameter required for this call");
-    if (cas && *cas != current) {
-      return KvStatus(400, "check-and-set parameter did not match the current version");
-    }
-    const auto time = now_();
-    const std::string now = Rfc3339(time);
-    Key& key = existing != nullptr ? *existing : keys_.Put(path, Key{});
-    if (key.created_time.empty()) key.created_time = now;
-    key.updated_time = now;
-    const int64_t number = ++key.current_version;
-    const int64_t after = DeleteVersionAfter(key);
-    key.versions[number] = Version{
-        now, after > 0 ? Rfc3339(time + std::chrono::seconds(after)) : "", false, body["data"]};
-    if (key.oldest_version == 0) key.oldest_version = number;
-    TrimVersions(key);
-    KvOutcome out{200, Dump(VersionMetadata(key, number, key.versions[number])), {}};
-    if (PersistLocked(path, key)) return out;
-    if (attempt == kWriteAttempts) return KvContended();
-  }
+  int64_t number = 0;
+  return Update(
+      path, true,
+      [&](Key& key, bool existed) -> std::optional<KvOutcome> {
+        const int64_t current = existed ? key.current_version : 0;
+        const bool required = cas_required_ || key.cas_required;
+        if (required && !cas) {
+          return KvStatus(400, "check-and-set parameter required for this call");
+        }
+        if (cas && *cas != current) {
+          return KvStatus(400, "check-and-set parameter did not match the current version");
+        }
+        const auto time = now_();
+        const std::string now = Rfc3339(time);
+        if (key.created_time.empty()) key.created_time = now;
+        key.updated_time = now;
+        number = ++key.current_version;
+        const int64_t after = DeleteVersionAfter(key);
+        key.versions[number] = Version{
+            now, after > 0 ? Rfc3339(time + std::chrono::seconds(after)) : "", false, body["data"]};
+        if (key.oldest_version == 0) key.oldest_version = number;
+        TrimVersions(key);
+        return std::nullopt;
+      },
+      [&](const Key& key) {
+        return KvOutcome{200, Dump(VersionMetadata(key, number, key.versions.at(number))), {}};
+      });
 }
 
 KvOutcome KvV2::Read(const std::string& path, int64_t version) {
-  const std::lock_guard lock(mutex_);
-  auto found = FindLocked(path);
+  std::unique_lock lock(mutex_);
+  auto found = FindLocked(path, lock);
   if (!found) return KvStorageFailure();
   if (*found == nullptr) return KvStatus(404);
   const Key& key = **found;
@@ -171,18 +171,52 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   return out;
 }
 
-KvOutcome KvV2::Mutate(const std::string& path,
-                       const std::function<std::optional<KvOutcome>(Key&)>& change) {
+KvOutcome KvV2::Update(const std::string& path, bool create,
+                       const std::function<std::optional<KvOutcome>(Key&, bool)>& change,
+                       const std::function<KvOutcome(const Key&)>& answer) {
+  // Unmounting waits for this write to be stored or refused.
+  const std::shared_lock writing(writing_);
   for (int attempt = 1;; ++attempt) {
-    const std::lock_guard lock(mutex_);
-    if (closed_) return KvUnmounted();
-    auto found = FindLocked(path);
-    if (!found) return KvStorageFailure();
-    if (*found == nullptr) return KvStatus(204);
-    if (auto answer = change(**found)) return *answer;
-    if (PersistLocked(path, **found)) return KvStatus(204);
+    Key copy;
+    {
+      std::unique_lock lock(mutex_);
+      if (closed_) return KvUnmounted();
+      auto found = FindLocked(path, lock);
+      if (!found) return KvStorageFailure();
+      const bool existed = *found != nullptr;
+      if (!existed && !create) return KvStatus(204);
+      if (existed) copy = **found;
+      if (auto refused = change(copy, existed)) return *refused;
+      if (barrier_ == nullptr) return answer(keys_.Put(path, std::move(copy)));  // memory only
+    }
+    // Stored without the lock: writes to other keys, and round trips to
+    // a remote store, overlap.
+    switch (Store(path, copy)) {
+      case Stored::kYes: {
+        const std::lock_guard lock(mutex_);
+        Key* cached = keys_.Find(path);
+        if (cached == nullptr || !cached->stored || cached->revision < copy.revision) {
+          keys_.Put(path, copy);
+        }
+        return answer(copy);
+      }
+      case Stored::kRefused:  // noted for the request, which fails
+        return answer(copy);
+      case Stored::kConflict: {
+        const std::lock_guard lock(mutex_);
+        keys_.Erase(path);  // read it again from the store
+        break;
+      }
+    }
     if (attempt == kWriteAttempts) return KvContended();
   }
+}
+
+KvOutcome KvV2::Mutate(const std::string& path,
+                       const std::function<std::optional<KvOutcome>(Key&)>& change) {
+  return Update(
+      path, false, [&](Key& key, bool) { return change(key); },
+      [](const Key&) { return KvStatus(204); });
 }
 
 KvOutcome KvV2::DeleteLatest(const std::string& path) {
@@ -226,8 +260,8 @@ KvOutcome KvV2::Destroy(const std::string& path, const Json& body) {
 }
 
 KvOutcome KvV2::ReadMetadata(const std::string& path) {
-  const std::lock_guard lock(mutex_);
-  auto found = FindLocked(path);
+  std::unique_lock lock(mutex_);
+  auto found = FindLocked(path, lock);
   if (!found) return KvStorageFailure();
   if (*found == nullptr) return KvStatus(404);
   const Key& key = **found;
@@ -252,50 +286,48 @@ KvOutcome KvV2::ReadMetadata(const std::string& path) {
 
 KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
   if (!body.is_object()) return KvStatus(400, "invalid request body");
-  for (int attempt = 1;; ++attempt) {
-    const std::lock_guard lock(mutex_);
-    if (closed_) return KvUnmounted();
-    auto found = FindLocked(path);
-    if (!found) return KvStorageFailure();
-    // Validated on a copy: a refused body changes nothing.
-    Key key = *found != nullptr ? **found : Key{};
-    const std::string now = Now();
-    if (key.created_time.empty()) key.created_time = now;
-    key.updated_time = now;
-    if (body.contains("max_versions")) {
-      if (!body["max_versions"].is_number_integer() || body["max_versions"].get<int64_t>() < 0) {
-        return KvStatus(400, "max_versions must be a non-negative integer");
-      }
-      key.max_versions = body["max_versions"].get<int64_t>();
-    }
-    if (body.contains("cas_required")) {
-      if (!body["cas_required"].is_boolean())
-        return KvStatus(400, "cas_required must be a boolean");
-      key.cas_required = body["cas_required"].get<bool>();
-    }
-    if (body.contains("delete_version_after")) {
-      auto setting = DeleteVersionAfterSetting(body["delete_version_after"]);
-      if (!setting) return KvStatus(400, setting.error().message);
-      key.delete_version_after = *setting;
-    }
-    if (body.contains("custom_metadata")) {
-      const Json& custom = body["custom_metadata"];
-      if (!custom.is_null() && !custom.is_object()) {
-        return KvStatus(400, "custom_metadata must be an object of strings");
-      }
-      if (custom.is_object()) {
-        for (const auto& entry : custom) {
-          if (!entry.is_string())
-            return KvStatus(400, "custom_metadata must be an object of strings");
+  return Update(
+      path, true,
+      [&](Key& key, bool) -> std::optional<KvOutcome> {
+        const std::string now = Now();
+        if (key.created_time.empty()) key.created_time = now;
+        key.updated_time = now;
+        if (body.contains("max_versions")) {
+          if (!body["max_versions"].is_number_integer() ||
+              body["max_versions"].get<int64_t>() < 0) {
+            return KvStatus(400, "max_versions must be a non-negative integer");
+          }
+          key.max_versions = body["max_versions"].get<int64_t>();
         }
-      }
-      key.custom_metadata = custom;
-    }
-    TrimVersions(key);
-    Key& kept = keys_.Put(path, std::move(key));
-    if (PersistLocked(path, kept)) return KvStatus(204);
-    if (attempt == kWriteAttempts) return KvContended();
-  }
+        if (body.contains("cas_required")) {
+          if (!body["cas_required"].is_boolean()) {
+            return KvStatus(400, "cas_required must be a boolean");
+          }
+          key.cas_required = body["cas_required"].get<bool>();
+        }
+        if (body.contains("delete_version_after")) {
+          auto setting = DeleteVersionAfterSetting(body["delete_version_after"]);
+          if (!setting) return KvStatus(400, setting.error().message);
+          key.delete_version_after = *setting;
+        }
+        if (body.contains("custom_metadata")) {
+          const Json& custom = body["custom_metadata"];
+          if (!custom.is_null() && !custom.is_object()) {
+            return KvStatus(400, "custom_metadata must be an object of strings");
+          }
+          if (custom.is_object()) {
+            for (const auto& entry : custom) {
+              if (!entry.is_string()) {
+                return KvStatus(400, "custom_metadata must be an object of strings");
+              }
+            }
+          }
+          key.custom_metadata = custom;
+        }
+        TrimVersions(key);
+        return std::nullopt;
+      },
+      [](const Key&) { return KvStatus(204); });
 }
 
 KvOutcome KvV2::DeleteMetadata(const std::string& path) {
@@ -326,13 +358,14 @@ KvOutcome KvV2::List(const std::string& prefix) {
 }
 
 void KvV2::Close() {
+  const std::unique_lock writes(writing_);  // the writes in flight end first
   const std::lock_guard lock(mutex_);
   closed_ = true;
 }
 
 bool KvV2::Exists(const std::string& path) {
-  const std::lock_guard lock(mutex_);
-  auto found = FindLocked(path);
+  std::unique_lock lock(mutex_);
+  auto found = FindLocked(path, lock);
   return found && *found != nullptr && (*found)->current_version > 0;
 }
 

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -106,17 +107,26 @@ class KvV2 {
   KvOutcome ChangeVersions(const std::string& path, const Json& body, int action);
   // The key at `path` from the cache or storage; null if there is none.
   // Holds mutex_. kIntegrity if its record does not open.
-  Result<Key*> FindLocked(const std::string& path);
+  // The lock is let go while storage is read (a cache miss), so that a
+  // remote store's round trip does not hold up the mount.
+  Result<Key*> FindLocked(const std::string& path, std::unique_lock<std::mutex>& lock);
   // Writes `key` through the barrier (`key` is the cached entry).
   // Stores `key` if its record is still at key.revision, and moves that
-  // on; false if another writer (another node) changed it first: the
-  // cache entry is then dropped, and the caller reads it again and
-  // retries (kWriteAttempts times in all).
-  bool PersistLocked(const std::string& path, Key& key);
+  // on (kYes); kConflict if another writer (another node) changed it
+  // first; kRefused if storage refused (noted: the request fails).
+  enum class Stored { kYes, kConflict, kRefused };
+  Stored Store(const std::string& path, Key& key);
   static constexpr int kWriteAttempts = 16;
-  // Applies `change` to the stored key at `path` and stores it (204), from
-  // a fresh read when another writer got there first; `change` may answer
-  // instead (nothing to store). 204 for a key that does not exist.
+  // Read-modify-write of the key at `path`: `change` edits a copy (of a
+  // new key if `create` and none exists; else the answer is 204), or
+  // answers instead (nothing stored); the copy is stored if the record is
+  // still at the revision read, else it is all done again from a fresh
+  // read. The lock is not held while storage works. `answer` gives the
+  // response from what was stored.
+  KvOutcome Update(const std::string& path, bool create,
+                   const std::function<std::optional<KvOutcome>(Key&, bool existed)>& change,
+                   const std::function<KvOutcome(const Key&)>& answer);
+  // Update of an existing key, answered 204.
   KvOutcome Mutate(const std::string& path,
                    const std::function<std::optional<KvOutcome>(Key&)>& change);
   // Deletes the key from storage; the cache remembers it is gone.
@@ -139,6 +149,7 @@ class KvV2 {
   std::string prefix_;
   Clock now_;
   std::mutex mutex_;
+  std::shared_mutex writing_;  // shared by writes in flight; Close takes it
   bool closed_ = false;
   LruMap<Key> keys_;          // all keys without a barrier, else a cache
   int64_t max_versions_ = 0;  // mount config; 0 means 10, as Vault

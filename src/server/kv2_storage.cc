@@ -65,37 +65,39 @@ KvV2::Key KvV2::Absent() {
   return key;
 }
 
-Result<KvV2::Key*> KvV2::FindLocked(const std::string& path) {
+Result<KvV2::Key*> KvV2::FindLocked(const std::string& path, std::unique_lock<std::mutex>& lock) {
   if (Key* cached = keys_.Find(path)) return cached->stored ? cached : nullptr;
   if (barrier_ == nullptr) return static_cast<Key*>(nullptr);
-  TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecordAt(*barrier_, prefix_ + "k/" + path));
-  if (!stored.record) {
+  lock.unlock();
+  auto stored = GetRecordAt(*barrier_, prefix_ + "k/" + path);
+  lock.lock();
+  // Another request may have brought it in, or written it, meanwhile.
+  if (Key* cached = keys_.Find(path)) return cached->stored ? cached : nullptr;
+  if (!stored) return std::move(stored).error();
+  if (!stored->record) {
     keys_.Put(path, Absent());
     return static_cast<Key*>(nullptr);
   }
   Key key;
   try {
-    key = FromJson(*stored.record);
+    key = FromJson(*stored->record);
   } catch (const std::exception&) {
     return MakeError(ErrorCode::kIntegrity, prefix_ + "k/" + path + ": malformed record");
   }
-  key.revision = stored.revision;
+  key.revision = stored->revision;
   return &keys_.Put(path, std::move(key));
 }
 
-bool KvV2::PersistLocked(const std::string& path, Key& key) {
-  if (barrier_ == nullptr) return true;
+KvV2::Stored KvV2::Store(const std::string& path, Key& key) {
   const std::string stored = prefix_ + "k/" + path;
   std::vector<store::Write> writes;
   writes.push_back(SealRecord(*barrier_, stored, ToJson(key)));
   auto result = barrier_->ApplyIf({{stored, key.revision}}, std::move(writes));
-  if (!result) return true;  // refused by storage: noted, the request fails
-  if (!result->applied) {
-    keys_.Erase(path);
-    return false;
-  }
+  if (!result) return Stored::kRefused;
+  if (!result->applied) return Stored::kConflict;
   key.revision = result->revision;
-  return true;
+  key.stored = true;
+  return Stored::kYes;
 }
 
 void KvV2::ForgetLocked(const std::string& path) {
