@@ -177,36 +177,34 @@ KvOutcome KvV2::Update(const std::string& path, bool create,
   // Unmounting waits for this write to be stored or refused.
   const std::shared_lock writing(writing_);
   for (int attempt = 1;; ++attempt) {
-    Key copy;
-    {
-      std::unique_lock lock(mutex_);
-      if (closed_) return KvUnmounted();
-      auto found = FindLocked(path, lock);
-      if (!found) return KvStorageFailure();
-      const bool existed = *found != nullptr;
-      if (!existed && !create) return KvStatus(204);
-      if (existed) copy = **found;
-      if (auto refused = change(copy, existed)) return *refused;
-      if (barrier_ == nullptr) return answer(keys_.Put(path, std::move(copy)));  // memory only
-    }
-    // Stored without the lock: writes to other keys, and round trips to
-    // a remote store, overlap.
-    switch (Store(path, copy)) {
+    std::unique_lock lock(mutex_);
+    if (closed_) return KvUnmounted();
+    auto found = FindLocked(path, lock);
+    if (!found) return KvStorageFailure();
+    const bool existed = *found != nullptr;
+    if (!existed && !create) return KvStatus(204);
+    Key copy = existed ? **found : Key{};
+    if (auto refused = change(copy, existed)) return *refused;
+    if (barrier_ == nullptr) return answer(keys_.Put(path, std::move(copy)));  // memory only
+    // A remote store's round trip is made without the lock, so that writes
+    // to other keys overlap with it; a local store answers at once.
+    const bool remote = barrier_->storage().remote();
+    if (remote) lock.unlock();
+    const Stored stored = Store(path, copy);
+    if (remote) lock.lock();
+    switch (stored) {
       case Stored::kYes: {
-        const std::lock_guard lock(mutex_);
         Key* cached = keys_.Find(path);
-        if (cached == nullptr || !cached->stored || cached->revision < copy.revision) {
-          keys_.Put(path, copy);
+        if (cached != nullptr && cached->stored && cached->revision >= copy.revision) {
+          return answer(copy);  // a newer write is already here
         }
-        return answer(copy);
+        return answer(keys_.Put(path, std::move(copy)));
       }
       case Stored::kRefused:  // noted for the request, which fails
         return answer(copy);
-      case Stored::kConflict: {
-        const std::lock_guard lock(mutex_);
+      case Stored::kConflict:
         keys_.Erase(path);  // read it again from the store
         break;
-      }
     }
     if (attempt == kWriteAttempts) return KvContended();
   }

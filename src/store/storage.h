@@ -130,6 +130,10 @@ class Storage {
   virtual uint64_t submitted() const = 0;
   virtual uint64_t transactions() const = 0;
 
+  // True when every call is a network round trip (etcd): callers then
+  // make them without holding their own locks.
+  virtual bool remote() const { return false; }
+
   // "inmem", "sqlite" or "etcd", as sys/seal-status reports it.
   virtual std::string type() const = 0;
 

@@ -40,6 +40,7 @@ class EtcdStorage final : public Storage {
   uint64_t submitted() const override { return transactions_; }
   uint64_t transactions() const override { return transactions_; }
   std::string type() const override { return "etcd"; }
+  bool remote() const override { return true; }
   // When no member has answered anything (a call, the watch's progress
   // reports, every half request timeout) for two request timeouts.
   std::optional<std::string> Unreachable() override;
