@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "store/etcd/etcd_client.h"
+#include "store/etcd/etcd_options.h"
 #include "store/storage.h"
 
 namespace tresor::cli {

@@ -16,20 +16,9 @@
 
 #include "crypto/result.h"
 #include "etcd.grpc.pb.h"
+#include "store/etcd/etcd_options.h"
 
 namespace tresor::store {
-
-struct EtcdOptions {
-  std::vector<std::string> endpoints;  // "host:port", "http://host:port" or "https://host:port"
-  std::string prefix = "tresor/";      // every key is stored under it
-  // TLS (required for https:// endpoints): the CA that signed the members'
-  // certificates, and the client's certificate and key if they ask for one.
-  std::string ca_file;
-  std::string cert_file;
-  std::string key_file;
-  std::chrono::milliseconds dial_timeout{2000};
-  std::chrono::milliseconds request_timeout{2000};
-};
 
 class EtcdClient {
  public:

@@ -6,7 +6,7 @@
 
 #include <cstddef>
 
-#include "store/etcd/etcd_client.h"
+#include "store/etcd/etcd_options.h"
 
 namespace tresor::store {
 class Storage;
