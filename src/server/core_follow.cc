@@ -54,23 +54,28 @@ void Core::Apply(const std::string& key, uint64_t revision,
     mounts_.Changed(key, revision);  // caches drop what changed; nothing to decrypt
     return;
   }
+  constexpr std::string_view kTokens = "token/id/", kPolicies = "policy/",
+                             kUsers = "auth/userpass/user/";
+  const bool cached = key.starts_with(kTokens) || key.starts_with(kPolicies) ||
+                      key.starts_with(kUsers) || key == kAuthMethodsPath;
+  if (!cached) return;  // the audit head, the keyring, the seal: nothing in memory
+  // This node's own write (the usual case on one node) is already in the
+  // cache: the refresh below only forgets the note, so nothing is opened.
   std::optional<Json> record;
-  if (value) {
+  if (value && !barrier_->local_writes().Covers(key, revision)) {
     auto plain = barrier_->Open(key, *value);
     if (!plain) return;  // not a record of this keyring: nothing this node can use
     const auto text = plain->Reveal();
     record = Json::parse(text.begin(), text.end(), nullptr, false);
     if (record->is_discarded()) return;
   }
-  for (const auto& [prefix, refresh] :
-       {std::pair<std::string_view, std::function<void(const std::string&)>>{
-            "token/id/", [&](const std::string& rest) { tokens_.Refresh(rest, revision, record); }},
-        {"policy/", [&](const std::string& rest) { policies_.Refresh(rest, revision, record); }},
-        {"auth/userpass/user/",
-         [&](const std::string& rest) { userpass_.Refresh(rest, revision, record); }}}) {
-    if (key.starts_with(prefix)) return refresh(key.substr(prefix.size()));
-  }
-  if (key == kAuthMethodsPath) {
+  if (key.starts_with(kTokens)) {
+    tokens_.Refresh(key.substr(kTokens.size()), revision, record);
+  } else if (key.starts_with(kPolicies)) {
+    policies_.Refresh(key.substr(kPolicies.size()), revision, record);
+  } else if (key.starts_with(kUsers)) {
+    userpass_.Refresh(key.substr(kUsers.size()), revision, record);
+  } else if (barrier_->local_writes().IsNews(key, revision)) {
     userpass_enabled_ = record && record->value("userpass", false);
   }
 }

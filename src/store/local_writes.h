@@ -35,6 +35,13 @@ class LocalWrites {
     latest_.erase(it);
     return news;
   }
+  // True if this process wrote `key` at `revision` or later (IsNews would
+  // say no), without forgetting anything: to skip work before IsNews.
+  bool Covers(const std::string& key, uint64_t revision) {
+    const std::lock_guard lock(mutex_);
+    auto it = latest_.find(key);
+    return it != latest_.end() && it->second >= revision;
+  }
   void Clear() {
     const std::lock_guard lock(mutex_);
     latest_.clear();

@@ -90,8 +90,6 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const EtcdOptions& option
     m.channel = channel;
     m.kv = etcdserverpb::KV::NewStub(channel);
     m.watch = etcdserverpb::Watch::NewStub(channel);
-    m.lease = etcdserverpb::Lease::NewStub(channel);
-    m.maintenance = etcdserverpb::Maintenance::NewStub(channel);
     client->members_.push_back(std::move(m));
   }
   return client;

@@ -31,8 +31,6 @@ class EtcdClient {
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<etcdserverpb::KV::Stub> kv;
     std::unique_ptr<etcdserverpb::Watch::Stub> watch;
-    std::unique_ptr<etcdserverpb::Lease::Stub> lease;
-    std::unique_ptr<etcdserverpb::Maintenance::Stub> maintenance;
   };
 
   // Runs `call(member, context)` on the current member, moving on to the
