@@ -20,6 +20,7 @@ tresor::server::Api& TheApi() {
     options.version = "fuzz";
     options.storage = std::make_shared<tresor::store::MemoryStorage>();
     auto* made = new tresor::server::Api(std::move(options));
+    made->Join("fuzz", "http://127.0.0.1:8200");
     if (!made->StartDev("fuzz-root")) std::abort();
     return made;
   }();

@@ -20,6 +20,33 @@ void AddCommon(CLI::App* cmd, ClientOptions& o, bool json) {
   if (json) cmd->add_flag("--json", o.json, "Print the API's JSON");
 }
 
+// tresor operator migrate (migrate_command.h): not a client of the server,
+// it opens the stores themselves.
+void AddMigrateCommand(CLI::App* op, ClientCommands& c) {
+  MigrateOptions& o = c.migrate;
+  c.migrate_command = op->add_subcommand(
+      "migrate",
+      "Copy every record of a stopped server's store into an empty one, as stored (still "
+      "encrypted), and check counts and digests: sqlite:DIR, etcd:HOST:PORT[,...] or "
+      "config:server.toml (its [storage], TLS included)");
+  c.migrate_command->add_option("--from", o.from, "The store to copy")
+      ->required()
+      ->type_name("STORE");
+  c.migrate_command->add_option("--to", o.to, "The empty store to fill")
+      ->required()
+      ->type_name("STORE");
+  c.migrate_command
+      ->add_option("--prefix", o.prefix, "The key prefix of etcd: stores (default tresor/)")
+      ->type_name("PREFIX");
+  c.migrate_command->add_flag("--json", o.json, "Print the outcome as JSON");
+  c.migrate_command->footer(
+      "Examples:\n"
+      "  tresor operator migrate --from sqlite:/var/lib/tresor --to "
+      "etcd:10.0.0.1:2379,10.0.0.2:2379\n"
+      "  tresor operator migrate --from config:/etc/tresor/etcd.toml --to "
+      "sqlite:/var/lib/tresor\n");
+}
+
 }  // namespace
 
 void AddClientCommands(CLI::App& app, ClientCommands& c) {
@@ -119,10 +146,12 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   unseal->add_flag("--reset", o.reset, "Forget the keys given so far");
   leaf(op, "seal", "Seal the server: it forgets its keys until unsealed again (needs root)",
        RunOperatorSeal, false);
+  AddMigrateCommand(op, c);
   leaf(&app, "status", "Show the server's seal state (exit 1 when sealed)", RunStatus);
 }
 
 std::optional<Result<void>> RunClientCommands(ClientCommands& c, int argc, char** argv) {
+  if (c.migrate_command->parsed()) return RunMigrate(c.migrate);
   for (const auto& [cmd, run] : c.leaves) {
     if (!cmd->parsed()) continue;
     if (!c.options.ca_cert.empty()) SetCaCertFile(c.options.ca_cert);

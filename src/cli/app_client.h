@@ -1,4 +1,4 @@
-// The command-line definitions of login, kv, token and policy.
+// The command-line definitions of login, kv, token, policy, operator and status.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/client_commands.h"
+#include "cli/migrate_command.h"
 
 namespace tresor::cli {
 
@@ -14,6 +15,8 @@ struct ClientCommands {
   ClientOptions options;
   std::string versions;  // --versions 1,2,3 before parsing into options.versions
   std::vector<std::pair<CLI::App*, Result<void> (*)(const ClientOptions&)>> leaves;
+  MigrateOptions migrate;
+  CLI::App* migrate_command = nullptr;
 };
 
 void AddClientCommands(CLI::App& app, ClientCommands& commands);

@@ -22,6 +22,15 @@ void PrintStatus(const Json& s) {
   }
   std::printf("storage: %s\nversion: %s\n", s.value("storage_type", "").c_str(),
               s.value("version", "").c_str());
+  const Json& leader = s.contains("leader") ? s["leader"] : Json::object();
+  if (leader.value("ha_enabled", false)) {
+    // Every node serves; one runs the background work (docs/cluster.md).
+    std::printf("background work: %s\n",
+                leader.value("is_self", false) ? "this node"
+                : leader.value("leader_address", "").empty()
+                    ? "no node yet"
+                    : ("the node at " + leader.value("leader_address", "")).c_str());
+  }
 }
 
 // The unseal key: the argument, stdin ("-", or no terminal), or the terminal.
@@ -96,6 +105,10 @@ Result<void> RunOperatorSeal(const ClientOptions& o) {
 Result<void> RunStatus(const ClientOptions& o) {
   TRESOR_ASSIGN_OR_RETURN(
       Json reply, CallServer(ServerAddress(o.address), "GET", "sys/seal-status", nullptr, ""));
+  // Which node runs the background work (servers before it have no sys/leader).
+  if (auto leader = CallServer(ServerAddress(o.address), "GET", "sys/leader", nullptr, "")) {
+    reply["leader"] = std::move(*leader);
+  }
   if (o.json) {
     std::printf("%s\n", reply.dump(2).c_str());
   } else {

@@ -1,5 +1,7 @@
 #include "cli/server_command.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -51,9 +53,17 @@ void Log(const char* level, const std::string& message, const server::Json& fiel
   std::fprintf(stderr, "%s\n", line.dump().c_str());
 }
 
+std::string HostName() {
+  char name[256] = "";
+  if (::gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
+}  // namespace
+
 // The storage of a persistent server: DATA_DIR/tresor.db, the directory
 // created 0700 if missing; or the etcd cluster of [storage].
-Result<std::shared_ptr<store::Storage>> OpenStorage(const ServerOptions& o) {
+Result<std::shared_ptr<store::Storage>> OpenServerStorage(const ServerOptions& o) {
   if (o.storage_type == "etcd") {
     store::EtcdOptions etcd;
     etcd.endpoints = o.etcd_endpoints;
@@ -65,14 +75,14 @@ Result<std::shared_ptr<store::Storage>> OpenStorage(const ServerOptions& o) {
     TRESOR_ASSIGN_OR_RETURN(const int64_t request, ParseDuration(o.etcd_request_timeout));
     etcd.dial_timeout = std::chrono::seconds(dial);
     etcd.request_timeout = std::chrono::seconds(request);
+    TRESOR_ASSIGN_OR_RETURN(const int64_t lease, ParseDuration(o.etcd_lease_ttl));
+    etcd.lease_ttl = std::chrono::seconds(lease);
     return OpenEtcdStorage(etcd);
   }
   TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(o.data_dir));
   TRESOR_ASSIGN_OR_RETURN(auto storage, store::SqliteStorage::Open(o.data_dir + "/tresor.db"));
   return std::shared_ptr<store::Storage>(std::move(storage));
 }
-
-}  // namespace
 
 namespace {
 
@@ -148,7 +158,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   if (options.dev) {
     api_options.storage = std::make_shared<store::MemoryStorage>();
   } else {
-    TRESOR_ASSIGN_OR_RETURN(api_options.storage, OpenStorage(options));
+    TRESOR_ASSIGN_OR_RETURN(api_options.storage, OpenServerStorage(options));
   }
   api_options.storage->SetFailureHandler([](const std::string& reason) {
     Log("error", "storage: a write failed; writes stop until it recovers",
@@ -163,18 +173,6 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     api_options.audit_accept_gap = options.audit_accept_gap;
   }
   auto api = std::make_shared<server::Api>(std::move(api_options));
-  std::string root_token;
-  crypto::SecretBytes unseal_key;
-  if (options.dev) {
-    TRESOR_ASSIGN_OR_RETURN(root_token, DevRootToken(options));
-    TRESOR_ASSIGN_OR_RETURN(unseal_key, api->StartDev(root_token));
-  } else {
-    TRESOR_ASSIGN_OR_RETURN(const bool initialized, api->seal().Initialized());
-    if (initialized && !options.age_identity_file.empty()) {
-      // Never re-initialised: a root key that does not open is the end.
-      TRESOR_RETURN_IF_ERROR(api->AutoUnseal());
-    }
-  }
 
   http::ServerOptions http_options;
   http_options.host = listen.first;
@@ -198,6 +196,23 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
                           }));
   const std::string address =
       (tls ? "https://" : "http://") + listen.first + ":" + std::to_string(server->port());
+  // Who this node is among those sharing the store: known once the port is.
+  const std::string node_name = !options.node_name.empty()
+                                    ? options.node_name
+                                    : HostName() + ":" + std::to_string(server->port());
+  api->Join(node_name, options.api_addr.empty() ? address : options.api_addr);
+  std::string root_token;
+  crypto::SecretBytes unseal_key;
+  if (options.dev) {
+    TRESOR_ASSIGN_OR_RETURN(root_token, DevRootToken(options));
+    TRESOR_ASSIGN_OR_RETURN(unseal_key, api->StartDev(root_token));
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(const bool initialized, api->seal().Initialized());
+    if (initialized && !options.age_identity_file.empty()) {
+      // Never re-initialised: a root key that does not open is the end.
+      TRESOR_RETURN_IF_ERROR(api->AutoUnseal());
+    }
+  }
   if (options.dev) {
     std::printf(
         "tresor server: development mode: in memory and unsealed; everything is lost when it "
@@ -209,11 +224,12 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
         options.storage_type == "etcd"
             ? "etcd " + Join(options.etcd_endpoints, ",") + " under " + options.etcd_prefix
             : options.data_dir + "/tresor.db";
-    std::printf("tresor server: listening on %s\nstorage: %s\nstate: %s\n", address.c_str(),
-                where.c_str(),
+    std::printf("tresor server: listening on %s\nstorage: %s\nstate: %s\nnode: %s\n",
+                address.c_str(), where.c_str(),
                 !status.initialized ? "not initialized (run tresor operator init)"
                 : status.sealed     ? "sealed (run tresor operator unseal)"
-                                    : "unsealed");
+                                    : "unsealed",
+                node_name.c_str());
   }
   std::fflush(stdout);
   Log("info", "listening",

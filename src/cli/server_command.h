@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "store/storage.h"
 
 namespace tresor::cli {
 
@@ -30,6 +31,12 @@ struct ServerOptions {
   std::string etcd_key_file;
   std::string etcd_dial_timeout = "2s";
   std::string etcd_request_timeout = "2s";
+  std::string etcd_lease_ttl = "10s";  // a dead node's background work moves within it
+  // This node among those sharing the store: its name (default
+  // HOSTNAME:PORT) and the address clients reach it at (default the
+  // listening one).
+  std::string node_name;
+  std::string api_addr;
   std::string age_identity_file;  // [seal] type = "age": auto-unseal
   std::string tls_cert_file;
   std::string tls_key_file;
@@ -43,6 +50,10 @@ struct ServerOptions {
 // flags given on the command line are applied afterwards by the caller).
 // Errors say FILE:LINE:COL and what is wrong; unknown settings are errors.
 Result<void> LoadServerConfig(const std::string& path, ServerOptions& options);
+
+// The storage `options` name: DATA_DIR/tresor.db (the directory created
+// 0700 if missing), or the etcd cluster of [storage].
+Result<std::shared_ptr<store::Storage>> OpenServerStorage(const ServerOptions& options);
 
 // Serves until SIGINT or SIGTERM; SIGHUP reopens the audit log.
 Result<void> RunServerCommand(const ServerOptions& options);

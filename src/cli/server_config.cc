@@ -37,6 +37,8 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
       {"data_dir", text_of(&o.data_dir)},
       {"audit_file", text_of(&o.audit_file)},
       {"cluster_name", text_of(&o.cluster_name)},
+      {"node_name", text_of(&o.node_name)},
+      {"api_addr", text_of(&o.api_addr)},
       {"insecure_listen",
        [&o](const std::string& v, formats::ValueType t) {
          o.insecure_listen = v == "true";
@@ -57,6 +59,7 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
       {"storage.key_file", text_of(&o.etcd_key_file)},
       {"storage.dial_timeout", text_of(&o.etcd_dial_timeout)},
       {"storage.request_timeout", text_of(&o.etcd_request_timeout)},
+      {"storage.lease_ttl", text_of(&o.etcd_lease_ttl)},
   };
   o.etcd_endpoints.clear();
   for (const formats::Value& value : doc->values) {

@@ -61,11 +61,12 @@ Result<void> Api::Open(std::shared_ptr<store::Barrier> barrier) {
 }
 
 Result<void> Api::CheckAuditHead(Core& core) {
-  TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecord(core.barrier(), kAuditHeadPath));
+  const std::string at = AuditHeadPath();
+  TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecord(core.barrier(), at));
   if (!stored) return {};
   if (!stored->is_object() || !(*stored)["seq"].is_number_unsigned() ||
       !(*stored)["hash"].is_string()) {
-    return MakeError(ErrorCode::kIntegrity, std::string(kAuditHeadPath) + ": not a chain point");
+    return MakeError(ErrorCode::kIntegrity, at + ": not a chain point");
   }
   const audit::ChainPoint expected{(*stored)["seq"].get<uint64_t>(),
                                    (*stored)["hash"].get<std::string>()};
@@ -120,7 +121,7 @@ void Api::StoreAuditHead() {
   const audit::ChainPoint head = options_.audit->Head();
   if (head.seq == stored_audit_seq_) return;
   if (!options_.audit->Sync()) return;  // tried again next time
-  PutRecord(core->barrier(), kAuditHeadPath, Json{{"seq", head.seq}, {"hash", head.hash}});
+  PutRecord(core->barrier(), AuditHeadPath(), Json{{"seq", head.seq}, {"hash", head.hash}});
   stored_audit_seq_ = head.seq;
 }
 
@@ -140,6 +141,7 @@ void OnFinal(http::Response& response, Finish finish) {
 }
 
 http::Response Api::Handle(const http::Request& request) {
+  if (!joined_.load(std::memory_order_acquire)) return Error(503, "the server is starting");
   if (auto held = AwaitIndex(request)) return std::move(*held);
   const auto started = std::chrono::steady_clock::now();
   http::Response response = Audited(request);
@@ -159,7 +161,7 @@ namespace {
 // token themselves where they need one.
 bool TakesNoBody(std::string_view path) {
   return path == "sys/health" || path == "sys/seal-status" || path == "sys/seal" ||
-         path == "sys/metrics";
+         path == "sys/metrics" || path == "sys/leader";
 }
 
 // Paths answered without a token. What they take is small (unseal keys,
@@ -291,6 +293,7 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   }
   if (path == "sys/seal") return SealNow(request);
   if (path == "sys/metrics") return MetricsResponse(request);
+  if (path == "sys/leader") return LeaderResponse(request);
   auto core = this->core();
   if (core == nullptr) return Error(503, "Vault is sealed");
   // Cut off from a shared store, this node's caches may be behind the
@@ -299,6 +302,7 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
     return Error(503, "storage cannot be reached: " + *why);
   }
   if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
+  if (path == "sys/ha-status") return HaStatus(request, *core);
   if (path == "sys/audit-head") {  // tresor's own: for tresor audit verify --server
     if (request.method != "GET") return Error(405, "unsupported operation");
     if (!core->Authorize(request, path, acl::kRead)) return Error(403, "permission denied");
@@ -347,7 +351,8 @@ void Api::Sweep() {
   ReloadLostCore();
   if (auto core = this->core()) {
     core->ExpireWaits(std::chrono::steady_clock::now() - options_.index_wait);
-    (void)core->tokens().Sweep();
+    // Once for all the nodes: by the one that leads.
+    if (membership_->Leading()) (void)core->tokens().Sweep();
   }
   StoreAuditHead();
   (void)store::TakeNotedWrites();  // nobody waits for these

@@ -73,6 +73,11 @@ class Api {
   // with a growing pause, up to a minute).
   void Sweep();
 
+  // Joins the nodes sharing the store as `name` (unique among them),
+  // advertising `address` (api_cluster.cc). Until then every request is
+  // answered 503: the node does not know who it is yet.
+  void Join(const std::string& name, const std::string& address);
+
   bool sealed() const { return core() == nullptr; }
   std::shared_ptr<Core> core() const { return std::atomic_load(&core_); }
   Seal& seal() { return seal_; }
@@ -87,6 +92,10 @@ class Api {
   // Answers an admitted request; `body` is its JSON object ({} for none).
   http::Response Serve(const http::Request& request, const Json& body);
   http::Response MetricsResponse(const http::Request& request);
+  http::Response LeaderResponse(const http::Request& request);
+  http::Response HaStatus(const http::Request& request, Core& core);
+  // Where this node's audit log head is stored.
+  std::string AuditHeadPath() const;
   http::Response Health(const http::Request& request);
   http::Response SealStatusResponse();
   http::Response Init(const http::Request& request, const Json& body);
@@ -107,6 +116,11 @@ class Api {
   void ReloadLostCore();
 
   ApiOptions options_;
+  // Set once by Join, before joined_; destroyed before the storage.
+  std::string node_name_;
+  std::string node_address_;
+  std::unique_ptr<store::Membership> membership_;
+  std::atomic<bool> joined_{false};
   Seal seal_;
   std::shared_ptr<Core> core_;  // null while sealed; atomic access
   // Checks that the audit log still holds the head stored for it; with

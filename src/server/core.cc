@@ -62,7 +62,7 @@ Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier
   return core;
 }
 
-acl::Capability Core::Needed(const http::Request& request, const std::string& path) {
+Result<acl::Capability> Core::Needed(const http::Request& request, const std::string& path) {
   if (IsList(request)) return acl::kList;
   if (request.method == "GET" || request.method == "HEAD") return acl::kRead;
   if (request.method == "DELETE") return acl::kDelete;
@@ -70,10 +70,14 @@ acl::Capability Core::Needed(const http::Request& request, const std::string& pa
   // A write creates or updates: for KV values, by whether the key exists.
   std::string rest;
   if (auto mount = mounts_.Find(path, &rest)) {
-    if (mount->v1) return mount->v1->Exists(rest) ? acl::kUpdate : acl::kCreate;
+    if (mount->v1) {
+      TRESOR_ASSIGN_OR_RETURN(const bool exists, mount->v1->Exists(rest));
+      return exists ? acl::kUpdate : acl::kCreate;
+    }
     for (std::string_view prefix : {"data/", "metadata/"}) {
       if (rest.starts_with(prefix)) {
-        return mount->v2->Exists(rest.substr(prefix.size())) ? acl::kUpdate : acl::kCreate;
+        TRESOR_ASSIGN_OR_RETURN(const bool exists, mount->v2->Exists(rest.substr(prefix.size())));
+        return exists ? acl::kUpdate : acl::kCreate;
       }
     }
   }
@@ -136,7 +140,12 @@ http::Response Core::Route(const http::Request& request, const std::string& path
 
   // lookup-self, renew-self and revoke-self are checked against the
   // default policy like any path: a token without it cannot use them.
-  auto authorized = Authorize(request, path, Needed(request, path), body);
+  auto needed = Needed(request, path);
+  if (!needed) {
+    const KvOutcome failed = KvStorageFailure(needed.error());
+    return Error(failed.status, failed.errors.front());
+  }
+  auto authorized = Authorize(request, path, *needed, body);
   if (!authorized) return Error(403, "permission denied");
   const Caller& caller = *authorized;
 

@@ -92,7 +92,7 @@ class Core {
   http::Response UserpassUsers(const http::Request& request, const std::string& path,
                                const Json& body);
   // The capability a request needs at `path` (relative to /v1/).
-  acl::Capability Needed(const http::Request& request, const std::string& path);
+  Result<acl::Capability> Needed(const http::Request& request, const std::string& path);
 
   std::shared_ptr<store::Barrier> barrier_;
   crypto::HmacSha256Key audit_key_;

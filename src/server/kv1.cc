@@ -6,7 +6,7 @@
 namespace tresor::server {
 KvOutcome KvV1::Read(const std::string& path) {
   auto record = GetRecord(barrier_, prefix_ + "d/" + path);
-  if (!record) return KvStorageFailure();
+  if (!record) return KvStorageFailure(record.error());
   if (!*record) return KvStatus(404);
   return KvOutcome{200, Dump(**record), {}};
 }
@@ -32,9 +32,9 @@ void KvV1::Close() {
   closed_ = true;
 }
 
-bool KvV1::Exists(const std::string& path) {
-  auto record = barrier_.storage().Get(prefix_ + "d/" + path);  // no need to decrypt
-  return record && record->has_value();
+Result<bool> KvV1::Exists(const std::string& path) {
+  TRESOR_ASSIGN_OR_RETURN(auto record, barrier_.storage().Get(prefix_ + "d/" + path));
+  return record.has_value();  // no need to decrypt
 }
 
 KvOutcome KvV1::List(const std::string& prefix) {
@@ -42,7 +42,7 @@ KvOutcome KvV1::List(const std::string& prefix) {
   if (!dir.empty() && dir.back() != '/') dir.push_back('/');
   const std::string stored = prefix_ + "d/";
   auto listed = barrier_.Keys(stored + dir);
-  if (!listed) return KvStorageFailure();
+  if (!listed) return KvStorageFailure(listed.error());
   std::vector<std::string> paths;
   for (std::string& key : *listed) paths.push_back(key.substr(stored.size()));
   Json keys = ChildNames(paths, dir);

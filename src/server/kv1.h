@@ -21,7 +21,7 @@ class KvV1 {
   KvOutcome Write(const std::string& path, const Json& body);
   KvOutcome Delete(const std::string& path);
   KvOutcome List(const std::string& prefix);
-  bool Exists(const std::string& path);
+  Result<bool> Exists(const std::string& path);
   // Refuses every later change (404); see KvV2::Close.
   void Close();
 

@@ -69,7 +69,11 @@ KvOutcome KvStatus(int status, std::string message) {
   return out;
 }
 
-KvOutcome KvStorageFailure() { return KvStatus(500, "internal error reading storage"); }
+KvOutcome KvStorageFailure(const tresor::Error& error) {
+  // A remote store that did not answer: the client may try another node.
+  if (error.code == ErrorCode::kUnavailable) return KvStatus(503, "storage did not answer");
+  return KvStatus(500, "internal error reading storage");
+}
 KvOutcome KvContended() {
   return KvStatus(503, "the key keeps changing under this write (other writers); retry");
 }
@@ -152,7 +156,7 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
 KvOutcome KvV2::Read(const std::string& path, int64_t version) {
   std::unique_lock lock(mutex_);
   auto found = FindLocked(path, lock);
-  if (!found) return KvStorageFailure();
+  if (!found) return KvStorageFailure(found.error());
   if (*found == nullptr) return KvStatus(404);
   const Key& key = **found;
   const int64_t number = version > 0 ? version : key.current_version;
@@ -180,7 +184,7 @@ KvOutcome KvV2::Update(const std::string& path, bool create,
     std::unique_lock lock(mutex_);
     if (closed_) return KvUnmounted();
     auto found = FindLocked(path, lock);
-    if (!found) return KvStorageFailure();
+    if (!found) return KvStorageFailure(found.error());
     const bool existed = *found != nullptr;
     if (!existed && !create) return KvStatus(204);
     Key copy = existed ? **found : Key{};
@@ -260,7 +264,7 @@ KvOutcome KvV2::Destroy(const std::string& path, const Json& body) {
 KvOutcome KvV2::ReadMetadata(const std::string& path) {
   std::unique_lock lock(mutex_);
   auto found = FindLocked(path, lock);
-  if (!found) return KvStorageFailure();
+  if (!found) return KvStorageFailure(found.error());
   if (*found == nullptr) return KvStatus(404);
   const Key& key = **found;
   Json versions = Json::object();
@@ -342,7 +346,7 @@ KvOutcome KvV2::List(const std::string& prefix) {
   if (barrier_ != nullptr) {
     const std::string stored = prefix_ + "k/";
     auto listed = barrier_->Keys(stored + dir);
-    if (!listed) return KvStorageFailure();
+    if (!listed) return KvStorageFailure(listed.error());
     for (std::string& key : *listed) paths.push_back(key.substr(stored.size()));
   } else {
     const std::lock_guard lock(mutex_);
@@ -361,10 +365,10 @@ void KvV2::Close() {
   closed_ = true;
 }
 
-bool KvV2::Exists(const std::string& path) {
+Result<bool> KvV2::Exists(const std::string& path) {
   std::unique_lock lock(mutex_);
-  auto found = FindLocked(path, lock);
-  return found && *found != nullptr && (*found)->current_version > 0;
+  TRESOR_ASSIGN_OR_RETURN(Key * found, FindLocked(path, lock));
+  return found != nullptr && found->current_version > 0;
 }
 
 KvOutcome KvV2::ReadConfig() {

@@ -63,7 +63,7 @@ class KvV2 {
   KvOutcome DeleteMetadata(const std::string& path);
   KvOutcome List(const std::string& prefix);
   // True if `path` has any version.
-  bool Exists(const std::string& path);
+  Result<bool> Exists(const std::string& path);
   // Refuses every later change (404), so that once the operations in
   // flight have finished no record of this mount is written again: the
   // unmount's deletions are then final.
@@ -159,8 +159,9 @@ class KvV2 {
 
 // An outcome without data: `status`, with `message` as its error if any.
 KvOutcome KvStatus(int status, std::string message = "");
-// A record that does not open: one opaque message for the client.
-KvOutcome KvStorageFailure();
+// A record that does not open or a store that does not answer (503: the
+// client may try another node); one opaque message for the client.
+KvOutcome KvStorageFailure(const tresor::Error& error);
 KvOutcome KvContended();
 // The answer to a change of an unmounted engine's records.
 KvOutcome KvUnmounted();

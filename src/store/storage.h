@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "store/membership.h"
 
 namespace tresor::store {
 
@@ -141,6 +142,13 @@ class Storage {
   // nothing for too long), or nothing: the server then answers 503 rather
   // than serve from caches it can no longer keep current.
   virtual std::optional<std::string> Unreachable() { return std::nullopt; }
+
+  // Joins the nodes sharing this store as `name` (unique among them), with
+  // `info` for the others to read; the work only one node may run is run
+  // by the one whose membership leads. Alone on the store by default.
+  virtual std::unique_ptr<Membership> Join(const std::string& name, const std::string& info) {
+    return std::make_unique<SoleMembership>(name, info);
+  }
 
   // The reason of the failed commit that stopped writes, or nothing.
   virtual std::optional<std::string> Failure() { return std::nullopt; }

@@ -6,99 +6,36 @@ and lose nothing; two nodes racing `sys/init`, exactly one wins."""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import threading
+import time
 import unittest
-import uuid
-import warnings
 
 import hvac
-import requests
-
-import time
 
 from cut_proxy import CutProxy
-from etcd_cluster import EtcdCluster
-
-TRESOR = os.environ.get("TRESOR_BIN", "tresor")
+from tresor_nodes import TRESOR, ClusterCase, Node, wait_for
 
 
-class Node:
-    """`tresor server` on a free loopback port, storing in etcd under `prefix`."""
+class SqliteServer:
+    """`tresor server` on SQLite in `data_dir`, on a free loopback port."""
 
-    def __init__(self, directory, name, endpoints, prefix):
-        self.config = os.path.join(directory, f"{name}.toml")
-        with open(self.config, "w") as f:
-            f.write('listen = "127.0.0.1:0"\n[storage]\ntype = "etcd"\n'
-                    f"endpoints = {json.dumps(endpoints)}\n"
-                    f'prefix = "{prefix}"\nrequest_timeout = "3s"\n')
-        self.proc = subprocess.Popen([TRESOR, "server", "--config", self.config],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        banner = [self.proc.stdout.readline() for _ in range(3)]
-        match = re.match(r"tresor server: listening on (http://127\.0\.0\.1:\d+)\n", banner[0])
-        if not match:
-            self.proc.kill()
-            raise AssertionError(f"no banner: {banner} {self.proc.stderr.read()}")
-        self.url = match.group(1)
-        self.storage_line = banner[1].strip()
+    def __init__(self, directory, data_dir):
+        config = os.path.join(directory, "sqlite.toml")
+        with open(config, "w") as f:
+            f.write(f'listen = "127.0.0.1:0"\ndata_dir = "{data_dir}"\n')
+        self.proc = subprocess.Popen([TRESOR, "server", "--config", config],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.url = re.match(r"tresor server: listening on (\S+)", self.proc.stdout.readline())[1]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
         self.proc.stdout.close()
-        self.proc.stderr.close()
-
-    def call(self, method, path, token=None, body=None, index=None):
-        headers = {}
-        if token:
-            headers["X-Vault-Token"] = token
-        if index:
-            headers["X-Vault-Index"] = str(index)
-        r = requests.request(method, self.url + "/v1/" + path, headers=headers,
-                             data=None if body is None else json.dumps(body), timeout=60)
-        return r
 
 
-class ClusterTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        warnings.simplefilter("ignore", ResourceWarning)
-        cls.etcd = EtcdCluster(3).start()
-        cls.dir = tempfile.mkdtemp(prefix="tresor-cluster-")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.etcd.stop()
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    def setUp(self):
-        self.nodes = []
-
-    def tearDown(self):
-        for n in self.nodes:
-            n.stop()
-
-    def start_nodes(self, count, endpoints_of=None):
-        prefix = f"tresor-{uuid.uuid4().hex[:8]}/"
-        for i in range(count):
-            endpoints = (endpoints_of or {}).get(i, self.etcd.endpoints)
-            self.nodes.append(Node(self.dir, f"n{len(self.nodes)}", endpoints, prefix))
-        return self.nodes
-
-    def unsealed_cluster(self, endpoints_of=None):
-        a, b, c = self.start_nodes(3, endpoints_of)
-        self.assertTrue(a.storage_line.startswith("storage: etcd 127.0.0.1:"), a.storage_line)
-        made = hvac.Client(url=a.url).sys.initialize(secret_shares=1, secret_threshold=1)
-        for node in (a, b, c):
-            status = hvac.Client(url=node.url).sys.submit_unseal_key(made["keys"][0])
-            self.assertFalse(status["sealed"])
-            self.assertEqual(status["storage_type"], "etcd")
-        return (a, b, c), made["root_token"]
-
+class ClusterTest(ClusterCase):
     def test_a_write_on_one_node_is_read_on_the_others_with_its_index(self):
         (a, b, c), root = self.unsealed_cluster()
         client = hvac.Client(url=a.url, token=root)
@@ -273,6 +210,72 @@ class ClusterTest(unittest.TestCase):
         for node in (a, b):
             status = hvac.Client(url=node.url).sys.submit_unseal_key(winner.json()["keys"][0])
             self.assertFalse(status["sealed"])
+
+    def migrate(self, source, target, prefix):
+        return subprocess.run([TRESOR, "operator", "migrate", "--from", source, "--to", target,
+                               "--prefix", prefix, "--json"],
+                              capture_output=True, text=True, timeout=300)
+
+    def test_migrate_copies_sqlite_to_etcd_and_back(self):
+        sqlite_dir = os.path.join(self.dir, "sqlite-data")
+        server = SqliteServer(self.dir, sqlite_dir)
+        made = hvac.Client(url=server.url).sys.initialize(secret_shares=1, secret_threshold=1)
+        key, root = made["keys"][0], made["root_token"]
+        hvac.Client(url=server.url).sys.submit_unseal_key(key)
+        client = hvac.Client(url=server.url, token=root)
+        for i in range(3):
+            client.secrets.kv.v2.create_or_update_secret(path=f"app/s{i}", secret={"v": str(i)})
+        client.sys.create_or_update_policy("reader", 'path "secret/*" { capabilities = ["read"] }')
+        server.stop()
+
+        prefix = "migrated-" + os.path.basename(self.dir) + "/"
+        etcd = "etcd:" + ",".join(self.etcd.endpoints)
+        out = self.migrate(f"sqlite:{sqlite_dir}", etcd, prefix)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        copied = json.loads(out.stdout)
+        self.assertEqual((copied["from"], copied["to"]), (f"sqlite:{sqlite_dir}", etcd))
+        # The keyring, the seal, the root token, the policy, three secrets.
+        self.assertEqual(copied["records"], 7)
+        self.assertRegex(copied["sha256"], "^[0-9a-f]{64}$")
+
+        # Two nodes on the copy unseal with the same key and serve what was written.
+        a = Node(self.dir, "m0", self.etcd.endpoints, prefix)
+        b = Node(self.dir, "m1", self.etcd.endpoints, prefix)
+        self.nodes += [a, b]
+        for node in (a, b):
+            self.assertFalse(node.unseal(key)["sealed"])
+        on_b = hvac.Client(url=b.url, token=root)
+        self.assertEqual(on_b.secrets.kv.v2.read_secret_version(path="app/s1")["data"]["data"],
+                         {"v": "1"})
+        self.assertIn("reader", on_b.sys.list_policies()["data"]["policies"])
+        written = a.call("POST", "secret/data/app/s3", root, {"data": {"v": "3"}})
+        self.assertEqual(written.status_code, 200, written.text)
+
+        # Not while nodes run on it, nor into a store that holds anything.
+        busy = self.migrate(etcd, f"sqlite:{self.dir}/never", prefix)
+        self.assertEqual((busy.returncode, busy.stderr),
+                         (1, f"tresor: error: {etcd}: 2 node(s) are running on it; "
+                             "stop them first\n"))
+        a.stop()
+        b.stop()
+        full = self.migrate(f"sqlite:{sqlite_dir}", etcd, prefix)
+        self.assertEqual(full.returncode, 1)
+        self.assertEqual(full.stderr, f"tresor: error: {etcd}: not empty (it holds core/keyring); "
+                                      "migrate copies into an empty store only\n")
+
+        back_dir = os.path.join(self.dir, "back")
+        out = self.migrate(etcd, f"sqlite:{back_dir}", prefix)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(json.loads(out.stdout)["records"], copied["records"] + 1)
+        server = SqliteServer(self.dir, back_dir)
+        try:
+            self.assertFalse(hvac.Client(url=server.url).sys.submit_unseal_key(key)["sealed"])
+            client = hvac.Client(url=server.url, token=root)
+            for i in range(4):
+                read = client.secrets.kv.v2.read_secret_version(path=f"app/s{i}")
+                self.assertEqual(read["data"]["data"], {"v": str(i)})
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

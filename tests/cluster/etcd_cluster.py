@@ -28,13 +28,14 @@ def free_ports(n):
 
 
 class EtcdCluster:
-    def __init__(self, members=3, max_txn_ops=10000):
+    def __init__(self, members=3, max_txn_ops=10000, election_timeout_ms=1000):
         self.dir = tempfile.mkdtemp(prefix="tresor-etcd-")
         ports = free_ports(2 * members)
         self.client_ports = ports[:members]
         self.peer_ports = ports[members:]
         self.names = [f"m{i}" for i in range(members)]
         self.max_txn_ops = max_txn_ops
+        self.election_timeout_ms = election_timeout_ms
         self.procs = [None] * members
         self.logs = [os.path.join(self.dir, f"{n}.log") for n in self.names]
 
@@ -54,8 +55,10 @@ class EtcdCluster:
                 "--initial-cluster", cluster, "--initial-cluster-state", state,
                 "--initial-cluster-token", os.path.basename(self.dir),
                 "--max-txn-ops", str(self.max_txn_ops),
-                # Elections within a second of a leader's death.
-                "--heartbeat-interval", "100", "--election-timeout", "1000"]
+                # A follower that hears no leader for between one and two
+                # election timeouts calls an election.
+                "--heartbeat-interval", "100",
+                "--election-timeout", str(self.election_timeout_ms)]
 
     def _spawn(self, i, state):
         log = open(self.logs[i], "ab")
@@ -87,6 +90,20 @@ class EtcdCluster:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"etcd {self.names[i]} not healthy in {timeout} s")
                 time.sleep(0.1)
+
+    def leader(self):
+        """The index of the member that leads the raft group now."""
+        for i, port in enumerate(self.client_ports):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/v3/maintenance/status",
+                                             data=b"{}", method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=2) as r:
+                    status = json.load(r)
+            except (OSError, ValueError):
+                continue
+            if status.get("leader") == status["header"]["member_id"]:
+                return i
+        return None
 
     def kill(self, i):
         self.procs[i].kill()

@@ -90,6 +90,7 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const EtcdOptions& option
     m.channel = channel;
     m.kv = etcdserverpb::KV::NewStub(channel);
     m.watch = etcdserverpb::Watch::NewStub(channel);
+    m.lease = etcdserverpb::Lease::NewStub(channel);
     client->members_.push_back(std::move(m));
   }
   return client;
@@ -143,11 +144,20 @@ Result<void> EtcdClient::Call(
   grpc::Status status;
   std::string endpoint;
   const size_t tries = retry ? members_.size() : 1;
+  // However many members there are, a call gives up after one and a half
+  // request timeouts: a frozen member costs one, and the next (which
+  // answers in milliseconds if alive) gets the rest; a node cut off from
+  // them all answers 503 within that, not after a timeout per member.
+  const auto give_up = std::chrono::system_clock::now() + options_.request_timeout * 3 / 2;
+  size_t tried = 0;
   for (size_t i = 0; i < tries; ++i) {
     const size_t at = current_.load();
     Member& m = member(at);
     grpc::ClientContext context;
-    Prepare(context);
+    const auto now = std::chrono::system_clock::now();
+    if (i > 0 && now >= give_up) break;
+    context.set_deadline(std::min(now + options_.request_timeout, give_up));
+    ++tried;
     status = call(m, context);
     if (status.ok()) {
       Heard();
@@ -164,7 +174,11 @@ Result<void> EtcdClient::Call(
               std::to_string(options_.request_timeout.count()) + " ms";
   }
   if (IsUnanswered(status)) {
-    if (tries > 1) message += " (and every other member: " + Describe() + ")";
+    if (tried == members_.size() && tried > 1) {
+      message += " (and every other member: " + Describe() + ")";
+    } else if (tried > 1) {
+      message += " (and " + std::to_string(tried - 1) + " other member(s) of " + Describe() + ")";
+    }
     return MakeError(ErrorCode::kUnavailable, message);
   }
   return MakeError(ErrorCode::kIo, message);

@@ -18,6 +18,9 @@ struct EtcdOptions {
   std::string key_file;
   std::chrono::milliseconds dial_timeout{2000};
   std::chrono::milliseconds request_timeout{2000};
+  // The lease of a node's membership: a dead node's background work is
+  // taken over within it (and a third more).
+  std::chrono::seconds lease_ttl{10};
 };
 
 }  // namespace tresor::store

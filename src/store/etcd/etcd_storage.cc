@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "store/etcd/etcd_membership.h"
 #include "store/etcd/etcd_watch.h"
 #include "store/prefix_range.h"
 
@@ -172,6 +173,10 @@ Result<std::unique_ptr<Watch>> EtcdStorage::WatchPrefix(
     const std::string& prefix, uint64_t after, std::function<void(const Change&)> on_change) {
   return std::unique_ptr<Watch>(
       new EtcdWatch(*client_, options_.prefix, prefix, after, std::move(on_change)));
+}
+
+std::unique_ptr<Membership> EtcdStorage::Join(const std::string& name, const std::string& info) {
+  return std::make_unique<EtcdMembership>(*this, options_.prefix, name, info, options_.lease_ttl);
 }
 
 Result<void> EtcdStorage::Compact(uint64_t revision) {

@@ -45,6 +45,8 @@ class EtcdStorage final : public Storage {
   // reports, every half request timeout) for two request timeouts.
   std::optional<std::string> Unreachable() override;
 
+  std::unique_ptr<Membership> Join(const std::string& name, const std::string& info) override;
+
   EtcdClient& client() { return *client_; }
 
  private:
