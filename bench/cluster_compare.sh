@@ -55,7 +55,8 @@ for i in 0 1 2; do
 done
 token=$(awk '/^root token/ {print $3}' "$work/init")
 
-tresor_put_lua "$work/put.lua" "$token" "$value"
+# New keys in every run: a script per node, each its own keys.
+for script in put put0 put1 put2; do tresor_put_lua "$work/$script.lua" "$token" "$value"; done
 etcd_put_lua "$work/etcd_put.lua" "$value"
 cat > "$work/get.lua" <<LUA
 wrk.headers["X-Vault-Token"] = "$token"
@@ -77,10 +78,10 @@ run() {  # url script threads conns
   grep -q "Non-2xx" <<<"$out" && { echo "errors in the run: $out" >&2; exit 1; }
   wrk_figures <<<"$out"
 }
-spread() {  # path script: 3 wrk at once, one per node; the sum and the worst p99
+spread() {  # path script: 3 wrk at once, one per node (%i in script: its number); the sum and the worst p99
   local i
   for i in 0 1 2; do
-    run "http://127.0.0.1:$((18311 + i))$1" "$2" 1 11 >"$work/spread$i" &
+    run "http://127.0.0.1:$((18311 + i))$1" "${2//%i/$i}" 1 11 >"$work/spread$i" &
   done
   wait "${!}" 2>/dev/null || true
   sleep 0.1
@@ -92,7 +93,7 @@ ratio() { /usr/bin/python3 -c "print(f'{$1/$2:.2f}')"; }
 
 read -r e_rps e_p99 < <(run http://127.0.0.1:18301/v3/kv/put "$work/etcd_put.lua" 2 32)
 read -r t1_rps t1_p99 < <(run http://127.0.0.1:18311/v1/secret/data/ "$work/put.lua" 2 32)
-read -r t3_rps t3_p99 < <(spread /v1/secret/data/ "$work/put.lua")
+read -r t3_rps t3_p99 < <(spread /v1/secret/data/ "$work/put%i.lua")
 read -r r_rps r_p99 < <(run http://127.0.0.1:18301/v3/kv/range "$work/range.lua" 2 32)
 read -r g_rps g_p99 < <(spread /v1/secret/data/read "$work/get.lua")
 

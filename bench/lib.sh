@@ -28,8 +28,9 @@ wrk_figures() {
                     else if (v ~ /s$/) {sub(/s/, "", v); v = v * 1000}; p99 = v}
        END {print rps, p99}'
 }
-# `tresor_put_lua FILE TOKEN VALUE`: a wrk script in which every request
-# writes a new KV v2 key (the thread's number and a counter) holding VALUE.
+# `tresor_put_lua FILE TOKEN VALUE [PREFIX]`: a wrk script in which every
+# request writes a new KV v2 key (under bench/PREFIX, default the file's
+# name: the thread's number and a counter) holding VALUE.
 tresor_put_lua() {
   cat > "$1" <<LUA
 threads = 0
@@ -37,7 +38,7 @@ function setup(thread) threads = threads + 1; thread:set("id", threads) end
 local n = 0
 function request()
   n = n + 1
-  return wrk.format("POST", "/v1/secret/data/bench/" .. id .. "-" .. n,
+  return wrk.format("POST", "/v1/secret/data/bench/${4:-$(basename "$1" .lua)}/" .. id .. "-" .. n,
     {["X-Vault-Token"] = "$2"}, '{"data":{"value":"$3"}}')
 end
 LUA

@@ -77,6 +77,7 @@ Result<std::shared_ptr<store::Storage>> OpenServerStorage(const ServerOptions& o
     etcd.request_timeout = std::chrono::seconds(request);
     TRESOR_ASSIGN_OR_RETURN(const int64_t lease, ParseDuration(o.etcd_lease_ttl));
     etcd.lease_ttl = std::chrono::seconds(lease);
+    etcd.max_request_bytes = static_cast<size_t>(o.etcd_max_request_bytes);
     return OpenEtcdStorage(etcd);
   }
   TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(o.data_dir));

@@ -31,7 +31,8 @@ struct ServerOptions {
   std::string etcd_key_file;
   std::string etcd_dial_timeout = "2s";
   std::string etcd_request_timeout = "2s";
-  std::string etcd_lease_ttl = "10s";  // a dead node's background work moves within it
+  std::string etcd_lease_ttl = "10s";        // a dead node's background work moves within it
+  int etcd_max_request_bytes = 1536 * 1024;  // etcd's --max-request-bytes
   // This node among those sharing the store: its name (default
   // HOSTNAME:PORT) and the address clients reach it at (default the
   // listening one).

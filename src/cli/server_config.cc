@@ -24,12 +24,12 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
       return t == formats::ValueType::kString;
     };
   };
-  auto int_of = [](int* field) -> Setter {
-    return [field](const std::string& v, formats::ValueType t) {
+  auto int_of = [](int* field, long max = 1000000) -> Setter {
+    return [field, max](const std::string& v, formats::ValueType t) {
       char* end = nullptr;
       const long n = std::strtol(v.c_str(), &end, 10);
       *field = static_cast<int>(n);
-      return t == formats::ValueType::kNumber && *end == '\0' && n >= 0 && n <= 1000000;
+      return t == formats::ValueType::kNumber && *end == '\0' && n >= 0 && n <= max;
     };
   };
   const std::map<std::string, Setter> settings{
@@ -60,6 +60,7 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
       {"storage.dial_timeout", text_of(&o.etcd_dial_timeout)},
       {"storage.request_timeout", text_of(&o.etcd_request_timeout)},
       {"storage.lease_ttl", text_of(&o.etcd_lease_ttl)},
+      {"storage.max_request_bytes", int_of(&o.etcd_max_request_bytes, 1L << 30)},
   };
   o.etcd_endpoints.clear();
   for (const formats::Value& value : doc->values) {

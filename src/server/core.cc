@@ -115,23 +115,32 @@ acl::Parameters ParametersOf(const http::Request& request, const Json& body) {
 
 }  // namespace
 
-std::optional<Caller> Core::Authorize(const http::Request& request, const std::string& path,
-                                      acl::Capability capability, const Json& body) {
+template <typename Decide>
+Result<std::optional<Caller>> Core::AuthorizeWith(const http::Request& request,
+                                                  const std::string& path, const Json& body,
+                                                  const Decide& decide) {
   std::string bearer;
   const std::string* token = RequestToken(request, &bearer);
   auto found = token == nullptr ? std::nullopt : tokens_.Lookup(*token);
-  if (!found) return std::nullopt;
-  if (!policies_.AclFor(found->second.policies)->AllowsRequest(path, capability, [&] {
-        return ParametersOf(request, body);
-      })) {
-    return std::nullopt;
+  if (!found) return std::optional<Caller>();
+  const std::shared_ptr<const acl::Acl> acl = policies_.AclFor(found->second.policies);
+  TRESOR_ASSIGN_OR_RETURN(const acl::Capability capability, decide(*acl));
+  if (!acl->AllowsRequest(path, capability, [&] { return ParametersOf(request, body); })) {
+    return std::optional<Caller>();
   }
   if (found->second.num_uses != 0) {  // a limited-use token: this request is one use
     auto used = tokens_.Use(found->first);
-    if (!used) return std::nullopt;  // its last use went to a concurrent request
+    if (!used) return std::optional<Caller>();  // its last use went to a concurrent request
     found->second = std::move(*used);
   }
-  return Caller{found->first, found->second};
+  return std::optional<Caller>(Caller{found->first, found->second});
+}
+
+std::optional<Caller> Core::Authorize(const http::Request& request, const std::string& path,
+                                      acl::Capability capability, const Json& body) {
+  auto caller = AuthorizeWith(
+      request, path, body, [&](const acl::Acl&) -> Result<acl::Capability> { return capability; });
+  return caller ? std::move(*caller) : std::nullopt;
 }
 
 http::Response Core::Route(const http::Request& request, const std::string& path,
@@ -140,14 +149,23 @@ http::Response Core::Route(const http::Request& request, const std::string& path
 
   // lookup-self, renew-self and revoke-self are checked against the
   // default policy like any path: a token without it cannot use them.
-  auto needed = Needed(request, path);
-  if (!needed) {
-    const KvOutcome failed = KvStorageFailure(needed.error());
+  // A KV write needs create or update by whether its key exists: asked of
+  // the store only when the caller's policies grant one and not the other
+  // (a write to a key not in the cache is then one round trip to etcd).
+  auto authorized =
+      AuthorizeWith(request, path, body, [&](const acl::Acl& acl) -> Result<acl::Capability> {
+        constexpr uint32_t kEither = acl::kCreate | acl::kUpdate;
+        if (IsWrite(request) && (acl.Capabilities(path) & kEither) == kEither) {
+          return acl::kUpdate;
+        }
+        return Needed(request, path);
+      });
+  if (!authorized) {
+    const KvOutcome failed = KvStorageFailure(authorized.error());
     return Error(failed.status, failed.errors.front());
   }
-  auto authorized = Authorize(request, path, *needed, body);
-  if (!authorized) return Error(403, "permission denied");
-  const Caller& caller = *authorized;
+  if (!*authorized) return Error(403, "permission denied");
+  const Caller& caller = **authorized;
 
   std::string rest;
   if (auto mount = mounts_.Find(path, &rest)) {

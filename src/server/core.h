@@ -73,6 +73,11 @@ class Core {
                                const Json& body);
 
  private:
+  // Authorize with the capability `decide(acl)` returns from the caller's
+  // merged ACL; an error only when deciding needed the store and it failed.
+  template <typename Decide>
+  Result<std::optional<Caller>> AuthorizeWith(const http::Request& request, const std::string& path,
+                                              const Json& body, const Decide& decide);
   explicit Core(std::shared_ptr<store::Barrier> barrier);
   // Follows the store's changes after `revision` (read before loading),
   // applying them to the engines' caches (core_follow.cc).

@@ -16,7 +16,12 @@ KvOutcome KvV1::Write(const std::string& path, const Json& body) {
   if (!body.is_object() || body.empty()) return KvStatus(400, "no data provided");
   const std::shared_lock lock(mutex_);
   if (closed_) return KvUnmounted();
-  PutRecord(barrier_, prefix_ + "d/" + path, body);
+  std::vector<store::Write> writes{SealRecord(barrier_, prefix_ + "d/" + path, body)};
+  if (TooLarge(barrier_, writes.back())) {
+    return KvStatus(413, "the secret is larger than the storage takes in one record (" +
+                             std::to_string(barrier_.storage().max_value_bytes()) + " bytes)");
+  }
+  (void)barrier_.Apply(std::move(writes));
   return KvStatus(204);
 }
 

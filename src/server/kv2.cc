@@ -180,19 +180,27 @@ KvOutcome KvV2::Update(const std::string& path, bool create,
                        const std::function<KvOutcome(const Key&)>& answer) {
   // Unmounting waits for this write to be stored or refused.
   const std::shared_lock writing(writing_);
+  const bool remote = barrier_ != nullptr && barrier_->storage().remote();
   for (int attempt = 1;; ++attempt) {
     std::unique_lock lock(mutex_);
     if (closed_) return KvUnmounted();
-    auto found = FindLocked(path, lock);
+    // On a remote store, a key this node has not seen is first written as
+    // new (create-if-absent: one round trip instead of a read and a write);
+    // if it was not new after all, or the change refuses what it took for a
+    // new key, the next attempt reads it.
+    const bool guess = remote && create && attempt == 1 && keys_.Find(path) == nullptr;
+    auto found = guess ? Result<Key*>(static_cast<Key*>(nullptr)) : FindLocked(path, lock);
     if (!found) return KvStorageFailure(found.error());
     const bool existed = *found != nullptr;
     if (!existed && !create) return KvStatus(204);
     Key copy = existed ? **found : Key{};
-    if (auto refused = change(copy, existed)) return *refused;
+    if (auto refused = change(copy, existed)) {
+      if (guess) continue;
+      return *refused;
+    }
     if (barrier_ == nullptr) return answer(keys_.Put(path, std::move(copy)));  // memory only
     // A remote store's round trip is made without the lock, so that writes
     // to other keys overlap with it; a local store answers at once.
-    const bool remote = barrier_->storage().remote();
     if (remote) lock.unlock();
     const Stored stored = Store(path, copy);
     if (remote) lock.lock();
@@ -209,6 +217,12 @@ KvOutcome KvV2::Update(const std::string& path, bool create,
       case Stored::kConflict:
         keys_.Erase(path);  // read it again from the store
         break;
+      case Stored::kTooLarge:  // nothing written
+        return KvStatus(413,
+                        "the secret, with the versions it keeps, is larger than the storage "
+                        "takes in one record (" +
+                            std::to_string(barrier_->storage().max_value_bytes()) +
+                            " bytes); lower its max_versions or split it");
     }
     if (attempt == kWriteAttempts) return KvContended();
   }

@@ -114,7 +114,7 @@ class KvV2 {
   // Stores `key` if its record is still at key.revision, and moves that
   // on (kYes); kConflict if another writer (another node) changed it
   // first; kRefused if storage refused (noted: the request fails).
-  enum class Stored { kYes, kConflict, kRefused };
+  enum class Stored { kYes, kConflict, kRefused, kTooLarge };
   Stored Store(const std::string& path, Key& key);
   static constexpr int kWriteAttempts = 16;
   // Read-modify-write of the key at `path`: `change` edits a copy (of a

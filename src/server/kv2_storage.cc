@@ -92,6 +92,7 @@ KvV2::Stored KvV2::Store(const std::string& path, Key& key) {
   const std::string stored = prefix_ + "k/" + path;
   std::vector<store::Write> writes;
   writes.push_back(SealRecord(*barrier_, stored, ToJson(key)));
+  if (TooLarge(*barrier_, writes.back())) return Stored::kTooLarge;
   auto result = barrier_->ApplyIf({{stored, key.revision}}, std::move(writes));
   if (!result) return Stored::kRefused;
   if (!result->applied) return Stored::kConflict;

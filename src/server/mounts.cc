@@ -42,13 +42,13 @@ std::shared_ptr<Mount> MountTable::Make(const std::string& path, int version,
 }
 
 Result<void> MountTable::Load() {
-  TRESOR_ASSIGN_OR_RETURN(auto table, GetRecord(barrier_, kTablePath));
+  TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecordAt(barrier_, kTablePath));
   std::map<std::string, std::shared_ptr<Mount>> loaded;
-  if (!table) {
+  if (!stored.record) {
     loaded["secret/"] = Make("secret/", 2, "key/value secret storage");
   } else {
     try {
-      for (const auto& [path, m] : table->items()) {
+      for (const auto& [path, m] : stored.record->items()) {
         loaded[path] =
             Make(path, m.at("version").get<int>(), m.at("description").get<std::string>());
       }
@@ -60,7 +60,10 @@ Result<void> MountTable::Load() {
     if (m->v2) TRESOR_RETURN_IF_ERROR(m->v2->Load());
   }
   const std::unique_lock lock(mutex_);
+  // Loads may overlap (the watch's, a conflicting change's): the newest wins.
+  if (stored.revision < table_revision_) return {};
   mounts_ = std::move(loaded);
+  table_revision_ = stored.revision;
   return {};
 }
 
@@ -89,7 +92,39 @@ Json MountTable::TableLocked() const {
   return table;
 }
 
-void MountTable::PersistLocked() { PutRecord(barrier_, kTablePath, TableLocked()); }
+Result<void> MountTable::Change(
+    const std::function<Result<std::vector<store::Write>>(Json& table)>& change,
+    const std::function<void()>& applied) {
+  for (int attempt = 0; attempt < kChangeAttempts; ++attempt) {
+    Json table;
+    uint64_t revision = 0;
+    std::vector<store::Write> writes;
+    {
+      const std::shared_lock lock(mutex_);
+      table = TableLocked();
+      revision = table_revision_;
+      TRESOR_ASSIGN_OR_RETURN(writes, change(table));
+    }
+    writes.insert(writes.begin(), SealRecord(barrier_, kTablePath, table));
+    // Stored only if the table is still the one changed: two nodes adding
+    // mounts at once cannot both write a table without the other's.
+    auto result = barrier_.ApplyIf({{kTablePath, revision}}, std::move(writes));
+    if (!result) return MakeError(result.error().code, "storage refused the mount table change");
+    if (result->applied) {
+      {
+        const std::unique_lock lock(mutex_);
+        if (table_revision_ == revision) {
+          applied();
+          table_revision_ = result->revision;
+          return {};
+        }
+      }
+      return Load();  // stored, and the map moved meanwhile: from the store
+    }
+    TRESOR_RETURN_IF_ERROR(Load());  // changed meanwhile: from the store, then again
+  }
+  return MakeError(ErrorCode::kUnavailable, "the mount table keeps changing; retry");
+}
 
 Result<void> MountTable::Add(std::string path, int version, const std::string& description) {
   if (!path.empty() && path.back() != '/') path.push_back('/');
@@ -99,44 +134,51 @@ Result<void> MountTable::Add(std::string path, int version, const std::string& d
   if (version != 1 && version != 2) {
     return MakeError(ErrorCode::kInvalidArgument, "kv version must be 1 or 2");
   }
-  const std::unique_lock lock(mutex_);
-  for (const auto& [existing, m] : mounts_) {
-    if (existing.starts_with(path) || path.starts_with(existing)) {
-      return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
-    }
-  }
-  // Records left by an earlier mount at this path were deleted with it.
-  mounts_[path] = Make(path, version, description);
-  PersistLocked();
-  return {};
+  return Change(
+      [&](Json& table) -> Result<std::vector<store::Write>> {
+        for (const auto& [existing, m] : mounts_) {
+          if (existing.starts_with(path) || path.starts_with(existing)) {
+            return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
+          }
+        }
+        // Records left by an earlier mount at this path were deleted with it.
+        table[path] = Json{{"version", version}, {"description", description}};
+        return std::vector<store::Write>{};
+      },
+      [&] { mounts_[path] = Make(path, version, description); });
 }
 
 Result<void> MountTable::Remove(std::string path) {
   if (!path.empty() && path.back() != '/') path.push_back('/');
-  const std::unique_lock lock(mutex_);
-  auto it = mounts_.find(path);
-  if (it == mounts_.end()) {
-    return MakeError(ErrorCode::kNotFound, "no secrets engine is mounted at " + path);
+  std::shared_ptr<Mount> removed;
+  auto changed = Change(
+      [&](Json& table) -> Result<std::vector<store::Write>> {
+        auto it = mounts_.find(path);
+        if (it == mounts_.end()) {
+          return MakeError(ErrorCode::kNotFound, "no secrets engine is mounted at " + path);
+        }
+        removed = it->second;
+        // Closed first: a change in flight either is stored before the
+        // listing below, and deleted with the rest, or is refused.
+        if (removed->v2) removed->v2->Close();
+        if (removed->v1) removed->v1->Close();
+        table.erase(path);
+        // The table and the deletions in one transaction: a crash cannot
+        // leave the mount's records behind for a later mount at the same
+        // path to find.
+        TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_.Keys("kv/" + path));
+        std::vector<store::Write> writes;
+        for (std::string& key : keys) writes.push_back(store::Write{std::move(key), std::nullopt});
+        return writes;
+      },
+      [&] { mounts_.erase(path); });
+  if (!changed && removed) {  // not unmounted: open again what was closed
+    const std::unique_lock lock(mutex_);
+    if (auto it = mounts_.find(path); it != mounts_.end() && it->second == removed) {
+      it->second = Make(path, removed->version, removed->description);
+    }
   }
-  const std::shared_ptr<Mount> removed = it->second;
-  // Closed first: a change in flight either is stored before the listing
-  // below, and deleted with the rest, or is refused.
-  if (removed->v2) removed->v2->Close();
-  if (removed->v1) removed->v1->Close();
-  mounts_.erase(it);
-  // The table and the deletions in one batch: a crash cannot leave the
-  // mount's records behind for a later mount at the same path to find.
-  std::vector<store::Write> writes{SealRecord(barrier_, kTablePath, TableLocked())};
-  auto keys = barrier_.Keys("kv/" + path);
-  if (keys) {
-    for (std::string& key : *keys) writes.push_back(store::Write{std::move(key), std::nullopt});
-  }
-  if (!keys || !barrier_.Apply(std::move(writes))) {
-    // Not unmounted; the storage refuses every write from now on anyway.
-    mounts_[path] = Make(path, removed->version, removed->description);
-    return MakeError(ErrorCode::kIo, "unmounting " + path + " failed in storage");
-  }
-  return {};
+  return changed;
 }
 
 Json MountTable::Describe(const Mount& m) {

@@ -53,10 +53,17 @@ class MountTable {
                               const std::string& description) const;
   // The stored form of the table.
   Json TableLocked() const;
-  void PersistLocked();
+  // Changes the table (and writes `change` adds) in one transaction on the
+  // table's record at the revision it was read at; `applied` (under the
+  // lock) brings the map in line once stored. Read again and retried when
+  // another node changed the table meanwhile.
+  Result<void> Change(const std::function<Result<std::vector<store::Write>>(Json& table)>& change,
+                      const std::function<void()>& applied);
+  static constexpr int kChangeAttempts = 16;
 
   store::Barrier& barrier_;
   mutable std::shared_mutex mutex_;
+  uint64_t table_revision_ = 0;  // of the stored table the map reflects (0: none stored)
   std::map<std::string, std::shared_ptr<Mount>> mounts_;
 };
 

@@ -16,6 +16,11 @@ store::Write SealRecord(const store::Barrier& barrier, const std::string& key,
   return barrier.Seal(key, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
+bool TooLarge(store::Barrier& barrier, const store::Write& write) {
+  const size_t limit = barrier.storage().max_value_bytes();
+  return limit != 0 && write.value && write.value->size() > limit;
+}
+
 void PutRecord(store::Barrier& barrier, const std::string& key, const nlohmann::json& record) {
   std::vector<store::Write> writes;
   writes.push_back(SealRecord(barrier, key, record));

@@ -34,6 +34,10 @@ void PersistEntry(store::Barrier* barrier, std::string_view prefix, const Map& m
   }
 }
 
+// True when the storage would refuse `write` for its size (etcd's request
+// limit): callers answer 413 and write nothing.
+bool TooLarge(store::Barrier& barrier, const store::Write& write);
+
 // The record at `key`, nothing if absent; kIntegrity if it does not decrypt
 // or is not JSON.
 Result<std::optional<nlohmann::json>> GetRecord(store::Barrier& barrier, const std::string& key);

@@ -51,13 +51,20 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
                                         : 0;
     }
     auto added = mounts_.Add(mount, version, text("description"));
-    if (!added) return Error(400, added.error().message);
+    if (!added) {
+      const ErrorCode code = added.error().code;
+      const int status = code == ErrorCode::kUnavailable                           ? 503
+                         : code == ErrorCode::kIo || code == ErrorCode::kIntegrity ? 500
+                                                                                   : 400;
+      return Error(status, added.error().message);
+    }
     return NoContent();
   }
   if (request.method == "DELETE") {
     auto removed = mounts_.Remove(mount);
     if (!removed && removed.error().code != ErrorCode::kNotFound) {
-      return Error(500, "unmount failed");
+      return Error(removed.error().code == ErrorCode::kUnavailable ? 503 : 500,
+                   "unmount failed: " + removed.error().message);
     }
     return NoContent();
   }

@@ -233,18 +233,50 @@ std::optional<std::pair<std::string, TokenInfo>> TokenStore::LookupAccessor(
 }
 
 std::optional<TokenInfo> TokenStore::Use(const std::string& key) {
-  const std::lock_guard lock(mutex_);
-  auto it = tokens_.find(key);
-  if (it == tokens_.end() || it->second.num_uses == 0) return std::nullopt;
-  TokenInfo info = it->second;
-  if (--it->second.num_uses > 0) {
-    PersistLocked(key);
-    --info.num_uses;
-  } else {
-    RevokeLocked(key, false);
-    info.num_uses = -1;
+  if (barrier_ == nullptr) {  // memory only: the map is the truth
+    const std::lock_guard lock(mutex_);
+    auto it = tokens_.find(key);
+    if (it == tokens_.end() || it->second.num_uses == 0) return std::nullopt;
+    TokenInfo info = it->second;
+    if (--it->second.num_uses > 0) {
+      --info.num_uses;
+    } else {
+      RevokeLocked(key, false);
+      info.num_uses = -1;
+    }
+    return info;
   }
-  return info;
+  // A use is a transaction on the token's record at the revision read, so
+  // that nodes sharing the store never hand out one use twice; the lock is
+  // not held meanwhile (the store may be a network away).
+  const std::string path = std::string(kPrefix) + key;
+  for (int attempt = 0; attempt < kUseAttempts; ++attempt) {
+    auto stored = GetRecordAt(*barrier_, path);
+    if (!stored || !stored->record) return std::nullopt;  // unreadable, or revoked meanwhile
+    TokenInfo info;
+    try {
+      info = FromJson(*stored->record);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (info.num_uses <= 0) return std::nullopt;
+    const bool last = --info.num_uses == 0;
+    std::vector<store::Write> writes;
+    writes.push_back(last ? store::Write{path, std::nullopt}
+                          : SealRecord(*barrier_, path, ToJson(info)));
+    auto applied = barrier_->ApplyIf({{path, stored->revision}}, std::move(writes));
+    if (!applied) return std::nullopt;  // noted for the request, which fails
+    if (!applied->applied) continue;    // another use came first: read again
+    const std::lock_guard lock(mutex_);
+    if (last) {
+      RevokeLocked(key, false);  // its children; the record is gone already
+      info.num_uses = -1;
+    } else if (auto it = tokens_.find(key); it != tokens_.end()) {
+      it->second.num_uses = info.num_uses;
+    }
+    return info;
+  }
+  return std::nullopt;
 }
 
 Result<TokenInfo> TokenStore::Renew(const std::string& key, int64_t increment) {

@@ -92,8 +92,10 @@ class TokenStore {
   // Counts one request authenticated by the token at `key` against its
   // num_uses: the info after it; a token on its last use is revoked and
   // its info says num_uses -1. Nothing for a token without a limit, or
-  // gone.
+  // gone. Each use is a transaction on the token's record at the revision
+  // read (tried again, up to kUseAttempts, when another use came first).
   std::optional<TokenInfo> Use(const std::string& key);
+  static constexpr int kUseAttempts = 16;
 
   // Extends the TTL by `increment` (0: by its creation TTL), capped by the
   // max TTL. kRefused if not renewable.

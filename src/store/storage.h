@@ -135,6 +135,10 @@ class Storage {
   // make them without holding their own locks.
   virtual bool remote() const { return false; }
 
+  // The largest value a record may hold (0: no limit): etcd refuses a
+  // request larger than its --max-request-bytes.
+  virtual size_t max_value_bytes() const { return 0; }
+
   // "inmem", "sqlite" or "etcd", as sys/seal-status reports it.
   virtual std::string type() const = 0;
 

@@ -51,6 +51,50 @@ class ClusterTest(ClusterCase):
             self.assertEqual(read.json()["data"]["metadata"]["version"], 2)
             self.assertGreaterEqual(int(read.headers["X-Vault-Index"]), index)
 
+    def test_a_node_that_never_saw_a_key_writes_its_next_version(self):
+        # A node writes a key it has not seen as new first (one round trip);
+        # the store tells it otherwise, and it writes the next version.
+        (a, b, c), root = self.unsealed_cluster()
+        r = a.call("POST", "secret/data/seen", root, {"data": {"v": "a"}})
+        self.assertEqual(r.json()["data"]["version"], 1, r.text)
+        r = b.call("POST", "secret/data/seen", root, {"data": {"v": "b"}})
+        self.assertEqual(r.json()["data"]["version"], 2, r.text)
+        r = c.call("POST", "secret/data/seen", root, {"options": {"cas": 2},
+                                                      "data": {"v": "c"}})
+        self.assertEqual(r.json()["data"]["version"], 3, r.text)
+        index = r.headers["X-Vault-Index"]
+        for node in (a, b):
+            refused = node.call("POST", "secret/data/seen", root, {"options": {"cas": 0},
+                                                                    "data": {"v": "x"}},
+                                index=index)
+            self.assertEqual((refused.status_code, refused.json()), (400, {"errors": [
+                "check-and-set parameter did not match the current version"]}))
+        r = a.call("GET", "secret/data/seen", root, index=index)
+        self.assertEqual(r.json()["data"]["data"], {"v": "c"})
+
+    def test_a_secret_larger_than_etcd_takes_is_refused_with_413_and_nothing_written(self):
+        (a, b, c), root = self.unsealed_cluster()
+        limit = 1536 * 1024 - 8192  # etcd's default request limit, less room for the key
+        two_mib = {f"f{i}": "x" * (512 << 10) for i in range(4)}
+        big = a.call("POST", "secret/data/big", root, {"data": two_mib})
+        self.assertEqual((big.status_code, big.json()), (413, {"errors": [
+            "the secret, with the versions it keeps, is larger than the storage takes in one "
+            f"record ({limit} bytes); lower its max_versions or split it"]}))
+        self.assertEqual(b.call("GET", "secret/data/big", root).status_code, 404)
+        # Its versions share one record: the second of 900 KiB does not fit.
+        half = a.call("POST", "secret/data/big", root, {"data": {"v": "y" * (900 << 10)}})
+        self.assertEqual(half.status_code, 200, half.text)
+        again = a.call("POST", "secret/data/big", root, {"data": {"v": "z" * (900 << 10)}})
+        self.assertEqual(again.status_code, 413, again.text)
+        read = c.call("GET", "secret/data/big", root, index=half.headers["X-Vault-Index"])
+        self.assertEqual(read.json()["data"]["metadata"]["version"], 1)
+        self.assertEqual(read.json()["data"]["data"]["v"], "y" * (900 << 10))
+        r = a.call("POST", "sys/mounts/old", root, {"type": "kv"})
+        self.assertEqual(r.status_code, 204, r.text)
+        v1 = a.call("POST", "old/big", root, two_mib)
+        self.assertEqual((v1.status_code, v1.json()), (413, {"errors": [
+            f"the secret is larger than the storage takes in one record ({limit} bytes)"]}))
+
     def test_a_revoked_token_and_a_changed_policy_are_seen_by_every_node(self):
         (a, b, c), root = self.unsealed_cluster()
         policy = 'path "secret/data/shared" { capabilities = ["read"] }'
@@ -74,6 +118,70 @@ class ClusterTest(ClusterCase):
         self.assertEqual(r.status_code, 204, r.text)
         gone = b.call("GET", "auth/token/lookup-self", token, index=r.headers["X-Vault-Index"])
         self.assertEqual(gone.status_code, 403, gone.text)
+
+    def test_a_limited_use_token_is_used_exactly_its_uses_across_nodes(self):
+        nodes, root = self.unsealed_cluster()
+        r = nodes[0].call("POST", "secret/data/limited", root, {"data": {"v": "1"}})
+        made = nodes[0].call("POST", "auth/token/create", root,
+                             {"policies": ["root"], "num_uses": 25},
+                             index=r.headers["X-Vault-Index"])
+        self.assertEqual(made.status_code, 200, made.text)
+        token = made.json()["auth"]["client_token"]
+        index = made.headers["X-Vault-Index"]
+        answers = {200: 0, 403: 0}
+        lock = threading.Lock()
+        barrier = threading.Barrier(6)
+
+        def spend(node):
+            barrier.wait()
+            for _ in range(20):
+                got = node.call("GET", "secret/data/limited", token, index=index).status_code
+                with lock:
+                    answers[got] = answers.get(got, 0) + 1
+
+        threads = [threading.Thread(target=spend, args=(nodes[i % 3],)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        self.assertEqual(answers, {200: 25, 403: 120 - 25})
+
+    def test_mounts_enabled_at_once_on_every_node_are_all_kept(self):
+        nodes, root = self.unsealed_cluster()
+        errors = []
+        indexes = []
+        barrier = threading.Barrier(3)
+
+        def enable(i, node):
+            barrier.wait()
+            for j in range(6):
+                r = node.call("POST", f"sys/mounts/kv{i}-{j}", root, {"type": "kv-v2"})
+                if r.status_code != 204:
+                    errors.append(r.text)
+                else:
+                    indexes.append(int(r.headers["X-Vault-Index"]))
+
+        threads = [threading.Thread(target=enable, args=(i, n)) for i, n in enumerate(nodes)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+        self.assertEqual(errors, [])
+        wanted = sorted([f"kv{i}-{j}/" for i in range(3) for j in range(6)] + ["secret/", "sys/"])
+        for node in nodes:
+            mounts = node.call("GET", "sys/mounts", root, index=max(indexes)).json()["data"]
+            self.assertEqual(sorted(mounts), wanted)
+        # Unmounting on one node, written on another: both seen everywhere.
+        r = nodes[0].call("DELETE", "sys/mounts/kv1-0", root)
+        self.assertEqual(r.status_code, 204, r.text)
+        r = nodes[1].call("POST", "kv2-5/data/x", root, {"data": {"v": "1"}},
+                          index=r.headers["X-Vault-Index"])
+        self.assertEqual(r.status_code, 200, r.text)
+        for node in nodes:
+            mounts = node.call("GET", "sys/mounts", root, index=r.headers["X-Vault-Index"]).json()
+            self.assertNotIn("kv1-0/", mounts["data"])
+            self.assertEqual(node.call("GET", "kv2-5/data/x", root,
+                                       index=r.headers["X-Vault-Index"]).status_code, 200)
 
     def test_writers_on_every_node_increment_one_counter_with_cas_and_lose_nothing(self):
         nodes, root = self.unsealed_cluster()
@@ -210,6 +318,42 @@ class ClusterTest(ClusterCase):
         for node in (a, b):
             status = hvac.Client(url=node.url).sys.submit_unseal_key(winner.json()["keys"][0])
             self.assertFalse(status["sealed"])
+
+    def test_each_node_keeps_its_own_audit_log_head(self):
+        prefix = "audit-" + os.path.basename(self.dir) + "/"
+        logs = [os.path.join(self.dir, f"audit-{i}.log") for i in range(2)]
+        a, b = (Node(self.dir, f"a{i}", self.etcd.endpoints, prefix, audit_file=logs[i])
+                for i in range(2))
+        self.nodes += [a, b]
+        made = hvac.Client(url=a.url).sys.initialize(secret_shares=1, secret_threshold=1)
+        key, root = made["keys"][0], made["root_token"]
+        for node in (a, b):
+            self.assertFalse(node.unseal(key)["sealed"])
+        for i in range(5):  # both logs grow, each past the other's head
+            for node in (a, b):
+                r = node.call("POST", f"secret/data/audited/{i}", root, {"data": {"v": i}})
+                self.assertEqual(r.status_code, 200, r.text)
+        a.stop()
+        b.stop()
+        # Each node's head is its own: both unseal again over their logs.
+        for node in (a, b):
+            node.start()
+            self.assertFalse(node.unseal(key)["sealed"])
+        b.stop()
+        # A log cut short is noticed by its own node only.
+        with open(logs[1], "r+") as f:
+            lines = f.readlines()
+            f.seek(0)
+            f.writelines(lines[:-4])
+            f.truncate()
+        b.start()
+        refused = b.call("PUT", "sys/unseal", body={"key": key})
+        self.assertEqual(refused.status_code, 500, refused.text)
+        self.assertEqual(refused.json()["errors"], [
+            f"unseal failed: {logs[1]}: the audit log ends at seq 11, but the server logged up "
+            "to seq 14: lines were cut from its end, or it was replaced or deleted "
+            "(--audit-accept-gap records the gap in the log and goes on)"])
+        self.assertEqual(a.call("GET", "secret/data/audited/4", root).status_code, 200)
 
     def migrate(self, source, target, prefix):
         return subprocess.run([TRESOR, "operator", "migrate", "--from", source, "--to", target,

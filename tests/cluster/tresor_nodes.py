@@ -25,10 +25,12 @@ class Node:
     """`tresor server` named `name`, storing in etcd under `prefix`."""
 
     def __init__(self, directory, name, endpoints, prefix, request_timeout="3s",
-                 lease_ttl="10s"):
+                 lease_ttl="10s", audit_file=None):
         self.name = name
         self.config = os.path.join(directory, f"{name}.toml")
         with open(self.config, "w") as f:
+            if audit_file:
+                f.write(f'audit_file = "{audit_file}"\n')
             f.write(f'listen = "127.0.0.1:0"\nnode_name = "{name}"\n'
                     '[storage]\ntype = "etcd"\n'
                     f"endpoints = {json.dumps(endpoints)}\n"

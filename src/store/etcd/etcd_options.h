@@ -21,6 +21,9 @@ struct EtcdOptions {
   // The lease of a node's membership: a dead node's background work is
   // taken over within it (and a third more).
   std::chrono::seconds lease_ttl{10};
+  // etcd's --max-request-bytes (1.5 MiB unless the cluster was given more):
+  // larger values are refused before they are sent.
+  size_t max_request_bytes = 1536 * 1024;
 };
 
 }  // namespace tresor::store

@@ -40,6 +40,10 @@ class EtcdStorage final : public Storage {
   uint64_t submitted() const override { return transactions_; }
   uint64_t transactions() const override { return transactions_; }
   std::string type() const override { return "etcd"; }
+  // The request limit less room for the key and the transaction around it.
+  size_t max_value_bytes() const override {
+    return options_.max_request_bytes > 8192 ? options_.max_request_bytes - 8192 : 0;
+  }
   bool remote() const override { return true; }
   // When no member has answered anything (a call, the watch's progress
   // reports, every half request timeout) for two request timeouts.
