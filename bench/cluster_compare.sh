@@ -56,7 +56,9 @@ done
 token=$(awk '/^root token/ {print $3}' "$work/init")
 
 # New keys in every run: a script per node, each its own keys.
-for script in put put0 put1 put2; do tresor_put_lua "$work/$script.lua" "$token" "$value"; done
+for script in put put0 put1 put2; do
+  tresor_put_lua "$work/$script.lua" "$token" "$value" "$script"
+done
 etcd_put_lua "$work/etcd_put.lua" "$value"
 cat > "$work/get.lua" <<LUA
 wrk.headers["X-Vault-Token"] = "$token"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Durable writes next to etcd, same machine, same wrk load, one run:
 #   - tresor server --config (SQLite, WAL, synchronous=FULL): KV v2 writes
-#     of a 200-byte secret to new keys, each answered after its fsync
+#     of a 200-byte secret to new keys, each answered after its fsync; and
+#     the next version of one of 1,000 keys that keep 10 versions each
 #   - etcd (a single member, fsync on every commit): puts of the same size
 #     through its JSON gateway
 # 32 keep-alive connections, wrk -t2. Prints writes/s, p99 and the ratio.
@@ -29,6 +30,8 @@ awk '/^unseal key/ {print $4}' "$work/init" | "$tresor" operator unseal >/dev/nu
 token=$(awk '/^root token/ {print $3}' "$work/init")
 
 tresor_put_lua "$work/tresor.lua" "$token" "$value"
+# The next version of one of 1,000 keys (500 per wrk thread), 10 kept each.
+tresor_put_lua "$work/update.lua" "$token" "$value" update 500
 etcd_put_lua "$work/etcd.lua" "$value"
 curl -sf -X POST -d "{\"key\":\"$(printf probe | base64)\",\"value\":\"eA==\"}" \
   http://127.0.0.1:18292/v3/kv/put >/dev/null || { echo "etcd did not answer" >&2; exit 1; }
@@ -41,13 +44,16 @@ measure() {  # url script
 }
 read -r e_rps e_p99 < <(measure http://127.0.0.1:18292 "$work/etcd.lua")
 read -r t_rps t_p99 < <(measure http://127.0.0.1:18291 "$work/tresor.lua")
+read -r u_rps u_p99 < <(measure http://127.0.0.1:18291 "$work/update.lua")
 printf '%-44s %10s %9s %9s\n' "durable writes, $conns conns, wrk -t2" "writes/s" "p99 ms" "vs etcd"
 printf '%-44s %10.0f %9.2f %9s\n' "etcd 3.4 put (single member)" "$e_rps" "$e_p99" "1.00"
 printf '%-44s %10.0f %9.2f %9s\n' "tresor KV v2 write (SQLite, group commit)" "$t_rps" "$t_p99" \
   "$(/usr/bin/python3 -c "print(f'{$t_rps/$e_rps:.2f}')")"
+printf '%-44s %10.0f %9.2f %9s\n' "tresor: the next version of a kept key" "$u_rps" "$u_p99" \
+  "$(/usr/bin/python3 -c "print(f'{$u_rps/$e_rps:.2f}')")"
 # Every acknowledged write must be there: count the keys tresor listed.
 listed=$(curl -sf -H "X-Vault-Token: $token" -X LIST http://127.0.0.1:18291/v1/secret/metadata/bench \
   | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]["keys"]))')
-echo "tresor keys stored: $listed"
+echo "tresor keys stored: $listed (the new keys and the 1,000 updated ones)"
 echo
 echo "target: at least 10,000 durable writes/s with $conns concurrent writers"

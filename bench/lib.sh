@@ -5,7 +5,10 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 build=${1:-build}
-tresor="$root/$build/src/cli/tresor"
+case $build in
+  /*) tresor="$build/src/cli/tresor" ;;
+  *) tresor="$root/$build/src/cli/tresor" ;;
+esac
 [ -x "$tresor" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 need() {
   local tool
@@ -28,9 +31,11 @@ wrk_figures() {
                     else if (v ~ /s$/) {sub(/s/, "", v); v = v * 1000}; p99 = v}
        END {print rps, p99}'
 }
-# `tresor_put_lua FILE TOKEN VALUE [PREFIX]`: a wrk script in which every
-# request writes a new KV v2 key (under bench/PREFIX, default the file's
-# name: the thread's number and a counter) holding VALUE.
+# `tresor_put_lua FILE TOKEN VALUE [PREFIX [KEYS]]`: a wrk script in which
+# every request writes a new KV v2 key (bench/[PREFIX-]THREAD-COUNTER)
+# holding VALUE; scripts run at once, or one after another on one store,
+# each need a PREFIX of their own for their keys to be new. With KEYS, each
+# thread writes the next version of one of its KEYS keys in turn instead.
 tresor_put_lua() {
   cat > "$1" <<LUA
 threads = 0
@@ -38,7 +43,7 @@ function setup(thread) threads = threads + 1; thread:set("id", threads) end
 local n = 0
 function request()
   n = n + 1
-  return wrk.format("POST", "/v1/secret/data/bench/${4:-$(basename "$1" .lua)}/" .. id .. "-" .. n,
+  return wrk.format("POST", "/v1/secret/data/bench/${4:+$4-}" .. id .. "-" .. (n ${5:+% $5}),
     {["X-Vault-Token"] = "$2"}, '{"data":{"value":"$3"}}')
 end
 LUA

@@ -202,6 +202,10 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
                                     ? options.node_name
                                     : HostName() + ":" + std::to_string(server->port());
   api->Join(node_name, options.api_addr.empty() ? address : options.api_addr);
+  const std::string where =
+      options.storage_type == "etcd"
+          ? "etcd " + Join(options.etcd_endpoints, ",") + " under " + options.etcd_prefix
+          : options.data_dir + "/tresor.db";
   std::string root_token;
   crypto::SecretBytes unseal_key;
   if (options.dev) {
@@ -211,7 +215,12 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     TRESOR_ASSIGN_OR_RETURN(const bool initialized, api->seal().Initialized());
     if (initialized && !options.age_identity_file.empty()) {
       // Never re-initialised: a root key that does not open is the end.
-      TRESOR_RETURN_IF_ERROR(api->AutoUnseal());
+      // On etcd, named with the store: another cluster's data under this
+      // prefix says so.
+      if (auto unsealed = api->AutoUnseal(); !unsealed) {
+        if (options.storage_type != "etcd") return unsealed;
+        return WithPlace(where, std::move(unsealed).error());
+      }
     }
   }
   if (options.dev) {
@@ -221,10 +230,6 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
         address.c_str(), crypto::HexEncode(unseal_key.Reveal()).c_str(), root_token.c_str());
   } else {
     const auto status = api->seal().Status(api->sealed());
-    const std::string where =
-        options.storage_type == "etcd"
-            ? "etcd " + Join(options.etcd_endpoints, ",") + " under " + options.etcd_prefix
-            : options.data_dir + "/tresor.db";
     std::printf("tresor server: listening on %s\nstorage: %s\nstate: %s\nnode: %s\n",
                 address.c_str(), where.c_str(),
                 !status.initialized ? "not initialized (run tresor operator init)"

@@ -58,7 +58,10 @@ void Core::Apply(const std::string& key, uint64_t revision,
                              kUsers = "auth/userpass/user/";
   const bool cached = key.starts_with(kTokens) || key.starts_with(kPolicies) ||
                       key.starts_with(kUsers) || key == kAuthMethodsPath;
-  if (!cached) return;  // the audit head, the keyring, the seal: nothing in memory
+  if (!cached) {  // the audit head, the keyring, the seal: nothing in memory
+    (void)barrier_->local_writes().IsNews(key, revision);  // forget this node's note
+    return;
+  }
   // This node's own write (the usual case on one node) is already in the
   // cache: the refresh below only forgets the note, so nothing is opened.
   std::optional<Json> record;

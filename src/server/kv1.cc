@@ -17,7 +17,7 @@ KvOutcome KvV1::Write(const std::string& path, const Json& body) {
   const std::shared_lock lock(mutex_);
   if (closed_) return KvUnmounted();
   std::vector<store::Write> writes{SealRecord(barrier_, prefix_ + "d/" + path, body)};
-  if (TooLarge(barrier_, writes.back())) {
+  if (TooLarge(barrier_, writes)) {
     return KvStatus(413, "the secret is larger than the storage takes in one record (" +
                              std::to_string(barrier_.storage().max_value_bytes()) + " bytes)");
   }

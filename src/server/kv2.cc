@@ -178,6 +178,7 @@ KvOutcome KvV2::Read(const std::string& path, int64_t version) {
 KvOutcome KvV2::Update(const std::string& path, bool create,
                        const std::function<std::optional<KvOutcome>(Key&, bool)>& change,
                        const std::function<KvOutcome(const Key&)>& answer) {
+  if (!ValidPath(path)) return KvStatus(400, "invalid secret path");
   // Unmounting waits for this write to be stored or refused.
   const std::shared_lock writing(writing_);
   const bool remote = barrier_ != nullptr && barrier_->storage().remote();
@@ -219,10 +220,9 @@ KvOutcome KvV2::Update(const std::string& path, bool create,
         break;
       case Stored::kTooLarge:  // nothing written
         return KvStatus(413,
-                        "the secret, with the versions it keeps, is larger than the storage "
-                        "takes in one record (" +
-                            std::to_string(barrier_->storage().max_value_bytes()) +
-                            " bytes); lower its max_versions or split it");
+                        "the secret's new version is larger than the storage takes in one "
+                        "write (" +
+                            std::to_string(barrier_->storage().max_value_bytes()) + " bytes)");
     }
     if (attempt == kWriteAttempts) return KvContended();
   }

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -62,6 +63,8 @@ class KvV2 {
   KvOutcome WriteMetadata(const std::string& path, const Json& body);
   KvOutcome DeleteMetadata(const std::string& path);
   KvOutcome List(const std::string& prefix);
+  // False for a path with control characters (refused with 400).
+  static bool ValidPath(const std::string& path);
   // True if `path` has any version.
   Result<bool> Exists(const std::string& path);
   // Refuses every later change (404), so that once the operations in
@@ -94,6 +97,9 @@ class KvV2 {
     std::string delete_version_after = "0s";
     Json custom_metadata;  // null or an object of strings
     std::map<int64_t, Version> versions;
+    // The versions whose data has a record of its own (none for a record
+    // from before the split: its next write writes them all).
+    std::set<int64_t> stored_data;
     // False for a cache entry that records that storage has no such key
     // (so that checking, then writing, a new key reads storage once).
     bool stored = true;
@@ -132,6 +138,14 @@ class KvV2 {
   // Deletes the key from storage; the cache remembers it is gone.
   void ForgetLocked(const std::string& path);
   void PersistConfigLocked();
+  // Where version N of `path` keeps its data: VersionPrefix(path) + "N".
+  // Paths with control characters are refused, so the separator is unique.
+  std::string VersionPrefix(const std::string& path) const;
+  static constexpr char kVersionSeparator = '\x1f';
+  // Reads the data of `key`'s versions (split layout). A version trimmed
+  // since the metadata was read is left out; kUnavailable if the current
+  // one has no data (destroyed between the two reads: read again).
+  Result<void> LoadVersions(const std::string& path, Key& key);
   static Json ToJson(const Key& key);
   static Key FromJson(const Json& json);
   int64_t MaxVersions(const Key& key) const;

@@ -16,9 +16,12 @@ store::Write SealRecord(const store::Barrier& barrier, const std::string& key,
   return barrier.Seal(key, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
-bool TooLarge(store::Barrier& barrier, const store::Write& write) {
+bool TooLarge(store::Barrier& barrier, const std::vector<store::Write>& writes) {
   const size_t limit = barrier.storage().max_value_bytes();
-  return limit != 0 && write.value && write.value->size() > limit;
+  if (limit == 0) return false;
+  size_t total = 0;
+  for (const store::Write& w : writes) total += w.key.size() + (w.value ? w.value->size() : 0);
+  return total > limit;
 }
 
 void PutRecord(store::Barrier& barrier, const std::string& key, const nlohmann::json& record) {

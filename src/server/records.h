@@ -34,9 +34,9 @@ void PersistEntry(store::Barrier* barrier, std::string_view prefix, const Map& m
   }
 }
 
-// True when the storage would refuse `write` for its size (etcd's request
-// limit): callers answer 413 and write nothing.
-bool TooLarge(store::Barrier& barrier, const store::Write& write);
+// True when the storage would refuse `writes` (one transaction) for their
+// size (etcd's request limit): callers answer 413 and write nothing.
+bool TooLarge(store::Barrier& barrier, const std::vector<store::Write>& writes);
 
 // The record at `key`, nothing if absent; kIntegrity if it does not decrypt
 // or is not JSON.

@@ -43,6 +43,22 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
   const std::lock_guard lock(mutex_);
   TRESOR_ASSIGN_OR_RETURN(auto existing, LoadConfig());
   if (existing) return MakeError(ErrorCode::kRefused, "the store is already initialized");
+  // A shared store's prefix may hold what is not tresor's (a wrong prefix,
+  // another program's keys): never initialise into it. Only the entries of
+  // nodes running on it (cluster/) may be there.
+  TRESOR_ASSIGN_OR_RETURN(auto present, storage_->List("", "", 1));
+  if (!present.empty() && present.front().starts_with("cluster/")) {
+    TRESOR_ASSIGN_OR_RETURN(present, storage_->List("", std::string("cluster/") + '\xff', 1));
+  }
+  if (!present.empty()) {
+    return MakeError(ErrorCode::kIntegrity,
+                     "the " + storage_->type() +
+                         " store holds data that is not a tresor "
+                         "store's (a key \"" +
+                         present.front() +
+                         "\") and no tresor seal configuration: initialising would mix with "
+                         "it; use an empty prefix");
+  }
   const bool age_seal = !age_identity_file_.empty();
   if (age_seal) {
     shares = 0;

@@ -97,8 +97,10 @@ http::Response Api::Init(const http::Request& request, const Json& body) {
   if (!result) {
     if (result.error().code == ErrorCode::kRefused)
       return Error(400, "Vault is already initialized");
-    if (result.error().code == ErrorCode::kInvalidArgument)
+    if (result.error().code == ErrorCode::kInvalidArgument ||
+        result.error().code == ErrorCode::kIntegrity) {
       return Error(400, result.error().message);
+    }
     return Error(500, "initialization failed: " + result.error().message);
   }
   auto core = Core::Load(result->barrier);

@@ -3,6 +3,7 @@ reads and writes: hvac writes on one node and reads, with the returned
 X-Vault-Index, on the others; a revoked token and a changed policy are seen
 by every node; writers on different nodes increment one counter with CAS
 and lose nothing; two nodes racing `sys/init`, exactly one wins."""
+import base64
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import sys
 import threading
 import time
 import unittest
+import urllib.request
 
 import hvac
 
@@ -78,17 +80,17 @@ class ClusterTest(ClusterCase):
         two_mib = {f"f{i}": "x" * (512 << 10) for i in range(4)}
         big = a.call("POST", "secret/data/big", root, {"data": two_mib})
         self.assertEqual((big.status_code, big.json()), (413, {"errors": [
-            "the secret, with the versions it keeps, is larger than the storage takes in one "
-            f"record ({limit} bytes); lower its max_versions or split it"]}))
+            f"the secret's new version is larger than the storage takes in one write "
+            f"({limit} bytes)"]}))
         self.assertEqual(b.call("GET", "secret/data/big", root).status_code, 404)
-        # Its versions share one record: the second of 900 KiB does not fit.
-        half = a.call("POST", "secret/data/big", root, {"data": {"v": "y" * (900 << 10)}})
-        self.assertEqual(half.status_code, 200, half.text)
-        again = a.call("POST", "secret/data/big", root, {"data": {"v": "z" * (900 << 10)}})
-        self.assertEqual(again.status_code, 413, again.text)
-        read = c.call("GET", "secret/data/big", root, index=half.headers["X-Vault-Index"])
-        self.assertEqual(read.json()["data"]["metadata"]["version"], 1)
-        self.assertEqual(read.json()["data"]["data"]["v"], "y" * (900 << 10))
+        # Each version has a record of its own: two of 900 KiB fit.
+        for n, fill in ((1, "y"), (2, "z")):
+            r = a.call("POST", "secret/data/big", root, {"data": {"v": fill * (900 << 10)}})
+            self.assertEqual((r.status_code, r.json()["data"]["version"]), (200, n))
+        for version, fill in ((1, "y"), (2, "z")):
+            read = c.call("GET", f"secret/data/big?version={version}", root,
+                          index=r.headers["X-Vault-Index"])
+            self.assertEqual(read.json()["data"]["data"]["v"], fill * (900 << 10))
         r = a.call("POST", "sys/mounts/old", root, {"type": "kv"})
         self.assertEqual(r.status_code, 204, r.text)
         v1 = a.call("POST", "old/big", root, two_mib)
@@ -294,6 +296,49 @@ class ClusterTest(ClusterCase):
             time.sleep(0.2)
         self.assertEqual(read.json()["data"]["data"], {"v": "during"})
 
+    def test_init_refuses_a_prefix_that_holds_another_programs_keys(self):
+        prefix = "shared-" + os.path.basename(self.dir) + "/"
+        key = base64.b64encode((prefix + "app/config").encode()).decode()
+        request = urllib.request.Request(
+            f"http://{self.etcd.endpoints[0]}/v3/kv/put", method="POST",
+            data=json.dumps({"key": key, "value": base64.b64encode(b"x").decode()}).encode())
+        urllib.request.urlopen(request, timeout=10).read()
+        node = Node(self.dir, "foreign", self.etcd.endpoints, prefix)
+        self.nodes.append(node)
+        r = node.call("PUT", "sys/init", body={"secret_shares": 1, "secret_threshold": 1})
+        self.assertEqual((r.status_code, r.json()), (400, {"errors": [
+            'the etcd store holds data that is not a tresor store\'s (a key "app/config") and '
+            "no tresor seal configuration: initialising would mix with it; use an empty "
+            "prefix"]}))
+        self.assertFalse(node.call("GET", "sys/init").json()["initialized"])
+
+    def test_a_node_whose_key_is_for_another_cluster_says_so_and_changes_nothing(self):
+        prefix = "sealed-" + os.path.basename(self.dir) + "/"
+        keys = {}
+        for name in ("ours", "theirs"):
+            keys[name] = os.path.join(self.dir, f"{name}.key")
+            subprocess.run([TRESOR, "keygen", "-o", keys[name]], check=True,
+                           capture_output=True, timeout=60)
+        ours = Node(self.dir, "ours", self.etcd.endpoints, prefix,
+                    age_identity_file=keys["ours"])
+        self.nodes.append(ours)
+        r = ours.call("PUT", "sys/init", body={})
+        self.assertEqual(r.status_code, 200, r.text)
+        root = r.json()["root_token"]
+        # A node given another cluster's key on this prefix stops, naming both.
+        theirs = Node(self.dir, "theirs", self.etcd.endpoints, prefix,
+                      age_identity_file=keys["theirs"], start=False)
+        out = subprocess.run([TRESOR, "server", "--config", theirs.config], capture_output=True,
+                             text=True, timeout=120)
+        self.assertEqual(out.returncode, 4, out.stderr)
+        self.assertEqual(out.stderr.splitlines()[-1], (
+            f"tresor: error: etcd {','.join(self.etcd.endpoints)} under {prefix}: "
+            f"{keys['theirs']}: does not open this store's root key: no identity matched any "
+            "of the file's 1 recipient (wrong key or passphrase?)"))
+        # Nothing changed: the cluster's own node still serves with its root token.
+        self.assertEqual(ours.call("GET", "auth/token/lookup-self", root).status_code, 200)
+        self.assertTrue(ours.call("GET", "sys/init").json()["initialized"])
+
     def test_two_nodes_racing_init_exactly_one_wins(self):
         a, b = self.start_nodes(2)
         results = {}
@@ -378,8 +423,9 @@ class ClusterTest(ClusterCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         copied = json.loads(out.stdout)
         self.assertEqual((copied["from"], copied["to"]), (f"sqlite:{sqlite_dir}", etcd))
-        # The keyring, the seal, the root token, the policy, three secrets.
-        self.assertEqual(copied["records"], 7)
+        # The keyring, the seal, the root token, the policy, and three
+        # secrets (the metadata and the one version of each).
+        self.assertEqual(copied["records"], 10)
         self.assertRegex(copied["sha256"], "^[0-9a-f]{64}$")
 
         # Two nodes on the copy unseal with the same key and serve what was written.
@@ -410,7 +456,7 @@ class ClusterTest(ClusterCase):
         back_dir = os.path.join(self.dir, "back")
         out = self.migrate(etcd, f"sqlite:{back_dir}", prefix)
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertEqual(json.loads(out.stdout)["records"], copied["records"] + 1)
+        self.assertEqual(json.loads(out.stdout)["records"], copied["records"] + 2)
         server = SqliteServer(self.dir, back_dir)
         try:
             self.assertFalse(hvac.Client(url=server.url).sys.submit_unseal_key(key)["sealed"])

@@ -25,20 +25,23 @@ class Node:
     """`tresor server` named `name`, storing in etcd under `prefix`."""
 
     def __init__(self, directory, name, endpoints, prefix, request_timeout="3s",
-                 lease_ttl="10s", audit_file=None):
+                 lease_ttl="10s", audit_file=None, age_identity_file=None, start=True):
         self.name = name
         self.config = os.path.join(directory, f"{name}.toml")
         with open(self.config, "w") as f:
             if audit_file:
                 f.write(f'audit_file = "{audit_file}"\n')
-            f.write(f'listen = "127.0.0.1:0"\nnode_name = "{name}"\n'
-                    '[storage]\ntype = "etcd"\n'
+            f.write(f'listen = "127.0.0.1:0"\nnode_name = "{name}"\n')
+            if age_identity_file:
+                f.write(f'[seal]\ntype = "age"\nage_identity_file = "{age_identity_file}"\n')
+            f.write(                    '[storage]\ntype = "etcd"\n'
                     f"endpoints = {json.dumps(endpoints)}\n"
                     f'prefix = "{prefix}"\nrequest_timeout = "{request_timeout}"\n'
                     f'lease_ttl = "{lease_ttl}"\n')
         self.proc = None
         self.url = None
-        self.start()
+        if start:
+            self.start()
 
     def start(self, port=0):
         """Starts the process (on `port` if given: a restart keeps its address)."""

@@ -46,7 +46,7 @@ class EtcdStorage final : public Storage {
   }
   bool remote() const override { return true; }
   // When no member has answered anything (a call, the watch's progress
-  // reports, every half request timeout) for two request timeouts.
+  // reports, every quarter request timeout) for two request timeouts.
   std::optional<std::string> Unreachable() override;
 
   std::unique_ptr<Membership> Join(const std::string& name, const std::string& info) override;

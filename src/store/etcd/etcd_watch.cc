@@ -46,9 +46,12 @@ void EtcdWatch::Guard() {
   const auto timeout = client_.request_timeout();
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, timeout / 2, [&] { return stopping_; });
+    wake_.wait_for(lock, timeout / 4, [&] { return stopping_; });
     if (stopping_ || context_ == nullptr) continue;
-    if (std::chrono::steady_clock::now() - heard_ > timeout) {
+    // Two progress requests unanswered: the member is dead or frozen. The
+    // node moves on before a request sent to it meanwhile times out, so
+    // that a client that retries on another node finds it moved.
+    if (std::chrono::steady_clock::now() - heard_ > timeout / 2) {
       context_->TryCancel();  // the reader moves on to the next member
     } else if (ask_progress_) {
       ask_progress_();

@@ -1,8 +1,9 @@
 // A watch on an etcd prefix that outlives its member: it reads the stream
-// on one thread while a second asks for progress every half request
-// timeout, and when nothing at all arrives for a request timeout (a dead
-// or frozen member) the stream is cancelled and opened again on the next
-// member, from the revision after the last one delivered.
+// on one thread while a second asks for progress every quarter request
+// timeout, and when nothing at all arrives for half a request timeout (a
+// dead or frozen member) the stream is cancelled and opened again on the
+// next member, from the revision after the last one delivered; the node's
+// calls move to that member too.
 #pragma once
 
 #include <condition_variable>

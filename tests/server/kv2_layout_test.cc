@@ -1,0 +1,101 @@
+// KV version 2's records: a key's metadata in one record and each version's
+// data in a record of its own, so that no record grows with the history;
+// versions trimmed or destroyed take their records with them; a record from
+// before the split (every version's data in it) is read as it is and split
+// by the key's next write.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "server/kv2.h"
+#include "server/records.h"
+#include "store/memory_storage.h"
+
+namespace tresor::server {
+namespace {
+
+class Kv2LayoutTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> Stored() { return barrier_.Keys("kv/secret/").value(); }
+  Json Record(const std::string& key) { return GetRecord(barrier_, key).value().value(); }
+  KvOutcome Put(KvV2& kv, const std::string& path, const std::string& value) {
+    return kv.Write(path, Json{{"data", {{"v", value}}}});
+  }
+  static Json Data(const KvOutcome& out) { return Json::parse(out.data); }
+
+  std::shared_ptr<store::MemoryStorage> storage_ = std::make_shared<store::MemoryStorage>();
+  store::Barrier barrier_{storage_, store::Keyring::Generate()};
+};
+
+TEST_F(Kv2LayoutTest, EachVersionHasARecordOfItsOwnAndTheMetadataNoData) {
+  KvV2 kv(&barrier_, "kv/secret/");
+  ASSERT_TRUE(kv.WriteMetadata("app/db", Json{{"max_versions", 2}}).status == 204);
+  for (const char* value : {"one", "two", "three"}) ASSERT_EQ(Put(kv, "app/db", value).status, 200);
+  // Version 1 was trimmed (max_versions 2), and its record with it.
+  EXPECT_EQ(Stored(), (std::vector<std::string>{"kv/secret/k/app/db",
+                                                "kv/secret/v/app/db\x1f"
+                                                "2",
+                                                "kv/secret/v/app/db\x1f"
+                                                "3"}));
+  const Json meta = Record("kv/secret/k/app/db");
+  EXPECT_EQ(meta["layout"], 2);
+  EXPECT_FALSE(meta["versions"]["3"].contains("data"));
+  EXPECT_EQ(Record("kv/secret/v/app/db\x1f"
+                   "3"),
+            (Json{{"v", "three"}}));
+  ASSERT_EQ(kv.Destroy("app/db", Json{{"versions", {2}}}).status, 204);
+  EXPECT_EQ(Stored(), (std::vector<std::string>{"kv/secret/k/app/db",
+                                                "kv/secret/v/app/db\x1f"
+                                                "3"}));
+  // Another mount object on the same store (a restart, another node) reads
+  // the data back from the version records.
+  KvV2 fresh(&barrier_, "kv/secret/");
+  EXPECT_EQ(Data(fresh.Read("app/db", 0))["data"], (Json{{"v", "three"}}));
+  EXPECT_EQ(fresh.Read("app/db", 2).status, 404);  // destroyed
+  ASSERT_EQ(fresh.DeleteMetadata("app/db").status, 204);
+  EXPECT_EQ(Stored(), std::vector<std::string>{});
+  EXPECT_EQ(kv.Write("bad\x01path", Json{{"data", {{"v", "x"}}}}).status, 400);
+}
+
+TEST_F(Kv2LayoutTest, ARecordFromBeforeTheSplitIsReadAndSplitByTheNextWrite) {
+  const Json legacy{{"created_time", "2026-01-01T00:00:00.000000000Z"},
+                    {"updated_time", "2026-01-02T00:00:00.000000000Z"},
+                    {"current_version", 2},
+                    {"oldest_version", 1},
+                    {"max_versions", 0},
+                    {"cas_required", false},
+                    {"delete_version_after", "0s"},
+                    {"custom_metadata", nullptr},
+                    {"versions",
+                     {{"1",
+                       {{"created_time", "2026-01-01T00:00:00.000000000Z"},
+                        {"deletion_time", ""},
+                        {"destroyed", false},
+                        {"data", {{"v", "old"}}}}},
+                      {"2",
+                       {{"created_time", "2026-01-02T00:00:00.000000000Z"},
+                        {"deletion_time", ""},
+                        {"destroyed", false},
+                        {"data", {{"v", "older layout"}}}}}}}};
+  PutRecord(barrier_, "kv/secret/k/legacy", legacy);
+  KvV2 kv(&barrier_, "kv/secret/");
+  EXPECT_EQ(Data(kv.Read("legacy", 1))["data"], (Json{{"v", "old"}}));
+  EXPECT_EQ(Data(kv.Read("legacy", 0))["data"], (Json{{"v", "older layout"}}));
+  ASSERT_EQ(Put(kv, "legacy", "new").status, 200);
+  EXPECT_EQ(Stored(), (std::vector<std::string>{"kv/secret/k/legacy",
+                                                "kv/secret/v/legacy\x1f"
+                                                "1",
+                                                "kv/secret/v/legacy\x1f"
+                                                "2",
+                                                "kv/secret/v/legacy\x1f"
+                                                "3"}));
+  EXPECT_FALSE(Record("kv/secret/k/legacy")["versions"]["1"].contains("data"));
+  KvV2 fresh(&barrier_, "kv/secret/");
+  for (const auto& [n, value] : {std::pair{1, "old"}, {2, "older layout"}, {3, "new"}}) {
+    EXPECT_EQ(Data(fresh.Read("legacy", n))["data"], (Json{{"v", value}})) << n;
+  }
+}
+
+}  // namespace
+}  // namespace tresor::server
