@@ -100,7 +100,9 @@ CONF
 export TRESOR_ADDR=http://127.0.0.1:18290
 start_server() {
   "$tresor" server --config server.toml >server.out 2>server.log & server_pid=$!
-  until curl -s -o /dev/null "$TRESOR_ADDR/v1/sys/health"; do sleep 0.05; done
+  until [ "$(wc -l <server.out)" -ge 3 ] && curl -s -o /dev/null "$TRESOR_ADDR/v1/sys/health"; do
+    sleep 0.05
+  done
   sed -n 3p server.out
 }
 step tresor server --config server.toml

@@ -118,7 +118,6 @@ class Api {
   ApiOptions options_;
   // Set once by Join, before joined_; destroyed before the storage.
   std::string node_name_;
-  std::string node_address_;
   std::unique_ptr<store::Membership> membership_;
   std::atomic<bool> joined_{false};
   Seal seal_;

@@ -51,6 +51,9 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
     TRESOR_ASSIGN_OR_RETURN(present, storage_->List("", std::string("cluster/") + '\xff', 1));
   }
   if (!present.empty()) {
+    // Another node may have initialised it since the check above.
+    TRESOR_ASSIGN_OR_RETURN(auto now, LoadConfig());
+    if (now) return MakeError(ErrorCode::kRefused, "the store is already initialized");
     return MakeError(ErrorCode::kIntegrity,
                      "the " + storage_->type() +
                          " store holds data that is not a tresor "

@@ -26,8 +26,9 @@ class Membership {
   // lost it (its lease not renewed in time): two nodes never both believe
   // they lead, unless a clock runs faster than the store's.
   virtual bool Leading() const = 0;
-  // The leader's name as last seen ("" while there is none).
-  virtual std::string Leader() const = 0;
+  // The leader as last seen, with what it said of itself (name "" while
+  // there is none). Known without asking the store.
+  virtual Member Leader() const = 0;
   // Every live member, this one included, in name order.
   virtual Result<std::vector<Member>> Members() = 0;
 };
@@ -37,7 +38,7 @@ class SoleMembership final : public Membership {
  public:
   SoleMembership(std::string name, std::string info) : self_{std::move(name), std::move(info)} {}
   bool Leading() const override { return true; }
-  std::string Leader() const override { return self_.name; }
+  Member Leader() const override { return self_; }
   Result<std::vector<Member>> Members() override { return std::vector<Member>{self_}; }
 
  private:

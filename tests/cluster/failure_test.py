@@ -5,6 +5,8 @@ node's address keep writing; after each failure every acknowledged write
 is there, each writer was answered again within 2 s, and the victim
 rejoins once restarted. The node that runs the background work is known
 to every node, and another takes over when it dies."""
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -12,7 +14,7 @@ import time
 import requests
 
 from cut_proxy import CutProxy
-from tresor_nodes import ClusterCase, Node, wait_for
+from tresor_nodes import TRESOR, ClusterCase, Node, wait_for
 
 # The longest a writer may go without an acknowledged write.
 MAX_GAP = 2.0
@@ -185,6 +187,12 @@ class FailureTest(ClusterCase):
             said = node.call("GET", "sys/leader").json()
             self.assertEqual((said["ha_enabled"], said["is_self"], said["leader_address"]),
                              (True, node is leader, leader.url))
+            status = subprocess.run([TRESOR, "status"], capture_output=True, text=True,
+                                    timeout=60, env={**os.environ, "TRESOR_ADDR": node.url})
+            self.assertEqual(status.returncode, 0, status.stderr)
+            self.assertIn("\nstorage: etcd\n", status.stdout)
+            self.assertEqual(status.stdout.splitlines()[-1], "background work: " + (
+                "this node" if node is leader else f"the node at {leader.url}"))
         others = [n for n in nodes if n is not leader]
         took_over = {}
 

@@ -14,6 +14,7 @@ import unittest
 import warnings
 
 import hvac
+import requests
 
 # hvac keeps pooled connections open past each test; that is its business.
 warnings.simplefilter("ignore", ResourceWarning)
@@ -162,6 +163,19 @@ class HvacKv2Test(ServerTestCase):
             bad.secrets.kv.v2.read_secret_version("app/db")
         with self.assertRaises(hvac.exceptions.Forbidden):
             hvac.Client(url=self.url).secrets.kv.v2.read_secret_version("app/db")
+
+    def test_alone_on_its_store_the_node_leads_and_is_the_only_one(self):
+        leader = hvac.Client(url=self.url).sys.read_leader_status()
+        self.assertEqual((leader["ha_enabled"], leader["is_self"], leader["leader_address"]),
+                         (False, True, self.url))
+        status = requests.get(self.url + "/v1/sys/ha-status",
+                              headers={"X-Vault-Token": ROOT}, timeout=30).json()
+        self.assertEqual(len(status["nodes"]), 1)
+        node = status["nodes"][0]
+        self.assertEqual((node["api_address"], node["active_node"]), (self.url, True))
+        self.assertRegex(node["hostname"], r":\d+$")  # HOSTNAME:PORT by default
+        denied = requests.get(self.url + "/v1/sys/ha-status", timeout=30)
+        self.assertEqual(denied.status_code, 403)
 
 
 APP_POLICY = """

@@ -38,7 +38,7 @@ bool EtcdMembership::Leading() const {
   return holds_leader_key_ && std::chrono::steady_clock::now() < valid_until_;
 }
 
-std::string EtcdMembership::Leader() const {
+Member EtcdMembership::Leader() const {
   const std::lock_guard lock(mutex_);
   return leader_;
 }
@@ -146,7 +146,7 @@ Result<void> EtcdMembership::Campaign(int64_t lease) {
   absent->set_mod_revision(0);
   auto* put = request.add_success()->mutable_request_put();
   put->set_key(key);
-  put->set_value(name_);
+  put->set_value(name_ + "\n" + info_);
   put->set_lease(lease);
   request.add_failure()->mutable_request_range()->set_key(key);
   etcdserverpb::TxnResponse response;
@@ -157,19 +157,22 @@ Result<void> EtcdMembership::Campaign(int64_t lease) {
   if (lease != lease_) return {};  // lost meanwhile
   if (response.succeeded()) {
     holds_leader_key_ = true;
-    leader_ = name_;
+    leader_ = Member{name_, info_};
     return {};
   }
   if (response.responses_size() == 0 || response.responses(0).response_range().kvs_size() ==
                                             0) {  // gone between the compare and the read
     holds_leader_key_ = false;
-    leader_.clear();
+    leader_ = Member{};
     return {};
   }
   const auto& held = response.responses(0).response_range().kvs(0);
   // Ours if under our lease (a put whose answer was lost, then retried).
   holds_leader_key_ = held.lease() == lease;
-  leader_ = held.value();
+  const std::string& value = held.value();
+  const size_t newline = value.find('\n');
+  leader_ = Member{value.substr(0, newline),
+                   newline == std::string::npos ? "" : value.substr(newline + 1)};
   return {};
 }
 

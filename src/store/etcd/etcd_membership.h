@@ -1,11 +1,10 @@
 // Membership of the nodes on one etcd prefix. A thread per node keeps a
 // lease alive (renewed every third of its TTL); the node's entry,
-// `cluster/nodes/NAME`, and, for the leader, `cluster/leader` are held
-// under it, so a node that dies or is cut off loses both when its lease
-// expires and another node takes the leader key within one more renewal
-// period. A node counts itself leader only until its lease could have
-// expired (from the time it asked for the last renewal), so that it stops
-// before anyone else can start.
+// `cluster/nodes/NAME`, and, for the leader, `cluster/leader` (its name, a
+// newline, and what it said of itself) are held under it, so a node that dies or is cut off loses
+// both when its lease expires and another node takes the leader key within one more renewal period.
+// A node counts itself leader only until its lease could have expired (from the time it asked for
+// the last renewal), so that it stops before anyone else can start.
 #pragma once
 
 #include <chrono>
@@ -30,7 +29,7 @@ class EtcdMembership final : public Membership {
   ~EtcdMembership() override;
 
   bool Leading() const override;
-  std::string Leader() const override;
+  Member Leader() const override;
   Result<std::vector<Member>> Members() override;
 
  private:
@@ -54,7 +53,7 @@ class EtcdMembership final : public Membership {
   int64_t lease_ = 0;  // 0: none held
   std::chrono::steady_clock::time_point valid_until_;
   bool holds_leader_key_ = false;
-  std::string leader_;
+  Member leader_;
   std::thread thread_;
 };
 
