@@ -4,9 +4,10 @@
 // for several server nodes, etcd. tests/store/conformance_test.cc holds
 // every implementation to the contract below.
 //
-// Revisions. Every applied transaction that writes gets the next revision
-// of the store (1, 2, ...); each record carries the revision that last
-// changed it. A transaction has preconditions (a key is absent, or was last
+// Revisions. Every applied transaction that writes gets a revision of the
+// store (1, 2, ...) higher than those of every transaction that finished
+// before it began; transactions made at once may share one (etcd applies
+// them together). Each record carries the revision that last changed it. A transaction has preconditions (a key is absent, or was last
 // changed at revision R) that the store checks atomically with its writes,
 // so a read-modify-write is safe however many processes share the store.
 //

@@ -1,6 +1,6 @@
 """The etcd storage against a real 3-member etcd cluster: the whole storage
-conformance suite (tests/store/conformance_test.cc) and the failover tests
-(a frozen member), run by store_etcd_test with the cluster's endpoints."""
+conformance suite (tests/store/conformance_test.cc), transactions sent
+together, and the failover tests (a frozen member), run by store_etcd_test with the cluster's endpoints."""
 import os
 import subprocess
 import unittest
@@ -34,6 +34,10 @@ class EtcdStorageTest(unittest.TestCase):
     def test_conformance(self):
         out = self.run_suite("Backends/*")
         self.assertIn("tests from 1 test suite ran", out)
+
+    def test_batches(self):
+        out = self.run_suite("EtcdBatch.*")
+        self.assertIn("[  PASSED  ] 2 tests.", out)
 
     def test_failover_and_bad_configuration(self):
         self.run_suite("EtcdFailover.*:EtcdOpen.*")

@@ -4,6 +4,7 @@
 // whatever else the cluster holds.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -305,6 +306,36 @@ TEST_P(Conformance, CompareAndSwapFromSeveralThreadsLosesNoIncrement) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(S(At("counter")->value), std::to_string(kThreads * kEach));
+}
+
+// Many writers at once (a remote store sends them together): each gets its
+// own outcome, and of those racing to create one key exactly one wins.
+TEST_P(Conformance, ConcurrentTransactionsEachGetTheirOwnOutcome) {
+  constexpr int kThreads = 8;
+  constexpr int kEach = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> created{0}, refused{0}, winner{-1};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string mine = p_ + "own/" + std::to_string(t) + "/";
+      for (int i = 0; i < kEach; ++i) {
+        const std::string key = mine + std::to_string(i);
+        auto r = s_->Transact(Txn{{{key, 0}}, {{key, B(std::to_string(t))}}});
+        if (r && r->applied) ++created;
+        if (i != kEach / 2) continue;
+        auto race = s_->Transact(
+            Txn{{{mine, 0}, {p_ + "shared", 0}}, {{p_ + "shared", B(std::to_string(t))}}});
+        if (race && race->applied) winner = t;
+        if (race && !race->applied && race->failed == 1) ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), kThreads * kEach);
+  EXPECT_EQ(refused.load(), kThreads - 1);
+  ASSERT_GE(winner.load(), 0);
+  EXPECT_EQ(S(At("shared")->value), std::to_string(winner.load()));
+  EXPECT_EQ(List("own/").size(), static_cast<size_t>(kThreads * kEach));
 }
 
 TEST_P(Conformance, WhenDurableReportsEveryAppliedRevision) {

@@ -13,6 +13,11 @@ namespace {
 // be large: etcd takes up to 1.5 MiB each by default).
 constexpr int64_t kListPage = 1000;
 constexpr int64_t kScanPage = 64;
+// Transactions per etcd Txn (each a nested Txn: one of the outer Txn's
+// operations, under etcd's default --max-txn-ops of 128), and Txns on
+// their way at once.
+constexpr size_t kBatchMembers = 32;
+constexpr size_t kBatchesInFlight = 1;
 
 std::string After(const std::string& key) { return key + std::string(1, '\0'); }
 
@@ -30,6 +35,12 @@ std::vector<Write> LastWritePerKey(std::vector<Write> writes) {
 }
 
 }  // namespace
+
+EtcdStorage::EtcdStorage(EtcdOptions options, std::unique_ptr<EtcdClient> client)
+    : options_(std::move(options)),
+      client_(std::move(client)),
+      batch_(TxnBatch::Limits{kBatchMembers, max_value_bytes(), kBatchesInFlight},
+             [this](const std::vector<const Txn*>& txns) { return SendBatch(txns); }) {}
 
 Result<std::unique_ptr<EtcdStorage>> EtcdStorage::Open(const EtcdOptions& options) {
   if (options.prefix.empty()) {
@@ -106,7 +117,7 @@ Result<void> EtcdStorage::Scan(
   }
 }
 
-Result<TxnResult> EtcdStorage::Transact(Txn txn) {
+etcdserverpb::TxnRequest EtcdStorage::Request(const Txn& txn) const {
   etcdserverpb::TxnRequest request;
   for (const Condition& c : txn.conditions) {
     auto* compare = request.add_compare();
@@ -119,7 +130,7 @@ Result<TxnResult> EtcdStorage::Transact(Txn txn) {
     range->set_key(options_.prefix + c.key);
     range->set_keys_only(true);
   }
-  for (Write& w : LastWritePerKey(std::move(txn.writes))) {
+  for (const Write& w : txn.writes) {
     auto* op = request.add_success();
     if (w.value) {
       auto* put = op->mutable_request_put();
@@ -129,14 +140,12 @@ Result<TxnResult> EtcdStorage::Transact(Txn txn) {
       op->mutable_request_delete_range()->set_key(options_.prefix + w.key);
     }
   }
-  etcdserverpb::TxnResponse response;
-  // Retried on another member only when doing it twice is harmless.
-  const bool retry = txn.conditions.empty();
-  TRESOR_RETURN_IF_ERROR(client_->Call("transaction", retry, [&](auto& m, auto& context) {
-    return m.kv->Txn(&context, request, &response);
-  }));
-  ++transactions_;
-  const auto revision = static_cast<uint64_t>(response.header().revision());
+  return request;
+}
+
+// Which condition failed: the failure branch read each condition's key.
+TxnResult EtcdStorage::Outcome(const Txn& txn, const etcdserverpb::TxnResponse& response,
+                               uint64_t revision) {
   if (response.succeeded()) return TxnResult{true, revision, 0};
   for (size_t i = 0;
        i < txn.conditions.size() && i < static_cast<size_t>(response.responses_size()); ++i) {
@@ -146,6 +155,64 @@ Result<TxnResult> EtcdStorage::Transact(Txn txn) {
     if (at != txn.conditions[i].revision) return TxnResult{false, revision, i};
   }
   return TxnResult{false, revision, 0};
+}
+
+Result<TxnResult> EtcdStorage::Transact(Txn txn) {
+  txn.writes = LastWritePerKey(std::move(txn.writes));
+  return batch_.Submit(std::move(txn));
+}
+
+Result<TxnResult> EtcdStorage::SendOne(const Txn& txn) {
+  const etcdserverpb::TxnRequest request = Request(txn);
+  etcdserverpb::TxnResponse response;
+  // Retried on another member only when doing it twice is harmless.
+  TRESOR_RETURN_IF_ERROR(client_->Call(
+      "transaction", txn.conditions.empty(),
+      [&](auto& m, auto& context) { return m.kv->Txn(&context, request, &response); }));
+  ++transactions_;
+  ++submitted_;
+  return Outcome(txn, response, static_cast<uint64_t>(response.header().revision()));
+}
+
+// Several transactions as one etcd Txn, each nested with its own compares:
+// one revision for all that apply. Refused as a whole (a cluster with a
+// lower --max-txn-ops or --max-request-bytes than assumed), they are sent
+// one by one.
+std::vector<Result<TxnResult>> EtcdStorage::SendBatch(const std::vector<const Txn*>& txns) {
+  std::vector<Result<TxnResult>> results;
+  results.reserve(txns.size());
+  if (txns.size() == 1) {
+    results.push_back(SendOne(*txns[0]));
+    return results;
+  }
+  etcdserverpb::TxnRequest request;
+  bool retry = true;
+  for (const Txn* txn : txns) {
+    *request.add_success()->mutable_request_txn() = Request(*txn);
+    retry = retry && txn->conditions.empty();
+  }
+  etcdserverpb::TxnResponse response;
+  auto sent = client_->Call("transaction", retry, [&](auto& m, auto& context) {
+    return m.kv->Txn(&context, request, &response);
+  });
+  if (!sent && sent.error().code != ErrorCode::kUnavailable) {
+    for (const Txn* txn : txns) results.push_back(SendOne(*txn));
+    return results;
+  }
+  ++transactions_;
+  submitted_ += txns.size();
+  const auto revision = static_cast<uint64_t>(response.header().revision());
+  for (size_t i = 0; i < txns.size(); ++i) {
+    if (!sent) {
+      results.push_back(sent.error());
+    } else if (static_cast<int>(i) >= response.responses_size()) {
+      results.push_back(MakeError(ErrorCode::kIo, "etcd: a batched transaction went unanswered"));
+    } else {
+      results.push_back(
+          Outcome(*txns[i], response.responses(static_cast<int>(i)).response_txn(), revision));
+    }
+  }
+  return results;
 }
 
 std::optional<std::string> EtcdStorage::Unreachable() {
