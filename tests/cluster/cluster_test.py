@@ -7,16 +7,21 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
 import urllib.request
+import warnings
 
 import hvac
 
 from cut_proxy import CutProxy
+from etcd_cluster import EtcdCluster
+from tls_certs import make_ca, make_cert
 from tresor_nodes import TRESOR, ClusterCase, Node, wait_for
 
 
@@ -466,6 +471,76 @@ class ClusterTest(ClusterCase):
                 self.assertEqual(read["data"]["data"], {"v": str(i)})
         finally:
             server.stop()
+
+
+class TlsEtcdTest(unittest.TestCase):
+    """Nodes on an etcd that speaks only TLS and asks every client for a
+    certificate its CA signed, as production etcd does."""
+
+    @classmethod
+    def setUpClass(cls):
+        warnings.simplefilter("ignore", ResourceWarning)
+        cls.dir = tempfile.mkdtemp(prefix="tresor-tls-")
+        cls.ca = make_ca(cls.dir)
+        member = make_cert(cls.dir, "etcd", cls.ca, "serverAuth,clientAuth", "IP:127.0.0.1")
+        cls.client = make_cert(cls.dir, "node", cls.ca, "clientAuth")
+        cls.other_ca = make_ca(cls.dir, "other")
+        cls.etcd = EtcdCluster(1, tls={"ca": cls.ca[0], "cert": member[0],
+                                       "key": member[1]}).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.etcd.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def tls(self, ca, client_certificate=True):
+        text = f'ca_file = "{ca}"\n'
+        if client_certificate:
+            text += f'cert_file = "{self.client[0]}"\nkey_file = "{self.client[1]}"\n'
+        return text
+
+    def test_nodes_serve_from_a_tls_etcd(self):
+        endpoint = self.etcd.endpoints[0]
+        self.assertTrue(endpoint.startswith("https://127.0.0.1:"), endpoint)
+        a = Node(self.dir, "a", [endpoint], "tls/", storage_extra=self.tls(self.ca[0]))
+        b = Node(self.dir, "b", [endpoint], "tls/", storage_extra=self.tls(self.ca[0]))
+        try:
+            self.assertEqual(a.storage_line, f"storage: etcd {endpoint} under tls/")
+            made = hvac.Client(url=a.url).sys.initialize(secret_shares=1, secret_threshold=1)
+            for node in (a, b):
+                self.assertFalse(node.unseal(made["keys"][0])["sealed"])
+            token = made["root_token"]
+            wrote = a.call("POST", "secret/data/app", token, {"data": {"password": "s3cret"}})
+            self.assertEqual(wrote.status_code, 200, wrote.text)
+            read = b.call("GET", "secret/data/app", token, index=wrote.headers["X-Vault-Index"])
+            self.assertEqual(read.status_code, 200, read.text)
+            self.assertEqual(read.json()["data"]["data"], {"password": "s3cret"})
+        finally:
+            a.stop()
+            b.stop()
+
+    def test_a_refused_handshake_says_why(self):
+        endpoint = self.etcd.endpoints[0]
+        cases = [
+            ("no client certificate", self.tls(self.ca[0], client_certificate=False),
+             "the member refused this node's client certificate (cert_file, key_file), "
+             "or wanted one"),
+            ("another CA", self.tls(self.other_ca[0]),
+             "the member's certificate does not verify against ca_file"),
+            ("no CA file", "", "the member's certificate does not verify against the "
+             "system's CAs (no ca_file given)"),
+        ]
+        for what, extra, why in cases:
+            with self.subTest(what):
+                node = Node(self.dir, "refused", [endpoint], "tls/", storage_extra=extra,
+                            start=False)
+                out = subprocess.run([TRESOR, "server", "--config", node.config],
+                                     capture_output=True, text=True, timeout=120)
+                self.assertEqual(out.stdout, "")
+                self.assertEqual(out.stderr,
+                                 f"tresor: error: etcd at {endpoint}: no member accepted a "
+                                 f"connection within 2000 ms (TLS handshake failed: {why})\n")
+                self.assertEqual(out.returncode, 3)
 
 
 if __name__ == "__main__":

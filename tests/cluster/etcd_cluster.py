@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -28,7 +29,9 @@ def free_ports(n):
 
 
 class EtcdCluster:
-    def __init__(self, members=3, max_txn_ops=10000, election_timeout_ms=1000):
+    def __init__(self, members=3, max_txn_ops=10000, election_timeout_ms=1000, tls=None):
+        """tls: {"ca", "cert", "key"} files: clients then speak TLS and must
+        show a certificate the CA signed (peers stay on plain loopback)."""
         self.dir = tempfile.mkdtemp(prefix="tresor-etcd-")
         ports = free_ports(2 * members)
         self.client_ports = ports[:members]
@@ -36,17 +39,30 @@ class EtcdCluster:
         self.names = [f"m{i}" for i in range(members)]
         self.max_txn_ops = max_txn_ops
         self.election_timeout_ms = election_timeout_ms
+        self.tls = tls
         self.procs = [None] * members
         self.logs = [os.path.join(self.dir, f"{n}.log") for n in self.names]
 
     @property
     def endpoints(self):
+        if self.tls:
+            return [f"https://127.0.0.1:{p}" for p in self.client_ports]
         return [f"127.0.0.1:{p}" for p in self.client_ports]
+
+    def _open(self, port, path, data=None):
+        scheme, context = "http", None
+        if self.tls:
+            scheme = "https"
+            context = ssl.create_default_context(cafile=self.tls["ca"])
+            context.load_cert_chain(self.tls["cert"], self.tls["key"])
+        request = urllib.request.Request(f"{scheme}://127.0.0.1:{port}{path}", data=data,
+                                         method="POST" if data is not None else "GET")
+        return urllib.request.urlopen(request, timeout=2, context=context)
 
     def _args(self, i, state):
         cluster = ",".join(f"{n}=http://127.0.0.1:{p}"
                            for n, p in zip(self.names, self.peer_ports))
-        client = f"http://127.0.0.1:{self.client_ports[i]}"
+        client = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.client_ports[i]}"
         peer = f"http://127.0.0.1:{self.peer_ports[i]}"
         return [ETCD, "--name", self.names[i],
                 "--data-dir", os.path.join(self.dir, self.names[i]),
@@ -58,7 +74,10 @@ class EtcdCluster:
                 # A follower that hears no leader for between one and two
                 # election timeouts calls an election.
                 "--heartbeat-interval", "100",
-                "--election-timeout", str(self.election_timeout_ms)]
+                "--election-timeout", str(self.election_timeout_ms)] + (
+                    ["--cert-file", self.tls["cert"], "--key-file", self.tls["key"],
+                     "--trusted-ca-file", self.tls["ca"], "--client-cert-auth"]
+                    if self.tls else [])
 
     def _spawn(self, i, state):
         log = open(self.logs[i], "ab")
@@ -73,9 +92,8 @@ class EtcdCluster:
         return self
 
     def healthy(self, i):
-        url = f"http://127.0.0.1:{self.client_ports[i]}/health"
         try:
-            with urllib.request.urlopen(url, timeout=2) as r:
+            with self._open(self.client_ports[i], "/health") as r:
                 return json.load(r).get("health") == "true"
         except (OSError, ValueError):
             return False
@@ -94,10 +112,8 @@ class EtcdCluster:
     def leader(self):
         """The index of the member that leads the raft group now."""
         for i, port in enumerate(self.client_ports):
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/v3/maintenance/status",
-                                             data=b"{}", method="POST")
             try:
-                with urllib.request.urlopen(request, timeout=2) as r:
+                with self._open(port, "/v3/maintenance/status", b"{}") as r:
                     status = json.load(r)
             except (OSError, ValueError):
                 continue

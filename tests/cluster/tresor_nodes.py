@@ -25,7 +25,8 @@ class Node:
     """`tresor server` named `name`, storing in etcd under `prefix`."""
 
     def __init__(self, directory, name, endpoints, prefix, request_timeout="3s",
-                 lease_ttl="10s", audit_file=None, age_identity_file=None, start=True):
+                 lease_ttl="10s", audit_file=None, age_identity_file=None, start=True,
+                 storage_extra=""):
         self.name = name
         self.config = os.path.join(directory, f"{name}.toml")
         with open(self.config, "w") as f:
@@ -37,7 +38,7 @@ class Node:
             f.write(                    '[storage]\ntype = "etcd"\n'
                     f"endpoints = {json.dumps(endpoints)}\n"
                     f'prefix = "{prefix}"\nrequest_timeout = "{request_timeout}"\n'
-                    f'lease_ttl = "{lease_ttl}"\n')
+                    f'lease_ttl = "{lease_ttl}"\n' + storage_extra)
         self.proc = None
         self.url = None
         if start:

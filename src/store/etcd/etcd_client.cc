@@ -1,10 +1,49 @@
 #include "store/etcd/etcd_client.h"
 
+#include <grpc/support/log.h>
+
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <utility>
 
 namespace tresor::store {
 namespace {
+
+// gRPC tells why a TLS handshake failed only in its log, which would
+// otherwise go to stderr line after line: the log is kept from stderr, and
+// the last TLS failure's reason is kept for the connection error.
+std::mutex g_tls_mutex;
+std::string g_tls_failure;
+
+void OnGrpcLog(gpr_log_func_args* args) {
+  const std::string_view message = args->message != nullptr ? args->message : "";
+  if (message.find("SSL routines::") == std::string_view::npos) return;
+  std::string reason(message.substr(message.rfind("::") + 2));
+  while (!reason.empty() && (reason.back() == '.' || reason.back() == ' ')) reason.pop_back();
+  const std::lock_guard lock(g_tls_mutex);
+  g_tls_failure = std::move(reason);
+}
+
+std::string TakeTlsFailure() {
+  const std::lock_guard lock(g_tls_mutex);
+  return std::exchange(g_tls_failure, std::string());
+}
+
+// What an OpenSSL reason means for the person who configured the node.
+std::string ExplainTls(const std::string& reason, bool ca_file) {
+  if (reason.find("certificate verify failed") != std::string::npos) {
+    return ca_file ? "the member's certificate does not verify against ca_file"
+                   : "the member's certificate does not verify against the system's CAs (no "
+                     "ca_file given)";
+  }
+  if (reason.find("alert bad certificate") != std::string::npos ||
+      reason.find("alert certificate required") != std::string::npos) {
+    return "the member refused this node's client certificate (cert_file, key_file), or "
+           "wanted one";
+  }
+  return reason;
+}
 
 Result<std::string> ReadPem(const std::string& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
@@ -48,6 +87,8 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const EtcdOptions& option
   if (options.endpoints.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "etcd: no endpoints given");
   }
+  static std::once_flag log_once;
+  std::call_once(log_once, [] { gpr_set_log_function(OnGrpcLog); });
   std::unique_ptr<EtcdClient> client(new EtcdClient(options));
   grpc::SslCredentialsOptions ssl;
   if (!options.ca_file.empty()) {
@@ -86,7 +127,7 @@ Result<std::unique_ptr<EtcdClient>> EtcdClient::Create(const EtcdOptions& option
     auto credentials = tls ? grpc::SslCredentials(ssl) : grpc::InsecureChannelCredentials();
     auto channel = grpc::CreateCustomChannel(target, credentials, ChannelArgs(options));
     Member m;
-    m.endpoint = target;
+    m.endpoint = tls ? "https://" + target : target;
     m.channel = channel;
     m.kv = etcdserverpb::KV::NewStub(channel);
     m.watch = etcdserverpb::Watch::NewStub(channel);
@@ -113,9 +154,12 @@ Result<void> EtcdClient::Connect() {
     first.channel->WaitForStateChange(first.channel->GetState(false), slice);
     if (std::chrono::system_clock::now() >= deadline) break;
   }
-  return MakeError(ErrorCode::kUnavailable,
-                   Describe() + ": no member accepted a connection within " +
-                       std::to_string(options_.dial_timeout.count()) + " ms");
+  std::string message = Describe() + ": no member accepted a connection within " +
+                        std::to_string(options_.dial_timeout.count()) + " ms";
+  if (const std::string tls = TakeTlsFailure(); !tls.empty()) {
+    message += " (TLS handshake failed: " + ExplainTls(tls, !options_.ca_file.empty()) + ")";
+  }
+  return MakeError(ErrorCode::kUnavailable, std::move(message));
 }
 
 void EtcdClient::Heard() { heard_ = std::chrono::steady_clock::now().time_since_epoch().count(); }
