@@ -146,6 +146,12 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   unseal->add_flag("--reset", o.reset, "Forget the keys given so far");
   leaf(op, "seal", "Seal the server: it forgets its keys until unsealed again (needs root)",
        RunOperatorSeal, false);
+  leaf(op, "rotate",
+       "Add a barrier key for the records written from now on (every node uses it; the "
+       "old keys still open older records); needs sudo on sys/rotate",
+       RunOperatorRotate);
+  leaf(op, "key-status", "Show the barrier key in use: its term and since when",
+       RunOperatorKeyStatus);
   AddMigrateCommand(op, c);
   leaf(&app, "status", "Show the server's seal state (exit 1 when sealed)", RunStatus);
 }

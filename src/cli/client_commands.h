@@ -54,6 +54,8 @@ Result<void> RunPolicyDelete(const ClientOptions& options);
 Result<void> RunOperatorInit(const ClientOptions& options);
 Result<void> RunOperatorUnseal(const ClientOptions& options);
 Result<void> RunOperatorSeal(const ClientOptions& options);
+Result<void> RunOperatorRotate(const ClientOptions& options);
+Result<void> RunOperatorKeyStatus(const ClientOptions& options);
 Result<void> RunStatus(const ClientOptions& options);
 
 }  // namespace tresor::cli

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "crypto/random.h"
 #include "formats/ascii.h"
 #include "server/api.h"
@@ -40,7 +42,7 @@ bool IsWrite(const http::Request& r) { return r.method == "PUT" || r.method == "
 
 Core::Core(std::shared_ptr<store::Barrier> barrier)
     : barrier_(std::move(barrier)),
-      audit_key_(barrier_->keyring().DeriveKey("tresor audit hmac").Reveal()),
+      audit_key_(barrier_->keyring()->DeriveKey("tresor audit hmac").Reveal()),
       mounts_(*barrier_),
       policies_(barrier_.get()),
       tokens_(nullptr, barrier_.get()),
@@ -60,6 +62,10 @@ Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier
   core->userpass_enabled_ = methods && methods->value("userpass", false);
   TRESOR_RETURN_IF_ERROR(core->Follow(revision));
   return core;
+}
+
+bool IsRoot(const std::vector<std::string>& policies) {
+  return std::find(policies.begin(), policies.end(), "root") != policies.end();
 }
 
 Result<acl::Capability> Core::Needed(const http::Request& request, const std::string& path) {
@@ -176,6 +182,7 @@ http::Response Core::Route(const http::Request& request, const std::string& path
     return Mounts(request, path, body);
   }
   if (path.starts_with("auth/token/")) return Token(request, path, body, caller);
+  if (path == "sys/rotate" || path == "sys/key-status") return Keys(request, path, caller);
   if (path.starts_with("auth/userpass/users")) return UserpassUsers(request, path, body);
   if (path == "sys/auth" || path.starts_with("sys/auth/")) return AuthMounts(request, path, body);
   if (path.starts_with("sys/policy") || path.starts_with("sys/policies/acl")) {

@@ -96,6 +96,8 @@ class Core {
                             const Json& body);
   http::Response UserpassUsers(const http::Request& request, const std::string& path,
                                const Json& body);
+  // sys/rotate, sys/key-status (key_handlers.cc).
+  http::Response Keys(const http::Request& request, const std::string& path, const Caller& caller);
   // The capability a request needs at `path` (relative to /v1/).
   Result<acl::Capability> Needed(const http::Request& request, const std::string& path);
 
@@ -133,6 +135,9 @@ inline constexpr char kAuditHeadPath[] = "core/audit-head";
 
 // A fresh random token ("tr." and 32 base62 characters).
 std::string NewToken();
+
+// True if `policies` hold root (every capability, sudo included).
+bool IsRoot(const std::vector<std::string>& policies);
 
 // True for LIST, and for GET with ?list=true or ?list=1.
 bool IsList(const http::Request& request);

@@ -58,7 +58,12 @@ void Core::Apply(const std::string& key, uint64_t revision,
                              kUsers = "auth/userpass/user/";
   const bool cached = key.starts_with(kTokens) || key.starts_with(kPolicies) ||
                       key.starts_with(kUsers) || key == kAuthMethodsPath;
-  if (!cached) {  // the audit head, the keyring, the seal: nothing in memory
+  if (key == store::kKeyringPath) {
+    // Another node's rotation: the records it writes now use the new term.
+    if (barrier_->local_writes().IsNews(key, revision) && value) (void)barrier_->Adopt(*value);
+    return;
+  }
+  if (!cached) {  // the audit head, the seal: nothing in memory
     (void)barrier_->local_writes().IsNews(key, revision);  // forget this node's note
     return;
   }

@@ -1,5 +1,6 @@
 #include "server/seal.h"
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "age/encrypt.h"
@@ -73,7 +74,10 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
                      "threshold above 1 when there is more than one share");
   }
   auto root_key = crypto::RandomSecret(kRootKeySize);
-  store::Keyring keyring = store::Keyring::Generate();
+  store::Keyring keyring =
+      store::Keyring::Generate(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
   std::vector<store::Write> writes;
   const nlohmann::json config{{"type", age_seal ? "age" : "shamir"},
                               {"secret_shares", shares},
@@ -101,7 +105,8 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
   if (!committed.applied) {
     return MakeError(ErrorCode::kRefused, "the store is already initialized");
   }
-  result.barrier = std::make_shared<store::Barrier>(storage_, std::move(keyring));
+  result.barrier =
+      std::make_shared<store::Barrier>(storage_, std::move(keyring), std::move(root_key));
   return result;
 }
 
@@ -112,7 +117,9 @@ Result<std::shared_ptr<store::Barrier>> Seal::OpenWithRootKey(const crypto::Secr
                      "the store has a seal configuration but no keyring; refusing to go on");
   }
   TRESOR_ASSIGN_OR_RETURN(auto keyring, store::Keyring::Open(*sealed, root_key));
-  return std::make_shared<store::Barrier>(storage_, std::move(keyring));
+  return std::make_shared<store::Barrier>(
+      storage_, std::move(keyring),
+      crypto::SecretBytes::CopyOf(root_key.Reveal(), crypto::Lifetime::kLong));
 }
 
 Result<std::shared_ptr<store::Barrier>> Seal::AddShare(std::span<const uint8_t> share) {

@@ -65,10 +65,6 @@ Json LookupData(const TokenInfo& info, const std::string& id) {
       {"type", "service"}};
 }
 
-bool IsRoot(const std::vector<std::string>& policies) {
-  return std::find(policies.begin(), policies.end(), "root") != policies.end();
-}
-
 }  // namespace
 
 http::Response Core::Token(const http::Request& request, const std::string& path, const Json& body,

@@ -55,7 +55,7 @@ TokenStore::TokenStore(std::function<int64_t()> now, store::Barrier* barrier)
     : now_(now ? std::move(now) : [] { return static_cast<int64_t>(std::time(nullptr)); }),
       barrier_(barrier),
       hmac_key_(
-          (barrier ? barrier->keyring().DeriveKey("tresor token hmac") : crypto::RandomSecret(32))
+          (barrier ? barrier->keyring()->DeriveKey("tresor token hmac") : crypto::RandomSecret(32))
               .Reveal()) {}
 
 Result<void> TokenStore::Load() {

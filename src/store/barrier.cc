@@ -43,14 +43,72 @@ Result<TxnResult> Barrier::ApplyIf(std::vector<Condition> conditions, std::vecto
   return *result;
 }
 
-Barrier::Barrier(std::shared_ptr<Storage> storage, Keyring keyring)
-    : storage_(std::move(storage)), keyring_(std::move(keyring)) {}
+Barrier::Barrier(std::shared_ptr<Storage> storage, Keyring keyring, crypto::SecretBytes root_key)
+    : storage_(std::move(storage)),
+      root_key_(std::move(root_key)),
+      keyring_(std::make_shared<const Keyring>(std::move(keyring))) {}
+
+std::shared_ptr<const Keyring> Barrier::keyring() const {
+  const std::lock_guard lock(keyring_mutex_);
+  return keyring_;
+}
+
+void Barrier::AdoptLocked(Keyring keyring) const {
+  if (keyring.active_term() > keyring_->active_term()) {
+    keyring_ = std::make_shared<const Keyring>(std::move(keyring));
+  }
+}
+
+Result<void> Barrier::Adopt(std::span<const uint8_t> sealed) {
+  if (root_key_.empty()) return MakeError(ErrorCode::kRefused, "no root key to open the keyring");
+  TRESOR_ASSIGN_OR_RETURN(Keyring stored, Keyring::Open(sealed, root_key_));
+  const std::lock_guard lock(keyring_mutex_);
+  AdoptLocked(std::move(stored));
+  return {};
+}
+
+bool Barrier::Reload() const {
+  if (root_key_.empty()) return false;
+  auto record = storage_->Read(kKeyringPath);
+  if (!record || !*record) return false;
+  auto stored = Keyring::Open((*record)->value, root_key_);
+  if (!stored) return false;
+  const std::lock_guard lock(keyring_mutex_);
+  const uint32_t before = keyring_->active_term();
+  AdoptLocked(std::move(*stored));
+  return keyring_->active_term() > before;
+}
+
+Result<uint32_t> Barrier::Rotate(int64_t now) {
+  if (root_key_.empty()) return MakeError(ErrorCode::kRefused, "no root key to seal the keyring");
+  // Another node rotating at the same moment: read its keyring, add to it.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    TRESOR_ASSIGN_OR_RETURN(auto record, storage_->Read(kKeyringPath));
+    if (!record) return MakeError(ErrorCode::kIntegrity, "the store has no keyring");
+    TRESOR_ASSIGN_OR_RETURN(Keyring stored, Keyring::Open(record->value, root_key_));
+    Keyring next = stored.Rotated(now);
+    const uint32_t term = next.active_term();
+    std::vector<Write> writes{Write{kKeyringPath, next.Seal(root_key_)}};
+    TRESOR_ASSIGN_OR_RETURN(
+        const TxnResult result,
+        ApplyIf({Condition{kKeyringPath, record->revision}}, std::move(writes)));
+    if (result.applied) {
+      const std::lock_guard lock(keyring_mutex_);
+      AdoptLocked(std::move(next));
+      return term;
+    }
+  }
+  return MakeError(ErrorCode::kRefused, "the keyring kept changing while it was rotated");
+}
 
 Result<crypto::SecretBytes> Barrier::Open(const std::string& key, const Bytes& record) const {
   const auto fail = MakeError(ErrorCode::kIntegrity, key + ": stored record does not decrypt");
   if (record.size() < kRecordHead || record[0] != kRecordVersion) return fail;
   const uint32_t term = crypto::ReadU32(std::span<const uint8_t>(record).subspan(1));
-  const crypto::SecretBytes* k = keyring_.Key(term);
+  std::shared_ptr<const Keyring> keyring = this->keyring();
+  // A term from another node's rotation that the watch has not brought yet.
+  if (keyring->Key(term) == nullptr && storage_->remote() && Reload()) keyring = this->keyring();
+  const crypto::SecretBytes* k = keyring->Key(term);
   if (k == nullptr) return fail;
   auto plain = crypto::OpenValue(k->Reveal(), crypto::AsBytes(key),
                                  std::span<const uint8_t>(record).subspan(kRecordHead));
@@ -93,11 +151,12 @@ Result<void> Barrier::Scan(
 }
 
 Write Barrier::Seal(const std::string& key, std::span<const uint8_t> plaintext) const {
-  const uint32_t term = keyring_.active_term();
+  const std::shared_ptr<const Keyring> keyring = this->keyring();
+  const uint32_t term = keyring->active_term();
   Bytes record{kRecordVersion};
   crypto::AppendU32(record, term);
   const auto sealed =
-      crypto::SealValue(keyring_.Key(term)->Reveal(), crypto::AsBytes(key), plaintext);
+      crypto::SealValue(keyring->Key(term)->Reveal(), crypto::AsBytes(key), plaintext);
   record.insert(record.end(), sealed.begin(), sealed.end());
   return Write{key, std::move(record)};
 }

@@ -7,11 +7,18 @@
 // A stored record: 0x01, the key term (4 bytes, big-endian), nonce,
 // ciphertext, tag.
 //
-// Thread-safe (the keyring is fixed once the barrier exists).
+// Rotation adds a term to the keyring (stored under the root key, with a
+// condition on the stored keyring's revision, so two nodes rotating at
+// once cannot lose a key); every barrier on the store adopts the new
+// keyring from the watch, or on meeting a record of a term it does not
+// know yet (a remote store's record read before the watch brought it).
+//
+// Thread-safe.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "store/keyring.h"
@@ -22,7 +29,9 @@ namespace tresor::store {
 
 class Barrier {
  public:
-  Barrier(std::shared_ptr<Storage> storage, Keyring keyring);
+  // `root_key` (which sealed `keyring`) is needed only to rotate and to
+  // adopt other nodes' rotations.
+  Barrier(std::shared_ptr<Storage> storage, Keyring keyring, crypto::SecretBytes root_key = {});
 
   // The plaintext at `key`, nothing if absent. kIntegrity if the record
   // does not open (another key's record, or modified).
@@ -59,11 +68,26 @@ class Barrier {
   LocalWrites& local_writes() { return local_writes_; }
 
   Storage& storage() { return *storage_; }
-  const Keyring& keyring() const { return keyring_; }
+  std::shared_ptr<const Keyring> keyring() const;
+
+  // Adds a key to the keyring, active from `now` (Unix seconds) for the
+  // records written after it; returns the new term. Another node's
+  // rotation at the same moment is added to, not lost. kRefused without the
+  // root key.
+  Result<uint32_t> Rotate(int64_t now);
+  // Adopts the keyring stored as `sealed` (a change the watch delivers)
+  // if it is newer than the one in use.
+  Result<void> Adopt(std::span<const uint8_t> sealed);
 
  private:
+  // Reads the stored keyring and adopts it; false if it is no newer.
+  bool Reload() const;
+  void AdoptLocked(Keyring keyring) const;
+
   std::shared_ptr<Storage> storage_;
-  Keyring keyring_;
+  const crypto::SecretBytes root_key_;
+  mutable std::mutex keyring_mutex_;
+  mutable std::shared_ptr<const Keyring> keyring_;
   LocalWrites local_writes_;
 };
 

@@ -301,6 +301,58 @@ class ClusterTest(ClusterCase):
             time.sleep(0.2)
         self.assertEqual(read.json()["data"]["data"], {"v": "during"})
 
+    def record_terms(self, prefix):
+        """The barrier key term of each record under `prefix` in etcd."""
+        start = base64.b64encode(prefix.encode()).decode()
+        end = base64.b64encode(prefix[:-1].encode() + bytes([prefix.encode()[-1] + 1])).decode()
+        request = urllib.request.Request(
+            f"http://{self.etcd.endpoints[0]}/v3/kv/range", method="POST",
+            data=json.dumps({"key": start, "range_end": end}).encode())
+        with urllib.request.urlopen(request, timeout=10) as r:
+            kvs = json.load(r).get("kvs", [])
+        return {base64.b64decode(kv["key"]).decode()[len(prefix):]:
+                int.from_bytes(base64.b64decode(kv["value"])[1:5], "big") for kv in kvs}
+
+    def test_a_key_rotation_on_one_node_is_used_by_every_node(self):
+        (a, b, c), root = self.unsealed_cluster()
+        prefix = a.storage_line.rsplit(" under ", 1)[1]
+        self.assertEqual(a.call("POST", "secret/data/before", root,
+                                {"data": {"v": "1"}}).status_code, 200)
+        rotated = a.call("PUT", "sys/rotate", root)
+        self.assertEqual(rotated.status_code, 204, rotated.text)
+        index = rotated.headers["X-Vault-Index"]
+        for node in (b, c):
+            status = node.call("GET", "sys/key-status", root, index=index)
+            self.assertEqual(status.json()["data"]["term"], 2, node.name)
+        wrote = b.call("POST", "secret/data/after", root, {"data": {"v": "2"}})
+        self.assertEqual(wrote.status_code, 200)
+        self.assertEqual(self.record_terms(prefix + "kv/secret/v/"),
+                         {"before\x1f1": 1, "after\x1f1": 2})
+        for node in (a, b, c):
+            for path, value in (("before", "1"), ("after", "2")):
+                read = node.call("GET", f"secret/data/{path}", root,
+                                 index=wrote.headers["X-Vault-Index"])
+                self.assertEqual(read.json()["data"]["data"], {"v": value}, node.name)
+
+        # Two nodes rotating at once: neither term is lost.
+        answers = [None, None]
+        barrier = threading.Barrier(2)
+
+        def rotate(i, node):
+            barrier.wait()
+            answers[i] = node.call("PUT", "sys/rotate", root)
+
+        threads = [threading.Thread(target=rotate, args=(i, n)) for i, n in enumerate((b, c))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual([r.status_code for r in answers], [204, 204])
+        last = max(int(r.headers["X-Vault-Index"]) for r in answers)
+        for node in (a, b, c):
+            status = node.call("GET", "sys/key-status", root, index=last)
+            self.assertEqual(status.json()["data"]["term"], 4, node.name)
+
     def test_init_refuses_a_prefix_that_holds_another_programs_keys(self):
         prefix = "shared-" + os.path.basename(self.dir) + "/"
         key = base64.b64encode((prefix + "app/config").encode()).decode()

@@ -3,6 +3,7 @@ the encrypting barrier, init/unseal/seal with Shamir keys or an age
 identity, durability of acknowledged writes under kill -9, and no plaintext
 secret or token in the database or the audit log. Driven by hvac,
 node-vault, raw HTTP and the tresor CLI."""
+import calendar
 import http.client
 import json
 import os
@@ -543,6 +544,78 @@ class NoPlaintextTest(TempDirTest):
             self.assertIn(b"kv/secret/k/apps/a7", f.read())
         for path in [server.audit, os.path.join(server.data, "tresor.db")]:
             self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
+
+
+class KeyRotationTest(TempDirTest):
+    """sys/rotate adds a barrier key: records written after it use the new
+    term, those before still open, across a restart; it needs sudo."""
+
+    def record_terms(self, server, prefix):
+        """The key term of each stored record under `prefix`, by key."""
+        import sqlite3
+        db = sqlite3.connect(os.path.join(server.data, "tresor.db"))
+        try:
+            rows = db.execute("SELECT key, value FROM records WHERE key LIKE ?",
+                              (prefix + "%",)).fetchall()
+        finally:
+            db.close()
+        return {key: int.from_bytes(value[1:5], "big") for key, value in rows}
+
+    def test_rotate_and_key_status(self):
+        server = self.server().start()
+        began = int(time.time())
+        client, made = init_and_unseal(server)
+        status = client.sys.get_encryption_key_status()
+        self.assertEqual((status["term"], status["data"]["term"]), (1, 1))
+        installed = status["data"]["install_time"]
+        self.assertRegex(installed, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.0+Z$")
+        since_epoch = calendar.timegm(time.strptime(installed[:19], "%Y-%m-%dT%H:%M:%S"))
+        self.assertTrue(began <= since_epoch <= time.time(), (began, installed))
+        client.secrets.kv.v2.create_or_update_secret("before", secret={"v": "1"})
+        self.assertEqual(client.sys.rotate_encryption_key().status_code, 204)
+        self.assertEqual(client.sys.get_encryption_key_status()["data"]["term"], 2)
+        client.secrets.kv.v2.create_or_update_secret("after", secret={"v": "2"})
+        terms = self.record_terms(server, "kv/secret/v/")
+        self.assertEqual(terms, {"kv/secret/v/before\x1f1": 1, "kv/secret/v/after\x1f1": 2})
+
+        # update without sudo is refused; with sudo it rotates.
+        client.sys.create_or_update_policy("rotate", 'path "sys/rotate" { capabilities = ["update"] }')
+        client.sys.create_or_update_policy(
+            "rotate-sudo", 'path "sys/rotate" { capabilities = ["update", "sudo"] }')
+        for policy, code in (("rotate", 403), ("rotate-sudo", 204)):
+            token = client.auth.token.create(policies=[policy])["auth"]["client_token"]
+            answer = put_empty(server.port, "/v1/sys/rotate", token)
+            self.assertEqual(answer[0], code, answer)
+        self.assertEqual(client.sys.get_encryption_key_status()["data"]["term"], 3)
+        rotated = server.cli("operator", "rotate", token=made["root_token"])
+        self.assertEqual((rotated.returncode, rotated.stdout, rotated.stderr),
+                         (0, "key term: 4\n", ""))
+        shown = server.cli("operator", "key-status", "--json", token=made["root_token"])
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertEqual(json.loads(shown.stdout)["term"], 4)
+        denied = server.cli("operator", "rotate")  # no token
+        self.assertEqual((denied.returncode, denied.stdout, denied.stderr),
+                         (1, "", "tresor: error: sys/rotate: 403: permission denied\n"))
+
+        server.stop()
+        server.start()
+        client = hvac.Client(url=server.url, token=made["root_token"])
+        client.sys.submit_unseal_keys(made["keys"][:1])
+        self.assertEqual(client.sys.get_encryption_key_status()["data"]["term"], 4)
+        for path, value in (("before", "1"), ("after", "2")):
+            read = client.secrets.kv.v2.read_secret_version(path)
+            self.assertEqual(read["data"]["data"], {"v": value})
+
+
+def put_empty(port, path, token):
+    """PUT with an empty body: the status and the body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    try:
+        connection.request("PUT", path, body=b"", headers={"X-Vault-Token": token})
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
 
 
 if __name__ == "__main__":

@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "crypto/big_endian.h"
+#include "crypto/kdf.h"
 #include "crypto/random.h"
+#include "crypto/value_aead.h"
 #include "store/barrier.h"
 #include "store/memory_storage.h"
 #include "store/pending_writes.h"
@@ -178,6 +181,71 @@ TEST(KeyringTest, OnlyItsRootKeyOpensIt) {
   auto wrong = Keyring::Open(sealed, crypto::RandomSecret(32));
   ASSERT_FALSE(wrong.has_value());
   EXPECT_EQ(wrong.error().message, "the root key does not open the keyring");
+}
+
+// Rotation adds a term and keeps the others; the times travel with the
+// keyring, and a keyring sealed before times were kept (version 1) opens.
+TEST(KeyringTest, RotationAddsATermAndKeepsTheOthers) {
+  const auto root = crypto::RandomSecret(32);
+  const Keyring first = Keyring::Generate(1000);
+  const Keyring second = first.Rotated(2000);
+  EXPECT_EQ(second.active_term(), 2u);
+  EXPECT_EQ(S(*second.Key(1)), S(*first.Key(1)));
+  ASSERT_NE(second.Key(2), nullptr);
+  EXPECT_NE(S(*second.Key(2)), S(*first.Key(1)));
+  auto opened = Keyring::Open(second.Seal(root), root);
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(opened->active_term(), 2u);
+  EXPECT_EQ((std::pair{opened->install_time(1), opened->install_time(2)}),
+            (std::pair{int64_t{1000}, int64_t{2000}}));
+  EXPECT_EQ(S(*opened->Key(2)), S(*second.Key(2)));
+  // The same derived keys (token and audit HMACs) after a rotation.
+  EXPECT_EQ(S(second.DeriveKey("x")), S(first.DeriveKey("x")));
+
+  std::string v1 = "tresor keyring 1\n";
+  v1 += std::string("\0\0\0\1\0\0\0\1\0\0\0\1", 12) + S(*first.Key(1));
+  const auto sealed_v1 =
+      crypto::SealValue(root.Reveal(), crypto::AsBytes(kKeyringPath), crypto::AsBytes(v1));
+  auto old = Keyring::Open(sealed_v1, root);
+  ASSERT_TRUE(old.has_value()) << old.error().message;
+  EXPECT_EQ(old->active_term(), 1u);
+  EXPECT_EQ(old->install_time(1), 0);
+  EXPECT_EQ(S(*old->Key(1)), S(*first.Key(1)));
+}
+
+// A barrier rotates the stored keyring; another barrier on the store (a
+// node) adopts it from the stored bytes, and opens both terms' records.
+TEST(BarrierTest, ARotationIsAdoptedByAnotherBarrier) {
+  auto storage = std::make_shared<MemoryStorage>();
+  const auto root = crypto::RandomSecret(32);
+  const Keyring keyring = Keyring::Generate(1);
+  ASSERT_TRUE(storage->Commit({{kKeyringPath, keyring.Seal(root)}}).has_value());
+  Barrier a(storage, Keyring::Open(keyring.Seal(root), root).value(),
+            crypto::SecretBytes::CopyOf(root.Reveal()));
+  Barrier b(storage, Keyring::Open(keyring.Seal(root), root).value(),
+            crypto::SecretBytes::CopyOf(root.Reveal()));
+  ASSERT_TRUE(a.Put("old", crypto::AsBytes(std::string_view("1"))).has_value());
+  EXPECT_EQ(a.Rotate(2).value(), 2u);
+  EXPECT_EQ(a.Rotate(3).value(), 3u);
+  ASSERT_TRUE(a.Put("new", crypto::AsBytes(std::string_view("2"))).has_value());
+  const Bytes raw = storage->Read("new").value()->value;
+  EXPECT_EQ(crypto::ReadU32(std::span<const uint8_t>(raw).subspan(1)), 3u);
+
+  auto unknown = b.Get("new");  // a local store: b learns only from the watch
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().message, "new: stored record does not decrypt");
+  ASSERT_TRUE(b.Adopt(storage->Read(kKeyringPath).value()->value).has_value());
+  EXPECT_EQ(b.keyring()->active_term(), 3u);
+  EXPECT_EQ(S(**b.Get("new")), "2");
+  EXPECT_EQ(S(**b.Get("old")), "1");
+  // An older keyring is never adopted over a newer one.
+  ASSERT_TRUE(b.Adopt(keyring.Seal(root)).has_value());
+  EXPECT_EQ(b.keyring()->active_term(), 3u);
+
+  Barrier no_root(storage, Keyring::Generate());
+  auto refused = no_root.Rotate(4);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().message, "no root key to seal the keyring");
 }
 
 }  // namespace

@@ -1,0 +1,40 @@
+// sys/rotate and sys/key-status (Vault's shapes): a new barrier key for the
+// records written from now on, and which key that is. Every node on the
+// store uses the new key once the watch brings the keyring (Barrier).
+#include "server/core.h"
+#include "server/responses.h"
+#include "server/times.h"
+
+namespace tresor::server {
+
+http::Response Core::Keys(const http::Request& request, const std::string& path,
+                          const Caller& caller) {
+  if (path == "sys/key-status") {
+    if (request.method != "GET") return Error(405, "unsupported operation");
+    const auto keyring = barrier_->keyring();
+    const uint32_t term = keyring->active_term();
+    const std::string installed = Rfc3339(
+        std::chrono::system_clock::time_point(std::chrono::seconds(keyring->install_time(term))));
+    Json out = EnvelopeJson(Json{{"term", term}, {"install_time", installed}});
+    out["term"] = term;  // older clients read these at the top
+    out["install_time"] = installed;
+    return JsonResponse(200, out);
+  }
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  // Vault's rule: rotating needs sudo on the path (root has it).
+  if (!IsRoot(caller.info.policies) &&
+      (policies_.AclFor(caller.info.policies)->Capabilities(path) & acl::kSudo) == 0) {
+    return Error(403, "permission denied");
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  auto rotated = barrier_->Rotate(now);
+  if (!rotated) {
+    const KvOutcome failed = KvStorageFailure(rotated.error());
+    return Error(failed.status, failed.errors.front());
+  }
+  return NoContent();
+}
+
+}  // namespace tresor::server
