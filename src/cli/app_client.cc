@@ -112,9 +112,12 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
       ->check(CLI::NonNegativeNumber);
   leaf(token, "lookup", "Show a token (default: the current one)", RunTokenLookup)
       ->add_option("TOKEN", o.token, "The token");
-  leaf(token, "revoke", "Revoke a token and its children (default: the current one)",
-       RunTokenRevoke, false)
-      ->add_option("TOKEN", o.token, "The token");
+  CLI::App* revoke = leaf(token, "revoke",
+                          "Revoke TOKEN and its children; --self revokes the current token "
+                          "and its children instead",
+                          RunTokenRevoke, false);
+  revoke->add_option("TOKEN", o.token, "The token");
+  revoke->add_flag("--self", o.self, "Revoke the token this command uses, and its children");
 
   CLI::App* policy = app.add_subcommand("policy", "ACL policies on the server");
   policy->require_subcommand(1);

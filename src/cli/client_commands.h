@@ -31,6 +31,7 @@ struct ClientOptions {
   int shares = 5;                            // operator init --shares
   int threshold = 3;                         // operator init --threshold
   bool reset = false;                        // operator unseal --reset
+  bool self = false;                         // token revoke --self
   std::string key;                           // operator unseal [KEY] ("-": stdin)
 };
 

@@ -107,7 +107,13 @@ Result<void> RunTokenLookup(const ClientOptions& o) {
 }
 
 Result<void> RunTokenRevoke(const ClientOptions& o) {
-  auto done = o.token.empty()
+  // Revoking one's own token (and every child) is never a default.
+  if (o.token.empty() == !o.self) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "token revoke: give the TOKEN to revoke, or --self for the current one "
+                     "(not both)");
+  }
+  auto done = o.self
                   ? CallServer(Address(o), "POST", "auth/token/revoke-self", Json::object())
                   : CallServer(Address(o), "POST", "auth/token/revoke", Json{{"token", o.token}});
   if (!done) return std::move(done).error();

@@ -182,6 +182,11 @@ Json BodyDigest(const http::Request& request, const crypto::HmacSha256Key& key) 
 
 std::optional<http::Response> Api::Admit(const http::Request& request, Core* core, Json* auth) {
   if (!request.path.starts_with("/v1/")) return Error(404, "unsupported path");
+  // Response wrapping is not built: a request that asks for it must not
+  // get the secret in the clear instead.
+  if (request.Header("x-vault-wrap-ttl") != nullptr) {
+    return Error(400, "response wrapping (X-Vault-Wrap-TTL) is not supported by this server");
+  }
   const std::string_view path = std::string_view(request.path).substr(4);
   if (TakesNoBody(path)) return std::nullopt;
   if (AnswersWithoutToken(path)) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <set>
 
 #include "crypto/random.h"
 #include "formats/ascii.h"
@@ -34,8 +35,11 @@ std::string NewToken() {
 
 bool IsList(const http::Request& r) {
   if (r.method == "LIST") return true;
+  if (r.method != "GET") return false;
   const std::string* list = r.Query("list");
-  return r.method == "GET" && list != nullptr && (*list == "true" || *list == "1");
+  // Vault's reading of a boolean (Go's strconv.ParseBool).
+  static const std::set<std::string_view> kTrue{"1", "t", "T", "TRUE", "true", "True"};
+  return list != nullptr && kTrue.contains(*list);
 }
 
 bool IsWrite(const http::Request& r) { return r.method == "PUT" || r.method == "POST"; }
@@ -131,7 +135,11 @@ Result<std::optional<Caller>> Core::AuthorizeWith(const http::Request& request,
   if (!found) return std::optional<Caller>();
   const std::shared_ptr<const acl::Acl> acl = policies_.AclFor(found->second.policies);
   TRESOR_ASSIGN_OR_RETURN(const acl::Capability capability, decide(*acl));
-  if (!acl->AllowsRequest(path, capability, [&] { return ParametersOf(request, body); })) {
+  // Vault checks a listing against its path with a trailing slash, so that
+  // a rule for "secret/metadata/app/*" allows listing secret/metadata/app.
+  const bool folder = capability == acl::kList && !path.ends_with('/');
+  const std::string checked = folder ? path + "/" : path;
+  if (!acl->AllowsRequest(checked, capability, [&] { return ParametersOf(request, body); })) {
     return std::optional<Caller>();
   }
   if (found->second.num_uses != 0) {  // a limited-use token: this request is one use

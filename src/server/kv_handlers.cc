@@ -1,6 +1,8 @@
 // KV routes: version 2 (data, metadata, delete, undelete, destroy, config)
 // and version 1 (the path itself).
+#include <charconv>
 #include <optional>
+#include <string>
 
 #include "server/core.h"
 #include "server/responses.h"
@@ -27,7 +29,13 @@ http::Response Core::Kv(const http::Request& request, KvV2& kv, const std::strin
   const std::string* version = request.Query("version");
   if (auto key = after("data/")) {
     if (request.method == "GET" && !IsList(request)) {
-      return FromOutcome(kv.Read(*key, version ? std::atoll(version->c_str()) : 0));
+      int64_t n = 0;  // none, or empty: the latest
+      const char* end = version != nullptr ? version->data() + version->size() : nullptr;
+      if (version != nullptr && !version->empty() &&
+          (std::from_chars(version->data(), end, n).ptr != end || n < 0)) {
+        return Error(400, "version: expected a version number, got \"" + *version + "\"");
+      }
+      return FromOutcome(kv.Read(*key, n));
     }
     if (key->empty() || key->back() == '/') return Error(400, "invalid secret path");
     if (IsWrite(request)) return FromOutcome(kv.Write(*key, body));

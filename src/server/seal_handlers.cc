@@ -93,6 +93,18 @@ http::Response Api::Init(const http::Request& request, const Json& body) {
   auto number = [&](const char* name) -> int {
     return body.contains(name) && body[name].is_number_integer() ? body[name].get<int>() : 0;
   };
+  // Options that would change how the keys are handed out (encrypted to
+  // PGP keys, a recovery seal) are not built: refused, never ignored (the
+  // keys would be printed in the clear to someone who asked otherwise).
+  for (const char* option : {"pgp_keys", "root_token_pgp_key", "recovery_shares",
+                             "recovery_threshold", "recovery_pgp_keys", "stored_shares"}) {
+    const auto given = body.find(option);
+    if (given == body.end() || given->is_null() || *given == 0 || *given == "" ||
+        *given == Json::array()) {
+      continue;
+    }
+    return Error(400, std::string(option) + " is not supported by this server");
+  }
   auto result = seal_.Init(number("secret_shares"), number("secret_threshold"));
   if (!result) {
     if (result.error().code == ErrorCode::kRefused)

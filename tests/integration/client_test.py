@@ -109,7 +109,12 @@ class ClientTest(ServerTestCase):
         err = self.tresor("login", "carol", "--password-file", pw, env=env, code=2).stderr
         self.assertEqual(err, "tresor: error: auth/userpass/login/carol: 400: invalid username "
                               "or password\n")
-        self.tresor("token", "revoke", env=env)
+        # Revoking one's own token is asked for, never a default.
+        err = self.tresor("token", "revoke", env=env, code=2).stderr
+        self.assertEqual(err, "tresor: error: token revoke: give the TOKEN to revoke, or --self "
+                              "for the current one (not both)\n")
+        self.tresor("token", "lookup", env=env)  # still valid
+        self.tresor("token", "revoke", "--self", env=env)
         self.tresor("token", "lookup", env=env, code=1)
 
 

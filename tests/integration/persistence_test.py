@@ -546,6 +546,22 @@ class NoPlaintextTest(TempDirTest):
             self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
 
 
+class InitOptionsTest(TempDirTest):
+    def test_options_tresor_does_not_build_are_refused_and_nothing_is_initialised(self):
+        server = self.server().start()
+        client = hvac.Client(url=server.url)
+        for option, value in (("pgp_keys", ["keybase:someone"]),
+                              ("root_token_pgp_key", "mQENBF..."),
+                              ("recovery_shares", 3)):
+            with self.subTest(option):
+                with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                    client.sys.initialize(secret_shares=1, secret_threshold=1,
+                                          **{option: value})
+                self.assertEqual(caught.exception.errors,
+                                 [f"{option} is not supported by this server"])
+                self.assertFalse(client.sys.is_initialized())
+
+
 class KeyRotationTest(TempDirTest):
     """sys/rotate adds a barrier key: records written after it use the new
     term, those before still open, across a restart; it needs sudo."""

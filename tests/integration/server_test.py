@@ -226,6 +226,42 @@ class HvacTokensAndPoliciesTest(ServerTestCase):
         self.assertIn('failed to parse policy: 1:28: path "a": unknown capability "raed"',
                       str(caught.exception))
 
+    def test_a_listing_is_checked_with_a_trailing_slash_as_vault_does(self):
+        # APP_POLICY grants list on "secret/metadata/app/*": listing
+        # secret/metadata/app is allowed, as in Vault (LIST, or ?list= in
+        # any of the cases Go reads as true).
+        self.root.sys.create_or_update_policy("app-list", APP_POLICY)
+        token = self.root.auth.token.create(policies=["app-list"])["auth"]["client_token"]
+        app = self.client_for(token)
+        self.assertEqual(app.secrets.kv.v2.list_secrets("app")["data"]["keys"], ["admin", "db"])
+        for flag in ("true", "True", "TRUE", "1", "t"):
+            got = requests.get(f"{self.url}/v1/secret/metadata/app?list={flag}",
+                               headers={"X-Vault-Token": token}, timeout=30)
+            self.assertEqual((got.status_code, got.json()["data"]["keys"]),
+                             (200, ["admin", "db"]), flag)
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            app.secrets.kv.v2.list_secrets("other")
+
+    def test_requests_tresor_cannot_honour_are_refused_not_ignored(self):
+        # Response wrapping is not built: the secret must not come back in
+        # the clear to a client that asked for it wrapped.
+        got = requests.get(f"{self.url}/v1/secret/data/app/db",
+                           headers={"X-Vault-Token": ROOT, "X-Vault-Wrap-TTL": "60"}, timeout=30)
+        self.assertEqual((got.status_code, got.json()), (400, {"errors": [
+            "response wrapping (X-Vault-Wrap-TTL) is not supported by this server"]}))
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.root.auth.token.create(policies=["default"], wrap_ttl="60s")
+        self.assertEqual(caught.exception.errors,
+                         ["response wrapping (X-Vault-Wrap-TTL) is not supported by this server"])
+        # A version that is not a number, and unmounting sys/.
+        got = requests.get(f"{self.url}/v1/secret/data/app/db?version=two",
+                           headers={"X-Vault-Token": ROOT}, timeout=30)
+        self.assertEqual((got.status_code, got.json()), (400, {"errors": [
+            'version: expected a version number, got "two"']}))
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.root.sys.disable_secrets_engine("sys")
+        self.assertEqual(caught.exception.errors, ['cannot unmount "sys/"'])
+
     def test_the_default_policy_can_only_manage_itself(self):
         token = self.root.auth.token.create(policies=["default"], ttl="10m")["auth"]["client_token"]
         me = self.client_for(token)
