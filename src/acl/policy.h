@@ -63,7 +63,7 @@ struct Policy {
 };
 
 // The policy every token gets unless told otherwise ("default"): it can look
-// itself up, renew and revoke itself, and nothing else.
+// itself up, renew and revoke itself, ask what it may do, and nothing else.
 inline constexpr std::string_view kDefaultPolicy =
     R"(# Tokens may look up, renew and revoke themselves.
 path "auth/token/lookup-self" {
@@ -73,6 +73,9 @@ path "auth/token/renew-self" {
   capabilities = ["update"]
 }
 path "auth/token/revoke-self" {
+  capabilities = ["update"]
+}
+path "sys/capabilities-self" {
   capabilities = ["update"]
 }
 )";

@@ -58,6 +58,13 @@ std::string HexEncode(std::span<const uint8_t> bytes) {
   return out;
 }
 
+std::array<uint8_t, 64> Sha512(std::span<const uint8_t> data) {
+  EnsureInitialized();
+  std::array<uint8_t, 64> out{};
+  crypto_hash_sha512(out.data(), DataOrEmpty(data), data.size());
+  return out;
+}
+
 Digest Sha256(std::span<const uint8_t> data) {
   Sha256Hasher hasher;
   hasher.Update(data);

@@ -31,6 +31,7 @@ std::span<const uint8_t> AsBytes(std::string_view s);
 std::string HexEncode(std::span<const uint8_t> bytes);
 
 Digest Sha256(std::span<const uint8_t> data);
+std::array<uint8_t, 64> Sha512(std::span<const uint8_t> data);
 
 // Incremental SHA-256, for hashing streams.
 class Sha256Hasher {

@@ -202,11 +202,13 @@ class Loop {
         if ((errno == EMFILE || errno == ENFILE) && !ShedWithReserve()) StopListening();
         return;
       }
-      if (s_.connections.load() >= s_.max_connections && !ShedOldestIdle()) {
+      // The place is claimed and checked in one step: two workers
+      // accepting at once could otherwise both pass the limit.
+      if (s_.connections.fetch_add(1) >= s_.max_connections && !ShedOldestIdle()) {
+        --s_.connections;
         ::close(fd);
         continue;
       }
-      ++s_.connections;
       Inbox* target = inbox_.get();
       for (const auto& other : s_.inboxes) {
         if (other->load.load() < target->load.load()) target = other.get();

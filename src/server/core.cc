@@ -191,6 +191,14 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   }
   if (path.starts_with("auth/token/")) return Token(request, path, body, caller);
   if (path == "sys/rotate" || path == "sys/key-status") return Keys(request, path, caller);
+  if (path == "sys/capabilities" || path == "sys/capabilities-self" ||
+      path == "sys/capabilities-accessor") {
+    return Capabilities(request, path, body, caller);
+  }
+  if (path == "sys/tools/random" || path.starts_with("sys/tools/random/") ||
+      path == "sys/tools/hash" || path.starts_with("sys/tools/hash/")) {
+    return Tools(request, path, body);
+  }
   if (path.starts_with("auth/userpass/users")) return UserpassUsers(request, path, body);
   if (path == "sys/auth" || path.starts_with("sys/auth/")) return AuthMounts(request, path, body);
   if (path.starts_with("sys/policy") || path.starts_with("sys/policies/acl")) {

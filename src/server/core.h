@@ -96,6 +96,10 @@ class Core {
                             const Json& body);
   http::Response UserpassUsers(const http::Request& request, const std::string& path,
                                const Json& body);
+  // sys/capabilities(-self|-accessor), sys/tools/random|hash (sys_tools.cc).
+  http::Response Capabilities(const http::Request& request, const std::string& path,
+                              const Json& body, const Caller& caller);
+  http::Response Tools(const http::Request& request, const std::string& path, const Json& body);
   // sys/rotate, sys/key-status (key_handlers.cc).
   http::Response Keys(const http::Request& request, const std::string& path, const Caller& caller);
   // The capability a request needs at `path` (relative to /v1/).

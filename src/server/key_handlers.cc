@@ -31,8 +31,10 @@ http::Response Core::Keys(const http::Request& request, const std::string& path,
                        .count();
   auto rotated = barrier_->Rotate(now);
   if (!rotated) {
-    const KvOutcome failed = KvStorageFailure(rotated.error());
-    return Error(failed.status, failed.errors.front());
+    const ErrorCode code = rotated.error().code;
+    if (code == ErrorCode::kRefused) return Error(400, rotated.error().message);
+    if (code == ErrorCode::kUnavailable) return Error(503, "storage did not answer");
+    return Error(500, "rotation failed: " + rotated.error().message);
   }
   return NoContent();
 }

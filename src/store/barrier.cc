@@ -43,9 +43,11 @@ Result<TxnResult> Barrier::ApplyIf(std::vector<Condition> conditions, std::vecto
   return *result;
 }
 
-Barrier::Barrier(std::shared_ptr<Storage> storage, Keyring keyring, crypto::SecretBytes root_key)
+Barrier::Barrier(std::shared_ptr<Storage> storage, Keyring keyring, crypto::SecretBytes root_key,
+                 size_t max_keys)
     : storage_(std::move(storage)),
       root_key_(std::move(root_key)),
+      max_keys_(max_keys),
       keyring_(std::make_shared<const Keyring>(std::move(keyring))) {}
 
 std::shared_ptr<const Keyring> Barrier::keyring() const {
@@ -86,6 +88,13 @@ Result<uint32_t> Barrier::Rotate(int64_t now) {
     TRESOR_ASSIGN_OR_RETURN(auto record, storage_->Read(kKeyringPath));
     if (!record) return MakeError(ErrorCode::kIntegrity, "the store has no keyring");
     TRESOR_ASSIGN_OR_RETURN(Keyring stored, Keyring::Open(record->value, root_key_));
+    // Each key stays for the records sealed with it: a bound keeps the
+    // keyring a record any store takes (etcd: 1.5 MiB).
+    if (stored.size() >= max_keys_) {
+      return MakeError(
+          ErrorCode::kRefused,
+          "the keyring already holds " + std::to_string(max_keys_) + " keys, the most it keeps");
+    }
     Keyring next = stored.Rotated(now);
     const uint32_t term = next.active_term();
     std::vector<Write> writes{Write{kKeyringPath, next.Seal(root_key_)}};

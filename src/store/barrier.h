@@ -31,7 +31,9 @@ class Barrier {
  public:
   // `root_key` (which sealed `keyring`) is needed only to rotate and to
   // adopt other nodes' rotations.
-  Barrier(std::shared_ptr<Storage> storage, Keyring keyring, crypto::SecretBytes root_key = {});
+  // At most `max_keys` keys are kept (rotations past it are refused).
+  Barrier(std::shared_ptr<Storage> storage, Keyring keyring, crypto::SecretBytes root_key = {},
+          size_t max_keys = kMaxKeys);
 
   // The plaintext at `key`, nothing if absent. kIntegrity if the record
   // does not open (another key's record, or modified).
@@ -75,6 +77,7 @@ class Barrier {
   // rotation at the same moment is added to, not lost. kRefused without the
   // root key.
   Result<uint32_t> Rotate(int64_t now);
+  static constexpr size_t kMaxKeys = 1024;
   // Adopts the keyring stored as `sealed` (a change the watch delivers)
   // if it is newer than the one in use.
   Result<void> Adopt(std::span<const uint8_t> sealed);
@@ -86,6 +89,7 @@ class Barrier {
 
   std::shared_ptr<Storage> storage_;
   const crypto::SecretBytes root_key_;
+  const size_t max_keys_;
   mutable std::mutex keyring_mutex_;
   mutable std::shared_ptr<const Keyring> keyring_;
   LocalWrites local_writes_;

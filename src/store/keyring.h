@@ -31,6 +31,7 @@ class Keyring {
   Keyring Rotated(int64_t now) const;
 
   uint32_t active_term() const { return active_; }
+  size_t size() const { return keys_.size(); }
   // When `term` became active (Unix seconds; 0 if the keyring was sealed
   // before times were kept).
   int64_t install_time(uint32_t term) const;

@@ -111,7 +111,8 @@ TEST(PolicyTest, TheDefaultPolicyParses) {
   EXPECT_EQ(Describe(*p),
             "auth/token/lookup-self = read\n"
             "auth/token/renew-self = update\n"
-            "auth/token/revoke-self = update\n");
+            "auth/token/revoke-self = update\n"
+            "sys/capabilities-self = update\n");
 }
 
 TEST(PolicyTest, ErrorsNameLineColumnAndPattern) {

@@ -1,6 +1,8 @@
 """The development server driven by real clients: Python hvac (Debian's
 python3-hvac) and curl, plus hostile requests over raw sockets. Each test
 class starts `tresor server --dev` on a free loopback port."""
+import base64
+import hashlib
 import json
 import shutil
 import tempfile
@@ -225,6 +227,54 @@ class HvacTokensAndPoliciesTest(ServerTestCase):
             self.root.sys.create_or_update_policy("bad", 'path "a" { capabilities = ["raed"] }')
         self.assertIn('failed to parse policy: 1:28: path "a": unknown capability "raed"',
                       str(caught.exception))
+
+    def test_capabilities_say_what_a_token_may_do_at_each_path(self):
+        self.root.sys.create_or_update_policy("app-read", APP_POLICY)
+        created = self.root.auth.token.create(policies=["app-read"])["auth"]
+        token, accessor = created["client_token"], created["accessor"]
+        paths = ["secret/data/app/db", "secret/data/app/admin", "secret/metadata/app/x",
+                 "sys/capabilities-self"]
+        expected = {"secret/data/app/db": ["read", "list"], "secret/data/app/admin": ["deny"],
+                    "secret/metadata/app/x": ["list"], "sys/capabilities-self": ["update"]}
+        for got in (self.root.sys.get_capabilities(paths, token=token),
+                    self.root.sys.get_capabilities(paths, accessor=accessor),
+                    self.client_for(token).sys.get_capabilities(paths)):
+            self.assertEqual({p: got["data"][p] for p in paths}, expected)
+            self.assertEqual(got["data"]["capabilities"], ["update"])  # the last path's
+            self.assertEqual(got["secret/data/app/db"], ["read", "list"])  # and at the top
+        self.assertEqual(self.root.sys.get_capabilities(["x/y"])["data"]["x/y"], ["root"])
+        # Asking about another token needs update on sys/capabilities.
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            self.client_for(token).sys.get_capabilities(paths, token=ROOT)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.root.sys.get_capabilities(paths, accessor="no-such-accessor")
+        self.assertEqual(caught.exception.errors, ["invalid token"])
+
+    def test_random_bytes_and_hashes(self):
+        def post(path, body):
+            got = requests.post(f"{self.url}/v1/{path}", json=body,
+                                headers={"X-Vault-Token": ROOT}, timeout=30)
+            return got.status_code, got.json()
+
+        status, got = post("sys/tools/random/16", {"format": "hex"})
+        self.assertEqual(status, 200)
+        self.assertRegex(got["data"]["random_bytes"], r"^[0-9a-f]{32}$")
+        status, got = post("sys/tools/random", {})
+        self.assertEqual(len(base64.b64decode(got["data"]["random_bytes"])), 32)
+        self.assertNotEqual(post("sys/tools/random", {})[1]["data"]["random_bytes"],
+                            got["data"]["random_bytes"])
+        self.assertEqual(post("sys/tools/random/all/0", {}),
+                         (400, {"errors": ["bytes: between 1 and 131072"]}))
+        hello = base64.b64encode(b"hello").decode()
+        self.assertEqual(post("sys/tools/hash", {"input": hello})[1]["data"]["sum"],
+                         hashlib.sha256(b"hello").hexdigest())
+        self.assertEqual(
+            post("sys/tools/hash/sha2-512", {"input": hello, "format": "base64"})[1]["data"]["sum"],
+            base64.b64encode(hashlib.sha512(b"hello").digest()).decode())
+        self.assertEqual(post("sys/tools/hash/sha3-256", {"input": hello}), (400, {"errors": [
+            'unsupported algorithm "sha3-256" (sha2-256, sha2-512)']}))
+        self.assertEqual(post("sys/tools/hash", {"input": "not base64!"}),
+                         (400, {"errors": ["input: expected base64"]}))
 
     def test_a_listing_is_checked_with_a_trailing_slash_as_vault_does(self):
         # APP_POLICY grants list on "secret/metadata/app/*": listing

@@ -221,7 +221,7 @@ TEST(BarrierTest, ARotationIsAdoptedByAnotherBarrier) {
   const Keyring keyring = Keyring::Generate(1);
   ASSERT_TRUE(storage->Commit({{kKeyringPath, keyring.Seal(root)}}).has_value());
   Barrier a(storage, Keyring::Open(keyring.Seal(root), root).value(),
-            crypto::SecretBytes::CopyOf(root.Reveal()));
+            crypto::SecretBytes::CopyOf(root.Reveal()), 8);
   Barrier b(storage, Keyring::Open(keyring.Seal(root), root).value(),
             crypto::SecretBytes::CopyOf(root.Reveal()));
   ASSERT_TRUE(a.Put("old", crypto::AsBytes(std::string_view("1"))).has_value());
@@ -241,6 +241,13 @@ TEST(BarrierTest, ARotationIsAdoptedByAnotherBarrier) {
   // An older keyring is never adopted over a newer one.
   ASSERT_TRUE(b.Adopt(keyring.Seal(root)).has_value());
   EXPECT_EQ(b.keyring()->active_term(), 3u);
+
+  // The keyring is bounded (here to 8 keys): past it, a rotation is refused.
+  for (uint32_t n = 4; n <= 8; ++n) EXPECT_EQ(a.Rotate(4).value(), n);
+  auto full = a.Rotate(5);
+  ASSERT_FALSE(full.has_value());
+  EXPECT_EQ(full.error().message, "the keyring already holds 8 keys, the most it keeps");
+  EXPECT_EQ(a.keyring()->active_term(), 8u);
 
   Barrier no_root(storage, Keyring::Generate());
   auto refused = no_root.Rotate(4);
