@@ -102,19 +102,25 @@ Result<void> RunOperatorSeal(const ClientOptions& o) {
   return {};
 }
 
-// The barrier key in use: its term and since when.
-Result<void> RunOperatorKeyStatus(const ClientOptions& o) {
-  TRESOR_ASSIGN_OR_RETURN(Json reply,
-                          CallServer(ServerAddress(o.address), "GET", "sys/key-status"));
+namespace {
+
+// Prints the barrier key in use (its term; since when, with `with_time`).
+Result<void> PrintKeyStatus(const ClientOptions& o, const std::string& address, bool with_time) {
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(address, "GET", "sys/key-status"));
   const Json data = reply.value("data", Json::object());
   if (o.json) {
     std::printf("%s\n", data.dump(2).c_str());
-  } else {
-    std::printf("key term: %lld\ninstall time: %s\n",
-                static_cast<long long>(data.value("term", int64_t{0})),
-                data.value("install_time", "").c_str());
+    return {};
   }
+  std::printf("key term: %lld\n", static_cast<long long>(data.value("term", int64_t{0})));
+  if (with_time) std::printf("install time: %s\n", data.value("install_time", "").c_str());
   return {};
+}
+
+}  // namespace
+
+Result<void> RunOperatorKeyStatus(const ClientOptions& o) {
+  return PrintKeyStatus(o, ServerAddress(o.address), true);
 }
 
 // A new barrier key for the records written from now on (every node uses
@@ -123,14 +129,7 @@ Result<void> RunOperatorRotate(const ClientOptions& o) {
   const std::string address = ServerAddress(o.address);
   TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(address, "PUT", "sys/rotate"));
   (void)done;
-  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(address, "GET", "sys/key-status"));
-  const Json data = reply.value("data", Json::object());
-  if (o.json) {
-    std::printf("%s\n", data.dump(2).c_str());
-  } else {
-    std::printf("key term: %lld\n", static_cast<long long>(data.value("term", int64_t{0})));
-  }
-  return {};
+  return PrintKeyStatus(o, address, false);
 }
 
 Result<void> RunStatus(const ClientOptions& o) {

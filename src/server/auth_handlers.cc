@@ -78,10 +78,7 @@ http::Response Core::AuthMounts(const http::Request& request, const std::string&
                                 const Json& body) {
   if (path == "sys/auth") {
     if (request.method != "GET") return Error(405, "unsupported operation");
-    const Json methods = AuthMethods(userpass_enabled_);
-    Json envelope = EnvelopeJson(methods);
-    envelope.update(methods);
-    return JsonResponse(200, envelope);
+    return EnvelopeAndTop(AuthMethods(userpass_enabled_));
   }
   const std::string mount = path.substr(std::string_view("sys/auth/").size());
   if (mount != "userpass" && mount != "userpass/") {

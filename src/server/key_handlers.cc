@@ -15,10 +15,7 @@ http::Response Core::Keys(const http::Request& request, const std::string& path,
     const uint32_t term = keyring->active_term();
     const std::string installed = Rfc3339(
         std::chrono::system_clock::time_point(std::chrono::seconds(keyring->install_time(term))));
-    Json out = EnvelopeJson(Json{{"term", term}, {"install_time", installed}});
-    out["term"] = term;  // older clients read these at the top
-    out["install_time"] = installed;
-    return JsonResponse(200, out);
+    return EnvelopeAndTop(Json{{"term", term}, {"install_time", installed}});
   }
   if (!IsWrite(request)) return Error(405, "unsupported operation");
   // Vault's rule: rotating needs sudo on the path (root has it).
@@ -26,10 +23,7 @@ http::Response Core::Keys(const http::Request& request, const std::string& path,
       (policies_.AclFor(caller.info.policies)->Capabilities(path) & acl::kSudo) == 0) {
     return Error(403, "permission denied");
   }
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  auto rotated = barrier_->Rotate(now);
+  auto rotated = barrier_->Rotate(NowUnix());
   if (!rotated) {
     const ErrorCode code = rotated.error().code;
     if (code == ErrorCode::kRefused) return Error(400, rotated.error().message);

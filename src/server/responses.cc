@@ -48,6 +48,12 @@ Json EnvelopeJson(const Json& data, const Json& auth) {
               {"warnings", nullptr},       {"auth", auth}};
 }
 
+http::Response EnvelopeAndTop(const Json& data) {
+  Json out = EnvelopeJson(data);
+  out.update(data);
+  return JsonResponse(200, out);
+}
+
 http::Response Envelope(int status, const Json& data, const Json& auth) {
   return EnvelopeOf(status, Dump(data), auth.is_null() ? "null" : Dump(auth));
 }

@@ -24,6 +24,9 @@ http::Response Envelope(int status, const Json& data, const Json& auth = nullptr
 http::Response EnvelopeOf(int status, std::string_view data, std::string_view auth = "null");
 // The envelope itself, for answers that add fields at its top level.
 Json EnvelopeJson(const Json& data, const Json& auth = nullptr);
+// 200 with the envelope and `data`'s members repeated at the top level, as
+// Vault answers some sys/ reads (sys/mounts, sys/auth, sys/key-status).
+http::Response EnvelopeAndTop(const Json& data);
 // {"errors": [message]}; an empty message gives {"errors": []}.
 http::Response Error(int status, std::string_view message);
 http::Response NoContent();

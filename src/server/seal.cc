@@ -1,12 +1,12 @@
 #include "server/seal.h"
 
-#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "age/encrypt.h"
 #include "crypto/random.h"
 #include "crypto/shamir.h"
 #include "keys/identity_file.h"
+#include "server/times.h"
 
 namespace tresor::server {
 namespace {
@@ -74,10 +74,7 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
                      "threshold above 1 when there is more than one share");
   }
   auto root_key = crypto::RandomSecret(kRootKeySize);
-  store::Keyring keyring =
-      store::Keyring::Generate(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+  store::Keyring keyring = store::Keyring::Generate(NowUnix());
   std::vector<store::Write> writes;
   const nlohmann::json config{{"type", age_seal ? "age" : "shamir"},
                               {"secret_shares", shares},

@@ -25,10 +25,7 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
   }
   if (path == "sys/mounts") {
     if (request.method != "GET") return Error(405, "unsupported operation");
-    const Json mounts = mounts_.Describe();
-    Json envelope = EnvelopeJson(mounts);
-    envelope.update(mounts);  // Vault repeats the mounts at the top level
-    return JsonResponse(200, envelope);
+    return EnvelopeAndTop(mounts_.Describe());
   }
   const std::string mount = path.substr(std::string_view("sys/mounts/").size());
   if (IsWrite(request)) {

@@ -28,13 +28,6 @@ std::optional<std::string> Format(std::span<const uint8_t> bytes, const std::str
   return std::nullopt;
 }
 
-// Data that Vault also repeats at the top of the response.
-http::Response DataAtTopToo(const Json& data) {
-  Json out = EnvelopeJson(data);
-  out.update(data);
-  return JsonResponse(200, out);
-}
-
 }  // namespace
 
 http::Response Core::Capabilities(const http::Request& request, const std::string& path,
@@ -76,7 +69,7 @@ http::Response Core::Capabilities(const http::Request& request, const std::strin
     data[p] = std::move(names);
   }
   data["capabilities"] = last;  // Vault's older single-path shape
-  return DataAtTopToo(data);
+  return EnvelopeAndTop(data);
 }
 
 http::Response Core::Tools(const http::Request& request, const std::string& path,

@@ -23,6 +23,12 @@ std::string Rfc3339(std::chrono::system_clock::time_point time) {
 
 std::string NowRfc3339() { return Rfc3339(std::chrono::system_clock::now()); }
 
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 Result<int64_t> DurationSeconds(const nlohmann::json& value) {
   if (value.is_number_integer() && value.get<int64_t>() >= 0) return value.get<int64_t>();
   if (value.is_string()) {

@@ -14,6 +14,8 @@ namespace tresor::server {
 // width for years 0000-9999, so two such times compare as strings.
 std::string Rfc3339(std::chrono::system_clock::time_point time);
 std::string NowRfc3339();
+// Seconds since the Unix epoch.
+int64_t NowUnix();
 
 // Seconds from a duration given as text ("90s", "1h30m"; "" is 0) or as a
 // non-negative number of seconds; kInvalidArgument "expected a duration
