@@ -54,6 +54,13 @@ int tresor_options_set_format(tresor_options* options, const char* format);
 int tresor_options_set_secrets_file(tresor_options* options, const char* path);
 /* $sys{name} */
 int tresor_options_set_property(tresor_options* options, const char* name, const char* value);
+/* The server $store{path#field} reads from: `address` ("https://a:8200",
+ * several nodes separated by commas), `token` and `ca_file` (PEM); NULL
+ * takes what the tresor CLI takes ($TRESOR_ADDR, $TRESOR_TOKEN or
+ * $TRESOR_TOKEN_FILE or ~/.tresor-token, $TRESOR_CACERT; docs/references.md).
+ * The server is asked only if a value holds a $store reference. */
+int tresor_options_set_server(tresor_options* options, const char* address, const char* token,
+                              const char* ca_file);
 
 /* Opens, unlocks and verifies a configuration file and resolves its
  * references. On success *config is a handle for tresor_config_free. */

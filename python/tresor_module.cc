@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "cli/exit_codes.h"
@@ -16,10 +17,14 @@ namespace py = pybind11;
 
 namespace {
 
+// The server for $store: (address, token, ca_file), "" for the CLI's defaults.
+using Server = std::tuple<std::string, std::string, std::string>;
+
 tresor::Config Open(const std::string& path, const std::vector<std::string>& identity_files,
                     const std::string& key, const std::string& secrets_file,
-                    const std::map<std::string, std::string>& properties) {
+                    const std::map<std::string, std::string>& properties, const Server& server) {
   tresor::ConfigOptions options;
+  std::tie(options.server.address, options.server.token, options.server.ca_file) = server;
   options.identity_files = identity_files;
   options.key_name = key;
   options.secrets_file = secrets_file;
@@ -62,16 +67,16 @@ PYBIND11_MODULE(_tresor, m) {
       "render",
       [](const std::string& path, const std::vector<std::string>& identity_files,
          const std::string& key, const std::string& secrets_file,
-         const std::map<std::string, std::string>& properties) {
-        return Open(path, identity_files, key, secrets_file, properties).Render();
+         const std::map<std::string, std::string>& properties, const Server& server) {
+        return Open(path, identity_files, key, secrets_file, properties, server).Render();
       },
       "The file unsealed, references resolved");
   m.def(
       "entries",
       [](const std::string& path, const std::vector<std::string>& identity_files,
          const std::string& key, const std::string& secrets_file,
-         const std::map<std::string, std::string>& properties) {
-        return Entries(Open(path, identity_files, key, secrets_file, properties));
+         const std::map<std::string, std::string>& properties, const Server& server) {
+        return Entries(Open(path, identity_files, key, secrets_file, properties, server));
       },
       "(keys, value, type) of every value");
 }

@@ -10,8 +10,12 @@
 Keys come from identity_files=[...], or key="NAME" (a keyring key), or the
 discovery order of docs/agent.md ($TRESOR_IDENTITY, $TRESOR_IDENTITY_FILE,
 the agent, the keyring); the package never prompts;
-$secret{alias}, $env{VAR}, $sys{prop} (properties={...}) and $file{path}
-references are resolved before configparser sees the text.
+$secret{alias}, $env{VAR}, $sys{prop} (properties={...}), $file{path} and
+$store{path#field} references are resolved before configparser sees the
+text. $store reads from the server address= (several nodes: comma
+separated) with token= and ca_cert=, by default what the tresor CLI uses
+($TRESOR_ADDR, $TRESOR_TOKEN or $TRESOR_TOKEN_FILE or ~/.tresor-token,
+$TRESOR_CACERT); the server is asked only when a value names it.
 """
 import configparser
 import os
@@ -30,9 +34,9 @@ class Error(Exception):
         self.message = message
 
 
-def _options(identity_files, key, secrets, properties):
+def _options(identity_files, key, secrets, properties, address=None, token=None, ca_cert=None):
     return ([os.fspath(f) for f in identity_files or []], key or "", os.fspath(secrets or ""),
-            dict(properties or {}))
+            dict(properties or {}), (address or "", token or "", os.fspath(ca_cert or "")))
 
 
 class ConfigParser(configparser.ConfigParser):
@@ -40,9 +44,9 @@ class ConfigParser(configparser.ConfigParser):
     interpolation, getint/getfloat/getboolean, fallback= all as configparser)."""
 
     def __init__(self, *args, identity_files=None, key=None, secrets=None, properties=None,
-                 **kwargs):
+                 address=None, token=None, ca_cert=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._tresor = _options(identity_files, key, secrets, properties)
+        self._tresor = _options(identity_files, key, secrets, properties, address, token, ca_cert)
 
     def read(self, filenames, encoding=None):
         if isinstance(filenames, (str, bytes, os.PathLike)):
@@ -70,12 +74,14 @@ def _typed(value, kind):
     return value
 
 
-def load(path, identity_files=None, key=None, secrets=None, properties=None):
+def load(path, identity_files=None, key=None, secrets=None, properties=None, address=None,
+         token=None, ca_cert=None):
     """Any supported format (INI, dotenv, JSON, TOML, YAML) as nested dicts
     and lists, sealed values opened and references resolved."""
     root = {}
     for keys, value, kind in _tresor.entries(os.fspath(path),
-                                              *_options(identity_files, key, secrets, properties)):
+                                              *_options(identity_files, key, secrets, properties,
+                                                        address, token, ca_cert)):
         node = root
         for key, following in zip(keys, keys[1:]):
             child = [] if isinstance(following, int) else {}

@@ -128,6 +128,18 @@ int tresor_options_set_property(tresor_options* options, const char* name, const
   });
 }
 
+int tresor_options_set_server(tresor_options* options, const char* address, const char* token,
+                              const char* ca_file) {
+  if (options == nullptr) return TRESOR_E_USAGE;
+  return Guarded(nullptr, [&]() -> int {
+    tresor::runtime::ServerOptions& server = options->options.server;
+    server.address = address != nullptr ? address : "";
+    server.token = token != nullptr ? token : "";
+    server.ca_file = ca_file != nullptr ? ca_file : "";
+    return TRESOR_OK;
+  });
+}
+
 int tresor_config_open(const char* path, const tresor_options* options, tresor_config** config,
                        tresor_error** error) {
   if (path == nullptr || config == nullptr) return Fail(error, TRESOR_E_USAGE, "NULL argument");

@@ -3,9 +3,12 @@
 #include <charconv>
 #include <cstring>
 
-#include "cli/client_session.h"
+#include "client/session.h"
 
 namespace tresor::cli {
+
+using client::SetCaCertFile;
+
 namespace {
 
 void AddCommon(CLI::App* cmd, ClientOptions& o, bool json) {

@@ -12,7 +12,10 @@ void AddReadingOptions(CLI::App* cmd, RuntimeOptions& o) {
                   "Read the file of environment NAME: the [env] file rule of the nearest "
                   ".tresor.toml, e.g. file = \"secrets-{env}.ini\" (default $TRESOR_ENV)")
       ->type_name("NAME");
-  cmd->add_option("--format", o.format, "ini, dotenv, json, toml or yaml (default: from the name)")
+  cmd->add_option("--format", o.format,
+                  "ini, dotenv, json, toml or yaml (default: from the name); render also takes "
+                  "text: any file, references resolved and every other byte kept (the default "
+                  "for names of no known format)")
       ->type_name("FORMAT");
   AddRepeatable(cmd, "-i,--identity", o.identity_files,
                 "Open sealed files with the identities in FILE (default $TRESOR_IDENTITY_FILE); "
@@ -26,6 +29,15 @@ void AddReadingOptions(CLI::App* cmd, RuntimeOptions& o) {
   AddRepeatable(cmd, "-D", o.defines, "Define $sys{name} (-Dname=value); repeatable", "NAME=VALUE");
   AddRepeatable(cmd, "--properties", o.properties_files,
                 "Read $sys properties from FILE (name=value lines); repeatable", "FILE");
+  cmd->add_option("--address", o.address,
+                  "Server for $store{path#field} references; several nodes separated by commas "
+                  "(default $TRESOR_ADDR, $VAULT_ADDR, http://127.0.0.1:8200; token from "
+                  "$TRESOR_TOKEN, $TRESOR_TOKEN_FILE or ~/.tresor-token)")
+      ->type_name("URL");
+  cmd->add_option("--ca-cert", o.ca_cert,
+                  "CA certificates (PEM) to trust for an https:// --address (default "
+                  "$TRESOR_CACERT, $VAULT_CACERT, else the system's)")
+      ->type_name("FILE");
   cmd->add_flag("--allow-unadopted", o.allow_unadopted,
                 "Use values added with set --public that no key holder has adopted yet "
                 "(anyone who can write the file could have planted them)");
@@ -37,7 +49,7 @@ void AddRuntimeCommands(CLI::App& app, RuntimeCommands& c) {
   RuntimeOptions& o = c.options;
   c.render = app.add_subcommand(
       "render",
-      "Print FILE as a program reads it: sealed values opened, $secret/$env/$sys/$file "
+      "Print FILE as a program reads it: sealed values opened, $secret/$env/$sys/$file/$store "
       "references resolved");
   c.render->add_option("FILE", o.files, "The configuration file (or --env NAME)")->expected(0, 1);
   AddReadingOptions(c.render, o);
@@ -48,6 +60,15 @@ void AddRuntimeCommands(CLI::App& app, RuntimeCommands& c) {
   c.render->add_option("--mode", o.mode, "The mode of -o OUT (default 0600)")->type_name("OCTAL");
   c.render->add_flag("--force", o.force,
                      "Write -o OUT even in a directory that every user can read");
+  c.render->add_flag("--watch", o.watch,
+                     "Keep running: render again every --interval (and on SIGHUP), replace -o OUT "
+                     "when the result changed and run --on-change; SIGTERM ends it");
+  c.render->add_option("--interval", o.interval, "How often --watch renders (default 60s)")
+      ->type_name("DURATION");
+  c.render
+      ->add_option("--on-change", o.on_change,
+                   "With --watch: run CMD (with /bin/sh) after OUT changed, e.g. a reload")
+      ->type_name("CMD");
 
   c.run = app.add_subcommand(
       "run",

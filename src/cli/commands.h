@@ -94,7 +94,12 @@ struct RuntimeOptions {
   std::string secrets_file;                   // --secrets FILE
   std::vector<std::string> defines;           // -D name=value
   std::vector<std::string> properties_files;  // --properties FILE
+  std::string address;                        // --address (for $store)
+  std::string ca_cert;                        // --ca-cert (for $store)
   std::string output;                         // render -o OUT
+  bool watch = false;                         // render --watch
+  std::string interval;                       // render --interval DURATION
+  std::string on_change;                      // render --on-change CMD
   std::string mode;                           // render --mode OCTAL; "" = 0600
   bool force = false;                         // render --force
   bool pristine = false;                      // run --pristine

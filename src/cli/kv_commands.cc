@@ -4,10 +4,15 @@
 #include <iterator>
 
 #include "cli/client_commands.h"
-#include "cli/client_session.h"
 #include "cli/files.h"
+#include "client/session.h"
 
 namespace tresor::cli {
+
+using client::CallServer;
+using client::Json;
+using client::ServerAddress;
+
 namespace {
 
 std::string Address(const ClientOptions& o) { return ServerAddress(o.address); }

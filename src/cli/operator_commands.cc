@@ -5,10 +5,15 @@
 #include <iostream>
 
 #include "cli/client_commands.h"
-#include "cli/client_session.h"
 #include "cli/passphrase.h"
+#include "client/session.h"
 
 namespace tresor::cli {
+
+using client::CallServer;
+using client::Json;
+using client::ServerAddress;
+
 namespace {
 
 void PrintStatus(const Json& s) {

@@ -1,14 +1,17 @@
 // render and run: a configuration file opened, its references resolved,
 // and the result written to a file or handed to a command's environment.
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "cli/commands.h"
@@ -16,6 +19,7 @@
 #include "cli/output.h"
 #include "cli/rules.h"
 #include "cli/sealed_file_io.h"
+#include "formats/duration.h"
 #include "runtime/config.h"
 #include "runtime/references.h"
 
@@ -30,6 +34,8 @@ Result<ConfigOptions> MakeConfigOptions(const RuntimeOptions& o) {
   config.identity_files = o.identity_files;
   config.secrets_file = o.secrets_file;
   config.allow_unadopted = o.allow_unadopted;
+  config.server.address = o.address;
+  config.server.ca_file = o.ca_cert;
   for (const std::string& file : o.properties_files) {
     TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(file, kMaxConfigFile));
     TRESOR_RETURN_IF_ERROR(runtime::ReadProperties(text, file, &config.properties));
@@ -64,6 +70,122 @@ Result<Config> OpenConfig(const std::string& file, const RuntimeOptions& o) {
   if (o.secrets_file.empty()) return Config::FromUnlocked(loaded, file, nullptr, "", options);
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets, OpenUnlocked(o.secrets_file, o, ""));
   return Config::FromUnlocked(loaded, file, &secrets, o.secrets_file, options);
+}
+
+// What render reads: a configuration file (sealed or not) or, for --format
+// text and names of no known format, a text template. Loaded and unlocked
+// once; each Render() resolves its references anew (render --watch).
+class Template {
+ public:
+  static Result<Template> Load(const std::string& file, const RuntimeOptions& o) {
+    Template t;
+    t.file_ = file;
+    TRESOR_ASSIGN_OR_RETURN(t.options_, MakeConfigOptions(o));
+    const bool text =
+        o.format == "text" || (o.format.empty() && formats::FormatForFile(file) == nullptr);
+    if (text) {
+      TRESOR_ASSIGN_OR_RETURN(std::string content, ReadTextFile(file, kMaxConfigFile));
+      t.text_ = std::move(content);
+    } else {
+      TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile loaded, OpenUnlocked(file, o, o.format));
+      t.file_sealed_ = std::make_shared<sealed::SealedFile>(std::move(loaded));
+    }
+    if (!o.secrets_file.empty()) {
+      TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets, OpenUnlocked(o.secrets_file, o, ""));
+      t.secrets_ = std::make_shared<sealed::SealedFile>(std::move(secrets));
+    }
+    return t;
+  }
+
+  Result<std::string> Render() const {
+    const std::string& secrets_name = options_.secrets_file;
+    if (text_) return Config::RenderText(*text_, file_, secrets_.get(), secrets_name, options_);
+    TRESOR_ASSIGN_OR_RETURN(
+        Config config,
+        Config::FromUnlocked(*file_sealed_, file_, secrets_.get(), secrets_name, options_));
+    return config.Render();
+  }
+
+ private:
+  std::string file_;
+  ConfigOptions options_;
+  std::optional<std::string> text_;
+  std::shared_ptr<const sealed::SealedFile> file_sealed_;
+  std::shared_ptr<const sealed::SealedFile> secrets_;
+};
+
+// Writes -o OUT atomically (mode 0600 unless --mode), refusing a directory
+// that every user can read.
+Result<void> WriteRendered(const RuntimeOptions& o, const std::string& rendered) {
+  struct stat dir {};
+  std::string directory = std::filesystem::path(o.output).parent_path().string();
+  if (directory.empty()) directory.push_back('.');
+  if (::stat(directory.c_str(), &dir) == 0 && (dir.st_mode & S_IROTH) != 0 && !o.force) {
+    return MakeError(ErrorCode::kRefused,
+                     o.output + ": its directory " + directory +
+                         " is readable by every user, and the rendered file holds secrets; "
+                         "use a private directory (such as $XDG_RUNTIME_DIR) or --force");
+  }
+  TRESOR_ASSIGN_OR_RETURN(const OutputPolicy policy, PlaintextOutput(o.mode));
+  TRESOR_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(o.output, policy));
+  TRESOR_RETURN_IF_ERROR(out->Write(crypto::AsBytes(rendered)));
+  return out->Commit();
+}
+
+// Runs `command` with /bin/sh and waits for it; its failure is reported,
+// not fatal (the next change runs it again).
+void RunOnChange(const std::string& command, const sigset_t& blocked) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::sigprocmask(SIG_UNBLOCK, &blocked, nullptr);
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  if (child < 0 || ::waitpid(child, &status, 0) != child) {
+    std::fprintf(stderr, "tresor render: --on-change: cannot run it: %s\n", std::strerror(errno));
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "tresor render: --on-change: %s %d\n",
+                 WIFEXITED(status) ? "exited with" : "killed by signal",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+  }
+}
+
+// render --watch: renders again every --interval (and at SIGHUP); when the
+// result changed, replaces OUT and runs --on-change. An error keeps OUT as
+// it was and is retried at the next interval. SIGTERM or SIGINT end it
+// (exit 0).
+Result<void> WatchTemplate(const Template& source, const RuntimeOptions& o, std::string last) {
+  int64_t interval = 60;
+  if (!o.interval.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(interval, formats::ParseDuration(o.interval));
+    if (interval <= 0) return MakeError(ErrorCode::kInvalidArgument, "--interval must be > 0");
+  }
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, sig);
+  ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+  std::fprintf(stderr, "tresor render: watching %s every %llds\n", o.output.c_str(),
+               static_cast<long long>(interval));
+  while (true) {
+    const timespec wait{.tv_sec = static_cast<time_t>(interval), .tv_nsec = 0};
+    const int sig = ::sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGTERM || sig == SIGINT) return {};
+    auto rendered = source.Render();
+    if (!rendered) {
+      std::fprintf(stderr, "tresor render: %s (%s is kept as it was)\n",
+                   rendered.error().message.c_str(), o.output.c_str());
+      continue;
+    }
+    if (*rendered == last) continue;
+    if (auto written = WriteRendered(o, *rendered); !written) {
+      std::fprintf(stderr, "tresor render: %s\n", written.error().message.c_str());
+      continue;
+    }
+    last = std::move(*rendered);
+    std::fprintf(stderr, "tresor render: %s: updated\n", o.output.c_str());
+    if (!o.on_change.empty()) RunOnChange(o.on_change, signals);
+  }
 }
 
 // The files to read: those given, and the --env (or $TRESOR_ENV) file.
@@ -133,8 +255,14 @@ Result<void> RunRender(const RuntimeOptions& o) {
   if (files.size() != 1) {
     return MakeError(ErrorCode::kInvalidArgument, "render takes one FILE (or --env NAME)");
   }
-  TRESOR_ASSIGN_OR_RETURN(Config config, OpenConfig(files[0], o));
-  const std::string rendered = config.Render();
+  if (o.watch && o.output.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "render --watch needs -o OUT");
+  }
+  if (!o.watch && (!o.interval.empty() || !o.on_change.empty())) {
+    return MakeError(ErrorCode::kInvalidArgument, "--interval and --on-change go with --watch");
+  }
+  TRESOR_ASSIGN_OR_RETURN(const Template source, Template::Load(files[0], o));
+  TRESOR_ASSIGN_OR_RETURN(const std::string rendered, source.Render());
   if (o.output.empty()) {
     if (std::fwrite(rendered.data(), 1, rendered.size(), stdout) != rendered.size() ||
         std::fflush(stdout) != 0) {
@@ -142,19 +270,9 @@ Result<void> RunRender(const RuntimeOptions& o) {
     }
     return {};
   }
-  struct stat dir {};
-  std::string directory = std::filesystem::path(o.output).parent_path().string();
-  if (directory.empty()) directory.push_back('.');
-  if (::stat(directory.c_str(), &dir) == 0 && (dir.st_mode & S_IROTH) != 0 && !o.force) {
-    return MakeError(ErrorCode::kRefused,
-                     o.output + ": its directory " + directory +
-                         " is readable by every user, and the rendered file holds secrets; "
-                         "use a private directory (such as $XDG_RUNTIME_DIR) or --force");
-  }
-  TRESOR_ASSIGN_OR_RETURN(const OutputPolicy policy, PlaintextOutput(o.mode));
-  TRESOR_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(o.output, policy));
-  TRESOR_RETURN_IF_ERROR(out->Write(crypto::AsBytes(rendered)));
-  return out->Commit();
+  TRESOR_RETURN_IF_ERROR(WriteRendered(o, rendered));
+  if (!o.watch) return {};
+  return WatchTemplate(source, o, rendered);
 }
 
 Result<void> RunRun(const RuntimeOptions& o) {
@@ -192,7 +310,10 @@ Result<void> RunRun(const RuntimeOptions& o) {
       const std::string name(entry.substr(0, entry.find('=')));
       // tresor's own keys stay with tresor: the command gets the values,
       // never what opens them.
-      if (name == "TRESOR_IDENTITY" || name == "TRESOR_IDENTITY_FILE") continue;
+      if (name == "TRESOR_IDENTITY" || name == "TRESOR_IDENTITY_FILE" || name == "TRESOR_TOKEN" ||
+          name == "TRESOR_TOKEN_FILE") {
+        continue;
+      }
       if (!values.contains(name)) environment.emplace_back(entry);
     }
   }

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "audit/log.h"
-#include "cli/client_session.h"
 #include "cli/etcd_module.h"
 #include "cli/files.h"
 #include "cli/key_commands.h"
 #include "cli/output.h"
+#include "client/session.h"
 #include "crypto/kdf.h"
 #include "crypto/secret_file.h"
 #include "formats/document.h"
@@ -25,6 +25,11 @@
 #include "store/sqlite_storage.h"
 
 namespace tresor::cli {
+
+using client::CallServer;
+using client::Json;
+using client::ServerAddress;
+
 namespace {
 
 // HTTP workers of a node on etcd, unless [limits] threads says otherwise.

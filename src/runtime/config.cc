@@ -120,6 +120,43 @@ Result<Config> Config::Open(const std::string& path, const ConfigOptions& option
   return FromUnlocked(file, path, &secrets, options.secrets_file, options);
 }
 
+namespace {
+
+using Aliases = std::unordered_map<std::string, std::string>;
+
+// The [secrets] aliases of another sealed file (--secrets).
+Result<void> AddAliases(const sealed::SealedFile& secrets, const std::string& secrets_name,
+                        bool allow_unadopted, Aliases* aliases) {
+  TRESOR_ASSIGN_OR_RETURN(Plain other, Unsealed(secrets, secrets_name, allow_unadopted));
+  for (const formats::Value& v : other.doc.values) {
+    if (auto alias = AliasOf(secrets.format(), v.path)) {
+      aliases->emplace(std::move(*alias), DecodedValue(secrets.format(), other, v));
+    }
+  }
+  return {};
+}
+
+// What references in file `name` resolve from; `aliases` and `store` must
+// outlive it.
+runtime::ReferenceSources SourcesFor(const std::string& name, const Aliases& aliases,
+                                     runtime::StoreReader& store, const ConfigOptions& options) {
+  runtime::ReferenceSources sources;
+  sources.secret = [&aliases](std::string_view alias) -> std::optional<std::string> {
+    const auto it = aliases.find(std::string(alias));
+    if (it == aliases.end()) return std::nullopt;
+    return it->second;
+  };
+  sources.store = [&store](std::string_view reference, std::string_view field) {
+    return store.Read(reference, field);
+  };
+  sources.properties = options.properties;
+  const std::filesystem::path directory = std::filesystem::path(name).parent_path();
+  sources.base_dir = directory.empty() ? "." : directory.string();
+  return sources;
+}
+
+}  // namespace
+
 Result<Config> Config::FromUnlocked(const sealed::SealedFile& file, const std::string& name,
                                     const sealed::SealedFile* secrets,
                                     const std::string& secrets_name, const ConfigOptions& options) {
@@ -127,14 +164,9 @@ Result<Config> Config::FromUnlocked(const sealed::SealedFile& file, const std::s
   config.name_ = name;
   config.format_ = &file.format();
   TRESOR_ASSIGN_OR_RETURN(Plain plain, Unsealed(file, name, options.allow_unadopted));
-  std::unordered_map<std::string, std::string> aliases;  // --secrets first, then this file's
+  Aliases aliases;  // --secrets first, then this file's
   if (secrets != nullptr) {
-    TRESOR_ASSIGN_OR_RETURN(Plain other, Unsealed(*secrets, secrets_name, options.allow_unadopted));
-    for (const formats::Value& v : other.doc.values) {
-      if (auto alias = AliasOf(secrets->format(), v.path)) {
-        aliases.emplace(std::move(*alias), DecodedValue(secrets->format(), other, v));
-      }
-    }
+    TRESOR_RETURN_IF_ERROR(AddAliases(*secrets, secrets_name, options.allow_unadopted, &aliases));
   }
   std::vector<bool> is_alias;
   config.entries_.reserve(plain.doc.values.size());
@@ -144,15 +176,8 @@ Result<Config> Config::FromUnlocked(const sealed::SealedFile& file, const std::s
     is_alias.push_back(alias.has_value() && std::string_view(config.format_->name()) != "dotenv");
     if (alias) aliases.emplace(std::move(*alias), config.entries_.back().value);
   }
-  runtime::ReferenceSources sources;
-  sources.secret = [&](std::string_view alias) -> std::optional<std::string> {
-    const auto it = aliases.find(std::string(alias));
-    if (it == aliases.end()) return std::nullopt;
-    return it->second;
-  };
-  sources.properties = options.properties;
-  const std::filesystem::path directory = std::filesystem::path(name).parent_path();
-  sources.base_dir = directory.empty() ? "." : directory.string();
+  runtime::StoreReader store(options.server);
+  const runtime::ReferenceSources sources = SourcesFor(name, aliases, store, options);
   config.resolved_.assign(config.entries_.size(), false);
   for (size_t i = 0; i < config.entries_.size(); ++i) {
     ConfigEntry& entry = config.entries_[i];
@@ -234,6 +259,39 @@ Result<bool> Config::GetBool(std::string_view path) const {
   if (lower == "true" || lower == "yes" || lower == "on" || lower == "1") return true;
   if (lower == "false" || lower == "no" || lower == "off" || lower == "0") return false;
   return ValueError(path, "not a boolean (true/false, yes/no, on/off, 1/0)");
+}
+
+Result<std::string> Config::RenderText(std::string_view text, const std::string& name,
+                                       const sealed::SealedFile* secrets,
+                                       const std::string& secrets_name,
+                                       const ConfigOptions& options) {
+  Aliases aliases;
+  if (secrets != nullptr) {
+    TRESOR_RETURN_IF_ERROR(AddAliases(*secrets, secrets_name, options.allow_unadopted, &aliases));
+  }
+  runtime::StoreReader store(options.server);
+  const runtime::ReferenceSources sources = SourcesFor(name, aliases, store, options);
+  std::string out;
+  out.reserve(text.size());
+  size_t line = 0;
+  while (!text.empty()) {  // line by line, so that an error names its line
+    ++line;
+    const size_t end = text.find('\n');
+    const std::string_view piece = text.substr(0, end == std::string_view::npos ? end : end + 1);
+    text.remove_prefix(piece.size());
+    if (!runtime::MayHaveReferences(piece)) {
+      out.append(piece);
+      continue;
+    }
+    auto resolved = runtime::ResolveReferences(piece, sources);
+    if (!resolved) {
+      Error e = std::move(resolved).error();
+      e.message = name + ":" + std::to_string(line) + ": " + e.message;
+      return e;
+    }
+    out.append(*resolved);
+  }
+  return out;
 }
 
 std::string Config::Render() const {

@@ -1,6 +1,6 @@
 // tresor::Config: a configuration file as a program reads it — sealed
-// values opened, references resolved ($secret, $env, $sys, $file; see
-// runtime/references.h) — with typed getters. Errors are the CLI's: they
+// values opened, references resolved ($secret, $env, $sys, $file, $store;
+// see runtime/references.h) — with typed getters. Errors are the CLI's: they
 // start with "FILE:LINE:" or "FILE:", and never hold a value.
 #pragma once
 
@@ -14,6 +14,7 @@
 
 #include "crypto/result.h"
 #include "formats/format.h"
+#include "runtime/store_reader.h"
 #include "sealed/sealed_file.h"
 
 namespace tresor {
@@ -26,6 +27,7 @@ struct ConfigOptions {
   std::string format;        // ini, dotenv, json, toml, yaml; empty: from the file name
   std::string secrets_file;  // another sealed file whose [secrets] table $secret reads first
   std::map<std::string, std::string, std::less<>> properties;  // $sys{name}
+  runtime::ServerOptions server;                               // $store{path#field}
   // Use values added with `set --public` that no key holder adopted yet.
   // Off: such a value is authentic only as far as the file is (anyone who
   // can write the file could have planted it, references and all), so the
@@ -50,6 +52,15 @@ class Config {
   static Result<Config> FromUnlocked(const sealed::SealedFile& file, const std::string& name,
                                      const sealed::SealedFile* secrets,
                                      const std::string& secrets_name, const ConfigOptions& options);
+
+  // A text template (any file: XML, nginx.conf, a systemd drop-in): its
+  // references resolved ($secret from `secrets`, which may be null), every
+  // other byte kept. A reference does not span lines; errors start with
+  // "NAME:LINE:".
+  static Result<std::string> RenderText(std::string_view text, const std::string& name,
+                                        const sealed::SealedFile* secrets,
+                                        const std::string& secrets_name,
+                                        const ConfigOptions& options);
 
   const std::string& name() const { return name_; }
   const formats::Format& format() const { return *format_; }

@@ -61,10 +61,17 @@ Result<std::string> Lookup(std::string_view reference, std::string_view kind, st
     if (!path.starts_with('/')) path = sources.base_dir + "/" + path;
     return ReadReferencedFile(reference, path);
   }
+  if (kind == "store") {
+    if (!sources.store) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       std::string(reference) + ": no server to read it from here");
+    }
+    return sources.store(reference, name);
+  }
   return MakeError(ErrorCode::kInvalidArgument,
                    std::string(reference) +
-                       ": unknown reference kind (known: $secret, $env, $sys, $file; $$ is a "
-                       "literal $)");
+                       ": unknown reference kind (known: $secret, $env, $sys, $file, $store; $$ "
+                       "is a literal $)");
 }
 
 }  // namespace

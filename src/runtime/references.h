@@ -3,6 +3,7 @@
 //   $env{VAR}       an environment variable
 //   $sys{prop}      a property from -Dprop=value or --properties FILE
 //   $file{path}     a file's content (relative to the configuration file)
+//   $store{path#field}  a field of a secret on the server (store_reader.h)
 //   $$              a literal '$'
 // A '$' followed by anything else stays as it is; a reference of any other
 // kind ($foo{...}) is an error, never passed through.
@@ -21,6 +22,9 @@ namespace tresor::runtime {
 struct ReferenceSources {
   // The value of a [secrets] alias, or nullopt if there is none.
   std::function<std::optional<std::string>(std::string_view alias)> secret;
+  // $store{name}: the field, or an error starting with `reference`; null: a
+  // $store reference is an error.
+  std::function<Result<std::string>(std::string_view reference, std::string_view name)> store;
   std::map<std::string, std::string, std::less<>> properties;  // $sys
   std::string base_dir = ".";                                  // $file{relative}
 };

@@ -1,8 +1,10 @@
 /* A C program built against the installed libtresor with pkg-config:
  * read_value FILE PATH [int|double|bool|string [KEY]] prints the value at
- * PATH, opening FILE with keyring key KEY if given. */
+ * PATH, opening FILE with keyring key KEY if given, and reading $store
+ * references from the server $READ_VALUE_SERVER if set. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <tresor.h>
 
@@ -14,9 +16,14 @@ int main(int argc, char** argv) {
   tresor_config* config = NULL;
   tresor_error* error = NULL;
   tresor_options* options = NULL;
-  if (argc > 4) {
+  const char* server = getenv("READ_VALUE_SERVER");
+  if (argc > 4 || server != NULL) {
     options = tresor_options_new();
-    if (options == NULL || tresor_options_set_key(options, argv[4]) != TRESOR_OK) return 1;
+    if (options == NULL) return 1;
+    if (argc > 4 && tresor_options_set_key(options, argv[4]) != TRESOR_OK) return 1;
+    if (server != NULL && tresor_options_set_server(options, server, NULL, NULL) != TRESOR_OK) {
+      return 1;
+    }
   }
   int status = tresor_config_open(argv[1], options, &config, &error);
   tresor_options_free(options);

@@ -118,8 +118,8 @@ class RenderTest(RuntimeCase):
             ('x = "$secret{nope}"\n', EXIT_NOT_FOUND,
              "x: $secret{nope}: no such alias in the [secrets] table"),
             ('x = "$vault{a/b}"\n', EXIT_USAGE,
-             "x: $vault{a/b}: unknown reference kind (known: $secret, $env, $sys, $file; $$ "
-             "is a literal $)"),
+             "x: $vault{a/b}: unknown reference kind (known: $secret, $env, $sys, $file, "
+             "$store; $$ is a literal $)"),
             ('x = "$env{TRESOR_TEST_UNSET_VARIABLE}"\n', EXIT_NOT_FOUND,
              "x: $env{TRESOR_TEST_UNSET_VARIABLE}: not set in the environment"),
             ('x = "a $secret{open"\n', EXIT_USAGE,

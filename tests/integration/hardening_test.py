@@ -17,7 +17,7 @@ import time
 import unittest
 import urllib.request
 
-from server_test import ROOT, TRESOR, ServerTestCase, start_server
+from server_test import ROOT, TRESOR, ServerTestCase, start_server, wait_for
 
 
 def request(port, method, path, body=b"", token=None, timeout=60):
@@ -52,15 +52,6 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_for(condition, what, limit=60):
-    """Polls `condition` until it holds (bounded, never a fixed sleep)."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 class AuditedServerTestCase(ServerTestCase):

@@ -25,6 +25,15 @@ TRESOR = os.environ.get("TRESOR_BIN", "tresor")
 ROOT = "root-token-for-tests"
 
 
+def wait_for(condition, what, limit=60):
+    """Polls `condition` until it holds (bounded, never a fixed sleep)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
 def start_server(*extra):
     listen = [] if "--listen" in extra else ["--listen", "127.0.0.1:0"]
     proc = subprocess.Popen([TRESOR, "server", "--dev", *listen,

@@ -1,5 +1,6 @@
-#include "cli/client_session.h"
+#include "client/session.h"
 
+#include <atomic>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -8,7 +9,7 @@
 
 #include "http/client.h"
 
-namespace tresor::cli {
+namespace tresor::client {
 
 std::string ServerAddress(const std::string& flag) {
   if (!flag.empty()) return flag;
@@ -44,31 +45,36 @@ std::string ClientToken() {
   for (const char* name : {"TRESOR_TOKEN", "VAULT_TOKEN"}) {
     if (const char* v = std::getenv(name); v != nullptr && *v != '\0') return v;
   }
-  std::ifstream in(TokenFilePath());
+  const char* file = std::getenv("TRESOR_TOKEN_FILE");
+  std::ifstream in(file != nullptr && *file != '\0' ? std::string(file) : TokenFilePath());
   std::string token;
   std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
   return token;
 }
 
 namespace {
 // The highest X-Vault-Index this process was given.
-uint64_t& SeenIndex() {
-  static uint64_t index = 0;
+std::atomic<uint64_t>& SeenIndex() {
+  static std::atomic<uint64_t> index = 0;
   return index;
 }
 }  // namespace
 
 Result<Json> CallServer(const std::string& address, const std::string& method,
-                        const std::string& path, const Json& body, const std::string& token) {
+                        const std::string& path, const Json& body, const std::string& token,
+                        const std::string& ca_file) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!token.empty()) headers.emplace_back("X-Vault-Token", token);
-  if (SeenIndex() > 0) headers.emplace_back("X-Vault-Index", std::to_string(SeenIndex()));
+  if (const uint64_t seen = SeenIndex().load(); seen > 0) {
+    headers.emplace_back("X-Vault-Index", std::to_string(seen));
+  }
   const std::string payload = body.is_null() ? "" : body.dump();
   std::optional<Result<http::ClientResponse>> fetched;
   std::stringstream nodes(address);
   for (std::string node; std::getline(nodes, node, ',');) {
     fetched = http::Fetch(node, method, "/v1/" + path, headers, payload,
-                          http::FetchOptions{.ca_file = CaCertFile()});
+                          http::FetchOptions{.ca_file = ca_file});
     // Passed over: a node that was not reached, or that is sealed or cut off
     // from its store (503: it did nothing). Anything else is the answer.
     if (fetched->has_value() ? (*fetched)->status != 503
@@ -81,7 +87,9 @@ Result<Json> CallServer(const std::string& address, const std::string& method,
   uint64_t index = 0;
   if (std::from_chars(response.index.data(), response.index.data() + response.index.size(), index)
           .ec == std::errc()) {
-    SeenIndex() = std::max(SeenIndex(), index);
+    uint64_t seen = SeenIndex().load();
+    while (seen < index && !SeenIndex().compare_exchange_weak(seen, index)) {
+    }
   }
   if (response.status == 204) return Json::object();
   Json parsed = Json::parse(response.body, nullptr, false);
@@ -105,4 +113,4 @@ Result<Json> CallServer(const std::string& address, const std::string& method,
   return MakeError(code, path + ": " + std::to_string(response.status) + ": " + message);
 }
 
-}  // namespace tresor::cli
+}  // namespace tresor::client
