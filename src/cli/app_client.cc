@@ -87,6 +87,20 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
                           RunKvPut);
   put->add_option("PAIRS", o.pairs, "KEY=VALUE ...")->required();
   put->add_option("--cas", o.cas, "Write only if the current version is N (0: only if new)");
+  put->add_flag("--encrypted", o.encrypted,
+                "The values are age ciphertexts for the server (kv encrypt-value, or age -r "
+                "$(tresor operator recipient)); it opens them and stores the plaintext. Needs "
+                "write access only, never read");
+  CLI::App* encrypt_value =
+      leaf(kv, "encrypt-value",
+           "Encrypt a value read from stdin to the server's recipient and print it as one line "
+           "(base64 of an age file): safe to commit; only the server opens it, on kv put "
+           "--encrypted",
+           RunKvEncryptValue, false);
+  encrypt_value
+      ->add_option("-r,--recipient", o.recipient,
+                   "The server's recipient (default: asked of the server, no token needed)")
+      ->type_name("AGE1...");
   CLI::App* get = kv_leaf("get", "Print a version's keys and values", RunKvGet);
   get->add_option("--version", o.version, "A version (default the latest)");
   get->add_option("--field", o.field, "Print only this key's value");
@@ -158,6 +172,10 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
        RunOperatorRotate);
   leaf(op, "key-status", "Show the barrier key in use: its term and since when",
        RunOperatorKeyStatus);
+  leaf(op, "recipient",
+       "Print the server's age recipient: anyone may encrypt values to it (tresor encrypt -r, "
+       "age -r) for kv put --encrypted",
+       RunOperatorRecipient);
   AddMigrateCommand(op, c);
   leaf(&app, "status", "Show the server's seal state (exit 1 when sealed)", RunStatus);
 }

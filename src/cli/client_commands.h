@@ -33,11 +33,15 @@ struct ClientOptions {
   bool reset = false;                        // operator unseal --reset
   bool self = false;                         // token revoke --self
   std::string key;                           // operator unseal [KEY] ("-": stdin)
+  bool encrypted = false;                    // kv put --encrypted
+  std::string recipient;                     // kv encrypt-value -r
 };
 
 Result<void> RunLogin(const ClientOptions& options);
 Result<void> RunKvPut(const ClientOptions& options);
 Result<void> RunKvGet(const ClientOptions& options);
+Result<void> RunKvEncryptValue(const ClientOptions& options);
+Result<void> RunOperatorRecipient(const ClientOptions& options);
 Result<void> RunKvList(const ClientOptions& options);
 Result<void> RunKvDelete(const ClientOptions& options);
 Result<void> RunKvUndelete(const ClientOptions& options);

@@ -3,9 +3,13 @@
 #include <iostream>
 #include <iterator>
 
+#include "age/base64.h"
+#include "age/encrypt.h"
+#include "age/x25519.h"
 #include "cli/client_commands.h"
 #include "cli/files.h"
 #include "client/session.h"
+#include "crypto/kdf.h"
 
 namespace tresor::cli {
 
@@ -61,12 +65,47 @@ Result<void> RequireVersions(const ClientOptions& o) {
 
 Result<void> RunKvPut(const ClientOptions& o) {
   TRESOR_ASSIGN_OR_RETURN(Json data, PairsToData(o.pairs));
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (o.encrypted) {
+    // Binary age files (from @FILE) go as base64; armored ones as they are.
+    for (auto& [key, value] : data.items()) {
+      const std::string& text = value.get_ref<const std::string&>();
+      if (text.starts_with("age-encryption.org/v1\n"))
+        value = age::EncodeBase64Padded(crypto::AsBytes(text));
+    }
+    headers.emplace_back("X-Tresor-Encrypted", "true");
+  }
   Json body{{"data", data}};
   if (o.cas >= 0) body["options"] = Json{{"cas", o.cas}};
-  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "POST", Path(o, "data"), body));
+  TRESOR_ASSIGN_OR_RETURN(
+      Json reply, CallServer(Address(o), "POST", Path(o, "data"), body, client::ClientToken(),
+                             client::CaCertFile(), headers));
   if (o.json) return PrintJson(reply["data"]);
   std::printf("%s: version %lld\n", (o.mount + "/" + o.path).c_str(),
               static_cast<long long>(reply["data"]["version"].get<int64_t>()));
+  return {};
+}
+
+// One value from stdin encrypted to the server's recipient (or -r), printed
+// as the base64 of the age file on one line: safe to commit, opened only by
+// the server when it is written with kv put --encrypted.
+Result<void> RunKvEncryptValue(const ClientOptions& o) {
+  std::string recipient_text = o.recipient;
+  if (recipient_text.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(Json reply,
+                            CallServer(Address(o), "GET", "sys/tresor/recipient", nullptr, ""));
+    recipient_text = reply["data"].value("recipient", "");
+  }
+  TRESOR_ASSIGN_OR_RETURN(const age::X25519Recipient recipient,
+                          age::X25519Recipient::Parse(recipient_text));
+  std::string value((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  if (value.ends_with('\n')) value.pop_back();
+  age::SpanSource in(value);
+  age::VectorSink out;
+  const age::Recipient* recipients[] = {&recipient};
+  TRESOR_RETURN_IF_ERROR(age::Encrypt(recipients, in, out));
+  std::fill(value.begin(), value.end(), '\0');
+  std::printf("%s\n", age::EncodeBase64Padded(out.data()).c_str());
   return {};
 }
 

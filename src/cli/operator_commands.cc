@@ -137,6 +137,17 @@ Result<void> RunOperatorRotate(const ClientOptions& o) {
   return PrintKeyStatus(o, address, false);
 }
 
+Result<void> RunOperatorRecipient(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(
+      Json reply, CallServer(ServerAddress(o.address), "GET", "sys/tresor/recipient", nullptr, ""));
+  if (o.json) {
+    std::printf("%s\n", reply["data"].dump(2).c_str());
+  } else {
+    std::printf("%s\n", reply["data"].value("recipient", "").c_str());
+  }
+  return {};
+}
+
 Result<void> RunStatus(const ClientOptions& o) {
   TRESOR_ASSIGN_OR_RETURN(
       Json reply, CallServer(ServerAddress(o.address), "GET", "sys/seal-status", nullptr, ""));

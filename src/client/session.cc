@@ -63,8 +63,9 @@ std::atomic<uint64_t>& SeenIndex() {
 
 Result<Json> CallServer(const std::string& address, const std::string& method,
                         const std::string& path, const Json& body, const std::string& token,
-                        const std::string& ca_file) {
-  std::vector<std::pair<std::string, std::string>> headers;
+                        const std::string& ca_file,
+                        const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::pair<std::string, std::string>> headers = extra;
   if (!token.empty()) headers.emplace_back("X-Vault-Token", token);
   if (const uint64_t seen = SeenIndex().load(); seen > 0) {
     headers.emplace_back("X-Vault-Index", std::to_string(seen));

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "crypto/result.h"
 
@@ -31,13 +33,14 @@ std::string ClientToken();
 std::string TokenFilePath();
 
 // Calls `method path` (path under /v1/, no leading slash) with `body` (null:
-// none), trusting `ca_file` for https://. Returns the response's JSON ({} for 204). With several
-// addresses, a node that cannot be reached is passed over for the next. The highest X-Vault-Index
-// seen is sent back with every later call of the process (from any thread), so that it reads its
-// own writes on whichever node answers.
+// none), trusting `ca_file` for https://, with `headers` added. Returns the response's JSON ({} for
+// 204). With several addresses, a node that cannot be reached is passed over for the next. The
+// highest X-Vault-Index seen is sent back with every later call of the process (from any thread),
+// so that it reads its own writes on whichever node answers.
 Result<Json> CallServer(const std::string& address, const std::string& method,
                         const std::string& path, const Json& body = nullptr,
                         const std::string& token = ClientToken(),
-                        const std::string& ca_file = CaCertFile());
+                        const std::string& ca_file = CaCertFile(),
+                        const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 }  // namespace tresor::client

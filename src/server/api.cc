@@ -161,7 +161,7 @@ namespace {
 // token themselves where they need one.
 bool TakesNoBody(std::string_view path) {
   return path == "sys/health" || path == "sys/seal-status" || path == "sys/seal" ||
-         path == "sys/metrics" || path == "sys/leader";
+         path == "sys/metrics" || path == "sys/leader" || path == "sys/tresor/recipient";
 }
 
 // Paths answered without a token. What they take is small (unseal keys,
@@ -308,6 +308,10 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   }
   if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
   if (path == "sys/ha-status") return HaStatus(request, *core);
+  if (path == "sys/tresor/recipient") {  // public: anyone may encrypt to the server
+    if (request.method != "GET") return Error(405, "unsupported operation");
+    return Envelope(200, Json{{"recipient", core->identity().recipient()}});
+  }
   if (path == "sys/audit-head") {  // tresor's own: for tresor audit verify --server
     if (request.method != "GET") return Error(405, "unsupported operation");
     if (!core->Authorize(request, path, acl::kRead)) return Error(403, "permission denied");

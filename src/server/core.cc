@@ -3,6 +3,7 @@
 
 #include "crypto/random.h"
 #include "formats/ascii.h"
+#include "http/request_parser.h"
 #include "server/api.h"
 #include "server/records.h"
 #include "server/responses.h"
@@ -52,6 +53,44 @@ Core::Core(std::shared_ptr<store::Barrier> barrier)
       tokens_(nullptr, barrier_.get()),
       userpass_(barrier_.get()) {}
 
+Result<Json> Core::OpenEncryptedWrite(const http::Request& request, const Mount* mount,
+                                      const std::string& rest, const Json& body) const {
+  const std::string& flag = *request.Header("x-tresor-encrypted");
+  if (flag != "true") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "X-Tresor-Encrypted: \"" + flag.substr(0, 16) + "\": expected true");
+  }
+  const bool kv2_data = mount != nullptr && mount->v2 && rest.starts_with("data/");
+  const bool kv1_value = mount != nullptr && mount->v1;
+  if (!IsWrite(request) || !(kv2_data || kv1_value)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "X-Tresor-Encrypted: only a KV write (KV v2 data/, KV v1) takes values "
+                     "encrypted to the server");
+  }
+  Json opened = body;
+  Json* fields = kv2_data ? (opened.contains("data") ? &opened["data"] : nullptr) : &opened;
+  if (fields == nullptr || !fields->is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument, "no data to write");
+  }
+  for (auto& [name, value] : fields->items()) {
+    if (!value.is_string()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "field " + name + ": an encrypted value is a string (an age ciphertext)");
+    }
+    auto plaintext = identity_->Open(value.get_ref<const std::string&>());
+    if (!plaintext) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "field " + name + ": " + plaintext.error().message);
+    }
+    if (!http::IsValidUtf8(*plaintext)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "field " + name + ": the decrypted value is not UTF-8 text");
+    }
+    value = std::move(*plaintext);
+  }
+  return opened;
+}
+
 Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier) {
   // What is loaded below is at least as new as this revision; the watch
   // brings every change after it (some a second time, which is harmless).
@@ -62,6 +101,8 @@ Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier
   TRESOR_RETURN_IF_ERROR(core->policies_.Load());
   TRESOR_RETURN_IF_ERROR(core->tokens_.Load());
   TRESOR_RETURN_IF_ERROR(core->userpass_.Load());
+  TRESOR_ASSIGN_OR_RETURN(ServerIdentity identity, ServerIdentity::LoadOrCreate(*core->barrier_));
+  core->identity_.emplace(std::move(identity));
   TRESOR_ASSIGN_OR_RETURN(auto methods, GetRecord(*core->barrier_, kAuthMethodsPath));
   core->userpass_enabled_ = methods && methods->value("userpass", false);
   TRESOR_RETURN_IF_ERROR(core->Follow(revision));
@@ -182,7 +223,14 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   const Caller& caller = **authorized;
 
   std::string rest;
-  if (auto mount = mounts_.Find(path, &rest)) {
+  const std::shared_ptr<const Mount> mount = mounts_.Find(path, &rest);
+  if (request.Header("x-tresor-encrypted") != nullptr) {
+    auto opened = OpenEncryptedWrite(request, mount.get(), rest, body);
+    if (!opened) return Error(400, opened.error().message);
+    return mount->v2 ? Kv(request, *mount->v2, rest, *opened)
+                     : Kv1(request, *mount->v1, rest, *opened);
+  }
+  if (mount != nullptr) {
     return mount->v2 ? Kv(request, *mount->v2, rest, body) : Kv1(request, *mount->v1, rest, body);
   }
   if (path == "sys/mounts" || path.starts_with("sys/mounts/") ||

@@ -13,6 +13,7 @@
 #include "server/kv2.h"
 #include "server/mounts.h"
 #include "server/policies.h"
+#include "server/server_identity.h"
 #include "server/tokens.h"
 #include "server/userpass.h"
 #include "store/barrier.h"
@@ -57,6 +58,8 @@ class Core {
   std::optional<std::string> lost() const;
 
   TokenStore& tokens() { return tokens_; }
+  // The server's age identity (sys/tresor/recipient).
+  const ServerIdentity& identity() const { return *identity_; }
   size_t kv_cached_keys() { return mounts_.CachedKeys(); }
   // The key of the audit log's HMACs (derived from the keyring).
   const crypto::HmacSha256Key& audit_key() const { return audit_key_; }
@@ -102,6 +105,11 @@ class Core {
   http::Response Tools(const http::Request& request, const std::string& path, const Json& body);
   // sys/rotate, sys/key-status (key_handlers.cc).
   http::Response Keys(const http::Request& request, const std::string& path, const Caller& caller);
+  // A KV write's body with its values, encrypted to the server
+  // (X-Tresor-Encrypted: true), opened; kInvalidArgument (400) naming the
+  // field that does not open, or for any other request.
+  Result<Json> OpenEncryptedWrite(const http::Request& request, const Mount* mount,
+                                  const std::string& rest, const Json& body) const;
   // The capability a request needs at `path` (relative to /v1/).
   Result<acl::Capability> Needed(const http::Request& request, const std::string& path);
 
@@ -113,6 +121,7 @@ class Core {
   Userpass userpass_;
   std::mutex auth_mutex_;
   std::atomic<bool> userpass_enabled_{false};
+  std::optional<ServerIdentity> identity_;
 
   std::atomic<uint64_t> applied_{0};
   struct Wait {

@@ -18,6 +18,7 @@ import urllib.request
 import warnings
 
 import hvac
+import requests
 
 from cut_proxy import CutProxy
 from etcd_cluster import EtcdCluster
@@ -57,6 +58,20 @@ class ClusterTest(ClusterCase):
             self.assertEqual(read.json()["data"]["data"], {"password": "two"})
             self.assertEqual(read.json()["data"]["metadata"]["version"], 2)
             self.assertGreaterEqual(int(read.headers["X-Vault-Index"]), index)
+
+    def test_every_node_has_the_one_server_recipient(self):
+        (a, b, c), root = self.unsealed_cluster()
+        recipients = {n.call("GET", "sys/tresor/recipient").json()["data"]["recipient"]
+                      for n in (a, b, c)}
+        self.assertEqual(len(recipients), 1, recipients)
+        ciphertext = subprocess.run(["age", "-r", recipients.pop()], input=b"for-the-cluster",
+                                    capture_output=True, check=True).stdout
+        r = requests.post(b.url + "/v1/secret/data/sealed-in",
+                          headers={"X-Vault-Token": root, "X-Tresor-Encrypted": "true"},
+                          json={"data": {"v": base64.b64encode(ciphertext).decode()}}, timeout=30)
+        self.assertEqual(r.status_code, 200, r.text)
+        read = c.call("GET", "secret/data/sealed-in", root, index=r.headers["X-Vault-Index"])
+        self.assertEqual(read.json()["data"]["data"], {"v": "for-the-cluster"})
 
     def test_a_node_that_never_saw_a_key_writes_its_next_version(self):
         # A node writes a key it has not seen as new first (one round trip);
