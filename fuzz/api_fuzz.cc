@@ -1,5 +1,6 @@
 // libFuzzer target for the server's API behind the HTTP parser: the input's
-// first line is "METHOD PATH", the rest the body, sent with the root token
+// first line is "METHOD PATH" (and " encrypted" to send X-Tresor-Encrypted:
+// true), the rest the body, sent with the root token
 // to a development server (memory storage, unsealed). Whatever the body, no
 // handler may throw (the HTTP server would turn that into a bare 500) or
 // answer 500: with memory storage nothing can fail inside.
@@ -38,6 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tresor::http::Request request;
   request.method = std::string(line.substr(0, space));
   std::string_view target = line.substr(space + 1);
+  constexpr std::string_view kEncrypted = " encrypted";
+  const bool encrypted = target.ends_with(kEncrypted);
+  if (encrypted) target.remove_suffix(kEncrypted.size());
   const size_t question = target.find('?');
   request.path = std::string(target.substr(0, question));
   if (question != std::string_view::npos) {
@@ -59,6 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (request.path.starts_with("/v1/sys/rotate")) return 0;
   if (eol != std::string_view::npos) request.body = std::string(input.substr(eol + 1));
   request.headers.emplace_back("x-vault-token", "fuzz-root");
+  if (encrypted) request.headers.emplace_back("x-tresor-encrypted", "true");
   const auto response = TheApi().Handle(request);
   if (response.status == 500) std::abort();
   return 0;

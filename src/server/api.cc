@@ -167,7 +167,8 @@ bool TakesNoBody(std::string_view path) {
 // Paths answered without a token. What they take is small (unseal keys,
 // init settings, a password), so so is their body limit.
 bool AnswersWithoutToken(std::string_view path) {
-  return path == "sys/init" || path == "sys/unseal" || path.starts_with("auth/userpass/login/");
+  return path == "sys/init" || path == "sys/unseal" || path.starts_with("auth/userpass/login/") ||
+         path == "auth/approle/login";
 }
 constexpr size_t kBodyLimitWithoutToken = 64 * 1024;
 
@@ -307,6 +308,7 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
     return Error(503, "storage cannot be reached: " + *why);
   }
   if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
+  if (path == "auth/approle/login") return AppRoleLogin(*core, request, body);
   if (path == "sys/ha-status") return HaStatus(request, *core);
   if (path == "sys/tresor/recipient") {  // public: anyone may encrypt to the server
     if (request.method != "GET") return Error(405, "unsupported operation");
@@ -322,18 +324,25 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   return core->Route(request, path, body);
 }
 
-http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& request,
-                          const std::string& path, const Json& body) {
-  if (!IsWrite(request)) return Error(405, "unsupported operation");
-  const std::string name = path.substr(std::string_view("auth/userpass/login/").size());
+std::optional<http::Response> Api::Throttle(const std::string& name, const http::Request& request,
+                                            const char* who) {
   switch (login_throttle_.Admit(name, request.remote_addr)) {
     case LoginThrottle::Verdict::kUserLockedOut:
-      return Error(429, "too many failed logins for this user; try again later");
+      return Error(429,
+                   std::string("too many failed logins for this ") + who + "; try again later");
     case LoginThrottle::Verdict::kAddressLimited:
       return Error(429, "too many login attempts from this address; try again later");
     case LoginThrottle::Verdict::kAllowed:
       break;
   }
+  return std::nullopt;
+}
+
+http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& request,
+                          const std::string& path, const Json& body) {
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  const std::string name = path.substr(std::string_view("auth/userpass/login/").size());
+  if (auto refused = Throttle(name, request, "user")) return std::move(*refused);
   http::Response held;
   held.defer = [this, core = std::move(core), request, path, body, name](http::Reply reply) {
     auto job = [this, core, request, path, body, name, reply]() mutable {
@@ -353,6 +362,21 @@ http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& reque
     }
   };
   return held;
+}
+
+http::Response Api::AppRoleLogin(Core& core, const http::Request& request, const Json& body) {
+  const Json& role_id = body.is_object() && body.contains("role_id") ? body["role_id"] : Json();
+  // The throttle's name for it: bounded, whatever a client sends.
+  const std::string name =
+      "approle " + (role_id.is_string() ? role_id.get<std::string>().substr(0, 128) : "");
+  if (auto refused = Throttle(name, request, "role")) return std::move(*refused);
+  http::Response answer = core.AppRoleLogin(request, body);
+  if (answer.status == 200) {
+    login_throttle_.Succeeded(name);
+  } else if (answer.status == 400) {
+    login_throttle_.Failed(name);
+  }
+  return answer;
 }
 
 void Api::Sweep() {

@@ -103,6 +103,13 @@ class Api {
   // takes tens of milliseconds), answered when its token is durable.
   http::Response Login(std::shared_ptr<Core> core, const http::Request& request,
                        const std::string& path, const Json& body);
+  // A 429 if the login throttle refuses `name` (a `who`: user, role) or
+  // the request's address; nothing if it may go on.
+  std::optional<http::Response> Throttle(const std::string& name, const http::Request& request,
+                                         const char* who);
+  // auth/approle/login: throttled per role ID and per address, like
+  // userpass logins; cheap (HMACs), so answered on the worker.
+  http::Response AppRoleLogin(Core& core, const http::Request& request, const Json& body);
   http::Response Unseal(const Json& body);
   http::Response SealNow(const http::Request& request);
   // Loads the Core from `barrier` and serves with it.

@@ -2,6 +2,7 @@
 // login.
 #include <algorithm>
 
+#include "server/auth_settings.h"
 #include "server/core.h"
 #include "server/records.h"
 #include "server/request_body.h"
@@ -10,45 +11,6 @@
 
 namespace tresor::server {
 namespace {
-
-// Vault takes policies as a list or as a comma-separated string.
-std::optional<std::vector<std::string>> PolicyList(const Json& body) {
-  for (const char* field : {"token_policies", "policies"}) {
-    if (!body.contains(field)) continue;
-    const Json& v = body[field];
-    std::vector<std::string> out;
-    if (v.is_array()) {
-      for (const Json& p : v) {
-        if (p.is_string() && !p.get<std::string>().empty()) out.push_back(p.get<std::string>());
-      }
-    } else if (v.is_string()) {
-      const std::string all = v.get<std::string>();
-      std::string_view text = all;
-      while (!text.empty()) {
-        const size_t comma = text.find(',');
-        std::string_view one = text.substr(0, comma);
-        while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
-        while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
-        if (!one.empty()) out.emplace_back(one);
-        if (comma == std::string_view::npos) break;
-        text.remove_prefix(comma + 1);
-      }
-    }
-    return out;
-  }
-  return std::nullopt;
-}
-
-// The duration `field` of `body` if it is there; kInvalidArgument "FIELD:
-// ..." if it is not a duration.
-Result<std::optional<int64_t>> OptionalSeconds(const Json& body, const char* field) {
-  if (!body.contains(field)) return std::optional<int64_t>();
-  auto seconds = DurationSeconds(body[field]);
-  if (!seconds) {
-    return MakeError(ErrorCode::kInvalidArgument, field + (": " + seconds.error().message));
-  }
-  return std::optional<int64_t>(*seconds);
-}
 
 // The name of a token setting in `body` that tresor does not implement and
 // that would make login tokens other than the ones asked for; "" if none.
@@ -63,42 +25,69 @@ std::string UnsupportedTokenSetting(const Json& body) {
   return "";
 }
 
-Json AuthMethods(bool userpass) {
-  Json out{{"token/",
-            {{"type", "token"}, {"description", "token based credentials"}, {"local", false}}}};
-  if (userpass) {
-    out["userpass/"] = Json{{"type", "userpass"}, {"description", ""}, {"local", false}};
-  }
-  return out;
-}
+// The auth methods that can be enabled, and their descriptions.
+constexpr std::pair<const char*, const char*> kMethods[] = {
+    {"userpass", "users with passwords"}, {"approle", "machines with a role ID and a secret ID"}};
 
 }  // namespace
 
+void Core::SetAuthMethods(const std::optional<Json>& record) {
+  userpass_enabled_ = record && record->value("userpass", false);
+  approle_enabled_ = record && record->value("approle", false);
+}
+
 http::Response Core::AuthMounts(const http::Request& request, const std::string& path,
                                 const Json& body) {
+  auto enabled = [&](std::string_view method) {
+    return method == "userpass" ? userpass_enabled_.load() : approle_enabled_.load();
+  };
   if (path == "sys/auth") {
     if (request.method != "GET") return Error(405, "unsupported operation");
-    return EnvelopeAndTop(AuthMethods(userpass_enabled_));
+    Json out{{"token/",
+              {{"type", "token"}, {"description", "token based credentials"}, {"local", false}}}};
+    for (const auto& [method, description] : kMethods) {
+      if (!enabled(method)) continue;
+      out[std::string(method) + "/"] =
+          Json{{"type", method}, {"description", ""}, {"local", false}};
+    }
+    return EnvelopeAndTop(out);
   }
-  const std::string mount = path.substr(std::string_view("sys/auth/").size());
-  if (mount != "userpass" && mount != "userpass/") {
-    return Error(400, "only the userpass auth method can be enabled here");
+  std::string mount = path.substr(std::string_view("sys/auth/").size());
+  if (mount.ends_with('/')) mount.pop_back();
+  if (mount != "userpass" && mount != "approle") {
+    return Error(400,
+                 "only the userpass and approle auth methods can be enabled, at their "
+                 "own names (userpass/, approle/)");
   }
+  const auto record = [&](bool on) {
+    Json methods = Json::object();
+    for (const auto& [method, description] : kMethods) {
+      methods[method] = method == mount ? on : enabled(method);
+    }
+    return methods;
+  };
   if (IsWrite(request)) {
     const std::string type =
         body.contains("type") && body["type"].is_string() ? body["type"].get<std::string>() : "";
-    if (type != "userpass") return Error(400, "unknown auth method type \"" + type + "\"");
+    if (type != mount) return Error(400, "unknown auth method type \"" + type + "\"");
     const std::lock_guard lock(auth_mutex_);
-    if (userpass_enabled_) return Error(400, "path is already in use at userpass/");
-    userpass_enabled_ = true;
-    PutRecord(*barrier_, kAuthMethodsPath, Json{{"userpass", true}});
+    if (enabled(mount)) return Error(400, "path is already in use at " + mount + "/");
+    PutRecord(*barrier_, kAuthMethodsPath, record(true));
+    (mount == "userpass" ? userpass_enabled_ : approle_enabled_) = true;
     return NoContent();
   }
   if (request.method == "DELETE") {
     const std::lock_guard lock(auth_mutex_);
-    userpass_enabled_ = false;
-    PutRecord(*barrier_, kAuthMethodsPath, Json{{"userpass", false}});
-    for (const std::string& name : userpass_.List()) userpass_.Delete(name);
+    PutRecord(*barrier_, kAuthMethodsPath, record(false));
+    if (mount == "userpass") {
+      userpass_enabled_ = false;
+      for (const std::string& name : userpass_.List()) userpass_.Delete(name);
+    } else {
+      approle_enabled_ = false;
+      if (auto roles = approle_->ListRoles()) {
+        for (const std::string& name : *roles) (void)approle_->DeleteRole(name);
+      }
+    }
     return NoContent();
   }
   return Error(405, "unsupported operation");

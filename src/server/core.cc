@@ -7,6 +7,7 @@
 #include "server/api.h"
 #include "server/records.h"
 #include "server/responses.h"
+#include "server/times.h"
 
 namespace tresor::server {
 namespace {}  // namespace
@@ -51,7 +52,8 @@ Core::Core(std::shared_ptr<store::Barrier> barrier)
       mounts_(*barrier_),
       policies_(barrier_.get()),
       tokens_(nullptr, barrier_.get()),
-      userpass_(barrier_.get()) {}
+      userpass_(barrier_.get()),
+      approle_(std::make_unique<approle::AppRole>(barrier_.get(), NowUnix)) {}
 
 Result<Json> Core::OpenEncryptedWrite(const http::Request& request, const Mount* mount,
                                       const std::string& rest, const Json& body) const {
@@ -104,7 +106,7 @@ Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier
   TRESOR_ASSIGN_OR_RETURN(ServerIdentity identity, ServerIdentity::LoadOrCreate(*core->barrier_));
   core->identity_.emplace(std::move(identity));
   TRESOR_ASSIGN_OR_RETURN(auto methods, GetRecord(*core->barrier_, kAuthMethodsPath));
-  core->userpass_enabled_ = methods && methods->value("userpass", false);
+  core->SetAuthMethods(methods);
   TRESOR_RETURN_IF_ERROR(core->Follow(revision));
   return core;
 }
@@ -248,6 +250,7 @@ http::Response Core::Route(const http::Request& request, const std::string& path
     return Tools(request, path, body);
   }
   if (path.starts_with("auth/userpass/users")) return UserpassUsers(request, path, body);
+  if (path.starts_with("auth/approle/")) return AppRoleRoute(request, path, body);
   if (path == "sys/auth" || path.starts_with("sys/auth/")) return AuthMounts(request, path, body);
   if (path.starts_with("sys/policy") || path.starts_with("sys/policies/acl")) {
     return Policy(request, path, body);

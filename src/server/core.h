@@ -10,6 +10,7 @@
 #include "crypto/kdf.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "server/approle/approle.h"
 #include "server/kv2.h"
 #include "server/mounts.h"
 #include "server/policies.h"
@@ -74,6 +75,8 @@ class Core {
   // makes a token. The API runs it on its login pool.
   http::Response UserpassLogin(const http::Request& request, const std::string& path,
                                const Json& body);
+  // auth/approle/login (server/approle/approle_handlers.cc).
+  http::Response AppRoleLogin(const http::Request& request, const Json& body);
 
  private:
   // Authorize with the capability `decide(acl)` returns from the caller's
@@ -99,6 +102,10 @@ class Core {
                             const Json& body);
   http::Response UserpassUsers(const http::Request& request, const std::string& path,
                                const Json& body);
+  http::Response AppRoleRoute(const http::Request& request, const std::string& path,
+                              const Json& body);
+  // Which auth methods are enabled, from their record (nullopt: none).
+  void SetAuthMethods(const std::optional<Json>& record);
   // sys/capabilities(-self|-accessor), sys/tools/random|hash (sys_tools.cc).
   http::Response Capabilities(const http::Request& request, const std::string& path,
                               const Json& body, const Caller& caller);
@@ -121,6 +128,8 @@ class Core {
   Userpass userpass_;
   std::mutex auth_mutex_;
   std::atomic<bool> userpass_enabled_{false};
+  std::atomic<bool> approle_enabled_{false};
+  std::unique_ptr<approle::AppRole> approle_;
   std::optional<ServerIdentity> identity_;
 
   std::atomic<uint64_t> applied_{0};

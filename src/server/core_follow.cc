@@ -84,7 +84,7 @@ void Core::Apply(const std::string& key, uint64_t revision,
   } else if (key.starts_with(kUsers)) {
     userpass_.Refresh(key.substr(kUsers.size()), revision, record);
   } else if (barrier_->local_writes().IsNews(key, revision)) {
-    userpass_enabled_ = record && record->value("userpass", false);
+    SetAuthMethods(record);
   }
 }
 

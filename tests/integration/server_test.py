@@ -611,7 +611,7 @@ class NodeVaultTest(ServerTestCase):
         proc = subprocess.run(["node", "node_vault_test.js", self.url, ROOT], cwd=NODE_DIR,
                               capture_output=True, text=True, timeout=120)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
-        self.assertEqual(proc.stdout.splitlines()[-1], "ok 7", proc.stdout)
+        self.assertEqual(proc.stdout.splitlines()[-1], "ok 8", proc.stdout)
 
 
 class CurlTest(ServerTestCase):

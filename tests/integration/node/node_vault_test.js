@@ -85,6 +85,25 @@ async function main() {
     await rejects(nodeVault({ apiVersion: 'v1', endpoint })
       .userpassLogin({ username: 'bob', password: 'nope' }), 400, 'invalid username or password');
   });
+  await check('approle role, role id, secret id, login', async () => {
+    await root.enableAuth({ mount_point: 'approle', type: 'approle' });
+    await root.addApproleRole({ role_name: 'node-app', policies: 'node-read' });
+    const roles = await root.approleRoles();
+    assert.deepStrictEqual(roles.data.keys, ['node-app']);
+    const roleId = (await root.getApproleRoleId({ role_name: 'node-app' })).data.role_id;
+    const secret = await root.getApproleRoleSecret({ role_name: 'node-app' });
+    const accessors = await root.approleSecretAccessors({ role_name: 'node-app' });
+    assert.deepStrictEqual(accessors.data.keys, [secret.data.secret_id_accessor]);
+    const app = nodeVault({ apiVersion: 'v1', endpoint });
+    const login = await app.approleLogin({ role_id: roleId, secret_id: secret.data.secret_id });
+    assert.deepStrictEqual(login.auth.policies, ['default', 'node-read']);
+    assert.deepStrictEqual(login.auth.metadata, { role_name: 'node-app' });
+    assert.deepStrictEqual((await app.read('secret/data/node/cas')).data.data, { v: '2' });
+    await root.approleSecretDestroy({ role_name: 'node-app', secret_id: secret.data.secret_id });
+    await rejects(nodeVault({ apiVersion: 'v1', endpoint })
+      .approleLogin({ role_id: roleId, secret_id: secret.data.secret_id }), 400,
+    'invalid role or secret ID');
+  });
   await check('health and seal status', async () => {
     const health = await root.health();
     assert.strictEqual(health.sealed, false);
