@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "cli/app_options.h"
 #include "client/session.h"
 
 namespace tresor::cli {
@@ -178,6 +179,46 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
        RunOperatorRecipient);
   AddMigrateCommand(op, c);
   leaf(&app, "status", "Show the server's seal state (exit 1 when sealed)", RunStatus);
+
+  CLI::App* workload = app.add_subcommand(
+      "workload",
+      "What a service or job needs on the server, in one step: its secrets (from ciphertexts), "
+      "a policy that reads only them, an AppRole role");
+  workload->require_subcommand(1);
+  auto workload_leaf = [&](const char* name, const char* help,
+                           Result<void> (*run)(const ClientOptions&), bool json = true) {
+    CLI::App* cmd = leaf(workload, name, help, run, json);
+    cmd->add_option("--mount", o.mount, "The KV v2 mount of the secrets (default secret)");
+    return cmd;
+  };
+  CLI::App* reg = workload_leaf(
+      "register",
+      "Store NAME's secrets under MOUNT/workloads/NAME (each a ciphertext for the server: "
+      "tresor kv encrypt-value, or age -r $(tresor operator recipient)), write policy "
+      "workload-NAME that reads only them and AppRole role workload-NAME; print its role ID "
+      "and a secret ID (or write them to files)",
+      RunWorkloadRegister);
+  reg->add_option("NAME", o.name, "The workload")->required();
+  AddRepeatable(reg, "--secret", o.workload_secrets,
+                "KEY=@FILE (an age file for the server) or KEY=CIPHERTEXT; repeatable",
+                "KEY=@FILE");
+  reg->add_option("--ttl", o.ttl, "The TTL of the role's tokens (default the server's)")
+      ->type_name("DURATION");
+  reg->add_option("--role-id-file", o.role_id_file, "Write the role ID to FILE (mode 0600)")
+      ->type_name("FILE");
+  reg->add_option("--secret-id-file", o.secret_id_file,
+                  "Write a new secret ID to FILE (mode 0600) instead of printing it")
+      ->type_name("FILE");
+  workload_leaf("list", "List the registered workloads", RunWorkloadList);
+  workload_leaf("show", "Show a workload: its secrets' names and version, policy and role",
+                RunWorkloadShow)
+      ->add_option("NAME", o.name, "The workload")
+      ->required();
+  CLI::App* del = workload_leaf(
+      "delete", "Delete a workload: every version of its secrets, its policy and its role",
+      RunWorkloadDelete, false);
+  del->add_option("NAME", o.name, "The workload")->required();
+  del->add_flag("--yes", o.yes, "Do not ask (needed when stdin is not a terminal)");
 }
 
 std::optional<Result<void>> RunClientCommands(ClientCommands& c, int argc, char** argv) {

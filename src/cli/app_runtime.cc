@@ -38,6 +38,23 @@ void AddReadingOptions(CLI::App* cmd, RuntimeOptions& o) {
                   "CA certificates (PEM) to trust for an https:// --address (default "
                   "$TRESOR_CACERT, $VAULT_CACERT, else the system's)")
       ->type_name("FILE");
+  cmd->add_option("--role-id-file", o.role_id_file,
+                  "Log in to the server with AppRole: the role ID in FILE (default "
+                  "$TRESOR_ROLE_ID_FILE)")
+      ->type_name("FILE");
+  auto* secret_file = cmd->add_option("--secret-id-file", o.secret_id_file,
+                                      "The AppRole secret ID in FILE, mode 0600 (default "
+                                      "$TRESOR_SECRET_ID_FILE)")
+                          ->type_name("FILE");
+  cmd->add_option_function<std::string>(
+         "--secret-id-file-once",
+         [&o](const std::string& file) {
+           o.secret_id_file = file;
+           o.secret_id_file_once = true;
+         },
+         "The same, deleted once read (default $TRESOR_SECRET_ID_FILE_ONCE)")
+      ->type_name("FILE")
+      ->excludes(secret_file);
   cmd->add_flag("--allow-unadopted", o.allow_unadopted,
                 "Use values added with set --public that no key holder has adopted yet "
                 "(anyone who can write the file could have planted them)");

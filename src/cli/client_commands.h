@@ -35,6 +35,10 @@ struct ClientOptions {
   std::string key;                           // operator unseal [KEY] ("-": stdin)
   bool encrypted = false;                    // kv put --encrypted
   std::string recipient;                     // kv encrypt-value -r
+  std::vector<std::string> workload_secrets;  // workload register --secret KEY=@FILE
+  std::string role_id_file;                   // workload register --role-id-file
+  std::string secret_id_file;                 // workload register --secret-id-file
+  bool yes = false;                           // workload delete --yes
 };
 
 Result<void> RunLogin(const ClientOptions& options);
@@ -62,5 +66,10 @@ Result<void> RunOperatorSeal(const ClientOptions& options);
 Result<void> RunOperatorRotate(const ClientOptions& options);
 Result<void> RunOperatorKeyStatus(const ClientOptions& options);
 Result<void> RunStatus(const ClientOptions& options);
+// tresor workload (workload_commands.cc).
+Result<void> RunWorkloadRegister(const ClientOptions& options);
+Result<void> RunWorkloadList(const ClientOptions& options);
+Result<void> RunWorkloadShow(const ClientOptions& options);
+Result<void> RunWorkloadDelete(const ClientOptions& options);
 
 }  // namespace tresor::cli

@@ -96,15 +96,18 @@ struct RuntimeOptions {
   std::vector<std::string> properties_files;  // --properties FILE
   std::string address;                        // --address (for $store)
   std::string ca_cert;                        // --ca-cert (for $store)
-  std::string output;                         // render -o OUT
-  bool watch = false;                         // render --watch
-  std::string interval;                       // render --interval DURATION
-  std::string on_change;                      // render --on-change CMD
-  std::string mode;                           // render --mode OCTAL; "" = 0600
-  bool force = false;                         // render --force
-  bool pristine = false;                      // run --pristine
-  std::string prefix;                         // run --prefix
-  std::vector<std::string> command;           // run -- CMD ARGS...
+  std::string role_id_file;                   // --role-id-file (for $store)
+  std::string secret_id_file;                 // --secret-id-file(-once)
+  bool secret_id_file_once = false;
+  std::string output;                // render -o OUT
+  bool watch = false;                // render --watch
+  std::string interval;              // render --interval DURATION
+  std::string on_change;             // render --on-change CMD
+  std::string mode;                  // render --mode OCTAL; "" = 0600
+  bool force = false;                // render --force
+  bool pristine = false;             // run --pristine
+  std::string prefix;                // run --prefix
+  std::vector<std::string> command;  // run -- CMD ARGS...
 };
 Result<void> RunRender(const RuntimeOptions& options);
 // Replaces the process with the command; returns only on failure.

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/files.h"
@@ -36,6 +37,9 @@ Result<ConfigOptions> MakeConfigOptions(const RuntimeOptions& o) {
   config.allow_unadopted = o.allow_unadopted;
   config.server.address = o.address;
   config.server.ca_file = o.ca_cert;
+  config.server.role_id_file = o.role_id_file;
+  config.server.secret_id_file = o.secret_id_file;
+  config.server.remove_secret_id_file = o.secret_id_file_once;
   for (const std::string& file : o.properties_files) {
     TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(file, kMaxConfigFile));
     TRESOR_RETURN_IF_ERROR(runtime::ReadProperties(text, file, &config.properties));
@@ -310,10 +314,11 @@ Result<void> RunRun(const RuntimeOptions& o) {
       const std::string name(entry.substr(0, entry.find('=')));
       // tresor's own keys stay with tresor: the command gets the values,
       // never what opens them.
-      if (name == "TRESOR_IDENTITY" || name == "TRESOR_IDENTITY_FILE" || name == "TRESOR_TOKEN" ||
-          name == "TRESOR_TOKEN_FILE") {
-        continue;
-      }
+      static const std::set<std::string, std::less<>> kOwn{
+          "TRESOR_IDENTITY",           "TRESOR_IDENTITY_FILE", "TRESOR_TOKEN",
+          "TRESOR_TOKEN_FILE",         "TRESOR_ROLE_ID_FILE",  "TRESOR_SECRET_ID_FILE",
+          "TRESOR_SECRET_ID_FILE_ONCE"};
+      if (kOwn.contains(name)) continue;
       if (!values.contains(name)) environment.emplace_back(entry);
     }
   }

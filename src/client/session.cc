@@ -1,9 +1,16 @@
 #include "client/session.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <sstream>
 
@@ -51,6 +58,77 @@ std::string ClientToken() {
   std::getline(in, token);
   while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
   return token;
+}
+
+AppRoleFiles AppRoleFilesFromEnvironment() {
+  AppRoleFiles files;
+  auto get = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v != nullptr ? v : "");
+  };
+  files.role_id_file = get("TRESOR_ROLE_ID_FILE");
+  files.secret_id_file = get("TRESOR_SECRET_ID_FILE");
+  if (files.secret_id_file.empty()) {
+    files.secret_id_file = get("TRESOR_SECRET_ID_FILE_ONCE");
+    files.remove_secret_id_file = !files.secret_id_file.empty();
+  }
+  return files;
+}
+
+namespace {
+
+// The first line of a credentials file, trimmed; a secret one must be 0600.
+Result<std::string> CredentialLine(const std::string& path, bool secret) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return MakeError(ErrorCode::kIo, path + ": " + std::strerror(errno));
+  }
+  if (secret && (st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return MakeError(ErrorCode::kRefused, path +
+                                              ": secret ID file is accessible by group or "
+                                              "others (mode " +
+                                              std::string(mode) + "); chmod 600 it");
+  }
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  if (line.empty()) return MakeError(ErrorCode::kRefused, path + ": empty");
+  return line;
+}
+
+}  // namespace
+
+Result<std::string> AppRoleToken(const std::string& address, const AppRoleFiles& files,
+                                 const std::string& ca_file) {
+  static std::mutex mutex;
+  static std::map<std::string, std::string> tokens;  // by files and address
+  const std::string key = files.role_id_file + '\n' + files.secret_id_file + '\n' + address;
+  const std::lock_guard lock(mutex);
+  if (auto it = tokens.find(key); it != tokens.end()) return it->second;
+  TRESOR_ASSIGN_OR_RETURN(const std::string role_id, CredentialLine(files.role_id_file, false));
+  std::string secret_id;
+  if (!files.secret_id_file.empty()) {
+    auto read = CredentialLine(files.secret_id_file, true);
+    if (files.remove_secret_id_file && ::unlink(files.secret_id_file.c_str()) != 0 &&
+        errno != ENOENT) {
+      return MakeError(
+          ErrorCode::kIo,
+          files.secret_id_file + ": cannot delete the secret ID file: " + std::strerror(errno));
+    }
+    TRESOR_ASSIGN_OR_RETURN(secret_id, std::move(read));
+  }
+  const Json body{{"role_id", role_id}, {"secret_id", secret_id}};
+  std::fill(secret_id.begin(), secret_id.end(), '\0');
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(address, "POST", "auth/approle/login", body, "", ca_file));
+  const Json& auth = reply["auth"];
+  if (!auth.is_object() || !auth.contains("client_token") || !auth["client_token"].is_string()) {
+    return MakeError(ErrorCode::kIo, address + ": the AppRole login gave no token");
+  }
+  return tokens[key] = auth["client_token"].get<std::string>();
 }
 
 namespace {

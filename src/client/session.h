@@ -32,6 +32,24 @@ void SetCaCertFile(std::string path);
 std::string ClientToken();
 std::string TokenFilePath();
 
+// AppRole credentials in files, as a service manager hands them over.
+struct AppRoleFiles {
+  std::string role_id_file;            // "": no AppRole
+  std::string secret_id_file;          // "": the role needs no secret ID
+  bool remove_secret_id_file = false;  // deleted once read, like --passphrase-file-once
+};
+// $TRESOR_ROLE_ID_FILE with $TRESOR_SECRET_ID_FILE, or with
+// $TRESOR_SECRET_ID_FILE_ONCE (deleted once read).
+AppRoleFiles AppRoleFilesFromEnvironment();
+
+// A token from auth/approle/login with the files' role ID and secret ID
+// (first lines). The first login's token is kept for the process: later
+// calls with the same files reuse it (a secret ID file read once, or a
+// secret ID with one use, serves a whole render --watch). A secret ID file
+// that group or others may read is refused (kRefused), as is an empty one.
+Result<std::string> AppRoleToken(const std::string& address, const AppRoleFiles& files,
+                                 const std::string& ca_file = CaCertFile());
+
 // Calls `method path` (path under /v1/, no leading slash) with `body` (null:
 // none), trusting `ca_file` for https://, with `headers` added. Returns the response's JSON ({} for
 // 204). With several addresses, a node that cannot be reached is passed over for the next. The

@@ -54,8 +54,20 @@ Result<const StoreReader::Fields*> StoreReader::Secret(std::string_view referenc
   if (auto it = secrets_.find(path); it != secrets_.end()) return &it->second;
   TRESOR_ASSIGN_OR_RETURN(const std::string target, Target(reference, path));
   const std::string address = client::ServerAddress(options_.address);
-  const std::string token = options_.token.empty() ? client::ClientToken() : options_.token;
   const std::string ca_file = options_.ca_file.empty() ? client::CaCertFile() : options_.ca_file;
+  std::string token = options_.token;
+  if (token.empty()) {
+    client::AppRoleFiles files{options_.role_id_file, options_.secret_id_file,
+                               options_.remove_secret_id_file};
+    if (files.role_id_file.empty()) files = client::AppRoleFilesFromEnvironment();
+    if (files.role_id_file.empty()) {
+      token = client::ClientToken();
+    } else {
+      auto logged_in = client::AppRoleToken(address, files, ca_file);
+      if (!logged_in) return Prefixed(reference, logged_in.error().code, logged_in.error().message);
+      token = std::move(*logged_in);
+    }
+  }
   auto answer = client::CallServer(address, "GET", target, nullptr, token, ca_file);
   if (!answer) {
     if (answer.error().code == ErrorCode::kNotFound) {

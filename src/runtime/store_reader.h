@@ -19,9 +19,14 @@ struct ServerOptions {
   // "https://a:8200,https://b:8200" (nodes of one cluster: the first that
   // answers); "": $TRESOR_ADDR, $VAULT_ADDR, http://127.0.0.1:8200.
   std::string address;
-  // "": $TRESOR_TOKEN, $VAULT_TOKEN, the file $TRESOR_TOKEN_FILE names, or
+  // "": an AppRole login with the files below (or $TRESOR_ROLE_ID_FILE and
+  // $TRESOR_SECRET_ID_FILE or $TRESOR_SECRET_ID_FILE_ONCE), else
+  // $TRESOR_TOKEN, $VAULT_TOKEN, the file $TRESOR_TOKEN_FILE names, or
   // ~/.tresor-token (what `tresor login` wrote).
   std::string token;
+  std::string role_id_file;
+  std::string secret_id_file;
+  bool remove_secret_id_file = false;  // read once, then deleted
   // CA certificates (PEM) for https://; "": $TRESOR_CACERT, $VAULT_CACERT,
   // else the system's.
   std::string ca_file;

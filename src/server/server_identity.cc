@@ -46,6 +46,11 @@ Result<ServerIdentity> ServerIdentity::LoadOrCreate(store::Barrier& barrier) {
 }
 
 Result<std::string> ServerIdentity::Open(std::string_view ciphertext) const {
+  // The one-line form as a file holds it, a line break after it.
+  while (!ciphertext.empty() &&
+         (ciphertext.back() == '\n' || ciphertext.back() == '\r' || ciphertext.back() == ' ')) {
+    ciphertext.remove_suffix(1);
+  }
   std::vector<uint8_t> binary;
   std::string_view input = ciphertext;
   if (!ciphertext.starts_with(kArmorBegin)) {
