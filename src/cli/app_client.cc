@@ -64,14 +64,62 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   };
 
   CLI::App* login = leaf(&app, "login",
-                         "Log in to the server with userpass; the token is saved 0600 in "
-                         "~/.tresor-token (TRESOR_TOKEN overrides it)",
+                         "Log in to the server and save the token 0600 in ~/.tresor-token "
+                         "(TRESOR_TOKEN overrides it): userpass (the password from the terminal, "
+                         "or stdin when it is not one), approle (--role-id-file, "
+                         "--secret-id-file), or token (a token from stdin, checked)",
                          RunLogin);
-  login->add_option("USER", o.name, "The userpass user")->required();
+  login->add_option("USER", o.name, "The userpass user");
+  login->add_option("--method", o.method, "userpass (default), approle or token")
+      ->check(CLI::IsMember({"userpass", "approle", "token"}));
   login
       ->add_option("--password-file", o.password_file,
                    "Read the password from FILE (refused if group or others can read it)")
       ->type_name("FILE");
+  login->add_option("--role-id-file", o.role_id_file, "approle: the role ID in FILE")
+      ->type_name("FILE");
+  login->add_option("--secret-id-file", o.secret_id_file, "approle: the secret ID in FILE (0600)")
+      ->type_name("FILE");
+
+  auto path_leaf = [&](const char* name, const char* help,
+                       Result<void> (*run)(const ClientOptions&), bool json = true) {
+    CLI::App* cmd = leaf(&app, name, help, run, json);
+    cmd->add_option("PATH", o.path, "The API path, under /v1/ (secret/data/app, sys/mounts)")
+        ->required();
+    return cmd;
+  };
+  path_leaf("read", "Read any API path and print its data as KEY=VALUE lines", RunRead)
+      ->add_option("--field", o.field, "Print only this field's value");
+  CLI::App* write_any =
+      path_leaf("write",
+                "Write to any API path: KEY=VALUE pairs (VALUE - reads stdin, @FILE "
+                "a file; KEY:=JSON for numbers, lists, true)",
+                RunWrite);
+  write_any->add_option("PAIRS", o.pairs, "KEY=VALUE ...");
+  write_any->add_option("--field", o.field, "Print only this field of the answer");
+  path_leaf("list", "List the keys under any API path", RunList);
+  path_leaf("delete", "Delete at any API path", RunDelete, false);
+
+  for (const auto& [what, enable, disable, list, help] :
+       {std::tuple{"auth", &RunAuthEnable, &RunAuthDisable, &RunAuthList,
+                   "Auth methods on the server (userpass, approle)"},
+        std::tuple{"secrets", &RunSecretsEnable, &RunSecretsDisable, &RunSecretsList,
+                   "Secrets engines on the server (kv, kv-v2)"}}) {
+    CLI::App* group = app.add_subcommand(what, help);
+    group->require_subcommand(1);
+    CLI::App* on =
+        leaf(group, "enable", "Enable TYPE (at --path, default its name)", enable, false);
+    on->add_option("TYPE", o.name, "The type")->required();
+    on->add_option("--path", o.mount_path, "Where (default TYPE)");
+    if (std::string_view(what) == "secrets") {
+      on->add_option("--version", o.kv_version, "kv: 1 or 2 (kv-v2 is kv version 2)");
+    }
+    leaf(group, "disable", "Disable what is at PATH (for secrets: its data goes with it)", disable,
+         false)
+        ->add_option("PATH", o.name, "The path")
+        ->required();
+    leaf(group, "list", "List them: path, type, description", list);
+  }
 
   CLI::App* kv = app.add_subcommand("kv", "KV version 2 secrets on the server");
   kv->require_subcommand(1);

@@ -39,6 +39,9 @@ struct ClientOptions {
   std::string role_id_file;                   // workload register --role-id-file
   std::string secret_id_file;                 // workload register --secret-id-file
   bool yes = false;                           // workload delete --yes
+  std::string mount_path;                     // auth/secrets enable --path
+  int kv_version = 0;                         // secrets enable --version
+  std::string method = "userpass";            // login --method
 };
 
 Result<void> RunLogin(const ClientOptions& options);
@@ -66,6 +69,17 @@ Result<void> RunOperatorSeal(const ClientOptions& options);
 Result<void> RunOperatorRotate(const ClientOptions& options);
 Result<void> RunOperatorKeyStatus(const ClientOptions& options);
 Result<void> RunStatus(const ClientOptions& options);
+// tresor read|write|list|delete, auth and secrets (path_commands.cc).
+Result<void> RunRead(const ClientOptions& options);
+Result<void> RunWrite(const ClientOptions& options);
+Result<void> RunList(const ClientOptions& options);
+Result<void> RunDelete(const ClientOptions& options);
+Result<void> RunAuthEnable(const ClientOptions& options);
+Result<void> RunAuthDisable(const ClientOptions& options);
+Result<void> RunAuthList(const ClientOptions& options);
+Result<void> RunSecretsEnable(const ClientOptions& options);
+Result<void> RunSecretsDisable(const ClientOptions& options);
+Result<void> RunSecretsList(const ClientOptions& options);
 // tresor workload (workload_commands.cc).
 Result<void> RunWorkloadRegister(const ClientOptions& options);
 Result<void> RunWorkloadList(const ClientOptions& options);

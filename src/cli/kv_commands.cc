@@ -7,7 +7,7 @@
 #include "age/encrypt.h"
 #include "age/x25519.h"
 #include "cli/client_commands.h"
-#include "cli/files.h"
+#include "cli/pairs.h"
 #include "client/session.h"
 #include "crypto/kdf.h"
 
@@ -29,29 +29,6 @@ Result<void> PrintJson(const Json& j) {
   return {};
 }
 
-// KEY=VALUE; VALUE "-" reads stdin, "@FILE" a file (so values stay off the
-// command line, where other processes can see them).
-Result<Json> PairsToData(const std::vector<std::string>& pairs) {
-  Json data = Json::object();
-  for (const std::string& pair : pairs) {
-    const size_t eq = pair.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "expected KEY=VALUE, got \"" + pair.substr(0, pair.find('=')) + "\"");
-    }
-    const std::string key = pair.substr(0, eq);
-    std::string value = pair.substr(eq + 1);
-    if (value == "-") {
-      value.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-      if (value.ends_with('\n')) value.pop_back();
-    } else if (value.starts_with('@')) {
-      TRESOR_ASSIGN_OR_RETURN(value, ReadTextFile(value.substr(1), 16 << 20));
-    }
-    data[key] = value;
-  }
-  return data;
-}
-
 Json VersionsBody(const ClientOptions& o) { return Json{{"versions", o.versions}}; }
 
 Result<void> RequireVersions(const ClientOptions& o) {
@@ -64,11 +41,12 @@ Result<void> RequireVersions(const ClientOptions& o) {
 }  // namespace
 
 Result<void> RunKvPut(const ClientOptions& o) {
-  TRESOR_ASSIGN_OR_RETURN(Json data, PairsToData(o.pairs));
+  TRESOR_ASSIGN_OR_RETURN(Json data, ParsePairs(o.pairs));
   std::vector<std::pair<std::string, std::string>> headers;
   if (o.encrypted) {
     // Binary age files (from @FILE) go as base64; armored ones as they are.
     for (auto& [key, value] : data.items()) {
+      if (!value.is_string()) continue;  // the server names it
       const std::string& text = value.get_ref<const std::string&>();
       if (text.starts_with("age-encryption.org/v1\n"))
         value = age::EncodeBase64Padded(crypto::AsBytes(text));

@@ -64,21 +64,80 @@ Result<void> PrintAuth(const Json& auth, bool json) {
 
 }  // namespace
 
-Result<void> RunLogin(const ClientOptions& o) {
-  crypto::SecretBytes password;
-  if (o.password_file) {
-    TRESOR_ASSIGN_OR_RETURN(password, ReadPassphraseFile(*o.password_file));
-  } else {
-    TRESOR_ASSIGN_OR_RETURN(password, ReadPassphraseFromTerminal("Password for " + o.name + ": "));
+namespace {
+
+// The first line of stdin (a password or token piped in), without its end.
+std::string StdinLine() {
+  std::string line;
+  std::getline(std::cin, line);
+  if (line.ends_with('\r')) line.pop_back();
+  return line;
+}
+
+// userpass: the auth block of a login as USER.
+Result<Json> UserpassLogin(const ClientOptions& o) {
+  if (o.name.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "login needs USER (or --method approle|token)");
   }
-  const Json body{{"password", std::string(reinterpret_cast<const char*>(password.Reveal().data()),
-                                           password.size())}};
+  std::string password;
+  if (o.password_file) {
+    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes secret, ReadPassphraseFile(*o.password_file));
+    password.assign(reinterpret_cast<const char*>(secret.Reveal().data()), secret.size());
+  } else if (::isatty(STDIN_FILENO) != 1) {
+    password = StdinLine();
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes secret,
+                            ReadPassphraseFromTerminal("Password for " + o.name + ": "));
+    password.assign(reinterpret_cast<const char*>(secret.Reveal().data()), secret.size());
+  }
+  const Json body{{"password", password}};
+  std::fill(password.begin(), password.end(), '\0');
   TRESOR_ASSIGN_OR_RETURN(
       Json reply, CallServer(Address(o), "POST", "auth/userpass/login/" + o.name, body, ""));
-  const Json& auth = reply["auth"];
+  return reply["auth"];
+}
+
+// token: a token from stdin, checked with lookup-self; an auth-like block.
+Result<Json> TokenLogin(const ClientOptions& o) {
+  const std::string token = StdinLine();
+  if (token.empty()) return MakeError(ErrorCode::kInvalidArgument, "no token on stdin");
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(Address(o), "GET", "auth/token/lookup-self", nullptr, token));
+  const Json& d = reply["data"];
+  return Json{{"client_token", token},
+              {"accessor", d.value("accessor", "")},
+              {"policies", d.value("policies", Json::array())},
+              {"lease_duration", d.value("ttl", int64_t{0})}};
+}
+
+}  // namespace
+
+Result<void> RunLogin(const ClientOptions& o) {
+  Json auth;
+  std::string who;
+  if (o.method == "approle") {
+    if (o.role_id_file.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "login --method approle needs --role-id-file");
+    }
+    TRESOR_ASSIGN_OR_RETURN(const std::string token,
+                            client::AppRoleToken(Address(o), {o.role_id_file, o.secret_id_file}));
+    TRESOR_ASSIGN_OR_RETURN(
+        Json reply, CallServer(Address(o), "GET", "auth/token/lookup-self", nullptr, token));
+    auth = Json{{"client_token", token},
+                {"accessor", reply["data"].value("accessor", "")},
+                {"policies", reply["data"].value("policies", Json::array())},
+                {"lease_duration", reply["data"].value("ttl", int64_t{0})}};
+    who = "role " + reply["data"]["meta"].value("role_name", "");
+  } else if (o.method == "token") {
+    TRESOR_ASSIGN_OR_RETURN(auth, TokenLogin(o));
+    who = "token " + auth.value("accessor", "");
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(auth, UserpassLogin(o));
+    who = o.name;
+  }
   TRESOR_RETURN_IF_ERROR(SaveToken(auth["client_token"].get<std::string>()));
   if (o.json) return PrintAuth(auth, true);
-  std::fprintf(stderr, "tresor: logged in as %s (policies %s); token saved in %s\n", o.name.c_str(),
+  std::fprintf(stderr, "tresor: logged in as %s (policies %s); token saved in %s\n", who.c_str(),
                Join(auth["policies"]).c_str(), TokenFilePath().c_str());
   return {};
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "formats/ascii.h"
 #include "server/records.h"
 
 namespace tresor::server {
@@ -113,7 +114,7 @@ std::shared_ptr<const acl::Acl> PolicyStore::AclFor(const std::vector<std::strin
   }
   std::vector<acl::Policy> chosen;
   for (const std::string& name : names) {
-    auto it = policies_.find(name);
+    auto it = policies_.find(formats::AsciiLower(name));
     if (it != policies_.end()) chosen.push_back(it->second.parsed);
   }
   auto built = std::make_shared<const acl::Acl>(acl::Acl::FromPolicies(chosen));

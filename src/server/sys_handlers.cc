@@ -1,4 +1,5 @@
 // sys/: mounts and ACL policies (the seal endpoints are in seal_handlers.cc).
+#include "formats/ascii.h"
 #include "server/core.h"
 #include "server/responses.h"
 
@@ -84,7 +85,8 @@ http::Response Core::Policy(const http::Request& request, const std::string& pat
     return JsonResponse(200, envelope);
   }
   if (!path.starts_with(base + "/")) return Error(404, "no handler for route \"" + path + "\"");
-  const std::string name = path.substr(base.size() + 1);
+  // Policy names are case-insensitive, kept lower-cased (as Vault does).
+  const std::string name = formats::AsciiLower(path.substr(base.size() + 1));
   if (request.method == "GET") {
     auto text = policies_.Get(name);
     if (!text) return Error(404, "");
@@ -96,7 +98,9 @@ http::Response Core::Policy(const http::Request& request, const std::string& pat
   }
   if (IsWrite(request)) {
     const char* field = body.contains("policy") ? "policy" : "rules";
-    if (!body.contains(field) || !body[field].is_string()) {
+    if (!body.contains(field) || !body[field].is_string() ||
+        body[field].get_ref<const std::string&>().find_first_not_of(" \t\r\n") ==
+            std::string::npos) {
       return Error(400, "'policy' parameter not supplied or empty");
     }
     if (auto put = policies_.Put(name, body[field].get<std::string>()); !put) {

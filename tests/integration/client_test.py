@@ -53,6 +53,67 @@ class ClientTest(ServerTestCase):
         err = self.tresor("kv", "put", "cli/db", "novalue", code=2).stderr
         self.assertEqual(err, "tresor: error: expected KEY=VALUE, got \"novalue\"\n")
 
+    def test_any_path_and_mounts_without_curl(self):
+        self.assertEqual(self.tresor("secrets", "enable", "--path", "kv1", "kv").stdout,
+                         "secrets engine kv enabled at kv1/\n")
+        self.assertEqual(self.tresor("secrets", "enable", "--path", "team", "kv-v2").stdout,
+                         "secrets engine kv-v2 enabled at team/\n")
+        listed = self.tresor("secrets", "list").stdout.splitlines()
+        self.assertIn("kv1/             kv               ", listed)
+        self.assertIn("team/            kv (version 2)   ", listed)
+        self.assertEqual(self.tresor("write", "kv1/app", "user=u", "n:=5").stdout,
+                         "kv1/app: written\n")
+        self.assertEqual(self.tresor("read", "kv1/app").stdout, "n=5\nuser=u\n")
+        self.assertEqual(self.tresor("read", "--field", "user", "kv1/app").stdout, "u\n")
+        self.assertEqual(json.loads(self.tresor("read", "--json", "kv1/app").stdout)["data"],
+                         {"n": 5, "user": "u"})
+        self.assertEqual(self.tresor("list", "kv1").stdout, "app\n")
+        self.assertEqual(self.tresor("delete", "kv1/app").stdout, "kv1/app: deleted\n")
+        err = self.tresor("read", "kv1/app", code=6).stderr
+        self.assertEqual(err, "tresor: error: kv1/app: 404: not found\n")
+        err = self.tresor("write", "kv1/app", "n:=nope", code=2).stderr
+        self.assertEqual(err, "tresor: error: n:=: not JSON\n")
+        self.assertEqual(self.tresor("secrets", "disable", "team").stdout,
+                         "secrets engine at team/ disabled\n")
+
+        self.assertEqual(self.tresor("auth", "enable", "userpass").stdout,
+                         "auth method userpass enabled at userpass/\n")
+        err = self.tresor("auth", "enable", "ldap", code=2).stderr
+        self.assertEqual(err, "tresor: error: sys/auth/ldap: 400: only the userpass and approle "
+                              "auth methods can be enabled, at their own names (userpass/, "
+                              "approle/)\n")
+        self.tresor("write", "auth/userpass/users/erin", "password=-", "policies=default",
+                    stdin="erin-pw\n")
+        self.assertIn("userpass/        userpass", self.tresor("auth", "list").stdout)
+        env = dict(self.env)
+        del env["TRESOR_TOKEN"]
+        out = self.tresor("login", "erin", stdin="erin-pw\n", env=env)  # piped: no terminal
+        self.assertEqual(out.stderr, "tresor: logged in as erin (policies default); token saved "
+                                     f"in {self.home}/.tresor-token\n")
+        self.assertEqual(self.tresor("token", "lookup", env=env).stdout.splitlines()[1],
+                         "policies: default")
+        out = self.tresor("login", "--method", "token", stdin=ROOT + "\n", env=env)
+        self.assertIn("(policies root)", out.stderr)
+        err = self.tresor("login", "--method", "token", stdin="bogus\n", env=env, code=1).stderr
+        self.assertEqual(err, "tresor: error: auth/token/lookup-self: 403: permission denied\n")
+
+        self.tresor("auth", "enable", "approle")
+        self.tresor("write", "auth/approle/role/ci", "token_policies=default")
+        role_id = self.tresor("read", "--field", "role_id", "auth/approle/role/ci/role-id").stdout
+        secret_id = self.tresor("write", "--field", "secret_id",
+                                "auth/approle/role/ci/secret-id").stdout
+        for name, value in (("role_id", role_id), ("secret_id", secret_id)):
+            with open(os.path.join(self.home, name), "w") as f:
+                f.write(value)
+            os.chmod(os.path.join(self.home, name), 0o600)
+        out = self.tresor("login", "--method", "approle", "--role-id-file",
+                          os.path.join(self.home, "role_id"), "--secret-id-file",
+                          os.path.join(self.home, "secret_id"), env=env)
+        self.assertEqual(out.stderr, "tresor: logged in as role ci (policies default); token "
+                                     f"saved in {self.home}/.tresor-token\n")
+        self.assertEqual(self.tresor("auth", "disable", "approle").stdout,
+                         "auth method at approle/ disabled\n")
+
     def test_policy_and_token(self):
         self.tresor("kv", "put", "team/app", "k=v")
         self.tresor("policy", "write", "team-read", "-",

@@ -237,6 +237,23 @@ class HvacTokensAndPoliciesTest(ServerTestCase):
         self.assertIn('failed to parse policy: 1:28: path "a": unknown capability "raed"',
                       str(caught.exception))
 
+    def test_policy_names_are_lower_cased_and_empty_policies_refused(self):
+        self.root.sys.create_or_update_policy("Team-Read", APP_POLICY)
+        self.assertIn("team-read", self.root.sys.list_policies()["policies"])
+        self.assertNotIn("Team-Read", self.root.sys.list_policies()["policies"])
+        self.assertEqual(self.root.sys.read_policy("TEAM-READ")["rules"], APP_POLICY)
+        created = self.root.auth.token.create(policies=["Team-Read"], ttl="1h")
+        app = self.client_for(created["auth"]["client_token"])
+        self.assertEqual(app.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                         {"password": "pw"})
+        for empty in ("", "  \n"):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                self.root.sys.create_or_update_policy("empty", empty)
+            self.assertEqual(caught.exception.errors,
+                             ["'policy' parameter not supplied or empty"])
+        self.root.sys.delete_policy("TEAM-read")
+        self.assertNotIn("team-read", self.root.sys.list_policies()["policies"])
+
     def test_capabilities_say_what_a_token_may_do_at_each_path(self):
         self.root.sys.create_or_update_policy("app-read", APP_POLICY)
         created = self.root.auth.token.create(policies=["app-read"])["auth"]

@@ -1,0 +1,141 @@
+// tresor read|write|list|delete PATH for any API path, and tresor auth
+// and secrets (enable, disable, list): the Vault CLI's verbs, so that an
+// operator needs no curl.
+#include <cstdio>
+
+#include "cli/client_commands.h"
+#include "cli/pairs.h"
+#include "client/session.h"
+
+namespace tresor::cli {
+
+using client::CallServer;
+using client::Json;
+using client::ServerAddress;
+
+namespace {
+
+std::string Address(const ClientOptions& o) { return ServerAddress(o.address); }
+
+std::string Text(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// A response's data as KEY=VALUE lines (sorted), or one field, or JSON.
+Result<void> PrintData(const Json& reply, const ClientOptions& o) {
+  if (o.json) {
+    std::printf("%s\n", reply.dump(2).c_str());
+    return {};
+  }
+  const Json& data = reply.contains("data") && reply["data"].is_object()   ? reply["data"]
+                     : reply.contains("auth") && reply["auth"].is_object() ? reply["auth"]
+                                                                           : reply;
+  if (!o.field.empty()) {
+    if (!data.contains(o.field)) {
+      return MakeError(ErrorCode::kNotFound, "no field " + o.field + " in the answer");
+    }
+    std::printf("%s\n", Text(data[o.field]).c_str());
+    return {};
+  }
+  for (const auto& [key, value] : data.items()) {
+    std::printf("%s=%s\n", key.c_str(), Text(value).c_str());
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> RunRead(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "GET", o.path));
+  return PrintData(reply, o);
+}
+
+Result<void> RunWrite(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(const Json body, ParsePairs(o.pairs));
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "POST", o.path, body));
+  if (reply.empty() && !o.json) {
+    std::printf("%s: written\n", o.path.c_str());
+    return {};
+  }
+  return PrintData(reply, o);
+}
+
+Result<void> RunList(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "LIST", o.path));
+  if (o.json) {
+    std::printf("%s\n", reply["data"]["keys"].dump(2).c_str());
+    return {};
+  }
+  for (const Json& key : reply["data"]["keys"]) std::printf("%s\n", Text(key).c_str());
+  return {};
+}
+
+Result<void> RunDelete(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "DELETE", o.path));
+  (void)reply;
+  std::printf("%s: deleted\n", o.path.c_str());
+  return {};
+}
+
+// tresor auth enable|disable|list and tresor secrets enable|disable|list.
+Result<void> RunAuthEnable(const ClientOptions& o) {
+  const std::string path = o.mount_path.empty() ? o.name : o.mount_path;
+  TRESOR_ASSIGN_OR_RETURN(Json done,
+                          CallServer(Address(o), "POST", "sys/auth/" + path, {{"type", o.name}}));
+  (void)done;
+  std::printf("auth method %s enabled at %s/\n", o.name.c_str(), path.c_str());
+  return {};
+}
+
+Result<void> RunAuthDisable(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(Address(o), "DELETE", "sys/auth/" + o.name));
+  (void)done;
+  std::printf("auth method at %s/ disabled\n", o.name.c_str());
+  return {};
+}
+
+Result<void> RunSecretsEnable(const ClientOptions& o) {
+  std::string type = o.name;
+  int version = o.kv_version;
+  if (type == "kv-v2") {
+    type = "kv";
+    version = 2;
+  }
+  const std::string path = o.mount_path.empty() ? type : o.mount_path;
+  Json body{{"type", type}};
+  if (version != 0) body["options"] = Json{{"version", std::to_string(version)}};
+  TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(Address(o), "POST", "sys/mounts/" + path, body));
+  (void)done;
+  std::printf("secrets engine %s enabled at %s/\n", o.name.c_str(), path.c_str());
+  return {};
+}
+
+Result<void> RunSecretsDisable(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(Address(o), "DELETE", "sys/mounts/" + o.name));
+  (void)done;
+  std::printf("secrets engine at %s/ disabled\n", o.name.c_str());
+  return {};
+}
+
+// PATH  TYPE  DESCRIPTION lines of sys/auth or sys/mounts.
+Result<void> RunMountList(const ClientOptions& o, const char* what) {
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "GET", what));
+  const Json& data = reply.contains("data") ? reply["data"] : reply;
+  if (o.json) {
+    std::printf("%s\n", data.dump(2).c_str());
+    return {};
+  }
+  for (const auto& [path, mount] : data.items()) {
+    std::string type = mount.value("type", "");
+    if (mount.contains("options") && mount["options"].is_object() &&
+        mount["options"].value("version", "") == "2") {
+      type += " (version 2)";
+    }
+    std::printf("%-16s %-16s %s\n", path.c_str(), type.c_str(),
+                mount.value("description", "").c_str());
+  }
+  return {};
+}
+
+Result<void> RunAuthList(const ClientOptions& o) { return RunMountList(o, "sys/auth"); }
+Result<void> RunSecretsList(const ClientOptions& o) { return RunMountList(o, "sys/mounts"); }
+
+}  // namespace tresor::cli
