@@ -134,7 +134,8 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
                           "Write a new version: KEY=VALUE pairs (VALUE - reads stdin, "
                           "@FILE a file; both keep it off the command line)",
                           RunKvPut);
-  put->add_option("PAIRS", o.pairs, "KEY=VALUE ...")->required();
+  put->add_option("PAIRS", o.pairs, "KEY=VALUE ... (or one @FILE.json: the data as a JSON object)")
+      ->required();
   put->add_option("--cas", o.cas, "Write only if the current version is N (0: only if new)");
   put->add_flag("--encrypted", o.encrypted,
                 "The values are age ciphertexts for the server (kv encrypt-value, or age -r "
@@ -150,6 +151,12 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
       ->add_option("-r,--recipient", o.recipient,
                    "The server's recipient (default: asked of the server, no token needed)")
       ->type_name("AGE1...");
+  CLI::App* patch = kv_leaf("patch",
+                            "Write a new version: the latest one's data with KEY=VALUE pairs "
+                            "changed (KEY:=null removes KEY; a JSON merge patch)",
+                            RunKvPatch);
+  patch->add_option("PAIRS", o.pairs, "KEY=VALUE ... (or one @FILE.json)")->required();
+  patch->add_option("--cas", o.cas, "Patch only if the current version is N");
   CLI::App* get = kv_leaf("get", "Print a version's keys and values", RunKvGet);
   get->add_option("--version", o.version, "A version (default the latest)");
   get->add_option("--field", o.field, "Print only this key's value");

@@ -47,6 +47,7 @@ struct ClientOptions {
 Result<void> RunLogin(const ClientOptions& options);
 Result<void> RunKvPut(const ClientOptions& options);
 Result<void> RunKvGet(const ClientOptions& options);
+Result<void> RunKvPatch(const ClientOptions& options);
 Result<void> RunKvEncryptValue(const ClientOptions& options);
 Result<void> RunOperatorRecipient(const ClientOptions& options);
 Result<void> RunKvList(const ClientOptions& options);

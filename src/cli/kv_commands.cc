@@ -7,6 +7,7 @@
 #include "age/encrypt.h"
 #include "age/x25519.h"
 #include "cli/client_commands.h"
+#include "cli/files.h"
 #include "cli/pairs.h"
 #include "client/session.h"
 #include "crypto/kdf.h"
@@ -40,8 +41,23 @@ Result<void> RequireVersions(const ClientOptions& o) {
 
 }  // namespace
 
+// The data of kv put and kv patch: KEY=VALUE pairs, or one @FILE.json
+// holding the data as a JSON object.
+Result<Json> KvData(const std::vector<std::string>& pairs) {
+  if (pairs.size() == 1 && pairs[0].starts_with('@') && pairs[0].find('=') == std::string::npos) {
+    const std::string file = pairs[0].substr(1);
+    TRESOR_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(file, 16 << 20));
+    Json data = Json::parse(text, nullptr, false);
+    if (!data.is_object()) {
+      return MakeError(ErrorCode::kInvalidArgument, file + ": not a JSON object");
+    }
+    return data;
+  }
+  return ParsePairs(pairs);
+}
+
 Result<void> RunKvPut(const ClientOptions& o) {
-  TRESOR_ASSIGN_OR_RETURN(Json data, ParsePairs(o.pairs));
+  TRESOR_ASSIGN_OR_RETURN(Json data, KvData(o.pairs));
   std::vector<std::pair<std::string, std::string>> headers;
   if (o.encrypted) {
     // Binary age files (from @FILE) go as base64; armored ones as they are.
@@ -84,6 +100,19 @@ Result<void> RunKvEncryptValue(const ClientOptions& o) {
   TRESOR_RETURN_IF_ERROR(age::Encrypt(recipients, in, out));
   std::fill(value.begin(), value.end(), '\0');
   std::printf("%s\n", age::EncodeBase64Padded(out.data()).c_str());
+  return {};
+}
+
+// A new version with the latest one's data changed by KEY=VALUE pairs (a
+// JSON merge patch: KEY:=null removes KEY); --cas as for put.
+Result<void> RunKvPatch(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Json data, KvData(o.pairs));
+  Json body{{"data", data}};
+  if (o.cas >= 0) body["options"] = Json{{"cas", o.cas}};
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "PATCH", Path(o, "data"), body));
+  if (o.json) return PrintJson(reply["data"]);
+  std::printf("%s: version %lld\n", (o.mount + "/" + o.path).c_str(),
+              static_cast<long long>(reply["data"]["version"].get<int64_t>()));
   return {};
 }
 

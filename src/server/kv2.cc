@@ -114,20 +114,38 @@ void KvV2::TrimVersions(Key& key) const {
   }
 }
 
-KvOutcome KvV2::Write(const std::string& path, const Json& body) {
+namespace {
+
+// A data write's body: data (an object) and options.cas, if given, into
+// `cas`; the 400 it gets otherwise.
+std::optional<KvOutcome> CheckWriteBody(const Json& body, std::optional<int64_t>* cas) {
   if (!body.is_object() || !body.contains("data") || !body["data"].is_object()) {
     return KvStatus(400, "no data provided");
   }
-  std::optional<int64_t> cas;
   if (body.contains("options") && body["options"].is_object() && body["options"].contains("cas")) {
     const Json& c = body["options"]["cas"];
     if (!c.is_number_integer() || c.get<int64_t>() < 0) return KvStatus(400, "invalid cas value");
-    cas = c.get<int64_t>();
+    *cas = c.get<int64_t>();
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+KvOutcome KvV2::Write(const std::string& path, const Json& body) {
+  return WriteVersion(path, body, [&](const Key&, bool) -> Result<Json> { return body["data"]; });
+}
+
+KvOutcome KvV2::WriteVersion(const std::string& path, const Json& body,
+                             const std::function<Result<Json>(const Key&, bool)>& data_of) {
+  std::optional<int64_t> cas;
+  if (auto refused = CheckWriteBody(body, &cas)) return *refused;
   int64_t number = 0;
   return Update(
       path, true,
       [&](Key& key, bool existed) -> std::optional<KvOutcome> {
+        auto data = data_of(key, existed);
+        if (!data) return KvStatus(404);
         const int64_t current = existed ? key.current_version : 0;
         const bool required = cas_required_ || key.cas_required;
         if (required && !cas) {
@@ -136,21 +154,65 @@ KvOutcome KvV2::Write(const std::string& path, const Json& body) {
         if (cas && *cas != current) {
           return KvStatus(400, "check-and-set parameter did not match the current version");
         }
-        const auto time = now_();
-        const std::string now = Rfc3339(time);
-        if (key.created_time.empty()) key.created_time = now;
-        key.updated_time = now;
-        number = ++key.current_version;
-        const int64_t after = DeleteVersionAfter(key);
-        key.versions[number] = Version{
-            now, after > 0 ? Rfc3339(time + std::chrono::seconds(after)) : "", false, body["data"]};
-        if (key.oldest_version == 0) key.oldest_version = number;
-        TrimVersions(key);
+        number = AddVersion(key, std::move(*data));
         return std::nullopt;
       },
       [&](const Key& key) {
         return KvOutcome{200, Dump(VersionMetadata(key, number, key.versions.at(number))), {}};
       });
+}
+
+int64_t KvV2::AddVersion(Key& key, Json data) {
+  const auto time = now_();
+  const std::string now = Rfc3339(time);
+  if (key.created_time.empty()) key.created_time = now;
+  key.updated_time = now;
+  const int64_t number = ++key.current_version;
+  const int64_t after = DeleteVersionAfter(key);
+  key.versions[number] = Version{now, after > 0 ? Rfc3339(time + std::chrono::seconds(after)) : "",
+                                 false, std::move(data)};
+  if (key.oldest_version == 0) key.oldest_version = number;
+  TrimVersions(key);
+  return number;
+}
+
+KvOutcome KvV2::Patch(const std::string& path, const Json& body) {
+  return WriteVersion(path, body, [&](const Key& key, bool existed) -> Result<Json> {
+    // Only a live latest version can be patched (Vault answers 404).
+    const auto latest = existed ? key.versions.find(key.current_version) : key.versions.end();
+    if (latest == key.versions.end() || latest->second.destroyed ||
+        (!latest->second.deletion_time.empty() && Deleted(latest->second, Now()))) {
+      return MakeError(ErrorCode::kNotFound, "no live latest version");
+    }
+    Json data = latest->second.data;
+    data.merge_patch(body["data"]);  // RFC 7386: null removes a key
+    return data;
+  });
+}
+
+KvOutcome KvV2::Subkeys(const std::string& path, int64_t version, int64_t depth) {
+  const KvOutcome read = Read(path, version);
+  if (read.status != 200) return read.status == 404 ? KvStatus(404) : read;
+  const Json version_read = Json::parse(read.data);
+  // The data's keys with null leaves, `depth` levels deep (0: all), built
+  // without recursion (the data's nesting is the client's).
+  Json subkeys = Json::object();
+  std::vector<std::tuple<const Json*, Json*, int64_t>> pending{
+      {&version_read["data"], &subkeys, 1}};
+  while (!pending.empty()) {
+    auto [from, to, level] = pending.back();
+    pending.pop_back();
+    for (const auto& [name, value] : from->items()) {
+      if (value.is_object() && !value.empty() && (depth == 0 || level < depth)) {
+        Json& child = (*to)[name] = Json::object();
+        pending.emplace_back(&value, &child, level + 1);
+      } else {
+        (*to)[name] = nullptr;
+      }
+    }
+  }
+  return KvOutcome{
+      200, Dump(Json{{"subkeys", subkeys}, {"metadata", version_read["metadata"]}}), {}};
 }
 
 KvOutcome KvV2::Read(const std::string& path, int64_t version) {
@@ -300,11 +362,12 @@ KvOutcome KvV2::ReadMetadata(const std::string& path) {
                    {}};
 }
 
-KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
+KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body, bool patch) {
   if (!body.is_object()) return KvStatus(400, "invalid request body");
   return Update(
       path, true,
-      [&](Key& key, bool) -> std::optional<KvOutcome> {
+      [&](Key& key, bool existed) -> std::optional<KvOutcome> {
+        if (patch && !existed) return KvStatus(404);
         const std::string now = Now();
         if (key.created_time.empty()) key.created_time = now;
         key.updated_time = now;
@@ -327,7 +390,12 @@ KvOutcome KvV2::WriteMetadata(const std::string& path, const Json& body) {
           key.delete_version_after = *setting;
         }
         if (body.contains("custom_metadata")) {
-          const Json& custom = body["custom_metadata"];
+          Json custom = body["custom_metadata"];
+          if (patch && custom.is_object()) {  // merged: a null value removes a key
+            Json merged = key.custom_metadata.is_object() ? key.custom_metadata : Json::object();
+            merged.merge_patch(custom);
+            custom = std::move(merged);
+          }
           if (!custom.is_null() && !custom.is_object()) {
             return KvStatus(400, "custom_metadata must be an object of strings");
           }

@@ -53,6 +53,13 @@ class KvV2 {
   KvOutcome Write(const std::string& path, const Json& body);
   // GET data/PATH?version=N (0 or absent: the latest)
   KvOutcome Read(const std::string& path, int64_t version);
+  // PATCH data/PATH: a new version, the latest's data merged with
+  // body.data as a JSON merge patch (RFC 7386), options.cas as for Write.
+  // 404 if there is no live latest version.
+  KvOutcome Patch(const std::string& path, const Json& body);
+  // subkeys/PATH: the version's keys with null leaves, `depth` levels (0:
+  // all), and its metadata.
+  KvOutcome Subkeys(const std::string& path, int64_t version, int64_t depth);
   // DELETE data/PATH: the latest version; POST delete/PATH {"versions": [...]}
   KvOutcome DeleteLatest(const std::string& path);
   KvOutcome DeleteVersions(const std::string& path, const Json& body);
@@ -60,7 +67,9 @@ class KvV2 {
   KvOutcome Destroy(const std::string& path, const Json& body);
   // GET, POST and DELETE metadata/PATH; LIST metadata/PATH
   KvOutcome ReadMetadata(const std::string& path);
-  KvOutcome WriteMetadata(const std::string& path, const Json& body);
+  // `patch` (PATCH metadata/PATH): the key must exist, and custom_metadata
+  // is merged into what it has (a null value removes a key).
+  KvOutcome WriteMetadata(const std::string& path, const Json& body, bool patch = false);
   KvOutcome DeleteMetadata(const std::string& path);
   KvOutcome List(const std::string& prefix);
   // False for a path with control characters (refused with 400).
@@ -110,6 +119,13 @@ class KvV2 {
   // The cache entry of a key that storage does not have.
   static Key Absent();
   static Json VersionMetadata(const Key& key, int64_t number, const Version& v);
+  // Write and Patch: a new version with the data `data_of` gives for the
+  // key as it is (an error: 404), after the cas checks.
+  KvOutcome WriteVersion(const std::string& path, const Json& body,
+                         const std::function<Result<Json>(const Key&, bool existed)>& data_of);
+  // Adds the next version to `key` with `data` (times, deletion time,
+  // trimming); its number.
+  int64_t AddVersion(Key& key, Json data);
   KvOutcome ChangeVersions(const std::string& path, const Json& body, int action);
   // The key at `path` from the cache or storage; null if there is none.
   // Holds mutex_. kIntegrity if its record does not open.

@@ -16,6 +16,17 @@ http::Response FromOutcome(const KvOutcome& o) {
   return JsonResponse(o.status, Json{{"errors", o.errors}});
 }
 
+// Vault takes a PATCH only as a JSON merge patch (plain JSON too, here).
+std::optional<http::Response> PatchMediaType(const http::Request& request) {
+  const std::string* type = request.Header("content-type");
+  if (type != nullptr && !type->starts_with("application/merge-patch+json") &&
+      !type->starts_with("application/json")) {
+    return Error(
+        415, "PATCH takes Content-Type: application/merge-patch+json, not " + type->substr(0, 64));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 http::Response Core::Kv(const http::Request& request, KvV2& kv, const std::string& path,
@@ -39,12 +50,32 @@ http::Response Core::Kv(const http::Request& request, KvV2& kv, const std::strin
     }
     if (key->empty() || key->back() == '/') return Error(400, "invalid secret path");
     if (IsWrite(request)) return FromOutcome(kv.Write(*key, body));
+    if (request.method == "PATCH") {
+      if (auto refused = PatchMediaType(request)) return std::move(*refused);
+      return FromOutcome(kv.Patch(*key, body));
+    }
     if (request.method == "DELETE") return FromOutcome(kv.DeleteLatest(*key));
   } else if (auto mkey = after("metadata/")) {
     if (IsList(request)) return FromOutcome(kv.List(*mkey));
     if (request.method == "GET") return FromOutcome(kv.ReadMetadata(*mkey));
     if (IsWrite(request)) return FromOutcome(kv.WriteMetadata(*mkey, body));
+    if (request.method == "PATCH") {
+      if (auto refused = PatchMediaType(request)) return std::move(*refused);
+      return FromOutcome(kv.WriteMetadata(*mkey, body, true));
+    }
     if (request.method == "DELETE") return FromOutcome(kv.DeleteMetadata(*mkey));
+  } else if (auto skey = after("subkeys/"); skey && request.method == "GET") {
+    int64_t n = 0;
+    int64_t depth = 0;
+    for (auto [name, into] : {std::pair{"version", &n}, std::pair{"depth", &depth}}) {
+      const std::string* given = request.Query(name);
+      if (given == nullptr || given->empty()) continue;
+      const char* end = given->data() + given->size();
+      if (std::from_chars(given->data(), end, *into).ptr != end || *into < 0) {
+        return Error(400, std::string(name) + ": expected a number, got \"" + *given + "\"");
+      }
+    }
+    return FromOutcome(kv.Subkeys(*skey, n, depth));
   } else if (auto dkey = after("delete/"); dkey && IsWrite(request)) {
     return FromOutcome(kv.DeleteVersions(*dkey, body));
   } else if (auto ukey = after("undelete/"); ukey && IsWrite(request)) {

@@ -114,6 +114,22 @@ class ClientTest(ServerTestCase):
         self.assertEqual(self.tresor("auth", "disable", "approle").stdout,
                          "auth method at approle/ disabled\n")
 
+    def test_kv_patch_and_put_from_a_json_file(self):
+        data = os.path.join(self.home, "data.json")
+        with open(data, "w") as f:
+            json.dump({"user": "app", "port": 5432}, f)
+        self.assertEqual(self.tresor("kv", "put", "pj/db", "@" + data).stdout,
+                         "secret/pj/db: version 1\n")
+        self.assertEqual(self.tresor("kv", "patch", "pj/db", "password=-", "user:=null",
+                                     stdin="pw\n").stdout, "secret/pj/db: version 2\n")
+        self.assertEqual(self.tresor("kv", "get", "pj/db").stdout, "password=pw\nport=5432\n")
+        err = self.tresor("kv", "patch", "pj/none", "a=b", code=6).stderr
+        self.assertEqual(err, "tresor: error: secret/data/pj/none: 404: not found\n")
+        with open(data, "w") as f:
+            f.write("[1, 2]")
+        err = self.tresor("kv", "put", "pj/db", "@" + data, code=2).stderr
+        self.assertEqual(err, f"tresor: error: {data}: not a JSON object\n")
+
     def test_policy_and_token(self):
         self.tresor("kv", "put", "team/app", "k=v")
         self.tresor("policy", "write", "team-read", "-",

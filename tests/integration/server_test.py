@@ -631,6 +631,57 @@ class NodeVaultTest(ServerTestCase):
         self.assertEqual(proc.stdout.splitlines()[-1], "ok 8", proc.stdout)
 
 
+class KvPatchTest(ServerTestCase):
+    """PATCH of data and metadata (JSON merge patch) and subkeys, as Vault."""
+
+    def call(self, method, path, body=None, content_type="application/merge-patch+json"):
+        return requests.request(method, f"{self.url}/v1/{path}", json=body, timeout=30,
+                                headers={"X-Vault-Token": ROOT, "Content-Type": content_type})
+
+    def test_patch_merges_into_a_new_version(self):
+        kv = hvac.Client(url=self.url, token=ROOT).secrets.kv.v2
+        kv.create_or_update_secret("patch/app", {"a": "1", "b": {"c": "2", "d": {"e": "3"}}})
+        r = self.call("PATCH", "secret/data/patch/app",
+                      {"data": {"a": None, "x": "9", "b": {"c": "22"}}, "options": {"cas": 1}})
+        self.assertEqual((r.status_code, r.json()["data"]["version"]), (200, 2), r.text)
+        self.assertEqual(kv.read_secret_version("patch/app")["data"]["data"],
+                         {"x": "9", "b": {"c": "22", "d": {"e": "3"}}})
+        r = self.call("PATCH", "secret/data/patch/app", {"data": {"x": "0"}, "options": {"cas": 1}})
+        self.assertEqual((r.status_code, r.json()), (400, {"errors": [
+            "check-and-set parameter did not match the current version"]}))
+        r = self.call("PATCH", "secret/data/patch/none", {"data": {"x": "0"}})
+        self.assertEqual(r.status_code, 404)
+        r = self.call("PATCH", "secret/data/patch/app", {"data": {"x": "0"}},
+                      content_type="application/x-www-form-urlencoded")
+        self.assertEqual((r.status_code, r.json()), (415, {"errors": [
+            "PATCH takes Content-Type: application/merge-patch+json, not "
+            "application/x-www-form-urlencoded"]}))
+        r = self.call("GET", "secret/subkeys/patch/app?version=2&depth=2")
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(r.json()["data"]["subkeys"], {"x": None, "b": {"c": None, "d": None}})
+        self.assertEqual(r.json()["data"]["metadata"]["version"], 2)
+        self.assertEqual(self.call("GET", "secret/subkeys/patch/app?depth=x").json(),
+                         {"errors": ['depth: expected a number, got "x"']})
+        kv.delete_latest_version_of_secret("patch/app")  # a deleted latest version: 404
+        self.assertEqual(self.call("PATCH", "secret/data/patch/app",
+                                   {"data": {"x": "0"}}).status_code, 404)
+        self.assertEqual(self.call("GET", "secret/subkeys/patch/app").status_code, 404)
+
+    def test_patch_metadata_merges_custom_metadata(self):
+        kv = hvac.Client(url=self.url, token=ROOT).secrets.kv.v2
+        kv.create_or_update_secret("patch/meta", {"a": "1"})
+        self.call("POST", "secret/metadata/patch/meta",
+                  {"custom_metadata": {"owner": "ops", "tier": "1"}}, "application/json")
+        r = self.call("PATCH", "secret/metadata/patch/meta",
+                      {"custom_metadata": {"tier": None, "team": "db"}, "max_versions": 3})
+        self.assertEqual(r.status_code, 204, r.text)
+        meta = kv.read_secret_metadata("patch/meta")["data"]
+        self.assertEqual((meta["custom_metadata"], meta["max_versions"]),
+                         ({"owner": "ops", "team": "db"}, 3))
+        self.assertEqual(self.call("PATCH", "secret/metadata/patch/none",
+                                   {"max_versions": 3}).status_code, 404)
+
+
 class CurlTest(ServerTestCase):
     def test_transcript(self):
         out = self.curl("-H", f"X-Vault-Token: {ROOT}", "-X", "POST",
