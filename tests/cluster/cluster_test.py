@@ -487,6 +487,8 @@ class ClusterTest(ClusterCase):
         for i in range(3):
             client.secrets.kv.v2.create_or_update_secret(path=f"app/s{i}", secret={"v": str(i)})
         client.sys.create_or_update_policy("reader", 'path "secret/*" { capabilities = ["read"] }')
+        recipient = requests.get(server.url + "/v1/sys/tresor/recipient",
+                                 timeout=30).json()["data"]["recipient"]
         server.stop()
 
         prefix = "migrated-" + os.path.basename(self.dir) + "/"
@@ -495,9 +497,10 @@ class ClusterTest(ClusterCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         copied = json.loads(out.stdout)
         self.assertEqual((copied["from"], copied["to"]), (f"sqlite:{sqlite_dir}", etcd))
-        # The keyring, the seal, the root token, the policy, and three
-        # secrets (the metadata and the one version of each).
-        self.assertEqual(copied["records"], 10)
+        # The keyring, the seal, the server's age identity, the root token,
+        # the policy, and three secrets (the metadata and the one version of
+        # each).
+        self.assertEqual(copied["records"], 11)
         self.assertRegex(copied["sha256"], "^[0-9a-f]{64}$")
 
         # Two nodes on the copy unseal with the same key and serve what was written.
@@ -506,6 +509,9 @@ class ClusterTest(ClusterCase):
         self.nodes += [a, b]
         for node in (a, b):
             self.assertFalse(node.unseal(key)["sealed"])
+            # The server's identity came along: what was encrypted to it still opens.
+            self.assertEqual(node.call("GET", "sys/tresor/recipient").json()["data"]["recipient"],
+                             recipient)
         on_b = hvac.Client(url=b.url, token=root)
         self.assertEqual(on_b.secrets.kv.v2.read_secret_version(path="app/s1")["data"]["data"],
                          {"v": "1"})
@@ -522,7 +528,7 @@ class ClusterTest(ClusterCase):
         b.stop()
         full = self.migrate(f"sqlite:{sqlite_dir}", etcd, prefix)
         self.assertEqual(full.returncode, 1)
-        self.assertEqual(full.stderr, f"tresor: error: {etcd}: not empty (it holds core/keyring); "
+        self.assertEqual(full.stderr, f"tresor: error: {etcd}: not empty (it holds core/age-identity); "
                                       "migrate copies into an empty store only\n")
 
         back_dir = os.path.join(self.dir, "back")
