@@ -228,6 +228,14 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
        RunOperatorRotate);
   leaf(op, "key-status", "Show the barrier key in use: its term and since when",
        RunOperatorKeyStatus);
+  CLI::App* generate_root =
+      leaf(op, "generate-root",
+           "Make a new root token from a quorum of unseal keys (a lost root token is recovered, "
+           "never by initialising again): keys asked on the terminal, or read one per line from "
+           "stdin; the token is decoded with the attempt's one-time pad and printed",
+           RunOperatorGenerateRoot);
+  generate_root->add_flag("--status", o.status_only, "Show the attempt in progress");
+  generate_root->add_flag("--cancel", o.cancel, "Cancel the attempt in progress");
   leaf(op, "recipient",
        "Print the server's age recipient: anyone may encrypt values to it (tresor encrypt -r, "
        "age -r) for kv put --encrypted",

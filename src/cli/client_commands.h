@@ -42,6 +42,8 @@ struct ClientOptions {
   std::string mount_path;                     // auth/secrets enable --path
   int kv_version = 0;                         // secrets enable --version
   std::string method = "userpass";            // login --method
+  bool cancel = false;                        // operator generate-root --cancel
+  bool status_only = false;                   // operator generate-root --status
 };
 
 Result<void> RunLogin(const ClientOptions& options);
@@ -69,6 +71,7 @@ Result<void> RunOperatorUnseal(const ClientOptions& options);
 Result<void> RunOperatorSeal(const ClientOptions& options);
 Result<void> RunOperatorRotate(const ClientOptions& options);
 Result<void> RunOperatorKeyStatus(const ClientOptions& options);
+Result<void> RunOperatorGenerateRoot(const ClientOptions& options);
 Result<void> RunStatus(const ClientOptions& options);
 // tresor read|write|list|delete, auth and secrets (path_commands.cc).
 Result<void> RunRead(const ClientOptions& options);

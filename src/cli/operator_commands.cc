@@ -7,6 +7,7 @@
 #include "cli/client_commands.h"
 #include "cli/passphrase.h"
 #include "client/session.h"
+#include "server/root_generation.h"
 
 namespace tresor::cli {
 
@@ -146,6 +147,58 @@ Result<void> RunOperatorRecipient(const ClientOptions& o) {
     std::printf("%s\n", reply["data"].value("recipient", "").c_str());
   }
   return {};
+}
+
+// A new root token from a quorum of unseal keys (sys/generate-root): starts
+// an attempt, takes keys as operator unseal does until enough have come,
+// and decodes the token with the attempt's one-time pad. --status shows an
+// attempt, --cancel ends it.
+Result<void> RunOperatorGenerateRoot(const ClientOptions& o) {
+  const std::string address = ServerAddress(o.address);
+  constexpr const char* kAttempt = "sys/generate-root/attempt";
+  if (o.cancel) {
+    TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(address, "DELETE", kAttempt, nullptr, ""));
+    (void)done;
+    std::printf("root generation cancelled\n");
+    return {};
+  }
+  if (o.status_only) {
+    TRESOR_ASSIGN_OR_RETURN(Json s, CallServer(address, "GET", kAttempt, nullptr, ""));
+    if (o.json) {
+      std::printf("%s\n", s.dump(2).c_str());
+    } else {
+      std::printf("started: %s\nprogress: %d/%d\n", s.value("started", false) ? "yes" : "no",
+                  s.value("progress", 0), s.value("required", 0));
+    }
+    return {};
+  }
+  TRESOR_ASSIGN_OR_RETURN(Json started, CallServer(address, "POST", kAttempt, Json::object(), ""));
+  const std::string nonce = started.value("nonce", "");
+  const std::string otp = started.value("otp", "");
+  const int required = started.value("required", 0);
+  for (int given = 0;;) {
+    std::fprintf(stderr, "tresor: unseal key %d of %d\n", given + 1, required);
+    ClientOptions one = o;
+    one.key.clear();
+    auto key = UnsealKey(one);
+    if (!key) {
+      (void)CallServer(address, "DELETE", kAttempt, nullptr, "");
+      return std::move(key).error();
+    }
+    TRESOR_ASSIGN_OR_RETURN(Json s, CallServer(address, "POST", "sys/generate-root/update",
+                                               Json{{"key", *key}, {"nonce", nonce}}, ""));
+    std::fill(key->begin(), key->end(), '\0');
+    given = s.value("progress", given + 1);
+    if (!s.value("complete", false)) continue;
+    TRESOR_ASSIGN_OR_RETURN(std::string token,
+                            server::RootGeneration::Decode(s.value("encoded_token", ""), otp));
+    if (o.json) {
+      std::printf("%s\n", Json{{"root_token", token}}.dump(2).c_str());
+    } else {
+      std::printf("root token: %s\n", token.c_str());
+    }
+    return {};
+  }
 }
 
 Result<void> RunStatus(const ClientOptions& o) {

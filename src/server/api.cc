@@ -168,7 +168,7 @@ bool TakesNoBody(std::string_view path) {
 // init settings, a password), so so is their body limit.
 bool AnswersWithoutToken(std::string_view path) {
   return path == "sys/init" || path == "sys/unseal" || path.starts_with("auth/userpass/login/") ||
-         path == "auth/approle/login";
+         path == "auth/approle/login" || path.starts_with("sys/generate-root/");
 }
 constexpr size_t kBodyLimitWithoutToken = 64 * 1024;
 
@@ -309,6 +309,9 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   }
   if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
   if (path == "auth/approle/login") return AppRoleLogin(*core, request, body);
+  if (path == "sys/generate-root/attempt" || path == "sys/generate-root/update") {
+    return GenerateRoot(*core, request, path, body);
+  }
   if (path == "sys/ha-status") return HaStatus(request, *core);
   if (path == "sys/tresor/recipient") {  // public: anyone may encrypt to the server
     if (request.method != "GET") return Error(405, "unsupported operation");

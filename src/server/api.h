@@ -21,6 +21,7 @@
 #include "server/core.h"
 #include "server/login_throttle.h"
 #include "server/metrics.h"
+#include "server/root_generation.h"
 #include "server/seal.h"
 #include "server/work_pool.h"
 #include "store/storage.h"
@@ -111,6 +112,9 @@ class Api {
   // userpass logins; cheap (HMACs), so answered on the worker.
   http::Response AppRoleLogin(Core& core, const http::Request& request, const Json& body);
   http::Response Unseal(const Json& body);
+  // sys/generate-root/attempt and /update (seal_handlers.cc).
+  http::Response GenerateRoot(Core& core, const http::Request& request, const std::string& path,
+                              const Json& body);
   http::Response SealNow(const http::Request& request);
   // Loads the Core from `barrier` and serves with it.
   Result<void> Open(std::shared_ptr<store::Barrier> barrier);
@@ -128,6 +132,7 @@ class Api {
   std::unique_ptr<store::Membership> membership_;
   std::atomic<bool> joined_{false};
   Seal seal_;
+  RootGeneration root_generation_;
   std::shared_ptr<Core> core_;  // null while sealed; atomic access
   // Checks that the audit log still holds the head stored for it; with
   // audit_accept_gap, records the gap instead of failing.

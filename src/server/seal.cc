@@ -141,18 +141,41 @@ Result<std::shared_ptr<store::Barrier>> Seal::AddShare(std::span<const uint8_t> 
   }
   std::vector<crypto::SecretBytes> given = std::move(progress_);
   progress_.clear();
-  crypto::SecretBytes root_key;
-  if (config->threshold == 1) {
-    root_key = std::move(given.front());
-  } else {
-    TRESOR_ASSIGN_OR_RETURN(root_key, crypto::CombineShares(given));
-  }
-  auto barrier = OpenWithRootKey(root_key);
+  auto barrier = OpenWithShares(*config, std::move(given));
   if (!barrier) {
     return MakeError(ErrorCode::kIntegrity,
                      "unseal failed: these keys do not open the keyring; start again");
   }
   return barrier;
+}
+
+Result<std::shared_ptr<store::Barrier>> Seal::OpenWithShares(
+    const Config& config, std::vector<crypto::SecretBytes> given) {
+  crypto::SecretBytes root_key;
+  if (config.threshold == 1) {
+    root_key = std::move(given.front());
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(root_key, crypto::CombineShares(given));
+  }
+  return OpenWithRootKey(root_key);
+}
+
+Result<void> Seal::VerifyShares(std::vector<crypto::SecretBytes> shares) {
+  const std::lock_guard lock(mutex_);
+  TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
+  if (!config || config->type != "shamir" || static_cast<int>(shares.size()) != config->threshold) {
+    return MakeError(ErrorCode::kRefused, "this server has no unseal keys to check");
+  }
+  const size_t size = config->shares == 1 ? kRootKeySize : kRootKeySize + 1;
+  for (const auto& share : shares) {
+    if (share.size() != size) {
+      return MakeError(ErrorCode::kInvalidArgument, "an unseal key has the wrong length");
+    }
+  }
+  if (!OpenWithShares(*config, std::move(shares))) {
+    return MakeError(ErrorCode::kIntegrity, "these keys do not open the keyring; start again");
+  }
+  return {};
 }
 
 void Seal::ResetProgress() {

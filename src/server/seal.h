@@ -59,6 +59,9 @@ class Seal {
   // kRefused if the server uses the age seal.
   Result<std::shared_ptr<store::Barrier>> AddShare(std::span<const uint8_t> share);
   void ResetProgress();
+  // kIntegrity unless `shares` (a threshold of them) give the root key that
+  // opens the keyring; kRefused for the age seal (sys/generate-root).
+  Result<void> VerifyShares(std::vector<crypto::SecretBytes> shares);
   // Opens the root key with the age identity file.
   Result<std::shared_ptr<store::Barrier>> UnsealWithAge();
 
@@ -74,6 +77,8 @@ class Seal {
   };
   Result<std::optional<Config>> LoadConfig();
   Result<std::shared_ptr<store::Barrier>> OpenWithRootKey(const crypto::SecretBytes& root_key);
+  Result<std::shared_ptr<store::Barrier>> OpenWithShares(const Config& config,
+                                                         std::vector<crypto::SecretBytes> given);
 
   std::shared_ptr<store::Storage> storage_;
   std::string age_identity_file_;

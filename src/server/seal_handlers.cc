@@ -162,6 +162,66 @@ http::Response Api::Unseal(const Json& body) {
   return SealStatusResponse();
 }
 
+http::Response Api::GenerateRoot(Core& core, const http::Request& request, const std::string& path,
+                                 const Json& body) {
+  const SealStatus seal = seal_.Status(false);
+  if (seal.type != "shamir") {
+    return Error(400, "generate-root needs unseal keys; this server unseals with its age identity");
+  }
+  const auto answer = [](const RootGenerationStatus& s) {
+    Json out{{"started", s.started},
+             {"nonce", s.nonce},
+             {"progress", s.progress},
+             {"required", s.required},
+             {"complete", s.complete},
+             {"encoded_token", s.encoded_token},
+             {"encoded_root_token", s.encoded_token},
+             {"pgp_fingerprint", ""},
+             {"otp", s.otp},
+             {"otp_length", RootGeneration::kOtpLength}};
+    return JsonResponse(200, out);
+  };
+  if (path == "sys/generate-root/attempt") {
+    if (request.method == "GET") return answer(root_generation_.Status(seal.threshold));
+    if (request.method == "DELETE") {
+      root_generation_.Cancel();
+      return NoContent();
+    }
+    if (!IsWrite(request)) return Error(405, "unsupported operation");
+    for (const char* option : {"pgp_key", "otp"}) {
+      if (body.contains(option) && body[option] != "" && !body[option].is_null()) {
+        return Error(400, std::string(option) +
+                              " is not supported: the server makes the one-time pad and "
+                              "answers it once");
+      }
+    }
+    auto started = root_generation_.Start(seal.threshold);
+    if (!started) return Error(400, started.error().message);
+    return answer(*started);
+  }
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  if (!body.contains("key") || !body["key"].is_string()) {
+    return Error(400, "'key' must be specified in request body as JSON");
+  }
+  auto key = DecodeKey(body["key"].get<std::string>());
+  if (!key) return Error(400, "'key' must be a valid hex or base64 string");
+  const std::string nonce =
+      body.contains("nonce") && body["nonce"].is_string() ? body["nonce"].get<std::string>() : "";
+  auto added =
+      root_generation_.Add(nonce, std::move(*key), seal.threshold,
+                           [&](std::vector<crypto::SecretBytes> keys) -> Result<std::string> {
+                             TRESOR_RETURN_IF_ERROR(seal_.VerifyShares(std::move(keys)));
+                             TokenRequest root;
+                             root.policies = {"root"};
+                             root.display_name = "root";
+                             root.path = "auth/token/root";
+                             TRESOR_ASSIGN_OR_RETURN(auto created, core.tokens().Create(root, ""));
+                             return created.first;
+                           });
+  if (!added) return Error(400, added.error().message);
+  return answer(*added);
+}
+
 http::Response Api::SealNow(const http::Request& request) {
   if (!IsWrite(request)) return Error(405, "unsupported operation");
   auto core = this->core();

@@ -3,6 +3,7 @@ the encrypting barrier, init/unseal/seal with Shamir keys or an age
 identity, durability of acknowledged writes under kill -9, and no plaintext
 secret or token in the database or the audit log. Driven by hvac,
 node-vault, raw HTTP and the tresor CLI."""
+import base64
 import calendar
 import http.client
 import json
@@ -544,6 +545,83 @@ class NoPlaintextTest(TempDirTest):
             self.assertIn(b"kv/secret/k/apps/a7", f.read())
         for path in [server.audit, os.path.join(server.data, "tresor.db")]:
             self.assertEqual(os.stat(path).st_mode & 0o777, 0o600, path)
+
+
+class GenerateRootTest(TempDirTest):
+    """A lost root token is recovered with a quorum of unseal keys
+    (sys/generate-root), through hvac and the CLI; wrong keys, a wrong
+    nonce and options tresor does not build are refused."""
+
+    @staticmethod
+    def decode(encoded, otp):
+        raw = base64.b64decode(encoded + "=" * (-len(encoded) % 4))
+        return bytes(a ^ b for a, b in zip(raw, otp.encode())).decode()
+
+    def test_hvac_and_the_cli_make_a_new_root_token(self):
+        server = self.server().start()
+        client, made = init_and_unseal(server, 3, 2)
+        keys = made["keys"]
+        anon = hvac.Client(url=server.url)
+        started = anon.sys.start_root_token_generation()
+        self.assertEqual((started["started"], started["required"], started["progress"],
+                          started["otp_length"], len(started["otp"])), (True, 2, 0, 35, 35))
+        progress = anon.sys.generate_root(keys[0], started["nonce"])
+        self.assertEqual((progress["progress"], progress["complete"]), (1, False))
+        self.assertEqual(anon.sys.read_root_generation_progress()["progress"], 1)
+        done = anon.sys.generate_root(keys[2], started["nonce"])
+        self.assertTrue(done["complete"])
+        token = self.decode(done["encoded_token"], started["otp"])
+        self.assertRegex(token, r"^tr\.[0-9A-Za-z]{32}$")
+        root = hvac.Client(url=server.url, token=token)
+        self.assertEqual(root.auth.token.lookup_self()["data"]["policies"], ["root"])
+        self.assertIn("default", root.sys.list_policies()["data"]["policies"])
+
+        out = server.cli("operator", "generate-root", stdin=f"{keys[1]}\n{keys[0]}\n")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stderr, "tresor: unseal key 1 of 2\ntresor: unseal key 2 of 2\n")
+        new = re.fullmatch(r"root token: (tr\.[0-9A-Za-z]{32})\n", out.stdout).group(1)
+        self.assertNotEqual(new, token)
+        self.assertEqual(server.cli("token", "lookup", token=new).stdout.splitlines()[1],
+                         "policies: root")
+
+    def test_wrong_keys_a_wrong_nonce_and_unbuilt_options_are_refused(self):
+        server = self.server().start()
+        _, made = init_and_unseal(server, 3, 2)
+        anon = hvac.Client(url=server.url)
+        started = anon.sys.start_root_token_generation()
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            anon.sys.start_root_token_generation()
+        self.assertEqual(caught.exception.errors,
+                         ["root generation already in progress (cancel it first)"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            anon.sys.generate_root(made["keys"][0], "not-the-nonce")
+        self.assertEqual(caught.exception.errors, ["incorrect nonce"])
+        anon.sys.generate_root(made["keys"][0], started["nonce"])
+        # A key of the right form that is not one of the server's.
+        forged = "ff" * (len(bytes.fromhex(made["keys"][1])))
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            anon.sys.generate_root(forged, started["nonce"])
+        self.assertEqual(caught.exception.errors,
+                         ["these keys do not open the keyring; start again"])
+        self.assertFalse(anon.sys.read_root_generation_progress()["started"])
+        for option in ({"otp": "x" * 35}, {"pgp_key": "mQENBF..."}):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                anon.sys.start_root_token_generation(**option)
+            self.assertIn("is not supported: the server makes the one-time pad",
+                          caught.exception.errors[0])
+        anon.sys.start_root_token_generation()
+        anon.sys.cancel_root_generation()
+        self.assertFalse(anon.sys.read_root_generation_progress()["started"])
+
+    def test_an_age_sealed_server_has_no_keys_to_check(self):
+        identity = os.path.join(self.dir, "unseal.key")
+        subprocess.run(["age-keygen", "-o", identity], check=True, capture_output=True)
+        server = self.server(seal_identity=identity).start()
+        self.assertEqual(server.cli("operator", "init").returncode, 0)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            hvac.Client(url=server.url).sys.start_root_token_generation()
+        self.assertEqual(caught.exception.errors, [
+            "generate-root needs unseal keys; this server unseals with its age identity"])
 
 
 class InitOptionsTest(TempDirTest):
