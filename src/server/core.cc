@@ -53,6 +53,7 @@ Core::Core(std::shared_ptr<store::Barrier> barrier)
       policies_(barrier_.get()),
       tokens_(nullptr, barrier_.get()),
       userpass_(barrier_.get()),
+      token_roles_(barrier_.get()),
       approle_(std::make_unique<approle::AppRole>(barrier_.get(), NowUnix)) {}
 
 Result<Json> Core::OpenEncryptedWrite(const http::Request& request, const Mount* mount,

@@ -15,6 +15,7 @@
 #include "server/mounts.h"
 #include "server/policies.h"
 #include "server/server_identity.h"
+#include "server/token_roles.h"
 #include "server/tokens.h"
 #include "server/userpass.h"
 #include "store/barrier.h"
@@ -93,6 +94,9 @@ class Core {
   http::Response Policy(const http::Request& request, const std::string& path, const Json& body);
   http::Response Token(const http::Request& request, const std::string& path, const Json& body,
                        const Caller& caller);
+  // auth/token/create(-orphan, /ROLE) and auth/token/roles (token_create.cc).
+  http::Response TokenCreate(const std::string& op, const Json& body, const Caller& caller);
+  http::Response TokenRoles(const http::Request& request, const std::string& op, const Json& body);
   http::Response Kv(const http::Request& request, KvV2& kv, const std::string& path,
                     const Json& body);
   http::Response Kv1(const http::Request& request, KvV1& kv, const std::string& path,
@@ -126,6 +130,7 @@ class Core {
   PolicyStore policies_;
   TokenStore tokens_;
   Userpass userpass_;
+  server::TokenRoles token_roles_;
   std::mutex auth_mutex_;
   std::atomic<bool> userpass_enabled_{false};
   std::atomic<bool> approle_enabled_{false};

@@ -74,80 +74,11 @@ http::Response Core::Token(const http::Request& request, const std::string& path
     return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";
   };
 
-  if (op == "create" || op == "create-orphan") {
+  if (op == "create" || op == "create-orphan" || op.starts_with("create/")) {
     if (!IsWrite(request)) return Error(405, "unsupported operation");
-    if (caller.info.num_uses != 0) {
-      return Error(400, "a token with limited uses cannot create child tokens");
-    }
-    // Refused rather than ignored: each would make a token other than the
-    // one asked for.
-    if (!body_string("id").empty()) return Error(400, "tokens with a chosen id are not supported");
-    if (body_string("type") == "batch") return Error(400, "batch tokens are not supported");
-    if (SettingGiven(body, "period")) return Error(400, "periodic tokens are not supported");
-    if (SettingGiven(body, "bound_cidrs")) return Error(400, "bound_cidrs is not supported");
-    TokenRequest req;
-    if (body.contains("num_uses")) {
-      const Json& uses = body["num_uses"];
-      if (!uses.is_number_integer() || uses.get<int64_t>() < 0) {
-        return Error(400, "num_uses must be a non-negative integer");
-      }
-      req.num_uses = uses.get<int64_t>();
-    }
-    const bool policies_given =
-        body.contains("policies") && body["policies"].is_array() && !body["policies"].empty();
-    if (body.contains("policies")) {
-      if (!body["policies"].is_array()) return Error(400, "policies must be a list");
-      for (const Json& p : body["policies"]) {
-        if (!p.is_string()) return Error(400, "policies must be a list of names");
-        if (p.get<std::string>() != "default") req.policies.push_back(p.get<std::string>());
-      }
-    }
-    for (const char* field : {"ttl", "explicit_max_ttl"}) {
-      if (!body.contains(field)) continue;
-      auto seconds = DurationSeconds(body[field]);
-      if (!seconds) return Error(400, std::string(field) + ": " + seconds.error().message);
-      (std::string_view(field) == "ttl" ? req.ttl : req.explicit_max_ttl) = *seconds;
-    }
-    if (body.contains("renewable") && body["renewable"].is_boolean()) {
-      req.renewable = body["renewable"].get<bool>();
-    }
-    req.orphan =
-        op == "create-orphan" || (body.contains("no_parent") && body["no_parent"].is_boolean() &&
-                                  body["no_parent"].get<bool>());
-    if (req.orphan && !IsRoot(caller.info.policies) && op != "create-orphan") {
-      return Error(400, "root or sudo privileges required to create orphan token");
-    }
-    const std::string display = body_string("display_name");
-    req.display_name = display.empty() ? "token" : "token-" + display;
-    if (body.contains("meta") && body["meta"].is_object()) {
-      for (const auto& [k, v] : body["meta"].items()) {
-        if (v.is_string()) req.meta[k] = v.get<std::string>();
-      }
-    }
-    const bool root_parent = IsRoot(caller.info.policies);
-    if (!policies_given) {  // a child holds its parent's policies
-      for (const std::string& p : caller.info.policies) {
-        if (p != "default") req.policies.push_back(p);
-      }
-    } else if (!root_parent) {
-      for (const std::string& p : req.policies) {
-        if (std::find(caller.info.policies.begin(), caller.info.policies.end(), p) ==
-            caller.info.policies.end()) {
-          return Error(400, "child policies must be subset of parent");
-        }
-      }
-    }
-    const bool no_default = body.contains("no_default_policy") &&
-                            body["no_default_policy"].is_boolean() &&
-                            body["no_default_policy"].get<bool>();
-    if (!IsRoot(req.policies) && !no_default) {
-      req.policies.insert(req.policies.begin(), "default");
-    }
-    std::sort(req.policies.begin(), req.policies.end());
-    auto created = tokens_.Create(req, caller.key);
-    if (!created) return Error(400, created.error().message);
-    return Envelope(200, nullptr, AuthBlock(created->first, created->second));
+    return TokenCreate(op, body, caller);
   }
+  if (op == "roles" || op.starts_with("roles/")) return TokenRoles(request, op, body);
 
   // The token an operation is about: the caller's own, or one in the body.
   std::string target_key = caller.key;

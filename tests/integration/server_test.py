@@ -254,6 +254,54 @@ class HvacTokensAndPoliciesTest(ServerTestCase):
         self.root.sys.delete_policy("TEAM-read")
         self.assertNotIn("team-read", self.root.sys.list_policies()["policies"])
 
+    def test_token_roles_give_their_policies_and_settings(self):
+        self.root.sys.create_or_update_policy("app-read", APP_POLICY)
+        self.root.sys.create_or_update_policy("ops", 'path "sys/*" { capabilities = ["read"] }')
+        adapter = self.root.adapter
+        adapter.post("/v1/auth/token/roles/deployer",
+                     json={"allowed_policies": ["App-Read"], "disallowed_policies": "ops",
+                           "orphan": True, "token_explicit_max_ttl": "2h",
+                           "token_num_uses": 5})
+        role = adapter.get("/v1/auth/token/roles/deployer")["data"]
+        self.assertEqual(role, {"name": "deployer", "allowed_policies": ["app-read"],
+                                "disallowed_policies": ["ops"], "orphan": True,
+                                "renewable": True, "token_explicit_max_ttl": 7200,
+                                "token_num_uses": 5})
+        self.assertIn("deployer", adapter.list("/v1/auth/token/roles")["data"]["keys"])
+        # A token that may use the role but holds only default gets the
+        # role's policies (not a subset of its own), an orphan, limited.
+        self.root.sys.create_or_update_policy(
+            "use-deployer", 'path "auth/token/create/deployer" { capabilities = ["update"] }')
+        user = self.client_for(self.root.auth.token.create(
+            policies=["use-deployer"], ttl="1h")["auth"]["client_token"])
+        made = user.adapter.post("/v1/auth/token/create/deployer", json={"ttl": "30m"})["auth"]
+        self.assertEqual((made["policies"], made["orphan"], made["lease_duration"]),
+                         (["app-read", "default"], True, 1800))
+        info = self.root.auth.token.lookup(made["client_token"])["data"]
+        self.assertEqual((info["num_uses"], info["explicit_max_ttl"], info["path"]),
+                         (5, 7200, "auth/token/create/deployer"))
+        app = self.client_for(made["client_token"])
+        self.assertEqual(app.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                         {"password": "pw"})
+        for policies, message in ((["ops"], "token policies (ops) must be a subset of the "
+                                            "role's allowed_policies"),):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                user.adapter.post("/v1/auth/token/create/deployer", json={"policies": policies})
+            self.assertEqual(caught.exception.errors, [message])
+        adapter.post("/v1/auth/token/roles/open", json={"disallowed_policies": ["ops"]})
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            adapter.post("/v1/auth/token/create/open", json={"policies": ["ops"]})
+        self.assertEqual(caught.exception.errors, ["token policy ops is disallowed by the role"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            adapter.post("/v1/auth/token/create/nope", json={})
+        self.assertEqual(caught.exception.errors, ["unknown role nope"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            adapter.post("/v1/auth/token/roles/bad", json={"token_period": "1h"})
+        self.assertEqual(caught.exception.errors, ["token_period is not supported"])
+        adapter.delete("/v1/auth/token/roles/open")
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            adapter.get("/v1/auth/token/roles/open")
+
     def test_capabilities_say_what_a_token_may_do_at_each_path(self):
         self.root.sys.create_or_update_policy("app-read", APP_POLICY)
         created = self.root.auth.token.create(policies=["app-read"])["auth"]
