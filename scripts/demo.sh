@@ -6,7 +6,8 @@
 # by the real age; then a passphrase-protected key held by the agent, used by
 # a job with no terminal; and the server on its embedded store (SQLite):
 # initialised, unsealed, written to by the CLI and by hvac, restarted,
-# unsealed again, and everything still there.
+# unsealed again, and everything still there; then a workload registered from
+# a ciphertext only the server opens, run with no terminal and its AppRole files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -128,6 +129,17 @@ echo "${keys[1]}" | "$tresor" operator unseal >/dev/null
 echo "${keys[2]}" | "$tresor" operator unseal
 step tresor kv get app/db
 "$tresor" kv get app/db
+step "printf %s 'workload-pass' | tresor kv encrypt-value > db.b64   # only the server opens it"
+printf %s 'workload-pass' | "$tresor" kv encrypt-value > db.b64
+step tresor workload register shop --secret DB_PASSWORD=@db.b64 --role-id-file role_id --secret-id-file secret_id
+"$tresor" workload register shop --secret DB_PASSWORD=@db.b64 --role-id-file role_id \
+  --secret-id-file secret_id
+printf 'DB_PASSWORD=$store{secret/data/workloads/shop#DB_PASSWORD}\n' > shop.env
+step "setsid tresor run -f shop.env -- ... </dev/null   # the workload logs in with its AppRole files"
+env -u TRESOR_TOKEN TRESOR_ROLE_ID_FILE=role_id TRESOR_SECRET_ID_FILE_ONCE=secret_id \
+  setsid -w "$tresor" run -f shop.env -- sh -c 'echo "the workload got ${#DB_PASSWORD} chars"' \
+  </dev/null
+test ! -e secret_id
 step "grep s3cret-from-the-demo data/* audit.log   # no plaintext in the database or the audit log"
 ! grep -q s3cret-from-the-demo data/* audit.log
 echo "not found"
@@ -137,4 +149,4 @@ kill "$server_pid"; wait "$server_pid" || true
 server_pid=
 echo
 echo "demo finished: tresor and age interoperate on this machine; the agent decrypts unattended;"
-echo "the server keeps secrets encrypted on disk and serves them to hvac and the CLI"
+echo "the server keeps secrets encrypted on disk and serves them to hvac, the CLI and workloads"
