@@ -21,21 +21,9 @@ export TRESOR_ADDR=http://127.0.0.1:18295 TRESOR_TOKEN=bench-root
 for _ in $(seq 50); do "$tresor" status >/dev/null 2>&1 && break; sleep 0.1; done
 ciphertext=$(printf %s "$value" | "$tresor" kv encrypt-value)
 
-write_lua() {  # FILE PREFIX VALUE [HEADER]
-  cat > "$1" <<LUA
-threads = 0
-function setup(thread) threads = threads + 1; thread:set("id", threads) end
-local n = 0
-function request()
-  n = n + 1
-  return wrk.format("POST", "/v1/secret/data/bench/$2-" .. id .. "-" .. n,
-    {["X-Vault-Token"] = "bench-root"${4:+, [\"X-Tresor-Encrypted\"] = \"true\"}},
-    '{"data":{"value":"$3"}}')
-end
-LUA
-}
-write_lua "$work/plain.lua" plain "$value"
-write_lua "$work/encrypted.lua" enc "$ciphertext" yes
+tresor_put_lua "$work/plain.lua" bench-root "$value" plain
+TRESOR_PUT_HEADER="X-Tresor-Encrypted: true" tresor_put_lua "$work/encrypted.lua" bench-root \
+  "$ciphertext" enc
 curl -sf -H "X-Vault-Token: bench-root" -H "X-Tresor-Encrypted: true" -X POST \
   -d "{\"data\":{\"value\":\"$ciphertext\"}}" "$TRESOR_ADDR/v1/secret/data/probe" >/dev/null ||
   { echo "the encrypted write was refused" >&2; exit 1; }

@@ -36,6 +36,7 @@ wrk_figures() {
 # holding VALUE; scripts run at once, or one after another on one store,
 # each need a PREFIX of their own for their keys to be new. With KEYS, each
 # thread writes the next version of one of its KEYS keys in turn instead.
+# $TRESOR_PUT_HEADER ("Name: value") adds a header to every request.
 tresor_put_lua() {
   cat > "$1" <<LUA
 threads = 0
@@ -44,7 +45,8 @@ local n = 0
 function request()
   n = n + 1
   return wrk.format("POST", "/v1/secret/data/bench/${4:+$4-}" .. id .. "-" .. (n ${5:+% $5}),
-    {["X-Vault-Token"] = "$2"}, '{"data":{"value":"$3"}}')
+    {["X-Vault-Token"] = "$2"${TRESOR_PUT_HEADER:+, [\"${TRESOR_PUT_HEADER%%: *}\"] = \"${TRESOR_PUT_HEADER#*: }\"}},
+    '{"data":{"value":"$3"}}')
 end
 LUA
 }

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "cli/files.h"
+#include "server/json_body.h"
 
 namespace tresor::cli {
 
@@ -28,11 +29,9 @@ Result<nlohmann::json> ParsePairs(const std::vector<std::string>& pairs) {
       TRESOR_ASSIGN_OR_RETURN(value, ReadTextFile(value.substr(1), 16 << 20));
     }
     if (typed) {
-      nlohmann::json parsed = nlohmann::json::parse(value, nullptr, false);
-      if (parsed.is_discarded()) {
-        return MakeError(ErrorCode::kInvalidArgument, key + ":=: not JSON");
-      }
-      body[key] = std::move(parsed);
+      auto parsed = server::ParseJsonBody(value);  // bounded depth: no recursion on input
+      if (!parsed) return MakeError(ErrorCode::kInvalidArgument, key + ":=: not JSON");
+      body[key] = std::move(*parsed);
     } else {
       body[key] = value;
     }

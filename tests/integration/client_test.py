@@ -73,6 +73,8 @@ class ClientTest(ServerTestCase):
         self.assertEqual(err, "tresor: error: kv1/app: 404: not found\n")
         err = self.tresor("write", "kv1/app", "n:=nope", code=2).stderr
         self.assertEqual(err, "tresor: error: n:=: not JSON\n")
+        err = self.tresor("write", "kv1/app", "n:=" + "[" * 100000, code=2).stderr
+        self.assertEqual(err, "tresor: error: n:=: not JSON\n")  # bounded: no stack overflow
         self.assertEqual(self.tresor("secrets", "disable", "team").stdout,
                          "secrets engine at team/ disabled\n")
 

@@ -124,6 +124,17 @@ TEST_F(AppRoleTest, SettingsItDoesNotBuildAreRefused) {
   EXPECT_FALSE(app_.WriteRole("web", Json{{"secret_id_num_uses", -1}}));
 }
 
+TEST_F(AppRoleTest, MetadataTextIsParsedWithTheBodysLimits) {
+  ASSERT_TRUE(app_.WriteRole("web", Json::object()));
+  const std::string deep(200000, '[');  // would overflow a recursive parser's stack
+  auto refused = app_.NewSecretId("web", Json{{"metadata", deep}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "metadata: nesting deeper than 300");
+  auto made = app_.NewSecretId("web", Json{{"metadata", R"({"host":"a"})"}});
+  ASSERT_TRUE(made);
+  EXPECT_EQ(made->second.metadata.at("host"), "a");
+}
+
 TEST(CidrTest, ParsesAndMatches) {
   EXPECT_TRUE(Cidr::Parse("127.0.0.1")->Contains("127.0.0.1"));
   EXPECT_FALSE(Cidr::Parse("127.0.0.1")->Contains("127.0.0.2"));

@@ -5,6 +5,7 @@
 #include "crypto/random.h"
 #include "server/approle/cidr.h"
 #include "server/auth_settings.h"
+#include "server/json_body.h"
 #include "server/records.h"
 
 namespace tresor::server::approle {
@@ -27,10 +28,10 @@ std::string Key(std::string_view prefix, const std::string& a, const std::string
   return key;
 }
 
-Error Invalid(std::string message) {
+tresor::Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(message));
 }
-Error Denied() { return MakeError(ErrorCode::kRefused, "invalid role or secret ID"); }
+tresor::Error Denied() { return MakeError(ErrorCode::kRefused, "invalid role or secret ID"); }
 
 // A random version 4 UUID, straight from the kernel's generator.
 std::string NewUuid() {
@@ -307,7 +308,11 @@ Result<std::pair<std::string, SecretId>> AppRole::NewSecretId(const std::string&
   secret.creation_time = now_();
   if (body.contains("metadata") && !body["metadata"].is_null()) {
     Json metadata = body["metadata"];
-    if (metadata.is_string()) metadata = Json::parse(metadata.get<std::string>(), nullptr, false);
+    if (metadata.is_string()) {  // hvac sends it as JSON text: parsed with the body's limits
+      auto parsed = ParseJsonBody(metadata.get<std::string>());
+      if (!parsed) return Invalid("metadata: " + parsed.error().message);
+      metadata = std::move(*parsed);
+    }
     if (!metadata.is_object()) return Invalid("metadata: expected a JSON object of strings");
     for (const auto& [k, v] : metadata.items()) {
       if (!v.is_string()) return Invalid("metadata: " + k + ": expected a string");
