@@ -188,7 +188,7 @@ class StoreReferenceTest(ReferenceTestCase):
         hook = os.path.join(self.dir, "reloads")
         proc = subprocess.Popen(
             [TRESOR, "render", path, "-o", out, "--watch", "--interval", "1s",
-             "--on-change", f"cat {out} >> {hook}"],
+             "--on-change", f"cat {out} > {hook}.part && mv {hook}.part {hook}"],
             env=dict(self.env, TRESOR_TOKEN=token), stderr=subprocess.PIPE, text=True,
             cwd=self.dir)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
@@ -197,6 +197,7 @@ class StoreReferenceTest(ReferenceTestCase):
             self.assertEqual(f.read(), "key one;\n")
         client.secrets.kv.v2.create_or_update_secret("app/rotating", {"key": "two"})
         self.assertEqual(proc.stderr.readline(), f"tresor render: {out}: updated\n")
+        # The hook renames its copy into place, so once the name exists it is whole.
         wait_for(lambda: os.path.exists(hook), "the --on-change command")
         with open(hook) as f:
             self.assertEqual(f.read(), "key two;\n")
