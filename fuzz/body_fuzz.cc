@@ -1,4 +1,4 @@
-// libFuzzer target for request bodies (server/json_body.h): any bytes are
+// libFuzzer target for request bodies (formats/bounded_json.h): any bytes are
 // parsed under small limits, so that the fuzzer reaches every limit; a
 // document that is accepted must respect them, and must survive what the
 // API does with a body (the audit HMAC walk and serialisation) without
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "audit/log.h"
-#include "server/json_body.h"
+#include "formats/bounded_json.h"
 
 namespace {
 
@@ -26,13 +26,13 @@ size_t Depth(const tresor::server::Json& value) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const tresor::crypto::HmacSha256Key key(tresor::crypto::AsBytes("fuzz audit key"));
-  const tresor::server::JsonLimits limits{.max_depth = 16,
-                                          .max_string_bytes = 64,
-                                          .max_object_entries = 8,
-                                          .max_array_elements = 8,
-                                          .max_values = 64};
+  const tresor::formats::JsonLimits limits{.max_depth = 16,
+                                           .max_string_bytes = 64,
+                                           .max_object_entries = 8,
+                                           .max_array_elements = 8,
+                                           .max_values = 64};
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto parsed = tresor::server::ParseJsonBody(text, limits);
+  auto parsed = tresor::formats::ParseBoundedJson(text, limits);
   if (!parsed) {
     if (parsed.error().message.empty()) std::abort();
     return 0;

@@ -11,7 +11,7 @@
 #include "cli/pairs.h"
 #include "client/session.h"
 #include "crypto/kdf.h"
-#include "server/json_body.h"
+#include "formats/bounded_json.h"
 
 namespace tresor::cli {
 
@@ -48,7 +48,7 @@ Result<Json> KvData(const std::vector<std::string>& pairs) {
   if (pairs.size() == 1 && pairs[0].starts_with('@') && pairs[0].find('=') == std::string::npos) {
     const std::string file = pairs[0].substr(1);
     TRESOR_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(file, 16 << 20));
-    auto data = server::ParseJsonBody(text);  // bounded depth: no recursion on input
+    auto data = formats::ParseBoundedJson(text);  // bounded depth: no recursion on input
     if (!data || !data->is_object()) {
       return MakeError(ErrorCode::kInvalidArgument, file + ": not a JSON object");
     }

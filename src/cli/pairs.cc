@@ -4,7 +4,7 @@
 #include <iterator>
 
 #include "cli/files.h"
-#include "server/json_body.h"
+#include "formats/bounded_json.h"
 
 namespace tresor::cli {
 
@@ -29,7 +29,7 @@ Result<nlohmann::json> ParsePairs(const std::vector<std::string>& pairs) {
       TRESOR_ASSIGN_OR_RETURN(value, ReadTextFile(value.substr(1), 16 << 20));
     }
     if (typed) {
-      auto parsed = server::ParseJsonBody(value);  // bounded depth: no recursion on input
+      auto parsed = formats::ParseBoundedJson(value);  // bounded depth: no recursion on input
       if (!parsed) return MakeError(ErrorCode::kInvalidArgument, key + ":=: not JSON");
       body[key] = std::move(*parsed);
     } else {

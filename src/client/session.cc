@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <sstream>
 
+#include "formats/bounded_json.h"
 #include "http/client.h"
 
 namespace tresor::client {
@@ -171,14 +173,24 @@ Result<Json> CallServer(const std::string& address, const std::string& method,
     }
   }
   if (response.status == 204) return Json::object();
-  Json parsed = Json::parse(response.body, nullptr, false);
+  // Any size the transport took in, but nesting bounded: what a hostile or
+  // broken server sends costs no recursion in the program using this.
+  static constexpr formats::JsonLimits kAnswerLimits{.max_depth = 512,
+                                                     .max_string_bytes = SIZE_MAX,
+                                                     .max_object_entries = SIZE_MAX,
+                                                     .max_array_elements = SIZE_MAX,
+                                                     .max_values = SIZE_MAX};
+  Result<Json> parsed = formats::ParseBoundedJson(response.body, kAnswerLimits);
   if (response.status >= 200 && response.status < 300) {
-    if (parsed.is_discarded()) return MakeError(ErrorCode::kIo, address + ": not a JSON answer");
-    return parsed;
+    if (!parsed) {
+      return MakeError(ErrorCode::kIo,
+                       address + ": not a JSON answer (" + parsed.error().message + ")");
+    }
+    return std::move(parsed).value();
   }
   std::string message;
-  if (!parsed.is_discarded() && parsed.contains("errors") && parsed["errors"].is_array()) {
-    for (const Json& e : parsed["errors"]) {
+  if (parsed && parsed->contains("errors") && (*parsed)["errors"].is_array()) {
+    for (const Json& e : (*parsed)["errors"]) {
       if (!e.is_string()) continue;
       if (!message.empty()) message.append("; ");
       message.append(e.get<std::string>());

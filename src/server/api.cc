@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "crypto/random.h"
-#include "server/json_body.h"
+#include "formats/bounded_json.h"
 #include "server/records.h"
 #include "server/responses.h"
 #include "store/pending_writes.h"
@@ -225,7 +225,7 @@ http::Response Api::Audited(const http::Request& request) {
           .substr(request.path.starts_with("/v1/") ? 4 : request.path.size());
   if (!refused && !request.body.empty() && request.method != "GET" && request.method != "HEAD" &&
       !TakesNoBody(path)) {
-    Result<Json> given = ParseJsonBody(request.body);
+    Result<Json> given = formats::ParseBoundedJson(request.body);
     if (!given) {
       refused = Error(400, "failed to parse JSON input: " + given.error().message);
     } else if (!given->is_object()) {

@@ -5,7 +5,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import unittest
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import hvac
 
@@ -52,6 +54,29 @@ class ClientTest(ServerTestCase):
         self.assertEqual(meta["current_version"], 3)
         err = self.tresor("kv", "put", "cli/db", "novalue", code=2).stderr
         self.assertEqual(err, "tresor: error: expected KEY=VALUE, got \"novalue\"\n")
+
+    def test_a_hostile_servers_nesting_is_refused_not_recursed(self):
+        class Deep(BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"[" * 500_000 + b"]" * 500_000  # valid, and deep enough to overflow
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Deep)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        address = f"http://127.0.0.1:{server.server_port}"
+        err = self.tresor("kv", "get", "app/db", env=dict(self.env, TRESOR_ADDR=address),
+                          code=3).stderr
+        self.assertEqual(err, f"tresor: error: {address}: not a JSON answer "
+                              "(nesting deeper than 512)\n")
 
     def test_any_path_and_mounts_without_curl(self):
         self.assertEqual(self.tresor("secrets", "enable", "--path", "kv1", "kv").stdout,

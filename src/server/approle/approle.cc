@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "crypto/random.h"
+#include "formats/bounded_json.h"
 #include "server/approle/cidr.h"
 #include "server/auth_settings.h"
-#include "server/json_body.h"
 #include "server/records.h"
 
 namespace tresor::server::approle {
@@ -309,7 +309,7 @@ Result<std::pair<std::string, SecretId>> AppRole::NewSecretId(const std::string&
   if (body.contains("metadata") && !body["metadata"].is_null()) {
     Json metadata = body["metadata"];
     if (metadata.is_string()) {  // hvac sends it as JSON text: parsed with the body's limits
-      auto parsed = ParseJsonBody(metadata.get<std::string>());
+      auto parsed = formats::ParseBoundedJson(metadata.get<std::string>());
       if (!parsed) return Invalid("metadata: " + parsed.error().message);
       metadata = std::move(*parsed);
     }

@@ -1,5 +1,6 @@
-// Request bodies: JSON parsed with limits, so that no body, however it is
-// nested or however many values it holds, costs more than its limits allow.
+// JSON from outside (request bodies, a server's answers, input on the
+// command line) parsed with limits, so that no text, however it is nested
+// or however many values it holds, costs more than its limits allow.
 // The limits are checked while parsing (nlohmann's SAX interface, which
 // keeps its own stack on the heap), before any value is built past them;
 // the resulting document is at most `max_depth` deep, so code that walks it
@@ -7,12 +8,12 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "crypto/result.h"
-#include "server/responses.h"
 
-namespace tresor::server {
+namespace tresor::formats {
 
 // Vault's request-JSON defaults for depth, string length and container
 // sizes (max_request_json_*), and a total that bounds the document's
@@ -29,6 +30,6 @@ struct JsonLimits {
 // ("nesting deeper than 300", "not valid JSON at byte 812") for malformed
 // JSON or a limit passed; the message never quotes the input. Integers are kept exact: one outside
 // the 64-bit range is refused rather than rounded to a float.
-Result<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits = {});
+Result<nlohmann::json> ParseBoundedJson(std::string_view text, const JsonLimits& limits = {});
 
-}  // namespace tresor::server
+}  // namespace tresor::formats

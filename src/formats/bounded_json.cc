@@ -1,10 +1,12 @@
-#include "server/json_body.h"
+#include "formats/bounded_json.h"
 
 #include <string>
 #include <vector>
 
-namespace tresor::server {
+namespace tresor::formats {
 namespace {
+
+using Json = nlohmann::json;
 
 // Builds the document from nlohmann's SAX events, refusing each limit as it
 // is passed. The stack holds the open containers (each one lives inside its
@@ -113,7 +115,7 @@ class LimitedBuilder {
 
 }  // namespace
 
-Result<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits) {
+Result<Json> ParseBoundedJson(std::string_view text, const JsonLimits& limits) {
   LimitedBuilder builder(limits);
   const bool ok = Json::sax_parse(text.begin(), text.end(), &builder, Json::input_format_t::json,
                                   /*strict=*/true);
@@ -124,4 +126,4 @@ Result<Json> ParseJsonBody(std::string_view text, const JsonLimits& limits) {
   return std::move(builder.root());
 }
 
-}  // namespace tresor::server
+}  // namespace tresor::formats
