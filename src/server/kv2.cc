@@ -257,6 +257,9 @@ KvOutcome KvV2::Update(const std::string& path, bool create,
     const bool existed = *found != nullptr;
     if (!existed && !create) return KvStatus(204);
     Key copy = existed ? **found : Key{};
+    // Kept as stored in case its inline data has to move out first.
+    const std::optional<Key> before =
+        existed && (*found)->data_inline ? std::optional<Key>(**found) : std::nullopt;
     if (auto refused = change(copy, existed)) {
       if (guess) continue;
       return *refused;
@@ -265,7 +268,7 @@ KvOutcome KvV2::Update(const std::string& path, bool create,
     // A remote store's round trip is made without the lock, so that writes
     // to other keys overlap with it; a local store answers at once.
     if (remote) lock.unlock();
-    const Stored stored = Store(path, copy);
+    const Stored stored = Store(path, copy, before ? &*before : nullptr);
     if (remote) lock.lock();
     switch (stored) {
       case Stored::kYes: {
@@ -280,7 +283,8 @@ KvOutcome KvV2::Update(const std::string& path, bool create,
       case Stored::kConflict:
         keys_.Erase(path);  // read it again from the store
         break;
-      case Stored::kTooLarge:  // nothing written
+      case Stored::kTooLarge:  // nothing written but, perhaps, inline data moved out
+        keys_.Erase(path);
         return KvStatus(413,
                         "the secret's new version is larger than the storage takes in one "
                         "write (" +

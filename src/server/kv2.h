@@ -109,6 +109,9 @@ class KvV2 {
     // The versions whose data has a record of its own (none for a record
     // from before the split: its next write writes them all).
     std::set<int64_t> stored_data;
+    // The record holds versions' data inline (a new key's first version, or
+    // a record from before the split); the next write moves it out.
+    bool data_inline = false;
     // False for a cache entry that records that storage has no such key
     // (so that checking, then writing, a new key reads storage once).
     bool stored = true;
@@ -136,8 +139,14 @@ class KvV2 {
   // Stores `key` if its record is still at key.revision, and moves that
   // on (kYes); kConflict if another writer (another node) changed it
   // first; kRefused if storage refused (noted: the request fails).
+  // `before`, the key as stored when its record holds data inline: if
+  // moving that data out in the same write makes it too large, it is moved
+  // in a write of its own first.
   enum class Stored { kYes, kConflict, kRefused, kTooLarge };
-  Stored Store(const std::string& path, Key& key);
+  Stored Store(const std::string& path, Key& key, const Key* before = nullptr);
+  // The record of a new key with its one version's data inline; none for
+  // any other key.
+  static std::optional<Json> InlineRecord(const Key& key);
   static constexpr int kWriteAttempts = 16;
   // Read-modify-write of the key at `path`: `change` edits a copy (of a
   // new key if `create` and none exists; else the answer is 204), or

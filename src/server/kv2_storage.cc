@@ -2,8 +2,9 @@
 // record (PREFIX k/PATH: its settings and each version's times and state)
 // and each version's data as a record of its own (PREFIX v/PATH\x1fN), so
 // that no record grows with a key's history; and the bounded memory cache
-// in front of them. Records from before the split (every version's data in
-// the k/ record) are read as they are and split by the key's next write.
+// in front of them. Records with the data inline (a new key's first version,
+// and records from before the split) are read as they are and split by the
+// key's next write.
 #include <charconv>
 
 #include "server/kv2.h"
@@ -144,7 +145,8 @@ Result<KvV2::Key*> KvV2::FindLocked(const std::string& path, std::unique_lock<st
       return MakeError(ErrorCode::kIntegrity, prefix_ + "k/" + path + ": malformed record");
     }
     key.revision = stored->revision;
-    if (stored->record->value("layout", 1) != kSplitLayout) break;  // the data was in it
+    key.data_inline = stored->record->value("layout", 1) != kSplitLayout;
+    if (key.data_inline) break;
     auto versions = LoadVersions(path, key);
     if (versions) break;
     if (versions.error().code != ErrorCode::kUnavailable || attempt == 3) {
@@ -163,32 +165,63 @@ Result<KvV2::Key*> KvV2::FindLocked(const std::string& path, std::unique_lock<st
   return &keys_.Put(path, std::move(key));
 }
 
-KvV2::Stored KvV2::Store(const std::string& path, Key& key) {
+// A new key's first version: its data inline, in the metadata record (the
+// layout from before the split, which every reader takes), so that a new
+// key costs one record; the key's next write moves the data to a record of
+// its own.
+std::optional<Json> KvV2::InlineRecord(const Key& key) {
+  if (key.revision != 0 || key.versions.size() != 1) return std::nullopt;
+  const auto& [n, v] = *key.versions.begin();
+  if (v.destroyed || v.data.is_null()) return std::nullopt;
+  Json record = ToJson(key);
+  record.erase("layout");
+  record["versions"][std::to_string(n)]["data"] = v.data;
+  return record;
+}
+
+KvV2::Stored KvV2::Store(const std::string& path, Key& key, const Key* before) {
   const std::string stored = prefix_ + "k/" + path;
   std::vector<store::Write> writes;
-  writes.push_back(SealRecord(*barrier_, stored, ToJson(key)));
-  // New versions' data (every version's, the first time a record from
-  // before the split is written), and the data of versions gone or destroyed.
+  // The versions whose data has a record of its own once this is stored.
   std::set<int64_t> data;
-  for (const auto& [n, v] : key.versions) {
-    if (v.destroyed || v.data.is_null()) continue;
-    data.insert(n);
-    if (!key.stored_data.contains(n)) {
-      writes.push_back(SealRecord(*barrier_, VersionPrefix(path) + std::to_string(n), v.data));
+  const std::optional<Json> inlined = InlineRecord(key);
+  if (inlined) {
+    writes.push_back(SealRecord(*barrier_, stored, *inlined));
+  } else {
+    writes.push_back(SealRecord(*barrier_, stored, ToJson(key)));
+    // New versions' data (every version's, the first time a record with
+    // data inline is written), and the data of versions gone or destroyed.
+    for (const auto& [n, v] : key.versions) {
+      if (v.destroyed || v.data.is_null()) continue;
+      data.insert(n);
+      if (!key.stored_data.contains(n)) {
+        writes.push_back(SealRecord(*barrier_, VersionPrefix(path) + std::to_string(n), v.data));
+      }
+    }
+    for (const int64_t n : key.stored_data) {
+      if (!data.contains(n)) {
+        writes.push_back(store::Write{VersionPrefix(path) + std::to_string(n), std::nullopt});
+      }
     }
   }
-  for (const int64_t n : key.stored_data) {
-    if (!data.contains(n)) {
-      writes.push_back(store::Write{VersionPrefix(path) + std::to_string(n), std::nullopt});
-    }
+  if (TooLarge(*barrier_, writes)) {
+    if (before == nullptr) return Stored::kTooLarge;
+    // The data kept inline goes to records of its own in a write that
+    // changes nothing else; then this write, without it.
+    Key split = *before;
+    split.data_inline = false;
+    if (const Stored moved = Store(path, split); moved != Stored::kYes) return moved;
+    key.revision = split.revision;
+    key.stored_data = std::move(split.stored_data);
+    return Store(path, key);
   }
-  if (TooLarge(*barrier_, writes)) return Stored::kTooLarge;
   auto result = barrier_->ApplyIf({{stored, key.revision}}, std::move(writes));
   if (!result) return Stored::kRefused;
   if (!result->applied) return Stored::kConflict;
   key.revision = result->revision;
   key.stored = true;
   key.stored_data = std::move(data);
+  key.data_inline = inlined.has_value();
   return Stored::kYes;
 }
 

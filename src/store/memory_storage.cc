@@ -38,6 +38,16 @@ Result<void> MemoryStorage::Scan(
 }
 
 Result<TxnResult> MemoryStorage::Transact(Txn txn) {
+  if (max_write_bytes_ != 0) {
+    size_t bytes = 0;
+    for (const Write& w : txn.writes) bytes += w.key.size() + (w.value ? w.value->size() : 0);
+    if (bytes > max_write_bytes_) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "a transaction of " + std::to_string(bytes) +
+                           " bytes, more than the store takes in one (" +
+                           std::to_string(max_write_bytes_) + ")");
+    }
+  }
   const std::unique_lock lock(mutex_);
   for (size_t i = 0; i < txn.conditions.size(); ++i) {
     const Condition& c = txn.conditions[i];

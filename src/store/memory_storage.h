@@ -13,8 +13,11 @@ namespace tresor::store {
 
 class MemoryStorage final : public Storage {
  public:
-  // `history_bytes`: how much of its history the watch keeps.
-  explicit MemoryStorage(size_t history_bytes = size_t{64} << 20) : hub_(history_bytes) {}
+  // `history_bytes`: how much of its history the watch keeps;
+  // `max_write_bytes`: the most one transaction may write (0: no limit), as
+  // etcd limits its requests.
+  explicit MemoryStorage(size_t history_bytes = size_t{64} << 20, size_t max_write_bytes = 0)
+      : max_write_bytes_(max_write_bytes), hub_(history_bytes) {}
 
   Result<std::optional<Record>> Read(const std::string& key) override;
   Result<std::vector<std::string>> List(const std::string& prefix, const std::string& start_after,
@@ -31,8 +34,10 @@ class MemoryStorage final : public Storage {
   uint64_t submitted() const override;
   uint64_t transactions() const override { return submitted(); }
   std::string type() const override { return "inmem"; }
+  size_t max_value_bytes() const override { return max_write_bytes_; }
 
  private:
+  const size_t max_write_bytes_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, Record> records_;
   uint64_t revision_ = 0;
