@@ -4,8 +4,8 @@
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. libFuzzer on every parser target in fuzz/ (age header and armor, the
 #      file-format adapters, sealed values, rules, agent protocol, policies,
-#      HTTP requests and responses, audit lines, the API), FUZZ_SECONDS each
-#      (default 60)
+#      HTTP requests and responses, audit lines, the API, request bodies,
+#      snapshot streams), FUZZ_SECONDS each (default 60), one per core
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -22,15 +22,34 @@ cmake --build build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
-echo "== fuzzing (${FUZZ_SECONDS:-60}s per target)"
+targets=(header armor ini dotenv json toml yaml token rules agent policy http audit api response
+  body snapshot)
+echo "== fuzzing (${FUZZ_SECONDS:-60}s per target, $jobs at a time)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTRESOR_WERROR=ON -DTRESOR_FUZZ=ON -DTRESOR_TESTS=OFF -DTRESOR_BENCH=OFF >/dev/null
-cmake --build build-fuzz --target header_fuzz armor_fuzz ini_fuzz dotenv_fuzz json_fuzz toml_fuzz yaml_fuzz token_fuzz rules_fuzz agent_fuzz policy_fuzz http_fuzz audit_fuzz api_fuzz response_fuzz body_fuzz
-for target in header armor ini dotenv json toml yaml token rules agent policy http audit api response body; do
-  work="build-fuzz/corpus-$target"
+cmake --build build-fuzz --target "${targets[@]/%/_fuzz}"
+# One fuzzer per core; each one's last lines and outcome are printed in
+# order once all are done, and any failure fails the run.
+fuzz_one() {
+  local target=$1 work="build-fuzz/corpus-$1"
   mkdir -p "$work"
   LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp" \
-    "build-fuzz/fuzz/${target}_fuzz" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 -timeout=10 \
-    -print_final_stats=1 "$work" "fuzz/corpus/$target" 2>&1 | tail -n 12
+    "build-fuzz/fuzz/${target}_fuzz" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 \
+    -timeout=10 -print_final_stats=1 "$work" "fuzz/corpus/$target" >"$work.log" 2>&1
+}
+export -f fuzz_one
+export FUZZ_SECONDS
+fuzz_failed=0
+rm -f build-fuzz/corpus-*.failed
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'fuzz_one {} || touch build-fuzz/corpus-{}.failed'
+for target in "${targets[@]}"; do
+  echo "-- $target"
+  tail -n 12 "build-fuzz/corpus-$target.log"
+  if [ -e "build-fuzz/corpus-$target.failed" ]; then
+    echo "FUZZ TARGET FAILED: $target" >&2
+    rm -f "build-fuzz/corpus-$target.failed"
+    fuzz_failed=1
+  fi
 done
+[ "$fuzz_failed" = 0 ]
 echo "all tests passed"

@@ -51,6 +51,51 @@ void AddMigrateCommand(CLI::App* op, ClientCommands& c) {
       "sqlite:/var/lib/tresor\n");
 }
 
+// tresor operator snapshot save | restore (snapshot_command.h): they open
+// the stores themselves too.
+void AddSnapshotCommands(CLI::App* op, ClientCommands& c) {
+  SnapshotOptions& o = c.snapshot;
+  CLI::App* snapshot =
+      op->add_subcommand("snapshot",
+                         "Save a server's store to an age file, or restore one into an empty data "
+                         "directory (the records stay sealed: keep the unseal keys apart)");
+  snapshot->require_subcommand(1);
+  c.snapshot_save = snapshot->add_subcommand(
+      "save",
+      "Write one consistent view of every record (read beside a running server) to FILE, "
+      "encrypted to the recipients; FILE appears only once whole");
+  c.snapshot_save->add_option("--from", o.store, "The store to save")
+      ->required()
+      ->type_name("STORE");
+  AddRecipientOptions(c.snapshot_save, o.to, "Encrypt");
+  c.snapshot_restore = snapshot->add_subcommand(
+      "restore",
+      "Decrypt and check FILE into a new SQLite data directory beside DIR, then move it into "
+      "place (DIR absent or empty)");
+  c.snapshot_restore->add_option("--to", o.store, "The data directory to make: sqlite:DIR")
+      ->required()
+      ->type_name("STORE");
+  AddRepeatable(c.snapshot_restore, "-i,--identity", o.identity_files,
+                "Decrypt with the identities in FILE; repeatable", "FILE");
+  for (CLI::App* cmd : {c.snapshot_save, c.snapshot_restore}) {
+    cmd->add_option("FILE", o.file, "The snapshot file (\"-\": stdout or stdin)")->required();
+    cmd->add_option("--prefix", o.prefix, "The key prefix of etcd: stores (default tresor/)")
+        ->type_name("PREFIX");
+    AddPassphraseFileOption(cmd, o.passphrase_file);
+    cmd->add_flag("--json", o.json, "Print the outcome as JSON");
+  }
+  c.snapshot_save->footer(
+      "STORE: sqlite:DIR, etcd:HOST:PORT[,...] or config:server.toml\n"
+      "Example:\n"
+      "  tresor operator snapshot save --from sqlite:/var/lib/tresor -R backup.pub "
+      "/backup/tresor-$(date +%F).age\n");
+  c.snapshot_restore->footer(
+      "Example:\n"
+      "  tresor operator snapshot restore --to sqlite:/var/lib/tresor -i backup.key "
+      "/backup/tresor-2026-12-06.age\n"
+      "Then start the server on DIR and unseal it with the unseal keys of the saved store.\n");
+}
+
 }  // namespace
 
 void AddClientCommands(CLI::App& app, ClientCommands& c) {
@@ -241,6 +286,7 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
        "age -r) for kv put --encrypted",
        RunOperatorRecipient);
   AddMigrateCommand(op, c);
+  AddSnapshotCommands(op, c);
   leaf(&app, "status", "Show the server's seal state (exit 1 when sealed)", RunStatus);
 
   CLI::App* workload = app.add_subcommand(
@@ -286,6 +332,8 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
 
 std::optional<Result<void>> RunClientCommands(ClientCommands& c, int argc, char** argv) {
   if (c.migrate_command->parsed()) return RunMigrate(c.migrate);
+  if (c.snapshot_save->parsed()) return RunSnapshotSave(c.snapshot);
+  if (c.snapshot_restore->parsed()) return RunSnapshotRestore(c.snapshot);
   for (const auto& [cmd, run] : c.leaves) {
     if (!cmd->parsed()) continue;
     if (!c.options.ca_cert.empty()) SetCaCertFile(c.options.ca_cert);

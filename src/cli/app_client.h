@@ -8,6 +8,7 @@
 
 #include "cli/client_commands.h"
 #include "cli/migrate_command.h"
+#include "cli/snapshot_command.h"
 
 namespace tresor::cli {
 
@@ -17,6 +18,9 @@ struct ClientCommands {
   std::vector<std::pair<CLI::App*, Result<void> (*)(const ClientOptions&)>> leaves;
   MigrateOptions migrate;
   CLI::App* migrate_command = nullptr;
+  SnapshotOptions snapshot;
+  CLI::App* snapshot_save = nullptr;
+  CLI::App* snapshot_restore = nullptr;
 };
 
 void AddClientCommands(CLI::App& app, ClientCommands& commands);

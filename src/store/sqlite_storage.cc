@@ -22,10 +22,13 @@ bool Exec(sqlite3* db, const char* sql) {
   return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
-Result<sqlite3*> OpenConnection(const std::string& path) {
+Result<sqlite3*> OpenConnection(const std::string& path, bool read_only = false) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      path.c_str(), &db,
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+          SQLITE_OPEN_NOMUTEX,
+      nullptr);
   if (rc != SQLITE_OK) {
     Error e = SqlError(db, path + ": cannot open database");
     sqlite3_close(db);
@@ -166,6 +169,17 @@ Result<std::unique_ptr<SqliteStorage>> SqliteStorage::Open(const std::string& pa
   return s;
 }
 
+Result<std::unique_ptr<SqliteStorage>> SqliteStorage::OpenForReading(const std::string& path) {
+  if (::access(path.c_str(), R_OK) != 0) {
+    return MakeError(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                     path + ": " + std::strerror(errno));
+  }
+  std::unique_ptr<SqliteStorage> s(new SqliteStorage());
+  s->path_ = path;
+  s->read_only_ = true;
+  return s;
+}
+
 SqliteStorage::~SqliteStorage() {
   {
     const std::lock_guard lock(mutex_);
@@ -197,7 +211,7 @@ SqliteStorage::Connection SqliteStorage::AcquireReader() {
       return c;
     }
   }
-  auto db = OpenConnection(path_);
+  auto db = OpenConnection(path_, read_only_);
   if (!db) return Connection{};
   Connection c{*db, nullptr, nullptr, nullptr};
   if (!Prepare(c.db, "SELECT value, rev FROM records WHERE key = ?1", &c.get) ||
@@ -302,6 +316,7 @@ Result<void> SqliteStorage::Walk(
 }
 
 Result<TxnResult> SqliteStorage::Transact(Txn txn) {
+  if (read_only_) return MakeError(ErrorCode::kRefused, path_ + ": opened for reading only");
   // The store changes only here, one transaction at a time, so what the
   // checks read still holds when the revision is assigned below.
   const std::lock_guard txn_lock(txn_mutex_);

@@ -38,6 +38,10 @@ class SqliteStorage final : public Storage {
   // Opens or creates the database at `path`. kRefused if another process
   // holds its lock; kIo if SQLite cannot open or set it up.
   static Result<std::unique_ptr<SqliteStorage>> Open(const std::string& path);
+  // The same database for reading only, beside the server that has it open
+  // (no lock taken, nothing written: Transact is refused). Each Scan is one
+  // read transaction: one consistent view of what was committed.
+  static Result<std::unique_ptr<SqliteStorage>> OpenForReading(const std::string& path);
   ~SqliteStorage() override;  // commits what was submitted, then closes
 
   Result<std::optional<Record>> Read(const std::string& key) override;
@@ -96,6 +100,7 @@ class SqliteStorage final : public Storage {
   static void CloseConnection(Connection& c);
 
   std::string path_;
+  bool read_only_ = false;
   int lock_fd_ = -1;
   sqlite3* writer_ = nullptr;  // the committer's; its statements:
   sqlite3_stmt* put_ = nullptr;

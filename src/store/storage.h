@@ -7,9 +7,10 @@
 // Revisions. Every applied transaction that writes gets a revision of the
 // store (1, 2, ...) higher than those of every transaction that finished
 // before it began; transactions made at once may share one (etcd applies
-// them together). Each record carries the revision that last changed it. A transaction has preconditions (a key is absent, or was last
-// changed at revision R) that the store checks atomically with its writes,
-// so a read-modify-write is safe however many processes share the store.
+// them together). Each record carries the revision that last changed it. A transaction has
+// preconditions (a key is absent, or was last changed at revision R) that the store checks
+// atomically with its writes, so a read-modify-write is safe however many processes share the
+// store.
 //
 // Durability. Transact returns as soon as the outcome is known; for SQLite
 // that is before the fsync, so many writers share one (group commit), and
@@ -98,7 +99,9 @@ class Storage {
   virtual Result<std::vector<std::string>> List(const std::string& prefix,
                                                 const std::string& start_after, size_t limit) = 0;
   // Calls `visit` with each key that starts with `prefix` and its record, in
-  // key order; stops early when `visit` returns false.
+  // key order; stops early when `visit` returns false. The records are one
+  // view of the store, as of one revision (a snapshot can rely on it), but
+  // for SQLite's writes still on their way to disk in the scanning process.
   virtual Result<void> Scan(
       const std::string& prefix,
       const std::function<bool(const std::string&, const Record&)>& visit) = 0;

@@ -504,6 +504,18 @@ class ClusterTest(ClusterCase):
         # metadata record).
         self.assertEqual(copied["records"], 8)
         self.assertRegex(copied["sha256"], "^[0-9a-f]{64}$")
+        # A snapshot of the etcd copy holds the same records: same digest.
+        backup_key = os.path.join(self.dir, "backup.key")
+        subprocess.run(["age-keygen", "-o", backup_key], check=True, capture_output=True)
+        public = subprocess.run(["age-keygen", "-y", backup_key], check=True, capture_output=True,
+                                text=True).stdout.strip()
+        saved = subprocess.run([TRESOR, "operator", "snapshot", "save", "--from", etcd,
+                                "--prefix", prefix, "-r", public, "--json",
+                                os.path.join(self.dir, "etcd.age")],
+                               capture_output=True, text=True, timeout=300)
+        self.assertEqual(saved.returncode, 0, saved.stderr)
+        self.assertEqual({k: json.loads(saved.stdout)[k] for k in ("records", "sha256")},
+                         {k: copied[k] for k in ("records", "sha256")})
 
         # Two nodes on the copy unseal with the same key and serve what was written.
         a = Node(self.dir, "m0", self.etcd.endpoints, prefix)

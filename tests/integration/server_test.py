@@ -25,13 +25,13 @@ TRESOR = os.environ.get("TRESOR_BIN", "tresor")
 ROOT = "root-token-for-tests"
 
 
-def wait_for(condition, what, limit=60):
+def wait_for(condition, what, limit=60, interval=0.05):
     """Polls `condition` until it holds (bounded, never a fixed sleep)."""
     deadline = time.monotonic() + limit
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+        time.sleep(interval)
 
 
 def start_server(*extra):

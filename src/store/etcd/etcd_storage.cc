@@ -55,9 +55,10 @@ Result<std::unique_ptr<EtcdStorage>> EtcdStorage::Open(const EtcdOptions& option
 
 Result<etcdserverpb::RangeResponse> EtcdStorage::RangePage(const std::string& prefix,
                                                            const std::string& from, size_t limit,
-                                                           bool keys_only) {
+                                                           bool keys_only, int64_t revision) {
   etcdserverpb::RangeRequest request;
   request.set_key(from);
+  request.set_revision(revision);
   request.set_range_end(PrefixEnd(prefix));
   request.set_limit(static_cast<int64_t>(limit));
   request.set_keys_only(keys_only);
@@ -105,8 +106,10 @@ Result<void> EtcdStorage::Scan(
     const std::function<bool(const std::string&, const Record&)>& visit) {
   const std::string full = options_.prefix + prefix;
   std::string from = full;
+  int64_t revision = 0;  // every page at the first one's: one consistent view
   while (true) {
-    TRESOR_ASSIGN_OR_RETURN(auto page, RangePage(full, from, kScanPage, false));
+    TRESOR_ASSIGN_OR_RETURN(auto page, RangePage(full, from, kScanPage, false, revision));
+    revision = page.header().revision();
     for (const auto& kv : page.kvs()) {
       const Record record{Bytes(kv.value().begin(), kv.value().end()),
                           static_cast<uint64_t>(kv.mod_revision())};

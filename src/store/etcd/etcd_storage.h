@@ -71,9 +71,10 @@ class EtcdStorage final : public Storage {
                            uint64_t revision);
   Result<TxnResult> SendOne(const Txn& txn);
 
-  // One page of a range: keys from `from` (inclusive) below the prefix's end.
+  // One page of a range: keys from `from` (inclusive) below the prefix's
+  // end, as of `revision` (0: the latest).
   Result<etcdserverpb::RangeResponse> RangePage(const std::string& prefix, const std::string& from,
-                                                size_t limit, bool keys_only);
+                                                size_t limit, bool keys_only, int64_t revision = 0);
 
   EtcdOptions options_;
   std::unique_ptr<EtcdClient> client_;

@@ -1,0 +1,69 @@
+// Server stores named on the command line (sqlite:DIR,
+// etcd:HOST:PORT[,...], config:server.toml), and what the commands that
+// open them directly (migrate, snapshot) share: counting, digests, a
+// progress line and writes in batches.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/result.h"
+#include "store/snapshot.h"
+#include "store/storage.h"
+
+namespace tresor::cli {
+
+struct OpenedStore {
+  std::string name;  // as the user wrote it
+  std::shared_ptr<store::Storage> storage;
+};
+
+// How a command opens the store.
+enum class StoreUse {
+  kSource,   // read, and must exist
+  kTarget,   // written
+  kReading,  // read beside a server that runs on it (SQLite: no lock taken)
+};
+
+// The parts of a spec: its kind ("sqlite", "etcd", "config") and the rest;
+// kInvalidArgument for anything else.
+Result<std::pair<std::string, std::string>> SplitStoreSpec(const std::string& spec);
+
+Result<OpenedStore> OpenStoreSpec(const std::string& spec, const std::string& prefix, StoreUse use);
+
+// "tresor: WHAT: N/TOTAL records" (or "N records" with no total) on
+// stderr, redrawn at most ten times a second, when stderr is a terminal.
+class RecordProgress {
+ public:
+  RecordProgress(const char* what, uint64_t total);
+  void Update(uint64_t done, bool last = false);
+
+ private:
+  const char* what_;
+  uint64_t total_;
+  bool shown_;
+  std::chrono::steady_clock::time_point drawn_{};
+};
+
+// The records of a store but the membership keys.
+Result<uint64_t> CountRecords(store::Storage& storage);
+Result<store::SnapshotSummary> DigestOf(store::Storage& storage, const char* what, uint64_t total);
+
+// Writes into a store in transactions of at most 64 records and 1 MiB
+// (under etcd's default limits of 128 operations and 1.5 MiB a request).
+class BatchedWrites {
+ public:
+  BatchedWrites(store::Storage& to, std::string name) : to_(to), name_(std::move(name)) {}
+  Result<void> Add(std::string key, store::Bytes value);
+  Result<void> Flush();
+
+ private:
+  store::Storage& to_;
+  std::string name_;
+  std::vector<store::Write> batch_;
+  size_t bytes_ = 0;
+};
+
+}  // namespace tresor::cli
