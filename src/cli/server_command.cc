@@ -126,6 +126,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   ServerOptions options = flags;
   if (!flags.config.empty()) {
     options = ServerOptions{};
+    options.config = flags.config;
     TRESOR_RETURN_IF_ERROR(LoadServerConfig(flags.config, options));
     for (const std::string& name : flags.given) {
       if (name == "--listen") options.listen = flags.listen;
@@ -177,6 +178,22 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     TRESOR_ASSIGN_OR_RETURN(audit_log, audit::AuditLog::Open(options.audit_file));
     api_options.audit = audit_log;
     api_options.audit_accept_gap = options.audit_accept_gap;
+  }
+  if (!options.snapshot_interval.empty()) {
+    TRESOR_ASSIGN_OR_RETURN(const int64_t every, ParseDuration(options.snapshot_interval));
+    if (every < 1) {
+      return MakeError(ErrorCode::kSyntax, options.config + ": snapshots.interval: at least 1s");
+    }
+    server::SnapshotSchedule schedule{std::chrono::seconds(every),
+                                      static_cast<size_t>(options.snapshot_keep),
+                                      options.snapshot_dir, options.snapshot_recipients};
+    TRESOR_RETURN_IF_ERROR(crypto::PreparePrivateDirectory(options.snapshot_dir));
+    auto scheduler = server::SnapshotScheduler::Create(std::move(schedule), api_options.storage,
+                                                       api_options.log, audit_log);
+    if (!scheduler) {
+      return MakeError(ErrorCode::kSyntax, options.config + ": " + scheduler.error().message);
+    }
+    api_options.snapshots = std::move(*scheduler);
   }
   auto api = std::make_shared<server::Api>(std::move(api_options));
 

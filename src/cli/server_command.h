@@ -39,6 +39,12 @@ struct ServerOptions {
   std::string node_name;
   std::string api_addr;
   std::string age_identity_file;  // [seal] type = "age": auto-unseal
+  // [snapshots]: one every interval ("" : none) into dir, the newest
+  // `keep` kept, encrypted to the recipients.
+  std::string snapshot_interval;
+  int snapshot_keep = 10;
+  std::string snapshot_dir;
+  std::vector<std::string> snapshot_recipients;
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string cluster_name = "tresor";

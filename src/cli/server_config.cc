@@ -61,8 +61,12 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
       {"storage.request_timeout", text_of(&o.etcd_request_timeout)},
       {"storage.lease_ttl", text_of(&o.etcd_lease_ttl)},
       {"storage.max_request_bytes", int_of(&o.etcd_max_request_bytes, 1L << 30)},
+      {"snapshots.interval", text_of(&o.snapshot_interval)},
+      {"snapshots.keep", int_of(&o.snapshot_keep)},
+      {"snapshots.dir", text_of(&o.snapshot_dir)},
   };
   o.etcd_endpoints.clear();
+  o.snapshot_recipients.clear();
   for (const formats::Value& value : doc->values) {
     const std::string where = path + ":" + formats::Position(text, value.literal.begin);
     const std::string literal =
@@ -72,6 +76,13 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
         return MakeError(ErrorCode::kSyntax, where + ": storage.endpoints: strings expected");
       }
       o.etcd_endpoints.push_back(toml->Decode(literal, value.type));
+      continue;
+    }
+    if (value.path.starts_with("snapshots.recipients[")) {
+      if (value.type != formats::ValueType::kString) {
+        return MakeError(ErrorCode::kSyntax, where + ": snapshots.recipients: strings expected");
+      }
+      o.snapshot_recipients.push_back(toml->Decode(literal, value.type));
       continue;
     }
     auto it = settings.find(value.path);
@@ -91,6 +102,14 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
   } else if (seal_type != "shamir") {
     return MakeError(ErrorCode::kSyntax,
                      path + ": seal.type must be \"shamir\" or \"age\", not \"" + seal_type + "\"");
+  }
+  const bool snapshots =
+      !o.snapshot_interval.empty() || !o.snapshot_dir.empty() || !o.snapshot_recipients.empty();
+  if (snapshots && (o.snapshot_interval.empty() || o.snapshot_dir.empty() ||
+                    o.snapshot_recipients.empty() || o.snapshot_keep < 1)) {
+    return MakeError(ErrorCode::kSyntax, path +
+                                             ": [snapshots] needs interval, dir and recipients "
+                                             "(and keep, if given, at least 1)");
   }
   if (o.storage_type == "etcd") {
     if (o.etcd_endpoints.empty()) {

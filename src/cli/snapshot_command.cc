@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +10,6 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "age/encrypt.h"
 #include "cli/files.h"
@@ -20,6 +18,7 @@
 #include "cli/recipients.h"
 #include "cli/server_command.h"
 #include "cli/store_specs.h"
+#include "server/snapshots.h"
 #include "store/sqlite_storage.h"
 
 namespace tresor::cli {
@@ -36,18 +35,6 @@ class ReaderSink : public age::Sink {
  private:
   store::SnapshotReader& reader_;
 };
-
-// Writes all of `data` to a socket, without SIGPIPE if the reader is gone.
-Result<void> SendAll(int fd, std::span<const uint8_t> data) {
-  while (!data.empty()) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      return MakeError(ErrorCode::kIo, std::string("snapshot stream: ") + std::strerror(errno));
-    data = data.subspan(static_cast<size_t>(n));
-  }
-  return {};
-}
 
 // The data directory a restore makes, from sqlite:DIR or a server.toml on
 // SQLite; without trailing slashes.
@@ -187,27 +174,11 @@ Result<void> RunSnapshotSave(const SnapshotOptions& o) {
     return MakeError(ErrorCode::kRefused,
                      "refusing to write a snapshot to a terminal; give a FILE");
   }
-  // The store is read on a thread of its own into one end of a socket pair;
-  // age reads the other.
-  int ends[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
-    return MakeError(ErrorCode::kIo, std::string("socketpair: ") + std::strerror(errno));
-  }
-  Result<store::SnapshotSummary> written = MakeError(ErrorCode::kIo, "not read");
-  std::thread reader([&] {
-    RecordProgress progress("saving", total);
-    written = store::WriteSnapshot(
-        *from.storage, [&](std::span<const uint8_t> data) { return SendAll(ends[0], data); },
-        [&](uint64_t n) { progress.Update(n); });
-    if (written) progress.Update(written->records, true);
-    ::close(ends[0]);  // the end of the stream
-  });
-  age::FdSource source(ends[1], o.store);
-  auto encrypted = age::Encrypt(view, source, out.sink());
-  ::close(ends[1]);  // a reader still sending gets EPIPE
-  reader.join();
-  if (!written) return WithPlace(o.store, std::move(written).error());
-  if (!encrypted) return WithPlace(o.file.empty() ? "stdout" : o.file, encrypted.error());
+  RecordProgress progress("saving", total);
+  auto written = server::WriteEncryptedSnapshot(*from.storage, view, out.sink(),
+                                                [&](uint64_t n) { progress.Update(n); });
+  if (!written) return WithPlace(o.file.empty() ? o.store : o.file, std::move(written).error());
+  progress.Update(written->records, true);
   TRESOR_RETURN_IF_ERROR(out.Commit());
   Print(o, *written, true);
   return {};

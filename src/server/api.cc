@@ -390,6 +390,8 @@ void Api::Sweep() {
     // Once for all the nodes: by the one that leads.
     if (membership_->Leading()) (void)core->tokens().Sweep();
   }
+  // Sealed or not: the records are saved as stored.
+  if (options_.snapshots) options_.snapshots->Tick(membership_->Leading());
   StoreAuditHead();
   (void)store::TakeNotedWrites();  // nobody waits for these
 }
@@ -399,7 +401,7 @@ http::Response Api::MetricsResponse(const http::Request& request) {
   auto core = this->core();
   if (core == nullptr) return Error(503, "Vault is sealed");
   if (!core->Authorize(request, "sys/metrics", acl::kRead)) return Error(403, "permission denied");
-  const std::vector<Metrics::Gauge> gauges{
+  std::vector<Metrics::Gauge> gauges{
       {"tresor_sealed", "1 while the server is sealed.", 0},
       {"tresor_tokens", "Tokens in the store.", static_cast<double>(core->tokens().size())},
       {"tresor_kv_cached_keys", "KV keys held in memory.",
@@ -409,6 +411,16 @@ http::Response Api::MetricsResponse(const http::Request& request) {
       {"tresor_storage_transactions_total", "Storage transactions committed (group commit).",
        static_cast<double>(options_.storage->transactions())},
   };
+  if (options_.snapshots) {
+    const auto s = options_.snapshots->stats();
+    gauges.push_back({"tresor_snapshots_total", "Scheduled snapshots written or failed.",
+                      static_cast<double>(s.runs)});
+    gauges.push_back({"tresor_snapshot_failures_total", "Scheduled snapshots that failed.",
+                      static_cast<double>(s.failures)});
+    gauges.push_back({"tresor_snapshot_last_success_seconds",
+                      "When the last scheduled snapshot was written (Unix time; 0: none yet).",
+                      s.last_success});
+  }
   const std::string* format = request.Query("format");
   http::Response response;
   if (format != nullptr && *format == "prometheus") {

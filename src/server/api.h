@@ -23,6 +23,7 @@
 #include "server/metrics.h"
 #include "server/root_generation.h"
 #include "server/seal.h"
+#include "server/snapshots.h"
 #include "server/work_pool.h"
 #include "store/storage.h"
 
@@ -53,6 +54,9 @@ struct ApiOptions {
   // or deleted) unless `audit_accept_gap`, which records a "gap" line.
   std::shared_ptr<audit::AuditLog> audit;
   bool audit_accept_gap = false;
+  // Scheduled snapshots ([snapshots] in server.toml), written by the node
+  // that runs the background work. May be null.
+  std::shared_ptr<SnapshotScheduler> snapshots;
 };
 
 class Api {

@@ -9,6 +9,7 @@ import glob
 import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -19,7 +20,7 @@ import hvac
 from persistence_test import TRESOR, TempDirTest, init_and_unseal
 from server_test import wait_for
 
-EXIT_REFUSED, EXIT_IO, EXIT_NO_MATCH, EXIT_INTEGRITY, EXIT_USAGE = 1, 3, 4, 5, 2
+EXIT_REFUSED, EXIT_USAGE, EXIT_NO_MATCH, EXIT_INTEGRITY, EXIT_SYNTAX = 1, 2, 4, 5, 5
 
 
 class SnapshotTest(TempDirTest):
@@ -231,6 +232,62 @@ class SnapshotTest(TempDirTest):
         client.sys.submit_unseal_key(made["keys"][0])
         self.assertEqual(client.secrets.kv.v2.read_secret_version("big/63")["data"]["data"],
                          {"v": big})
+
+    def test_scheduled_snapshots_are_written_pruned_audited_and_counted(self):
+        snapshots = os.path.join(self.dir, "snapshots")
+        server = self.server(extra=f"""[snapshots]
+interval = "1s"
+keep = 2
+dir = "{snapshots}"
+recipients = ["{self.recipient}"]
+""").start()
+        client, made = init_and_unseal(server)
+        client.secrets.kv.v2.create_or_update_secret("app/db", secret={"password": "p1"})
+
+        def runs():
+            with open(server.audit) as f:
+                return [json.loads(line) for line in f if '"type":"snapshot"' in line]
+
+        # Three runs after the write: the newest two are there.
+        wait_for(lambda: len([r for r in runs() if r.get("records", 0) >= 5]) >= 3,
+                 "three scheduled snapshots")
+        names = sorted(os.listdir(snapshots))
+        self.assertEqual(len(names), 2, names)
+        for name in names:
+            self.assertRegex(name, r"^tresor-\d{8}T\d{6}Z\.age$")
+        self.assertEqual(os.stat(snapshots).st_mode & 0o777, 0o700)
+        last = runs()[-1]
+        self.assertEqual((last["file"], last["records"], last["bytes"] > 0),
+                         (os.path.join(snapshots, names[-1]), 5 + 1, True))
+        self.assertRegex(last["sha256"], "^[0-9a-f]{64}$")
+        self.assertRegex(last["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+        metrics = client.adapter.get("/v1/sys/metrics", params={"format": "prometheus"}).text
+        total = re.search(r"^tresor_snapshots_total (\d+)", metrics, re.M)
+        self.assertGreaterEqual(int(total.group(1)), 3)
+        self.assertIn("\ntresor_snapshot_failures_total 0\n", metrics)
+        server.stop()
+        # The newest restores into a server that serves the write.
+        target = os.path.join(self.dir, "restored")
+        self.restore(target, os.path.join(snapshots, names[-1]))
+        restored = self.server(audit=False, data=target).start()
+        client = hvac.Client(url=restored.url, token=made["root_token"])
+        client.sys.submit_unseal_key(made["keys"][0])
+        self.assertEqual(client.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                         {"password": "p1"})
+
+    def test_a_bad_snapshot_setting_stops_the_server_with_its_place(self):
+        config = os.path.join(self.dir, "bad.toml")
+        for extra, message in (
+                ('interval = "1h"\n', "[snapshots] needs interval, dir and recipients (and keep, "
+                                      "if given, at least 1)"),
+                (f'interval = "1h"\ndir = "{self.dir}/s"\nrecipients = ["age1nope"]\n',
+                 "snapshots.recipients: "),
+        ):
+            with open(config, "w") as f:
+                f.write(f'listen = "127.0.0.1:0"\ndata_dir = "{self.dir}/d"\n[snapshots]\n'
+                        + extra)
+            err = self.tresor("server", "--config", config, code=EXIT_SYNTAX).stderr
+            self.assertTrue(err.startswith(f"tresor: error: {config}: {message}"), err)
 
 
 if __name__ == "__main__":
