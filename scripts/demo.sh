@@ -7,7 +7,8 @@
 # a job with no terminal; and the server on its embedded store (SQLite):
 # initialised, unsealed, written to by the CLI and by hvac, restarted,
 # unsealed again, and everything still there; then a workload registered from
-# a ciphertext only the server opens, run with no terminal and its AppRole files.
+# a ciphertext only the server opens, run with no terminal and its AppRole files;
+# and a snapshot saved while it serves, restored, and served by a new server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -145,8 +146,22 @@ step "grep s3cret-from-the-demo data/* audit.log   # no plaintext in the databas
 echo "not found"
 step tresor audit verify audit.log
 "$tresor" audit verify audit.log
+step "tresor operator snapshot save --from sqlite:data -r \$(age-keygen -y ops.key) backup.age   # while it serves"
+"$tresor" operator snapshot save --from sqlite:data -r "$(age-keygen -y ops.key)" backup.age
+kill "$server_pid"; wait "$server_pid" || true
+server_pid=
+step tresor operator snapshot restore --to sqlite:restored -i ops.key backup.age
+"$tresor" operator snapshot restore --to sqlite:restored -i ops.key backup.age
+sed -i "s|$work/data|$work/restored|" server.toml
+step "tresor server on the restored copy, unsealed with the same keys"
+start_server
+echo "${keys[0]}" | "$tresor" operator unseal >/dev/null
+echo "${keys[1]}" | "$tresor" operator unseal
+step tresor kv get app/db
+"$tresor" kv get app/db
 kill "$server_pid"; wait "$server_pid" || true
 server_pid=
 echo
 echo "demo finished: tresor and age interoperate on this machine; the agent decrypts unattended;"
-echo "the server keeps secrets encrypted on disk and serves them to hvac, the CLI and workloads"
+echo "the server keeps secrets encrypted on disk, serves them to hvac, the CLI and workloads,"
+echo "and its snapshots restore"

@@ -125,9 +125,9 @@ Result<void> RunWorkloadRegister(const ClientOptions& o) {
     std::printf("%s\n", out.dump(2).c_str());
     return {};
   }
-  std::printf("workload %s: %zu secrets at %s (version %lld), policy %s, role %s\n", o.name.c_str(),
-              data.size(), names.secrets.c_str(), static_cast<long long>(version),
-              names.policy.c_str(), names.role.c_str());
+  std::printf("workload %s: %zu secret%s at %s (version %lld), policy %s, role %s\n",
+              o.name.c_str(), data.size(), data.size() == 1 ? "" : "s", names.secrets.c_str(),
+              static_cast<long long>(version), names.policy.c_str(), names.role.c_str());
   std::printf(o.role_id_file.empty() ? "role_id: %s\n" : "role_id: written to %s\n",
               o.role_id_file.empty() ? id.c_str() : o.role_id_file.c_str());
   if (o.secret_id_file.empty()) {
