@@ -116,7 +116,8 @@ Result<store::SnapshotSummary> Fill(const SnapshotOptions& o, const std::string&
   auto opened = store::SqliteStorage::Open(temp + "/tresor.db");
   if (!opened) return std::move(opened).error();
   std::unique_ptr<store::SqliteStorage> storage = std::move(*opened);
-  BatchedWrites writes(*storage, o.store);
+  // One fsync per 4,096 records.
+  BatchedWrites writes(*storage, o.store, {.records = 4096, .bytes = 16 << 20});
   RecordProgress progress("restoring", 0);
   uint64_t restored = 0;
   store::SnapshotReader reader([&](std::string key, store::Bytes value) -> Result<void> {

@@ -10,13 +10,6 @@
 #include "store/sqlite_storage.h"
 
 namespace tresor::cli {
-namespace {
-
-constexpr size_t kBatchRecords = 64;
-constexpr size_t kBatchBytes = 1 << 20;
-
-}  // namespace
-
 Result<std::pair<std::string, std::string>> SplitStoreSpec(const std::string& spec) {
   const size_t colon = spec.find(':');
   std::string kind = spec.substr(0, colon);
@@ -104,7 +97,7 @@ Result<store::SnapshotSummary> DigestOf(store::Storage& storage, const char* wha
 }
 
 Result<void> BatchedWrites::Add(std::string key, store::Bytes value) {
-  if (batch_.size() == kBatchRecords || bytes_ + key.size() + value.size() > kBatchBytes) {
+  if (batch_.size() == limits_.records || bytes_ + key.size() + value.size() > limits_.bytes) {
     TRESOR_RETURN_IF_ERROR(Flush());
   }
   bytes_ += key.size() + value.size();

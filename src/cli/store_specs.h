@@ -51,17 +51,25 @@ class RecordProgress {
 Result<uint64_t> CountRecords(store::Storage& storage);
 Result<store::SnapshotSummary> DigestOf(store::Storage& storage, const char* what, uint64_t total);
 
-// Writes into a store in transactions of at most 64 records and 1 MiB
-// (under etcd's default limits of 128 operations and 1.5 MiB a request).
+// Writes into a store in transactions of at most `records` records and
+// `bytes` bytes: by default 64 and 1 MiB, under etcd's default limits of 128
+// operations and 1.5 MiB a request; SQLite takes more at once.
+struct BatchLimits {
+  size_t records = 64;
+  size_t bytes = 1 << 20;
+};
+
 class BatchedWrites {
  public:
-  BatchedWrites(store::Storage& to, std::string name) : to_(to), name_(std::move(name)) {}
+  BatchedWrites(store::Storage& to, std::string name, BatchLimits limits = BatchLimits())
+      : to_(to), name_(std::move(name)), limits_(limits) {}
   Result<void> Add(std::string key, store::Bytes value);
   Result<void> Flush();
 
  private:
   store::Storage& to_;
   std::string name_;
+  BatchLimits limits_;
   std::vector<store::Write> batch_;
   size_t bytes_ = 0;
 };
