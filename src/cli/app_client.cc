@@ -279,8 +279,19 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
            "never by initialising again): keys asked on the terminal, or read one per line from "
            "stdin; the token is decoded with the attempt's one-time pad and printed",
            RunOperatorGenerateRoot);
-  generate_root->add_flag("--status", o.status_only, "Show the attempt in progress");
-  generate_root->add_flag("--cancel", o.cancel, "Cancel the attempt in progress");
+  CLI::App* rekey =
+      leaf(op, "rekey",
+           "Make new unseal keys (--shares, --threshold) from a quorum of the current ones, "
+           "asked on the terminal or read one per line from stdin; the old keys then open "
+           "nothing, and nothing stored is re-encrypted",
+           RunOperatorRekey);
+  rekey->add_option("--shares", o.shares, "New unseal keys to make (default 5)")->type_name("N");
+  rekey->add_option("--threshold", o.threshold, "New keys needed to unseal (default 3)")
+      ->type_name("T");
+  for (CLI::App* attempt : {generate_root, rekey}) {
+    attempt->add_flag("--status", o.status_only, "Show the attempt in progress");
+    attempt->add_flag("--cancel", o.cancel, "Cancel the attempt in progress");
+  }
   leaf(op, "recipient",
        "Print the server's age recipient: anyone may encrypt values to it (tresor encrypt -r, "
        "age -r) for kv put --encrypted",

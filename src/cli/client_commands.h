@@ -72,6 +72,7 @@ Result<void> RunOperatorSeal(const ClientOptions& options);
 Result<void> RunOperatorRotate(const ClientOptions& options);
 Result<void> RunOperatorKeyStatus(const ClientOptions& options);
 Result<void> RunOperatorGenerateRoot(const ClientOptions& options);
+Result<void> RunOperatorRekey(const ClientOptions& options);
 Result<void> RunStatus(const ClientOptions& options);
 // tresor read|write|list|delete, auth and secrets (path_commands.cc).
 Result<void> RunRead(const ClientOptions& options);

@@ -54,6 +54,67 @@ Result<std::string> UnsealKey(const ClientOptions& o) {
   return line;
 }
 
+// "unseal key N: BASE64" for each key; their number.
+int PrintUnsealKeys(const Json& keys) {
+  int n = 0;
+  for (const Json& key : keys) {
+    std::printf("unseal key %d: %s\n", ++n, key.get<std::string>().c_str());
+  }
+  return n;
+}
+
+void KeysShownOnce(int n, int threshold) {
+  std::fprintf(stderr,
+               "tresor: these keys are shown once and stored nowhere. Give them to %d "
+               "different people; any %d of them unseal the server after every restart.\n",
+               n, n == 1 ? 1 : threshold);
+}
+
+// Unseal keys for an attempt (sys/generate-root, sys/rekey), asked as
+// operator unseal asks, each sent to `update` with the attempt's nonce
+// until the answer says it is complete; that answer. A key that cannot be
+// read cancels the attempt.
+Result<Json> FeedKeys(const ClientOptions& o, const std::string& address, const char* attempt,
+                      const char* update, const Json& started) {
+  const std::string nonce = started.value("nonce", "");
+  const int required = started.value("required", 0);
+  for (int given = 0;;) {
+    std::fprintf(stderr, "tresor: unseal key %d of %d\n", given + 1, required);
+    ClientOptions one = o;
+    one.key.clear();
+    auto key = UnsealKey(one);
+    if (!key) {
+      (void)CallServer(address, "DELETE", attempt, nullptr, "");
+      return std::move(key).error();
+    }
+    TRESOR_ASSIGN_OR_RETURN(
+        Json s, CallServer(address, "POST", update, Json{{"key", *key}, {"nonce", nonce}}, ""));
+    std::fill(key->begin(), key->end(), '\0');
+    given = s.value("progress", given + 1);
+    if (s.value("complete", false)) return s;
+  }
+}
+
+// --cancel and --status of an attempt; true if one of them was asked.
+Result<bool> AttemptCancelOrStatus(const ClientOptions& o, const std::string& address,
+                                   const char* attempt, const char* what) {
+  if (o.cancel) {
+    TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(address, "DELETE", attempt, nullptr, ""));
+    (void)done;
+    std::printf("%s cancelled\n", what);
+    return true;
+  }
+  if (!o.status_only) return false;
+  TRESOR_ASSIGN_OR_RETURN(Json s, CallServer(address, "GET", attempt, nullptr, ""));
+  if (o.json) {
+    std::printf("%s\n", s.dump(2).c_str());
+  } else {
+    std::printf("started: %s\nprogress: %d/%d\n", s.value("started", false) ? "yes" : "no",
+                s.value("progress", 0), s.value("required", 0));
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<void> RunOperatorInit(const ClientOptions& o) {
@@ -65,16 +126,10 @@ Result<void> RunOperatorInit(const ClientOptions& o) {
     std::printf("%s\n", reply.dump(2).c_str());
     return {};
   }
-  int n = 0;
-  for (const Json& key : reply["keys_base64"]) {
-    std::printf("unseal key %d: %s\n", ++n, key.get<std::string>().c_str());
-  }
+  const int n = PrintUnsealKeys(reply["keys_base64"]);
   std::printf("root token: %s\n", reply["root_token"].get<std::string>().c_str());
   if (n > 0) {
-    std::fprintf(stderr,
-                 "tresor: these keys are shown once and stored nowhere. Give them to %d "
-                 "different people; any %d of them unseal the server after every restart.\n",
-                 n, n == 1 ? 1 : o.threshold);
+    KeysShownOnce(n, o.threshold);
   } else {
     std::fprintf(stderr,
                  "tresor: the root key is protected by the server's age identity; "
@@ -156,49 +211,44 @@ Result<void> RunOperatorRecipient(const ClientOptions& o) {
 Result<void> RunOperatorGenerateRoot(const ClientOptions& o) {
   const std::string address = ServerAddress(o.address);
   constexpr const char* kAttempt = "sys/generate-root/attempt";
-  if (o.cancel) {
-    TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(address, "DELETE", kAttempt, nullptr, ""));
-    (void)done;
-    std::printf("root generation cancelled\n");
-    return {};
-  }
-  if (o.status_only) {
-    TRESOR_ASSIGN_OR_RETURN(Json s, CallServer(address, "GET", kAttempt, nullptr, ""));
-    if (o.json) {
-      std::printf("%s\n", s.dump(2).c_str());
-    } else {
-      std::printf("started: %s\nprogress: %d/%d\n", s.value("started", false) ? "yes" : "no",
-                  s.value("progress", 0), s.value("required", 0));
-    }
-    return {};
-  }
+  TRESOR_ASSIGN_OR_RETURN(const bool answered,
+                          AttemptCancelOrStatus(o, address, kAttempt, "root generation"));
+  if (answered) return {};
   TRESOR_ASSIGN_OR_RETURN(Json started, CallServer(address, "POST", kAttempt, Json::object(), ""));
-  const std::string nonce = started.value("nonce", "");
-  const std::string otp = started.value("otp", "");
-  const int required = started.value("required", 0);
-  for (int given = 0;;) {
-    std::fprintf(stderr, "tresor: unseal key %d of %d\n", given + 1, required);
-    ClientOptions one = o;
-    one.key.clear();
-    auto key = UnsealKey(one);
-    if (!key) {
-      (void)CallServer(address, "DELETE", kAttempt, nullptr, "");
-      return std::move(key).error();
-    }
-    TRESOR_ASSIGN_OR_RETURN(Json s, CallServer(address, "POST", "sys/generate-root/update",
-                                               Json{{"key", *key}, {"nonce", nonce}}, ""));
-    std::fill(key->begin(), key->end(), '\0');
-    given = s.value("progress", given + 1);
-    if (!s.value("complete", false)) continue;
-    TRESOR_ASSIGN_OR_RETURN(std::string token,
-                            server::RootGeneration::Decode(s.value("encoded_token", ""), otp));
-    if (o.json) {
-      std::printf("%s\n", Json{{"root_token", token}}.dump(2).c_str());
-    } else {
-      std::printf("root token: %s\n", token.c_str());
-    }
+  TRESOR_ASSIGN_OR_RETURN(Json s,
+                          FeedKeys(o, address, kAttempt, "sys/generate-root/update", started));
+  TRESOR_ASSIGN_OR_RETURN(
+      std::string token,
+      server::RootGeneration::Decode(s.value("encoded_token", ""), started.value("otp", "")));
+  if (o.json) {
+    std::printf("%s\n", Json{{"root_token", token}}.dump(2).c_str());
+  } else {
+    std::printf("root token: %s\n", token.c_str());
+  }
+  return {};
+}
+
+// New unseal keys from a quorum of the current ones (sys/rekey): --shares
+// and --threshold as for init; --status and --cancel as for generate-root.
+Result<void> RunOperatorRekey(const ClientOptions& o) {
+  const std::string address = ServerAddress(o.address);
+  constexpr const char* kAttempt = "sys/rekey/init";
+  TRESOR_ASSIGN_OR_RETURN(const bool answered,
+                          AttemptCancelOrStatus(o, address, kAttempt, "rekey"));
+  if (answered) return {};
+  TRESOR_ASSIGN_OR_RETURN(
+      Json started,
+      CallServer(address, "POST", kAttempt,
+                 Json{{"secret_shares", o.shares}, {"secret_threshold", o.threshold}}, ""));
+  TRESOR_ASSIGN_OR_RETURN(Json s, FeedKeys(o, address, kAttempt, "sys/rekey/update", started));
+  if (o.json) {
+    std::printf("%s\n",
+                Json{{"keys", s["keys"]}, {"keys_base64", s["keys_base64"]}}.dump(2).c_str());
     return {};
   }
+  KeysShownOnce(PrintUnsealKeys(s["keys_base64"]), o.threshold);
+  std::fprintf(stderr, "tresor: the old unseal keys open nothing any more\n");
+  return {};
 }
 
 Result<void> RunStatus(const ClientOptions& o) {

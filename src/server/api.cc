@@ -168,7 +168,8 @@ bool TakesNoBody(std::string_view path) {
 // init settings, a password), so so is their body limit.
 bool AnswersWithoutToken(std::string_view path) {
   return path == "sys/init" || path == "sys/unseal" || path.starts_with("auth/userpass/login/") ||
-         path == "auth/approle/login" || path.starts_with("sys/generate-root/");
+         path == "auth/approle/login" || path.starts_with("sys/generate-root/") ||
+         path.starts_with("sys/rekey/");
 }
 constexpr size_t kBodyLimitWithoutToken = 64 * 1024;
 
@@ -312,6 +313,8 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   if (path == "sys/generate-root/attempt" || path == "sys/generate-root/update") {
     return GenerateRoot(*core, request, path, body);
   }
+  if (path == "sys/rekey/init" || path == "sys/rekey/update")
+    return RekeyHandler(request, path, body);
   if (path == "sys/ha-status") return HaStatus(request, *core);
   if (path == "sys/tresor/recipient") {  // public: anyone may encrypt to the server
     if (request.method != "GET") return Error(405, "unsupported operation");

@@ -21,6 +21,7 @@
 #include "server/core.h"
 #include "server/login_throttle.h"
 #include "server/metrics.h"
+#include "server/rekey.h"
 #include "server/root_generation.h"
 #include "server/seal.h"
 #include "server/snapshots.h"
@@ -117,6 +118,9 @@ class Api {
   http::Response AppRoleLogin(Core& core, const http::Request& request, const Json& body);
   http::Response Unseal(const Json& body);
   // sys/generate-root/attempt and /update (seal_handlers.cc).
+  // sys/rekey/init and sys/rekey/update (rekey.h).
+  http::Response RekeyHandler(const http::Request& request, const std::string& path,
+                              const Json& body);
   http::Response GenerateRoot(Core& core, const http::Request& request, const std::string& path,
                               const Json& body);
   http::Response SealNow(const http::Request& request);
@@ -137,6 +141,7 @@ class Api {
   std::atomic<bool> joined_{false};
   Seal seal_;
   RootGeneration root_generation_;
+  Rekey rekey_;
   std::shared_ptr<Core> core_;  // null while sealed; atomic access
   // Checks that the audit log still holds the head stored for it; with
   // audit_accept_gap, records the gap instead of failing.

@@ -21,24 +21,16 @@ std::string RandomBase62(size_t length) {
   return out;
 }
 
-std::string NewNonce() {
-  uint8_t b[16];
-  crypto::FillRandom(b);
-  return crypto::HexEncode(b);
-}
-
 }  // namespace
 
 Result<RootGenerationStatus> RootGeneration::Start(int required) {
   const std::lock_guard lock(mutex_);
-  if (started_ && encoded_.empty()) {
+  if (quorum_.started() && encoded_.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "root generation already in progress (cancel it first)");
   }
-  started_ = true;
-  nonce_ = NewNonce();
+  quorum_.Start();
   otp_ = RandomBase62(kOtpLength);
-  keys_.clear();
   encoded_.clear();
   RootGenerationStatus status = StatusLocked(required);
   status.otp = otp_;
@@ -52,9 +44,9 @@ RootGenerationStatus RootGeneration::Status(int required) const {
 
 RootGenerationStatus RootGeneration::StatusLocked(int required) const {
   RootGenerationStatus s;
-  s.started = started_;
-  s.nonce = nonce_;
-  s.progress = static_cast<int>(keys_.size());
+  s.started = quorum_.started();
+  s.nonce = quorum_.nonce();
+  s.progress = quorum_.progress();
   s.required = required;
   s.complete = !encoded_.empty();
   s.encoded_token = encoded_;
@@ -63,10 +55,8 @@ RootGenerationStatus RootGeneration::StatusLocked(int required) const {
 
 void RootGeneration::Cancel() {
   const std::lock_guard lock(mutex_);
-  started_ = false;
-  nonce_.clear();
+  quorum_.Cancel();
   otp_.clear();
-  keys_.clear();
   encoded_.clear();
 }
 
@@ -74,23 +64,14 @@ Result<RootGenerationStatus> RootGeneration::Add(
     const std::string& nonce, crypto::SecretBytes key, int required,
     const std::function<Result<std::string>(std::vector<crypto::SecretBytes>)>& finish) {
   const std::lock_guard lock(mutex_);
-  if (!started_ || !encoded_.empty()) {
+  if (!encoded_.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "no root generation in progress");
   }
-  if (nonce != nonce_) return MakeError(ErrorCode::kInvalidArgument, "incorrect nonce");
-  for (const auto& given : keys_) {
-    if (crypto::ConstantTimeEqual(given.Reveal(), key.Reveal())) {
-      return MakeError(ErrorCode::kInvalidArgument, "this key was already given");
-    }
-  }
-  keys_.push_back(std::move(key));
-  if (static_cast<int>(keys_.size()) < required) return StatusLocked(required);
-  std::vector<crypto::SecretBytes> keys = std::move(keys_);
-  keys_.clear();
-  auto token = finish(std::move(keys));
+  TRESOR_ASSIGN_OR_RETURN(auto keys, quorum_.Add(nonce, std::move(key), required));
+  if (!keys) return StatusLocked(required);
+  auto token = finish(std::move(*keys));
   if (!token) {
-    started_ = false;  // a wrong key among them: the attempt is over
-    nonce_.clear();
+    quorum_.Cancel();  // a wrong key among them: the attempt is over
     otp_.clear();
     return std::move(token).error();
   }

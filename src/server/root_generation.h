@@ -12,6 +12,7 @@
 
 #include "crypto/result.h"
 #include "crypto/secret_bytes.h"
+#include "server/key_quorum.h"
 
 namespace tresor::server {
 
@@ -48,10 +49,8 @@ class RootGeneration {
   RootGenerationStatus StatusLocked(int required) const;
 
   mutable std::mutex mutex_;
-  bool started_ = false;
-  std::string nonce_;
+  KeyQuorum quorum_{"root generation"};
   std::string otp_;
-  std::vector<crypto::SecretBytes> keys_;
   std::string encoded_;  // set once complete
 };
 

@@ -5,6 +5,7 @@
 #include "age/encrypt.h"
 #include "crypto/random.h"
 #include "crypto/shamir.h"
+#include "crypto/value_aead.h"
 #include "keys/identity_file.h"
 #include "server/times.h"
 
@@ -13,6 +14,12 @@ namespace {
 
 constexpr char kConfigPath[] = "core/seal-config";
 constexpr char kAgeRootKeyPath[] = "core/root-key/age";
+// After a rekey: the root key sealed under the key the shares make.
+constexpr char kShamirRootKeyPath[] = "core/root-key/shamir";
+
+std::span<const uint8_t> Aad(std::string_view path) {
+  return {reinterpret_cast<const uint8_t*>(path.data()), path.size()};
+}
 
 store::Bytes ToBytes(std::string_view s) { return store::Bytes(s.begin(), s.end()); }
 
@@ -67,11 +74,8 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
   if (age_seal) {
     shares = 0;
     threshold = 0;
-  } else if (shares < 1 || shares > 255 || threshold < 1 || threshold > shares ||
-             (shares > 1 && threshold == 1)) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "shares and threshold must satisfy 1 <= threshold <= shares <= 255, with a "
-                     "threshold above 1 when there is more than one share");
+  } else {
+    TRESOR_RETURN_IF_ERROR(CheckShares(shares, threshold));
   }
   auto root_key = crypto::RandomSecret(kRootKeySize);
   store::Keyring keyring = store::Keyring::Generate(NowUnix());
@@ -149,31 +153,102 @@ Result<std::shared_ptr<store::Barrier>> Seal::AddShare(std::span<const uint8_t> 
   return barrier;
 }
 
+Result<void> Seal::CheckShares(int shares, int threshold) {
+  if (shares < 1 || shares > 255 || threshold < 1 || threshold > shares ||
+      (shares > 1 && threshold == 1)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "shares and threshold must satisfy 1 <= threshold <= shares <= 255, with a "
+                     "threshold above 1 when there is more than one share");
+  }
+  return {};
+}
+
+Result<crypto::SecretBytes> Seal::RootKeyFromShares(const Config& config,
+                                                    std::vector<crypto::SecretBytes> given) {
+  crypto::SecretBytes made;
+  if (config.threshold == 1) {
+    made = std::move(given.front());
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(made, crypto::CombineShares(given));
+  }
+  // Before any rekey the shares make the root key itself.
+  TRESOR_ASSIGN_OR_RETURN(auto wrapped, storage_->Get(kShamirRootKeyPath));
+  if (!wrapped) return made;
+  auto root_key = crypto::OpenValue(made.Reveal(), Aad(kShamirRootKeyPath), *wrapped);
+  if (!root_key) {
+    return MakeError(ErrorCode::kIntegrity, "these keys do not open the root key");
+  }
+  return std::move(*root_key);
+}
+
 Result<std::shared_ptr<store::Barrier>> Seal::OpenWithShares(
     const Config& config, std::vector<crypto::SecretBytes> given) {
-  crypto::SecretBytes root_key;
-  if (config.threshold == 1) {
-    root_key = std::move(given.front());
-  } else {
-    TRESOR_ASSIGN_OR_RETURN(root_key, crypto::CombineShares(given));
-  }
+  TRESOR_ASSIGN_OR_RETURN(auto root_key, RootKeyFromShares(config, std::move(given)));
   return OpenWithRootKey(root_key);
+}
+
+Result<std::vector<crypto::SecretBytes>> Seal::Rekey(std::vector<crypto::SecretBytes> current,
+                                                     int shares, int threshold) {
+  TRESOR_RETURN_IF_ERROR(CheckShares(shares, threshold));
+  const std::lock_guard lock(mutex_);
+  TRESOR_ASSIGN_OR_RETURN(auto stored, storage_->Read(kConfigPath));
+  const uint64_t config_revision = stored.has_value() ? stored->revision : 0;
+  TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
+  if (config_revision == 0 || !config || config->type != "shamir") {
+    return MakeError(ErrorCode::kRefused, "this server has no unseal keys to change");
+  }
+  TRESOR_RETURN_IF_ERROR(CheckGiven(*config, current));
+  auto root_key = RootKeyFromShares(*config, std::move(current));
+  if (!root_key || !OpenWithRootKey(*root_key)) {
+    return MakeError(ErrorCode::kIntegrity, "these keys do not open the keyring; start again");
+  }
+  // A new key for the shares, sealing the same root key: nothing stored
+  // under the root key changes, every node keeps going, and the old shares
+  // open nothing from the moment this is stored.
+  auto unseal_key = crypto::RandomSecret(kRootKeySize);
+  const nlohmann::json next{
+      {"type", "shamir"}, {"secret_shares", shares}, {"secret_threshold", threshold}};
+  std::vector<store::Write> writes{
+      {kConfigPath, ToBytes(next.dump())},
+      {kShamirRootKeyPath,
+       crypto::SealValue(unseal_key.Reveal(), Aad(kShamirRootKeyPath), root_key->Reveal())}};
+  store::Txn txn{{{kConfigPath, config_revision}}, std::move(writes)};
+  TRESOR_ASSIGN_OR_RETURN(const store::TxnResult committed, storage_->Commit(std::move(txn)));
+  if (!committed.applied) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "the seal configuration changed meanwhile (another rekey); start again");
+  }
+  progress_.clear();  // keys given towards an unseal were the old ones
+  if (shares == 1) {
+    std::vector<crypto::SecretBytes> one;
+    one.push_back(std::move(unseal_key));
+    return one;
+  }
+  return crypto::SplitSecret(unseal_key, shares, threshold);
 }
 
 Result<void> Seal::VerifyShares(std::vector<crypto::SecretBytes> shares) {
   const std::lock_guard lock(mutex_);
   TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
-  if (!config || config->type != "shamir" || static_cast<int>(shares.size()) != config->threshold) {
+  if (!config || config->type != "shamir") {
     return MakeError(ErrorCode::kRefused, "this server has no unseal keys to check");
   }
-  const size_t size = config->shares == 1 ? kRootKeySize : kRootKeySize + 1;
-  for (const auto& share : shares) {
+  TRESOR_RETURN_IF_ERROR(CheckGiven(*config, shares));
+  if (!OpenWithShares(*config, std::move(shares))) {
+    return MakeError(ErrorCode::kIntegrity, "these keys do not open the keyring; start again");
+  }
+  return {};
+}
+
+Result<void> Seal::CheckGiven(const Config& config, const std::vector<crypto::SecretBytes>& given) {
+  if (static_cast<int>(given.size()) != config.threshold) {
+    return MakeError(ErrorCode::kRefused, "this server has no unseal keys to check");
+  }
+  const size_t size = config.shares == 1 ? kRootKeySize : kRootKeySize + 1;
+  for (const auto& share : given) {
     if (share.size() != size) {
       return MakeError(ErrorCode::kInvalidArgument, "an unseal key has the wrong length");
     }
-  }
-  if (!OpenWithShares(*config, std::move(shares))) {
-    return MakeError(ErrorCode::kIntegrity, "these keys do not open the keyring; start again");
   }
   return {};
 }

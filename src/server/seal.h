@@ -10,8 +10,10 @@
 // does not open the keyring is an error; nothing is ever re-initialised.
 //
 // Outside the barrier, in plain storage: "core/seal-config" (JSON: type,
-// shares, threshold, recipient; no secret), "core/keyring" and, for the age
-// seal, "core/root-key/age" (an age file).
+// shares, threshold, recipient; no secret), "core/keyring", for the age
+// seal "core/root-key/age" (an age file), and after a rekey
+// "core/root-key/shamir" (the root key sealed under the key the shares
+// make; before any rekey the shares make the root key itself).
 //
 // Thread-safe.
 #pragma once
@@ -62,6 +64,17 @@ class Seal {
   // kIntegrity unless `shares` (a threshold of them) give the root key that
   // opens the keyring; kRefused for the age seal (sys/generate-root).
   Result<void> VerifyShares(std::vector<crypto::SecretBytes> shares);
+  // New unseal keys, `shares` of them with `threshold`, from a threshold of
+  // the current ones: a new key for the shares seals the same root key
+  // (core/root-key/shamir), so nothing else changes and the old keys stop
+  // opening it. kIntegrity for keys that do not open the keyring,
+  // kInvalidArgument for shares and threshold Init would refuse, kRefused
+  // for the age seal.
+  Result<std::vector<crypto::SecretBytes>> Rekey(std::vector<crypto::SecretBytes> current,
+                                                 int shares, int threshold);
+  // kInvalidArgument unless 1 <= threshold <= shares <= 255, with a
+  // threshold above 1 when there is more than one share.
+  static Result<void> CheckShares(int shares, int threshold);
   // Opens the root key with the age identity file.
   Result<std::shared_ptr<store::Barrier>> UnsealWithAge();
 
@@ -79,6 +92,14 @@ class Seal {
   Result<std::shared_ptr<store::Barrier>> OpenWithRootKey(const crypto::SecretBytes& root_key);
   Result<std::shared_ptr<store::Barrier>> OpenWithShares(const Config& config,
                                                          std::vector<crypto::SecretBytes> given);
+  // What a threshold of shares make: the root key, or (after a rekey) the
+  // key that opens it. kIntegrity if they open nothing.
+  Result<crypto::SecretBytes> RootKeyFromShares(const Config& config,
+                                                std::vector<crypto::SecretBytes> given);
+  // kRefused unless `given` holds a threshold of keys, kInvalidArgument for
+  // one of the wrong length.
+  static Result<void> CheckGiven(const Config& config,
+                                 const std::vector<crypto::SecretBytes>& given);
 
   std::shared_ptr<store::Storage> storage_;
   std::string age_identity_file_;

@@ -38,6 +38,20 @@ std::optional<crypto::SecretBytes> DecodeKey(const std::string& text) {
   return out;
 }
 
+// The unseal key and the nonce of a sys/generate-root or sys/rekey update.
+Result<std::pair<crypto::SecretBytes, std::string>> KeyAndNonce(const Json& body) {
+  if (!body.contains("key") || !body["key"].is_string()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "'key' must be specified in request body as JSON");
+  }
+  auto key = DecodeKey(body["key"].get<std::string>());
+  if (!key)
+    return MakeError(ErrorCode::kInvalidArgument, "'key' must be a valid hex or base64 string");
+  std::string nonce =
+      body.contains("nonce") && body["nonce"].is_string() ? body["nonce"].get<std::string>() : "";
+  return std::pair{std::move(*key), std::move(nonce)};
+}
+
 int QueryCode(const http::Request& request, const char* name, int fallback) {
   const std::string* value = request.Query(name);
   if (value == nullptr) return fallback;
@@ -200,15 +214,11 @@ http::Response Api::GenerateRoot(Core& core, const http::Request& request, const
     return answer(*started);
   }
   if (!IsWrite(request)) return Error(405, "unsupported operation");
-  if (!body.contains("key") || !body["key"].is_string()) {
-    return Error(400, "'key' must be specified in request body as JSON");
-  }
-  auto key = DecodeKey(body["key"].get<std::string>());
-  if (!key) return Error(400, "'key' must be a valid hex or base64 string");
-  const std::string nonce =
-      body.contains("nonce") && body["nonce"].is_string() ? body["nonce"].get<std::string>() : "";
+  auto given = KeyAndNonce(body);
+  if (!given) return Error(400, given.error().message);
+  auto& [key, nonce] = *given;
   auto added =
-      root_generation_.Add(nonce, std::move(*key), seal.threshold,
+      root_generation_.Add(nonce, std::move(key), seal.threshold,
                            [&](std::vector<crypto::SecretBytes> keys) -> Result<std::string> {
                              TRESOR_RETURN_IF_ERROR(seal_.VerifyShares(std::move(keys)));
                              TokenRequest root;
@@ -218,6 +228,67 @@ http::Response Api::GenerateRoot(Core& core, const http::Request& request, const
                              TRESOR_ASSIGN_OR_RETURN(auto created, core.tokens().Create(root, ""));
                              return created.first;
                            });
+  if (!added) return Error(400, added.error().message);
+  return answer(*added);
+}
+
+http::Response Api::RekeyHandler(const http::Request& request, const std::string& path,
+                                 const Json& body) {
+  const SealStatus seal = seal_.Status(false);
+  if (seal.type != "shamir") {
+    return Error(400, "rekey needs unseal keys; this server unseals with its age identity");
+  }
+  const auto answer = [](const RekeyStatus& s) {
+    Json out{{"started", s.started},
+             {"nonce", s.nonce},
+             {"t", s.threshold},
+             {"n", s.shares},
+             {"progress", s.progress},
+             {"required", s.required},
+             {"pgp_fingerprints", nullptr},
+             {"backup", false},
+             {"verification_required", false}};
+    if (s.complete) {
+      out = Json{{"complete", true},
+                 {"nonce", s.nonce},
+                 {"keys", s.keys_hex},
+                 {"keys_base64", s.keys_base64},
+                 {"pgp_fingerprints", nullptr},
+                 {"backup", false},
+                 {"verification_required", false}};
+    }
+    return JsonResponse(200, out);
+  };
+  if (path == "sys/rekey/init") {
+    if (request.method == "GET") return answer(rekey_.Status(seal.threshold));
+    if (request.method == "DELETE") {
+      rekey_.Cancel();
+      return NoContent();
+    }
+    if (!IsWrite(request)) return Error(405, "unsupported operation");
+    for (const char* option : {"pgp_keys", "backup", "require_verification"}) {
+      if (body.contains(option) && !body[option].is_null() && body[option] != false &&
+          body[option] != Json::array()) {
+        return Error(400, std::string(option) + " is not supported");
+      }
+    }
+    const int shares = body.value("secret_shares", 0);
+    const int threshold = body.value("secret_threshold", 0);
+    if (auto valid = Seal::CheckShares(shares, threshold); !valid) {
+      return Error(400, valid.error().message);
+    }
+    auto started = rekey_.Start(shares, threshold, seal.threshold);
+    if (!started) return Error(400, started.error().message);
+    return answer(*started);
+  }
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  auto given = KeyAndNonce(body);
+  if (!given) return Error(400, given.error().message);
+  auto& [key, nonce] = *given;
+  auto added = rekey_.Add(nonce, std::move(key), seal.threshold,
+                          [&](std::vector<crypto::SecretBytes> keys, int shares, int threshold) {
+                            return seal_.Rekey(std::move(keys), shares, threshold);
+                          });
   if (!added) return Error(400, added.error().message);
   return answer(*added);
 }

@@ -624,6 +624,114 @@ class GenerateRootTest(TempDirTest):
             "generate-root needs unseal keys; this server unseals with its age identity"])
 
 
+class RekeyTest(TempDirTest):
+    """New unseal keys from a quorum of the current ones (sys/rekey), through
+    hvac and the CLI: the old keys then open nothing, the new ones unseal
+    after a restart, and the data is untouched; bad attempts are refused."""
+
+    def unseal_with(self, server, keys):
+        client = hvac.Client(url=server.url)
+        reply = None
+        for key in keys:
+            reply = client.sys.submit_unseal_key(key)
+        return reply
+
+    def test_hvac_and_the_cli_change_the_unseal_keys(self):
+        server = self.server().start()
+        client, made = init_and_unseal(server, 3, 2)
+        client.secrets.kv.v2.create_or_update_secret("app/db", secret={"password": "p1"})
+        old = made["keys"]
+        anon = hvac.Client(url=server.url)
+        started = anon.sys.start_rekey(secret_shares=5, secret_threshold=3)
+        self.assertEqual({k: started[k] for k in ("started", "t", "n", "progress", "required")},
+                         {"started": True, "t": 3, "n": 5, "progress": 0, "required": 2})
+        first = anon.sys.rekey(old[0], nonce=started["nonce"])
+        self.assertEqual((first["progress"], first.get("complete", False)), (1, False))
+        self.assertEqual(anon.sys.read_rekey_progress()["progress"], 1)
+        done = anon.sys.rekey(old[2], nonce=started["nonce"])
+        self.assertTrue(done["complete"])
+        self.assertEqual(len(done["keys"]), 5)
+        self.assertEqual([base64.b64decode(k).hex() for k in done["keys_base64"]], done["keys"])
+        self.assertFalse(anon.sys.read_rekey_progress()["started"])
+        status = anon.sys.read_seal_status()
+        self.assertEqual((status["n"], status["t"], status["sealed"]), (5, 3, False))
+
+        server.stop()
+        server = self.server().start()
+        # The old keys: as many as the new threshold, and they open nothing.
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.unseal_with(server, [old[0], old[1], old[2]])
+        self.assertEqual(caught.exception.errors,
+                         ["unseal failed: these keys do not open the keyring; start again"])
+        self.assertFalse(self.unseal_with(server, done["keys"][1:4])["sealed"])
+        client = hvac.Client(url=server.url, token=made["root_token"])
+        self.assertEqual(client.secrets.kv.v2.read_secret_version("app/db")["data"]["data"],
+                         {"password": "p1"})
+
+        # The CLI, keys from stdin, back to two of three.
+        new = done["keys"]
+        out = server.cli("operator", "rekey", "--shares", "3", "--threshold", "2",
+                         stdin=f"{new[4]}\n{new[0]}\n{new[2]}\n")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stderr, "tresor: unseal key 1 of 3\ntresor: unseal key 2 of 3\n"
+                                     "tresor: unseal key 3 of 3\n"
+                                     "tresor: these keys are shown once and stored nowhere. Give "
+                                     "them to 3 different people; any 2 of them unseal the "
+                                     "server after every restart.\n"
+                                     "tresor: the old unseal keys open nothing any more\n")
+        latest = re.findall(r"^unseal key \d: (\S+)$", out.stdout, re.M)
+        self.assertEqual(len(latest), 3)
+        server.stop()
+        server = self.server().start()
+        self.assertFalse(self.unseal_with(server, latest[:2])["sealed"])
+
+    def test_bad_attempts_are_refused_and_change_nothing(self):
+        server = self.server().start()
+        _, made = init_and_unseal(server, 3, 2)
+        anon = hvac.Client(url=server.url)
+        for shares, threshold in ((2, 3), (3, 1), (256, 2)):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                anon.sys.start_rekey(secret_shares=shares, secret_threshold=threshold)
+            self.assertEqual(caught.exception.errors, [
+                "shares and threshold must satisfy 1 <= threshold <= shares <= 255, with a "
+                "threshold above 1 when there is more than one share"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            anon.sys.start_rekey(secret_shares=3, secret_threshold=2, pgp_keys=["a", "b", "c"])
+        self.assertEqual(caught.exception.errors, ["pgp_keys is not supported"])
+        started = anon.sys.start_rekey(secret_shares=3, secret_threshold=2)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            anon.sys.start_rekey(secret_shares=3, secret_threshold=2)
+        self.assertEqual(caught.exception.errors, ["rekey already in progress (cancel it first)"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            anon.sys.rekey(made["keys"][0], nonce="not-the-nonce")
+        self.assertEqual(caught.exception.errors, ["incorrect nonce"])
+        anon.sys.rekey(made["keys"][0], nonce=started["nonce"])
+        forged = "ff" * len(bytes.fromhex(made["keys"][1]))
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            anon.sys.rekey(forged, nonce=started["nonce"])
+        self.assertEqual(caught.exception.errors,
+                         ["these keys do not open the keyring; start again"])
+        self.assertFalse(anon.sys.read_rekey_progress()["started"])
+        anon.sys.start_rekey(secret_shares=3, secret_threshold=2)
+        anon.sys.cancel_rekey()
+        self.assertFalse(anon.sys.read_rekey_progress()["started"])
+        # The old keys still unseal: nothing changed.
+        server.stop()
+        server = self.server().start()
+        self.assertFalse(self.unseal_with(server, made["keys"][:2])["sealed"])
+        identity = os.path.join(self.dir, "unseal.key")
+        subprocess.run(["age-keygen", "-o", identity], check=True, capture_output=True)
+        os.makedirs(os.path.join(self.dir, "aged"))
+        aged = Server(os.path.join(self.dir, "aged"), seal_identity=identity)
+        self.servers.append(aged)
+        aged.start()
+        self.assertEqual(aged.cli("operator", "init").returncode, 0)
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            hvac.Client(url=aged.url).sys.start_rekey(secret_shares=3, secret_threshold=2)
+        self.assertEqual(caught.exception.errors, [
+            "rekey needs unseal keys; this server unseals with its age identity"])
+
+
 class InitOptionsTest(TempDirTest):
     def test_options_tresor_does_not_build_are_refused_and_nothing_is_initialised(self):
         server = self.server().start()
