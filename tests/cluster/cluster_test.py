@@ -474,6 +474,28 @@ class ClusterTest(ClusterCase):
             "(--audit-accept-gap records the gap in the log and goes on)"])
         self.assertEqual(a.call("GET", "secret/data/audited/4", root).status_code, 200)
 
+    def test_scheduled_snapshots_are_written_by_the_node_that_leads_only(self):
+        key = os.path.join(self.dir, "snapshots.key")
+        subprocess.run(["age-keygen", "-o", key], check=True, capture_output=True)
+        public = subprocess.run(["age-keygen", "-y", key], check=True, capture_output=True,
+                                text=True).stdout.strip()
+        prefix = f"tresor-snap-{os.path.basename(self.dir)}/"
+        dirs = [os.path.join(self.dir, f"snapshots-{i}") for i in range(3)]
+        nodes = [Node(self.dir, f"s{i}", self.etcd.endpoints, prefix,
+                      storage_extra=f'[snapshots]\ninterval = "1s"\nkeep = 2\n'
+                                    f'dir = "{dirs[i]}"\nrecipients = ["{public}"]\n')
+                 for i in range(3)]
+        self.nodes += nodes
+        made = hvac.Client(url=nodes[0].url).sys.initialize(secret_shares=1, secret_threshold=1)
+        for node in nodes:
+            self.assertFalse(node.unseal(made["keys"][0])["sealed"])
+        wait_for("two scheduled snapshots",
+                 lambda: sum(len(os.listdir(d)) for d in dirs) >= 2 or None)
+        leading = [n for n in nodes if n.call("GET", "sys/leader").json()["is_self"]]
+        self.assertEqual(len(leading), 1)
+        self.assertEqual([n.name for n, d in zip(nodes, dirs) if os.listdir(d)],
+                         [leading[0].name])
+
     def migrate(self, source, target, prefix):
         return subprocess.run([TRESOR, "operator", "migrate", "--from", source, "--to", target,
                                "--prefix", prefix, "--json"],
