@@ -133,8 +133,9 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
         ->required();
     return cmd;
   };
-  path_leaf("read", "Read any API path and print its data as KEY=VALUE lines", RunRead)
-      ->add_option("--field", o.field, "Print only this field's value");
+  CLI::App* read_any =
+      path_leaf("read", "Read any API path and print its data as KEY=VALUE lines", RunRead);
+  read_any->add_option("--field", o.field, "Print only this field's value");
   CLI::App* write_any =
       path_leaf("write",
                 "Write to any API path: KEY=VALUE pairs (VALUE - reads stdin, @FILE "
@@ -142,6 +143,18 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
                 RunWrite);
   write_any->add_option("PAIRS", o.pairs, "KEY=VALUE ...");
   write_any->add_option("--field", o.field, "Print only this field of the answer");
+  for (CLI::App* cmd : {read_any, write_any}) {
+    cmd->add_option("--wrap-ttl", o.wrap_ttl,
+                    "Answer with a wrapping token instead, valid for TTL (\"5m\"): tresor "
+                    "unwrap gives the answer, once")
+        ->type_name("TTL");
+  }
+  c.unwrap_command =
+      leaf(&app, "unwrap",
+           "Print the answer a wrapping token holds (TOKEN, - to read it from stdin, else "
+           "$TRESOR_TOKEN): it works once",
+           RunUnwrap);
+  c.unwrap_command->add_option("TOKEN", o.name, "The wrapping token (- reads it from stdin)");
   path_leaf("list", "List the keys under any API path", RunList);
   path_leaf("delete", "Delete at any API path", RunDelete, false);
 
@@ -348,6 +361,10 @@ std::optional<Result<void>> RunClientCommands(ClientCommands& c, int argc, char*
   for (const auto& [cmd, run] : c.leaves) {
     if (!cmd->parsed()) continue;
     if (!c.options.ca_cert.empty()) SetCaCertFile(c.options.ca_cert);
+    // A wrapping token typed on the command line: gone from argv too.
+    for (int i = 1; i < argc && cmd == c.unwrap_command && c.options.name.size() > 1; ++i) {
+      if (c.options.name == argv[i]) std::memset(argv[i], 'x', std::strlen(argv[i]));
+    }
     // Values typed on the command line: gone from argv from here on.
     for (const std::string& pair : c.options.pairs) {
       const size_t eq = pair.find('=');

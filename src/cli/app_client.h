@@ -18,6 +18,7 @@ struct ClientCommands {
   std::vector<std::pair<CLI::App*, Result<void> (*)(const ClientOptions&)>> leaves;
   MigrateOptions migrate;
   CLI::App* migrate_command = nullptr;
+  CLI::App* unwrap_command = nullptr;
   SnapshotOptions snapshot;
   CLI::App* snapshot_save = nullptr;
   CLI::App* snapshot_restore = nullptr;

@@ -1,7 +1,8 @@
-// tresor read|write|list|delete PATH for any API path, and tresor auth
-// and secrets (enable, disable, list): the Vault CLI's verbs, so that an
-// operator needs no curl.
+// tresor read|write|list|delete PATH for any API path, tresor unwrap, and
+// tresor auth and secrets (enable, disable, list): the Vault CLI's verbs,
+// so that an operator needs no curl.
 #include <cstdio>
+#include <iostream>
 
 #include "cli/client_commands.h"
 #include "cli/pairs.h"
@@ -25,7 +26,9 @@ Result<void> PrintData(const Json& reply, const ClientOptions& o) {
     std::printf("%s\n", reply.dump(2).c_str());
     return {};
   }
-  const Json& data = reply.contains("data") && reply["data"].is_object()   ? reply["data"]
+  const Json& data = reply.contains("wrap_info") && reply["wrap_info"].is_object()
+                         ? reply["wrap_info"]
+                     : reply.contains("data") && reply["data"].is_object() ? reply["data"]
                      : reply.contains("auth") && reply["auth"].is_object() ? reply["auth"]
                                                                            : reply;
   if (!o.field.empty()) {
@@ -41,16 +44,41 @@ Result<void> PrintData(const Json& reply, const ClientOptions& o) {
   return {};
 }
 
+// The request's headers: X-Vault-Wrap-TTL with --wrap-ttl.
+std::vector<std::pair<std::string, std::string>> WrapHeader(const ClientOptions& o) {
+  if (o.wrap_ttl.empty()) return {};
+  return {{"X-Vault-Wrap-TTL", o.wrap_ttl}};
+}
+
 }  // namespace
 
 Result<void> RunRead(const ClientOptions& o) {
-  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "GET", o.path));
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(Address(o), "GET", o.path, nullptr, client::ClientToken(),
+                                     client::CaCertFile(), WrapHeader(o)));
+  return PrintData(reply, o);
+}
+
+// The response a wrapping token holds, once: TOKEN given, or the client's
+// own token.
+Result<void> RunUnwrap(const ClientOptions& o) {
+  std::string token = o.name;
+  if (token == "-" && !std::getline(std::cin, token)) {
+    return MakeError(ErrorCode::kInvalidArgument, "no wrapping token on stdin");
+  }
+  const Json body = token.empty() ? Json::object() : Json{{"token", token}};
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(Address(o), "POST", "sys/wrapping/unwrap", body,
+                                     token.empty() ? client::ClientToken() : std::string()));
+  std::fill(token.begin(), token.end(), '\0');
   return PrintData(reply, o);
 }
 
 Result<void> RunWrite(const ClientOptions& o) {
   TRESOR_ASSIGN_OR_RETURN(const Json body, ParsePairs(o.pairs));
-  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "POST", o.path, body));
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(Address(o), "POST", o.path, body, client::ClientToken(),
+                                     client::CaCertFile(), WrapHeader(o)));
   if (reply.empty() && !o.json) {
     std::printf("%s: written\n", o.path.c_str());
     return {};

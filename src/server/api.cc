@@ -169,7 +169,8 @@ bool TakesNoBody(std::string_view path) {
 bool AnswersWithoutToken(std::string_view path) {
   return path == "sys/init" || path == "sys/unseal" || path.starts_with("auth/userpass/login/") ||
          path == "auth/approle/login" || path.starts_with("sys/generate-root/") ||
-         path.starts_with("sys/rekey/");
+         path.starts_with("sys/rekey/") || path == "sys/wrapping/lookup" ||
+         path == "sys/wrapping/unwrap";
 }
 constexpr size_t kBodyLimitWithoutToken = 64 * 1024;
 
@@ -184,12 +185,15 @@ Json BodyDigest(const http::Request& request, const crypto::HmacSha256Key& key) 
 
 std::optional<http::Response> Api::Admit(const http::Request& request, Core* core, Json* auth) {
   if (!request.path.starts_with("/v1/")) return Error(404, "unsupported path");
-  // Response wrapping is not built: a request that asks for it must not
-  // get the secret in the clear instead.
-  if (request.Header("x-vault-wrap-ttl") != nullptr) {
-    return Error(400, "response wrapping (X-Vault-Wrap-TTL) is not supported by this server");
-  }
   const std::string_view path = std::string_view(request.path).substr(4);
+  // Checked before anything is done: a request that asks for wrapping gets
+  // its answer wrapped or not at all, never in the clear.
+  if (const std::string* wrap = request.Header("x-vault-wrap-ttl")) {
+    if (auto ttl = WrapTtl(*wrap); !ttl) return Error(400, ttl.error().message);
+    if (path.starts_with("auth/userpass/login/")) {
+      return Error(400, "response wrapping is not supported for userpass logins");
+    }
+  }
   if (TakesNoBody(path)) return std::nullopt;
   if (AnswersWithoutToken(path)) {
     if (request.body.size() > kBodyLimitWithoutToken) {
@@ -250,7 +254,8 @@ http::Response Api::Audited(const http::Request& request) {
     if (!options_.audit->Append(std::move(entry)).has_value()) {
       return Error(500, "audit log write failed");
     }
-    http::Response response = refused ? std::move(*refused) : AwaitWrites(Serve(request, body));
+    http::Response response =
+        refused ? std::move(*refused) : AwaitWrites(Wrapped(request, Serve(request, body)));
     // The response line is written when the response is final.
     OnFinal(
         response, [audit = options_.audit, about, auth, core, sealed_key](http::Response& done) {
@@ -260,7 +265,27 @@ http::Response Api::Audited(const http::Request& request) {
         });
     return response;
   }
-  return refused ? std::move(*refused) : AwaitWrites(Serve(request, body));
+  return refused ? std::move(*refused) : AwaitWrites(Wrapped(request, Serve(request, body)));
+}
+
+http::Response Api::Wrapped(const http::Request& request, http::Response response) {
+  const std::string* wrap = request.Header("x-vault-wrap-ttl");
+  if (wrap == nullptr || response.status != 200 || request.path.starts_with("/v1/sys/wrapping/")) {
+    return response;  // nothing to wrap (errors are answered as they are)
+  }
+  auto core = this->core();
+  if (core == nullptr || response.defer) {
+    return Error(400, "response wrapping is not supported for this request");
+  }
+  // A token the response carries (token create, logins) is named by its
+  // accessor, as Vault's wrapped_accessor.
+  const Result<Json> answer = formats::ParseBoundedJson(response.body);
+  std::string accessor;
+  if (answer && answer->is_object() && answer->contains("auth") && (*answer)["auth"].is_object()) {
+    accessor = (*answer)["auth"].value("accessor", "");
+  }
+  return WrapResponse(core->tokens(), core->barrier(), response.body, WrapTtl(*wrap).value(),
+                      request.path.substr(4), accessor);
 }
 
 http::Response Api::AwaitWrites(http::Response response) {
@@ -315,6 +340,11 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   }
   if (path == "sys/rekey/init" || path == "sys/rekey/update")
     return RekeyHandler(request, path, body);
+  if (path.starts_with("sys/wrapping/")) {
+    std::string bearer;
+    return WrappingEndpoint(core->tokens(), core->barrier(), request, path, body,
+                            RequestToken(request, &bearer));
+  }
   if (path == "sys/ha-status") return HaStatus(request, *core);
   if (path == "sys/tresor/recipient") {  // public: anyone may encrypt to the server
     if (request.method != "GET") return Error(405, "unsupported operation");
@@ -391,7 +421,12 @@ void Api::Sweep() {
   if (auto core = this->core()) {
     core->ExpireWaits(std::chrono::steady_clock::now() - options_.index_wait);
     // Once for all the nodes: by the one that leads.
-    if (membership_->Leading()) (void)core->tokens().Sweep();
+    if (membership_->Leading()) {
+      (void)core->tokens().Sweep();
+      // What expired wrapping tokens held: unusable already (the token is
+      // gone), so removed only once a minute.
+      if (++sweeps_ % 60 == 0) SweepWrapped(core->barrier());
+    }
   }
   // Sealed or not: the records are saved as stored.
   if (options_.snapshots) options_.snapshots->Tick(membership_->Leading());

@@ -26,6 +26,7 @@
 #include "server/seal.h"
 #include "server/snapshots.h"
 #include "server/work_pool.h"
+#include "server/wrapping.h"
 #include "store/storage.h"
 
 namespace tresor::server {
@@ -128,6 +129,9 @@ class Api {
   Result<void> Open(std::shared_ptr<store::Barrier> barrier);
   // Holds `response` until the request's writes are durable.
   http::Response AwaitWrites(http::Response response);
+  // `response` kept for a wrapping token if the request asked for it
+  // (X-Vault-Wrap-TTL, checked by Admit), and answered as that token.
+  http::Response Wrapped(const http::Request& request, http::Response response);
   // A request with X-Vault-Index: held until this node applied that
   // revision (api_index.cc); nothing if it may be served now.
   std::optional<http::Response> AwaitIndex(const http::Request& request);
@@ -141,6 +145,7 @@ class Api {
   std::atomic<bool> joined_{false};
   Seal seal_;
   RootGeneration root_generation_;
+  uint64_t sweeps_ = 0;  // Sweep's calls (one thread)
   Rekey rekey_;
   std::shared_ptr<Core> core_;  // null while sealed; atomic access
   // Checks that the audit log still holds the head stored for it; with

@@ -5,6 +5,8 @@
 
 #include "formats/ascii.h"
 #include "server/records.h"
+#include "server/wrapping.h"
+#include "server/wrapping.h"
 
 namespace tresor::server {
 
@@ -56,7 +58,9 @@ void PolicyStore::Refresh(const std::string& name, uint64_t revision,
 }
 
 Result<void> PolicyStore::Put(const std::string& name, const std::string& text) {
-  if (name == "root") return MakeError(ErrorCode::kRefused, "cannot update the root policy");
+  if (name == "root" || name == kWrappingPolicy) {
+    return MakeError(ErrorCode::kRefused, "cannot update the " + name + " policy");
+  }
   if (!ValidPolicyName(name)) {
     return MakeError(ErrorCode::kInvalidArgument, "invalid policy name \"" + name + "\"");
   }
