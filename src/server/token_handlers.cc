@@ -79,6 +79,15 @@ http::Response Core::Token(const http::Request& request, const std::string& path
     return TokenCreate(op, body, caller);
   }
   if (op == "roles" || op.starts_with("roles/")) return TokenRoles(request, op, body);
+  if (op == "accessors") {  // Vault's: a list, and sudo on the path
+    if (!IsList(request)) return Error(405, "unsupported operation");
+    // A listing is checked with a trailing slash (Core::AuthorizeWith).
+    if (!IsRoot(caller.info.policies) &&
+        (policies_.AclFor(caller.info.policies)->Capabilities(path + "/") & acl::kSudo) == 0) {
+      return Error(403, "permission denied");
+    }
+    return Envelope(200, Json{{"keys", tokens_.Accessors()}});
+  }
 
   // The token an operation is about: the caller's own, or one in the body.
   std::string target_key = caller.key;

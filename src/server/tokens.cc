@@ -1,5 +1,6 @@
 #include "server/tokens.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "crypto/kdf.h"
@@ -338,6 +339,20 @@ void TokenStore::Revoke(const std::string& key, bool orphan_children) {
 size_t TokenStore::size() {
   const std::lock_guard lock(mutex_);
   return tokens_.size();
+}
+
+std::vector<std::string> TokenStore::Accessors() {
+  const int64_t now = now_();
+  std::vector<std::string> out;
+  {
+    const std::lock_guard lock(mutex_);
+    out.reserve(tokens_.size());
+    for (const auto& [key, info] : tokens_) {
+      if (info.expire_time == 0 || info.expire_time > now) out.push_back(info.accessor);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace tresor::server

@@ -115,6 +115,8 @@ class TokenStore {
                const std::optional<nlohmann::json>& record);
 
   size_t size();
+  // The accessors of the tokens that have not expired, sorted.
+  std::vector<std::string> Accessors();
 
  private:
   std::string KeyOf(const std::string& token) const;

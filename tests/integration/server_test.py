@@ -461,6 +461,22 @@ path "kv1/db/*" {
                 self.root.adapter.post("/v1/auth/token/create", json={field: value})
             self.assertTrue(str(bad.exception).startswith(message), str(bad.exception))
 
+    def test_accessors_are_listed_with_sudo_only(self):
+        made = self.root.auth.token.create(policies=["default"], ttl="5m")["auth"]
+        listed = self.root.auth.token.list_accessors()["data"]["keys"]
+        self.assertIn(made["accessor"], listed)
+        self.assertEqual(listed, sorted(listed))
+        self.root.auth.token.revoke_accessor(made["accessor"])
+        self.assertNotIn(made["accessor"], self.root.auth.token.list_accessors()["data"]["keys"])
+        for name, capabilities, code in (("lister", '["list"]', 403),
+                                         ("lister-sudo", '["list", "sudo"]', 200)):
+            self.root.sys.create_or_update_policy(
+                name, f'path "auth/token/accessors/" {{ capabilities = {capabilities} }}')
+            token = self.root.auth.token.create(policies=[name])["auth"]["client_token"]
+            got = requests.request("LIST", f"{self.url}/v1/auth/token/accessors",
+                                   headers={"X-Vault-Token": token}, timeout=30)
+            self.assertEqual(got.status_code, code, name)
+
     def test_revoking_a_parent_revokes_its_children_but_not_orphans(self):
         self.root.sys.create_or_update_policy(
             "maker", 'path "auth/token/create" { capabilities = ["update"] }\n'
