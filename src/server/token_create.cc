@@ -29,7 +29,6 @@ http::Response Core::TokenCreate(const std::string& op, const Json& body, const 
   // one asked for.
   if (!body_string("id").empty()) return Error(400, "tokens with a chosen id are not supported");
   if (body_string("type") == "batch") return Error(400, "batch tokens are not supported");
-  if (SettingGiven(body, "period")) return Error(400, "periodic tokens are not supported");
   if (SettingGiven(body, "bound_cidrs")) return Error(400, "bound_cidrs is not supported");
   TokenRequest req;
   if (body.contains("num_uses")) {
@@ -48,11 +47,18 @@ http::Response Core::TokenCreate(const std::string& op, const Json& body, const 
       if (p.get<std::string>() != "default") req.policies.push_back(p.get<std::string>());
     }
   }
-  for (const char* field : {"ttl", "explicit_max_ttl"}) {
-    if (!body.contains(field)) continue;
+  for (const char* field : {"ttl", "explicit_max_ttl", "period"}) {
+    if (!SettingGiven(body, field)) continue;
     auto seconds = DurationSeconds(body[field]);
     if (!seconds) return Error(400, std::string(field) + ": " + seconds.error().message);
-    (std::string_view(field) == "ttl" ? req.ttl : req.explicit_max_ttl) = *seconds;
+    const std::string_view name = field;
+    (name == "ttl" ? req.ttl : name == "period" ? req.period : req.explicit_max_ttl) = *seconds;
+  }
+  // Vault's rule: a token that may live for ever is root's (or sudo's) to make.
+  if (req.period > 0 && !IsRoot(caller.info.policies) &&
+      (policies_.AclFor(caller.info.policies)->Capabilities("auth/token/" + op) & acl::kSudo) ==
+          0) {
+    return Error(400, "root or sudo privileges required to create periodic token");
   }
   if (body.contains("renewable") && body["renewable"].is_boolean()) {
     req.renewable = body["renewable"].get<bool>();

@@ -53,6 +53,7 @@ Json LookupData(const TokenInfo& info, const std::string& id) {
       {"entity_id", ""},
       {"expire_time", info.expire_time == 0 ? Json(nullptr) : Json(Rfc3339(info.expire_time))},
       {"explicit_max_ttl", info.explicit_max_ttl},
+      {"period", info.period},
       {"id", id},
       {"issue_time", Rfc3339(info.issue_time)},
       {"meta", info.meta.empty() ? Json(nullptr) : Json(info.meta)},

@@ -28,7 +28,8 @@ Json ToJson(const TokenInfo& t) {
               {"explicit_max_ttl", t.explicit_max_ttl},
               {"renewable", t.renewable},
               {"orphan", t.orphan},
-              {"num_uses", t.num_uses}};
+              {"num_uses", t.num_uses},
+              {"period", t.period}};
 }
 
 TokenInfo FromJson(const Json& j) {
@@ -47,6 +48,7 @@ TokenInfo FromJson(const Json& j) {
   t.renewable = j.at("renewable").get<bool>();
   t.orphan = j.at("orphan").get<bool>();
   t.num_uses = j.value("num_uses", int64_t{0});  // absent in records from before it
+  t.period = j.value("period", int64_t{0});
   return t;
 }
 
@@ -133,8 +135,17 @@ Result<std::pair<std::string, TokenInfo>> TokenStore::Create(const TokenRequest&
   info.renewable = request.renewable;
   info.explicit_max_ttl = request.explicit_max_ttl;
   info.num_uses = request.num_uses;
+  info.period = request.period;
   const bool is_root = info.policies.size() == 1 && info.policies[0] == "root";
-  if (!is_root || request.ttl > 0) {
+  if (request.period > 0) {
+    // Its TTL is the period; renewals never stop but at an explicit max.
+    info.renewable = true;
+    info.creation_ttl = request.explicit_max_ttl > 0
+                            ? std::min(request.period, request.explicit_max_ttl)
+                            : request.period;
+    info.expire_time = now + info.creation_ttl;
+    info.max_expire_time = request.explicit_max_ttl > 0 ? now + request.explicit_max_ttl : 0;
+  } else if (!is_root || request.ttl > 0) {
     const int64_t max_ttl =
         request.explicit_max_ttl > 0 ? std::min(request.explicit_max_ttl, kMaxTtl) : kMaxTtl;
     info.creation_ttl = std::min(request.ttl > 0 ? request.ttl : kDefaultTtl, max_ttl);
@@ -289,7 +300,8 @@ Result<TokenInfo> TokenStore::Renew(const std::string& key, int64_t increment) {
   if (!info.renewable || info.expire_time == 0) {
     return MakeError(ErrorCode::kRefused, "token is not renewable");
   }
-  const int64_t wanted = now + (increment > 0 ? increment : info.creation_ttl);
+  const int64_t wanted =
+      now + (info.period > 0 ? info.period : increment > 0 ? increment : info.creation_ttl);
   UnindexLocked(key, info);
   info.expire_time = info.max_expire_time > 0 ? std::min(wanted, info.max_expire_time) : wanted;
   IndexLocked(key, info);

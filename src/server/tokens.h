@@ -45,6 +45,9 @@ struct TokenInfo {
   // Requests it may still authenticate; 0 = no limit. -1 in the copy Use
   // returns for the last one (the token is then already revoked).
   int64_t num_uses = 0;
+  // Periodic: each renewal gives it `period` seconds again, with no end
+  // but its explicit max TTL, if any. 0 = not periodic.
+  int64_t period = 0;
 };
 
 struct TokenRequest {
@@ -57,6 +60,7 @@ struct TokenRequest {
   std::string display_name = "token";
   std::string path = "auth/token/create";
   std::map<std::string, std::string> meta = {};
+  int64_t period = 0;  // seconds; a periodic token (TTL = period, renewed without end)
 };
 
 class TokenStore {

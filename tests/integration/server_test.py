@@ -454,12 +454,32 @@ path "kv1/db/*" {
                          {"password": "pw"})  # the third and last
         with self.assertRaises(hvac.exceptions.Forbidden):
             limited.secrets.kv.v2.read_secret_version("once/db")
-        for field, value, message in (("period", "1h", "periodic tokens are not supported"),
-                                      ("num_uses", -1, "num_uses must be a non-negative integer"),
+        for field, value, message in (("num_uses", -1, "num_uses must be a non-negative integer"),
                                       ("type", "batch", "batch tokens are not supported")):
             with self.assertRaises(hvac.exceptions.InvalidRequest) as bad:
                 self.root.adapter.post("/v1/auth/token/create", json={field: value})
             self.assertTrue(str(bad.exception).startswith(message), str(bad.exception))
+
+    def test_periodic_tokens_are_root_or_sudo_only_and_renew_for_their_period(self):
+        made = self.root.auth.token.create(policies=["default"], period="2h", ttl="5m")["auth"]
+        self.assertEqual((made["lease_duration"], made["renewable"]), (7200, True))
+        holder = self.client_for(made["client_token"])
+        looked = holder.auth.token.lookup_self()["data"]
+        self.assertEqual((looked["period"], looked["creation_ttl"], looked["explicit_max_ttl"]),
+                         (7200, 7200, 0))
+        renewed = holder.auth.token.renew_self(increment="10m")["auth"]
+        self.assertEqual(renewed["lease_duration"], 7200)  # the period, not the increment
+        self.root.sys.create_or_update_policy(
+            "maker", 'path "auth/token/create" { capabilities = ["update"] }')
+        maker = self.client_for(self.root.auth.token.create(policies=["maker"])["auth"]
+                                ["client_token"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            maker.auth.token.create(period="1h")
+        self.assertEqual(caught.exception.errors,
+                         ["root or sudo privileges required to create periodic token"])
+        self.root.sys.create_or_update_policy(
+            "maker", 'path "auth/token/create" { capabilities = ["update", "sudo"] }')
+        self.assertEqual(maker.auth.token.create(period="1h")["auth"]["lease_duration"], 3600)
 
     def test_accessors_are_listed_with_sudo_only(self):
         made = self.root.auth.token.create(policies=["default"], ttl="5m")["auth"]

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 namespace tresor::server {
 namespace {
 
@@ -36,6 +38,35 @@ TEST(TokenStoreTest, RenewalStopsAtTheMaxTtl) {
   auto refused = store.Renew(store.Lookup(fixed.first)->first, 10);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message, "token is not renewable");
+}
+
+TEST(TokenStoreTest, APeriodicTokenIsRenewedForAPeriodWithoutEnd) {
+  constexpr int64_t kDay = 86400;
+  Clock clock;
+  TokenStore store([&] { return clock.now; });
+  auto [token, info] = store.Create({.ttl = 5, .renewable = false, .period = kDay}, "").value();
+  EXPECT_EQ(std::tuple(info.creation_ttl, info.expire_time, info.max_expire_time, info.renewable),
+            std::tuple(kDay, 1000 + kDay, int64_t{0}, true));
+  const std::string key = store.Lookup(token)->first;
+  // Renewed just before each expiry, it lives past twice the system max
+  // TTL (768 h); each renewal gives a period, whatever increment is asked.
+  int64_t expires = info.expire_time;
+  while (clock.now < 1000 + 2 * TokenStore::kMaxTtl) {
+    clock.now = expires - 10;
+    ASSERT_TRUE(store.Lookup(token)) << clock.now;
+    expires = store.Renew(key, 3600).value().expire_time;
+    ASSERT_EQ(expires, clock.now + kDay);
+  }
+  clock.now = expires;
+  EXPECT_FALSE(store.Lookup(token));  // not renewed in time: gone
+  // An explicit max TTL still ends it.
+  clock.now = 1000;
+  auto capped = store.Create({.explicit_max_ttl = 90, .period = 60}, "").value();
+  const std::string capped_key = store.Lookup(capped.first)->first;
+  clock.now = 1050;
+  EXPECT_EQ(store.Renew(capped_key, 0).value().expire_time, 1090);
+  clock.now = 1090;
+  EXPECT_FALSE(store.Lookup(capped.first));
 }
 
 TEST(TokenStoreTest, RevokingAParentRevokesDescendantsButNotOrphans) {
