@@ -171,6 +171,13 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
     on->add_option("--path", o.mount_path, "Where (default TYPE)");
     if (std::string_view(what) == "secrets") {
       on->add_option("--version", o.kv_version, "kv: 1 or 2 (kv-v2 is kv version 2)");
+      on->add_option("--description", o.description, "What the mount is for");
+      CLI::App* tune =
+          leaf(group, "tune", "Show the settings of the mount at PATH, or change its description",
+               RunSecretsTune);
+      tune->add_option("PATH", o.name, "The mount")->required();
+      tune->add_option("--description", o.description, "The new description");
+      tune->add_option("--field", o.field, "Print only this setting");
     }
     leaf(group, "disable", "Disable what is at PATH (for secrets: its data goes with it)", disable,
          false)

@@ -21,6 +21,7 @@ struct ClientOptions {
   int64_t version = 0;                       // kv get --version, kv rollback --version
   std::string field;                         // kv get --field
   std::string wrap_ttl;                      // read/write --wrap-ttl: answer wrapped
+  std::optional<std::string> description;    // secrets enable|tune --description
   std::vector<int64_t> versions;             // kv delete/undelete/destroy --versions
   std::vector<std::string> policies;         // token create --policy
   std::string ttl;                           // token create --ttl
@@ -78,6 +79,7 @@ Result<void> RunStatus(const ClientOptions& options);
 // tresor read|write|list|delete, auth and secrets (path_commands.cc).
 Result<void> RunRead(const ClientOptions& options);
 Result<void> RunUnwrap(const ClientOptions& options);
+Result<void> RunSecretsTune(const ClientOptions& options);
 Result<void> RunWrite(const ClientOptions& options);
 Result<void> RunList(const ClientOptions& options);
 Result<void> RunDelete(const ClientOptions& options);

@@ -130,9 +130,25 @@ Result<void> RunSecretsEnable(const ClientOptions& o) {
   const std::string path = o.mount_path.empty() ? type : o.mount_path;
   Json body{{"type", type}};
   if (version != 0) body["options"] = Json{{"version", std::to_string(version)}};
+  if (o.description) body["description"] = *o.description;
   TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(Address(o), "POST", "sys/mounts/" + path, body));
   (void)done;
   std::printf("secrets engine %s enabled at %s/\n", o.name.c_str(), path.c_str());
+  return {};
+}
+
+// sys/mounts/PATH/tune: with --description, changes it; without, prints the
+// settings.
+Result<void> RunSecretsTune(const ClientOptions& o) {
+  const std::string tune = "sys/mounts/" + o.name + "/tune";
+  if (!o.description) {
+    TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "GET", tune));
+    return PrintData(reply, o);
+  }
+  TRESOR_ASSIGN_OR_RETURN(Json done,
+                          CallServer(Address(o), "POST", tune, {{"description", *o.description}}));
+  (void)done;
+  std::printf("secrets engine at %s/ tuned\n", o.name.c_str());
   return {};
 }
 

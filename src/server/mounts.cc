@@ -148,6 +148,24 @@ Result<void> MountTable::Add(std::string path, int version, const std::string& d
       [&] { mounts_[path] = Make(path, version, description); });
 }
 
+Result<void> MountTable::Tune(std::string path, const std::string& description) {
+  if (!path.empty() && path.back() != '/') path.push_back('/');
+  return Change(
+      [&](Json& table) -> Result<std::vector<store::Write>> {
+        if (!table.contains(path)) {
+          return MakeError(ErrorCode::kNotFound, "no secrets engine is mounted at " + path);
+        }
+        table[path]["description"] = description;
+        return std::vector<store::Write>{};
+      },
+      [&] {
+        // The same engines under a new description.
+        auto tuned = std::make_shared<Mount>(*mounts_.at(path));
+        tuned->description = description;
+        mounts_[path] = std::move(tuned);
+      });
+}
+
 Result<void> MountTable::Remove(std::string path) {
   if (!path.empty() && path.back() != '/') path.push_back('/');
   std::shared_ptr<Mount> removed;

@@ -39,6 +39,8 @@ class MountTable {
   // table's change; changes in flight on the mount are refused. kNotFound
   // if not mounted; kIo if storage refused (the mount stays).
   Result<void> Remove(std::string path);
+  // Changes the description of the mount at `path`; kNotFound if none.
+  Result<void> Tune(std::string path, const std::string& description);
   // sys/mounts' answer: every mount, and sys/.
   Json Describe() const;
   static Json Describe(const Mount& mount);

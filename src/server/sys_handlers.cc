@@ -1,6 +1,7 @@
 // sys/: mounts and ACL policies (the seal endpoints are in seal_handlers.cc).
 #include "formats/ascii.h"
 #include "server/core.h"
+#include "server/request_body.h"
 #include "server/responses.h"
 
 namespace tresor::server {
@@ -29,6 +30,7 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
     return EnvelopeAndTop(mounts_.Describe());
   }
   const std::string mount = path.substr(std::string_view("sys/mounts/").size());
+  if (mount.ends_with("/tune")) return MountTune(request, mount.substr(0, mount.size() - 5), body);
   if (IsWrite(request)) {
     auto text = [&](const char* name) {
       return body.contains(name) && body[name].is_string() ? body[name].get<std::string>()
@@ -68,6 +70,49 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
     return NoContent();
   }
   return Error(405, "unsupported operation");
+}
+
+// sys/mounts/PATH/tune: a KV mount's settings. Its description changes;
+// what a KV engine has no use for (lease TTLs) or tresor does not do (a
+// change of KV version) is refused, never ignored.
+http::Response Core::MountTune(const http::Request& request, const std::string& mount,
+                               const Json& body) {
+  std::string rest;
+  const auto found = mounts_.Find(mount.ends_with('/') ? mount : mount + "/", &rest);
+  if (found == nullptr || !rest.empty()) return Error(400, "no mount at " + mount);
+  const std::string version = std::to_string(found->version);
+  if (request.method == "GET") {
+    constexpr int64_t kSystemTtl = TokenStore::kMaxTtl;  // Vault's system default, 768 h
+    return EnvelopeAndTop(Json{{"default_lease_ttl", kSystemTtl},
+                               {"max_lease_ttl", kSystemTtl},
+                               {"force_no_cache", false},
+                               {"description", found->description},
+                               {"options", {{"version", version}}}});
+  }
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  for (const auto& [name, value] : body.items()) {
+    if (name == "description") {
+      if (!value.is_string()) return Error(400, "description must be a string");
+    } else if (name == "options") {
+      const bool same = value.is_object() && value.size() == 1 && value.contains("version") &&
+                        (value["version"] == version || value["version"] == found->version);
+      if (!same && !(value.is_object() && value.empty())) {
+        return Error(400, "changing a mount's KV version or options is not supported");
+      }
+    } else if (SettingGiven(body, name.c_str())) {
+      return Error(400, name + " is not supported for a KV mount");
+    }
+  }
+  if (!body.contains("description")) return NoContent();
+  auto tuned = mounts_.Tune(mount, body["description"].get<std::string>());
+  if (!tuned) {
+    const ErrorCode code = tuned.error().code;
+    return Error(code == ErrorCode::kUnavailable ? 503
+                 : code == ErrorCode::kNotFound  ? 400
+                                                 : 500,
+                 tuned.error().message);
+  }
+  return NoContent();
 }
 
 // sys/policy[/NAME] (Vault's older API) and sys/policies/acl[/NAME].

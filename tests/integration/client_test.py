@@ -86,6 +86,12 @@ class ClientTest(ServerTestCase):
         listed = self.tresor("secrets", "list").stdout.splitlines()
         self.assertIn("kv1/             kv               ", listed)
         self.assertIn("team/            kv (version 2)   ", listed)
+        self.assertEqual(self.tresor("secrets", "tune", "--description", "the team's",
+                                     "team").stdout, "secrets engine at team/ tuned\n")
+        self.assertIn("team/            kv (version 2)   the team's",
+                      self.tresor("secrets", "list").stdout.splitlines())
+        self.assertEqual(self.tresor("secrets", "tune", "--field", "description", "team").stdout,
+                         "the team's\n")
         self.assertEqual(self.tresor("write", "kv1/app", "user=u", "n:=5").stdout,
                          "kv1/app: written\n")
         self.assertEqual(self.tresor("read", "kv1/app").stdout, "n=5\nuser=u\n")

@@ -791,6 +791,37 @@ class MountsTest(ServerTestCase):
     def setUp(self):
         self.client = hvac.Client(url=self.url, token=ROOT)
 
+    def test_tune_changes_the_description_and_refuses_what_it_cannot_do(self):
+        self.client.sys.enable_secrets_engine("kv", path="tuned", options={"version": "2"},
+                                              description="before")
+        self.client.secrets.kv.v2.create_or_update_secret("a", {"v": "1"}, mount_point="tuned")
+        read = self.client.sys.read_mount_configuration("tuned")
+        self.assertEqual({k: read["data"][k] for k in ("description", "options",
+                                                       "default_lease_ttl", "max_lease_ttl")},
+                         {"description": "before", "options": {"version": "2"},
+                          "default_lease_ttl": 2764800, "max_lease_ttl": 2764800})
+        self.client.sys.tune_mount_configuration("tuned", description="after",
+                                                 options={"version": "2"})
+        mounts = self.client.sys.list_mounted_secrets_engines()["data"]
+        self.assertEqual(mounts["tuned/"]["description"], "after")
+        # The engine and its data are the same ones.
+        self.assertEqual(self.client.secrets.kv.v2.read_secret_version(
+            "a", mount_point="tuned")["data"]["data"], {"v": "1"})
+        for settings, message in (
+                ({"options": {"version": "1"}},
+                 "changing a mount's KV version or options is not supported"),
+                ({"default_lease_ttl": "1h"}, "default_lease_ttl is not supported for a KV mount"),
+                ({"listing_visibility": "unauth"},
+                 "listing_visibility is not supported for a KV mount")):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                self.client.sys.tune_mount_configuration("tuned", **settings)
+            self.assertEqual(caught.exception.errors, [message])
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+            self.client.sys.read_mount_configuration("nowhere")
+        self.assertEqual(caught.exception.errors, ["no mount at nowhere"])
+        self.assertEqual(self.client.sys.list_mounted_secrets_engines()["data"]["tuned/"]
+                         ["description"], "after")
+
     def test_kv_version_1_mount(self):
         self.client.sys.enable_secrets_engine("kv", path="kv1", options={"version": "1"},
                                               description="old style")
