@@ -13,7 +13,7 @@
 
 namespace {
 
-size_t Depth(const tresor::server::Json& value) {
+size_t Depth(const nlohmann::json& value) {
   size_t deepest = 0;
   if (value.is_structured()) {
     for (const auto& child : value) deepest = std::max(deepest, Depth(child));
