@@ -71,24 +71,6 @@ std::vector<std::string> Snapshots(const std::string& dir) {
   return names;
 }
 
-class FdSink : public age::Sink {
- public:
-  FdSink(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-  Result<void> Write(std::span<const uint8_t> data) override {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return MakeError(ErrorCode::kIo, name_ + ": " + std::strerror(errno));
-      data = data.subspan(static_cast<size_t>(n));
-    }
-    return {};
-  }
-
- private:
-  int fd_;
-  std::string name_;
-};
-
 }  // namespace
 
 Result<store::SnapshotSummary> WriteEncryptedSnapshot(
@@ -173,7 +155,7 @@ Result<store::SnapshotSummary> SnapshotScheduler::WriteFile(const std::string& n
   const std::string path = schedule_.dir + "/" + name;
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return MakeError(ErrorCode::kIo, temp + ": " + std::strerror(errno));
-  FdSink sink(fd, temp);
+  age::FdSink sink(fd, temp);
   std::vector<const age::Recipient*> view;
   for (const auto& r : recipients_) view.push_back(r.get());
   auto written = WriteEncryptedSnapshot(*storage_, view, sink);
