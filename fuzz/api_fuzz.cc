@@ -23,6 +23,13 @@ tresor::server::Api& TheApi() {
     auto* made = new tresor::server::Api(std::move(options));
     made->Join("fuzz", "http://127.0.0.1:8200");
     if (!made->StartDev("fuzz-root")) std::abort();
+    // A transit mount from the start, so inputs reach its engine.
+    tresor::http::Request mount;
+    mount.method = "POST";
+    mount.path = "/v1/sys/mounts/transit";
+    mount.body = R"({"type":"transit"})";
+    mount.headers.emplace_back("x-vault-token", "fuzz-root");
+    if (made->Handle(mount).status != 204) std::abort();
     return made;
   }();
   return *api;

@@ -162,7 +162,7 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
        {std::tuple{"auth", &RunAuthEnable, &RunAuthDisable, &RunAuthList,
                    "Auth methods on the server (userpass, approle)"},
         std::tuple{"secrets", &RunSecretsEnable, &RunSecretsDisable, &RunSecretsList,
-                   "Secrets engines on the server (kv, kv-v2)"}}) {
+                   "Secrets engines on the server (kv, kv-v2, transit)"}}) {
     CLI::App* group = app.add_subcommand(what, help);
     group->require_subcommand(1);
     CLI::App* on =
@@ -185,6 +185,8 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
         ->required();
     leaf(group, "list", "List them: path, type, description", list);
   }
+
+  AddTransitCommands(app, o, leaf);
 
   CLI::App* kv = app.add_subcommand("kv", "KV version 2 secrets on the server");
   kv->require_subcommand(1);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -25,6 +26,13 @@ struct ClientCommands {
 };
 
 void AddClientCommands(CLI::App& app, ClientCommands& commands);
+
+// Adds a subcommand of `parent` that runs `run` (with --address, --ca-cert
+// and, if asked, --json).
+using Leaf = std::function<CLI::App*(CLI::App* parent, const char* name, const char* help,
+                                     Result<void> (*run)(const ClientOptions&), bool json)>;
+// tresor transit (app_transit.cc).
+void AddTransitCommands(CLI::App& app, ClientOptions& options, const Leaf& leaf);
 
 // Runs the client command that was parsed; nothing if none was. Overwrites
 // kv put values given on the command line in the process's argv.

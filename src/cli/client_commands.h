@@ -46,6 +46,9 @@ struct ClientOptions {
   std::string method = "userpass";            // login --method
   bool cancel = false;                        // operator generate-root --cancel
   bool status_only = false;                   // operator generate-root --status
+  std::string key_type;                       // transit create --type
+  bool derived = false;                       // transit create --derived
+  std::string context;                        // transit encrypt|decrypt --context
 };
 
 Result<void> RunLogin(const ClientOptions& options);
@@ -76,6 +79,14 @@ Result<void> RunOperatorKeyStatus(const ClientOptions& options);
 Result<void> RunOperatorGenerateRoot(const ClientOptions& options);
 Result<void> RunOperatorRekey(const ClientOptions& options);
 Result<void> RunStatus(const ClientOptions& options);
+// tresor transit (transit_commands.cc).
+Result<void> RunTransitCreate(const ClientOptions& options);
+Result<void> RunTransitRead(const ClientOptions& options);
+Result<void> RunTransitList(const ClientOptions& options);
+Result<void> RunTransitEncrypt(const ClientOptions& options);
+Result<void> RunTransitDecrypt(const ClientOptions& options);
+Result<void> RunTransitRotate(const ClientOptions& options);
+Result<void> RunTransitDelete(const ClientOptions& options);
 // tresor read|write|list|delete, auth and secrets (path_commands.cc).
 Result<void> RunRead(const ClientOptions& options);
 Result<void> RunUnwrap(const ClientOptions& options);

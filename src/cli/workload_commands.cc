@@ -9,6 +9,7 @@
 
 #include "age/base64.h"
 #include "cli/client_commands.h"
+#include "cli/confirm.h"
 #include "cli/files.h"
 #include "cli/output.h"
 #include "client/session.h"
@@ -185,22 +186,10 @@ Result<void> RunWorkloadShow(const ClientOptions& o) {
 
 Result<void> RunWorkloadDelete(const ClientOptions& o) {
   TRESOR_ASSIGN_OR_RETURN(const Names names, NamesOf(o));
-  if (!o.yes) {
-    if (::isatty(STDIN_FILENO) != 1) {
-      return MakeError(ErrorCode::kInvalidArgument, "workload delete " + o.name +
-                                                        ": confirm with --yes (stdin is not a "
-                                                        "terminal)");
-    }
-    std::fprintf(stderr,
-                 "Delete workload %s: every version of its secrets, policy %s and %s? "
-                 "[y/N] ",
-                 o.name.c_str(), names.policy.c_str(), names.role.c_str());
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer != "y" && answer != "yes") {
-      return MakeError(ErrorCode::kRefused, "workload delete " + o.name + ": not confirmed");
-    }
-  }
+  TRESOR_RETURN_IF_ERROR(Confirm(o.yes, "workload delete " + o.name,
+                                 "Delete workload " + o.name +
+                                     ": every version of its secrets, policy " + names.policy +
+                                     " and " + names.role + "?"));
   const std::string address = ServerAddress(o.address);
   TRESOR_ASSIGN_OR_RETURN(Json found, CallServer(address, "GET", names.metadata));
   (void)found;

@@ -99,6 +99,18 @@ Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data) {
   return out;
 }
 
+std::array<uint8_t, 64> HmacSha512(std::span<const uint8_t> key, std::span<const uint8_t> data) {
+  EnsureInitialized();
+  crypto_auth_hmacsha512_state state;
+  std::array<uint8_t, 64> out{};
+  bool ok = crypto_auth_hmacsha512_init(&state, DataOrEmpty(key), key.size()) == 0;
+  ok = ok && crypto_auth_hmacsha512_update(&state, DataOrEmpty(data), data.size()) == 0;
+  ok = ok && crypto_auth_hmacsha512_final(&state, out.data()) == 0;
+  sodium_memzero(&state, sizeof state);
+  TRESOR_CHECK(ok, "hmac-sha-512 failed");
+  return out;
+}
+
 HmacSha256Key::HmacSha256Key(std::span<const uint8_t> key)
     : keyed_(std::make_unique<crypto_auth_hmacsha256_state>()) {
   EnsureInitialized();

@@ -48,6 +48,7 @@ class Sha256Hasher {
 };
 
 Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data);
+std::array<uint8_t, 64> HmacSha512(std::span<const uint8_t> key, std::span<const uint8_t> data);
 
 // HMAC-SHA-256 under one key, many times: the keyed state is computed once,
 // so a MAC of a short input costs two SHA-256 blocks instead of four. The

@@ -28,7 +28,8 @@ const OpensslApi* Load() {
   // ChaCha20-Poly1305 computes, and reading it doubles the set-up time.
   if (init(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) != 1) return nullptr;
   api.chacha20_poly1305 = fetch(nullptr, "ChaCha20-Poly1305", nullptr);
-  return api.chacha20_poly1305 != nullptr ? &api : nullptr;
+  api.aes_256_gcm = fetch(nullptr, "AES-256-GCM", nullptr);
+  return api.chacha20_poly1305 != nullptr && api.aes_256_gcm != nullptr ? &api : nullptr;
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // OpenSSL's libcrypto, loaded on first use with dlopen.
 //
-// Only bulk ChaCha20-Poly1305 needs OpenSSL (see aead.h). Linking libcrypto
-// into the executable, statically or not, costs every process about half a
-// millisecond before main (mapping and relocating a 5 MiB library), which is
-// half the run time of a small `tresor decrypt`. Loading it only when a
-// stream turns out to be large keeps small commands at the process floor.
+// Only bulk ChaCha20-Poly1305 (and the server's AES-256-GCM) needs OpenSSL (see aead.h). Linking
+// libcrypto into the executable, statically or not, costs every process about half a millisecond
+// before main (mapping and relocating a 5 MiB library), which is half the run time of a small
+// `tresor decrypt`. Loading it only when a stream turns out to be large keeps small commands at the
+// process floor.
 //
 // Internal to crypto/. Thread-safe.
 #pragma once
@@ -21,8 +21,9 @@ struct OpensslApi {
   decltype(&::EVP_CipherInit_ex) cipher_init;
   decltype(&::EVP_CipherUpdate) cipher_update;
   decltype(&::EVP_CipherFinal_ex) cipher_final;
-  // ChaCha20-Poly1305, fetched once.
+  // ChaCha20-Poly1305 and AES-256-GCM, fetched once.
   const EVP_CIPHER* chacha20_poly1305;
+  const EVP_CIPHER* aes_256_gcm;
 };
 
 // The loaded API, or nullptr when libcrypto.so.3 cannot be loaded or lacks

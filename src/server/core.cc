@@ -124,6 +124,10 @@ Result<acl::Capability> Core::Needed(const http::Request& request, const std::st
   // A write creates or updates: for KV values, by whether the key exists.
   std::string rest;
   if (auto mount = mounts_.Find(path, &rest)) {
+    if (mount->transit) {  // encrypt and keys/NAME create an absent key
+      TRESOR_ASSIGN_OR_RETURN(const bool creates, mount->transit->Creates(rest));
+      return creates ? acl::kCreate : acl::kUpdate;
+    }
     if (mount->v1) {
       TRESOR_ASSIGN_OR_RETURN(const bool exists, mount->v1->Exists(rest));
       return exists ? acl::kUpdate : acl::kCreate;
@@ -232,6 +236,12 @@ http::Response Core::Route(const http::Request& request, const std::string& path
     if (!opened) return Error(400, opened.error().message);
     return mount->v2 ? Kv(request, *mount->v2, rest, *opened)
                      : Kv1(request, *mount->v1, rest, *opened);
+  }
+  if (mount != nullptr && mount->transit) {
+    if (rest.starts_with("random") || rest.starts_with("hash")) {
+      return Tools(request, "sys/tools/" + rest, body);  // transit/random, transit/hash
+    }
+    return mount->transit->Handle(request, rest, body);
   }
   if (mount != nullptr) {
     return mount->v2 ? Kv(request, *mount->v2, rest, body) : Kv1(request, *mount->v1, rest, body);

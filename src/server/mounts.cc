@@ -24,19 +24,28 @@ bool ValidMountPath(const std::string& path) {
   });
 }
 
+// A mount's entry in the stored table (a KV mount's without its type, as
+// tables before transit have them).
+Json Entry(const Mount& m) {
+  if (m.type == "kv") return Json{{"version", m.version}, {"description", m.description}};
+  return Json{{"type", m.type}, {"description", m.description}};
+}
+
 }  // namespace
 
-std::shared_ptr<Mount> MountTable::Make(const std::string& path, int version,
-                                        const std::string& description) const {
+std::shared_ptr<Mount> MountTable::Make(const std::string& path, const std::string& type,
+                                        int version, const std::string& description) const {
   auto m = std::make_shared<Mount>();
   m->path = path;
-  m->version = version;
+  m->type = type;
+  m->version = type == "kv" ? version : 0;
   m->description = description;
-  const std::string prefix = "kv/" + path;
-  if (version == 2) {
-    m->v2 = std::make_shared<KvV2>(&barrier_, prefix);
+  if (type == "transit") {
+    m->transit = std::make_shared<transit::Transit>(barrier_, m->prefix());
+  } else if (version == 2) {
+    m->v2 = std::make_shared<KvV2>(&barrier_, m->prefix());
   } else {
-    m->v1 = std::make_shared<KvV1>(barrier_, prefix);
+    m->v1 = std::make_shared<KvV1>(barrier_, m->prefix());
   }
   return m;
 }
@@ -45,12 +54,14 @@ Result<void> MountTable::Load() {
   TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecordAt(barrier_, kTablePath));
   std::map<std::string, std::shared_ptr<Mount>> loaded;
   if (!stored.record) {
-    loaded["secret/"] = Make("secret/", 2, "key/value secret storage");
+    loaded["secret/"] = Make("secret/", "kv", 2, "key/value secret storage");
   } else {
     try {
       for (const auto& [path, m] : stored.record->items()) {
-        loaded[path] =
-            Make(path, m.at("version").get<int>(), m.at("description").get<std::string>());
+        const std::string type = m.value("type", "kv");
+        if (type != "kv" && type != "transit") throw std::exception();
+        loaded[path] = Make(path, type, type == "kv" ? m.at("version").get<int>() : 0,
+                            m.at("description").get<std::string>());
       }
     } catch (const std::exception&) {
       return MakeError(ErrorCode::kIntegrity, std::string(kTablePath) + ": malformed record");
@@ -87,7 +98,7 @@ std::shared_ptr<const Mount> MountTable::Find(const std::string& path, std::stri
 Json MountTable::TableLocked() const {
   Json table = Json::object();
   for (const auto& [path, m] : mounts_) {
-    table[path] = Json{{"version", m->version}, {"description", m->description}};
+    table[path] = Entry(*m);
   }
   return table;
 }
@@ -126,14 +137,20 @@ Result<void> MountTable::Change(
   return MakeError(ErrorCode::kUnavailable, "the mount table keeps changing; retry");
 }
 
-Result<void> MountTable::Add(std::string path, int version, const std::string& description) {
+Result<void> MountTable::Add(std::string path, const std::string& type, int version,
+                             const std::string& description) {
   if (!path.empty() && path.back() != '/') path.push_back('/');
   if (!ValidMountPath(path)) {
     return MakeError(ErrorCode::kInvalidArgument, "invalid mount path \"" + path + "\"");
   }
-  if (version != 1 && version != 2) {
+  if (type != "kv" && type != "transit") {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "only kv and transit secrets engines can be mounted, not \"" + type + "\"");
+  }
+  if (type == "kv" && version != 1 && version != 2) {
     return MakeError(ErrorCode::kInvalidArgument, "kv version must be 1 or 2");
   }
+  const std::shared_ptr<Mount> made = Make(path, type, version, description);
   return Change(
       [&](Json& table) -> Result<std::vector<store::Write>> {
         for (const auto& [existing, m] : mounts_) {
@@ -142,10 +159,10 @@ Result<void> MountTable::Add(std::string path, int version, const std::string& d
           }
         }
         // Records left by an earlier mount at this path were deleted with it.
-        table[path] = Json{{"version", version}, {"description", description}};
+        table[path] = Entry(*made);
         return std::vector<store::Write>{};
       },
-      [&] { mounts_[path] = Make(path, version, description); });
+      [&] { mounts_[path] = made; });
 }
 
 Result<void> MountTable::Tune(std::string path, const std::string& description) {
@@ -180,11 +197,12 @@ Result<void> MountTable::Remove(std::string path) {
         // listing below, and deleted with the rest, or is refused.
         if (removed->v2) removed->v2->Close();
         if (removed->v1) removed->v1->Close();
+        if (removed->transit) removed->transit->Close();
         table.erase(path);
         // The table and the deletions in one transaction: a crash cannot
         // leave the mount's records behind for a later mount at the same
         // path to find.
-        TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_.Keys("kv/" + path));
+        TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_.Keys(removed->prefix()));
         std::vector<store::Write> writes;
         for (std::string& key : keys) writes.push_back(store::Write{std::move(key), std::nullopt});
         return writes;
@@ -193,16 +211,18 @@ Result<void> MountTable::Remove(std::string path) {
   if (!changed && removed) {  // not unmounted: open again what was closed
     const std::unique_lock lock(mutex_);
     if (auto it = mounts_.find(path); it != mounts_.end() && it->second == removed) {
-      it->second = Make(path, removed->version, removed->description);
+      it->second = Make(path, removed->type, removed->version, removed->description);
     }
   }
   return changed;
 }
 
 Json MountTable::Describe(const Mount& m) {
-  return Json{{"type", "kv"},
+  Json options = nullptr;
+  if (m.type == "kv") options = Json{{"version", std::to_string(m.version)}};
+  return Json{{"type", m.type},
               {"description", m.description},
-              {"options", {{"version", std::to_string(m.version)}}},
+              {"options", std::move(options)},
               {"local", false},
               {"seal_wrap", false},
               {"config", {{"default_lease_ttl", 0}, {"max_lease_ttl", 0}}}};
@@ -218,10 +238,18 @@ void MountTable::Changed(const std::string& key, uint64_t revision) {
     if (news) (void)Load();  // from the store, which is never behind the change
     return;
   }
-  if (!key.starts_with("kv/")) return;
   std::string rest;
-  auto mount = Find(key.substr(3), &rest);
-  if (mount && mount->v2) mount->v2->Changed(rest, revision);
+  if (key.starts_with("kv/")) {
+    auto mount = Find(key.substr(3), &rest);
+    if (mount && mount->v2) mount->v2->Changed(rest, revision);
+  } else if (key.starts_with("transit/")) {
+    auto mount = Find(key.substr(8), &rest);
+    if (mount && mount->transit) {
+      mount->transit->Changed(rest, revision);
+    } else {
+      (void)barrier_.local_writes().IsNews(key, revision);  // forget this node's note
+    }
+  }
 }
 
 size_t MountTable::CachedKeys() const {

@@ -1,7 +1,8 @@
 // The secrets engines mounted, by path: KV version 2 at "secret/" unless
-// changed, and whatever sys/mounts adds (KV version 1 or 2). The table is
-// stored through the barrier at "core/mounts"; each mount's records live
-// under "kv/" PATH. Thread-safe.
+// changed, and whatever sys/mounts adds (KV version 1 or 2, transit). The
+// table is stored through the barrier at "core/mounts"; each mount's
+// records live under its type's prefix and its path ("kv/secret/",
+// "transit/transit/"). Thread-safe.
 #pragma once
 
 #include <map>
@@ -11,16 +12,21 @@
 
 #include "server/kv1.h"
 #include "server/kv2.h"
+#include "server/transit/transit.h"
 #include "store/barrier.h"
 
 namespace tresor::server {
 
 struct Mount {
-  std::string path;  // "secret/"
-  int version = 2;   // the KV version
+  std::string path;         // "secret/"
+  std::string type = "kv";  // "kv" or "transit"
+  int version = 2;          // the KV version (0 for other engines)
   std::string description;
-  std::shared_ptr<KvV2> v2;  // set when version == 2
-  std::shared_ptr<KvV1> v1;  // set when version == 1
+  std::shared_ptr<KvV2> v2;                   // set for KV version 2
+  std::shared_ptr<KvV1> v1;                   // set for KV version 1
+  std::shared_ptr<transit::Transit> transit;  // set for transit
+  // Where the mount's records are stored ("kv/secret/").
+  std::string prefix() const { return (type == "kv" ? "kv/" : type + "/") + path; }
 };
 
 class MountTable {
@@ -32,9 +38,11 @@ class MountTable {
   // The mount whose path begins `path` ("secret/data/x"), and in `rest`
   // what follows its path; null if none.
   std::shared_ptr<const Mount> Find(const std::string& path, std::string* rest) const;
-  // kInvalidArgument for a bad path or version; kRefused if the path, or
-  // one inside or around it, is in use.
-  Result<void> Add(std::string path, int version, const std::string& description);
+  // `type` "kv" (with `version` 1 or 2) or "transit". kInvalidArgument for
+  // a bad path, type or version; kRefused if the path, or one inside or
+  // around it, is in use.
+  Result<void> Add(std::string path, const std::string& type, int version,
+                   const std::string& description);
   // Unmounts and deletes the mount's records, in one batch with the
   // table's change; changes in flight on the mount are refused. kNotFound
   // if not mounted; kIo if storage refused (the mount stays).
@@ -44,14 +52,14 @@ class MountTable {
   // sys/mounts' answer: every mount, and sys/.
   Json Describe() const;
   static Json Describe(const Mount& mount);
-  // Another node changed the record at storage key `key` ("kv/..."): the
-  // mount it belongs to forgets its cached copy.
+  // Another node changed the record at storage key `key` ("kv/...",
+  // "transit/..."): the mount it belongs to forgets its cached copy.
   void Changed(const std::string& key, uint64_t revision);
   // KV version 2 keys held in memory, over all mounts (metrics).
   size_t CachedKeys() const;
 
  private:
-  std::shared_ptr<Mount> Make(const std::string& path, int version,
+  std::shared_ptr<Mount> Make(const std::string& path, const std::string& type, int version,
                               const std::string& description) const;
   // The stored form of the table.
   Json TableLocked() const;

@@ -36,12 +36,13 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
       return body.contains(name) && body[name].is_string() ? body[name].get<std::string>()
                                                            : std::string();
     };
-    const std::string type = text("type");
+    std::string type = text("type");
     int version = 1;  // Vault's default for "kv"
     if (type == "kv-v2") {
+      type = "kv";
       version = 2;
-    } else if (type != "kv") {
-      return Error(400, "only kv secrets engines can be mounted, not \"" + type + "\"");
+    } else if (type != "kv" && type != "transit") {
+      return Error(400, "only kv and transit secrets engines can be mounted, not \"" + type + "\"");
     }
     if (body.contains("options") && body["options"].is_object() &&
         body["options"].contains("version")) {
@@ -50,7 +51,7 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
                 : v.is_number_integer() ? v.get<int>()
                                         : 0;
     }
-    auto added = mounts_.Add(mount, version, text("description"));
+    auto added = mounts_.Add(mount, type, version, text("description"));
     if (!added) {
       const ErrorCode code = added.error().code;
       const int status = code == ErrorCode::kUnavailable                           ? 503
@@ -87,20 +88,22 @@ http::Response Core::MountTune(const http::Request& request, const std::string& 
                                {"max_lease_ttl", kSystemTtl},
                                {"force_no_cache", false},
                                {"description", found->description},
-                               {"options", {{"version", version}}}});
+                               {"options", MountTable::Describe(*found)["options"]}});
   }
   if (!IsWrite(request)) return Error(405, "unsupported operation");
   for (const auto& [name, value] : body.items()) {
     if (name == "description") {
       if (!value.is_string()) return Error(400, "description must be a string");
     } else if (name == "options") {
-      const bool same = value.is_object() && value.size() == 1 && value.contains("version") &&
+      const bool same = found->type == "kv" && value.is_object() && value.size() == 1 &&
+                        value.contains("version") &&
                         (value["version"] == version || value["version"] == found->version);
       if (!same && !(value.is_object() && value.empty())) {
         return Error(400, "changing a mount's KV version or options is not supported");
       }
     } else if (SettingGiven(body, name.c_str())) {
-      return Error(400, name + " is not supported for a KV mount");
+      return Error(400, name + " is not supported for a " +
+                            (found->type == "kv" ? std::string("KV") : found->type) + " mount");
     }
   }
   if (!body.contains("description")) return NoContent();

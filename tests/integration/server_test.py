@@ -710,7 +710,7 @@ class NodeVaultTest(ServerTestCase):
         proc = subprocess.run(["node", "node_vault_test.js", self.url, ROOT], cwd=NODE_DIR,
                               capture_output=True, text=True, timeout=120)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
-        self.assertEqual(proc.stdout.splitlines()[-1], "ok 8", proc.stdout)
+        self.assertEqual(proc.stdout.splitlines()[-1], "ok 9", proc.stdout)
 
 
 class KvPatchTest(ServerTestCase):
@@ -869,7 +869,7 @@ class MountsTest(ServerTestCase):
                 ("secret", "kv", "path is already in use at secret/"),
                 ("secret/inner", "kv", "path is already in use at secret/"),
                 ("sys/x", "kv", 'invalid mount path "sys/x/"'),
-                ("other", "transit", 'only kv secrets engines can be mounted, not "transit"')]:
+                ("other", "pki", 'only kv and transit secrets engines can be mounted, not "pki"')]:
             with self.assertRaises(hvac.exceptions.InvalidRequest) as e:
                 self.client.sys.enable_secrets_engine(kind, path=path)
             self.assertEqual(e.exception.errors, [message], path)

@@ -32,8 +32,8 @@ class MountsTest : public ::testing::Test {
 
 TEST_F(MountsTest, UnmountingDeletesTheRecordsAndChangesTheTableInOneBatch) {
   ASSERT_TRUE(mounts_.Load());
-  ASSERT_TRUE(mounts_.Add("team", 2, "team secrets"));
-  ASSERT_TRUE(mounts_.Add("old", 1, ""));
+  ASSERT_TRUE(mounts_.Add("team", "kv", 2, "team secrets"));
+  ASSERT_TRUE(mounts_.Add("old", "kv", 1, ""));
   const auto team = Find("team/x");
   ASSERT_NE(team, nullptr);
   for (const char* path : {"a", "b/c", "d", "a"}) {
@@ -56,8 +56,8 @@ TEST_F(MountsTest, UnmountingDeletesTheRecordsAndChangesTheTableInOneBatch) {
 
 TEST_F(MountsTest, ChangesThroughAnUnmountedEngineAreRefused) {
   ASSERT_TRUE(mounts_.Load());
-  ASSERT_TRUE(mounts_.Add("v2", 2, ""));
-  ASSERT_TRUE(mounts_.Add("v1", 1, ""));
+  ASSERT_TRUE(mounts_.Add("v2", "kv", 2, ""));
+  ASSERT_TRUE(mounts_.Add("v1", "kv", 1, ""));
   // Held as a request in flight would hold them.
   const auto v2 = Find("v2/x");
   const auto v1 = Find("v1/x");
@@ -81,7 +81,7 @@ TEST_F(MountsTest, AMountAtAnUnmountedPathStartsEmpty) {
   ASSERT_TRUE(mounts_.Load());
   ASSERT_EQ(Find("secret/x")->v2->Write("k", Json{{"data", {{"k", "v"}}}}).status, 200);
   ASSERT_TRUE(mounts_.Remove("secret"));
-  ASSERT_TRUE(mounts_.Add("secret", 2, ""));
+  ASSERT_TRUE(mounts_.Add("secret", "kv", 2, ""));
   EXPECT_EQ(Find("secret/x")->v2->Read("k", 0).status, 404);
   EXPECT_EQ(Find("secret/x")->v2->List("").status, 404);
 }

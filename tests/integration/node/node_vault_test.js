@@ -104,6 +104,20 @@ async function main() {
       .approleLogin({ role_id: roleId, secret_id: secret.data.secret_id }), 400,
     'invalid role or secret ID');
   });
+  await check('transit mount, key, encrypt, rotate, decrypt', async () => {
+    await root.mount({ mount_point: 'transit', type: 'transit' });
+    await root.write('transit/keys/orders', {});
+    const plaintext = Buffer.from('order 42').toString('base64');
+    const v1 = (await root.encryptData({ name: 'orders', plaintext })).data.ciphertext;
+    assert.ok(v1.startsWith('vault:v1:'), v1);
+    await root.write('transit/keys/orders/rotate', {});
+    const back = await root.decryptData({ name: 'orders', ciphertext: v1 });
+    assert.strictEqual(Buffer.from(back.data.plaintext, 'base64').toString(), 'order 42');
+    const key = await root.read('transit/keys/orders');
+    assert.strictEqual(key.data.latest_version, 2);
+    await rejects(root.decryptData({ name: 'orders', ciphertext: 'vault:v1:AAAA' }),
+      400, 'cipher: message authentication failed');
+  });
   await check('health and seal status', async () => {
     const health = await root.health();
     assert.strictEqual(health.sealed, false);

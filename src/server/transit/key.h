@@ -1,0 +1,81 @@
+// A transit key (Vault's transit engine): named, versioned symmetric keys
+// that encrypt, decrypt and MAC for callers who never see them. Each
+// version is 32 random bytes; ciphertexts name the version they were made
+// with ("vault:v3:..."), so a rotated key still opens old ones down to
+// min_decryption_version.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/aead_oneshot.h"
+#include "crypto/result.h"
+#include "crypto/secret_bytes.h"
+
+namespace tresor::server::transit {
+
+using Json = nlohmann::json;
+
+struct KeyVersion {
+  crypto::SecretBytes key;  // 32 bytes
+  int64_t created = 0;      // Unix seconds
+};
+
+struct TransitKey {
+  std::string name;
+  crypto::AeadKind type = crypto::AeadKind::kAes256Gcm;
+  bool derived = false;  // every operation names a context, and the key is derived from it
+  bool deletion_allowed = false;
+  int latest = 0;
+  int min_decryption_version = 1;
+  int min_encryption_version = 0;  // 0: any, the latest by default
+  std::map<int, KeyVersion> versions;
+
+  // A new key with version 1. kInvalidArgument for a type tresor does not
+  // have (Vault's name in the message).
+  static Result<TransitKey> Create(std::string name, std::string_view type, bool derived,
+                                   int64_t now);
+  // The stored form (key material included: it is stored behind the
+  // barrier), and back; kIntegrity for a record that does not fit.
+  Json ToRecord() const;
+  static Result<TransitKey> FromRecord(std::string name, const Json& record);
+  // What GET transit/keys/NAME answers.
+  Json Describe() const;
+  TransitKey Clone() const;
+  void Rotate(int64_t now);
+
+  // "vault:vN:" + base64(nonce || ciphertext || tag). `version` 0 is the
+  // latest. kInvalidArgument (Vault's messages) for a version out of range
+  // or a missing context.
+  Result<std::string> Encrypt(std::span<const uint8_t> plaintext, std::span<const uint8_t> context,
+                              std::span<const uint8_t> aad, int version) const;
+  // The plaintext of a ciphertext of this key; kInvalidArgument for a
+  // malformed one, a version the policy refuses, or one that does not
+  // authenticate ("cipher: message authentication failed").
+  Result<crypto::SecretBytes> Decrypt(std::string_view ciphertext, std::span<const uint8_t> context,
+                                      std::span<const uint8_t> aad) const;
+  // The version a ciphertext names; kInvalidArgument if malformed.
+  static Result<int> CiphertextVersion(std::string_view ciphertext);
+  // "vault:vN:" + base64(HMAC(`input`)) with `algorithm` ("sha2-256" or
+  // "sha2-512") under the HMAC key of `version` (0: the latest), whatever
+  // the minimum versions say (callers check them).
+  Result<std::string> Hmac(std::span<const uint8_t> input, std::string_view algorithm,
+                           int version) const;
+
+ private:
+  // The AEAD key of `version` for `context` (the version's key itself
+  // unless derived); kInvalidArgument for an unknown version or a missing
+  // context.
+  Result<crypto::SecretBytes> OperationKey(int version, std::span<const uint8_t> context) const;
+};
+
+// The name Vault gives a key type.
+const char* TypeName(crypto::AeadKind type);
+
+}  // namespace tresor::server::transit
