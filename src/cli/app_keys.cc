@@ -46,7 +46,17 @@ void AddKeyCommands(CLI::App& app, KeyCommands& c) {
   AddName(key_import, o);
   key_import->add_option("FILE", o.file, "An age identity file, plain or protected")->required();
   AddPassphraseFileOption(key_import, o.passphrase_file);
-  AddName(leaf(key, "delete", "Delete key NAME from the keyring", RunKeyDelete), o);
+  CLI::App* key_delete = leaf(key, "delete",
+                              "Delete key NAME from the keyring, after confirmation (or, with "
+                              "--server, the server's transit key NAME)",
+                              RunKeyDelete);
+  AddName(key_delete, o);
+  key_delete->add_flag("--yes,--force", o.yes, "Do not ask");
+  key_delete->add_flag("--server", o.server,
+                       "Delete the server's transit key NAME ([MOUNT/]NAME, default mount "
+                       "transit): files whose groups are sealed to tresor:NAME can no longer be "
+                       "opened anywhere; tresor unseal --group first keeps their values");
+  AddJson(key_delete, o);
   AddName(leaf(key, "default",
                "Make NAME the default key (encrypt and seal use it when no "
                "recipient is given)",

@@ -60,6 +60,11 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
   c.unseal->add_flag("--in-place", o.in_place,
                      "Replace FILE with the plaintext atomically instead of printing");
   c.unseal
+      ->add_option("--group", o.group,
+                   "Only this group: its values back in plaintext and the group gone from the "
+                   "header; the other groups stay sealed (needs only this group's key)")
+      ->type_name("NAME");
+  c.unseal
       ->add_option("-o,--output", o.output, "Write to OUT atomically, mode 0600 (default stdout)")
       ->type_name("OUT");
   c.unseal

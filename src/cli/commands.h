@@ -62,6 +62,7 @@ struct SealedCommandOptions {
   std::string mode;    // unseal --mode OCTAL; "" = 0600
   bool ignore_mac = false;
   std::string path;                          // get, set, unset
+  std::string group;                         // unseal --group
   bool from_stdin = false;                   // set --stdin
   std::optional<crypto::SecretBytes> value;  // set VALUE
   bool set_public = false;                   // set --public

@@ -5,6 +5,8 @@
 
 #include "age/key_files.h"
 #include "age/scrypt.h"
+#include "cli/client_commands.h"
+#include "cli/confirm.h"
 #include "cli/identities.h"
 #include "crypto/secret_file.h"
 #include "formats/document.h"
@@ -77,7 +79,24 @@ Result<void> RunKeyImport(const KeyOptions& options) {
 }
 
 Result<void> RunKeyDelete(const KeyOptions& options) {
-  TRESOR_RETURN_IF_ERROR(keys::Keyring::Default().Delete(options.name));
+  if (options.server) {
+    // The server's transit key: groups sealed to tresor:NAME, on every
+    // host, can no longer be opened.
+    ClientOptions client;
+    const size_t slash = options.name.rfind('/');
+    client.name = slash == std::string::npos ? options.name : options.name.substr(slash + 1);
+    if (slash != std::string::npos) client.mount_path = options.name.substr(0, slash);
+    client.yes = options.yes;
+    client.json = options.json;
+    return RunTransitDelete(client);
+  }
+  keys::Keyring keyring = keys::Keyring::Default();
+  TRESOR_ASSIGN_OR_RETURN(keys::KeyringEntry key, keyring.Find(options.name));
+  TRESOR_RETURN_IF_ERROR(Confirm(options.yes, "key delete " + options.name,
+                                 "Delete private key " + options.name + " (" + key.recipient +
+                                     ")? What is sealed or encrypted only to it can no longer "
+                                     "be opened."));
+  TRESOR_RETURN_IF_ERROR(keyring.Delete(options.name));
   std::fprintf(stderr, "tresor: key %s deleted\n", options.name.c_str());
   return {};
 }

@@ -19,9 +19,11 @@ struct KeyOptions {
   std::optional<std::string> passphrase_file;
   std::vector<std::string> identity_files;  // keys -i FILE
   bool json = false;
-  std::string ttl;   // agent add --ttl 8h
-  std::string idle;  // agent add --idle 30m
-  bool all = false;  // agent remove --all
+  std::string ttl;      // agent add --ttl 8h
+  std::string idle;     // agent add --idle 30m
+  bool all = false;     // agent remove --all
+  bool yes = false;     // key delete --yes (--force)
+  bool server = false;  // key delete --server: the server's transit key NAME
 };
 
 Result<void> RunKeyNew(const KeyOptions& options);

@@ -5,6 +5,7 @@
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "keys/keyring.h"
+#include "runtime/server_keys.h"
 
 namespace tresor::cli {
 namespace {
@@ -22,6 +23,15 @@ Result<age::X25519Recipient> KeyringRecipient(const keys::KeyringEntry& key) {
 
 }  // namespace
 
+Result<std::unique_ptr<age::Recipient>> ParseRecipient(std::string_view text) {
+  if (runtime::IsServerKeyName(text)) {
+    TRESOR_ASSIGN_OR_RETURN(auto r, runtime::ServerKeyRecipient::Parse(text));
+    return std::unique_ptr<age::Recipient>(std::make_unique<runtime::ServerKeyRecipient>(r));
+  }
+  TRESOR_ASSIGN_OR_RETURN(auto r, age::X25519Recipient::Parse(text));
+  return std::unique_ptr<age::Recipient>(std::make_unique<age::X25519Recipient>(r));
+}
+
 Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
     const RecipientOptions& options, const PassphraseSource& passphrases) {
   if (options.work_factor != 0 &&
@@ -30,8 +40,8 @@ Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
   }
   std::vector<std::unique_ptr<age::Recipient>> out;
   for (const std::string& text : options.recipients) {
-    TRESOR_ASSIGN_OR_RETURN(auto r, age::X25519Recipient::Parse(text));
-    out.push_back(std::make_unique<age::X25519Recipient>(r));
+    TRESOR_ASSIGN_OR_RETURN(auto r, ParseRecipient(text));
+    out.push_back(std::move(r));
   }
   for (const std::string& path : options.recipient_files) {
     TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes content, ReadSecretFile(path, kMaxRecipientsFile));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "age/recipient.h"
@@ -10,6 +11,10 @@
 #include "cli/passphrase.h"
 
 namespace tresor::cli {
+
+// One recipient as written on a command line, in rules or in a header:
+// "age1..." or a server key "tresor:NAME" (runtime/server_keys.h).
+Result<std::unique_ptr<age::Recipient>> ParseRecipient(std::string_view text);
 
 // The recipients the options name; with none, the keyring's default key
 // (kInvalidArgument if there is none).

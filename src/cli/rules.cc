@@ -8,6 +8,7 @@
 #include "age/key_files.h"
 #include "age/x25519.h"
 #include "cli/files.h"
+#include "cli/recipients.h"
 #include "formats/format.h"
 #include "sealed/codec.h"
 
@@ -89,12 +90,13 @@ std::vector<std::string> SplitSlashes(std::string_view s) {
 // The recipients of a group: listed ones and those in recipients files.
 Result<void> AddRecipients(sealed::GroupPlan& plan, const std::vector<std::string>& listed,
                            const std::vector<std::string>& files, const fs::path& base) {
-  std::vector<age::X25519Recipient> all;
   for (const std::string& text : listed) {
-    auto r = age::X25519Recipient::Parse(text);
+    auto r = ParseRecipient(text);
     if (!r) return WithPlace("group " + plan.name, r.error());
-    all.push_back(*r);
+    plan.recipient_names.push_back((*r)->Name());
+    plan.recipients.push_back(std::move(*r));
   }
+  std::vector<age::X25519Recipient> all;
   for (const std::string& name : files) {
     const std::string path = (base / name).string();
     TRESOR_ASSIGN_OR_RETURN(std::string content, ReadTextFile(path, kMaxRulesFile));

@@ -2,6 +2,7 @@
 
 #include "cli/files.h"
 #include "cli/identities.h"
+#include "runtime/server_keys.h"
 
 namespace tresor::cli {
 namespace {
@@ -41,12 +42,14 @@ Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptio
                           DiscoverKeys(options.identity_files, options.key_name, passphrases));
   PassphrasePromptIdentity prompt(passphrases);
   std::vector<const age::Identity*> view = keys.identities();
+  runtime::ServerKeyIdentity server;  // asks the server only for tresor: stanzas
+  if (runtime::NeedsServerKeys(file)) view.push_back(&server);
   view.push_back(&prompt);  // asked only if the data key is passphrase-wrapped
   auto unlocked = file.Unlock(view);
   if (!unlocked) {
     Error e = std::move(unlocked).error();
     if (!prompt.asked()) e = keys.Explain(std::move(e));
-    return WithPlace(options.file, std::move(e));
+    return WithPlace(options.file, runtime::WithServerReasons(std::move(e), server));
   }
   if (!options.ignore_mac) {
     auto verified = file.VerifyMac();

@@ -29,9 +29,9 @@ Result<sealed::GroupPlan> PlanFromHeader(const sealed::HeaderGroup& group,
           passphrases.Get("Enter a new passphrase for group " + group.name, true));
       plan.recipients.push_back(std::make_shared<age::ScryptRecipient>(std::move(passphrase)));
     } else {
-      auto parsed = age::X25519Recipient::Parse(name);
+      auto parsed = ParseRecipient(name);
       if (!parsed) return WithPlace("group " + group.name + " in the header", parsed.error());
-      plan.recipients.push_back(std::make_shared<age::X25519Recipient>(*parsed));
+      plan.recipients.push_back(std::move(*parsed));
     }
     plan.recipient_names.push_back(name);
   }

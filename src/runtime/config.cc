@@ -9,6 +9,7 @@
 #include "formats/ascii.h"
 #include "keys/key_chain.h"
 #include "runtime/references.h"
+#include "runtime/server_keys.h"
 #include "sealed/codec.h"
 #include "sealed/text_edits.h"
 
@@ -19,7 +20,8 @@ constexpr size_t kMaxFile = 256 << 20;
 constexpr std::string_view kSecretsTable = "secrets";
 
 Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::string& format_name,
-                                        const keys::KeyChain& keys) {
+                                        const keys::KeyChain& keys,
+                                        const runtime::ServerOptions& server) {
   const formats::Format* format =
       format_name.empty() ? formats::FormatForFile(path) : formats::FormatByName(format_name);
   if (format == nullptr) {
@@ -30,8 +32,12 @@ Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::stri
   auto file = sealed::SealedFile::Load(std::move(text), *format);
   if (!file) return WithPlace(path, std::move(file).error());
   if (file->has_header()) {
-    if (auto unlocked = file->Unlock(keys.identities()); !unlocked) {
-      return WithPlace(path, keys.Explain(std::move(unlocked).error()));
+    std::vector<const age::Identity*> identities = keys.identities();
+    runtime::ServerKeyIdentity server_keys(server);  // asked only for tresor: stanzas
+    if (runtime::NeedsServerKeys(*file)) identities.push_back(&server_keys);
+    if (auto unlocked = file->Unlock(identities); !unlocked) {
+      return WithPlace(
+          path, runtime::WithServerReasons(keys.Explain(std::move(unlocked).error()), server_keys));
     }
     if (auto verified = file->VerifyMac(); !verified) {
       return WithPlace(path, std::move(verified).error());
@@ -43,7 +49,23 @@ Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::stri
 struct Plain {
   std::string text;
   formats::Document doc;
+  // Values of groups none of the reader's keys opens: still sealed in
+  // `text`, by path, with the message a read of one gets.
+  std::unordered_map<std::string, std::string> locked;
 };
+
+// "sealed for group G (recipients: R, S), which none of your keys opens".
+std::string LockedMessage(const sealed::SealedFile& file, const std::string& group) {
+  std::string recipients;
+  for (const sealed::HeaderGroup& g : file.header_groups()) {
+    if (g.name != group) continue;
+    for (const std::string& r : g.recipients) {
+      recipients.append(recipients.empty() ? "" : ", ").append(r);
+    }
+  }
+  return "sealed for group " + group + " (recipients: " + recipients +
+         "), which none of your keys opens";
+}
 
 std::string DecodedValue(const formats::Format& format, const Plain& plain,
                          const formats::Value& v) {
@@ -67,9 +89,15 @@ Result<Plain> Unsealed(const sealed::SealedFile& file, const std::string& name,
                              name + "` adopts it (or --allow-unadopted)");
       }
     }
-    auto text = file.Unseal();
+    // A reader holding some groups' keys reads those groups; the others'
+    // values are absent, and asking for one says which group holds it.
+    std::vector<sealed::SealedFile::LockedValue> locked;
+    auto text = file.UnsealReadable(&locked);
     if (!text) return WithPlace(name, std::move(text).error());
     plain.text = std::move(*text);
+    for (auto& value : locked) {
+      plain.locked.emplace(std::move(value.path), LockedMessage(file, value.group));
+    }
   } else {
     plain.text = file.text();
   }
@@ -114,9 +142,11 @@ Result<Config> Config::Open(const std::string& path, const ConfigOptions& option
   key_options.identity_files = options.identity_files;
   key_options.key_name = options.key_name;
   TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys, keys::KeyChain::Discover(key_options));
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadUnlocked(path, options.format, keys));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file,
+                          LoadUnlocked(path, options.format, keys, options.server));
   if (options.secrets_file.empty()) return FromUnlocked(file, path, nullptr, "", options);
-  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets, LoadUnlocked(options.secrets_file, "", keys));
+  TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets,
+                          LoadUnlocked(options.secrets_file, "", keys, options.server));
   return FromUnlocked(file, path, &secrets, options.secrets_file, options);
 }
 
@@ -129,6 +159,7 @@ Result<void> AddAliases(const sealed::SealedFile& secrets, const std::string& se
                         bool allow_unadopted, Aliases* aliases) {
   TRESOR_ASSIGN_OR_RETURN(Plain other, Unsealed(secrets, secrets_name, allow_unadopted));
   for (const formats::Value& v : other.doc.values) {
+    if (other.locked.contains(v.path)) continue;
     if (auto alias = AliasOf(secrets.format(), v.path)) {
       aliases->emplace(std::move(*alias), DecodedValue(secrets.format(), other, v));
     }
@@ -170,7 +201,10 @@ Result<Config> Config::FromUnlocked(const sealed::SealedFile& file, const std::s
   }
   std::vector<bool> is_alias;
   config.entries_.reserve(plain.doc.values.size());
-  for (const formats::Value& v : plain.doc.values) {
+  for (size_t i = 0; i < plain.doc.values.size(); ++i) {
+    const formats::Value& v = plain.doc.values[i];
+    if (plain.locked.contains(v.path)) continue;
+    config.value_index_.push_back(i);
     config.entries_.push_back({v.path, DecodedValue(*config.format_, plain, v), v.type});
     auto alias = AliasOf(*config.format_, v.path);
     is_alias.push_back(alias.has_value() && std::string_view(config.format_->name()) != "dotenv");
@@ -202,6 +236,7 @@ Result<Config> Config::FromUnlocked(const sealed::SealedFile& file, const std::s
   }
   config.plain_ = std::move(plain.text);
   config.plain_doc_ = std::move(plain.doc);
+  config.locked_ = std::move(plain.locked);
   for (size_t i = 0; i < config.entries_.size(); ++i) {
     config.index_.emplace(config.entries_[i].path, i);
   }
@@ -222,8 +257,9 @@ Error Config::ValueError(std::string_view path, const char* what) const {
 Result<const ConfigEntry*> Config::Entry(std::string_view path) const {
   const ConfigEntry* entry = Find(path);
   if (entry == nullptr) {
-    Error e = ValueError(path, "no such value");
-    e.code = ErrorCode::kNotFound;
+    const auto locked = locked_.find(std::string(path));
+    Error e = ValueError(path, locked != locked_.end() ? locked->second.c_str() : "no such value");
+    e.code = locked != locked_.end() ? ErrorCode::kNoMatch : ErrorCode::kNotFound;
     return e;
   }
   return entry;
@@ -298,7 +334,18 @@ std::string Config::Render() const {
   std::vector<sealed::Edit> edits;
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (!resolved_[i]) continue;
-    edits.push_back({plain_doc_.values[i].literal, format_->Encode(entries_[i].value)});
+    edits.push_back(
+        {plain_doc_.values[value_index_[i]].literal, format_->Encode(entries_[i].value)});
+  }
+  // A value this reader cannot open is left out: its line where it has one
+  // of its own, else its value is empty.
+  for (const formats::Value& v : plain_doc_.values) {
+    if (!locked_.contains(v.path)) continue;
+    if (v.entry.end > v.entry.begin) {
+      edits.push_back({v.entry, ""});
+    } else {
+      edits.push_back({v.literal, format_->Encode("")});
+    }
   }
   return sealed::Splice(plain_, edits);
 }

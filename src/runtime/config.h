@@ -47,7 +47,10 @@ class Config {
   // passphrase-protected key is used through the agent (tresor agent add).
   static Result<Config> Open(const std::string& path, const ConfigOptions& options = {});
 
-  // The same for files the caller has loaded and unlocked (every group);
+  // The same for files the caller has loaded and unlocked (the groups its
+  // keys open: values of the others are absent, and Get of one is
+  // kNoMatch "FILE: PATH: sealed for group G (recipients: ...), which none
+  // of your keys opens");
   // `secrets` may be null. Names are for messages and $file's base directory.
   static Result<Config> FromUnlocked(const sealed::SealedFile& file, const std::string& name,
                                      const sealed::SealedFile* secrets,
@@ -91,7 +94,11 @@ class Config {
   std::string plain_;            // the unsealed text
   formats::Document plain_doc_;  // its values, in entries_' order
   std::vector<ConfigEntry> entries_;
-  std::vector<bool> resolved_;  // entries whose value references changed
+  std::vector<bool> resolved_;       // entries whose value references changed
+  std::vector<size_t> value_index_;  // each entry's value in plain_doc_
+  // Values in groups none of the reader's keys opens (absent from
+  // entries_), with what reading one says.
+  std::unordered_map<std::string, std::string> locked_;
   std::unordered_map<std::string_view, size_t> index_;
 };
 

@@ -49,26 +49,32 @@ std::string FieldText(const Json& value) {
 
 }  // namespace
 
+Result<ServerSession> OpenServerSession(const ServerOptions& options) {
+  ServerSession session;
+  session.address = client::ServerAddress(options.address);
+  session.ca_file = options.ca_file.empty() ? client::CaCertFile() : options.ca_file;
+  session.token = options.token;
+  if (!session.token.empty()) return session;
+  client::AppRoleFiles files{options.role_id_file, options.secret_id_file,
+                             options.remove_secret_id_file};
+  if (files.role_id_file.empty()) files = client::AppRoleFilesFromEnvironment();
+  if (files.role_id_file.empty()) {
+    session.token = client::ClientToken();
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(session.token,
+                            client::AppRoleToken(session.address, files, session.ca_file));
+  }
+  return session;
+}
+
 Result<const StoreReader::Fields*> StoreReader::Secret(std::string_view reference,
                                                        const std::string& path) {
   if (auto it = secrets_.find(path); it != secrets_.end()) return &it->second;
   TRESOR_ASSIGN_OR_RETURN(const std::string target, Target(reference, path));
-  const std::string address = client::ServerAddress(options_.address);
-  const std::string ca_file = options_.ca_file.empty() ? client::CaCertFile() : options_.ca_file;
-  std::string token = options_.token;
-  if (token.empty()) {
-    client::AppRoleFiles files{options_.role_id_file, options_.secret_id_file,
-                               options_.remove_secret_id_file};
-    if (files.role_id_file.empty()) files = client::AppRoleFilesFromEnvironment();
-    if (files.role_id_file.empty()) {
-      token = client::ClientToken();
-    } else {
-      auto logged_in = client::AppRoleToken(address, files, ca_file);
-      if (!logged_in) return Prefixed(reference, logged_in.error().code, logged_in.error().message);
-      token = std::move(*logged_in);
-    }
-  }
-  auto answer = client::CallServer(address, "GET", target, nullptr, token, ca_file);
+  auto session = OpenServerSession(options_);
+  if (!session) return Prefixed(reference, session.error().code, session.error().message);
+  auto answer = client::CallServer(session->address, "GET", target, nullptr, session->token,
+                                   session->ca_file);
   if (!answer) {
     if (answer.error().code == ErrorCode::kNotFound) {
       return Prefixed(reference, ErrorCode::kNotFound, "no secret at " + path);

@@ -32,6 +32,16 @@ struct ServerOptions {
   std::string ca_file;
 };
 
+// The server's address and CA file `options` name (or the defaults), and
+// a token for it: `options.token`, else an AppRole login with its files or
+// the environment's, else the CLI's token.
+struct ServerSession {
+  std::string address;
+  std::string ca_file;
+  std::string token;
+};
+Result<ServerSession> OpenServerSession(const ServerOptions& options);
+
 class StoreReader {
  public:
   explicit StoreReader(ServerOptions options) : options_(std::move(options)) {}

@@ -84,6 +84,15 @@ Result<Token> DecodeToken(std::string_view s) {
 }
 
 bool IsRecipientName(std::string_view name) {
+  // A server's transit key: "tresor:NAME" or "tresor:MOUNT/NAME".
+  constexpr std::string_view kServerKey = "tresor:";
+  if (name.starts_with(kServerKey)) {
+    name.remove_prefix(kServerKey.size());
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.' || c == '/';
+    });
+  }
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
   });

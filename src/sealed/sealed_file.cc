@@ -212,12 +212,23 @@ Result<std::string> SealedFile::Unseal() const {
                                                 " (unseal needs every group; get reads one value)");
     }
   }
+  return UnsealReadable(nullptr);
+}
+
+Result<std::string> SealedFile::UnsealReadable(std::vector<LockedValue>* locked) const {
+  TRESOR_CHECK(header_, "Unseal of a file without a header");
   std::vector<Edit> edits;
   for (const Value& v : doc_.values) {
     if (!TokenOf(Text(text_, v.literal))) continue;
-    TRESOR_ASSIGN_OR_RETURN(Token token, TokenAt(v));
+    auto token = TokenAt(v);
+    if (!token && token.error().code == ErrorCode::kNoMatch && locked != nullptr) {
+      const auto peek = PeekToken(*TokenOf(Text(text_, v.literal)));
+      locked->push_back({v.path, peek ? std::string(peek->group) : std::string()});
+      continue;
+    }
+    if (!token) return std::move(token).error();
     TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes literal,
-                            OpenValue(v, token, *FindGroup(token.group)->key));
+                            OpenValue(v, *token, *FindGroup(token->group)->key));
     const auto bytes = literal.Reveal();
     edits.push_back({v.literal, std::string(bytes.begin(), bytes.end())});
   }
@@ -230,6 +241,36 @@ Result<std::string> SealedFile::Unseal() const {
   }
   edits.push_back({header, ""});
   return Splice(text_, std::move(edits));
+}
+
+Result<std::string> SealedFile::UnsealGroup(std::string_view name) const {
+  TRESOR_CHECK(header_, "UnsealGroup of a file without a header");
+  const Group* group = FindGroup(name);
+  if (group == nullptr) {
+    std::string names;
+    for (const Group& g : groups_) names.append(names.empty() ? "" : ", ").append(g.header.name);
+    return MakeError(ErrorCode::kNotFound,
+                     "no group " + std::string(name) + " in this file (its groups: " + names + ")");
+  }
+  if (!group->key) {
+    return MakeError(ErrorCode::kNoMatch,
+                     "no identity opens the data key of group " + std::string(name));
+  }
+  if (groups_.size() == 1) return UnsealReadable(nullptr);
+  std::vector<Edit> edits;
+  for (const Value& v : doc_.values) {
+    const auto token_text = TokenOf(Text(text_, v.literal));
+    if (!token_text) continue;
+    const auto peek = PeekToken(*token_text);
+    if (!peek || peek->group != name) continue;
+    TRESOR_ASSIGN_OR_RETURN(Token token, TokenAt(v));
+    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes literal, OpenValue(v, token, *group->key));
+    const auto bytes = literal.Reveal();
+    edits.push_back({v.literal, std::string(bytes.begin(), bytes.end())});
+  }
+  TRESOR_ASSIGN_OR_RETURN(SealedFile work, Edited(Splice(text_, std::move(edits))));
+  std::erase_if(work.groups_, [&](const Group& g) { return g.header.name == name; });
+  return work.Build(Policy{}, {.seal_plaintext = false});
 }
 
 const Value* SealedFile::Find(std::string_view path) const {

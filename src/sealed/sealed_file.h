@@ -59,6 +59,19 @@ class SealedFile {
   Result<std::string> Seal(const Policy& policy) const;
   // The original file, byte for byte. Needs every group.
   Result<std::string> Unseal() const;
+  // What a reader holding only some groups' keys sees: the file without
+  // its header, the values of unlocked groups as they were, and those of
+  // locked groups still sealed (their paths and groups in `locked`, in file
+  // order).
+  struct LockedValue {
+    std::string path;
+    std::string group;
+  };
+  Result<std::string> UnsealReadable(std::vector<LockedValue>* locked) const;
+  // The file with group `name`'s values back in plaintext and the group
+  // gone from the header; the other groups, locked or not, stay as they
+  // are. Needs that group only. kNotFound for a group the file lacks.
+  Result<std::string> UnsealGroup(std::string_view name) const;
   // What a program reading the unsealed file sees at `path`.
   Result<crypto::SecretBytes> Get(std::string_view path) const;
   // Sets `path` to the string `value`, sealed, in the value's group (a new

@@ -52,7 +52,12 @@ class KeysTest(TempDirTest):
         self.assertNotIn(b"abc123", self.read("app.env"))
         self.assertEqual(self.tresor("get", "--key", "prod", self.path("app.env"), "TOKEN").stdout,
                          b"abc123\n")
-        self.tresor("key", "delete", "prod")
+        # A private key is destroyed only when the user says so.
+        proc = self.tresor("key", "delete", "prod", code=2)
+        self.assertEqual(proc.stderr.decode(), "tresor: error: key delete prod: confirm with "
+                         "--yes (stdin is not a terminal)\n")
+        self.assertTrue(os.path.exists(f"{self.keyring}/prod.key"))
+        self.tresor("key", "delete", "--yes", "prod")
         proc = self.tresor("get", "--key", "prod", self.path("app.env"), "TOKEN", code=6)
         self.assertEqual(proc.stderr.decode(),
                          f"tresor: error: no key named \"prod\" in {self.keyring}\n")

@@ -110,6 +110,32 @@ class ConfigParserTest(unittest.TestCase):
         self.assertEqual(str(caught.exception),
                          f"{self.sealed}: no identity opens the data key of group default")
 
+    def test_a_key_of_one_group_reads_that_group_and_finds_the_rest_absent(self):
+        # The storage plugin's file: one backend's host holds only its key.
+        b_key = os.path.join(self.dir, "b.txt")
+        subprocess.run(["age-keygen", "-o", b_key], check=True, capture_output=True)
+        recipient = lambda key: subprocess.run(  # noqa: E731
+            ["age-keygen", "-y", key], check=True, capture_output=True, text=True).stdout.strip()
+        with open(os.path.join(self.dir, ".tresor.toml"), "w") as f:
+            f.write(f'[[rule]]\nrecipients = ["{recipient(self.key)}"]\n'
+                    'keys = "password$"\n[[rule.group]]\nname = "backend_b"\n'
+                    f'paths = ["backend_b"]\nrecipients = ["{recipient(b_key)}"]\n')
+        path = os.path.join(self.dir, "cinder.ini")
+        with open(path, "w") as f:
+            f.write("[backend_a]\npassword = alpha\nlogin = admin\n\n"
+                    "[backend_b]\npassword = bravo\nlogin = admin\n")
+        subprocess.run([TRESOR, "seal", "--in-place", path], check=True, capture_output=True)
+        parser = tresor.ConfigParser(identity_files=[b_key])
+        parser.read(path)
+        self.assertEqual(dict(parser["backend_b"]), {"password": "bravo", "login": "admin"})
+        self.assertEqual(dict(parser["backend_a"]), {"login": "admin"})  # its password: absent
+        self.assertEqual(tresor.load(path, identity_files=[b_key]),
+                         {"backend_a": {"login": "admin"},
+                          "backend_b": {"password": "bravo", "login": "admin"}})
+        both = tresor.ConfigParser(identity_files=[self.key, b_key])
+        both.read(path)
+        self.assertEqual(both.get("backend_a", "password"), "alpha")
+
     def test_a_protected_key_in_the_agent_needs_no_prompt(self):
         # A daemon's case: the key is passphrase-protected, an agent holds it
         # unlocked, the program reads the file with no identity argument.
