@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -20,16 +21,20 @@ namespace {
 // The server for $store: (address, token, ca_file), "" for the CLI's defaults.
 using Server = std::tuple<std::string, std::string, std::string>;
 
+// `path`, or when `text` is given that text under the name `path`, as INI.
 tresor::Config Open(const std::string& path, const std::vector<std::string>& identity_files,
                     const std::string& key, const std::string& secrets_file,
-                    const std::map<std::string, std::string>& properties, const Server& server) {
+                    const std::map<std::string, std::string>& properties, const Server& server,
+                    const std::optional<std::string>& text = std::nullopt) {
   tresor::ConfigOptions options;
   std::tie(options.server.address, options.server.token, options.server.ca_file) = server;
   options.identity_files = identity_files;
   options.key_name = key;
   options.secrets_file = secrets_file;
   options.properties.insert(properties.begin(), properties.end());
-  auto config = tresor::Config::Open(path, options);
+  if (text) options.format = "ini";
+  auto config =
+      text ? tresor::Config::OpenText(*text, path, options) : tresor::Config::Open(path, options);
   if (!config) {
     py::object error = py::module_::import("tresor").attr("Error");
     PyErr_SetObject(error.ptr(), py::make_tuple(tresor::cli::ExitCodeFor(config.error().code),
@@ -71,6 +76,15 @@ PYBIND11_MODULE(_tresor, m) {
         return Open(path, identity_files, key, secrets_file, properties, server).Render();
       },
       "The file unsealed, references resolved");
+  m.def(
+      "render_text",
+      [](const std::string& text, const std::string& name,
+         const std::vector<std::string>& identity_files, const std::string& key,
+         const std::string& secrets_file, const std::map<std::string, std::string>& properties,
+         const Server& server) {
+        return Open(name, identity_files, key, secrets_file, properties, server, text).Render();
+      },
+      "INI text unsealed (its name for messages), references resolved");
   m.def(
       "entries",
       [](const std::string& path, const std::vector<std::string>& identity_files,

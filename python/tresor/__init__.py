@@ -3,6 +3,7 @@
     import tresor
     cfg = tresor.ConfigParser()          # configparser's reading interface
     cfg.read("secrets-prod.ini")         # unsealed in memory, never on disk
+    cfg.read_file(f); cfg.read_string(s) # the same for text already read
     cfg.get("db", "password")
 
     settings = tresor.load("service.yaml")   # any format, as nested dicts
@@ -18,11 +19,16 @@ separated) with token= and ca_cert=, by default what the tresor CLI uses
 $TRESOR_CACERT); the server is asked only when a value names it.
 """
 import configparser
+import io
 import os
 
 from . import _tresor
 
 __all__ = ["ConfigParser", "Error", "load"]
+
+# What a sealed file holds (its header entry): text without it is read as is.
+_HEADER = "tresor-header:"
+
 
 
 class Error(Exception):
@@ -56,9 +62,19 @@ class ConfigParser(configparser.ConfigParser):
             path = os.fsdecode(filename)
             if not os.path.exists(path):  # as configparser: missing files are skipped
                 continue
-            self.read_string(_tresor.render(path, *self._tresor), source=path)
+            super().read_file(io.StringIO(_tresor.render(path, *self._tresor)), source=path)
             read_ok.append(path)
         return read_ok
+
+    def read_file(self, f, source=None):
+        """As configparser's, with sealed values opened (read_string comes
+        through here too)."""
+        text = "".join(f)
+        if source is None:
+            source = getattr(f, "name", "<???>")
+        if _HEADER in text:
+            text = _tresor.render_text(text, os.fsdecode(source), *self._tresor)
+        super().read_file(io.StringIO(text), source=source)
 
 
 def _typed(value, kind):

@@ -45,7 +45,8 @@ Result<void> RunKeyNew(const KeyOptions& options) {
   TRESOR_RETURN_IF_ERROR(keys::Keyring::CheckName(options.name));
   const age::X25519Identity identity = age::X25519Identity::Generate();
   crypto::SecretBytes content = age::FormatIdentityFile(identity, std::time(nullptr));
-  if (options.passphrase) {
+  // A passphrase file means "protect it with this", as --passphrase does.
+  if (options.passphrase || options.passphrase_file) {
     const PassphraseSource passphrases(options.passphrase_file);
     TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
                             passphrases.Get("Enter passphrase for key " + options.name, true));

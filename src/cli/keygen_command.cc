@@ -35,7 +35,8 @@ Result<void> RunKeygen(const KeygenOptions& options) {
   crypto::SecretBytes content = age::FormatIdentityFile(identity, std::time(nullptr));
   TRESOR_ASSIGN_OR_RETURN(Output out,
                           Output::Open(options.output, {.mode = 0600, .no_clobber = true}));
-  if (options.passphrase) {
+  // A passphrase file means "protect it with this", as --passphrase does.
+  if (options.passphrase || options.passphrase_file) {
     TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
                             passphrases.Get("Enter passphrase for the new identity", true));
     TRESOR_ASSIGN_OR_RETURN(

@@ -22,6 +22,7 @@
 #include "cli/sealed_file_io.h"
 #include "formats/duration.h"
 #include "runtime/config.h"
+#include "runtime/interpolation.h"
 #include "runtime/references.h"
 
 extern char** environ;
@@ -287,7 +288,18 @@ Result<void> RunRun(const RuntimeOptions& o) {
   std::map<std::string, std::pair<std::string, std::string>> values;  // name -> (value, origin)
   for (const std::string& file : files) {
     TRESOR_ASSIGN_OR_RETURN(Config config, OpenConfig(file, o));
-    for (const ConfigEntry& entry : config.entries()) {
+    // The values as the file's usual reader sees them: configparser's
+    // interpolation for INI, python-dotenv's expansion for dotenv.
+    std::vector<ConfigEntry> entries = config.entries();
+    const std::string_view format = config.format().name();
+    if (format == "ini") TRESOR_RETURN_IF_ERROR(runtime::InterpolateIni(entries, file));
+    if (format == "dotenv") {
+      TRESOR_RETURN_IF_ERROR(runtime::ExpandDotenv(entries, file, [](const std::string& name) {
+        const char* value = std::getenv(name.c_str());
+        return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+      }));
+    }
+    for (const ConfigEntry& entry : entries) {
       TRESOR_ASSIGN_OR_RETURN(std::string name, VariableName(config, entry, o.prefix));
       std::string origin = file;
       origin.append(": ").append(entry.path);

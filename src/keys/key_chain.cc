@@ -207,12 +207,33 @@ bool KeyChain::empty() const {
   return state_->loaded.empty() && state_->files.empty() && agent_absent;
 }
 
+namespace {
+
+// Under cron (and other stripped environments) XDG_RUNTIME_DIR is unset, so
+// the socket of an agent a login session started is not where it is
+// looked for: say where it was looked for and how to point at it.
+std::string CronAgentNote() {
+  const auto unset = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v == nullptr || *v == '\0';
+  };
+  if (!unset("TRESOR_AGENT_SOCK") || !unset("XDG_RUNTIME_DIR")) return "";
+  return "; no agent at " + AgentSocketPath() +
+         ": XDG_RUNTIME_DIR is not set (as under cron), so an agent started in a login session "
+         "is not found there; set TRESOR_AGENT_SOCK to its socket (tresor agent status prints "
+         "it), or unlock a key into an agent started with TRESOR_AGENT_SOCK set (tresor agent "
+         "unlock KEY)";
+}
+
+}  // namespace
+
 Error KeyChain::Explain(Error error) const {
   if (error.code != ErrorCode::kNoMatch || state_->explicit_files) return error;
   if (empty()) {
     error.message +=
         " (no key found: use -i FILE, set TRESOR_IDENTITY_FILE, start the agent and add one "
-        "(tresor agent add FILE), or make one (tresor key new NAME))";
+        "(tresor agent add FILE), or make one (tresor key new NAME))" +
+        CronAgentNote();
     return error;
   }
   std::vector<std::string> tried = state_->tried;
@@ -230,6 +251,7 @@ Error KeyChain::Explain(Error error) const {
     error.message += "; the agent is locked (tresor agent unlock)";
   }
   if (!list.empty()) error.message += " (tried " + list + ")";
+  if (agent != nullptr && agent->state() == "not running") error.message += CronAgentNote();
   return error;
 }
 

@@ -19,16 +19,16 @@ namespace {
 constexpr size_t kMaxFile = 256 << 20;
 constexpr std::string_view kSecretsTable = "secrets";
 
-Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::string& format_name,
-                                        const keys::KeyChain& keys,
-                                        const runtime::ServerOptions& server) {
+// `text` (file `path`'s, or text a caller read) loaded and unlocked.
+Result<sealed::SealedFile> UnlockText(std::string text, const std::string& path,
+                                      const std::string& format_name, const keys::KeyChain& keys,
+                                      const runtime::ServerOptions& server) {
   const formats::Format* format =
       format_name.empty() ? formats::FormatForFile(path) : formats::FormatByName(format_name);
   if (format == nullptr) {
     return MakeError(ErrorCode::kInvalidArgument,
                      path + ": unknown format (ini, dotenv, json, toml or yaml)");
   }
-  TRESOR_ASSIGN_OR_RETURN(std::string text, runtime::ReadFileText(path, kMaxFile));
   auto file = sealed::SealedFile::Load(std::move(text), *format);
   if (!file) return WithPlace(path, std::move(file).error());
   if (file->has_header()) {
@@ -44,6 +44,13 @@ Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::stri
     }
   }
   return std::move(*file);
+}
+
+Result<sealed::SealedFile> LoadUnlocked(const std::string& path, const std::string& format_name,
+                                        const keys::KeyChain& keys,
+                                        const runtime::ServerOptions& server) {
+  TRESOR_ASSIGN_OR_RETURN(std::string text, runtime::ReadFileText(path, kMaxFile));
+  return UnlockText(std::move(text), path, format_name, keys, server);
 }
 
 struct Plain {
@@ -137,13 +144,19 @@ std::optional<std::string> AliasOf(const formats::Format& format, std::string_vi
 }  // namespace
 
 Result<Config> Config::Open(const std::string& path, const ConfigOptions& options) {
+  TRESOR_ASSIGN_OR_RETURN(std::string text, runtime::ReadFileText(path, kMaxFile));
+  return OpenText(std::move(text), path, options);
+}
+
+Result<Config> Config::OpenText(std::string text, const std::string& path,
+                                const ConfigOptions& options) {
   // The library never prompts: protected keyring keys are left to the agent.
   keys::KeyChainOptions key_options;
   key_options.identity_files = options.identity_files;
   key_options.key_name = options.key_name;
   TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys, keys::KeyChain::Discover(key_options));
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file,
-                          LoadUnlocked(path, options.format, keys, options.server));
+                          UnlockText(std::move(text), path, options.format, keys, options.server));
   if (options.secrets_file.empty()) return FromUnlocked(file, path, nullptr, "", options);
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile secrets,
                           LoadUnlocked(options.secrets_file, "", keys, options.server));

@@ -46,6 +46,10 @@ class Config {
   // Reads, unlocks, verifies and resolves `path`. Never prompts: a
   // passphrase-protected key is used through the agent (tresor agent add).
   static Result<Config> Open(const std::string& path, const ConfigOptions& options = {});
+  // The same for `text` read by the caller; `name` stands for its file in
+  // messages (and gives the format unless options.format does).
+  static Result<Config> OpenText(std::string text, const std::string& name,
+                                 const ConfigOptions& options = {});
 
   // The same for files the caller has loaded and unlocked (the groups its
   // keys open: values of the others are absent, and Get of one is

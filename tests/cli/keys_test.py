@@ -85,6 +85,18 @@ class KeysTest(TempDirTest):
         self.assertEqual(self.tresor("decrypt", "--passphrase-file", self.path("pw"),
                                      self.path("a.age")).stdout, b"payload\n")
 
+    def test_a_passphrase_file_alone_protects_the_new_key(self):
+        self.write("pw", "hunter22\n", 0o600)
+        self.tresor("keygen", "--passphrase-file", self.path("pw"), "--work-factor", "10", "-o",
+                    self.path("id.age"))
+        self.assertTrue(self.read("id.age").startswith(b"-----BEGIN AGE ENCRYPTED FILE-----\n"))
+        self.tresor("key", "new", "guarded", "--passphrase-file", self.path("pw"),
+                    "--work-factor", "10")
+        with open(f"{self.keyring}/guarded.key", "rb") as f:
+            self.assertTrue(f.read().startswith(b"-----BEGIN AGE ENCRYPTED FILE-----\n"))
+        listed = json.loads(self.tresor("key", "list", "--json").stdout)
+        self.assertEqual([(k["name"], k["protected"]) for k in listed], [("guarded", True)])
+
     def test_discovery_order_and_keys_listing(self):
         inline_path, inline_r = self.keygen("inline.txt")
         file_path, file_r = self.keygen("file.txt")
@@ -128,6 +140,23 @@ class KeysTest(TempDirTest):
                          "of the file's 1 recipient (wrong key or passphrase?) (no key found: use "
                          "-i FILE, set TRESOR_IDENTITY_FILE, start the agent and add one (tresor "
                          "agent add FILE), or make one (tresor key new NAME))\n")
+
+    def test_under_cron_the_error_says_where_the_agent_was_looked_for(self):
+        _, recipient = self.keygen("k.txt")
+        self.tresor("encrypt", "-r", recipient, "-o", self.path("a.age"), self.path("plain.txt"))
+        cron = {k: v for k, v in self.env.items()
+                if k not in ("TRESOR_AGENT_SOCK", "XDG_RUNTIME_DIR")}
+        proc = self.tresor("decrypt", self.path("a.age"), env=cron, code=4)
+        self.assertEqual(proc.stderr.decode(),
+                         f"tresor: error: {self.path('a.age')}: no match: no identity matched any "
+                         "of the file's 1 recipient (wrong key or passphrase?) (no key found: use "
+                         "-i FILE, set TRESOR_IDENTITY_FILE, start the agent and add one (tresor "
+                         "agent add FILE), or make one (tresor key new NAME)); no agent at "
+                         f"/tmp/tresor-{os.geteuid()}/agent.sock: XDG_RUNTIME_DIR is not set (as "
+                         "under cron), so an agent started in a login session is not found there; "
+                         "set TRESOR_AGENT_SOCK to its socket (tresor agent status prints it), or "
+                         "unlock a key into an agent started with TRESOR_AGENT_SOCK set (tresor "
+                         "agent unlock KEY)\n")
 
     def test_passphrase_file_once_is_deleted_even_on_failure(self):
         self.write("pw", "right one\n", 0o600)

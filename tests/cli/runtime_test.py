@@ -1,5 +1,7 @@
 """render and run: references resolved, values handed to a command, with the
 real tresor binary on real files and real child processes."""
+import configparser
+import json
 import os
 import signal
 import stat
@@ -211,6 +213,54 @@ class RunTest(RuntimeCase):
         out = run([TRESOR, "run", "-f", f, "--prefix", "APP_", "--", "sh", "-c",
                    'printf "%s %s" "$APP_lower_case" "$APP_API_KEY"'])
         self.assertEqual(out.stdout.decode(), "1 k")
+
+    def env_of(self, *files, env=None):
+        args = [TRESOR, "run", "-i", self.key]
+        for f in files:
+            args += ["-f", f]
+        out = run(args + ["--pristine", "--", "/usr/bin/env", "-0"], env=env)
+        self.assertEqual(out.returncode, 0, out.stderr.decode())
+        return dict(item.split("=", 1) for item in out.stdout.decode().split("\0") if item)
+
+    def test_ini_values_are_interpolated_as_configparser_does(self):
+        text = ("[DEFAULT]\nbase = /srv/app\n\n[db]\nHost = db.internal\nport = 5432\n"
+                "password = s3cr%%et\nurl = pg://app@%(host)s:%(port)s/%(name)s\nname = main\n"
+                "data = %(base)s/data\nnested = <%(url)s>\n")
+        ini = self.write("app.ini", text)
+        tresor("seal", "-r", self.recipient, "--in-place", ini, check=True)
+        expected = configparser.ConfigParser()
+        expected.read_string(text)
+        got = self.env_of(ini)
+        for option in ("host", "port", "password", "url", "data", "nested"):
+            self.assertEqual(got[f"DB_{option.upper()}"], expected.get("db", option), option)
+        self.assertEqual(got["DB_NESTED"], "<pg://app@db.internal:5432/main>")
+        self.assertEqual(got["DB_PASSWORD"], "s3cr%et")
+        for bad, message in (
+                ("x = %(missing)s\n", "db.x: %(missing)s: no option missing in section db or "
+                                       "DEFAULT"),
+                ("x = 100%\n", "db.x: '%' must be followed by '%' or '('"),
+                ("x = %(a)s\na = %(x)s\n", "db.x: references nested more than 10 deep")):
+            f = self.write("bad.ini", "[db]\n" + bad)
+            out = run([TRESOR, "run", "-f", f, "--", "true"])
+            self.assertEqual((out.returncode, out.stderr.decode()),
+                             (2, f"tresor: error: {f}: {message} (INI interpolation, as "
+                                 "Python's configparser does it; %% is a literal %)\n"))
+
+    def test_dotenv_values_are_expanded_as_python_dotenv_does(self):
+        text = ("A=one\nB=${A}-two\nC='${A}'\nD=\"${A} ${MISSING:-def} ${OUTER}\"\n"
+                "E=${MISSING}\nF=$A\nG=${A:-x}${B}\nH=${A:x}\nOUTER=inner\nI=${OUTER}\n")
+        f = self.write("app.env", text)
+        tresor("seal", "-r", self.recipient, "--in-place", f, check=True)
+        env = dict(os.environ, OUTER="outer")
+        got = self.env_of(f, env=env)
+        # The peer itself: Debian's python3-dotenv on the plaintext.
+        plain = self.write("plain.env", text)
+        expected = subprocess.run(
+            ["/usr/bin/python3", "-c",
+             "import dotenv, json, sys; print(json.dumps(dotenv.dotenv_values(sys.argv[1])))",
+             plain], capture_output=True, text=True, env=env, check=True).stdout
+        self.assertEqual({k: got[k] for k in json.loads(expected)}, json.loads(expected))
+        self.assertEqual((got["D"], got["I"]), ("one def outer", "inner"))
 
     def test_exit_code_is_the_commands(self):
         self.assertEqual(self.run_cmd("--", "sh", "-c", "exit 42").returncode, 42)

@@ -96,6 +96,30 @@ class ConfigParserTest(unittest.TestCase):
             with self.assertRaises(configparser.NoOptionError):
                 parser.get("api", "missing")
 
+    def test_read_file_and_read_string_open_sealed_values_too(self):
+        expected, _ = self.parsers()
+        with open(self.sealed) as f:
+            sealed_text = f.read()
+        by_file = tresor.ConfigParser(identity_files=[self.key])
+        with open(self.sealed) as f:
+            by_file.read_file(f)
+        by_string = tresor.ConfigParser(identity_files=[self.key])
+        by_string.read_string(sealed_text)
+        for actual in (by_file, by_string):
+            for section in expected.sections():
+                self.assertEqual(actual.items(section), expected.items(section))
+        self.assertNotIn("tresor:v1:", str(by_string.items("api")))
+        # Plain text is read as configparser reads it.
+        plain = tresor.ConfigParser()
+        plain.read_string("[s]\nk = v\n")
+        self.assertEqual(plain.get("s", "k"), "v")
+        other = os.path.join(self.dir, "other.txt")
+        subprocess.run(["age-keygen", "-o", other], check=True, capture_output=True)
+        with self.assertRaises(tresor.Error) as caught:
+            tresor.ConfigParser(identity_files=[other]).read_string(sealed_text, source="x.ini")
+        self.assertEqual(str(caught.exception),
+                         "x.ini: no identity opens the data key of group default")
+
     def test_missing_files_are_skipped_as_configparser_does(self):
         parser = tresor.ConfigParser(identity_files=[self.key])
         missing = os.path.join(self.dir, "missing.ini")
