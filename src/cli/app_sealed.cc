@@ -50,6 +50,19 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
                 "FILE");
   AddKeyOption(c.seal, o.to.key_name, "A new file: seal to keyring key NAME");
   c.seal->add_flag("--in-place", o.in_place, "Replace FILE atomically instead of printing");
+  c.seal
+      ->add_option("--only", o.only_regex,
+                   "Seal only values whose key matches this POSIX extended regular expression "
+                   "((?i) ignores case), as sops's --encrypted-regex; replaces the rules' keys")
+      ->type_name("REGEX");
+  c.seal
+      ->add_option("--except", o.except_regex,
+                   "Never seal values whose key matches this regular expression (sops's "
+                   "--unencrypted-regex)")
+      ->type_name("REGEX");
+  c.seal->add_flag("--summary", o.summary,
+                   "Say on stderr how many values each group seals and for whom (always when "
+                   "stderr is a terminal)");
   AddNoRules(c.seal, o);
   c.seal->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
       ->type_name("OUT");
@@ -151,7 +164,11 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
   c.inspect->add_option("FILE", o.file, "The configuration file")->required();
   c.inspect->add_option("--format", o.format, "ini, dotenv, json, toml or yaml")
       ->type_name("FORMAT");
-  c.inspect->add_flag("--json", o.json, "Print JSON for scripts");
+  c.inspect->add_flag("--json", o.json,
+                      "Print JSON for scripts (with every sealed path, by group, and the "
+                      "plaintext ones)");
+  c.inspect->add_flag("--paths", o.show_paths,
+                      "List the sealed paths under each group, and the values left in plaintext");
 
   c.unset = app.add_subcommand("unset", "Remove the entry at PATH from FILE");
   AddFileOptions(c.unset, o, true);

@@ -70,6 +70,10 @@ struct SealedCommandOptions {
   std::string rules_for;                     // find rules for this path ("" = file)
   std::string revoked;                       // revoke RECIPIENT
   bool json = false;                         // revoke --json
+  bool show_paths = false;                   // inspect --paths
+  std::string only_regex;                    // seal --only REGEX: keys to seal
+  std::string except_regex;                  // seal --except REGEX: keys never to seal
+  bool summary = false;                      // seal --summary (always on a terminal)
 };
 Result<void> RunSeal(const SealedCommandOptions& options);
 Result<void> RunUnseal(const SealedCommandOptions& options);

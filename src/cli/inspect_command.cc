@@ -1,11 +1,13 @@
 // tresor inspect: what a sealed file's header says, with no key: its
-// groups, their recipients, how many values each seals, and each group's
-// write counter, which a copy of the file from before a later write shows
-// lower (docs/format.md).
+// groups, their recipients, which values each seals, the values left in
+// plaintext, and each group's write counter, which a copy of the file from
+// before a later write shows lower (docs/format.md). MACs need the group's
+// key: `tresor get` or `unseal` checks them.
 #include <cstdio>
 #include <initializer_list>
 #include <map>
 #include <string_view>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -17,24 +19,20 @@
 namespace tresor::cli {
 namespace {
 
-struct GroupCount {
-  size_t values = 0;
-  size_t unadopted = 0;  // added with set --public
-};
+std::string JsonList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    out.append(i > 0 ? "," : "").append(formats::EscapedString(items[i]));
+  }
+  return out + "]";
+}
 
 }  // namespace
 
 Result<void> RunInspect(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
-  std::map<std::string, GroupCount> counts;
-  for (const formats::Value& v : file.document().values) {
-    const std::string decoded = file.format().Decode(sealed::Text(file.text(), v.literal), v.type);
-    if (const auto peek = sealed::PeekToken(decoded)) {
-      GroupCount& count = counts[std::string(peek->group)];
-      ++count.values;
-      if (peek->is_public) ++count.unadopted;
-    }
-  }
+  Census census = TakeCensus(file);
+  const std::vector<std::string>& plaintext = census.plaintext;
   const auto groups = file.header_groups();
   std::string out;
   // Appended piece by piece (GCC 12 warns falsely on long + chains).
@@ -46,30 +44,35 @@ Result<void> RunInspect(const SealedCommandOptions& options) {
          "\",\"sealed\":", file.has_header() ? "true" : "false", ",\"groups\":["});
     for (size_t i = 0; i < groups.size(); ++i) {
       const sealed::HeaderGroup& g = groups[i];
-      const GroupCount& count = counts[g.name];
+      const Census::Group& count = census.groups[g.name];
       add({i > 0 ? "," : "", "{\"name\":\"", g.name, "\",\"version\":", std::to_string(g.version),
-           ",\"values\":", std::to_string(count.values),
-           ",\"unadopted\":", std::to_string(count.unadopted), ",\"recipients\":["});
-      for (size_t r = 0; r < g.recipients.size(); ++r) {
-        add({r > 0 ? ",\"" : "\"", g.recipients[r], "\""});
-      }
-      add({"]}"});
+           ",\"values\":", std::to_string(count.paths.size()),
+           ",\"unadopted\":", std::to_string(count.unadopted),
+           ",\"recipients\":", JsonList(g.recipients), ",\"paths\":", JsonList(count.paths), "}"});
     }
-    add({"]}\n"});
+    add({"],\"plaintext\":", JsonList(plaintext), "}\n"});
   } else if (!file.has_header()) {
     add({options.file, ": ", file.format().name(), ", not sealed (no tresor header)\n"});
   } else {
     add({options.file, ": ", file.format().name(), ", sealed, ", std::to_string(groups.size()),
          groups.size() == 1 ? " group\n" : " groups\n"});
     for (const sealed::HeaderGroup& g : groups) {
-      const GroupCount& count = counts[g.name];
+      const Census::Group& count = census.groups[g.name];
       add({"group ", g.name, ": version ",
            g.version > 0 ? std::to_string(g.version) : "0 (from before counting)", ", ",
-           std::to_string(count.values), count.values == 1 ? " value" : " values"});
+           std::to_string(count.paths.size()), count.paths.size() == 1 ? " value" : " values"});
       if (count.unadopted > 0) {
         add({" (", std::to_string(count.unadopted), " added with set --public, not adopted)"});
       }
       add({"; recipients ", Join(g.recipients, ", "), "\n"});
+      if (options.show_paths) {
+        for (const std::string& path : count.paths) add({"  ", path, "\n"});
+      }
+    }
+    if (options.show_paths) {
+      add({"plaintext: ", std::to_string(plaintext.size()),
+           plaintext.size() == 1 ? " value\n" : " values\n"});
+      for (const std::string& path : plaintext) add({"  ", path, "\n"});
     }
   }
   std::fputs(out.c_str(), stdout);

@@ -3,6 +3,8 @@
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "runtime/server_keys.h"
+#include "sealed/codec.h"
+#include "sealed/text_edits.h"
 
 namespace tresor::cli {
 namespace {
@@ -56,6 +58,21 @@ Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptio
     if (!verified) return WithPlace(options.file, std::move(verified).error());
   }
   return {};
+}
+
+Census TakeCensus(const sealed::SealedFile& file) {
+  Census census;
+  for (const formats::Value& v : file.document().values) {
+    const std::string decoded = file.format().Decode(sealed::Text(file.text(), v.literal), v.type);
+    if (const auto peek = sealed::PeekToken(decoded)) {
+      Census::Group& group = census.groups[std::string(peek->group)];
+      group.paths.push_back(v.path);
+      if (peek->is_public) ++group.unadopted;
+    } else {
+      census.plaintext.push_back(v.path);
+    }
+  }
+  return census;
 }
 
 }  // namespace tresor::cli

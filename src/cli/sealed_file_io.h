@@ -1,6 +1,7 @@
 // Loading and unlocking a sealed file for the CLI commands.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,18 @@ Result<sealed::SealedFile> LoadSealedFile(const SealedCommandOptions& options);
 // Recovers the data key with the -i identities (or a passphrase prompt) and
 // checks the whole-file MAC unless --ignore-mac.
 Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptions& options);
+
+// Which values a file seals, by group, and which it leaves in plaintext
+// (paths in file order); needs no key.
+struct Census {
+  struct Group {
+    size_t unadopted = 0;  // added with set --public
+    std::vector<std::string> paths;
+  };
+  std::map<std::string, Group> groups;
+  std::vector<std::string> plaintext;
+};
+Census TakeCensus(const sealed::SealedFile& file);
 
 // What the command may use for groups and recipients:
 struct PolicySources {

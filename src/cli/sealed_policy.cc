@@ -100,6 +100,18 @@ Result<sealed::Policy> MakePolicy(const SealedCommandOptions& options,
       }
     }
   }
+  // --only and --except choose by key as the rules' `keys` does (sops's
+  // --encrypted-regex and --unencrypted-regex); --only replaces the rules'.
+  if (!options.only_regex.empty()) {
+    auto pattern = sealed::KeyPattern::Compile(options.only_regex);
+    if (!pattern) return WithPlace("--only", pattern.error());
+    policy.keys.emplace(std::move(*pattern));
+  }
+  if (!options.except_regex.empty()) {
+    auto pattern = sealed::KeyPattern::Compile(options.except_regex);
+    if (!pattern) return WithPlace("--except", pattern.error());
+    policy.except_keys.emplace(std::move(*pattern));
+  }
   if (!options.revoked.empty()) {
     // Header plans never hold it (PlanFromHeader skips it): what is removed
     // here came from the rules.

@@ -69,12 +69,14 @@ bool Policy::Seals(std::string_view path) const {
       std::none_of(only.begin(), only.end(), [&](const auto& p) { return PathUnder(path, p); })) {
     return false;
   }
-  if (!keys) return true;
+  if (!keys && !except_keys) return true;
   auto segments = formats::SplitPath(path);
   if (!segments) return false;
   // The last key, skipping array indexes: "users[0]" in "db.users[0]" is "users".
   for (auto it = segments->rbegin(); it != segments->rend(); ++it) {
-    if (!it->starts_with('[')) return keys->Matches(*it);
+    if (it->starts_with('[')) continue;
+    if (except_keys && except_keys->Matches(*it)) return false;
+    return !keys || keys->Matches(*it);
   }
   return false;
 }

@@ -49,8 +49,9 @@ struct Policy {
   // Whether `groups` say where values belong (rules do). If not, values stay
   // in the file's groups and a new one joins its nearest sealed neighbour's.
   bool assigns_groups = false;
-  std::optional<KeyPattern> keys;  // seal only values whose key matches
-  std::vector<std::string> only;   // seal only values under these patterns
+  std::optional<KeyPattern> keys;         // seal only values whose key matches
+  std::optional<KeyPattern> except_keys;  // and never values whose key matches this
+  std::vector<std::string> only;          // seal only values under these patterns
 
   bool Seals(std::string_view path) const;
   // The group `path` belongs to; nullptr if the policy does not assign groups.

@@ -89,6 +89,38 @@ class Groups(RulesCase):
                          [(b"default", self.ops_r.encode()),
                           (b"backend_b", f"{self.b_r}+{self.ops_r}".encode())])
         self.assertEqual(self.ok("unseal", "-i", self.ops, self.conf).stdout, CINDER.encode())
+        # Who can read what, with no key.
+        self.assertEqual(self.ok("inspect", "--paths", self.conf).stdout.decode(),
+                         f"{self.conf}: ini, sealed, 2 groups\n"
+                         f"group default: version 1, 1 value; recipients {self.ops_r}\n"
+                         "  backend_a.hpe3par_password\n"
+                         f"group backend_b: version 1, 1 value; recipients {self.b_r}, "
+                         f"{self.ops_r}\n"
+                         "  backend_b.hpe3par_password\n"
+                         "plaintext: 4 values\n"
+                         "  DEFAULT.enabled_backends\n  backend_a.volume_driver\n"
+                         "  backend_a.san_login\n  backend_b.san_login\n")
+
+    def test_only_and_except_choose_by_key_and_the_summary_says_for_whom(self):
+        proc = self.ok("seal", "-r", self.ops_r, "--no-rules", "--only", "(?i)(password|login)$",
+                       "--except", "^san_", "--summary", "--in-place", self.conf)
+        self.assertEqual(proc.stderr.decode(),
+                         f"tresor: {self.conf}: sealed 2 values in group default for "
+                         f"{self.ops_r}; 4 values left in plaintext\n")
+        data = open(self.conf, "rb").read()
+        self.assertEqual([line.split(b" = ")[0] for line in token_lines(data)],
+                         [b"hpe3par_password", b"hpe3par_password"])
+        self.assertIn(b"san_login = admin\n", data)
+        fresh = self.write("etc/fresh.conf", CINDER)
+        self.fails(EXIT_USAGE, "--only: bad key pattern (: Unmatched ( or \\(",
+                   "seal", "-r", self.ops_r, "--only", "(", fresh)
+        self.cinder_rules()
+        conf2 = self.write("etc/other.conf", CINDER)
+        proc = self.ok("seal", "--summary", "--in-place", conf2)
+        self.assertEqual(proc.stderr.decode(),
+                         f"tresor: {conf2}: sealed 1 value in group default for {self.ops_r}; 1 "
+                         f"value in group backend_b for {self.b_r}, {self.ops_r}; 4 values left "
+                         "in plaintext\n")
 
     def test_a_backend_key_reads_its_group_only(self):
         self.cinder_rules()

@@ -653,10 +653,19 @@ class Versions(SealedCase):
         tresor("set", "-i", self.key, env, "API_KEY", "v2", check=True)
         tresor("set", "-i", self.key, env, "API_KEY", "v3", check=True)
         tresor("set", "--public", env, "NEW_ONE", "p", check=True)  # no key: not counted
-        self.assertEqual(json.loads(self.inspect(env, "--json")),
-                         {"file": env, "format": "dotenv", "sealed": True,
+        inspected = json.loads(self.inspect(env, "--json"))
+        paths = inspected["groups"][0].pop("paths")
+        self.assertEqual(inspected,
+                         {"file": env, "format": "dotenv", "sealed": True, "plaintext": [],
                           "groups": [{"name": "default", "version": 3, "values": 13,
                                       "unadopted": 1, "recipients": [self.recipient]}]})
+        # Every value, in file order (the new one last), and nothing else.
+        names = [line.split("=", 1)[0].removeprefix("export ").strip()
+                 for line in open(env).read().splitlines()
+                 if "=" in line and not line.lstrip().startswith(("#", "TRESOR_HEADER"))]
+        self.assertEqual(len(paths), 13)
+        self.assertEqual(paths[-1], "NEW_ONE")
+        self.assertTrue(set(paths) <= set(names), (paths, names))
         open(env, "wb").write(old)  # a rollback to the first copy: it still opens ...
         self.assertEqual(tresor("get", "-i", self.key, env, "API_KEY").returncode, 0)
         self.assertIn("group default: version 1,", self.inspect(env))  # ... but shows it
