@@ -38,9 +38,33 @@ Result<std::optional<crypto::SecretBytes>> PassphrasePromptIdentity::Unwrap(
                                       [](const age::Stanza& s) { return s.type == "scrypt"; });
   if (!has_scrypt) return std::optional<crypto::SecretBytes>();
   asked_ = true;
-  TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
-                          passphrases_.Get("Enter passphrase", false));
-  return age::ScryptIdentity(std::move(passphrase)).Unwrap(stanzas);
+  if (!per_group_) {
+    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase,
+                            passphrases_.Get("Enter passphrase", false));
+    return age::ScryptIdentity(std::move(passphrase)).Unwrap(stanzas);
+  }
+  if (!passphrase_) {
+    auto got = passphrases_.Get("Enter passphrase", false);
+    if (!got) {
+      note_ = "a group sealed with a passphrase stays closed: " + got.error().message;
+      return std::optional<crypto::SecretBytes>();
+    }
+    passphrase_ = std::move(*got);
+  }
+  auto opened =
+      age::ScryptIdentity(crypto::SecretBytes::CopyOf(passphrase_->Reveal())).Unwrap(stanzas);
+  if (opened && !*opened) {
+    note_ =
+        "the passphrase given does not open the groups sealed with a passphrase (wrong "
+        "passphrase?)";
+  }
+  if (!opened && opened.error().code == ErrorCode::kNoMatch) {
+    note_ =
+        "the passphrase given does not open the groups sealed with a passphrase (wrong "
+        "passphrase?)";
+    return std::optional<crypto::SecretBytes>();
+  }
+  return opened;
 }
 
 }  // namespace tresor::cli

@@ -35,16 +35,25 @@ Result<keys::KeyChain> DiscoverKeys(const std::vector<std::string>& identity_fil
 // passphrase-encrypted, then acts as an age scrypt identity.
 class PassphrasePromptIdentity : public age::Identity {
  public:
-  explicit PassphrasePromptIdentity(const PassphraseSource& passphrases)
-      : passphrases_(passphrases) {}
+  // `per_group`: for the groups of a sealed file, of which a reader may
+  // open only some: a passphrase that cannot be had (no terminal, no
+  // --passphrase-file) or does not open the stanza is no match, and note()
+  // says why; once had, a passphrase is asked only once.
+  explicit PassphrasePromptIdentity(const PassphraseSource& passphrases, bool per_group = false)
+      : passphrases_(passphrases), per_group_(per_group) {}
   Result<std::optional<crypto::SecretBytes>> Unwrap(
       std::span<const age::Stanza> stanzas) const override;
   // True once the file turned out to be passphrase-encrypted.
   bool asked() const { return asked_; }
+  // Why a passphrase group stayed closed ("" if none did).
+  const std::string& note() const { return note_; }
 
  private:
   const PassphraseSource& passphrases_;
+  bool per_group_;
   mutable bool asked_ = false;
+  mutable std::optional<crypto::SecretBytes> passphrase_;  // per_group: the one given
+  mutable std::string note_;
 };
 
 }  // namespace tresor::cli

@@ -27,7 +27,11 @@ Result<void> ConsumePassphraseFileOnce(const std::string& path);
 // with `confirm`, the terminal asks twice and both must match.
 class PassphraseSource {
  public:
-  explicit PassphraseSource(std::optional<std::string> file) : file_(std::move(file)) {}
+  explicit PassphraseSource(std::optional<std::string> file, int work_factor = 0)
+      : file_(std::move(file)), work_factor_(work_factor) {}
+  // The scrypt work factor (log2 N) for passphrases set with this source;
+  // 0: age's default.
+  int work_factor() const { return work_factor_; }
   Result<crypto::SecretBytes> Get(const std::string& prompt, bool confirm) const;
   // Get without confirmation, as key sources ask (keys/identity_file.h).
   keys::PassphraseFn AsFn() const {
@@ -36,6 +40,7 @@ class PassphraseSource {
 
  private:
   std::optional<std::string> file_;
+  int work_factor_ = 0;
 };
 
 }  // namespace tresor::cli

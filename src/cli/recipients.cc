@@ -23,7 +23,25 @@ Result<age::X25519Recipient> KeyringRecipient(const keys::KeyringEntry& key) {
 
 }  // namespace
 
-Result<std::unique_ptr<age::Recipient>> ParseRecipient(std::string_view text) {
+Result<std::vector<age::Stanza>> PromptedScryptRecipient::Wrap(
+    const crypto::SecretBytes& file_key) const {
+  TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes passphrase, passphrases_.Get(prompt_, true));
+  const int log_n = passphrases_.work_factor();
+  return age::ScryptRecipient(std::move(passphrase), log_n > 0 ? log_n : age::kDefaultScryptLogN)
+      .Wrap(file_key);
+}
+
+Result<std::unique_ptr<age::Recipient>> ParseRecipient(std::string_view text,
+                                                       const PassphraseSource* passphrases,
+                                                       const std::string& group) {
+  if (text == "scrypt") {
+    if (passphrases == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "scrypt: a passphrase recipient is for a group (rules), or -p");
+    }
+    return std::unique_ptr<age::Recipient>(std::make_unique<PromptedScryptRecipient>(
+        *passphrases, "Enter a new passphrase for group " + group));
+  }
   if (runtime::IsServerKeyName(text)) {
     TRESOR_ASSIGN_OR_RETURN(auto r, runtime::ServerKeyRecipient::Parse(text));
     return std::unique_ptr<age::Recipient>(std::make_unique<runtime::ServerKeyRecipient>(r));

@@ -89,9 +89,10 @@ std::vector<std::string> SplitSlashes(std::string_view s) {
 
 // The recipients of a group: listed ones and those in recipients files.
 Result<void> AddRecipients(sealed::GroupPlan& plan, const std::vector<std::string>& listed,
-                           const std::vector<std::string>& files, const fs::path& base) {
+                           const std::vector<std::string>& files, const fs::path& base,
+                           const PassphraseSource* passphrases) {
   for (const std::string& text : listed) {
-    auto r = ParseRecipient(text);
+    auto r = ParseRecipient(text, passphrases, plan.name);
     if (!r) return WithPlace("group " + plan.name, r.error());
     plan.recipient_names.push_back((*r)->Name());
     plan.recipients.push_back(std::move(*r));
@@ -178,7 +179,8 @@ bool FileGlobMatches(std::string_view glob, std::string_view relative) {
 }
 
 Result<std::optional<sealed::Policy>> LoadRulesPolicy(const std::string& rules_path,
-                                                      const std::string& file) {
+                                                      const std::string& file,
+                                                      const PassphraseSource* passphrases) {
   TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(rules_path, kMaxRulesFile));
   auto rules = ParseRules(text);
   if (!rules) return WithPlace(rules_path, rules.error());
@@ -191,12 +193,12 @@ Result<std::optional<sealed::Policy>> LoadRulesPolicy(const std::string& rules_p
     sealed::Policy policy;
     policy.assigns_groups = true;
     policy.groups.push_back({std::string("default"), {}, {}, {}});
-    TRESOR_RETURN_IF_ERROR(
-        AddRecipients(policy.groups.back(), rule.recipients, rule.recipient_files, base));
+    TRESOR_RETURN_IF_ERROR(AddRecipients(policy.groups.back(), rule.recipients,
+                                         rule.recipient_files, base, passphrases));
     for (const RuleGroup& g : rule.groups) {
       policy.groups.push_back({g.name, g.paths, {}, {}});
       TRESOR_RETURN_IF_ERROR(
-          AddRecipients(policy.groups.back(), g.recipients, g.recipient_files, base));
+          AddRecipients(policy.groups.back(), g.recipients, g.recipient_files, base, passphrases));
     }
     if (!rule.keys.empty()) {
       auto pattern = sealed::KeyPattern::Compile(rule.keys);

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/passphrase.h"
 #include "crypto/result.h"
 #include "sealed/policy.h"
 
@@ -48,9 +49,11 @@ Result<std::vector<Rule>> ParseRules(std::string_view text, EnvRule* env = nullp
 bool FileGlobMatches(std::string_view glob, std::string_view relative);
 
 // The policy of the first rule in `rules_path` that matches `file`, with
-// its recipients loaded; nullopt if no rule matches.
-Result<std::optional<sealed::Policy>> LoadRulesPolicy(const std::string& rules_path,
-                                                      const std::string& file);
+// its recipients loaded; nullopt if no rule matches. A group's "scrypt"
+// asks `passphrases` when its key is wrapped (refused without them).
+Result<std::optional<sealed::Policy>> LoadRulesPolicy(
+    const std::string& rules_path, const std::string& file,
+    const PassphraseSource* passphrases = nullptr);
 
 // The file of environment `name` (or of env.default if `name` is empty):
 // the [env] file pattern of the nearest .tresor.toml at or above

@@ -42,7 +42,7 @@ Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptio
   const PassphraseSource passphrases(options.passphrase_file);
   TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys,
                           DiscoverKeys(options.identity_files, options.key_name, passphrases));
-  PassphrasePromptIdentity prompt(passphrases);
+  PassphrasePromptIdentity prompt(passphrases, /*per_group=*/true);
   std::vector<const age::Identity*> view = keys.identities();
   runtime::ServerKeyIdentity server;  // asks the server only for tresor: stanzas
   if (runtime::NeedsServerKeys(file)) view.push_back(&server);
@@ -51,6 +51,7 @@ Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptio
   if (!unlocked) {
     Error e = std::move(unlocked).error();
     if (!prompt.asked()) e = keys.Explain(std::move(e));
+    if (e.code == ErrorCode::kNoMatch && !prompt.note().empty()) e.message += "; " + prompt.note();
     return WithPlace(options.file, runtime::WithServerReasons(std::move(e), server));
   }
   if (!options.ignore_mac) {

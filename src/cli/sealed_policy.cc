@@ -23,16 +23,9 @@ Result<sealed::GroupPlan> PlanFromHeader(const sealed::HeaderGroup& group,
   sealed::GroupPlan plan{group.name, {}, {}, {}};
   for (const std::string& name : group.recipients) {
     if (name == revoked) continue;
-    if (name == "scrypt") {
-      TRESOR_ASSIGN_OR_RETURN(
-          crypto::SecretBytes passphrase,
-          passphrases.Get("Enter a new passphrase for group " + group.name, true));
-      plan.recipients.push_back(std::make_shared<age::ScryptRecipient>(std::move(passphrase)));
-    } else {
-      auto parsed = ParseRecipient(name);
-      if (!parsed) return WithPlace("group " + group.name + " in the header", parsed.error());
-      plan.recipients.push_back(std::move(*parsed));
-    }
+    auto parsed = ParseRecipient(name, &passphrases, group.name);
+    if (!parsed) return WithPlace("group " + group.name + " in the header", parsed.error());
+    plan.recipients.push_back(std::move(*parsed));
     plan.recipient_names.push_back(name);
   }
   return plan;
@@ -55,14 +48,14 @@ bool Remove(sealed::GroupPlan& plan, const std::string& revoked) {
 Result<sealed::Policy> MakePolicy(const SealedCommandOptions& options,
                                   const sealed::SealedFile& file, PolicySources sources) {
   sealed::Policy policy;
+  const PassphraseSource passphrases(options.passphrase_file, options.to.work_factor);
   const std::string& target = options.rules_for.empty() ? options.file : options.rules_for;
   if (!options.no_rules) {
     if (auto rules = FindRules(target)) {
-      TRESOR_ASSIGN_OR_RETURN(auto from_rules, LoadRulesPolicy(*rules, target));
+      TRESOR_ASSIGN_OR_RETURN(auto from_rules, LoadRulesPolicy(*rules, target, &passphrases));
       if (from_rules) policy = std::move(*from_rules);
     }
   }
-  const PassphraseSource passphrases(options.passphrase_file);
   RecipientOptions to = options.to;
   if (sources.identities) to.identity_files = options.identity_files;
   if (!HasCommandLineRecipients(to) && policy.groups.empty() && !policy.assigns_groups) {

@@ -122,6 +122,33 @@ class Groups(RulesCase):
                          f"value in group backend_b for {self.b_r}, {self.ops_r}; 4 values left "
                          "in plaintext\n")
 
+    def test_a_group_can_be_sealed_with_a_passphrase(self):
+        # The storage plugin's "one passphrase per backend".
+        self.cinder_rules(b_recipients=["scrypt"])
+        pw = self.write("pw", "bravo passphrase\n", 0o600)
+        wrong = self.write("wrong", "not it\n", 0o600)
+        self.ok("seal", "--passphrase-file", pw, "--work-factor", "10", "--in-place", self.conf)
+        with open(self.conf, "rb") as f:
+            self.assertIn(b",backend_b=scrypt=", f.read())
+        self.assertEqual(self.ok("get", "--passphrase-file", pw, self.conf,
+                                 "backend_b.hpe3par_password").stdout, b"bravo-secret\n")
+        # The operators' key reads its group; the passphrase group stays closed.
+        self.assertEqual(self.get(self.ops, "backend_a.hpe3par_password").stdout,
+                         b"alpha-secret\n")
+        self.fails(EXIT_NO_MATCH, f"{self.conf}: no identity opens the data key of group "
+                   "default, backend_b; the passphrase given does not open the groups sealed "
+                   "with a passphrase (wrong passphrase?)", "get", "--passphrase-file", wrong,
+                   self.conf, "backend_b.hpe3par_password")
+        self.fails(EXIT_NO_MATCH, f"{self.conf}: no identity opens the data key of group "
+                   "default, backend_b; a group sealed with a passphrase stays closed: a "
+                   "passphrase is needed but there is no terminal to ask on; use "
+                   "--passphrase-file FILE", "get", self.conf, "backend_b.hpe3par_password")
+        # A write to the other group does not ask for the passphrase.
+        self.ok("set", "-i", self.ops, self.conf, "backend_a.hpe3par_password", "alpha-2")
+        self.assertEqual(self.ok("unseal", "-i", self.ops, "--passphrase-file", pw,
+                                 self.conf).stdout,
+                         CINDER.replace("alpha-secret", "alpha-2").encode())
+
     def test_a_backend_key_reads_its_group_only(self):
         self.cinder_rules()
         self.ok("seal", "--in-place", self.conf)
