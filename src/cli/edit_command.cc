@@ -83,7 +83,11 @@ Result<void> RunEdit(const SealedCommandOptions& options) {
                           MakePolicy(options, file, {.command_line = false}));
   auto sealed = file.SealEdit(std::move(edited), policy);
   if (!sealed) {
-    return WithPlace(options.file + " unchanged; in the edited text", std::move(sealed).error());
+    // The edited text is gone once the editor closes: its location is not
+    // a file's, so not in the FILE:LINE:COL form.
+    Error e = std::move(sealed).error();
+    e.message = options.file + " unchanged; in the edited text: " + e.message;
+    return e;
   }
   TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.file, PublicOutput()));
   TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(*sealed)));

@@ -39,8 +39,16 @@ struct Error {
 };
 
 // Prepends a place ("file.age: ") to an error's message, keeping its code.
+// A message that starts with a location ("3:8: ...", "3: ...") is joined
+// in the GNU form editors and CI annotate: "file.toml:3:8: ...".
 inline Error WithPlace(std::string_view place, Error error) {
-  error.message = std::string(place) + ": " + error.message;
+  size_t digits = 0;
+  while (digits < error.message.size() && error.message[digits] >= '0' &&
+         error.message[digits] <= '9') {
+    ++digits;
+  }
+  const bool located = digits > 0 && digits < error.message.size() && error.message[digits] == ':';
+  error.message = std::string(place) + (located ? ":" : ": ") + error.message;
   return error;
 }
 

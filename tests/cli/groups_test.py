@@ -156,7 +156,7 @@ class Groups(RulesCase):
         self.assertEqual((proc.returncode, proc.stdout), (0, b"bravo-secret\n"))
         proc = self.get(self.b, "backend_a.hpe3par_password")
         self.assertEqual((proc.returncode, proc.stderr.decode()),
-                         (EXIT_NO_MATCH, f"tresor: error: {self.conf}: 6:20: "
+                         (EXIT_NO_MATCH, f"tresor: error: {self.conf}:6:20: "
                           "backend_a.hpe3par_password: in group default, which no identity "
                           "opens\n"))
         self.fails(EXIT_NO_MATCH,
@@ -213,7 +213,7 @@ class Groups(RulesCase):
 
     def test_bad_rules_say_where(self):
         rules = self.rules('[[rule]]\nrecipient = ["x"]\n')
-        self.fails(EXIT_USAGE, f"{rules}: 2:14: rule[0].recipient[0]: unknown setting (see "
+        self.fails(EXIT_USAGE, f"{rules}:2:14: rule[0].recipient[0]: unknown setting (see "
                    "docs/rules.md)", "seal", self.conf)
         self.rules('[[rule]]\nkeys = "("\nrecipients = ["' + self.ops_r + '"]\n')
         proc = tresor("seal", self.conf)

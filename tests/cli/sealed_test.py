@@ -10,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from tresor_testlib import TRESOR, TempDirTest, run, tresor
+from tresor_testlib import TRESOR, TempDirTest, placed, run, tresor
 
 EXIT_USAGE, EXIT_NO_MATCH, EXIT_CORRUPT, EXIT_NOT_FOUND = 2, 4, 5, 6
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sealed", "corpus")
@@ -528,7 +528,7 @@ class Integrity(SealedCase):
     def unseal_fails(self, path, code, message, *extra):
         before = open(path, "rb").read()
         proc = tresor("unseal", "-i", self.key, *extra, path)
-        self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}: {message}\n")
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {placed(path, message)}\n")
         self.assertEqual(proc.returncode, code)
         self.assertEqual(proc.stdout, b"")
         self.assertEqual(open(path, "rb").read(), before)
@@ -716,7 +716,7 @@ class BadInput(SealedCase):
             with self.subTest(message):
                 path = self.write(name, data, 0o640)
                 proc = tresor("seal", "-r", self.recipient, "--in-place", path)
-                self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}: {message}\n")
+                self.assertEqual(proc.stderr.decode(), f"tresor: error: {placed(path, message)}\n")
                 self.assertEqual(proc.returncode, EXIT_CORRUPT)
                 self.assert_untouched(path, data, 0o640)
 
@@ -737,7 +737,7 @@ class BadInput(SealedCase):
                 proc = tresor(*args)
                 self.assertEqual(proc.returncode, EXIT_CORRUPT)
                 self.assertEqual(proc.stderr.decode(),
-                                 f"tresor: error: {path}: 3:1: duplicate key PASSWORD in [db] "
+                                 f"tresor: error: {path}:3:1: duplicate key PASSWORD in [db] "
                                  "(keys that differ only in case are one key to INI readers)\n")
                 self.assertEqual(proc.stdout, b"")
 

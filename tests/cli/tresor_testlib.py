@@ -1,6 +1,7 @@
 """Helpers for tests that run the real tresor and age binaries."""
 import hashlib
 import os
+import re
 import pty
 import shutil
 import subprocess
@@ -8,6 +9,12 @@ import tempfile
 import unittest
 
 TRESOR = os.environ.get("TRESOR_BIN", "tresor")
+
+
+def placed(path, message):
+    """An error about `path` as tresor words it: FILE:LINE:COL: for a
+    message that starts with a location (the GNU form), else FILE: ."""
+    return f"{path}:{message}" if re.match(r"\d+:", message) else f"{path}: {message}"
 
 
 def run(args, stdin=b"", check=False, env=None):
