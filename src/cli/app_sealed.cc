@@ -86,9 +86,13 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
                    "whatever mode the file had)")
       ->type_name("OCTAL");
 
-  c.get = app.add_subcommand("get", "Print the value at PATH (section.key, a.b[0].c)");
+  c.get = app.add_subcommand(
+      "get",
+      "Print the value at PATH (section.key, a.b[0].c); a section or subtree prints each value "
+      "under it as PATH=VALUE (glob segments: backend_*)");
   AddFileOptions(c.get, o, true);
-  c.get->add_option("PATH", o.path, "The value's path")->required();
+  c.get->add_option("PATH", o.path, "The value's path, or a section's")->required();
+  c.get->add_flag("--json", o.json, "A section or subtree as one JSON object");
   AddIgnoreMac(c.get, o);
 
   c.set = app.add_subcommand(

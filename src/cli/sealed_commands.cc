@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -11,7 +13,9 @@
 #include "cli/output.h"
 #include "cli/recipients.h"
 #include "cli/sealed_file_io.h"
+#include "formats/document.h"
 #include "keys/keyring.h"
+#include "sealed/policy.h"
 
 namespace tresor::cli {
 namespace {
@@ -108,10 +112,56 @@ Result<void> RunUnseal(const SealedCommandOptions& options) {
   return Emit(options, *plain, options.in_place, policy);
 }
 
+namespace {
+
+// get of a section or subtree (a path under which values are, glob segments
+// allowed), as sops -d --extract: PATH=VALUE lines, or with --json one
+// object nested by the paths' segments.
+Result<void> PrintSubtree(const sealed::SealedFile& file, const SealedCommandOptions& options,
+                          const std::vector<const formats::Value*>& values) {
+  nlohmann::json tree = nlohmann::json::object();
+  std::string text;
+  for (const formats::Value* v : values) {
+    auto value = file.Get(v->path);
+    if (!value) return WithPlace(options.file, std::move(value).error());
+    if (file.SealedPublicly(v->path)) WarnPublic(options, {v->path});
+    std::string plain(reinterpret_cast<const char*>(value->Reveal().data()), value->size());
+    if (options.json) {
+      nlohmann::json* node = &tree;
+      auto segments = formats::SplitPath(v->path);
+      if (!segments) return WithPlace(options.file, std::move(segments).error());
+      const std::vector<std::string> parts = std::move(*segments);
+      for (const std::string& segment : parts) {
+        if (!node->is_object()) *node = nlohmann::json::object();
+        node = &(*node)[segment];
+      }
+      *node = std::move(plain);
+    } else {
+      text.append(v->path).append("=").append(plain).append("\n");
+    }
+    crypto::Wipe({reinterpret_cast<uint8_t*>(plain.data()), plain.size()});
+  }
+  if (options.json)
+    text = tree.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  age::FdSink out(STDOUT_FILENO, "stdout");
+  auto written = out.Write(crypto::AsBytes(text));
+  crypto::Wipe({reinterpret_cast<uint8_t*>(text.data()), text.size()});
+  return written;
+}
+
+}  // namespace
+
 Result<void> RunGet(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
   if (file.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   auto value = file.Get(options.path);
+  if (!value && value.error().code == ErrorCode::kNotFound) {
+    std::vector<const formats::Value*> under;
+    for (const formats::Value& v : file.document().values) {
+      if (sealed::PathUnder(v.path, options.path)) under.push_back(&v);
+    }
+    if (!under.empty()) return PrintSubtree(file, options, under);
+  }
   if (!value) return WithPlace(options.file, std::move(value).error());
   if (file.SealedPublicly(options.path)) WarnPublic(options, {options.path});
   age::FdSink out(STDOUT_FILENO, "stdout");

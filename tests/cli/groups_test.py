@@ -122,6 +122,24 @@ class Groups(RulesCase):
                          f"value in group backend_b for {self.b_r}, {self.ops_r}; 4 values left "
                          "in plaintext\n")
 
+    def test_get_of_a_section_prints_every_value_under_it(self):
+        self.cinder_rules()
+        self.ok("seal", "--in-place", self.conf)
+        self.assertEqual(self.get(self.ops, "backend_a").stdout,
+                         b"backend_a.volume_driver=hpe\nbackend_a.hpe3par_password=alpha-secret\n"
+                         b"backend_a.san_login=admin\n")
+        proc = self.ok("get", "-i", self.ops, "--json", self.conf, "backend_*")
+        self.assertEqual(json.loads(proc.stdout), {
+            "backend_a": {"volume_driver": "hpe", "hpe3par_password": "alpha-secret",
+                          "san_login": "admin"},
+            "backend_b": {"hpe3par_password": "bravo-secret", "san_login": "admin"}})
+        # A value under it that no key opens is an error, not a gap.
+        proc = self.get(self.b, "backend_a")
+        self.assertEqual(proc.returncode, EXIT_NO_MATCH)
+        self.assertEqual(proc.stdout, b"")
+        self.fails(EXIT_NOT_FOUND, f"{self.conf}: backend_c: no such value", "get", "-i",
+                   self.ops, self.conf, "backend_c")
+
     def test_a_group_can_be_sealed_with_a_passphrase(self):
         # The storage plugin's "one passphrase per backend".
         self.cinder_rules(b_recipients=["scrypt"])
