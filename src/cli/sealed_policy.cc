@@ -93,6 +93,7 @@ Result<sealed::Policy> MakePolicy(const SealedCommandOptions& options,
       }
     }
   }
+  policy.cipher_tool_markers = true;  // "[value]" in [secrets]: docs/rules.md
   // --only and --except choose by key as the rules' `keys` does (sops's
   // --encrypted-regex and --unencrypted-regex); --only replaces the rules'.
   if (!options.only_regex.empty()) {

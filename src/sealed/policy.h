@@ -52,6 +52,10 @@ struct Policy {
   std::optional<KeyPattern> keys;         // seal only values whose key matches
   std::optional<KeyPattern> except_keys;  // and never values whose key matches this
   std::vector<std::string> only;          // seal only values under these patterns
+  // Sealing a value of a [secrets] table written "[value]" (WSO2's cipher
+  // tool's mark for a plaintext secret) keeps "value": the file then no
+  // longer unseals byte for byte. The CLI sets it; off, sealing is exact.
+  bool cipher_tool_markers = false;
 
   bool Seals(std::string_view path) const;
   // The group `path` belongs to; nullptr if the policy does not assign groups.

@@ -71,6 +71,28 @@ std::string SealedFile::SealLiteral(const Group& group, std::string_view path,
   return format_->TokenLiteral(EncodeToken(token), NextChar(text_, end));
 }
 
+namespace {
+
+// WSO2's cipher tool marks a plaintext secret of a [secrets] table as
+// "[value]"; sealing such a value keeps "value" (docs/rules.md), so that
+// $secret{alias} reads what the tool's users expect. The quoted literal
+// without the brackets, or nothing for any other value.
+std::optional<std::string> WithoutCipherToolMarker(std::string_view path,
+                                                   std::string_view literal) {
+  constexpr std::string_view kSecrets = "secrets.";
+  if (!path.starts_with(kSecrets) || literal.size() < 4) return std::nullopt;
+  const char quote = literal.front();
+  if ((quote != '"' && quote != '\'') || literal.back() != quote || literal[1] != '[' ||
+      literal[literal.size() - 2] != ']') {
+    return std::nullopt;
+  }
+  std::string out(1, quote);
+  out.append(literal.substr(2, literal.size() - 4)).push_back(quote);
+  return out;
+}
+
+}  // namespace
+
 Result<std::string> SealedFile::Build(const Policy& policy, BuildOptions options) {
   std::vector<Edit> edits;
   for (const Value& v : doc_.values) {
@@ -103,7 +125,10 @@ Result<std::string> SealedFile::Build(const Policy& policy, BuildOptions options
     }
     if (!options.seal_plaintext || !policy.Seals(v.path)) continue;
     TRESOR_ASSIGN_OR_RETURN(Group * group, GroupForNew(v.path, policy));
-    edits.push_back({v.literal, SealLiteral(*group, v.path, literal, v.type, v.literal.end)});
+    const auto unmarked =
+        policy.cipher_tool_markers ? WithoutCipherToolMarker(v.path, literal) : std::nullopt;
+    edits.push_back({v.literal, SealLiteral(*group, v.path, unmarked ? *unmarked : literal, v.type,
+                                            v.literal.end)});
   }
   if (groups_.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "nothing to seal: no value is selected");

@@ -195,6 +195,19 @@ recipients = ["{self.recipient}"]
                          "letters, digits, '_' and '-'\n")
 
 
+class CipherToolMarkerTest(RuntimeCase):
+    def test_sealing_a_secrets_table_drops_the_cipher_tools_brackets(self):
+        # WSO2's cipher tool takes plaintext secrets written as "[value]".
+        toml = self.write("deployment.toml", '[secrets]\nkeystore = "[wso2carbon]"\n'
+                          'plain = "as is"\nhalf = "[open"\n\n[keystore]\n'
+                          'password = "$secret{keystore}"\nlabel = "[kept]"\n')
+        tresor("seal", "--in-place", toml, check=True)
+        self.assertEqual(self.t("render", "-i", self.key, toml).stdout.decode(),
+                         '[secrets]\nkeystore = "wso2carbon"\nplain = "as is"\n'
+                         'half = "[open"\n\n[keystore]\npassword = "wso2carbon"\n'
+                         'label = "[kept]"\n')
+
+
 class RunTest(RuntimeCase):
     def run_cmd(self, *args, env=None):
         return run([TRESOR, "run", "-i", self.key, "-Dregion=eu", "-f", self.toml, *args],
