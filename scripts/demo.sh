@@ -8,7 +8,9 @@
 # initialised, unsealed, written to by the CLI and by hvac, restarted,
 # unsealed again, and everything still there; then a workload registered from
 # a ciphertext only the server opens, run with no terminal and its AppRole files;
-# and a snapshot saved while it serves, restored, and served by a new server.
+# a file whose backend groups are sealed to the server's transit keys, read by
+# a host with only a token; and a snapshot saved while it serves, restored,
+# and served by a new server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -146,6 +148,34 @@ step "grep s3cret-from-the-demo data/* audit.log   # no plaintext in the databas
 echo "not found"
 step tresor audit verify audit.log
 "$tresor" audit verify audit.log
+# Per-backend groups sealed to the server's transit keys: a host opens its
+# group with a token that may decrypt with its key, and no private key.
+step tresor secrets enable transit
+"$tresor" secrets enable transit
+step tresor transit create backend_a, backend_b
+"$tresor" transit create backend_a >/dev/null
+"$tresor" transit create backend_b >/dev/null
+mkdir hosts
+printf '[backend_a]\npassword = alpha-secret\n\n[backend_b]\npassword = bravo-secret\n' \
+  >hosts/cinder.conf
+cat >hosts/.tresor.toml <<'RULES'
+[[rule]]
+recipients = ["tresor:backend_a"]
+[[rule.group]]
+name = "backend_b"
+paths = ["backend_b"]
+recipients = ["tresor:backend_b"]
+RULES
+step "tresor seal --summary --in-place hosts/cinder.conf   # rules: tresor:backend_a, tresor:backend_b"
+"$tresor" seal --summary --in-place hosts/cinder.conf
+printf 'path "transit/decrypt/backend_b" { capabilities = ["update"] }\n' >host-b.hcl
+"$tresor" policy write host-b host-b.hcl >/dev/null
+host_b=$("$tresor" token create --policy host-b | awk '/^token:/ {print $2}')
+step "TRESOR_TOKEN=<host b's token> tresor render hosts/cinder.conf   # backend_a's value is absent"
+TRESOR_TOKEN=$host_b "$tresor" render hosts/cinder.conf
+step "printf 4111 | tresor transit encrypt backend_a | tresor transit decrypt backend_a"
+printf 4111 | "$tresor" transit encrypt backend_a | "$tresor" transit decrypt backend_a
+echo
 step "tresor operator snapshot save --from sqlite:data -r \$(age-keygen -y ops.key) backup.age   # while it serves"
 "$tresor" operator snapshot save --from sqlite:data -r "$(age-keygen -y ops.key)" backup.age
 kill "$server_pid"; wait "$server_pid" || true
