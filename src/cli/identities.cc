@@ -21,8 +21,10 @@ Result<std::vector<age::X25519Identity>> LoadIdentityFile(const std::string& pat
 
 Result<keys::KeyChain> DiscoverKeys(const std::vector<std::string>& identity_files,
                                     const std::string& key_name,
-                                    const PassphraseSource& passphrases) {
+                                    const PassphraseSource& passphrases,
+                                    std::vector<std::string> listed_recipients) {
   keys::KeyChainOptions options;
+  options.listed_recipients = std::move(listed_recipients);
   options.identity_files = identity_files;
   options.key_name = key_name;
   options.passphrase = passphrases.AsFn();

@@ -27,9 +27,11 @@ Result<std::vector<age::X25519Identity>> ParseIdentityBytes(const crypto::Secret
 // --key NAME, or the environment, the agent and the keyring. Protected
 // identity files are asked for through `passphrases`; notes (a stale agent
 // socket) go to stderr.
+// `listed_recipients`: what the file says it is for (keys/key_chain.h).
 Result<keys::KeyChain> DiscoverKeys(const std::vector<std::string>& identity_files,
                                     const std::string& key_name,
-                                    const PassphraseSource& passphrases);
+                                    const PassphraseSource& passphrases,
+                                    std::vector<std::string> listed_recipients = {});
 
 // An identity that asks for a passphrase only when the file turns out to be
 // passphrase-encrypted, then acts as an age scrypt identity.

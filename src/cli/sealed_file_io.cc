@@ -40,8 +40,15 @@ Result<sealed::SealedFile> LoadSealedFile(const SealedCommandOptions& options) {
 
 Result<void> UnlockSealedFile(sealed::SealedFile& file, const SealedCommandOptions& options) {
   const PassphraseSource passphrases(options.passphrase_file);
-  TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys,
-                          DiscoverKeys(options.identity_files, options.key_name, passphrases));
+  // The header names every group's recipients: keys it names are tried
+  // first, and protected keys it does not name are not asked for.
+  std::vector<std::string> listed;
+  for (const sealed::HeaderGroup& g : file.header_groups()) {
+    listed.insert(listed.end(), g.recipients.begin(), g.recipients.end());
+  }
+  TRESOR_ASSIGN_OR_RETURN(
+      keys::KeyChain keys,
+      DiscoverKeys(options.identity_files, options.key_name, passphrases, std::move(listed)));
   PassphrasePromptIdentity prompt(passphrases, /*per_group=*/true);
   std::vector<const age::Identity*> view = keys.identities();
   runtime::ServerKeyIdentity server;  // asks the server only for tresor: stanzas

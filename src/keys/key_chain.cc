@@ -88,6 +88,10 @@ class LazyFileIdentity : public age::Identity {
         skipped_ = ids.error().message;
         return std::optional<crypto::SecretBytes>();
       }
+      if (!ids && ids.error().code == ErrorCode::kNoMatch) {  // the passphrase did not open it
+        skipped_ = "wrong passphrase";
+        return std::optional<crypto::SecretBytes>();
+      }
       if (!ids) return std::move(ids).error();
       ids_ = std::move(*ids);
     }
@@ -99,6 +103,11 @@ class LazyFileIdentity : public age::Identity {
   }
   const std::string& label() const { return label_; }
   const std::string& skipped() const { return skipped_; }
+  // Not to be opened: `why` is what messages say.
+  void PassOver(std::string why) {
+    loaded_ = true;
+    skipped_ = std::move(why);
+  }
 
  private:
   std::string path_;
@@ -185,10 +194,21 @@ Result<KeyChain> KeyChain::Discover(const KeyChainOptions& options) {
     TRESOR_RETURN_IF_ERROR(load(path, "TRESOR_IDENTITY_FILE"));
   }
   s->agent = std::make_unique<AgentIdentity>(AgentSocketPath(), "", options.note);
-  if (auto entries = keyring.Keys(); entries) {
+  // Recipients and protection are read only when the file names its
+  // recipients (List reads each key's .pub and first bytes).
+  const auto& listed = options.listed_recipients;
+  if (auto entries = listed.empty() ? keyring.Keys() : keyring.List(); entries) {
+    auto named = [&](const KeyringEntry& e) {
+      return std::find(listed.begin(), listed.end(), e.recipient) != listed.end();
+    };
+    // The keys the file names first; a protected key it does not name is
+    // passed over without asking for its passphrase.
+    std::stable_partition(entries->begin(), entries->end(), named);
     for (const KeyringEntry& e : *entries) {
-      s->files.push_back(
-          std::make_unique<LazyFileIdentity>(e.path, "key " + e.name, options.passphrase));
+      const bool ask = listed.empty() || named(e) || !e.is_protected;
+      s->files.push_back(std::make_unique<LazyFileIdentity>(
+          e.path, "key " + e.name, ask ? options.passphrase : PassphraseFn()));
+      if (!ask) s->files.back()->PassOver("passphrase-protected, and not a recipient of the file");
     }
   }
   return KeyChain(std::move(s));

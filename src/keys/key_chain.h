@@ -33,6 +33,10 @@ struct KeyChainOptions {
   // Told when a source is passed over for a reason the user should fix (the
   // agent's socket is stale); the CLI prints it. May be null.
   std::function<void(const std::string&)> note;
+  // The recipients the file names, when it names them (a sealed file's
+  // header): keyring keys among them are tried first, and a protected key
+  // that is not among them is not asked for. Empty: every key, in order.
+  std::vector<std::string> listed_recipients;
 };
 
 // One key source, as `tresor keys` lists it.

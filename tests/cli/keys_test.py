@@ -4,7 +4,7 @@ import json
 import os
 import stat
 
-from tresor_testlib import TRESOR, TempDirTest, run
+from tresor_testlib import TRESOR, TempDirTest, run, run_with_tty
 
 
 class KeysTest(TempDirTest):
@@ -140,6 +140,30 @@ class KeysTest(TempDirTest):
                          "of the file's 1 recipient (wrong key or passphrase?) (no key found: use "
                          "-i FILE, set TRESOR_IDENTITY_FILE, start the agent and add one (tresor "
                          "agent add FILE), or make one (tresor key new NAME))\n")
+
+    def test_only_the_protected_keys_a_sealed_file_names_are_asked_for(self):
+        self.write("pw", "right one\n", 0o600)
+        for name in ("a", "b"):
+            self.tresor("key", "new", name, "--passphrase-file", self.path("pw"),
+                        "--work-factor", "10")
+        with open(f"{self.keyring}/b.pub") as f:
+            b = f.read().strip()
+        self.write("app.env", "TOKEN=abc\n")
+        self.tresor("seal", "-r", b, "--in-place", self.path("app.env"))
+        env = [f"{k}={v}" for k, v in self.env.items()]
+        code, text = run_with_tty(["env", "-i", *env, TRESOR, "get", self.path("app.env"),
+                                   "TOKEN"], ["right one"])
+        self.assertEqual(code, 0, text)
+        self.assertEqual(text.lower().count("passphrase"), 1, text)  # b's only, not a's
+        self.assertIn(f"identity file \"{self.keyring}/b.key\"", text)
+        self.assertTrue(text.rstrip().endswith("abc"), text)
+        self.write("wrong", "not it\n", 0o600)
+        proc = self.tresor("get", "--passphrase-file", self.path("wrong"), self.path("app.env"),
+                           "TOKEN", code=4)
+        self.assertEqual(proc.stderr.decode(),
+                         f"tresor: error: {self.path('app.env')}: no identity opens the data key "
+                         "of group default (tried key b (wrong passphrase), key a "
+                         "(passphrase-protected, and not a recipient of the file))\n")
 
     def test_under_cron_the_error_says_where_the_agent_was_looked_for(self):
         _, recipient = self.keygen("k.txt")
