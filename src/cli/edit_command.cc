@@ -6,6 +6,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
+#include <string>
 
 #include "cli/commands.h"
 #include "cli/files.h"
@@ -66,29 +68,36 @@ Result<void> RunEdit(const SealedCommandOptions& options) {
   if (!plain) return WithPlace(options.file, std::move(plain).error());
   const size_t slash = options.file.rfind('/');
   const std::string name = options.file.substr(slash == std::string::npos ? 0 : slash + 1);
-  std::string edited;
-  {
-    TRESOR_ASSIGN_OR_RETURN(PrivateFile scratch, PrivateFile::Create(name, *plain));
-    auto ran = RunEditor(scratch.path());
-    if (!ran) return WithPlace(options.file + " unchanged", std::move(ran).error());
-    TRESOR_ASSIGN_OR_RETURN(edited, ReadTextFile(scratch.path(), kMaxConfigFile));
-  }
-  const bool unchanged = edited == *plain;
-  crypto::Wipe({reinterpret_cast<uint8_t*>(plain->data()), plain->size()});
-  if (unchanged) {
-    std::fprintf(stderr, "tresor: %s: no changes\n", options.file.c_str());
-    return {};
-  }
   TRESOR_ASSIGN_OR_RETURN(sealed::Policy policy,
                           MakePolicy(options, file, {.command_line = false}));
-  auto sealed = file.SealEdit(std::move(edited), policy);
-  if (!sealed) {
+  TRESOR_ASSIGN_OR_RETURN(PrivateFile scratch, PrivateFile::Create(name, *plain));
+  Result<std::string> sealed = std::string();
+  while (true) {
+    auto ran = RunEditor(scratch.path());
+    if (!ran) return WithPlace(options.file + " unchanged", std::move(ran).error());
+    TRESOR_ASSIGN_OR_RETURN(std::string edited, ReadTextFile(scratch.path(), kMaxConfigFile));
+    if (edited == *plain) {
+      crypto::Wipe({reinterpret_cast<uint8_t*>(plain->data()), plain->size()});
+      std::fprintf(stderr, "tresor: %s: no changes\n", options.file.c_str());
+      return {};
+    }
+    sealed = file.SealEdit(std::move(edited), policy);
+    if (sealed) break;
     // The edited text is gone once the editor closes: its location is not
     // a file's, so not in the FILE:LINE:COL form.
     Error e = std::move(sealed).error();
     e.message = options.file + " unchanged; in the edited text: " + e.message;
-    return e;
+    // On a terminal, as sops does: the text is still in the scratch file,
+    // so the editor can open it again rather than lose the edit.
+    if (::isatty(STDIN_FILENO) != 1 || ::isatty(STDERR_FILENO) != 1) return e;
+    std::fprintf(stderr, "tresor: error: %s\nReopen the editor with your text? [Y/n] ",
+                 e.message.c_str());
+    std::string answer;
+    if (!std::getline(std::cin, answer) || answer == "n" || answer == "N" || answer == "no") {
+      return e;
+    }
   }
+  crypto::Wipe({reinterpret_cast<uint8_t*>(plain->data()), plain->size()});
   TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.file, PublicOutput()));
   TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(*sealed)));
   return out.Commit();

@@ -3,6 +3,7 @@ on sealed files, stable diffs, integrity, and bad input."""
 import configparser
 import json
 import os
+import pty
 import re
 import shutil
 import signal
@@ -414,6 +415,39 @@ class Edit(SealedCase):
                          f"tresor: error: {path} unchanged; in the edited text: 19:8: "
                          "unterminated quoted value of BROKEN\n")
         self.assertEqual(open(path, "rb").read(), before)
+
+
+    def test_on_a_terminal_a_bad_edit_reopens_the_editor_with_the_text(self):
+        path = self.sealed_copy("service.env")
+        count = self.path("count")
+        # First run: appends a broken line. Second: fixes it (the text it is
+        # given still holds the first run's edit).
+        editor = self.write("editor.sh", "#!/bin/sh\n"
+                            f"if [ -e {count} ]; then sed -i 's/^BROKEN=\"$/FIXED=1/' \"$1\"; "
+                            f"else touch {count}; echo 'BROKEN=\"' >> \"$1\"; fi\n", 0o700)
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.environ["EDITOR"] = editor
+            os.environ.pop("VISUAL", None)
+            os.execv(TRESOR, [TRESOR, "edit", "-i", self.key, path])
+        text = b""
+        answered = False
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            text += chunk
+            if not answered and b"Reopen the editor with your text? [Y/n]" in text:
+                os.write(fd, b"y\n")
+                answered = True
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
+        self.assertIn(b"in the edited text: 19:8: unterminated quoted value of BROKEN", text)
+        self.assertEqual(tresor("get", "-i", self.key, path, "FIXED").stdout, b"1\n")
 
 
 class Rekey(SealedCase):
