@@ -3,7 +3,6 @@ on sealed files, stable diffs, integrity, and bad input."""
 import configparser
 import json
 import os
-import pty
 import re
 import shutil
 import signal
@@ -11,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from tresor_testlib import TRESOR, TempDirTest, placed, run, tresor
+from tresor_testlib import TRESOR, TempDirTest, placed, run, run_with_tty, tresor
 
 EXIT_USAGE, EXIT_NO_MATCH, EXIT_CORRUPT, EXIT_NOT_FOUND = 2, 4, 5, 6
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sealed", "corpus")
@@ -425,28 +424,12 @@ class Edit(SealedCase):
         editor = self.write("editor.sh", "#!/bin/sh\n"
                             f"if [ -e {count} ]; then sed -i 's/^BROKEN=\"$/FIXED=1/' \"$1\"; "
                             f"else touch {count}; echo 'BROKEN=\"' >> \"$1\"; fi\n", 0o700)
-        pid, fd = pty.fork()
-        if pid == 0:
-            os.environ["EDITOR"] = editor
-            os.environ.pop("VISUAL", None)
-            os.execv(TRESOR, [TRESOR, "edit", "-i", self.key, path])
-        text = b""
-        answered = False
-        while True:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            text += chunk
-            if not answered and b"Reopen the editor with your text? [Y/n]" in text:
-                os.write(fd, b"y\n")
-                answered = True
-        os.close(fd)
-        _, status = os.waitpid(pid, 0)
-        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
-        self.assertIn(b"in the edited text: 19:8: unterminated quoted value of BROKEN", text)
+        env = dict(os.environ, EDITOR=editor)
+        env.pop("VISUAL", None)
+        code, text = run_with_tty([TRESOR, "edit", "-i", self.key, path], ["y"],
+                                  prompt="reopen the editor", env=env)
+        self.assertEqual(code, 0, text)
+        self.assertIn("in the edited text: 19:8: unterminated quoted value of BROKEN", text)
         self.assertEqual(tresor("get", "-i", self.key, path, "FIXED").stdout, b"1\n")
 
 

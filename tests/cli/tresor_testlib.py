@@ -30,13 +30,17 @@ def tresor(*args, stdin=b"", check=False):
     return run([TRESOR, *args], stdin=stdin, check=check)
 
 
-def run_with_tty(args, answers, timeout=120):
+def run_with_tty(args, answers, timeout=120, prompt="passphrase", env=None):
     """Runs `args` on a pseudo-terminal, typing answers[i] after the i-th
-    prompt that mentions "passphrase". Returns (exit code, terminal text)."""
+    prompt that mentions `prompt` (any case). Returns (exit code, terminal
+    text)."""
     pid, fd = pty.fork()
     if pid == 0:
         try:
-            os.execvp(args[0], args)
+            if env is None:
+                os.execvp(args[0], args)
+            else:
+                os.execvpe(args[0], args, env)
         finally:
             os._exit(127)
     text = b""
@@ -49,7 +53,7 @@ def run_with_tty(args, answers, timeout=120):
         if not chunk:
             break
         text += chunk
-        prompts = text.lower().count(b"passphrase")
+        prompts = text.lower().count(prompt.lower().encode())
         while answered < min(prompts, len(answers)):
             os.write(fd, answers[answered].encode() + b"\n")
             answered += 1
