@@ -5,6 +5,7 @@
 #include "cli/identities.h"
 #include "cli/output.h"
 #include "cli/recipients.h"
+#include "runtime/server_keys.h"
 
 namespace tresor::cli {
 
@@ -14,6 +15,8 @@ Result<void> RunDecrypt(const DecryptCommandOptions& options) {
                           DiscoverKeys(options.identity_files, options.key_name, passphrases));
   PassphrasePromptIdentity prompt(passphrases);
   std::vector<const age::Identity*> view = keys.identities();
+  runtime::ServerKeyIdentity server;  // asked only for a tresor:NAME stanza
+  view.push_back(&server);
   view.push_back(&prompt);  // asked only if the file is passphrase-encrypted
 
   TRESOR_ASSIGN_OR_RETURN(const OutputPolicy policy, PlaintextOutput(options.mode));
@@ -24,7 +27,7 @@ Result<void> RunDecrypt(const DecryptCommandOptions& options) {
   if (!decrypted) {
     Error e = std::move(decrypted).error();
     if (!prompt.asked()) e = keys.Explain(std::move(e));
-    return PlaceDecryptError(in.name(), std::move(e));
+    return PlaceDecryptError(in.name(), runtime::WithServerReasons(std::move(e), server));
   }
   return out.Commit();
 }

@@ -146,6 +146,19 @@ class ServerKeyGroupsTest(ServerTestCase):
                          "transit/decrypt/backend_b: 400: encryption key not found)\n")
         self.root.secrets.transit.create_key("backend_b")  # for the other test's setUp order
 
+    def test_a_whole_file_encrypted_to_a_server_key(self):
+        plain = os.path.join(self.dir, "notes.txt")
+        with open(plain, "w") as f:
+            f.write("for backend a only\n")
+        sealed = plain + ".age"
+        self.tresor(ROOT, "encrypt", "-r", "tresor:backend_a", "-o", sealed, plain)
+        got = self.tresor(self.tokens["backend_a"], "decrypt", sealed).stdout
+        self.assertEqual(got, b"for backend a only\n")
+        refused = self.tresor(self.tokens["backend_b"], "decrypt", sealed,
+                              code=EXIT_NO_MATCH).stderr.decode()
+        self.assertIn("the server did not open it (tresor:backend_a: transit/decrypt/backend_a: "
+                      "403: permission denied)", refused)
+
     def test_a_host_whose_token_may_not_decrypt_is_told_why(self):
         self.seal()
         denied = self.tresor(self.tokens["backend_a"], "unseal", "--group", "backend_b",
