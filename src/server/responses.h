@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/result.h"
 #include "http/response.h"
 
 namespace tresor::server {
@@ -29,6 +30,9 @@ Json EnvelopeJson(const Json& data, const Json& auth = nullptr);
 http::Response EnvelopeAndTop(const Json& data);
 // {"errors": [message]}; an empty message gives {"errors": []}.
 http::Response Error(int status, std::string_view message);
+// The HTTP status of an engine's error: 400 for a bad or refused request,
+// 404 for what is not there, 503 for a store out of reach, else 500.
+int StatusOf(ErrorCode code);
 http::Response NoContent();
 
 }  // namespace tresor::server

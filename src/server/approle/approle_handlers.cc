@@ -11,19 +11,7 @@ namespace {
 
 constexpr std::string_view kBase = "auth/approle/";
 
-http::Response FromError(const tresor::Error& e) {
-  switch (e.code) {
-    case ErrorCode::kInvalidArgument:
-    case ErrorCode::kRefused:
-      return Error(400, e.message);
-    case ErrorCode::kNotFound:
-      return Error(404, e.message);
-    case ErrorCode::kUnavailable:
-      return Error(503, e.message);
-    default:
-      return Error(500, e.message);
-  }
-}
+http::Response FromError(const tresor::Error& e) { return Error(StatusOf(e.code), e.message); }
 
 std::string TimeText(int64_t unix_seconds) {
   if (unix_seconds == 0) return "0001-01-01T00:00:00Z";  // Go's zero time, as Vault shows it

@@ -13,16 +13,8 @@ namespace {
 constexpr int kChangeAttempts = 16;
 
 http::Response Failure(const tresor::Error& error) {
-  switch (error.code) {
-    case ErrorCode::kInvalidArgument:
-      return Error(400, error.message);
-    case ErrorCode::kNotFound:
-      return Error(404, error.message);
-    case ErrorCode::kUnavailable:
-      return Error(503, error.message);
-    default:
-      return Error(500, "internal error: " + error.message);
-  }
+  const int status = StatusOf(error.code);
+  return Error(status, status == 500 ? "internal error: " + error.message : error.message);
 }
 
 std::vector<std::string> Split(const std::string& path) {
