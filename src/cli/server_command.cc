@@ -259,13 +259,15 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
                                     : "unsealed",
                 node_name.c_str());
   }
+  // Expired tokens go, with their descendants, within a second. Started
+  // before "listening" is said, so that every thread runs once a client
+  // (or a test lowering the descriptor limit) hears it.
+  server::Ticker sweeper(std::chrono::seconds(1), [api] { api->Sweep(); });
   std::fflush(stdout);
   Log("info", "listening",
       server::Json{{"address", address},
                    {"storage", options.dev ? "inmem" : options.storage_type},
                    {"sealed", api->sealed()}});
-  // Expired tokens go, with their descendants, within a second.
-  server::Ticker sweeper(std::chrono::seconds(1), [api] { api->Sweep(); });
   int sig = 0;
   while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
     if (!audit_log) continue;
