@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
+#include "cli/import_commands.h"
 #include "cli/passphrase.h"
 
 namespace tresor::cli {
@@ -86,6 +87,15 @@ int RunApp(int argc, char** argv) {
   dec_cmd->add_option("--mode", dec.mode, "The mode of -o FILE (default 0600)")->type_name("OCTAL");
   dec_cmd->add_option("INPUT", dec.input, "File to decrypt (default stdin)");
   AddPassphraseFileOption(dec_cmd, dec.passphrase_file);
+  dec_cmd->add_flag("--sops", dec.sops,
+                    "INPUT is a sops file (YAML, JSON, dotenv, INI, binary) whose key is wrapped "
+                    "for age: print it decrypted, as sops -d does (sops's MAC checked)");
+  dec_cmd
+      ->add_option("--input-type", dec.input_type,
+                   "With --sops: yaml, json, dotenv, ini or binary (default: from the name)")
+      ->type_name("TYPE");
+  dec_cmd->add_flag("--ignore-mac", dec.ignore_mac,
+                    "With --sops: print even if sops's MAC does not match the values");
 
   SealedCommands sealed;
   AddSealedCommands(app, sealed);
@@ -95,6 +105,8 @@ int RunApp(int argc, char** argv) {
   AddKeyCommands(app, key_commands);
   ClientCommands client_commands;
   AddClientCommands(app, client_commands);
+  ImportCommands import_commands;
+  AddImportCommands(app, import_commands);
 
   // Every command that writes files can be told to write through a symlink
   // at the target; without the flag a link there is refused.
@@ -142,6 +154,7 @@ int RunApp(int argc, char** argv) {
   if (auto result = RunKeyCommands(key_commands, argc, argv)) return Report(*result);
   if (auto result = RunClientCommands(client_commands, argc, argv)) return Report(*result);
   if (auto result = RunSealedCommands(sealed, argc, argv)) return Report(*result);
+  if (auto result = RunImportCommands(import_commands)) return Report(*result);
   if (auto result = RunRuntimeCommands(runtime)) {
     const int code = Report(*result);
     return *result ? code : RunFailureExitCode(result->error(), code);

@@ -46,6 +46,9 @@ struct DecryptCommandOptions {
   std::string mode;  // --mode OCTAL for -o; "" = 0600
   std::string input;
   std::optional<std::string> passphrase_file;
+  bool sops = false;        // --sops: INPUT is a sops file, printed as sops -d does
+  std::string input_type;   // --input-type for --sops
+  bool ignore_mac = false;  // --ignore-mac for --sops
 };
 Result<void> RunDecrypt(const DecryptCommandOptions& options);
 

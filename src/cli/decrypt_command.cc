@@ -5,11 +5,38 @@
 #include "cli/identities.h"
 #include "cli/output.h"
 #include "cli/recipients.h"
+#include "cli/sops_reader.h"
 #include "runtime/server_keys.h"
 
 namespace tresor::cli {
 
+namespace {
+
+// decrypt --sops: the file as `sops -d` prints it.
+Result<void> RunSopsDecrypt(const DecryptCommandOptions& options) {
+  if (options.input.empty() || options.input == "-") {
+    return MakeError(ErrorCode::kInvalidArgument, "--sops reads a named file, not stdin");
+  }
+  TRESOR_ASSIGN_OR_RETURN(const OutputPolicy policy, PlaintextOutput(options.mode));
+  TRESOR_ASSIGN_OR_RETURN(const sops::Opened opened,
+                          ReadSopsFile({.file = options.input,
+                                        .input_type = options.input_type,
+                                        .identity_files = options.identity_files,
+                                        .key_name = options.key_name,
+                                        .passphrase_file = options.passphrase_file,
+                                        .ignore_mac = options.ignore_mac}));
+  TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.output, policy));
+  TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(opened.plaintext)));
+  return out.Commit();
+}
+
+}  // namespace
+
 Result<void> RunDecrypt(const DecryptCommandOptions& options) {
+  if (options.sops) return RunSopsDecrypt(options);
+  if (!options.input_type.empty() || options.ignore_mac) {
+    return MakeError(ErrorCode::kInvalidArgument, "--input-type and --ignore-mac go with --sops");
+  }
   const PassphraseSource passphrases(options.passphrase_file);
   TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys,
                           DiscoverKeys(options.identity_files, options.key_name, passphrases));

@@ -50,32 +50,6 @@ void WarnPublic(const SealedCommandOptions& options, const std::vector<std::stri
 
 }  // namespace
 
-namespace {
-
-// On stderr: how many values each group seals, for whom, and how many
-// are left in plaintext.
-void PrintSealSummary(const SealedCommandOptions& options, const formats::Format& format,
-                      const std::string& sealed_text) {
-  auto reread = sealed::SealedFile::Load(sealed_text, format);
-  if (!reread) return;
-  const Census census = TakeCensus(*reread);
-  std::string line = "tresor: " + options.file + ": sealed";
-  size_t total = 0;
-  for (const sealed::HeaderGroup& g : reread->header_groups()) {
-    const auto it = census.groups.find(g.name);
-    const size_t n = it == census.groups.end() ? 0 : it->second.paths.size();
-    total += n;
-    line += (total == n ? " " : "; ") + std::to_string(n) + (n == 1 ? " value" : " values") +
-            " in group " + g.name + " for " + Join(g.recipients, ", ");
-  }
-  const size_t plain = census.plaintext.size();
-  line +=
-      "; " + std::to_string(plain) + (plain == 1 ? " value" : " values") + " left in plaintext\n";
-  std::fputs(line.c_str(), stderr);
-}
-
-}  // namespace
-
 Result<void> RunSeal(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
   if (file.has_header()) TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
@@ -97,7 +71,7 @@ Result<void> RunSeal(const SealedCommandOptions& options) {
   TRESOR_RETURN_IF_ERROR(Check(sealed, options));
   TRESOR_RETURN_IF_ERROR(Emit(options, *sealed, options.in_place, PublicOutput()));
   if (options.summary || ::isatty(STDERR_FILENO) == 1)
-    PrintSealSummary(options, file.format(), *sealed);
+    PrintSealSummary(options.file, file.format(), *sealed);
   return {};
 }
 

@@ -2,6 +2,7 @@
 
 #include "cli/files.h"
 #include "cli/identities.h"
+#include "cli/output.h"
 #include "runtime/server_keys.h"
 #include "sealed/codec.h"
 #include "sealed/text_edits.h"
@@ -81,6 +82,26 @@ Census TakeCensus(const sealed::SealedFile& file) {
     }
   }
   return census;
+}
+
+void PrintSealSummary(const std::string& file, const formats::Format& format,
+                      const std::string& sealed_text) {
+  auto reread = sealed::SealedFile::Load(sealed_text, format);
+  if (!reread) return;
+  const Census census = TakeCensus(*reread);
+  std::string line = "tresor: " + file + ": sealed";
+  size_t total = 0;
+  for (const sealed::HeaderGroup& g : reread->header_groups()) {
+    const auto it = census.groups.find(g.name);
+    const size_t n = it == census.groups.end() ? 0 : it->second.paths.size();
+    total += n;
+    line += (total == n ? " " : "; ") + std::to_string(n) + (n == 1 ? " value" : " values") +
+            " in group " + g.name + " for " + Join(g.recipients, ", ");
+  }
+  const size_t plain = census.plaintext.size();
+  line +=
+      "; " + std::to_string(plain) + (plain == 1 ? " value" : " values") + " left in plaintext\n";
+  std::fputs(line.c_str(), stderr);
 }
 
 }  // namespace tresor::cli

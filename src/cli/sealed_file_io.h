@@ -32,6 +32,11 @@ struct Census {
 };
 Census TakeCensus(const sealed::SealedFile& file);
 
+// On stderr: how many values each group of `sealed_text` seals, for whom,
+// and how many are left in plaintext.
+void PrintSealSummary(const std::string& file, const formats::Format& format,
+                      const std::string& sealed_text);
+
 // What the command may use for groups and recipients:
 struct PolicySources {
   bool command_line = true;  // -r/-R/-p set the default group's recipients

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <climits>
 #include <memory>
 
@@ -35,13 +36,14 @@ bool Fits(std::span<const uint8_t> bytes) { return bytes.size() <= static_cast<s
 bool Gcm(const OpensslApi& api, bool encrypt, std::span<const uint8_t> key,
          std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<const uint8_t> in,
          std::span<uint8_t> out, uint8_t* tag) {
-  if (!Fits(in) || !Fits(aad)) return false;
+  if (!Fits(in) || !Fits(aad) || nonce.empty() || nonce.size() > 64) return false;
   GcmContext c(api);
   if (c.ctx == nullptr) return false;
   const int mode = encrypt ? 1 : 0;
   int len = 0;
   bool ok = api.cipher_init(c.ctx, api.aes_256_gcm, nullptr, nullptr, nullptr, mode) == 1 &&
-            api.cipher_ctx_ctrl(c.ctx, EVP_CTRL_AEAD_SET_IVLEN, kAeadNonceSize, nullptr) == 1 &&
+            api.cipher_ctx_ctrl(c.ctx, EVP_CTRL_AEAD_SET_IVLEN, static_cast<int>(nonce.size()),
+                                nullptr) == 1 &&
             api.cipher_init(c.ctx, nullptr, nullptr, key.data(), nonce.data(), mode) == 1;
   if (ok && !aad.empty()) {
     ok = api.cipher_update(c.ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) == 1;
@@ -116,6 +118,49 @@ Result<SecretBytes> AeadOpen(AeadKind kind, std::span<const uint8_t> key,
     ok = Gcm(*api, false, key, nonce, aad, body.first(out.size()), out.Mutable(), tag);
   }
   if (!ok) {
+    sodium_memzero(out.Mutable().data(), out.size());
+    return MakeError(ErrorCode::kIntegrity, "message authentication failed");
+  }
+  return out;
+}
+
+Result<GcmSealed> AesGcmSealWithNonce(std::span<const uint8_t> key, std::span<const uint8_t> nonce,
+                                      std::span<const uint8_t> aad,
+                                      std::span<const uint8_t> plaintext) {
+  if (key.size() != kAeadKeySize) {
+    return MakeError(ErrorCode::kInvalidArgument, "an AEAD key is 32 bytes");
+  }
+  const OpensslApi* api = Openssl();
+  if (api == nullptr) {
+    return MakeError(ErrorCode::kUnavailable, "AES-256-GCM needs libcrypto.so.3 (OpenSSL 3)");
+  }
+  GcmSealed out;
+  out.ciphertext.resize(plaintext.size());
+  if (!Gcm(*api, true, key, nonce, aad, plaintext, out.ciphertext, out.tag.data())) {
+    return MakeError(ErrorCode::kInvalidArgument, "AES-256-GCM failed (a nonce of 1 to 64 bytes)");
+  }
+  return out;
+}
+
+Result<SecretBytes> AesGcmOpenWithNonce(std::span<const uint8_t> key,
+                                        std::span<const uint8_t> nonce,
+                                        std::span<const uint8_t> aad,
+                                        std::span<const uint8_t> ciphertext,
+                                        std::span<const uint8_t> tag) {
+  if (key.size() != kAeadKeySize) {
+    return MakeError(ErrorCode::kInvalidArgument, "an AEAD key is 32 bytes");
+  }
+  if (tag.size() != kAeadTagSize || nonce.empty() || nonce.size() > 64) {
+    return MakeError(ErrorCode::kIntegrity, "message authentication failed");
+  }
+  const OpensslApi* api = Openssl();
+  if (api == nullptr) {
+    return MakeError(ErrorCode::kUnavailable, "AES-256-GCM needs libcrypto.so.3 (OpenSSL 3)");
+  }
+  SecretBytes out(ciphertext.size());
+  uint8_t expected[kAeadTagSize];
+  std::copy(tag.begin(), tag.end(), expected);
+  if (!Gcm(*api, false, key, nonce, aad, ciphertext, out.Mutable(), expected)) {
     sodium_memzero(out.Mutable().data(), out.size());
     return MakeError(ErrorCode::kIntegrity, "message authentication failed");
   }

@@ -5,6 +5,7 @@
 // libsodium. The sealed form is nonce || ciphertext || tag, as Vault's.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -30,5 +31,21 @@ Result<std::vector<uint8_t>> AeadSeal(AeadKind kind, std::span<const uint8_t> ke
 // short or does not authenticate under `key` and `aad`.
 Result<SecretBytes> AeadOpen(AeadKind kind, std::span<const uint8_t> key,
                              std::span<const uint8_t> aad, std::span<const uint8_t> sealed);
+
+// AES-256-GCM with a nonce of any length from 1 to 64 bytes, given apart
+// from the ciphertext and tag (sops's values have 32-byte nonces).
+struct GcmSealed {
+  std::vector<uint8_t> ciphertext;
+  std::array<uint8_t, kAeadTagSize> tag{};
+};
+Result<GcmSealed> AesGcmSealWithNonce(std::span<const uint8_t> key, std::span<const uint8_t> nonce,
+                                      std::span<const uint8_t> aad,
+                                      std::span<const uint8_t> plaintext);
+// kIntegrity unless `tag` authenticates `ciphertext` and `aad`.
+Result<SecretBytes> AesGcmOpenWithNonce(std::span<const uint8_t> key,
+                                        std::span<const uint8_t> nonce,
+                                        std::span<const uint8_t> aad,
+                                        std::span<const uint8_t> ciphertext,
+                                        std::span<const uint8_t> tag);
 
 }  // namespace tresor::crypto

@@ -91,6 +91,24 @@ Digest Sha256Hasher::Finish() {
   return out;
 }
 
+Sha512Hasher::Sha512Hasher() : state_(std::make_unique<crypto_hash_sha512_state>()) {
+  EnsureInitialized();
+  TRESOR_CHECK(crypto_hash_sha512_init(state_.get()) == 0, "sha-512 init failed");
+}
+
+Sha512Hasher::~Sha512Hasher() { sodium_memzero(state_.get(), sizeof *state_); }
+
+void Sha512Hasher::Update(std::span<const uint8_t> data) {
+  TRESOR_CHECK(crypto_hash_sha512_update(state_.get(), DataOrEmpty(data), data.size()) == 0,
+               "sha-512 update failed");
+}
+
+std::array<uint8_t, 64> Sha512Hasher::Finish() {
+  std::array<uint8_t, 64> out{};
+  TRESOR_CHECK(crypto_hash_sha512_final(state_.get(), out.data()) == 0, "sha-512 final failed");
+  return out;
+}
+
 Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data) {
   Digest out{};
   Hmac hmac(key);

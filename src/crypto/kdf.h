@@ -18,6 +18,7 @@
 #include "crypto/secret_bytes.h"
 
 struct crypto_hash_sha256_state;
+struct crypto_hash_sha512_state;
 struct crypto_auth_hmacsha256_state;
 struct crypto_generichash_blake2b_state;
 
@@ -45,6 +46,20 @@ class Sha256Hasher {
 
  private:
   std::unique_ptr<crypto_hash_sha256_state> state_;
+};
+
+// Incremental SHA-512 (sops's MAC over a file's values).
+class Sha512Hasher {
+ public:
+  Sha512Hasher();
+  ~Sha512Hasher();  // wipes the state: it may have hashed plaintext
+  Sha512Hasher(const Sha512Hasher&) = delete;
+  Sha512Hasher& operator=(const Sha512Hasher&) = delete;
+  void Update(std::span<const uint8_t> data);
+  std::array<uint8_t, 64> Finish();
+
+ private:
+  std::unique_ptr<crypto_hash_sha512_state> state_;
 };
 
 Digest HmacSha256(std::span<const uint8_t> key, std::span<const uint8_t> data);

@@ -65,6 +65,7 @@ bool PathUnder(std::string_view path, std::string_view pattern) {
 }
 
 bool Policy::Seals(std::string_view path) const {
+  if (exactly) return exactly->count(std::string(path)) > 0;
   if (!only.empty() &&
       std::none_of(only.begin(), only.end(), [&](const auto& p) { return PathUnder(path, p); })) {
     return false;

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,8 @@ struct Policy {
   std::optional<KeyPattern> keys;         // seal only values whose key matches
   std::optional<KeyPattern> except_keys;  // and never values whose key matches this
   std::vector<std::string> only;          // seal only values under these patterns
+  // Seal exactly these paths (an import keeps what the other tool encrypted).
+  std::optional<std::set<std::string>> exactly;
   // Sealing a value of a [secrets] table written "[value]" (WSO2's cipher
   // tool's mark for a plaintext secret) keeps "value": the file then no
   // longer unseals byte for byte. The CLI sets it; off, sealing is exact.
