@@ -8,7 +8,7 @@ PACKAGES=(
   libssl-dev libsodium-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev libfyaml-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-dev
   nlohmann-json3-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  python3 python3-dotenv python3-yaml python3-cryptography python3-hvac nodejs git util-linux age openssl hyperfine time curl wrk nginx etcd-server
+  python3 python3-dotenv python3-yaml python3-cryptography python3-hvac ansible-core nodejs git util-linux age openssl hyperfine time curl wrk nginx etcd-server
 )
 
 missing=()

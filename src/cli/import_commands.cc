@@ -2,11 +2,15 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <memory>
 #include <set>
 
+#include "ansible/vaulted_file.h"
 #include "cli/app_options.h"
+#include "cli/files.h"
 #include "cli/output.h"
+#include "cli/passphrase.h"
 #include "cli/recipients.h"
 #include "cli/sealed_file_io.h"
 #include "sealed/sealed_file.h"
@@ -18,34 +22,57 @@ Error Placed(const ImportOptions& o, ErrorCode code, const std::string& what) {
   return WithPlace(o.read.file, MakeError(code, what));
 }
 
-// The sealed file's one group: the -r recipients, or the age recipients
-// sops wrapped the data key for.
+// The sealed file's one group, for `names` ("age1...", "tresor:NAME").
+Result<sealed::GroupPlan> GroupFor(const ImportOptions& o, const std::vector<std::string>& names,
+                                   const std::string& hint) {
+  sealed::GroupPlan plan{std::string(sealed::kDefaultGroup), {}, {}, {}};
+  for (const std::string& name : names) {
+    auto r = ParseRecipient(name);
+    if (!r) return Placed(o, r.error().code, "recipient " + name + ": " + r.error().message + hint);
+    plan.recipients.push_back(std::shared_ptr<const age::Recipient>(std::move(*r)));
+    plan.recipient_names.push_back(name);
+  }
+  return plan;
+}
+
+// The -r recipients, or the age recipients sops wrapped the data key for.
 Result<sealed::GroupPlan> Readers(const ImportOptions& o, const sops::Opened& opened) {
-  const std::vector<std::string>& names = o.recipients.empty() ? opened.recipients : o.recipients;
-  if (o.recipients.empty() && opened.metadata.groups.size() > 1) {
+  if (!o.recipients.empty()) return GroupFor(o, o.recipients, "");
+  if (opened.metadata.groups.size() > 1) {
     return Placed(o, ErrorCode::kInvalidArgument,
                   "sops splits this file's key among " +
                       std::to_string(opened.metadata.groups.size()) +
                       " key groups (Shamir), which a sealed file does not: give -r RECIPIENT "
                       "for its readers");
   }
-  if (names.empty()) {
+  if (opened.recipients.empty()) {
     return Placed(o, ErrorCode::kInvalidArgument,
                   "the sops file lists no age recipient: give -r RECIPIENT for its readers");
   }
-  sealed::GroupPlan plan{std::string(sealed::kDefaultGroup), {}, {}, {}};
-  for (const std::string& name : names) {
-    auto r = ParseRecipient(name);
-    if (!r) {
-      return Placed(
-          o, r.error().code,
-          "recipient " + name + ": " + r.error().message +
-              (o.recipients.empty() ? " (give -r to choose the sealed file's readers)" : ""));
-    }
-    plan.recipients.push_back(std::shared_ptr<const age::Recipient>(std::move(*r)));
-    plan.recipient_names.push_back(name);
+  return GroupFor(o, opened.recipients, " (give -r to choose the sealed file's readers)");
+}
+
+// Seals `plaintext` (exactly `paths`, or every value) for `readers` and
+// writes it where the options say.
+Result<void> SealAndWrite(const ImportOptions& o, const formats::Format& format,
+                          const std::string& plaintext, sealed::GroupPlan readers,
+                          const std::vector<std::string>* paths) {
+  auto file = sealed::SealedFile::Load(plaintext, format);
+  if (!file) return WithPlace(o.read.file, std::move(file).error());
+  if (file->has_header()) {
+    return Placed(o, ErrorCode::kInvalidArgument, "it already holds a tresor header");
   }
-  return plan;
+  sealed::Policy policy;
+  policy.groups.push_back(std::move(readers));
+  if (paths != nullptr) policy.exactly.emplace(paths->begin(), paths->end());
+  auto sealed = file->Seal(policy);
+  if (!sealed) return WithPlace(o.read.file, std::move(sealed).error());
+  TRESOR_ASSIGN_OR_RETURN(Output out,
+                          Output::Open(o.in_place ? o.read.file : o.output, PublicOutput()));
+  TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(*sealed)));
+  TRESOR_RETURN_IF_ERROR(out.Commit());
+  if (o.summary || ::isatty(STDERR_FILENO) == 1) PrintSealSummary(o.read.file, format, *sealed);
+  return {};
 }
 
 // Keys sops also wrapped the data key for and that a sealed file cannot
@@ -73,26 +100,92 @@ Result<void> RunImportSops(const ImportOptions& o) {
                   "a binary sops file holds no configuration values to seal (give --input-type, "
                   "or encrypt its contents: tresor decrypt --sops FILE | tresor encrypt)");
   }
-  const formats::Format& format = sops::FormatOf(type);
-  auto file = sealed::SealedFile::Load(opened.plaintext, format);
-  if (!file) return WithPlace(o.read.file, std::move(file).error());
-  if (file->has_header()) {
-    return Placed(o, ErrorCode::kInvalidArgument, "the sops file already holds a tresor header");
-  }
   TRESOR_ASSIGN_OR_RETURN(sealed::GroupPlan readers, Readers(o, opened));
-  sealed::Policy policy;
-  policy.groups.push_back(std::move(readers));
-  policy.exactly.emplace(opened.encrypted.begin(), opened.encrypted.end());
-  auto sealed = file->Seal(policy);
-  if (!sealed) return WithPlace(o.read.file, std::move(sealed).error());
   NoteDroppedKeys(o, opened);
-  TRESOR_ASSIGN_OR_RETURN(Output out,
-                          Output::Open(o.in_place ? o.read.file : o.output, PublicOutput()));
-  TRESOR_RETURN_IF_ERROR(out.sink().Write(crypto::AsBytes(*sealed)));
-  TRESOR_RETURN_IF_ERROR(out.Commit());
-  if (o.summary || ::isatty(STDERR_FILENO) == 1) PrintSealSummary(o.read.file, format, *sealed);
-  return {};
+  return SealAndWrite(o, sops::FormatOf(type), opened.plaintext, std::move(readers),
+                      &opened.encrypted);
 }
+
+Result<void> RunImportAnsible(const ImportOptions& o) {
+  std::optional<std::string> password_file = o.vault_password_file;
+  if (const char* env = std::getenv("ANSIBLE_VAULT_PASSWORD_FILE");
+      !password_file && env != nullptr && *env != '\0') {
+    password_file = env;
+  }
+  const formats::Format* format =
+      o.format.empty() ? formats::FormatForFile(o.read.file) : formats::FormatByName(o.format);
+  if (!o.format.empty() && format == nullptr) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "unknown format \"" + o.format + "\" (ini, dotenv, json, toml or yaml)");
+  }
+  TRESOR_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(o.read.file, kMaxConfigFile));
+  const PassphraseSource passwords(password_file);
+  auto password = passwords.Get("Vault password", false);
+  if (!password && password.error().message.starts_with("a passphrase is needed but there is no")) {
+    return MakeError(password.error().code,
+                     "a vault password is needed and there is no terminal to ask on: give "
+                     "--vault-password-file FILE or set ANSIBLE_VAULT_PASSWORD_FILE");
+  }
+  if (!password) return std::move(password).error();
+  auto opened = ansible::OpenVaultedFile(format, text, password->Reveal());
+  if (!opened) return WithPlace(o.read.file, std::move(opened).error());
+  if (o.to_stdout) {
+    age::FdSink out(STDOUT_FILENO, "stdout");
+    return out.Write(crypto::AsBytes(opened->plaintext));
+  }
+  if (format == nullptr) {
+    return Placed(o, ErrorCode::kInvalidArgument,
+                  "the format of the vault's plaintext is not known from the name: give --format "
+                  "(ini, dotenv, json, toml or yaml), or --stdout");
+  }
+  sealed::GroupPlan readers{std::string(sealed::kDefaultGroup), {}, {}, {}};
+  if (o.recipients.empty()) {
+    // No -r: the keyring's default key, as seal does.
+    TRESOR_ASSIGN_OR_RETURN(auto keys, CollectRecipients(RecipientOptions{}, passwords));
+    for (auto& r : keys) {
+      readers.recipient_names.push_back(r->Name());
+      readers.recipients.push_back(std::shared_ptr<const age::Recipient>(std::move(r)));
+    }
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(readers, GroupFor(o, o.recipients, ""));
+  }
+  return SealAndWrite(o, *format, opened->plaintext, std::move(readers),
+                      opened->whole ? nullptr : &opened->vaulted);
+}
+
+namespace {
+
+void AddAnsibleCommand(ImportCommands& c) {
+  ImportOptions& o = c.options;
+  c.ansible = c.import->add_subcommand(
+      "ansible-vault",
+      "An ansible-vault file (format 1.1 or 1.2), or a YAML file with !vault values: seals the "
+      "vaulted values (or, for a whole-file vault, every value) for age recipients");
+  c.ansible->add_option("FILE", o.read.file, "The vault, or the file holding !vault values")
+      ->required();
+  c.ansible
+      ->add_option("--vault-password-file", o.vault_password_file,
+                   "Read the vault password from FILE (mode 0600; default "
+                   "$ANSIBLE_VAULT_PASSWORD_FILE, else asked on the terminal)")
+      ->type_name("FILE");
+  c.ansible->add_flag("--stdout", o.to_stdout,
+                      "Print the plaintext (as ansible-vault view does) instead of sealing");
+  c.ansible
+      ->add_option("--format", o.format,
+                   "The format of a whole-file vault's plaintext: ini, dotenv, json, toml or "
+                   "yaml (default: from the file name)")
+      ->type_name("FORMAT");
+  AddRepeatable(c.ansible, "-r,--recipient", o.recipients,
+                "Seal for RECIPIENT; repeatable (default: the keyring's default key)", "RECIPIENT");
+  c.ansible->add_flag("--in-place", o.in_place, "Replace FILE atomically (its mode is kept)");
+  c.ansible->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
+      ->type_name("OUT");
+  c.ansible->add_flag("--summary", o.summary,
+                      "Say on stderr how many values are sealed and for whom (always when "
+                      "stderr is a terminal)");
+}
+
+}  // namespace
 
 void AddImportCommands(CLI::App& app, ImportCommands& c) {
   ImportOptions& o = c.options;
@@ -123,12 +216,23 @@ void AddImportCommands(CLI::App& app, ImportCommands& c) {
   c.sops->add_flag("--in-place", o.in_place, "Replace FILE atomically (its mode is kept)");
   c.sops->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
       ->type_name("OUT");
+  AddAnsibleCommand(c);
   c.sops->add_flag("--summary", o.summary,
                    "Say on stderr how many values are sealed and for whom (always when stderr "
                    "is a terminal)");
 }
 
 std::optional<Result<void>> RunImportCommands(const ImportCommands& c) {
+  if (c.ansible != nullptr && c.ansible->parsed()) {
+    if (c.options.in_place && !c.options.output.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "give --in-place or -o, not both");
+    }
+    if (c.options.to_stdout && (c.options.in_place || !c.options.output.empty())) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "--stdout prints; it takes no -o or --in-place");
+    }
+    return RunImportAnsible(c.options);
+  }
   if (c.sops != nullptr && c.sops->parsed()) {
     if (c.options.in_place && !c.options.output.empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "give --in-place or -o, not both");

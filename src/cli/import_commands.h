@@ -17,12 +17,17 @@ struct ImportOptions {
   std::string output;                   // -o; "" = stdout (unless in_place)
   bool in_place = false;
   bool summary = false;
+  // ansible-vault
+  std::optional<std::string> vault_password_file;  // else $ANSIBLE_VAULT_PASSWORD_FILE, a prompt
+  bool to_stdout = false;                          // print the plaintext instead
+  std::string format;                              // of the vault's plaintext; "" = from the name
 };
 
 struct ImportCommands {
   ImportOptions options;
   CLI::App* import = nullptr;
   CLI::App* sops = nullptr;
+  CLI::App* ansible = nullptr;
 };
 
 void AddImportCommands(CLI::App& app, ImportCommands& commands);
@@ -32,5 +37,7 @@ std::optional<Result<void>> RunImportCommands(const ImportCommands& commands);
 
 // tresor import sops FILE.
 Result<void> RunImportSops(const ImportOptions& options);
+// tresor import ansible-vault FILE.
+Result<void> RunImportAnsible(const ImportOptions& options);
 
 }  // namespace tresor::cli

@@ -3,6 +3,9 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <vector>
+
+#include "crypto/big_endian.h"
 
 namespace tresor::crypto {
 namespace {
@@ -143,6 +146,29 @@ Digest HmacSha256Key::Mac(std::span<const uint8_t> data) const {
   Hmac hmac(*keyed_);
   hmac.Update(data);
   hmac.Finish(out);
+  return out;
+}
+
+SecretBytes Pbkdf2Sha256(std::span<const uint8_t> password, std::span<const uint8_t> salt,
+                         uint32_t iterations, size_t length) {
+  const HmacSha256Key prf(password);
+  SecretBytes out(length);
+  std::vector<uint8_t> first(salt.begin(), salt.end());
+  first.resize(salt.size() + 4);
+  for (uint32_t block = 1, at = 0; at < length; ++block) {
+    StoreU32(first.data() + salt.size(), block);
+    Digest u = prf.Mac(first);
+    Digest t = u;
+    for (uint32_t i = 1; i < iterations; ++i) {
+      u = prf.Mac(u);
+      for (size_t j = 0; j < t.size(); ++j) t[j] ^= u[j];
+    }
+    const size_t n = std::min(t.size(), length - at);
+    std::copy_n(t.begin(), n, out.Mutable().begin() + at);
+    at += static_cast<uint32_t>(n);
+    sodium_memzero(u.data(), u.size());
+    sodium_memzero(t.data(), t.size());
+  }
   return out;
 }
 

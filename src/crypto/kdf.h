@@ -96,6 +96,11 @@ class Blake2bMac {
   std::unique_ptr<crypto_generichash_blake2b_state> state_;
 };
 
+// PBKDF2-HMAC-SHA-256 (RFC 8018) to `length` bytes: what ansible-vault
+// derives its keys with. `iterations` at least 1.
+SecretBytes Pbkdf2Sha256(std::span<const uint8_t> password, std::span<const uint8_t> salt,
+                         uint32_t iterations, size_t length);
+
 // HKDF-SHA-256 extract-and-expand to `length` bytes (at most 255 * 32).
 SecretBytes HkdfSha256(std::span<const uint8_t> ikm, std::span<const uint8_t> salt,
                        std::string_view info, size_t length);

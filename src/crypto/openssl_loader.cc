@@ -29,7 +29,11 @@ const OpensslApi* Load() {
   if (init(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) != 1) return nullptr;
   api.chacha20_poly1305 = fetch(nullptr, "ChaCha20-Poly1305", nullptr);
   api.aes_256_gcm = fetch(nullptr, "AES-256-GCM", nullptr);
-  return api.chacha20_poly1305 != nullptr && api.aes_256_gcm != nullptr ? &api : nullptr;
+  api.aes_256_ctr = fetch(nullptr, "AES-256-CTR", nullptr);
+  return api.chacha20_poly1305 != nullptr && api.aes_256_gcm != nullptr &&
+                 api.aes_256_ctr != nullptr
+             ? &api
+             : nullptr;
 }
 
 }  // namespace

@@ -21,9 +21,10 @@ struct OpensslApi {
   decltype(&::EVP_CipherInit_ex) cipher_init;
   decltype(&::EVP_CipherUpdate) cipher_update;
   decltype(&::EVP_CipherFinal_ex) cipher_final;
-  // ChaCha20-Poly1305 and AES-256-GCM, fetched once.
+  // ChaCha20-Poly1305, AES-256-GCM and AES-256-CTR, fetched once.
   const EVP_CIPHER* chacha20_poly1305;
   const EVP_CIPHER* aes_256_gcm;
+  const EVP_CIPHER* aes_256_ctr;
 };
 
 // The loaded API, or nullptr when libcrypto.so.3 cannot be loaded or lacks

@@ -54,6 +54,14 @@ std::string YamlFormat::Decode(std::string_view literal, ValueType) const {
       std::string_view("\"'|>!&*").find(literal.front()) == std::string_view::npos) {
     return std::string(literal);
   }
+  // A tag or anchor does not change the text, and libfyaml misreads a block
+  // scalar after a tag at the top level when its lines are indented less
+  // than the tag is long: the properties go before the scalar is parsed.
+  while (!literal.empty() && (literal.front() == '!' || literal.front() == '&')) {
+    const size_t end = literal.find_first_of(" \t\r\n");
+    const size_t next = literal.find_first_not_of(" \t\r\n", end);
+    literal.remove_prefix(next == std::string_view::npos ? literal.size() : next);
+  }
   // A block scalar's last line break is outside its literal; add one back so
   // that clip and keep chomping see it.
   const std::string document = std::string(literal) + "\n";

@@ -9,6 +9,7 @@ import glob
 import io
 import json
 import os
+import subprocess
 import unittest
 
 import yaml
@@ -345,6 +346,127 @@ class ImportSopsTest(SopsTest):
         self.assertEqual(proc.returncode, 0)
         self.assertIn(b"--input-type TYPE", proc.stdout)
         self.assertIn(b"SOPS_AGE_KEY_FILE", proc.stdout)
+
+
+VARS = b"db:\n  user: app\n  password: s3cret\nport: 5432\n"
+
+
+class AnsibleVaultTest(TempDirTest):
+    """Vaults written by the real ansible-vault (Debian's ansible-core)."""
+
+    def setUp(self):
+        super().setUp()
+        self.password = self.write("pw", "hunter2\n", 0o600)
+        self.env = dict(os.environ, HOME=self.dir)
+        self.env.pop("ANSIBLE_VAULT_PASSWORD_FILE", None)
+
+    def ansible(self, *args):
+        run(["ansible-vault", *args], env=self.env, check=True)
+
+    def tresor(self, *args, env=None):
+        return run([TRESOR, *args], env=env or self.env)
+
+    def whole(self, name, *extra):
+        path = self.write(name, VARS)
+        self.ansible("encrypt", *extra, path)
+        return path
+
+    def inline(self):
+        out = run(["ansible-vault", "encrypt_string", "--vault-password-file", self.password,
+                   "s3cret", "--name", "password"], env=self.env, check=True).stdout
+        return self.write("inline.yml", b"user: app\n" + out + b"\nport: 5432\n")
+
+    def test_whole_file_vaults_1_1_and_1_2_print_as_ansible_vault_view_does(self):
+        for name, extra in (("v11.yml", ["--vault-password-file", self.password]),
+                            ("v12.yml", ["--vault-id", "prod@" + self.password])):
+            with self.subTest(file=name):
+                path = self.whole(name, *extra)
+                with open(path, "rb") as f:
+                    header = f.readline()
+                self.assertEqual(header, b"$ANSIBLE_VAULT;1.2;AES256;prod\n" if "12" in name
+                                 else b"$ANSIBLE_VAULT;1.1;AES256\n")
+                proc = self.tresor("import", "ansible-vault", "--vault-password-file",
+                                   self.password, "--stdout", path)
+                self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+                self.assertEqual(proc.stdout, VARS)
+                view = run(["ansible-vault", "view", "--vault-password-file", self.password, path],
+                           env=self.env, check=True).stdout
+                self.assertEqual(proc.stdout, view)
+
+    def test_inline_vaults_become_sealed_values_and_the_rest_stays(self):
+        path = self.inline()
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", self.password,
+                           "--stdout", path)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        self.assertEqual(proc.stdout, b'user: app\npassword: "s3cret"\nport: 5432\n')
+        key, recipient = self.keygen("key.txt")
+        out = self.path("sealed.yml")
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", self.password,
+                           "-r", recipient, "-o", out, path)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        info = json.loads(self.tresor("inspect", "--json", out).stdout)
+        self.assertEqual(info["groups"][0]["paths"], ["password"])
+        self.assertEqual(info["groups"][0]["recipients"], [recipient])
+        self.assertEqual(info["plaintext"], ["user", "port"])
+        self.assertEqual(self.tresor("get", "-i", key, out, "password").stdout, b"s3cret\n")
+
+    def test_a_whole_vault_imports_with_every_value_sealed_in_place(self):
+        path = self.whole("vars.yml", "--vault-password-file", self.password)
+        os.chmod(path, 0o640)
+        key, recipient = self.keygen("key.txt")
+        proc = self.tresor("import", "ansible-vault", "--in-place", "-r", recipient, path,
+                           env=dict(self.env, ANSIBLE_VAULT_PASSWORD_FILE=self.password))
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o640)
+        info = json.loads(self.tresor("inspect", "--json", path).stdout)
+        self.assertEqual(info["groups"][0]["paths"], ["db.user", "db.password", "port"])
+        self.assertEqual(self.tresor("unseal", "-i", key, path).stdout, VARS)
+
+    def test_wrong_passwords_changed_vaults_and_bad_setups_say_so(self):
+        path = self.whole("vars.yml", "--vault-password-file", self.password)
+        wrong = self.write("wrong", "hunter3\n", 0o600)
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", wrong, "--stdout",
+                           path)
+        hmac = ("the vault password does not open it (HMAC mismatch: a wrong password, or the "
+                "file was changed)")
+        self.assertEqual(proc.returncode, 4)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}: {hmac}\n")
+        self.assertEqual(proc.stdout, b"")
+        # One byte of the ciphertext changed: the HMAC no longer verifies.
+        with open(path) as f:
+            header, *body = f.read().split("\n")
+        salt, mac, ct = bytes.fromhex("".join(body)).split(b"\n")
+        ct = (b"1" if ct[:1] == b"0" else b"0") + ct[1:]
+        hexed = (b"\n".join([salt, mac, ct])).hex()
+        changed = self.write("changed.yml", header + "\n" + "\n".join(
+            hexed[i:i + 80] for i in range(0, len(hexed), 80)) + "\n")
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", self.password,
+                           "--stdout", changed)
+        self.assertEqual(proc.returncode, 4)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {changed}: {hmac}\n")
+        loose = self.write("loose", "hunter2\n", 0o644)
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", loose, "--stdout",
+                           path)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {loose}: passphrase file is "
+                         "accessible by group or others (mode 0644); chmod 600 it\n")
+        # No terminal at all: a new session has no controlling one.
+        proc = subprocess.run([TRESOR, "import", "ansible-vault", "--stdout", path], env=self.env,
+                              stdin=subprocess.DEVNULL, capture_output=True,
+                              start_new_session=True, timeout=60)
+        self.assertEqual(proc.stderr.decode(), "tresor: error: a vault password is needed and "
+                         "there is no terminal to ask on: give --vault-password-file FILE or set "
+                         "ANSIBLE_VAULT_PASSWORD_FILE\n")
+        plain = self.write("plain.yml", "a: 1\n")
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", self.password,
+                           "--stdout", plain)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {plain}: no ansible vault in it "
+                         "(neither a whole-file vault nor !vault values)\n")
+        v10 = self.write("v10.yml", "$ANSIBLE_VAULT;1.0;AES\n00\n")
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", self.password,
+                           "--stdout", v10)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {v10}: ansible vault: format "
+                         "1.0 is not 1.1 or 1.2\n")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/aes_ctr.h"
 #include "support/hex.h"
 
 namespace tresor::crypto {
@@ -94,4 +95,22 @@ TEST(AeadOneshot, RoundTripsAndRefusesAnyChange) {
 }
 
 }  // namespace
+TEST(AesCtrTest, MatchesNistSp80038aF55) {
+  // NIST SP 800-38A F.5.5, CTR-AES256.Encrypt, blocks 1 and 2.
+  const auto key =
+      testutil::Unhex("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+  const auto iv = testutil::Unhex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+  const auto plain =
+      testutil::Unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
+  auto out = Aes256Ctr(key, iv, plain);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(testutil::Hex(out->Reveal()),
+            "601ec313775789a5b7a7f504bbf3d228f443e3ca4d62b59aca84e990cacaf5c5");
+  auto back = Aes256Ctr(key, iv, out->Reveal());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(testutil::Hex(back->Reveal()), testutil::Hex(plain));
+  EXPECT_EQ(Aes256Ctr(key, std::span(iv).first(12), plain).error().code,
+            ErrorCode::kInvalidArgument);
+}
+
 }  // namespace tresor::crypto

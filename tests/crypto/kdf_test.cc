@@ -46,4 +46,17 @@ TEST(KdfTest, KeyedHmacMatchesRfc4231AndCanBeReused) {
 }
 
 }  // namespace
+TEST(KdfTest, Pbkdf2MatchesRfc7914) {
+  // RFC 7914 section 11: PBKDF2-HMAC-SHA256 ("passwd", "salt", c = 1, 64 bytes).
+  EXPECT_EQ(Hex(Pbkdf2Sha256(AsBytes("passwd"), AsBytes("salt"), 1, 64).Reveal()),
+            "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+            "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
+  // ("Password", "NaCl", c = 80000, 64 bytes).
+  EXPECT_EQ(Hex(Pbkdf2Sha256(AsBytes("Password"), AsBytes("NaCl"), 80000, 64).Reveal()),
+            "4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56"
+            "a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d");
+  // A length that is not whole blocks takes the first bytes.
+  EXPECT_EQ(Hex(Pbkdf2Sha256(AsBytes("passwd"), AsBytes("salt"), 1, 5).Reveal()), "55ac046e56");
+}
+
 }  // namespace tresor::crypto
