@@ -120,8 +120,7 @@ TEST(SopsFileTest, EncryptedCommentsOpenWithThePathOfWhereTheySit) {
                            "\n    token: " + Enc("abc", "str", key, "service:token:") + "\n";
   auto opened = Open(InputType::kYaml, YamlFile(body, {"abc"}, key, id), With({&id}));
   ASSERT_TRUE(opened) << opened.error().message;
-  EXPECT_EQ(opened->plaintext,
-            "# top of the file\nservice:\n    # the real one\n    token: abc\n");
+  EXPECT_EQ(opened->plaintext, "# top of the file\nservice:\n    # the real one\n    token: abc\n");
 
   // A comment sealed for another place does not open anywhere here.
   const std::string moved = "#" + Enc("x", "comment", key, "elsewhere:") + "\na: 1\n";
@@ -134,16 +133,17 @@ TEST(SopsFileTest, EncryptedCommentsOpenWithThePathOfWhereTheySit) {
 TEST(SopsFileTest, TypedValuesComeBackAsTheirLiterals) {
   const crypto::SecretBytes key = RandomKey();
   const auto id = age::X25519Identity::Generate();
-  const std::string body =
-      "n: " + Enc("42", "int", key, "n:") + "\nf: " + Enc("1.5", "float", key, "f:") +
-      "\nb: " + Enc("False", "bool", key, "b:") + "\nt: " +
-      Enc("2024-01-02T03:04:05Z", "time", key, "t:") + "\ns: " + Enc("yes", "str", key, "s:") +
-      "\nq: " + Enc("a: b", "str", key, "q:") + "\nplain: true\n";
-  auto opened = Open(InputType::kYaml,
-                     YamlFile(body, {"42", "1.5", "False", "2024-01-02T03:04:05Z", "yes", "a: b",
-                                     "True"},
-                              key, id),
-                     With({&id}));
+  const std::string body = "n: " + Enc("42", "int", key, "n:") +
+                           "\nf: " + Enc("1.5", "float", key, "f:") +
+                           "\nb: " + Enc("False", "bool", key, "b:") +
+                           "\nt: " + Enc("2024-01-02T03:04:05Z", "time", key, "t:") +
+                           "\ns: " + Enc("yes", "str", key, "s:") +
+                           "\nq: " + Enc("a: b", "str", key, "q:") + "\nplain: true\n";
+  auto opened =
+      Open(InputType::kYaml,
+           YamlFile(body, {"42", "1.5", "False", "2024-01-02T03:04:05Z", "yes", "a: b", "True"},
+                    key, id),
+           With({&id}));
   ASSERT_TRUE(opened) << opened.error().message;
   EXPECT_EQ(opened->plaintext,
             "n: 42\nf: 1.5\nb: false\nt: 2024-01-02T03:04:05Z\ns: \"yes\"\nq: \"a: b\"\n"
@@ -160,8 +160,8 @@ TEST(SopsFileTest, JsonMetadataIsCutWithItsComma) {
   std::string armored = Armored(key, id);
   std::string escaped;
   for (char c : armored) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
-  const std::string sops = "\"sops\": {\"age\": [{\"recipient\": \"" +
-                           id.ToRecipient().String() + "\", \"enc\": \"" + escaped +
+  const std::string sops = "\"sops\": {\"age\": [{\"recipient\": \"" + id.ToRecipient().String() +
+                           "\", \"enc\": \"" + escaped +
                            "\"}], \"lastmodified\": \"2026-12-07T00:00:00Z\", \"mac\": \"" +
                            Enc(hex, "str", key, "2026-12-07T00:00:00Z") + "\"}";
   const std::string value = "\"a\": \"" + Enc("v", "str", key, "a:") + "\"";
@@ -181,15 +181,15 @@ TEST(SopsFileTest, DamageIsRefusedWhereItIs) {
   auto enc = ParseEnc(good);
   ASSERT_TRUE(enc);
   enc->data.pop_back();
-  auto truncated = Open(InputType::kYaml, YamlFile("a: " + FormatEnc(*enc) + "\n", {}, key, id),
-                        With({&id}));
+  auto truncated =
+      Open(InputType::kYaml, YamlFile("a: " + FormatEnc(*enc) + "\n", {}, key, id), With({&id}));
   ASSERT_FALSE(truncated);
   EXPECT_EQ(truncated.error().code, ErrorCode::kIntegrity);
   EXPECT_EQ(truncated.error().message,
             "1:4: a does not open with the file's data key (moved or changed)");
 
-  auto other_cipher = Open(InputType::kYaml,
-                           YamlFile("a: ENC[AES256_CBC,data:AA==]\n", {}, key, id), With({&id}));
+  auto other_cipher =
+      Open(InputType::kYaml, YamlFile("a: ENC[AES256_CBC,data:AA==]\n", {}, key, id), With({&id}));
   ASSERT_FALSE(other_cipher);
   EXPECT_EQ(other_cipher.error().message,
             "1:4: malformed sops value: only AES256_GCM is known (the value names another "
@@ -205,8 +205,7 @@ TEST(SopsFileTest, DamageIsRefusedWhereItIs) {
 }
 
 TEST(SopsFileTest, MetadataIsParsedFromFlattenedKeys) {
-  EXPECT_EQ(UnflattenKey("age__list_0__map_enc"),
-            (std::vector<std::string>{"age", "[0]", "enc"}));
+  EXPECT_EQ(UnflattenKey("age__list_0__map_enc"), (std::vector<std::string>{"age", "[0]", "enc"}));
   EXPECT_EQ(UnflattenKey("key_groups__list_1__map_age__list_0__map_recipient"),
             (std::vector<std::string>{"key_groups", "[1]", "age", "[0]", "recipient"}));
   auto bad = ParseMetadata({{{"age", "[0]", "recipient"}, "age1x"}, {{"mac"}, "m"}});
