@@ -41,6 +41,31 @@ Result<Stanza> ParseStanzaLine(std::string_view text, size_t line_no) {
   return stanza;
 }
 
+// Reads body lines through `next` (each without its newline) into
+// stanza.body, up to the first line shorter than 64 columns.
+template <typename NextText>
+Result<void> ReadStanzaBody(Stanza& stanza, const size_t& line_no, NextText next) {
+  std::string encoded;
+  while (true) {
+    TRESOR_ASSIGN_OR_RETURN(std::string_view text, next());
+    if (text.starts_with("-> ") || text.starts_with("---")) {
+      return HeaderError(line_no, "stanza body must end with a line shorter than 64 columns");
+    }
+    if (text.size() > kBodyColumns) {
+      return HeaderError(line_no, "stanza body line is longer than 64 columns");
+    }
+    for (char c : text) {
+      if (!IsBase64Char(c)) return HeaderError(line_no, "invalid character in stanza body");
+    }
+    encoded.append(text);
+    if (text.size() < kBodyColumns) break;
+  }
+  if (!DecodeBase64Unpadded(encoded, stanza.body)) {
+    return HeaderError(line_no, "stanza body is not canonical base64");
+  }
+  return {};
+}
+
 class HeaderParser {
  public:
   explicit HeaderParser(Reader& in) : in_(in) {}
@@ -90,26 +115,10 @@ class HeaderParser {
   }
 
   Result<void> ReadBody(Stanza& stanza) {
-    std::string encoded;
-    while (true) {
+    return ReadStanzaBody(stanza, line_no_, [this]() -> Result<std::string_view> {
       TRESOR_ASSIGN_OR_RETURN(std::string_view line, NextLine());
-      TRESOR_ASSIGN_OR_RETURN(std::string_view text, StripNewline(line));
-      if (text.starts_with("-> ") || text.starts_with("---")) {
-        return HeaderError(line_no_, "stanza body must end with a line shorter than 64 columns");
-      }
-      if (text.size() > kBodyColumns) {
-        return HeaderError(line_no_, "stanza body line is longer than 64 columns");
-      }
-      for (char c : text) {
-        if (!IsBase64Char(c)) return HeaderError(line_no_, "invalid character in stanza body");
-      }
-      encoded.append(text);
-      if (text.size() < kBodyColumns) break;
-    }
-    if (!DecodeBase64Unpadded(encoded, stanza.body)) {
-      return HeaderError(line_no_, "stanza body is not canonical base64");
-    }
-    return {};
+      return StripNewline(line);
+    });
   }
 
   Result<Header> ParseMacLine(std::string_view text) {
@@ -138,22 +147,42 @@ class HeaderParser {
 
 Result<Header> ReadHeader(Reader& in) { return HeaderParser(in).Parse(); }
 
+std::string EncodeStanza(const Stanza& s) {
+  std::string out = "-> " + s.type;
+  for (const std::string& arg : s.args) out += " " + arg;
+  out += '\n';
+  const std::string body = EncodeBase64Unpadded(s.body);
+  size_t pos = 0;
+  for (; body.size() - pos >= kBodyColumns; pos += kBodyColumns) {
+    out.append(body, pos, kBodyColumns);
+    out += '\n';
+  }
+  out.append(body, pos);  // the final short (maybe empty) line
+  out += '\n';
+  return out;
+}
+
+Result<Stanza> ReadStanza(const std::function<Result<std::string>()>& next_line, size_t* line_no) {
+  std::string current;
+  auto next = [&]() -> Result<std::string_view> {
+    TRESOR_ASSIGN_OR_RETURN(current, next_line());
+    ++*line_no;
+    if (current.empty() || current.back() != '\n') {
+      return HeaderError(*line_no, "the stream ends inside a stanza");
+    }
+    return std::string_view(current).substr(0, current.size() - 1);
+  };
+  TRESOR_ASSIGN_OR_RETURN(std::string_view first, next());
+  if (!first.starts_with("-> ")) return HeaderError(*line_no, "expected a stanza (\"-> \")");
+  TRESOR_ASSIGN_OR_RETURN(Stanza stanza, ParseStanzaLine(first.substr(3), *line_no));
+  TRESOR_RETURN_IF_ERROR(ReadStanzaBody(stanza, *line_no, next));
+  return stanza;
+}
+
 std::string EncodeHeaderForMac(const std::vector<Stanza>& stanzas) {
   std::string out(kIntroLine);
   out += '\n';
-  for (const Stanza& s : stanzas) {
-    out += "-> " + s.type;
-    for (const std::string& arg : s.args) out += " " + arg;
-    out += '\n';
-    const std::string body = EncodeBase64Unpadded(s.body);
-    size_t pos = 0;
-    for (; body.size() - pos >= kBodyColumns; pos += kBodyColumns) {
-      out.append(body, pos, kBodyColumns);
-      out += '\n';
-    }
-    out.append(body, pos);  // the final short (maybe empty) line
-    out += '\n';
-  }
+  for (const Stanza& s : stanzas) out += EncodeStanza(s);
   out += "---";
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,15 @@ Result<Header> ReadHeader(Reader& in);
 
 // Serialises stanzas followed by "---" (the MAC input, without the MAC).
 std::string EncodeHeaderForMac(const std::vector<Stanza>& stanzas);
+
+// One stanza as the header and the plugin protocol write it: "-> TYPE ARGS"
+// and the base64 body in 64-column lines, the last one shorter (maybe empty).
+std::string EncodeStanza(const Stanza& stanza);
+// Reads one stanza as EncodeStanza writes it, a line at a time from
+// `next_line` (each with its '\n'; without one at the end of the stream).
+// kHeader errors say "line N", counted from `*line_no`, which advances. The
+// type and arguments are any non-empty visible ASCII.
+Result<Stanza> ReadStanza(const std::function<Result<std::string>()>& next_line, size_t* line_no);
 
 // HMAC-SHA-256 over `mac_input` under HKDF(file key, info "header").
 crypto::Digest HeaderMac(const crypto::SecretBytes& file_key, std::string_view mac_input);

@@ -33,10 +33,15 @@ bool IsEncryptedKeyFile(std::span<const uint8_t> content) {
   return text.starts_with(std::string(kIntroLine) + "\n") || LooksArmored(content);
 }
 
-Result<std::vector<X25519Identity>> ParseIdentityFile(std::span<const uint8_t> content) {
+Result<std::vector<X25519Identity>> ParseIdentityFile(std::span<const uint8_t> content,
+                                                      std::vector<std::string>* plugins) {
   std::vector<X25519Identity> out;
   std::string_view text(reinterpret_cast<const char*>(content.data()), content.size());
   TRESOR_RETURN_IF_ERROR(ForEachKeyLine(text, [&](size_t n, std::string_view line) -> Result<void> {
+    if (plugins != nullptr && line.starts_with("AGE-PLUGIN-")) {
+      plugins->emplace_back(line);
+      return {};
+    }
     auto id = X25519Identity::Parse(line);
     if (!id) {
       const bool pq = line.starts_with("AGE-SECRET-KEY-PQ-");
@@ -48,7 +53,9 @@ Result<std::vector<X25519Identity>> ParseIdentityFile(std::span<const uint8_t> c
     out.push_back(std::move(*id));
     return {};
   }));
-  if (out.empty()) return MakeError(ErrorCode::kInvalidArgument, "no identities found");
+  if (out.empty() && (plugins == nullptr || plugins->empty())) {
+    return MakeError(ErrorCode::kInvalidArgument, "no identities found");
+  }
   return out;
 }
 

@@ -17,7 +17,10 @@ bool IsEncryptedKeyFile(std::span<const uint8_t> content);
 
 // Parses an identity file. Errors are kInvalidArgument, name the line and
 // never quote it (it may hold a key).
-Result<std::vector<X25519Identity>> ParseIdentityFile(std::span<const uint8_t> content);
+// With `plugins`, plugin identity lines (AGE-PLUGIN-NAME-1...) are added to
+// it instead of being errors, and a file of plugin identities only is valid.
+Result<std::vector<X25519Identity>> ParseIdentityFile(std::span<const uint8_t> content,
+                                                      std::vector<std::string>* plugins = nullptr);
 
 // Parses a recipients file; errors name the line and quote the recipient.
 Result<std::vector<X25519Recipient>> ParseRecipientsFile(std::string_view content);

@@ -1,6 +1,7 @@
 #include "cli/recipients.h"
 
 #include "age/key_files.h"
+#include "age/plugin.h"
 #include "age/scrypt.h"
 #include "cli/files.h"
 #include "cli/identities.h"
@@ -45,6 +46,10 @@ Result<std::unique_ptr<age::Recipient>> ParseRecipient(std::string_view text,
   if (runtime::IsServerKeyName(text)) {
     TRESOR_ASSIGN_OR_RETURN(auto r, runtime::ServerKeyRecipient::Parse(text));
     return std::unique_ptr<age::Recipient>(std::make_unique<runtime::ServerKeyRecipient>(r));
+  }
+  if (age::PluginRecipientName(text)) {
+    TRESOR_ASSIGN_OR_RETURN(auto r, age::PluginRecipient::Parse(text));
+    return std::unique_ptr<age::Recipient>(std::make_unique<age::PluginRecipient>(std::move(r)));
   }
   TRESOR_ASSIGN_OR_RETURN(auto r, age::X25519Recipient::Parse(text));
   return std::unique_ptr<age::Recipient>(std::make_unique<age::X25519Recipient>(r));

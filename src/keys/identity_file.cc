@@ -38,9 +38,10 @@ bool IsProtectedIdentity(const crypto::SecretBytes& content) {
 
 Result<std::vector<age::X25519Identity>> ParseIdentityBytes(const crypto::SecretBytes& content,
                                                             const std::string& name,
-                                                            const PassphraseFn& passphrase) {
+                                                            const PassphraseFn& passphrase,
+                                                            std::vector<std::string>* plugins) {
   if (!IsProtectedIdentity(content)) {
-    auto ids = age::ParseIdentityFile(content.Reveal());
+    auto ids = age::ParseIdentityFile(content.Reveal(), plugins);
     if (!ids) return WithPlace(name, ids.error());
     return ids;
   }
@@ -59,7 +60,7 @@ Result<std::vector<age::X25519Identity>> ParseIdentityBytes(const crypto::Secret
     if (e.code == ErrorCode::kNoMatch) e.message = "wrong passphrase for the identity file";
     return age::PlaceDecryptError(name, std::move(e));
   }
-  auto parsed = age::ParseIdentityFile(out.Take().Reveal());
+  auto parsed = age::ParseIdentityFile(out.Take().Reveal(), plugins);
   if (!parsed) return WithPlace(name, parsed.error());
   return parsed;
 }
@@ -75,10 +76,11 @@ Result<crypto::SecretBytes> ProtectIdentityFile(const crypto::SecretBytes& conte
 }
 
 Result<std::vector<age::X25519Identity>> LoadIdentityFile(const std::string& path,
-                                                          const PassphraseFn& passphrase) {
+                                                          const PassphraseFn& passphrase,
+                                                          std::vector<std::string>* plugins) {
   TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes content,
                           crypto::ReadSecretFile(path, kMaxIdentityFile));
-  return ParseIdentityBytes(content, path, passphrase);
+  return ParseIdentityBytes(content, path, passphrase, plugins);
 }
 
 }  // namespace tresor::keys

@@ -26,9 +26,10 @@ bool IsProtectedIdentity(const crypto::SecretBytes& content);
 // opened with a passphrase from `passphrase` first; with a null function it
 // is kRefused "NAME: passphrase-protected". A wrong passphrase is kNoMatch
 // "NAME: no match: wrong passphrase for the identity file".
-Result<std::vector<age::X25519Identity>> ParseIdentityBytes(const crypto::SecretBytes& content,
-                                                            const std::string& name,
-                                                            const PassphraseFn& passphrase);
+// With `plugins`, plugin identities are collected there (age/key_files.h).
+Result<std::vector<age::X25519Identity>> ParseIdentityBytes(
+    const crypto::SecretBytes& content, const std::string& name, const PassphraseFn& passphrase,
+    std::vector<std::string>* plugins = nullptr);
 
 // An identity file protected with `passphrase` (age scrypt at work factor
 // `log_n`, armored), as `age-keygen | age -p -a` writes it.
@@ -36,7 +37,8 @@ Result<crypto::SecretBytes> ProtectIdentityFile(const crypto::SecretBytes& conte
                                                 crypto::SecretBytes passphrase, int log_n);
 
 // Reads and parses the identity file at `path`.
-Result<std::vector<age::X25519Identity>> LoadIdentityFile(const std::string& path,
-                                                          const PassphraseFn& passphrase);
+Result<std::vector<age::X25519Identity>> LoadIdentityFile(
+    const std::string& path, const PassphraseFn& passphrase,
+    std::vector<std::string>* plugins = nullptr);
 
 }  // namespace tresor::keys

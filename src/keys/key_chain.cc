@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "age/key_files.h"
+#include "age/plugin.h"
 #include "crypto/secret_file.h"
 #include "keys/agent_client.h"
 #include "keys/keyring.h"
@@ -150,6 +151,10 @@ std::vector<std::string> IdentityFilesFromEnvironment() {
 
 struct KeyChain::State {
   std::vector<age::X25519Identity> loaded;
+  // -i files' plugin identities (AGE-PLUGIN-...), after the keys above; a
+  // plugin's PIN request is asked like a passphrase.
+  age::PluginUi plugin_ui;
+  std::vector<age::PluginIdentity> plugins;
   std::vector<std::string> tried;  // the eager sources, for messages
   std::unique_ptr<AgentIdentity> agent;
   std::vector<std::unique_ptr<LazyFileIdentity>> files;
@@ -163,9 +168,25 @@ KeyChain::~KeyChain() = default;
 
 Result<KeyChain> KeyChain::Discover(const KeyChainOptions& options) {
   auto s = std::make_unique<State>();
+  s->plugin_ui = age::DefaultPluginUi();
+  if (options.passphrase) {
+    s->plugin_ui.request = [fn = options.passphrase](const std::string& plugin,
+                                                     const std::string& prompt,
+                                                     bool) -> std::optional<crypto::SecretBytes> {
+      auto answer = fn("age-plugin-" + plugin + ": " + prompt);
+      if (!answer) return std::nullopt;
+      return std::move(*answer);
+    };
+  }
   auto load = [&](const std::string& path, const std::string& label) -> Result<void> {
-    TRESOR_ASSIGN_OR_RETURN(auto ids, LoadIdentityFile(path, options.passphrase));
+    std::vector<std::string> plugin_lines;
+    TRESOR_ASSIGN_OR_RETURN(auto ids, LoadIdentityFile(path, options.passphrase, &plugin_lines));
     for (auto& id : ids) s->loaded.push_back(std::move(id));
+    for (const std::string& line : plugin_lines) {
+      auto plugin = age::PluginIdentity::Parse(line, &s->plugin_ui);
+      if (!plugin) return WithPlace(path, std::move(plugin).error());
+      s->plugins.push_back(std::move(*plugin));
+    }
     s->tried.push_back(label + " " + path);
     return {};
   };
@@ -217,6 +238,7 @@ Result<KeyChain> KeyChain::Discover(const KeyChainOptions& options) {
 std::vector<const age::Identity*> KeyChain::identities() const {
   std::vector<const age::Identity*> out;
   for (const auto& id : state_->loaded) out.push_back(&id);
+  for (const auto& id : state_->plugins) out.push_back(&id);
   if (state_->agent) out.push_back(state_->agent.get());
   for (const auto& f : state_->files) out.push_back(f.get());
   return out;
@@ -224,7 +246,7 @@ std::vector<const age::Identity*> KeyChain::identities() const {
 
 bool KeyChain::empty() const {
   const bool agent_absent = !state_->agent || state_->agent->state() == "not running";
-  return state_->loaded.empty() && state_->files.empty() && agent_absent;
+  return state_->loaded.empty() && state_->plugins.empty() && state_->files.empty() && agent_absent;
 }
 
 namespace {
