@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "age/base64.h"
 #include "age/bech32.h"
 #include "age/io.h"
+#include "age/plugin_channel.h"
 
 extern char** environ;
 
@@ -22,7 +24,6 @@ namespace tresor::age {
 namespace {
 
 constexpr size_t kMaxCommands = 10000;  // per phase: a plugin cannot keep us for ever
-constexpr size_t kMaxLine = 1 << 20;
 
 bool IsPluginName(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
@@ -85,55 +86,18 @@ class PluginProcess {
   PluginProcess(const PluginProcess&) = delete;
   PluginProcess& operator=(const PluginProcess&) = delete;
 
-  const std::string& binary() const { return binary_; }
+  const std::string& binary() const { return channel_.name(); }
 
-  Result<void> Send(const Stanza& stanza) {
-    const std::string text = EncodeStanza(stanza);
-    for (size_t at = 0; at < text.size();) {
-      const ssize_t n = ::send(fd_, text.data() + at, text.size() - at, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return MakeError(ErrorCode::kIo, binary_ + " stopped reading (it exited?)");
-      at += static_cast<size_t>(n);
-    }
-    return {};
-  }
-
-  Result<Stanza> Receive() {
-    auto stanza = ReadStanza([this] { return NextLine(); }, &line_);
-    if (!stanza) return WithPlace(binary_, std::move(stanza).error());
-    return stanza;
-  }
+  Result<void> Send(const Stanza& stanza) { return channel_.Send(stanza); }
+  Result<Stanza> Receive() { return channel_.Receive(); }
 
  private:
-  PluginProcess(std::string binary, int fd, pid_t pid)
-      : binary_(std::move(binary)), fd_(fd), pid_(pid) {}
+  PluginProcess(const std::string& binary, int fd, pid_t pid)
+      : fd_(fd), pid_(pid), channel_(fd, fd, binary, true) {}
 
-  // The next line, reading only what the plugin has written: it waits for
-  // an answer after each command, so reading ahead would wait for ever.
-  Result<std::string> NextLine() {
-    size_t nl = pending_.find('\n');
-    while (nl == std::string::npos) {
-      if (pending_.size() > kMaxLine) {
-        return MakeError(ErrorCode::kHeader, "a line longer than 1 MiB");
-      }
-      char chunk[4096];
-      const ssize_t n = ::read(fd_, chunk, sizeof chunk);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return MakeError(ErrorCode::kIo, "read: " + std::string(std::strerror(errno)));
-      if (n == 0) return std::exchange(pending_, {});  // the plugin exited
-      pending_.append(chunk, static_cast<size_t>(n));
-      nl = pending_.find('\n');
-    }
-    std::string line = pending_.substr(0, nl + 1);
-    pending_.erase(0, nl + 1);
-    return line;
-  }
-
-  std::string binary_;
   int fd_;
   pid_t pid_;
-  std::string pending_;
-  size_t line_ = 0;
+  StanzaChannel channel_;
 };
 
 // Answers the user-facing commands of phase 2 (msg, confirm, request-*);
@@ -244,6 +208,10 @@ Result<PluginIdentity> PluginIdentity::Parse(std::string_view text, const Plugin
 
 Result<std::optional<crypto::SecretBytes>> PluginIdentity::Unwrap(
     std::span<const Stanza> stanzas) const {
+  // age-plugin-tresor opens files with tresor's keys, which may list it.
+  if (plugin_ == "tresor" && std::getenv("TRESOR_IN_AGE_PLUGIN") != nullptr) {
+    return std::optional<crypto::SecretBytes>();
+  }
   auto started = PluginProcess::Start(plugin_, "identity-v1");
   if (!started) {
     // Decryption may go on with other identities; say why this one could not.

@@ -81,5 +81,44 @@ class PluginTest(TempDirTest):
                          "(expected AGE-PLUGIN-NAME-1... in Bech32)\n")
 
 
+class TresorPluginTest(TempDirTest):
+    """age-plugin-tresor: age (and sops) decrypt through tresor's keys."""
+
+    def setUp(self):
+        super().setUp()
+        run_dir = self.path("run")
+        os.mkdir(run_dir, 0o700)
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=run_dir,
+                        TRESOR_KEYRING_DIR=self.path("keys"),
+                        PATH=os.path.dirname(os.path.abspath(TRESOR)) + os.pathsep +
+                        os.environ["PATH"])
+        for name in ("TRESOR_AGENT_SOCK", "TRESOR_IDENTITY_FILE", "TRESOR_IDENTITY"):
+            self.env.pop(name, None)
+        self.addCleanup(run, [TRESOR, "agent", "stop"], env=self.env)
+
+    def test_age_decrypts_through_the_agent(self):
+        key, recipient = self.keygen("key.txt")
+        sealed = self.path("f.age")
+        run(["age", "-r", recipient, "-o", sealed], stdin=b"through the agent\n", check=True)
+        proc = run(["age-plugin-tresor", "--identity"], env=self.env, check=True)
+        self.assertEqual(proc.stdout, b"# tresor's keys (TRESOR_IDENTITY_FILE, the agent, the "
+                         b"keyring) for age and sops\nAGE-PLUGIN-TRESOR-1WN9N55\n")
+        identity = self.write("tresor-id.txt", proc.stdout)
+        # No agent, no keyring: nothing opens it.
+        proc = run(["age", "-d", "-i", identity, sealed], env=self.env)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn(b"no identity matched", proc.stderr)
+        run([TRESOR, "agent", "start"], env=self.env, check=True)
+        run([TRESOR, "agent", "add", key], env=self.env, check=True)
+        proc = run(["age", "-d", "-i", identity, sealed], env=self.env)
+        self.assertEqual((proc.returncode, proc.stdout), (0, b"through the agent\n"), proc.stderr)
+        # tresor itself takes the same identity line.
+        proc = run([TRESOR, "decrypt", "-i", identity, sealed], env=self.env)
+        self.assertEqual((proc.returncode, proc.stdout), (0, b"through the agent\n"), proc.stderr)
+        proc = run(["age-plugin-tresor", "--age-plugin=recipient-v1"], env=self.env)
+        self.assertEqual((proc.returncode, proc.stderr), (1, b"age-plugin-tresor: only decrypts: "
+                         b"encrypt to the key's own age1... recipient\n"))
+
+
 if __name__ == "__main__":
     unittest.main()
