@@ -78,6 +78,12 @@ void AddSealedCommands(CLI::App& app, SealedCommands& c) {
                    "header; the other groups stay sealed (needs only this group's key)")
       ->type_name("NAME");
   c.unseal
+      ->add_option("--path", o.unseal_path,
+                   "Only the values under PATTERN (a path, a section; glob segments: "
+                   "backend_*, servers[*].password) back in plaintext; every group stays")
+      ->type_name("PATTERN")
+      ->excludes("--group");
+  c.unseal
       ->add_option("-o,--output", o.output, "Write to OUT atomically, mode 0600 (default stdout)")
       ->type_name("OUT");
   c.unseal

@@ -66,6 +66,7 @@ struct SealedCommandOptions {
   bool ignore_mac = false;
   std::string path;                          // get, set, unset
   std::string group;                         // unseal --group
+  std::string unseal_path;                   // unseal --path PATTERN
   bool from_stdin = false;                   // set --stdin
   std::optional<crypto::SecretBytes> value;  // set VALUE
   bool set_public = false;                   // set --public

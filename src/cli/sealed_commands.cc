@@ -79,7 +79,10 @@ Result<void> RunUnseal(const SealedCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(sealed::SealedFile file, LoadSealedFile(options));
   TRESOR_RETURN_IF_ERROR(UnlockSealedFile(file, options));
   // --group: that group's values only, the others still sealed.
-  auto plain = options.group.empty() ? file.Unseal() : file.UnsealGroup(options.group);
+  // --path: the values under a pattern only, every group kept.
+  auto plain = !options.unseal_path.empty() ? file.UnsealPaths(options.unseal_path)
+               : options.group.empty()      ? file.Unseal()
+                                            : file.UnsealGroup(options.group);
   TRESOR_RETURN_IF_ERROR(Check(plain, options));
   WarnPublic(options, file.PublicPaths());
   TRESOR_ASSIGN_OR_RETURN(const OutputPolicy policy, PlaintextOutput(options.mode));

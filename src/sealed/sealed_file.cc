@@ -273,6 +273,24 @@ Result<std::string> SealedFile::UnsealGroup(std::string_view name) const {
   return work.Build(Policy{}, {.seal_plaintext = false});
 }
 
+Result<std::string> SealedFile::UnsealPaths(std::string_view pattern) const {
+  TRESOR_CHECK(header_, "UnsealPaths of a file without a header");
+  std::vector<Edit> edits;
+  for (const Value& v : doc_.values) {
+    if (!PathUnder(v.path, pattern) || !TokenOf(Text(text_, v.literal))) continue;
+    TRESOR_ASSIGN_OR_RETURN(Token token, TokenAt(v));
+    TRESOR_ASSIGN_OR_RETURN(crypto::SecretBytes literal,
+                            OpenValue(v, token, *FindGroup(token.group)->key));
+    const auto bytes = literal.Reveal();
+    edits.push_back({v.literal, std::string(bytes.begin(), bytes.end())});
+  }
+  if (edits.empty()) {
+    return MakeError(ErrorCode::kNotFound, "no sealed value under " + std::string(pattern));
+  }
+  TRESOR_ASSIGN_OR_RETURN(SealedFile work, Edited(Splice(text_, std::move(edits))));
+  return work.Build(Policy{}, {.seal_plaintext = false});
+}
+
 const Value* SealedFile::Find(std::string_view path) const {
   for (const Value& v : doc_.values) {
     if (v.path == path) return &v;

@@ -72,6 +72,11 @@ class SealedFile {
   // gone from the header; the other groups, locked or not, stay as they
   // are. Needs that group only. kNotFound for a group the file lacks.
   Result<std::string> UnsealGroup(std::string_view name) const;
+  // The file with the sealed values under `pattern` (policy.h's PathUnder:
+  // "backend_b", "servers[*].password") back in plaintext; every other token
+  // and every group stay. Needs the keys of those values' groups only.
+  // kNotFound if no sealed value is under `pattern`.
+  Result<std::string> UnsealPaths(std::string_view pattern) const;
   // What a program reading the unsealed file sees at `path`.
   Result<crypto::SecretBytes> Get(std::string_view path) const;
   // Sets `path` to the string `value`, sealed, in the value's group (a new

@@ -257,6 +257,28 @@ class Groups(RulesCase):
                          EXIT_NO_MATCH)
 
 
+    def test_unseal_path_restores_the_values_under_a_pattern_and_keeps_every_group(self):
+        self.cinder_rules()
+        self.ok("seal", "--in-place", self.conf)
+        # Host b's key alone restores its backend's password; the default
+        # group stays sealed and both groups stay in the header.
+        self.ok("unseal", "-i", self.b, "--path", "backend_b", "--in-place", self.conf)
+        data = open(self.conf, "rb").read()
+        self.assertIn(b"hpe3par_password = bravo-secret\n", data)
+        self.assertEqual(tokens(data), [b"default"])
+        self.assertEqual(os.stat(self.conf).st_mode & 0o777, 0o600)
+        self.assertEqual(json.loads(self.ok("inspect", "--json", self.conf).stdout)["plaintext"],
+                         ["DEFAULT.enabled_backends", "backend_a.volume_driver",
+                          "backend_a.san_login", "backend_b.hpe3par_password",
+                          "backend_b.san_login"])
+        self.assertEqual(self.ok("unseal", "-i", self.ops, self.conf).stdout, CINDER.encode())
+        self.fails(EXIT_NOT_FOUND, f"{self.conf}: no sealed value under backend_b", "unseal",
+                   "-i", self.ops, "--path", "backend_b", self.conf)
+        self.fails(EXIT_NO_MATCH, f"{self.conf}:6:20: backend_a.hpe3par_password: in group "
+                   "default, which no identity opens", "unseal", "-i", self.b, "--path",
+                   "backend_*.hpe3par_password", self.conf)
+
+
 class Public(RulesCase):
     def setUp(self):
         super().setUp()
