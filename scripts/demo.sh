@@ -95,6 +95,16 @@ echo "exit code $?"
 set -e
 "$tresor" agent stop
 
+# Coming from ansible-vault: a vars file it encrypted becomes a sealed file.
+printf 'db_user: app\ndb_password: v4ult-Pa55\n' > vars.yml
+printf 'demo-vault-password\n' > vault-pass.txt && chmod 600 vault-pass.txt
+ansible-vault encrypt --vault-password-file vault-pass.txt vars.yml >/dev/null
+step tresor import ansible-vault --vault-password-file vault-pass.txt -r "\$(age-keygen -y ops.key)" --in-place vars.yml
+"$tresor" import ansible-vault --vault-password-file vault-pass.txt -r "$(age-keygen -y ops.key)" \
+  --in-place vars.yml
+step tresor get -i ops.key vars.yml db_password
+"$tresor" get -i ops.key vars.yml db_password
+
 # The server, on its embedded default: SQLite in data/.
 cat > server.toml <<CONF
 listen = "127.0.0.1:18290"
