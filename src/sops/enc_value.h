@@ -14,7 +14,6 @@
 
 namespace tresor::sops {
 
-inline constexpr size_t kDataKeySize = 32;
 inline constexpr size_t kIvSize = 32;
 
 struct EncValue {

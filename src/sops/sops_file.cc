@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <set>
 
 #include "crypto/kdf.h"
-#include "crypto/shamir.h"
-#include "formats/ascii.h"
+#include "sops/data_key.h"
 #include "sops/enc_value.h"
+#include "sops/literals.h"
 #include "sops/metadata_region.h"
 
 namespace tresor::sops {
@@ -39,76 +38,6 @@ std::string AadOf(const std::vector<std::string>& segments) {
   return aad.empty() ? ":" : aad;
 }
 
-bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// A string YAML reads back as the same string when written bare.
-bool IsYamlPlainSafe(std::string_view s) {
-  if (s.empty() || !IsLetter(s.front()) || s.back() == ' ') return false;
-  for (char c : s) {
-    if (!IsLetter(c) && !IsDigit(c) && c != ' ' && c != '_' && c != '.' && c != '/' && c != '@' &&
-        c != '-') {
-      return false;
-    }
-  }
-  static constexpr std::array<std::string_view, 9> kWords = {"y",   "n",    "yes",   "no",  "on",
-                                                             "off", "true", "false", "null"};
-  const std::string lower = formats::AsciiLower(s);
-  return std::find(kWords.begin(), kWords.end(), lower) == kWords.end();
-}
-
-bool IsNumberText(std::string_view s) {
-  if (s.empty()) return false;
-  const size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  if (i == s.size() || !IsDigit(s[i])) return false;
-  return s.find_first_not_of("0123456789.eE+-_", i) == std::string_view::npos;
-}
-
-// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-bool IsJsonNumber(std::string_view s) {
-  size_t i = 0;
-  auto digits = [&] {
-    const size_t from = i;
-    while (i < s.size() && IsDigit(s[i])) ++i;
-    return i > from;
-  };
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i < s.size() && s[i] == '0') {
-    ++i;
-  } else if (!digits()) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
-}
-
-// The literal that replaces an ENC[...] value: the plaintext written as its
-// sops type says, in the file's syntax.
-std::string PlainLiteral(InputType type, const formats::Format& format, std::string_view enc_type,
-                         std::string_view plain) {
-  const bool structured = type == InputType::kYaml || type == InputType::kJson;
-  const bool number = enc_type == "int" || enc_type == "float";
-  if (number &&
-      (type == InputType::kJson ? IsJsonNumber(plain) : structured && IsNumberText(plain))) {
-    return std::string(plain);
-  }
-  if (structured && enc_type == "bool" && (plain == "True" || plain == "False")) {
-    return plain == "True" ? "true" : "false";
-  }
-  if (type == InputType::kYaml && enc_type == "time" && plain.size() >= 4 &&
-      IsNumberText(plain.substr(0, 4)) && !plain.ends_with(':') &&
-      plain.find_first_not_of("0123456789-:.TtZz+") == std::string_view::npos) {
-    return std::string(plain);
-  }
-  if (type == InputType::kYaml && IsYamlPlainSafe(plain)) return std::string(plain);
-  return format.Encode(plain);
-}
-
 // What sops's MAC takes of a value that was not encrypted.
 std::string MacText(const Value& v, std::string decoded) {
   if (v.type == ValueType::kBool) return decoded == "true" ? "True" : "False";
@@ -117,65 +46,6 @@ std::string MacText(const Value& v, std::string decoded) {
 
 std::string Text(const crypto::SecretBytes& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.Reveal().data()), bytes.size());
-}
-
-// A recipient as a message names it: post-quantum ones run to 2,000
-// characters and are not what the user can act on.
-std::string Described(const std::string& recipient) {
-  if (!recipient.starts_with("age1pq1")) return recipient;
-  return recipient.substr(0, 24) + "... (post-quantum, which tresor cannot open yet)";
-}
-
-Error NoKey(const Metadata& m, const Error& first_error) {
-  if (first_error.code != ErrorCode::kNoMatch) return first_error;
-  std::string listed;
-  std::set<std::string> others;
-  for (const KeyGroup& g : m.groups) {
-    for (const AgeKey& k : g.age) listed += (listed.empty() ? "" : ", ") + Described(k.recipient);
-    others.insert(g.other_kinds.begin(), g.other_kinds.end());
-  }
-  std::string message = "no identity opens the sops data key; the file is for " +
-                        (listed.empty() ? std::string("no age recipient") : listed);
-  if (!others.empty()) {
-    std::string kinds;
-    for (const std::string& k : others) kinds += (kinds.empty() ? "" : ", ") + k;
-    message += " (and " + kinds + " keys, which tresor cannot use)";
-  }
-  return MakeError(ErrorCode::kNoMatch, message);
-}
-
-// The first key of `group` that opens: its `size` bytes.
-Result<crypto::SecretBytes> OpenGroup(const KeyGroup& group, size_t size, const Unwrap& unwrap,
-                                      Error& first_error) {
-  for (const AgeKey& key : group.age) {
-    auto opened = unwrap(key, size);
-    if (opened) return opened;
-    if (first_error.code == ErrorCode::kNoMatch) first_error = std::move(opened).error();
-  }
-  return first_error;
-}
-
-Result<crypto::SecretBytes> DataKey(const Metadata& m, const Unwrap& unwrap) {
-  Error first_error{ErrorCode::kNoMatch, ""};
-  if (m.shamir_threshold == 0) {
-    auto key = OpenGroup(m.groups.front(), kDataKeySize, unwrap, first_error);
-    if (!key) return NoKey(m, first_error);
-    return key;
-  }
-  std::vector<crypto::SecretBytes> shares;
-  for (const KeyGroup& g : m.groups) {
-    auto share = OpenGroup(g, kDataKeySize + 1, unwrap, first_error);
-    if (share) shares.push_back(std::move(*share));
-    if (static_cast<int>(shares.size()) == m.shamir_threshold) break;
-  }
-  if (static_cast<int>(shares.size()) < m.shamir_threshold) {
-    Error e = NoKey(m, first_error);
-    e.message = "the file needs " + std::to_string(m.shamir_threshold) + " of its " +
-                std::to_string(m.groups.size()) + " key groups and " +
-                std::to_string(shares.size()) + " opened: " + e.message;
-    return e;
-  }
-  return crypto::CombineShares(shares);
 }
 
 struct Parts {
@@ -443,7 +313,7 @@ Result<Opened> Open(InputType type, std::string_view whole, const Unwrap& unwrap
       }
     }
   }
-  TRESOR_ASSIGN_OR_RETURN(const crypto::SecretBytes key, DataKey(out.metadata, unwrap));
+  TRESOR_ASSIGN_OR_RETURN(const crypto::SecretBytes key, RecoverDataKey(out.metadata, unwrap));
   if (key.size() != kDataKeySize) {
     return MakeError(ErrorCode::kIntegrity, "the sops data key is not 32 bytes");
   }
@@ -471,7 +341,7 @@ Result<Opened> Open(InputType type, std::string_view whole, const Unwrap& unwrap
     out.encrypted.push_back(v->path);
     if (type == InputType::kBinary && v->path == "data") binary = std::move(*plain);
     if (type != InputType::kBinary) {
-      edits.push_back({v->literal, PlainLiteral(type, format, enc->type, Text(*plain))});
+      edits.push_back({v->literal, PlainLiteral(format, enc->type, Text(*plain))});
     }
   }
   if (options.verify_mac) TRESOR_RETURN_IF_ERROR(CheckMac(out.metadata, key, mac.Finish()));

@@ -14,6 +14,7 @@
 #include "crypto/result.h"
 #include "crypto/secret_bytes.h"
 #include "formats/format.h"
+#include "sops/data_key.h"
 #include "sops/metadata.h"
 
 namespace tresor::sops {
@@ -27,11 +28,6 @@ InputType InputTypeForFile(std::string_view path);
 Result<InputType> InputTypeByName(std::string_view name);
 // The format a type is parsed with (binary files are JSON).
 const formats::Format& FormatOf(InputType type);
-
-// The plaintext of `key.enc` (an armored age file for `key.recipient`):
-// `size` bytes, the data key or a Shamir share. kNoMatch when no identity
-// at hand opens it.
-using Unwrap = std::function<Result<crypto::SecretBytes>(const AgeKey& key, size_t size)>;
 
 struct OpenOptions {
   bool verify_mac = true;  // false: sops's --ignore-mac
