@@ -496,10 +496,10 @@ class ClusterTest(ClusterCase):
         self.assertEqual([n.name for n, d in zip(nodes, dirs) if os.listdir(d)],
                          [leading[0].name])
 
-    def migrate(self, source, target, prefix):
+    def migrate(self, source, target, prefix, env=None):
         return subprocess.run([TRESOR, "operator", "migrate", "--from", source, "--to", target,
                                "--prefix", prefix, "--json"],
-                              capture_output=True, text=True, timeout=300)
+                              capture_output=True, text=True, timeout=300, env=env)
 
     def test_migrate_copies_sqlite_to_etcd_and_back(self):
         sqlite_dir = os.path.join(self.dir, "sqlite-data")
@@ -562,7 +562,14 @@ class ClusterTest(ClusterCase):
                              "stop them first\n"))
         a.stop()
         b.stop()
-        full = self.migrate(f"sqlite:{sqlite_dir}", etcd, prefix)
+        # Under ASan, LeakSanitizer's stop of every thread at exit crashes
+        # now and then (a SIGSEGV in its tracer, not a leak) on gRPC's threads
+        # when a command ends right after connecting, as this refusal does;
+        # the other migrate runs keep their leak check.
+        quiet = dict(os.environ)
+        if "ASAN_OPTIONS" in quiet:
+            quiet["ASAN_OPTIONS"] += ":detect_leaks=0"
+        full = self.migrate(f"sqlite:{sqlite_dir}", etcd, prefix, env=quiet)
         self.assertEqual(full.returncode, 1)
         self.assertEqual(full.stderr, f"tresor: error: {etcd}: not empty (it holds core/age-identity); "
                                       "migrate copies into an empty store only\n")
