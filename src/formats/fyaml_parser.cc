@@ -11,8 +11,7 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// Collects the first message libfyaml reports instead of printing it. (Its
-// collect-errors mode leaks the collected errors in 0.7.12.)
+// Keeps the first message libfyaml prints despite collecting errors.
 void CaptureFirst(fy_diag*, void* user, const char* buf, size_t len) {
   auto* first = static_cast<std::string*>(user);
   if (first->empty()) first->assign(buf, len);
@@ -33,6 +32,10 @@ FyamlParser::FyamlParser(std::string_view text) {
   diag_cfg.show_module = false;
   diag_ = fy_diag_create(&diag_cfg);
   TRESOR_CHECK(diag_ != nullptr, "out of memory");
+  // Errors are collected, not printed: printing one shows its source line,
+  // and 0.7.12 reads past the input doing so on some malformed text (found
+  // by sops_fuzz; libfyaml#223).
+  fy_diag_set_collect_errors(diag_, true);
   fy_parse_cfg cfg{};
   cfg.flags = static_cast<fy_parse_cfg_flags>(FYPCF_QUIET);
   cfg.diag = diag_;
@@ -43,11 +46,17 @@ FyamlParser::FyamlParser(std::string_view text) {
 }
 
 FyamlParser::~FyamlParser() {
+  fy_diag_set_collect_errors(diag_, false);  // frees the collected errors
   fy_parser_destroy(parser_);
   fy_diag_unref(diag_);
 }
 
 Error FyamlParser::error(std::string_view text) const {
+  void* iter = nullptr;
+  if (const fy_diag_error* e = fy_diag_errors_iterate(diag_, &iter)) {
+    return MakeError(ErrorCode::kSyntax, std::to_string(e->line) + ":" + std::to_string(e->column) +
+                                             ": " + (e->msg != nullptr ? e->msg : "invalid YAML"));
+  }
   // libfyaml writes "[source:]LINE:COL: [error: ]MESSAGE".
   std::string_view m = first_error_;
   m = m.substr(0, m.find('\n'));

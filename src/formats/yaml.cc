@@ -1,6 +1,7 @@
 // YAML 1.2: the format adapter. Parsing takes the simple scanner's fast path
 // for the plain block YAML most configuration files are, and libfyaml's event
-// stream for everything else (yaml_parse.h); values are decoded by libfyaml.
+// stream for everything else (yaml_parse.h); values are decoded by libfyaml,
+// single-quoted ones excepted.
 #include <libfyaml.h>
 
 #include <algorithm>
@@ -61,6 +62,9 @@ std::string YamlFormat::Decode(std::string_view literal, ValueType) const {
     const size_t end = literal.find_first_of(" \t\r\n");
     const size_t next = literal.find_first_not_of(" \t\r\n", end);
     literal.remove_prefix(next == std::string_view::npos ? literal.size() : next);
+  }
+  if (literal.size() >= 2 && literal.front() == '\'' && literal.back() == '\'') {
+    return SingleQuotedText(literal);
   }
   // A block scalar's last line break is outside its literal; add one back so
   // that clip and keep chomping see it.

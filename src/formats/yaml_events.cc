@@ -210,6 +210,7 @@ class Walker {
         --span.end;
       }
     }
+    const Span scalar = span;  // without its tag
     if (event->scalar.tag != nullptr) {
       if (const fy_mark* tag = fy_token_start_mark(event->scalar.tag)) {
         span.begin = std::min(span.begin, tag->input_pos);
@@ -218,9 +219,13 @@ class Walker {
     *prev_end = span.end;
     if (!stack_.empty() && stack_.back().mapping && stack_.back().expect_key) {
       Frame& f = stack_.back();
-      size_t len = 0;
-      const char* key = fy_token_get_text(token, &len);
-      f.key.assign(key != nullptr ? key : "", len);
+      if (style == FYSS_SINGLE_QUOTED) {
+        f.key = SingleQuotedText(text_.substr(scalar.begin, scalar.end - scalar.begin));
+      } else {
+        size_t len = 0;
+        const char* key = fy_token_get_text(token, &len);
+        f.key.assign(key != nullptr ? key : "", len);
+      }
       f.key_begin = span.begin;
       f.key_line_start = text_.rfind('\n', span.begin) == std::string_view::npos
                              ? 0

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "crypto/result.h"
@@ -35,5 +36,10 @@ Result<YamlRoot> WalkYamlEvents(std::string_view text, Document& doc);
 
 // The YAML 1.2 core schema type of a plain scalar.
 ValueType YamlPlainType(std::string_view s);
+
+// The text of a well-formed single-quoted scalar, quotes included: '' is a
+// quote, and lines fold as in any flow scalar. Not libfyaml's: its text of
+// five or more '' in a row leaks memory (libfyaml#233, fixed after 0.7.12).
+std::string SingleQuotedText(std::string_view literal);
 
 }  // namespace tresor::formats

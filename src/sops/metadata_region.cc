@@ -1,5 +1,9 @@
 #include "sops/metadata_region.h"
 
+#include <optional>
+
+#include "formats/text_scan.h"
+
 namespace tresor::sops {
 namespace {
 
@@ -126,25 +130,27 @@ Result<std::vector<formats::Span>> JsonMetadataRegion(std::string_view text) {
   return NoMetadata("\"sops\" member of the top-level JSON object");
 }
 
+// The [sops] section, from its header line to the next header. Lines are
+// told apart as formats/ini.cc tells them, so that a '[' on a value's
+// continuation line neither starts nor ends the section.
 Result<std::vector<formats::Span>> IniMetadataRegion(std::string_view text) {
-  size_t at = 0;
-  while (at < text.size()) {
-    const size_t next = LineEnd(text, at);
-    std::string_view line = text.substr(at, next - at);
-    while (!line.empty() && IsSpace(line.back())) line.remove_suffix(1);
-    while (!line.empty() && IsSpace(line.front())) line.remove_prefix(1);
-    if (line == "[sops]") {
-      size_t end = next;
-      while (end < text.size()) {
-        size_t k = end;
-        while (k < text.size() && (text[k] == ' ' || text[k] == '\t')) ++k;
-        if (k < text.size() && text[k] == '[') break;
-        end = LineEnd(text, end);
-      }
-      return std::vector<formats::Span>{TakeBlankLinesBefore(text, {at, end})};
+  using formats::ContentEnd, formats::NextLine, formats::SkipBlanks, formats::TrimBlanksBack;
+  std::optional<size_t> begin;       // of the [sops] header line
+  std::optional<size_t> key_indent;  // of the last key, whose value may continue
+  for (size_t at = 0; at < text.size(); at = NextLine(text, at)) {
+    const size_t p = SkipBlanks(text, at);
+    const size_t content_end = ContentEnd(text, p);
+    if (p == content_end || text[p] == '#' || text[p] == ';') continue;
+    if (key_indent && p - at > *key_indent) continue;
+    if (text[p] != '[') {
+      key_indent = p - at;
+      continue;
     }
-    at = next;
+    if (begin) return std::vector<formats::Span>{{*begin, at}};
+    if (text.substr(p, TrimBlanksBack(text, p, content_end) - p) == "[sops]") begin = at;
+    key_indent.reset();
   }
+  if (begin) return std::vector<formats::Span>{TakeBlankLinesBefore(text, {*begin, text.size()})};
   return NoMetadata("[sops] section");
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "formats/format.h"
 #include "formats/yaml_parse.h"
 
 namespace tresor::formats {
@@ -162,6 +163,43 @@ TEST(YamlParsersTest, AnAliasAsAKeyIsRefusedNotMisread) {
   EXPECT_EQ(Walked("---\nk: v\n*t: : 1\n"),
             "error: 3:1: an alias as a mapping key is not supported");
   EXPECT_EQ(Scanned("a: &x 1\n*x : 2\n"), "declined");
+}
+
+// Each expectation is what libfyaml 0.7.12 gives for the same scalar.
+TEST(YamlParsersTest, SingleQuotedScalarsFoldAsLibfyamlFoldsThem) {
+  EXPECT_EQ(SingleQuotedText("'a\n  b'"), "a b");
+  EXPECT_EQ(SingleQuotedText("' a '"), " a ");
+  EXPECT_EQ(SingleQuotedText("'a  \n\n   b  \n\n\n  c '"), "a\nb\n\nc ");
+  EXPECT_EQ(SingleQuotedText("'a\n'"), "a ");
+  EXPECT_EQ(SingleQuotedText("'\n a'"), " a");
+  EXPECT_EQ(SingleQuotedText("'it''s\n\t x'"), "it's x");
+  EXPECT_EQ(SingleQuotedText("'a\r\n b'"), "a b");
+  EXPECT_EQ(SingleQuotedText("''"), "");
+}
+
+// libfyaml leaks the text of five or more '' in a row (libfyaml#233); keys
+// and values of that shape are decoded without it (found by sops_fuzz).
+TEST(YamlParsersTest, ManyEscapedQuotesInARowDecode) {
+  const std::string text = "'''''''''''''x''''''''''': '''''''''''''y'''''''''''\n";
+  Document doc;
+  ASSERT_TRUE(WalkYamlEvents(text, doc));
+  ASSERT_EQ(doc.values.size(), 1u);
+  EXPECT_EQ(doc.values[0].path, "\"''''''x'''''\"");
+  const Span& v = doc.values[0].literal;
+  EXPECT_EQ(
+      Yaml().Decode(std::string_view(text).substr(v.begin, v.end - v.begin), ValueType::kString),
+      "''''''y'''''");
+}
+
+// libfyaml 0.7.12 read past its input printing this text's error with its
+// source line (found by sops_fuzz): errors are collected, not printed.
+TEST(YamlParsersTest, ErrorsAreReportedWithoutShowingTheSource) {
+  std::ifstream in(std::string(TRESOR_SOURCE_DIR) + "/fuzz/corpus/yaml/regress-error-display.yaml",
+                   std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ASSERT_EQ(text.size(), 2267u);
+  EXPECT_EQ(Walked(text), "error: 1:808: missing document start");
+  EXPECT_EQ(Walked("a: [1,\nb: 2\n"), "error: 2:1: wrongly indented flow sequence");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "crypto/random.h"
 #include "crypto/shamir.h"
 #include "sops/enc_value.h"
+#include "sops/metadata_region.h"
 
 namespace tresor::sops {
 namespace {
@@ -219,6 +220,25 @@ TEST(SopsFileTest, MetadataIsParsedFromFlattenedKeys) {
   ASSERT_FALSE(threshold);
   EXPECT_EQ(threshold.error().message,
             "sops metadata: shamir_threshold \"3\" is not 2 to the number of key groups");
+}
+
+// The [sops] section ends where the INI parser sees the next header: a '['
+// on a value's continuation line is part of the value (found by sops_fuzz,
+// which cut the section short and left its last keys in the plaintext).
+TEST(SopsFileTest, IniMetadataRunsToTheNextHeaderTheParserSees) {
+  const std::string text = "[s]\nk = v\n\n[sops]\nmac =\n [x]\nk = y\n";
+  auto whole = IniMetadataRegion(text);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(text.substr(whole->front().begin, whole->front().end - whole->front().begin),
+            "\n[sops]\nmac =\n [x]\nk = y\n");
+  const std::string before = "[sops]\na = 1\n  # note\n[t]\nb = 2\n";
+  auto cut = IniMetadataRegion(before);
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(before.substr(cut->front().begin, cut->front().end - cut->front().begin),
+            "[sops]\na = 1\n  # note\n");
+  auto continued = IniMetadataRegion("[s]\nk = v\n  [sops]\n");
+  ASSERT_FALSE(continued);
+  EXPECT_EQ(continued.error().message, "not a sops file: no [sops] section holds sops metadata");
 }
 
 }  // namespace
