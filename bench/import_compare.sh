@@ -7,10 +7,13 @@
 #   imported (median of 20 runs; the issue asks for an import under 100 ms);
 # - an ansible-vault file (a 100-key YAML vars file) printed by `ansible-vault
 #   view` and by `tresor import ansible-vault --stdout` (median of 10 runs),
-#   and the ratio.
+#   and the ratio;
+# - a dotenvx .env file (100 keys, and DOTENVX_KEYS=1000) printed by `dotenvx
+#   decrypt --stdout` and by `tresor import dotenvx --stdout` (median of 10
+#   runs), and the ratio. dotenvx comes from npm into bench/.node on first use.
 # Usage: bench/import_compare.sh [BUILD_DIR]   (KEYS=10000)
 source "$(dirname "$0")/lib.sh"
-need age age-keygen ansible-vault hyperfine /usr/bin/python3
+need age age-keygen ansible-vault hyperfine npm /usr/bin/python3
 scratch
 cd "$work"
 keys=${KEYS:-10000}
@@ -49,3 +52,26 @@ printf '%-46s %12s %12s %8s\n' "100-key vault, whole process, median of 10" "tre
   "ansible" "ratio"
 printf '%-46s %9s ms %9s ms %8s\n' "view (import ansible-vault --stdout)" "$mine" "$view" \
   "$(/usr/bin/python3 -c "print(f'{$view / $mine:.1f}x')")"
+
+echo
+dotenvx="$root/bench/.node/node_modules/.bin/dotenvx"
+if [ ! -x "$dotenvx" ]; then
+  echo "installing dotenvx from npm into bench/.node" >&2
+  npm install --silent --no-audit --no-fund --prefix "$root/bench/.node" @dotenvx/dotenvx >&2
+fi
+export DOTENVX_NO_ARMOR=true
+printf '%-46s %12s %12s %8s\n' "dotenvx .env, whole process, median of 10" "tresor" "dotenvx" \
+  "ratio"
+for n in 100 "${DOTENVX_KEYS:-1000}"; do
+  mkdir -p "dx$n"
+  /usr/bin/python3 -c "
+for i in range($n): print(f'KEY_{i:04d}=value-{i:04d}-abcdefghijklmnopqrstuvwxyz')" > "dx$n/.env"
+  (cd "dx$n" && "$dotenvx" encrypt -f .env >/dev/null 2>&1)
+  # The same values (dotenvx also prints its public key and banner).
+  cmp <("$tresor" import dotenvx --stdout "dx$n/.env" | grep '^KEY_') \
+    <(cd "dx$n" && "$dotenvx" decrypt --stdout -f .env | grep '^KEY_')
+  theirs=$(cd "dx$n" && median_ms "$dotenvx decrypt --stdout -f .env" 10)
+  mine=$(median_ms "$tresor import dotenvx --stdout dx$n/.env" 10)
+  printf '%-46s %9s ms %9s ms %8s\n' "$n keys: decrypt --stdout (import --stdout)" "$mine" \
+    "$theirs" "$(/usr/bin/python3 -c "print(f'{$theirs / $mine:.1f}x')")"
+done

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "reparse_check.h"
 #include "sops/sops_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -23,13 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const bool verify : {true, false}) {
     auto opened = Open(type, text, zeros, {.verify_mac = verify});
     if (!opened || type == InputType::kBinary) continue;
-    auto again = FormatOf(type).Parse(opened->plaintext);
-    if (!again) __builtin_trap();
-    for (const std::string& path : opened->encrypted) {
-      bool found = false;
-      for (const auto& v : again->values) found = found || v.path == path;
-      if (!found) __builtin_trap();
-    }
+    CheckReparses(FormatOf(type), opened->plaintext, opened->encrypted);
   }
   return 0;
 }

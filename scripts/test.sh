@@ -3,7 +3,7 @@
 #   1. release build, warnings as errors, full ctest suite
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. libFuzzer on every parser target in fuzz/ (age header and armor, sops files
-#      and ansible vaults, the file-format adapters, sealed values, rules, agent
+#      and ansible vaults, dotenvx files, the file-format adapters, sealed values, rules, agent
 #      protocol, policies, HTTP requests and responses, audit lines, the API,
 #      request bodies, snapshot streams), FUZZ_SECONDS each (default 60), one
 #      per core
@@ -24,7 +24,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 targets=(header armor ini dotenv json toml yaml token rules agent policy http audit api response
-  body snapshot sops ansible)
+  body snapshot sops ansible dotenvx)
 echo "== fuzzing (${FUZZ_SECONDS:-60}s per target, $jobs at a time)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTRESOR_WERROR=ON -DTRESOR_FUZZ=ON -DTRESOR_TESTS=OFF -DTRESOR_BENCH=OFF >/dev/null

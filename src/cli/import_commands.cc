@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <set>
 
@@ -13,6 +14,8 @@
 #include "cli/passphrase.h"
 #include "cli/recipients.h"
 #include "cli/sealed_file_io.h"
+#include "crypto/secret_file.h"
+#include "dotenvx/env_file.h"
 #include "sealed/sealed_file.h"
 
 namespace tresor::cli {
@@ -50,6 +53,25 @@ Result<sealed::GroupPlan> Readers(const ImportOptions& o, const sops::Opened& op
                   "the sops file lists no age recipient: give -r RECIPIENT for its readers");
   }
   return GroupFor(o, opened.recipients, " (give -r to choose the sealed file's readers)");
+}
+
+// The -r recipients, or the keyring's default key as seal has it (for
+// files whose own keys are not age keys).
+Result<sealed::GroupPlan> ChosenReaders(const ImportOptions& o, const PassphraseSource& passwords) {
+  if (!o.recipients.empty()) return GroupFor(o, o.recipients, "");
+  sealed::GroupPlan readers{std::string(sealed::kDefaultGroup), {}, {}, {}};
+  TRESOR_ASSIGN_OR_RETURN(auto keys, CollectRecipients(RecipientOptions{}, passwords));
+  for (auto& r : keys) {
+    readers.recipient_names.push_back(r->Name());
+    readers.recipients.push_back(std::shared_ptr<const age::Recipient>(std::move(r)));
+  }
+  return readers;
+}
+
+// Prints a file's plaintext (--stdout).
+Result<void> PrintPlaintext(const std::string& plaintext) {
+  age::FdSink out(STDOUT_FILENO, "stdout");
+  return out.Write(crypto::AsBytes(plaintext));
 }
 
 // Seals `plaintext` (exactly `paths`, or every value) for `readers` and
@@ -129,31 +151,96 @@ Result<void> RunImportAnsible(const ImportOptions& o) {
   if (!password) return std::move(password).error();
   auto opened = ansible::OpenVaultedFile(format, text, password->Reveal());
   if (!opened) return WithPlace(o.read.file, std::move(opened).error());
-  if (o.to_stdout) {
-    age::FdSink out(STDOUT_FILENO, "stdout");
-    return out.Write(crypto::AsBytes(opened->plaintext));
-  }
+  if (o.to_stdout) return PrintPlaintext(opened->plaintext);
   if (format == nullptr) {
     return Placed(o, ErrorCode::kInvalidArgument,
                   "the format of the vault's plaintext is not known from the name: give --format "
                   "(ini, dotenv, json, toml or yaml), or --stdout");
   }
-  sealed::GroupPlan readers{std::string(sealed::kDefaultGroup), {}, {}, {}};
-  if (o.recipients.empty()) {
-    // No -r: the keyring's default key, as seal does.
-    TRESOR_ASSIGN_OR_RETURN(auto keys, CollectRecipients(RecipientOptions{}, passwords));
-    for (auto& r : keys) {
-      readers.recipient_names.push_back(r->Name());
-      readers.recipients.push_back(std::shared_ptr<const age::Recipient>(std::move(r)));
-    }
-  } else {
-    TRESOR_ASSIGN_OR_RETURN(readers, GroupFor(o, o.recipients, ""));
-  }
+  TRESOR_ASSIGN_OR_RETURN(sealed::GroupPlan readers, ChosenReaders(o, passwords));
   return SealAndWrite(o, *format, opened->plaintext, std::move(readers),
                       opened->whole ? nullptr : &opened->vaulted);
 }
 
 namespace {
+
+// dotenvx's private keys: those of the keys file, then every
+// DOTENV_PRIVATE_KEY* variable of the environment.
+Result<std::vector<dotenvx::PrivateKey>> DotenvxKeys(const ImportOptions& o) {
+  std::vector<dotenvx::PrivateKey> keys;
+  const std::string keys_file =
+      !o.env_keys_file.empty()
+          ? o.env_keys_file
+          : (std::filesystem::path(o.read.file).parent_path() / ".env.keys").string();
+  std::error_code ec;
+  if (!o.env_keys_file.empty() || std::filesystem::exists(keys_file, ec)) {
+    TRESOR_ASSIGN_OR_RETURN(const crypto::SecretBytes text,
+                            crypto::ReadSecretFile(keys_file, kMaxConfigFile));
+    const std::string_view view(reinterpret_cast<const char*>(text.Reveal().data()), text.size());
+    auto added = dotenvx::AddKeysFile(view, keys_file, keys);
+    if (!added) return WithPlace(keys_file, std::move(added).error());
+  }
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const size_t eq = entry.find('=');
+    if (eq == std::string_view::npos || !entry.starts_with(dotenvx::kPrivateKeyPrefix)) continue;
+    TRESOR_RETURN_IF_ERROR(dotenvx::AddPrivateKeys(entry.substr(eq + 1),
+                                                   "$" + std::string(entry.substr(0, eq)), keys));
+  }
+  if (keys.empty()) {
+    return Placed(o, ErrorCode::kNoMatch,
+                  "no dotenvx private key: " + keys_file +
+                      " is not there and no DOTENV_PRIVATE_KEY* variable is set (give "
+                      "--env-keys-file FILE)");
+  }
+  return keys;
+}
+
+}  // namespace
+
+Result<void> RunImportDotenvx(const ImportOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(o.read.file, kMaxConfigFile));
+  TRESOR_ASSIGN_OR_RETURN(const std::vector<dotenvx::PrivateKey> keys, DotenvxKeys(o));
+  auto opened = dotenvx::OpenEnvFile(text, keys);
+  if (!opened) return WithPlace(o.read.file, std::move(opened).error());
+  if (o.to_stdout) return PrintPlaintext(opened->plaintext);
+  const PassphraseSource passwords(o.read.passphrase_file);
+  TRESOR_ASSIGN_OR_RETURN(sealed::GroupPlan readers, ChosenReaders(o, passwords));
+  return SealAndWrite(o, formats::Dotenv(), opened->plaintext, std::move(readers),
+                      &opened->encrypted);
+}
+
+namespace {
+
+// -o, --in-place and --summary, which every import command has.
+void AddOutputOptions(CLI::App* command, ImportOptions& o) {
+  command->add_flag("--in-place", o.in_place, "Replace FILE atomically (its mode is kept)");
+  command->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
+      ->type_name("OUT");
+  command->add_flag("--summary", o.summary,
+                    "Say on stderr how many values are sealed and for whom (always when "
+                    "stderr is a terminal)");
+}
+
+void AddDotenvxCommand(ImportCommands& c) {
+  ImportOptions& o = c.options;
+  c.dotenvx = c.import->add_subcommand(
+      "dotenvx",
+      "A dotenvx-encrypted .env file: opens its encrypted: values with the private keys of "
+      ".env.keys and DOTENV_PRIVATE_KEY*, and seals them for age recipients");
+  c.dotenvx->add_option("FILE", o.read.file, "The .env file dotenvx encrypted")->required();
+  c.dotenvx
+      ->add_option("--env-keys-file", o.env_keys_file,
+                   "Read the private keys from FILE (default: .env.keys beside the .env file, "
+                   "and the DOTENV_PRIVATE_KEY* variables, as dotenvx does)")
+      ->type_name("FILE");
+  c.dotenvx->add_flag("--stdout", o.to_stdout,
+                      "Print the plaintext (as dotenvx decrypt --stdout does) instead of sealing");
+  AddRepeatable(c.dotenvx, "-r,--recipient", o.recipients,
+                "Seal for RECIPIENT; repeatable (default: the keyring's default key)", "RECIPIENT");
+  AddPassphraseFileOption(c.dotenvx, o.read.passphrase_file);
+  AddOutputOptions(c.dotenvx, o);
+}
 
 void AddAnsibleCommand(ImportCommands& c) {
   ImportOptions& o = c.options;
@@ -177,12 +264,7 @@ void AddAnsibleCommand(ImportCommands& c) {
       ->type_name("FORMAT");
   AddRepeatable(c.ansible, "-r,--recipient", o.recipients,
                 "Seal for RECIPIENT; repeatable (default: the keyring's default key)", "RECIPIENT");
-  c.ansible->add_flag("--in-place", o.in_place, "Replace FILE atomically (its mode is kept)");
-  c.ansible->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
-      ->type_name("OUT");
-  c.ansible->add_flag("--summary", o.summary,
-                      "Say on stderr how many values are sealed and for whom (always when "
-                      "stderr is a terminal)");
+  AddOutputOptions(c.ansible, o);
 }
 
 }  // namespace
@@ -213,33 +295,25 @@ void AddImportCommands(CLI::App& app, ImportCommands& c) {
                 "RECIPIENT");
   c.sops->add_flag("--ignore-mac", o.read.ignore_mac,
                    "Import even if sops's MAC does not match the values");
-  c.sops->add_flag("--in-place", o.in_place, "Replace FILE atomically (its mode is kept)");
-  c.sops->add_option("-o,--output", o.output, "Write to OUT atomically (default stdout)")
-      ->type_name("OUT");
+  AddOutputOptions(c.sops, o);
   AddAnsibleCommand(c);
-  c.sops->add_flag("--summary", o.summary,
-                   "Say on stderr how many values are sealed and for whom (always when stderr "
-                   "is a terminal)");
+  AddDotenvxCommand(c);
 }
 
 std::optional<Result<void>> RunImportCommands(const ImportCommands& c) {
-  if (c.ansible != nullptr && c.ansible->parsed()) {
-    if (c.options.in_place && !c.options.output.empty()) {
-      return MakeError(ErrorCode::kInvalidArgument, "give --in-place or -o, not both");
-    }
-    if (c.options.to_stdout && (c.options.in_place || !c.options.output.empty())) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "--stdout prints; it takes no -o or --in-place");
-    }
-    return RunImportAnsible(c.options);
+  const auto parsed = [](const CLI::App* command) {
+    return command != nullptr && command->parsed();
+  };
+  if (!parsed(c.sops) && !parsed(c.ansible) && !parsed(c.dotenvx)) return std::nullopt;
+  if (c.options.in_place && !c.options.output.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "give --in-place or -o, not both");
   }
-  if (c.sops != nullptr && c.sops->parsed()) {
-    if (c.options.in_place && !c.options.output.empty()) {
-      return MakeError(ErrorCode::kInvalidArgument, "give --in-place or -o, not both");
-    }
-    return RunImportSops(c.options);
+  if (c.options.to_stdout && (c.options.in_place || !c.options.output.empty())) {
+    return MakeError(ErrorCode::kInvalidArgument, "--stdout prints; it takes no -o or --in-place");
   }
-  return std::nullopt;
+  if (parsed(c.sops)) return RunImportSops(c.options);
+  if (parsed(c.ansible)) return RunImportAnsible(c.options);
+  return RunImportDotenvx(c.options);
 }
 
 }  // namespace tresor::cli

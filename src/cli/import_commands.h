@@ -1,5 +1,5 @@
 // tresor import: a file another tool encrypted becomes a sealed file with
-// the same formatting and the same readers (sops today).
+// the same formatting and the same readers (sops, ansible-vault, dotenvx).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -21,6 +21,8 @@ struct ImportOptions {
   std::optional<std::string> vault_password_file;  // else $ANSIBLE_VAULT_PASSWORD_FILE, a prompt
   bool to_stdout = false;                          // print the plaintext instead
   std::string format;                              // of the vault's plaintext; "" = from the name
+  // dotenvx
+  std::string env_keys_file;  // its private keys; "" = .env.keys beside the file, if there
 };
 
 struct ImportCommands {
@@ -28,6 +30,7 @@ struct ImportCommands {
   CLI::App* import = nullptr;
   CLI::App* sops = nullptr;
   CLI::App* ansible = nullptr;
+  CLI::App* dotenvx = nullptr;
 };
 
 void AddImportCommands(CLI::App& app, ImportCommands& commands);
@@ -39,5 +42,7 @@ std::optional<Result<void>> RunImportCommands(const ImportCommands& commands);
 Result<void> RunImportSops(const ImportOptions& options);
 // tresor import ansible-vault FILE.
 Result<void> RunImportAnsible(const ImportOptions& options);
+// tresor import dotenvx FILE.
+Result<void> RunImportDotenvx(const ImportOptions& options);
 
 }  // namespace tresor::cli

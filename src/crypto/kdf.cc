@@ -61,6 +61,23 @@ std::string HexEncode(std::span<const uint8_t> bytes) {
   return out;
 }
 
+bool HexDecode(std::string_view hex, std::span<uint8_t> out) {
+  if (hex.size() != 2 * out.size()) return false;
+  const auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    const int hi = digit(hex[2 * i]);
+    const int lo = digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
 std::array<uint8_t, 64> Sha512(std::span<const uint8_t> data) {
   EnsureInitialized();
   std::array<uint8_t, 64> out{};

@@ -30,6 +30,9 @@ std::span<const uint8_t> AsBytes(std::string_view s);
 
 // Lowercase hex of `bytes` (digests, HMACs, random names).
 std::string HexEncode(std::span<const uint8_t> bytes);
+// Fills `out` from exactly 2 * out.size() hex digits (either case); false
+// (and `out` unspecified) for anything else.
+bool HexDecode(std::string_view hex, std::span<uint8_t> out);
 
 Digest Sha256(std::span<const uint8_t> data);
 std::array<uint8_t, 64> Sha512(std::span<const uint8_t> data);

@@ -1,9 +1,12 @@
-"""tresor import sops and tresor decrypt --sops against real sops files.
+"""tresor import sops and tresor decrypt --sops against real sops files, and
+tresor import ansible-vault and dotenvx against files their own tools write.
 
-The files and their published test keys are in ../shared/testdata/sops (see
-its README): each is decrypted and compared with the expected plaintext
+The sops files and their published test keys are in ../shared/testdata/sops
+(see its README): each is decrypted and compared with the expected plaintext
 tree, imported into a sealed file for the same recipients, and tampered
-with to check that sops's MAC and associated data are enforced."""
+with to check that sops's MAC and associated data are enforced. The
+ansible-vault files come from Debian's ansible-core, the dotenvx files from
+dotenvx itself (npm, pinned by tests/cli/node/package-lock.json)."""
 import configparser
 import glob
 import io
@@ -467,6 +470,147 @@ class AnsibleVaultTest(TempDirTest):
                            "--stdout", v10)
         self.assertEqual(proc.stderr.decode(), f"tresor: error: {v10}: ansible vault: format "
                          "1.0 is not 1.1 or 1.2\n")
+
+
+NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
+DOTENVX = os.path.join(NODE_DIR, "node_modules", ".bin", "dotenvx")
+# Bare, double- and single-quoted values, a '$' that must stay literal, a
+# '#' inside quotes, an exported one, and a comment.
+DOTENV = (b"# the app\nHELLO=World\nPASS=\"p@ss word # not a comment\"\n"
+          b"SINGLE='cost $5'\nexport TOKEN=abc123\n")
+
+
+class DotenvxTest(TempDirTest):
+    """.env files encrypted by the real dotenvx."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(DOTENVX):
+            subprocess.run(["npm", "ci", "--silent", "--no-audit", "--no-fund"], cwd=NODE_DIR,
+                           check=True, timeout=600)
+
+    def setUp(self):
+        super().setUp()
+        # No dotenvx cloud ("armor"), and no private key from the caller.
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("DOTENV_")}
+        self.env.update(HOME=self.dir, DOTENVX_NO_ARMOR="true")
+
+    def dotenvx(self, *args):
+        return subprocess.run([DOTENVX, *args], cwd=self.dir, env=self.env, capture_output=True,
+                              check=True, timeout=120)
+
+    def encrypted(self, name=".env", data=DOTENV, *extra):
+        path = self.write(name, data)
+        self.dotenvx("encrypt", "-f", name, *extra)
+        return path
+
+    def tresor(self, *args, env=None):
+        return subprocess.run([TRESOR, *args], cwd=self.dir, env=env or self.env,
+                              capture_output=True, timeout=120)
+
+    def private_key(self, name="DOTENV_PRIVATE_KEY"):
+        with open(self.path(".env.keys")) as f:
+            return dotenv_values(stream=f)[name]
+
+    def test_stdout_is_the_file_as_it_was_before_dotenvx_encrypted_it(self):
+        path = self.encrypted()
+        with open(path, "rb") as f:
+            self.assertEqual(f.read().count(b"encrypted:"), 4)
+        proc = self.tresor("import", "dotenvx", "--stdout", path)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        # dotenvx adds its public key (with a banner) and a "# .env" line.
+        self.assertEqual(proc.stdout, b"# .env\n" + DOTENV)
+        # Each value reads as dotenvx reads it.
+        for key in ("HELLO", "PASS", "SINGLE", "TOKEN"):
+            with self.subTest(key=key):
+                theirs = self.dotenvx("get", key, "-f", ".env").stdout.decode().rstrip("\n")
+                ours = dotenv_values(stream=io.StringIO(proc.stdout.decode()))[key]
+                self.assertEqual(ours, theirs)
+
+    def test_encrypted_values_become_sealed_values_and_the_rest_stays(self):
+        path = self.encrypted(".env", DOTENV, "-k", "PASS", "-k", "TOKEN")
+        key, recipient = self.keygen("key.txt")
+        out = self.path("sealed.env")
+        proc = self.tresor("import", "dotenvx", "-r", recipient, "-o", out, path)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        info = json.loads(self.tresor("inspect", "--json", out).stdout)
+        self.assertEqual(info["groups"][0]["paths"], ["PASS", "TOKEN"])
+        self.assertEqual(info["groups"][0]["recipients"], [recipient])
+        self.assertEqual(info["plaintext"], ["HELLO", "SINGLE"])
+        self.assertEqual(self.tresor("unseal", "-i", key, out).stdout, b"# .env\n" + DOTENV)
+        self.assertEqual(self.tresor("get", "-i", key, out, "PASS").stdout,
+                         b"p@ss word # not a comment\n")
+
+    def test_keys_come_from_the_environment_or_a_named_file_and_suffixes_are_read(self):
+        path = self.encrypted(".env.production", b"DB_PASSWORD=s3cret\n")
+        private = self.private_key("DOTENV_PRIVATE_KEY_PRODUCTION")
+        os.rename(self.path(".env.keys"), self.path("elsewhere.keys"))
+        proc = self.tresor("import", "dotenvx", "--stdout", "--env-keys-file",
+                           self.path("elsewhere.keys"), path)
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (0, b""))
+        self.assertEqual(proc.stdout, b"# .env.production\nDB_PASSWORD=s3cret\n")
+        # A list of keys, the right one last, as DOTENV_PRIVATE_KEY_PRODUCTION.
+        other = "1" * 64
+        env = dict(self.env, DOTENV_PRIVATE_KEY_PRODUCTION=other + "," + private)
+        proc = self.tresor("import", "dotenvx", "--stdout", path, env=env)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        self.assertEqual(proc.stdout, b"# .env.production\nDB_PASSWORD=s3cret\n")
+
+    def test_missing_and_wrong_keys_and_damage_say_so(self):
+        path = self.encrypted(".env", b"A=1\n")
+        os.rename(self.path(".env.keys"), self.path("saved.keys"))
+        proc = self.tresor("import", "dotenvx", "--stdout", path)
+        self.assertEqual(proc.returncode, 4)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}: no dotenvx private key: "
+                         f"{self.path('.env.keys')} is not there and no DOTENV_PRIVATE_KEY* "
+                         "variable is set (give --env-keys-file FILE)\n")
+        env = dict(self.env, DOTENV_PRIVATE_KEY="2" * 64)
+        proc = self.tresor("import", "dotenvx", "--stdout", path, env=env)
+        self.assertEqual((proc.returncode, proc.stdout), (4, b""))
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {path}:8:3: A: no private key "
+                         "opens it (tried $DOTENV_PRIVATE_KEY): it was encrypted for another "
+                         "key, or changed\n")
+        bad = self.write("bad.keys", "DOTENV_PRIVATE_KEY=xyz\n")
+        proc = self.tresor("import", "dotenvx", "--stdout", "--env-keys-file", bad, path)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {bad}:1:20: DOTENV_PRIVATE_KEY "
+                         f"({bad}) is not a private key (64 hex digits)\n")
+        # One character of the ciphertext changed: the tag no longer verifies.
+        with open(path) as f:
+            text = f.read()
+        at = text.index("\n", text.index("encrypted:")) - 5  # in the ciphertext or tag
+        changed = self.write("changed.env", text[:at] + ("A" if text[at] != "A" else "B") +
+                             text[at + 1:])
+        keys = self.path("saved.keys")
+        proc = self.tresor("import", "dotenvx", "--stdout", "--env-keys-file", keys, changed)
+        self.assertEqual(proc.returncode, 4)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {changed}:8:3: A: no private "
+                         f"key opens it (tried DOTENV_PRIVATE_KEY ({keys})): it was encrypted "
+                         "for another key, or changed\n")
+        truncated = self.write("truncated.env", "A=encrypted:BAAA\n")
+        proc = self.tresor("import", "dotenvx", "--stdout", "--env-keys-file", keys, truncated)
+        self.assertEqual(proc.returncode, 5)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {truncated}:1:3: A: malformed "
+                         "encrypted value (too short)\n")
+        plain = self.write("plain.env", "A=1\n")
+        proc = self.tresor("import", "dotenvx", "--stdout", "--env-keys-file", keys, plain)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {plain}: no dotenvx-encrypted "
+                         "value (encrypted:...) in it\n")
+
+    def test_in_place_keeps_the_mode_and_the_keys_file_is_not_touched(self):
+        path = self.encrypted()
+        os.chmod(path, 0o640)
+        with open(self.path(".env.keys"), "rb") as f:
+            keys = f.read()
+        key, recipient = self.keygen("key.txt")
+        proc = self.tresor("import", "dotenvx", "--in-place", "-r", recipient, path)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o640)
+        self.assertEqual(self.tresor("unseal", "-i", key, path).stdout, b"# .env\n" + DOTENV)
+        with open(self.path(".env.keys"), "rb") as f:
+            self.assertEqual(f.read(), keys)
 
 
 if __name__ == "__main__":
