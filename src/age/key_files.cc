@@ -4,6 +4,7 @@
 
 #include "age/armor.h"
 #include "age/header.h"
+#include "age/plugin.h"
 #include "crypto/kdf.h"
 
 namespace tresor::age {
@@ -59,13 +60,19 @@ Result<std::vector<X25519Identity>> ParseIdentityFile(std::span<const uint8_t> c
   return out;
 }
 
-Result<std::vector<X25519Recipient>> ParseRecipientsFile(std::string_view content) {
-  std::vector<X25519Recipient> out;
+Result<std::vector<std::unique_ptr<Recipient>>> ParseRecipientsFile(std::string_view content) {
+  std::vector<std::unique_ptr<Recipient>> out;
   TRESOR_RETURN_IF_ERROR(
       ForEachKeyLine(content, [&](size_t n, std::string_view line) -> Result<void> {
+        if (PluginRecipientName(line)) {
+          auto r = PluginRecipient::Parse(line);
+          if (!r) return WithPlace("line " + std::to_string(n), r.error());
+          out.push_back(std::make_unique<PluginRecipient>(std::move(*r)));
+          return {};
+        }
         auto r = X25519Recipient::Parse(line);
         if (!r) return WithPlace("line " + std::to_string(n), r.error());
-        out.push_back(*r);
+        out.push_back(std::make_unique<X25519Recipient>(*r));
         return {};
       }));
   if (out.empty()) return MakeError(ErrorCode::kInvalidArgument, "no recipients found");

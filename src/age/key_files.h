@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ctime>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -22,8 +23,9 @@ bool IsEncryptedKeyFile(std::span<const uint8_t> content);
 Result<std::vector<X25519Identity>> ParseIdentityFile(std::span<const uint8_t> content,
                                                       std::vector<std::string>* plugins = nullptr);
 
-// Parses a recipients file; errors name the line and quote the recipient.
-Result<std::vector<X25519Recipient>> ParseRecipientsFile(std::string_view content);
+// Parses a recipients file of X25519 and plugin recipients (age1NAME1...);
+// errors name the line and quote the recipient.
+Result<std::vector<std::unique_ptr<Recipient>>> ParseRecipientsFile(std::string_view content);
 
 // The identity file age-keygen writes: "# created:", "# public key:", key.
 crypto::SecretBytes FormatIdentityFile(const X25519Identity& identity, std::time_t created);

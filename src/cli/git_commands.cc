@@ -14,45 +14,11 @@
 #include "cli/files.h"
 #include "cli/output.h"
 #include "cli/private_file.h"
+#include "cli/run_program.h"
 #include "cli/sealed_file_io.h"
 
 namespace tresor::cli {
 namespace {
-
-struct Run {
-  int status = -1;  // exit code, or -1 if it did not exit normally
-  std::string out;
-};
-
-// Runs `argv` (no shell), capturing stdout.
-Result<Run> RunProgram(const std::vector<std::string>& argv) {
-  int pipefd[2];
-  if (::pipe2(pipefd, O_CLOEXEC) != 0) return MakeError(ErrorCode::kIo, "pipe failed");
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(pipefd[1], STDOUT_FILENO);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(pipefd[1]);
-  Run run;
-  char buf[65536];
-  for (ssize_t n; (n = ::read(pipefd[0], buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    run.out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(pipefd[0]);
-  int status = 0;
-  while (pid > 0 && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (pid < 0) return MakeError(ErrorCode::kIo, "cannot run " + argv[0]);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
 
 std::string SelfPath() {
   char buf[4096];
@@ -89,7 +55,7 @@ Result<void> RunGitSetup(const GitOptions& options) {
       {"git", "config", "merge.tresor.driver", self + " git-merge %O %A %B %P"},
   };
   for (const auto& argv : config) {
-    TRESOR_ASSIGN_OR_RETURN(Run run, RunProgram(argv));
+    TRESOR_ASSIGN_OR_RETURN(ProgramRun run, RunProgram(argv));
     if (run.status != 0) {
       return MakeError(ErrorCode::kIo, "git config failed (is this a git repository?)");
     }
@@ -147,7 +113,7 @@ Result<void> RunGitMerge(const GitOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(PrivateFile o, PrivateFile::Create("base", base_side.plain));
   TRESOR_ASSIGN_OR_RETURN(PrivateFile a, PrivateFile::Create("ours", our_side.plain));
   TRESOR_ASSIGN_OR_RETURN(PrivateFile b, PrivateFile::Create("theirs", their_side.plain));
-  TRESOR_ASSIGN_OR_RETURN(Run merged,
+  TRESOR_ASSIGN_OR_RETURN(ProgramRun merged,
                           RunProgram({"git", "merge-file", "-p", a.path(), o.path(), b.path()}));
   if (merged.status != 0) {
     // Conflict markers around secrets cannot go into the work tree: ours

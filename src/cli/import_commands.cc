@@ -1,5 +1,6 @@
 #include "cli/import_commands.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "cli/output.h"
 #include "cli/passphrase.h"
 #include "cli/recipients.h"
+#include "cli/run_program.h"
 #include "cli/sealed_file_io.h"
 #include "crypto/secret_file.h"
 #include "dotenvx/env_file.h"
@@ -66,6 +68,39 @@ Result<sealed::GroupPlan> ChosenReaders(const ImportOptions& o, const Passphrase
     readers.recipients.push_back(std::shared_ptr<const age::Recipient>(std::move(r)));
   }
   return readers;
+}
+
+bool IsExecutable(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IXUSR) != 0;
+}
+
+// What a vault password script prints, as ansible reads a
+// --vault-password-file that is executable (a keychain or secret-manager
+// lookup). One that others may change is refused: it would run as the user.
+Result<crypto::SecretBytes> PasswordFromScript(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return MakeError(ErrorCode::kRefused,
+                     path + ": the vault password script is writable by group or others (mode " +
+                         mode + "); chmod go-w it");
+  }
+  TRESOR_ASSIGN_OR_RETURN(ProgramRun run, RunProgram({path}));
+  std::string_view out(run.out);  // less line breaks at either end, as ansible takes it
+  while (!out.empty() && (out.front() == '\r' || out.front() == '\n')) out.remove_prefix(1);
+  while (!out.empty() && (out.back() == '\r' || out.back() == '\n')) out.remove_suffix(1);
+  crypto::SecretBytes password = crypto::SecretBytes::CopyOf(crypto::AsBytes(out));
+  std::fill(run.out.begin(), run.out.end(), '\0');
+  if (run.status != 0) {
+    return MakeError(ErrorCode::kIo, path + ": the vault password script failed (exit status " +
+                                         std::to_string(run.status) + ")");
+  }
+  if (password.empty()) {
+    return MakeError(ErrorCode::kIo, path + ": the vault password script printed no password");
+  }
+  return password;
 }
 
 // Prints a file's plaintext (--stdout).
@@ -142,7 +177,9 @@ Result<void> RunImportAnsible(const ImportOptions& o) {
   }
   TRESOR_ASSIGN_OR_RETURN(const std::string text, ReadTextFile(o.read.file, kMaxConfigFile));
   const PassphraseSource passwords(password_file);
-  auto password = passwords.Get("Vault password", false);
+  auto password = password_file && IsExecutable(*password_file)
+                      ? PasswordFromScript(*password_file)
+                      : passwords.Get("Vault password", false);
   if (!password && password.error().message.starts_with("a passphrase is needed but there is no")) {
     return MakeError(password.error().code,
                      "a vault password is needed and there is no terminal to ask on: give "
@@ -252,7 +289,8 @@ void AddAnsibleCommand(ImportCommands& c) {
       ->required();
   c.ansible
       ->add_option("--vault-password-file", o.vault_password_file,
-                   "Read the vault password from FILE (mode 0600; default "
+                   "Read the vault password from FILE (mode 0600), or from what FILE prints "
+                   "if it is executable, as ansible does (default "
                    "$ANSIBLE_VAULT_PASSWORD_FILE, else asked on the terminal)")
       ->type_name("FILE");
   c.ansible->add_flag("--stdout", o.to_stdout,

@@ -71,7 +71,7 @@ Result<std::vector<std::unique_ptr<age::Recipient>>> CollectRecipients(
     std::string_view text(reinterpret_cast<const char*>(content.Reveal().data()), content.size());
     auto parsed = age::ParseRecipientsFile(text);
     if (!parsed) return WithPlace(path, parsed.error());
-    for (const auto& r : *parsed) out.push_back(std::make_unique<age::X25519Recipient>(r));
+    for (auto& r : *parsed) out.push_back(std::move(r));
   }
   for (const std::string& path : options.identity_files) {
     TRESOR_ASSIGN_OR_RETURN(auto ids, LoadIdentityFile(path, passphrases));

@@ -97,17 +97,15 @@ Result<void> AddRecipients(sealed::GroupPlan& plan, const std::vector<std::strin
     plan.recipient_names.push_back((*r)->Name());
     plan.recipients.push_back(std::move(*r));
   }
-  std::vector<age::X25519Recipient> all;
   for (const std::string& name : files) {
     const std::string path = (base / name).string();
     TRESOR_ASSIGN_OR_RETURN(std::string content, ReadTextFile(path, kMaxRulesFile));
     auto parsed = age::ParseRecipientsFile(content);
     if (!parsed) return WithPlace(path, parsed.error());
-    all.insert(all.end(), parsed->begin(), parsed->end());
-  }
-  for (const auto& r : all) {
-    plan.recipients.push_back(std::make_shared<age::X25519Recipient>(r));
-    plan.recipient_names.push_back(r.String());
+    for (auto& r : *parsed) {
+      plan.recipient_names.push_back(r->Name());
+      plan.recipients.push_back(std::move(r));
+    }
   }
   return {};
 }

@@ -1,9 +1,12 @@
 #include "keys/key_chain.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <string_view>
 
 #include "age/key_files.h"
 #include "age/plugin.h"
@@ -297,19 +300,54 @@ Error KeyChain::Explain(Error error) const {
   return error;
 }
 
+namespace {
+
+// Whether an executable `name` is in a directory of $PATH.
+bool InPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "";
+  while (!dirs.empty()) {
+    const size_t colon = dirs.find(':');
+    const std::string_view dir = dirs.substr(0, colon);
+    const std::string candidate = std::string(dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<KeySourceInfo> DescribeKeySources(const KeyChainOptions& options) {
   std::vector<KeySourceInfo> rows;
   auto describe_file = [&](const std::string& source, const std::string& path) {
     auto content = crypto::ReadSecretFile(path, kMaxIdentityFile);
     if (!content) {
       rows.push_back({source, path, "", content.error().message});
-    } else if (IsProtectedIdentity(*content)) {
+      return;
+    }
+    if (IsProtectedIdentity(*content)) {
       rows.push_back({source, path, "", "protected"});
-    } else if (auto ids = age::ParseIdentityFile(content->Reveal()); !ids) {
+      return;
+    }
+    std::vector<std::string> plugin_lines;
+    auto ids = age::ParseIdentityFile(content->Reveal(), &plugin_lines);
+    if (!ids) {
       rows.push_back({source, path, "", ids.error().message});
-    } else {
-      for (const auto& id : *ids)
-        rows.push_back({source, path, id.ToRecipient().String(), "ready"});
+      return;
+    }
+    for (const auto& id : *ids) rows.push_back({source, path, id.ToRecipient().String(), "ready"});
+    // A plugin identity's recipient is the plugin's to know.
+    for (const std::string& line : plugin_lines) {
+      auto plugin = age::PluginIdentity::Parse(line);
+      if (!plugin) {
+        rows.push_back({source, path, "", plugin.error().message});
+        continue;
+      }
+      const std::string binary = "age-plugin-" + plugin->plugin();
+      rows.push_back(
+          {source, path, "", InPath(binary) ? "plugin " + binary : binary + ": not found in PATH"});
     }
   };
   for (const std::string& path : options.identity_files) describe_file("-i", path);

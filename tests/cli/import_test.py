@@ -425,6 +425,33 @@ class AnsibleVaultTest(TempDirTest):
         self.assertEqual(info["groups"][0]["paths"], ["db.user", "db.password", "port"])
         self.assertEqual(self.tresor("unseal", "-i", key, path).stdout, VARS)
 
+    def test_an_executable_password_file_is_run_as_ansible_runs_it(self):
+        script = self.write("pw.sh", "#!/bin/sh\necho hunter2\n", 0o700)
+        path = self.whole("vars.yml", "--vault-password-file", script)
+        view = run(["ansible-vault", "view", "--vault-password-file", script, path],
+                   env=self.env, check=True).stdout
+        self.assertEqual(view, VARS)
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", script,
+                           "--stdout", path)
+        self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, VARS, b""))
+        # The password file written by hand opens it too: the same password.
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", self.password,
+                           "--stdout", path)
+        self.assertEqual((proc.returncode, proc.stdout), (0, VARS))
+        failing = self.write("fail.sh", "#!/bin/sh\nexit 3\n", 0o700)
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", failing,
+                           "--stdout", path)
+        self.assertEqual(proc.returncode, 3)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {failing}: the vault password "
+                         "script failed (exit status 3)\n")
+        shared = self.write("shared.sh", "#!/bin/sh\necho hunter2\n", 0o777)
+        os.chmod(shared, 0o777)
+        proc = self.tresor("import", "ansible-vault", "--vault-password-file", shared,
+                           "--stdout", path)
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {shared}: the vault password "
+                         "script is writable by group or others (mode 0777); chmod go-w it\n")
+
     def test_wrong_passwords_changed_vaults_and_bad_setups_say_so(self):
         path = self.whole("vars.yml", "--vault-password-file", self.password)
         wrong = self.write("wrong", "hunter3\n", 0o600)

@@ -3,6 +3,7 @@ age1NAME1... and identities AGE-PLUGIN-NAME-1..., as the real age does.
 The plugin is tests/cli/plugins/age-plugin-tresortest (a Python program
 speaking recipient-v1 and identity-v1); the same plugin serves age and
 tresor, so files cross between them."""
+import json
 import os
 import unittest
 
@@ -46,6 +47,46 @@ class PluginTest(TempDirTest):
         self.assertNotIn(b"hunter2", self.read("app.env"))
         proc = self.tresor("get", "-i", identity, path, "DB_PASSWORD")
         self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, b"hunter2\n", TOUCH))
+
+    def test_recipients_files_and_rules_take_plugin_recipients(self):
+        identity, recipient = self.generate("id.txt")
+        _, x25519 = self.keygen("x.txt")
+        listed = self.write("team.txt", f"# the team\n{recipient}\n{x25519}\n")
+        path = self.path("f.age")
+        proc = self.tresor("encrypt", "-R", listed, "-o", path, stdin=b"to both\n")
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        proc = run(["age", "-d", "-i", identity, path], env=self.env)
+        self.assertEqual((proc.returncode, proc.stdout), (0, b"to both\n"), proc.stderr)
+        proc = run(["age", "-d", "-i", self.path("x.txt"), path], env=self.env)
+        self.assertEqual((proc.returncode, proc.stdout), (0, b"to both\n"), proc.stderr)
+        # A sealed file's group whose recipients are in that file.
+        self.write(".tresor.toml", '[[rule]]\nrecipients_files = ["team.txt"]\n')
+        sealed = self.write("app.env", "DB_PASSWORD=hunter2\n")
+        proc = self.tresor("seal", "--in-place", sealed)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = self.tresor("get", "-i", identity, sealed, "DB_PASSWORD")
+        self.assertEqual((proc.returncode, proc.stdout, proc.stderr), (0, b"hunter2\n", TOUCH))
+        bad = self.write("bad.txt", "age1tresortest1qqqq\n")
+        proc = self.tresor("encrypt", "-R", bad, stdin=b"x")
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr.decode(), f"tresor: error: {bad}: line 1: "
+                         "not a plugin recipient (expected age1NAME1... in Bech32)\n")
+
+    def test_keys_lists_plugin_identities_and_whether_their_plugin_is_there(self):
+        identity, _ = self.generate("id.txt")
+        _, x25519 = self.keygen("x.txt")
+        both = self.write("both.txt", self.read("id.txt") + self.read("x.txt"), 0o600)
+        proc = self.tresor("keys", "--json", "-i", both)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(json.loads(proc.stdout), [
+            {"source": "-i", "where": both, "recipient": x25519, "state": "ready"},
+            {"source": "-i", "where": both, "recipient": "",
+             "state": "plugin age-plugin-tresortest"}])
+        proc = self.tresor("keys", "--json", "-i", identity,
+                           env=dict(self.env, PATH="/usr/bin:/bin"))
+        self.assertEqual(json.loads(proc.stdout), [
+            {"source": "-i", "where": identity, "recipient": "",
+             "state": "age-plugin-tresortest: not found in PATH"}])
 
     def test_a_pin_is_asked_on_the_terminal_and_a_wrong_one_is_no_match(self):
         identity, recipient = self.generate("id.txt", "--pin")
