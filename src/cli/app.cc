@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "build_info.h"
 #include "cli/app_client.h"
 #include "cli/app_keys.h"
 #include "cli/app_options.h"
@@ -16,9 +17,40 @@
 #include "cli/files.h"
 #include "cli/import_commands.h"
 #include "cli/passphrase.h"
+#include "cli/usage_errors.h"
 
 namespace tresor::cli {
 namespace {
+
+// tresor help [COMMAND...|exit-codes]
+int RunHelp(const CLI::App& app, const std::vector<std::string>& topic) {
+  if (topic.size() == 1 && topic[0] == "exit-codes") {
+    std::fputs(kExitCodeHelp, stdout);
+    return kExitOk;
+  }
+  const CLI::App* at = &app;
+  std::string where = "tresor";
+  for (const std::string& name : topic) {
+    std::vector<std::string> names;
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : at->get_subcommands({})) {
+      names.push_back(sub->get_name());
+      if (sub->get_name() == name) next = sub;
+    }
+    if (next == nullptr) {
+      if (at == &app) names.push_back("exit-codes");
+      const std::string nearest = Nearest(name, names);
+      std::fprintf(stderr, "tresor: error: no help for '%s %s'%s\n", where.c_str(), name.c_str(),
+                   nearest.empty() ? (" (see " + where + " --help)").c_str()
+                                   : ("; did you mean '" + nearest + "'?").c_str());
+      return kExitUsage;
+    }
+    at = next;
+    where += " " + name;
+  }
+  std::fputs(at->help(where.substr(0, where.rfind(' '))).c_str(), stdout);
+  return kExitOk;
+}
 
 int Report(const Result<void>& result) {
   if (result) return kExitOk;
@@ -33,10 +65,9 @@ int RunApp(int argc, char** argv) {
       "tresor: secrets in configuration files, rooted in the age v1 format.\n"
       "Files written by tresor decrypt with age and the other way round.",
       "tresor");
-  app.set_version_flag("--version", std::string("tresor ") + TRESOR_VERSION);
+  app.set_version_flag("--version",
+                       std::string("tresor ") + TRESOR_VERSION + " (commit " + TRESOR_COMMIT + ")");
   app.require_subcommand(1);
-  app.footer(std::string("\n") + kExitCodeHelp +
-             "\nRun 'tresor COMMAND --help' for the options of a command.");
 
   KeygenOptions keygen;
   CLI::App* keygen_cmd = app.add_subcommand(
@@ -108,6 +139,18 @@ int RunApp(int argc, char** argv) {
   ImportCommands import_commands;
   AddImportCommands(app, import_commands);
 
+  std::vector<std::string> help_topic;
+  CLI::App* help_cmd =
+      app.add_subcommand("help",
+                         "Show help: tresor's, a command's (tresor help kv put), or exit codes' "
+                         "(tresor help exit-codes)");
+  help_cmd->add_option("TOPIC", help_topic, "A command and its subcommands, or exit-codes");
+  // Set last: a subcommand starts with its parent's footer, and the exit
+  // codes are told once, here and in `tresor help exit-codes`.
+  app.footer(std::string("\n") + kExitCodeHelp +
+             "\nRun 'tresor COMMAND --help' or 'tresor help COMMAND' for the options of a "
+             "command.");
+
   // Every command that writes files can be told to write through a symlink
   // at the target; without the flag a link there is refused.
   bool follow_symlinks = false;
@@ -133,9 +176,10 @@ int RunApp(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (!PassphraseFileOncePath().empty()) ::unlink(PassphraseFileOncePath().c_str());
-    std::fprintf(stderr, "tresor: error: %s\nRun 'tresor --help' for usage.\n", e.what());
+    std::fprintf(stderr, "tresor: error: %s\n", DescribeParseError(app, argc, argv, e).c_str());
     return kExitUsage;
   }
+  if (help_cmd->parsed()) return RunHelp(app, help_topic);
   SetFollowSymlinks(follow_symlinks);
   if (!PassphraseFileOncePath().empty()) {
     if (auto consumed = ConsumePassphraseFileOnce(PassphraseFileOncePath()); !consumed) {

@@ -1,8 +1,11 @@
 """The command surface: help, version, usage errors, refusals."""
 import os
+import subprocess
 import unittest
 
 from tresor_testlib import TempDirTest, run, tresor
+
+SOURCE_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 class Usage(TempDirTest):
@@ -20,15 +23,46 @@ class Usage(TempDirTest):
                      "-o,--output", "--passphrase-file"):
             self.assertIn(flag, out)
 
-    def test_version(self):
-        self.assertEqual(tresor("--version", check=True).stdout, b"tresor 0.1.0\n")
+    def test_version_names_the_commit(self):
+        out = tresor("--version", check=True).stdout.decode()
+        self.assertRegex(out, r"^tresor 0\.1\.0 \(commit [0-9a-f]{12}(-dirty)?\)\n$")
+        head = subprocess.run(["git", "-C", SOURCE_DIR, "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True)
+        if head.returncode == 0:  # built from this checkout
+            self.assertEqual(out[len("tresor 0.1.0 (commit "):][:12], head.stdout.strip())
 
     def test_unknown_option_is_a_usage_error(self):
         proc = tresor("encrypt", "--bogus")
         self.assertEqual(proc.returncode, 2)
-        self.assertEqual(proc.stderr.decode(),
-                         "tresor: error: The following argument was not expected: --bogus\n"
-                         "Run 'tresor --help' for usage.\n")
+        self.assertEqual(proc.stderr.decode(), "tresor: error: unknown option '--bogus' for "
+                         "'tresor encrypt' (see tresor encrypt --help)\n")
+        proc = tresor("encrypt", "-r", "age1x", "--armour")
+        self.assertEqual((proc.returncode, proc.stderr.decode()), (2, "tresor: error: unknown "
+                         "option '--armour' for 'tresor encrypt'; did you mean '--armor'?\n"))
+
+    def test_unknown_commands_suggest_the_nearest(self):
+        for args, message in (
+                (["decrpyt"], "unknown command 'decrpyt'; did you mean 'decrypt'?"),
+                (["kv", "gett", "a"], "unknown command 'gett' for 'tresor kv'; did you mean "
+                 "'get'?"),
+                (["frobnicate"], "unknown command 'frobnicate' (see tresor --help)"),
+                (["import"], "'tresor import' needs a command: sops, ansible-vault, dotenvx "
+                 "(see tresor import --help)")):
+            with self.subTest(args=args):
+                proc = tresor(*args)
+                self.assertEqual((proc.returncode, proc.stderr.decode()),
+                                 (2, f"tresor: error: {message}\n"))
+
+    def test_exit_codes_are_told_once_and_by_help(self):
+        codes = tresor("help", "exit-codes", check=True).stdout.decode()
+        self.assertTrue(codes.startswith("Exit codes:\n  0  success\n"), codes)
+        self.assertIn(codes, tresor("--help", check=True).stdout.decode())
+        self.assertNotIn("Exit codes:", tresor("encrypt", "--help", check=True).stdout.decode())
+        self.assertEqual(tresor("help", "kv", "put", check=True).stdout,
+                         tresor("kv", "put", "--help", check=True).stdout)
+        proc = tresor("help", "kv", "pt")
+        self.assertEqual((proc.returncode, proc.stderr.decode()),
+                         (2, "tresor: error: no help for 'tresor kv pt'; did you mean 'put'?\n"))
 
     def test_encrypt_without_recipients(self):
         proc = tresor("encrypt", stdin=b"x")

@@ -426,8 +426,8 @@ class ConfigTest(TempDirTest):
         proc = subprocess.run([TRESOR, "server", "--dev", "--threads", "0"], capture_output=True,
                               text=True, timeout=30)
         self.assertEqual(proc.returncode, 2)
-        self.assertEqual(proc.stderr, "tresor: error: --threads: Value 0 not in range 1 to 1024\n"
-                                      "Run 'tresor --help' for usage.\n")
+        self.assertEqual(proc.stderr, "tresor: error: --threads: Value 0 not in range 1 to 1024 "
+                                      "(see tresor server --help)\n")
 
     def test_open_data_directory_and_second_server_are_refused(self):
         data = os.path.join(self.dir, "open")
