@@ -9,13 +9,14 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-dev
   nlohmann-json3-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   python3 python3-dotenv python3-yaml python3-cryptography python3-hvac ansible-core nodejs git util-linux age openssl hyperfine time curl wrk nginx etcd-server
+  zsh fish
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# npm (tests fetch node-vault, benchmarks dotenvx): bundled with some nodejs
+# npm (tests fetch node-vault and dotenvx, benchmarks dotenvx): bundled with some nodejs
 # builds; Debian's own nodejs needs the npm package.
 command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then

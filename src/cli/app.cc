@@ -13,6 +13,7 @@
 #include "cli/app_runtime.h"
 #include "cli/app_sealed.h"
 #include "cli/commands.h"
+#include "cli/completion.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/import_commands.h"
@@ -139,6 +140,13 @@ int RunApp(int argc, char** argv) {
   ImportCommands import_commands;
   AddImportCommands(app, import_commands);
 
+  std::string completion_shell;
+  CLI::App* completion_cmd = app.add_subcommand(
+      "completion",
+      "Print the completion script for SHELL: bash (source it, or put it in "
+      "/usr/share/bash-completion/completions/tresor), zsh (a file _tresor in $fpath) or fish "
+      "(~/.config/fish/completions/tresor.fish)");
+  completion_cmd->add_option("SHELL", completion_shell, "bash, zsh or fish")->required();
   std::vector<std::string> help_topic;
   CLI::App* help_cmd =
       app.add_subcommand("help",
@@ -180,6 +188,11 @@ int RunApp(int argc, char** argv) {
     return kExitUsage;
   }
   if (help_cmd->parsed()) return RunHelp(app, help_topic);
+  if (completion_cmd->parsed()) {
+    auto script = CompletionScript(app, completion_shell);
+    if (script) std::fputs(script->c_str(), stdout);
+    return Report(script ? Result<void>() : Result<void>(script.error()));
+  }
   SetFollowSymlinks(follow_symlinks);
   if (!PassphraseFileOncePath().empty()) {
     if (auto consumed = ConsumePassphraseFileOnce(PassphraseFileOncePath()); !consumed) {
