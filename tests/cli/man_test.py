@@ -1,0 +1,64 @@
+"""The man pages: built from man/*.ronn, rendered by man(1) without
+warnings, and every example in them run, its output checked line by line."""
+import os
+import re
+import subprocess
+import unittest
+
+from tresor_testlib import TRESOR, TempDirTest
+
+SOURCE = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+BUILT = os.path.join(os.environ.get("TRESOR_BUILD_DIR", os.path.join(SOURCE, "build")), "man")
+PAGES = sorted(f[:-len(".ronn")] for f in os.listdir(os.path.join(SOURCE, "man"))
+               if f.endswith(".ronn"))
+
+
+def examples(page):
+    """(command, expected output lines) for each `$ ` line of EXAMPLES."""
+    with open(os.path.join(SOURCE, "man", page + ".ronn")) as f:
+        text = f.read()
+    section = text.split("\n## EXAMPLES\n", 1)[1].split("\n## ", 1)[0]
+    steps = []
+    for line in section.splitlines():
+        if not line.startswith("    "):
+            continue
+        line = line[4:]
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    return steps
+
+
+class ManTest(TempDirTest):
+    def test_every_page_is_built_and_renders_cleanly(self):
+        self.assertEqual(PAGES, ["tresor-rules.5", "tresor-seal.1", "tresor.1"])
+        for page in PAGES:
+            with self.subTest(page=page):
+                built = os.path.join(BUILT, page)
+                self.assertTrue(os.path.exists(built), built)
+                proc = subprocess.run(["man", "--warnings", "-l", built], capture_output=True,
+                                      text=True, timeout=60,
+                                      env=dict(os.environ, MANWIDTH="80", MAN_KEEP_STDERR="1"))
+                self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+                name = page.rsplit(".", 1)[0]
+                self.assertIn(f"{name} - ", proc.stdout)
+
+    def test_the_examples_do_what_they_say(self):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TRESOR_")}
+        env.update(PATH=os.path.dirname(TRESOR) + os.pathsep + env["PATH"],
+                   TRESOR_AGENT_SOCK=self.path("no-agent/agent.sock"))
+        for page in PAGES:
+            work = self.path(page)
+            os.mkdir(work)
+            env["TRESOR_KEYRING_DIR"] = os.path.join(work, "keys")
+            for command, expected in examples(page):
+                with self.subTest(page=page, command=command):
+                    proc = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=work,
+                                          env=env, capture_output=True, text=True, timeout=60)
+                    self.assertEqual(proc.returncode, 0, proc.stderr)
+                    self.assertEqual(proc.stdout.splitlines(), expected)
+
+
+if __name__ == "__main__":
+    unittest.main()
