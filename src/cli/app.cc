@@ -14,6 +14,7 @@
 #include "cli/app_sealed.h"
 #include "cli/commands.h"
 #include "cli/completion.h"
+#include "cli/doctor_command.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/import_commands.h"
@@ -140,6 +141,15 @@ int RunApp(int argc, char** argv) {
   ImportCommands import_commands;
   AddImportCommands(app, import_commands);
 
+  DoctorOptions doctor;
+  CLI::App* doctor_cmd = app.add_subcommand(
+      "doctor",
+      "Check the agent and its socket, the keyring's modes, the server (its TLS trust, the "
+      "token) and git's drivers for sealed files; say what to fix (exit 1 if a check fails)");
+  doctor_cmd->add_option("--address", doctor.address,
+                         "The server (default $TRESOR_ADDR, $VAULT_ADDR; not checked if unset "
+                         "and none listens at http://127.0.0.1:8200)");
+  doctor_cmd->add_flag("--json", doctor.json, "Print the checks as JSON");
   std::string completion_shell;
   CLI::App* completion_cmd = app.add_subcommand(
       "completion",
@@ -188,6 +198,7 @@ int RunApp(int argc, char** argv) {
     return kExitUsage;
   }
   if (help_cmd->parsed()) return RunHelp(app, help_topic);
+  if (doctor_cmd->parsed()) return Report(RunDoctor(doctor));
   if (completion_cmd->parsed()) {
     auto script = CompletionScript(app, completion_shell);
     if (script) std::fputs(script->c_str(), stdout);

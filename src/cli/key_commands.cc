@@ -8,6 +8,7 @@
 #include "cli/client_commands.h"
 #include "cli/confirm.h"
 #include "cli/identities.h"
+#include "cli/output.h"
 #include "crypto/secret_file.h"
 #include "formats/document.h"
 #include "keys/key_chain.h"
@@ -15,24 +16,6 @@
 
 namespace tresor::cli {
 namespace {
-
-std::string Quoted(const std::string& s) { return formats::EscapedString(s); }
-
-void PrintJsonRows(const std::vector<std::vector<std::pair<const char*, std::string>>>& rows) {
-  std::string out = "[";
-  for (size_t i = 0; i < rows.size(); ++i) {
-    out.append(i ? ",{" : "{");
-    for (size_t j = 0; j < rows[i].size(); ++j) {
-      const auto& [key, value] = rows[i][j];
-      out.append(j ? "," : "").append(Quoted(key)).append(":");
-      const bool literal = value == "true" || value == "false";
-      out.append(literal ? value : Quoted(value));
-    }
-    out.append("}");
-  }
-  out.append("]\n");
-  std::fputs(out.c_str(), stdout);
-}
 
 std::string FirstRecipient(const std::vector<age::X25519Identity>& ids) {
   return ids.front().ToRecipient().String();

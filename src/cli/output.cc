@@ -3,6 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+
+#include "formats/document.h"
+
 namespace tresor::cli {
 
 Result<Output> Output::Open(const std::string& path, const OutputPolicy& policy) {
@@ -37,6 +41,22 @@ Result<OutputPolicy> PlaintextOutput(const std::string& mode) {
   }
   policy.mode = parsed;
   return policy;
+}
+
+void PrintJsonRows(const std::vector<std::vector<std::pair<const char*, std::string>>>& rows) {
+  std::string out = "[";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    out.append(i ? ",{" : "{");
+    for (size_t j = 0; j < rows[i].size(); ++j) {
+      const auto& [key, value] = rows[i][j];
+      out.append(j ? "," : "").append(formats::EscapedString(key)).append(":");
+      const bool literal = value == "true" || value == "false";
+      out.append(literal ? value : formats::EscapedString(value));
+    }
+    out.append("}");
+  }
+  out.append("]\n");
+  std::fputs(out.c_str(), stdout);
 }
 
 }  // namespace tresor::cli

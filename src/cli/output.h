@@ -35,6 +35,10 @@ OutputPolicy PublicOutput();
 Result<OutputPolicy> PlaintextOutput(const std::string& mode);
 
 // `parts` with `separator` between them, for messages.
+// Prints rows of (key, string) pairs as a JSON array of objects; the
+// values "true" and "false" are written as booleans.
+void PrintJsonRows(const std::vector<std::vector<std::pair<const char*, std::string>>>& rows);
+
 inline std::string Join(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const std::string& p : parts) {

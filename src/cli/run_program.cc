@@ -8,12 +8,16 @@
 
 namespace tresor::cli {
 
-Result<ProgramRun> RunProgram(const std::vector<std::string>& argv) {
+Result<ProgramRun> RunProgram(const std::vector<std::string>& argv, bool quiet) {
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) != 0) return MakeError(ErrorCode::kIo, "pipe failed");
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(pipefd[1], STDOUT_FILENO);
+    if (quiet) {
+      const int null = ::open("/dev/null", O_WRONLY);
+      if (null >= 0) ::dup2(null, STDERR_FILENO);
+    }
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

@@ -14,6 +14,7 @@ struct ProgramRun {
 };
 
 // Runs argv[0] (searched in PATH) with `argv`; kIo if it cannot be started.
-Result<ProgramRun> RunProgram(const std::vector<std::string>& argv);
+// `quiet`: its stderr goes to /dev/null.
+Result<ProgramRun> RunProgram(const std::vector<std::string>& argv, bool quiet = false);
 
 }  // namespace tresor::cli
