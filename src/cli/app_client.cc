@@ -265,7 +265,7 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
       leaf(policy, "write", "Write policy NAME from FILE (- for stdin)", RunPolicyWrite, false);
   write->add_option("NAME", o.name, "The policy")->required();
   write->add_option("FILE", o.file, "HCL or JSON")->required();
-  leaf(policy, "read", "Print policy NAME", RunPolicyRead, false)
+  leaf(policy, "read", "Print policy NAME (--json: {\"name\", \"policy\"})", RunPolicyRead)
       ->add_option("NAME", o.name, "The policy")
       ->required();
   leaf(policy, "list", "List the policies", RunPolicyList);

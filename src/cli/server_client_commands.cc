@@ -199,6 +199,12 @@ Result<void> RunPolicyWrite(const ClientOptions& o) {
 
 Result<void> RunPolicyRead(const ClientOptions& o) {
   TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "GET", "sys/policies/acl/" + o.name));
+  if (o.json) {
+    const Json out = {{"name", reply["data"].value("name", o.name)},
+                      {"policy", reply["data"]["policy"]}};
+    std::printf("%s\n", out.dump().c_str());
+    return {};
+  }
   std::fputs(reply["data"]["policy"].get<std::string>().c_str(), stdout);
   return {};
 }

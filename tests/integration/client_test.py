@@ -169,6 +169,9 @@ class ClientTest(ServerTestCase):
                     stdin='path "secret/data/team/*" { capabilities = ["read"] }\n')
         self.assertEqual(self.tresor("policy", "read", "team-read").stdout,
                          'path "secret/data/team/*" { capabilities = ["read"] }\n')
+        self.assertEqual(json.loads(self.tresor("policy", "read", "team-read", "--json").stdout),
+                         {"name": "team-read",
+                          "policy": 'path "secret/data/team/*" { capabilities = ["read"] }\n'})
         self.assertIn("team-read\n", self.tresor("policy", "list").stdout)
         auth = json.loads(self.tresor("token", "create", "--policy", "team-read", "--ttl", "1h",
                                       "--json").stdout)

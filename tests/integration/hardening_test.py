@@ -317,7 +317,16 @@ class TokenExpiryTest(ServerTestCase):
             return request(self.port, "GET", "/v1/auth/token/lookup-self", token=token)[0]
 
         def tokens_gauge():
-            _, body = request(self.port, "GET", "/v1/sys/metrics", token=ROOT)
+            try:
+                _, body = request(self.port, "GET", "/v1/sys/metrics", token=ROOT)
+            except ConnectionRefusedError:
+                # Seen once under ASan in CI, with the server alive at the end:
+                # say what was listening, for the next time.
+                listening = subprocess.run(["ss", "-ltnp"], capture_output=True, text=True)
+                raise AssertionError(
+                    f"port {self.port} refused; server pid {self.proc.pid} "
+                    f"{'running' if self.proc.poll() is None else 'exited'}:\n"
+                    f"{listening.stdout}")
             return next(g["Value"] for g in body["Gauges"] if g["Name"] == "tresor_tokens")
 
         before = tokens_gauge()
