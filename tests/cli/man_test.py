@@ -32,7 +32,7 @@ def examples(page):
 
 class ManTest(TempDirTest):
     def test_every_page_is_built_and_renders_cleanly(self):
-        self.assertEqual(PAGES, ["tresor-rules.5", "tresor-seal.1", "tresor.1"])
+        self.assertEqual(PAGES, ["tresor-import.1", "tresor-rules.5", "tresor-seal.1", "tresor.1"])
         for page in PAGES:
             with self.subTest(page=page):
                 built = os.path.join(BUILT, page)
@@ -42,7 +42,7 @@ class ManTest(TempDirTest):
                                       env=dict(os.environ, MANWIDTH="80", MAN_KEEP_STDERR="1"))
                 self.assertEqual((proc.returncode, proc.stderr), (0, ""))
                 name = page.rsplit(".", 1)[0]
-                self.assertIn(f"{name} - ", proc.stdout)
+                self.assertRegex(proc.stdout, rf"\n       {re.escape(name)}\s+-\s+\S")
 
     def test_the_examples_do_what_they_say(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRESOR_")}
