@@ -50,7 +50,12 @@ int RunHelp(const CLI::App& app, const std::vector<std::string>& topic) {
     at = next;
     where += " " + name;
   }
-  std::fputs(at->help(where.substr(0, where.rfind(' '))).c_str(), stdout);
+  // App::help() would describe the selected subcommand (`help` itself) for
+  // tresor: the formatter describes the app asked for.
+  const std::string text =
+      at == &app ? app.get_formatter()->make_help(&app, "tresor", CLI::AppFormatMode::Normal)
+                 : at->help(where.substr(0, where.rfind(' ')));
+  std::fputs(text.c_str(), stdout);
   return kExitOk;
 }
 

@@ -60,6 +60,7 @@ class Usage(TempDirTest):
         self.assertNotIn("Exit codes:", tresor("encrypt", "--help", check=True).stdout.decode())
         self.assertEqual(tresor("help", "kv", "put", check=True).stdout,
                          tresor("kv", "put", "--help", check=True).stdout)
+        self.assertEqual(tresor("help", check=True).stdout, tresor("--help", check=True).stdout)
         proc = tresor("help", "kv", "pt")
         self.assertEqual((proc.returncode, proc.stderr.decode()),
                          (2, "tresor: error: no help for 'tresor kv pt'; did you mean 'put'?\n"))
