@@ -40,7 +40,7 @@ Result<crypto::SecretBytes> EciesOpen(const crypto::SecretBytes& private_key,
                                            message.subspan(kPoint + kNonce + kTag),
                                            message.subspan(kPoint + kNonce, kTag));
   if (!plain && plain.error().code == ErrorCode::kIntegrity) {
-    return MakeError(ErrorCode::kIntegrity, "it does not open with this private key");
+    return MakeError(ErrorCode::kNoMatch, "it does not open with this private key");
   }
   return plain;
 }

@@ -13,8 +13,8 @@
 
 namespace tresor::dotenvx {
 
-// kIntegrity for a message too short or whose key is not a point, and for
-// one that does not open with `private_key` (another key's, or damaged).
+// kIntegrity for a message too short or whose key is not a point; kNoMatch
+// for one that does not open with `private_key` (another key's, or damaged).
 Result<crypto::SecretBytes> EciesOpen(const crypto::SecretBytes& private_key,
                                       std::span<const uint8_t> message);
 

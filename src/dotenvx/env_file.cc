@@ -62,7 +62,7 @@ Result<crypto::SecretBytes> Open(std::string_view base64,
   std::string tried;
   for (const PrivateKey* k : order) {
     auto plain = EciesOpen(k->key, message);
-    if (plain || plain.error().message.starts_with("malformed")) return plain;
+    if (plain || plain.error().code != ErrorCode::kNoMatch) return plain;
     if (!tried.empty()) tried += ", ";
     tried += k->where;
   }
