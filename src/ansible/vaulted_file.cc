@@ -30,11 +30,7 @@ Result<OpenedFile> OpenVaultedFile(const formats::Format* format, std::string_vi
     auto opened = ParseVault(decoded);
     auto plain =
         opened ? OpenVault(*opened, password) : Result<crypto::SecretBytes>(opened.error());
-    if (!plain) {
-      Error e = std::move(plain).error();
-      e.message = formats::Position(text, v.literal.begin) + ": " + v.path + ": " + e.message;
-      return e;
-    }
+    if (!plain) return formats::ValueError(plain.error().code, text, v, plain.error().message);
     const std::string value(reinterpret_cast<const char*>(plain->Reveal().data()), plain->size());
     out.plaintext.append(text.substr(at, v.literal.begin - at)).append(format->Encode(value));
     at = v.literal.end;

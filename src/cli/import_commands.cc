@@ -259,6 +259,12 @@ void AddOutputOptions(CLI::App* command, ImportOptions& o) {
                     "stderr is a terminal)");
 }
 
+// -r, for files whose own keys are not age keys (ChosenReaders).
+void AddKeyringReaders(CLI::App* command, ImportOptions& o) {
+  AddRepeatable(command, "-r,--recipient", o.recipients,
+                "Seal for RECIPIENT; repeatable (default: the keyring's default key)", "RECIPIENT");
+}
+
 void AddDotenvxCommand(ImportCommands& c) {
   ImportOptions& o = c.options;
   c.dotenvx = c.import->add_subcommand(
@@ -273,8 +279,7 @@ void AddDotenvxCommand(ImportCommands& c) {
       ->type_name("FILE");
   c.dotenvx->add_flag("--stdout", o.to_stdout,
                       "Print the plaintext (as dotenvx decrypt --stdout does) instead of sealing");
-  AddRepeatable(c.dotenvx, "-r,--recipient", o.recipients,
-                "Seal for RECIPIENT; repeatable (default: the keyring's default key)", "RECIPIENT");
+  AddKeyringReaders(c.dotenvx, o);
   AddPassphraseFileOption(c.dotenvx, o.read.passphrase_file);
   AddOutputOptions(c.dotenvx, o);
 }
@@ -300,8 +305,7 @@ void AddAnsibleCommand(ImportCommands& c) {
                    "The format of a whole-file vault's plaintext: ini, dotenv, json, toml or "
                    "yaml (default: from the file name)")
       ->type_name("FORMAT");
-  AddRepeatable(c.ansible, "-r,--recipient", o.recipients,
-                "Seal for RECIPIENT; repeatable (default: the keyring's default key)", "RECIPIENT");
+  AddKeyringReaders(c.ansible, o);
   AddOutputOptions(c.ansible, o);
 }
 

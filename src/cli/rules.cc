@@ -20,8 +20,7 @@ namespace fs = std::filesystem;
 constexpr size_t kMaxRulesFile = 1 << 20;
 
 Error RuleError(std::string_view text, const formats::Value& v, const std::string& what) {
-  return MakeError(ErrorCode::kInvalidArgument,
-                   formats::Position(text, v.literal.begin) + ": " + v.path + ": " + what);
+  return formats::ValueError(ErrorCode::kInvalidArgument, text, v, what);
 }
 
 // Stores one value of a rule (`key` is the path below rule[N]).

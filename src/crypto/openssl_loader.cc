@@ -8,9 +8,15 @@
 namespace tresor::crypto::internal {
 namespace {
 
+// The library, loaded once: the soname of OpenSSL 3, whose ABI the
+// headers describe.
+void* Handle() {
+  static void* library = ::dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+  return library;
+}
+
 const OpensslApi* Load() {
-  // The soname of OpenSSL 3, whose ABI the headers describe.
-  void* library = ::dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+  void* library = Handle();
   if (library == nullptr) return nullptr;
   static OpensslApi api;
   decltype(&::OPENSSL_init_crypto) init = nullptr;
@@ -42,5 +48,7 @@ const OpensslApi* Openssl() {
   static const OpensslApi* api = Load();
   return api;
 }
+
+void* Libcrypto() { return Openssl() != nullptr ? Handle() : nullptr; }
 
 }  // namespace tresor::crypto::internal

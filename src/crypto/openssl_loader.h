@@ -32,4 +32,9 @@ struct OpensslApi {
 // bytes more slowly). Loaded once per process; never unloaded.
 const OpensslApi* Openssl();
 
+// libcrypto.so.3 itself, initialised as Openssl() does (its config file not
+// read), for the functions other files bind (secp256k1.cc); nullptr when
+// it cannot be loaded.
+void* Libcrypto();
+
 }  // namespace tresor::crypto::internal

@@ -1,6 +1,5 @@
 #include "crypto/secp256k1.h"
 
-#include <dlfcn.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
@@ -8,6 +7,7 @@
 #include <memory>
 
 #include "crypto/bind_symbol.h"
+#include "crypto/openssl_loader.h"
 
 namespace tresor::crypto {
 namespace {
@@ -30,7 +30,7 @@ struct EcApi {
 };
 
 const EcApi* Load() {
-  void* library = ::dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+  void* library = internal::Libcrypto();
   if (library == nullptr) return nullptr;
   static EcApi api;
   const bool bound = BindSymbol(library, "EC_GROUP_new_by_curve_name", &api.group_new) &&

@@ -145,11 +145,7 @@ Result<OpenedFile> OpenEnvFile(std::string_view text, const std::vector<PrivateK
     const std::string decoded = dotenv.Decode(literal, v.type);
     if (!decoded.starts_with(kEncryptedPrefix)) continue;
     auto plain = Open(std::string_view(decoded).substr(kEncryptedPrefix.size()), order);
-    if (!plain) {
-      Error e = std::move(plain).error();
-      e.message = formats::Position(text, v.literal.begin) + ": " + v.path + ": " + e.message;
-      return e;
-    }
+    if (!plain) return formats::ValueError(plain.error().code, text, v, plain.error().message);
     const std::string_view value(reinterpret_cast<const char*>(plain->Reveal().data()),
                                  plain->size());
     out.plaintext.append(text.substr(at, v.literal.begin - at))

@@ -40,6 +40,10 @@ Error SyntaxError(std::string_view text, size_t offset, const std::string& what)
   return MakeError(ErrorCode::kSyntax, Position(text, offset) + ": " + what);
 }
 
+Error ValueError(ErrorCode code, std::string_view text, const Value& v, const std::string& what) {
+  return MakeError(code, Position(text, v.literal.begin) + ": " + v.path + ": " + what);
+}
+
 std::string JoinPath(std::string_view parent, std::string_view key) {
   const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

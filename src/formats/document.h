@@ -67,6 +67,9 @@ std::string Position(std::string_view text, size_t offset);
 // A kSyntax error "LINE:COL: what".
 Error SyntaxError(std::string_view text, size_t offset, const std::string& what);
 
+// An error about the value `v` of `text`: "LINE:COL: PATH: what".
+Error ValueError(ErrorCode code, std::string_view text, const Value& v, const std::string& what);
+
 // Appends a key to a canonical path, quoting it if it needs to be.
 std::string JoinPath(std::string_view parent, std::string_view key);
 

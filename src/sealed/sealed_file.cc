@@ -169,9 +169,7 @@ Result<void> SealedFile::VerifyMac() const {
 }
 
 Error SealedFile::ValueError(const Value& value, const std::string& what) const {
-  std::string message = formats::Position(text_, value.literal.begin);
-  message.append(": ").append(value.path).append(": ").append(what);
-  return MakeError(ErrorCode::kIntegrity, std::move(message));
+  return formats::ValueError(ErrorCode::kIntegrity, text_, value, what);
 }
 
 Result<Token> SealedFile::TokenAt(const Value& value) const {
