@@ -118,6 +118,9 @@ void AddServerCommand(CLI::App& app, KeyCommands& c) {
       ->add_option("--config", o.config,
                    "The settings file (docs/server.md); flags given as well override it")
       ->type_name("FILE");
+  c.server->add_flag("--check", o.check,
+                     "Check the settings and the files and directories they name, print "
+                     "\"FILE: ok\", and exit (1 and the first problem if not)");
   c.server->add_flag("--dev", o.dev,
                      "Development mode: in memory, unsealed, a root token printed on start");
   c.server->add_option("--listen", o.listen, "Address to listen on (default 127.0.0.1:8200)")

@@ -91,6 +91,25 @@ Result<size_t> ReadToEnd(const std::string& path, size_t max_size,
 
 }  // namespace
 
+Result<void> RefuseIfOthersCanChange(const std::string& path, const std::string& what) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return MakeError(
+        ErrorCode::kRefused,
+        path + ": " + what + " is writable by group or others (mode " + mode + "); chmod go-w it");
+  }
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+    return MakeError(ErrorCode::kRefused, path + ": " + what + " is owned by uid " +
+                                              std::to_string(st.st_uid) +
+                                              ", neither root nor the user this runs as (uid " +
+                                              std::to_string(::geteuid()) + "); chown it");
+  }
+  return {};
+}
+
 Result<std::string> ReadTextFile(const std::string& path, size_t max_size) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {

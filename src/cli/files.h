@@ -19,6 +19,13 @@ using crypto::ReadSecretFile;
 // files whose contents are on disk anyway (a config file before sealing).
 Result<std::string> ReadTextFile(const std::string& path, size_t max_size);
 
+// kRefused if anyone but root and this process's user could change `path`:
+// it is writable by group or others, or another user owns it. For files
+// whose contents decide what runs or where secrets go; `what` names the
+// file in the message ("the server's settings"). A path that does not exist
+// passes: reading it says so.
+Result<void> RefuseIfOthersCanChange(const std::string& path, const std::string& what);
+
 // An input: a named file, or stdin for "" or "-".
 class Input {
  public:

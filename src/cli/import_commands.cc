@@ -79,14 +79,7 @@ bool IsExecutable(const std::string& path) {
 // --vault-password-file that is executable (a keychain or secret-manager
 // lookup). One that others may change is refused: it would run as the user.
 Result<crypto::SecretBytes> PasswordFromScript(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return MakeError(ErrorCode::kRefused,
-                     path + ": the vault password script is writable by group or others (mode " +
-                         mode + "); chmod go-w it");
-  }
+  TRESOR_RETURN_IF_ERROR(RefuseIfOthersCanChange(path, "the vault password script"));
   TRESOR_ASSIGN_OR_RETURN(ProgramRun run, RunProgram({path}));
   std::string_view out(run.out);  // less line breaks at either end, as ansible takes it
   while (!out.empty() && (out.front() == '\r' || out.front() == '\n')) out.remove_prefix(1);

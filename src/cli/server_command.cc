@@ -2,9 +2,11 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <vector>
@@ -116,6 +118,28 @@ Result<std::string> DevRootToken(const ServerOptions& options) {
   return server::NewToken();
 }
 
+// --check: what a start would refuse before serving, without starting.
+Result<void> CheckServerSettings(const ServerOptions& o) {
+  for (const std::string* duration : {&o.request_timeout, &o.idle_timeout}) {
+    TRESOR_RETURN_IF_ERROR(ParseDuration(*duration));
+  }
+  if (!o.snapshot_interval.empty()) TRESOR_RETURN_IF_ERROR(ParseDuration(o.snapshot_interval));
+  for (const std::string* file : {&o.tls_cert_file, &o.tls_key_file, &o.age_identity_file,
+                                  &o.etcd_ca_file, &o.etcd_cert_file, &o.etcd_key_file}) {
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+      return MakeError(ErrorCode::kIo, *file + ": cannot read: " + std::strerror(errno));
+    }
+  }
+  if (!o.dev && o.storage_type != "etcd") {
+    TRESOR_RETURN_IF_ERROR(crypto::CheckPrivateDirectory(o.data_dir));
+  }
+  if (!o.snapshot_dir.empty()) {
+    TRESOR_RETURN_IF_ERROR(crypto::CheckPrivateDirectory(o.snapshot_dir));
+  }
+  std::printf("%s: ok\n", o.config.empty() ? "--dev" : o.config.c_str());
+  return {};
+}
+
 }  // namespace
 
 Result<void> RunServerCommand(const ServerOptions& flags) {
@@ -127,6 +151,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   if (!flags.config.empty()) {
     options = ServerOptions{};
     options.config = flags.config;
+    options.check = flags.check;
     TRESOR_RETURN_IF_ERROR(LoadServerConfig(flags.config, options));
     for (const std::string& name : flags.given) {
       if (name == "--listen") options.listen = flags.listen;
@@ -150,6 +175,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     return MakeError(ErrorCode::kRefused, "plain HTTP is only served on loopback; " + listen.first +
                                               " needs TLS, or --insecure-listen if you mean it");
   }
+  if (options.check) return CheckServerSettings(options);
   // Every thread (the storage's, the API's login pool, the HTTP workers) inherits the mask:
   // only this thread takes SIGINT and SIGTERM (stop) and SIGHUP (reopen the audit log).
   sigset_t signals;

@@ -50,6 +50,7 @@ struct ServerOptions {
   std::string cluster_name = "tresor";
   int max_connections = 20000;
   int threads = 0;
+  bool check = false;              // --check: the settings and the files they name, then exit
   std::vector<std::string> given;  // the flags given on the command line
 };
 

@@ -11,6 +11,8 @@
 namespace tresor::cli {
 
 Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
+  // It says where secrets are kept and who may connect.
+  TRESOR_RETURN_IF_ERROR(RefuseIfOthersCanChange(path, "the server's settings file"));
   TRESOR_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path, size_t{1} << 20));
   const formats::Format* toml = formats::FormatForFile("server.toml");
   auto doc = toml->Parse(text);

@@ -68,8 +68,12 @@ std::string Octal(mode_t mode) {
 
 Result<void> PreparePrivateDirectory(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Errno(dir, "mkdir");
+  return CheckPrivateDirectory(dir);
+}
+
+Result<void> CheckPrivateDirectory(const std::string& dir) {
   struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) return Errno(dir, "lstat");
+  if (::lstat(dir.c_str(), &st) != 0) return errno == ENOENT ? Result<void>{} : Errno(dir, "lstat");
   if (!S_ISDIR(st.st_mode)) {
     return MakeError(ErrorCode::kRefused, dir + ": not a directory; refusing to use it");
   }

@@ -23,4 +23,8 @@ Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size);
 // others ("DIR: mode 0755, must be 0700 (chmod 700 DIR)").
 Result<void> PreparePrivateDirectory(const std::string& dir);
 
+// The checks of PreparePrivateDirectory on a directory that exists; one
+// that does not passes (it would be created).
+Result<void> CheckPrivateDirectory(const std::string& dir);
+
 }  // namespace tresor::crypto

@@ -32,7 +32,8 @@ def examples(page):
 
 class ManTest(TempDirTest):
     def test_every_page_is_built_and_renders_cleanly(self):
-        self.assertEqual(PAGES, ["tresor-import.1", "tresor-rules.5", "tresor-seal.1", "tresor.1"])
+        self.assertEqual(PAGES, ["tresor-import.1", "tresor-rules.5", "tresor-seal.1",
+                                 "tresor-server.1", "tresor-server.toml.5", "tresor.1"])
         for page in PAGES:
             with self.subTest(page=page):
                 built = os.path.join(BUILT, page)

@@ -429,6 +429,31 @@ class ConfigTest(TempDirTest):
         self.assertEqual(proc.stderr, "tresor: error: --threads: Value 0 not in range 1 to 1024 "
                                       "(see tresor server --help)\n")
 
+    def test_a_missing_or_changeable_config_is_one_line_naming_it(self):
+        missing = os.path.join(self.dir, "none.toml")
+        proc = subprocess.run([TRESOR, "server", "--config", missing], capture_output=True,
+                              text=True, timeout=30)
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (3, f"tresor: error: {missing}: cannot open: No such file or directory\n"))
+        data = os.path.join(self.dir, "d")
+        path = os.path.join(self.dir, "bad.toml")
+        with open(path, "w") as f:
+            f.write("")
+        os.chmod(path, 0o664)
+        proc, _ = self.run_config(f'data_dir = "{data}"\nlisten = "127.0.0.1:0"\n')
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (1, f"tresor: error: {path}: the server's settings file is writable "
+                             f"by group or others (mode 0664); chmod go-w it\n"))
+        self.assertFalse(os.path.exists(data))
+        if os.geteuid() != 0:
+            return  # another owner needs root to arrange; CI runs as root
+        os.chmod(path, 0o644)
+        os.chown(path, 65534, 65534)
+        proc, _ = self.run_config(f'data_dir = "{data}"\nlisten = "127.0.0.1:0"\n')
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (1, f"tresor: error: {path}: the server's settings file is owned by "
+                             f"uid 65534, neither root nor the user this runs as (uid 0); chown it\n"))
+
     def test_open_data_directory_and_second_server_are_refused(self):
         data = os.path.join(self.dir, "open")
         os.mkdir(data, 0o755)
