@@ -67,6 +67,18 @@ int Report(const Result<void>& result) {
 
 }  // namespace
 
+namespace {
+
+// Whether `app` has a subcommand called `name` (or aliased so).
+bool Defines(const CLI::App& app, const std::string& name) {
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (command->check_name(name)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 int RunApp(int argc, char** argv) {
   CLI::App app(
       "tresor: secrets in configuration files, rooted in the age v1 format.\n"
@@ -135,16 +147,28 @@ int RunApp(int argc, char** argv) {
   dec_cmd->add_flag("--ignore-mac", dec.ignore_mac,
                     "With --sops: print even if sops's MAC does not match the values");
 
+  // Building CLI11's tree for every command was most of a short command's
+  // start-up (a decrypt in a cron job, --version): the groups are added in
+  // turn until one defines the command named first, and all of them when none
+  // does (help, completion and a mistyped command list every command).
+  const std::string named = argc > 1 ? argv[1] : "";
+  const bool version_only = argc == 2 && named == "--version";
+  auto wanted = [&] { return !version_only && !Defines(app, named); };
   SealedCommands sealed;
-  AddSealedCommands(app, sealed);
+  const bool sealed_built = wanted();
+  if (sealed_built) AddSealedCommands(app, sealed);
   RuntimeCommands runtime;
-  AddRuntimeCommands(app, runtime);
+  const bool runtime_built = wanted();
+  if (runtime_built) AddRuntimeCommands(app, runtime);
   KeyCommands key_commands;
-  AddKeyCommands(app, key_commands);
-  ClientCommands client_commands;
-  AddClientCommands(app, client_commands);
+  const bool keys_built = wanted();
+  if (keys_built) AddKeyCommands(app, key_commands);
   ImportCommands import_commands;
-  AddImportCommands(app, import_commands);
+  const bool import_built = wanted();
+  if (import_built) AddImportCommands(app, import_commands);
+  ClientCommands client_commands;
+  const bool client_built = wanted();
+  if (client_built) AddClientCommands(app, client_commands);
 
   DoctorOptions doctor;
   CLI::App* doctor_cmd = app.add_subcommand(
@@ -224,10 +248,19 @@ int RunApp(int argc, char** argv) {
     return Report(RunKeygen(keygen));
   }
   if (enc_cmd->parsed()) return Report(RunEncrypt(enc));
-  if (auto result = RunKeyCommands(key_commands, argc, argv)) return Report(*result);
-  if (auto result = RunClientCommands(client_commands, argc, argv)) return Report(*result);
-  if (auto result = RunSealedCommands(sealed, argc, argv)) return Report(*result);
-  if (auto result = RunImportCommands(import_commands)) return Report(*result);
+  if (keys_built) {
+    if (auto result = RunKeyCommands(key_commands, argc, argv)) return Report(*result);
+  }
+  if (client_built) {
+    if (auto result = RunClientCommands(client_commands, argc, argv)) return Report(*result);
+  }
+  if (sealed_built) {
+    if (auto result = RunSealedCommands(sealed, argc, argv)) return Report(*result);
+  }
+  if (import_built) {
+    if (auto result = RunImportCommands(import_commands)) return Report(*result);
+  }
+  if (!runtime_built) return Report(RunDecrypt(dec));
   if (auto result = RunRuntimeCommands(runtime)) {
     const int code = Report(*result);
     return *result ? code : RunFailureExitCode(result->error(), code);

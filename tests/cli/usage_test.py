@@ -3,7 +3,7 @@ import os
 import subprocess
 import unittest
 
-from tresor_testlib import TempDirTest, run, tresor
+from tresor_testlib import TRESOR, TempDirTest, run, tresor
 
 SOURCE_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
@@ -30,6 +30,40 @@ class Usage(TempDirTest):
                               capture_output=True, text=True)
         if head.returncode == 0:  # built from this checkout
             self.assertEqual(out[len("tresor 0.1.0 (commit "):][:12], head.stdout.strip())
+
+    def test_the_command_starts_with_libc_and_libm_alone(self):
+        # Start-up (docs/performance.md): libsodium, libfyaml and libsqlite3
+        # are linked in, libcrypto and the etcd module opened when needed.
+        cache = os.path.join(os.environ.get("TRESOR_BUILD_DIR", ""), "CMakeCache.txt")
+        settings = ""
+        if os.path.exists(cache):
+            with open(cache) as f:
+                settings = f.read()
+        if "TRESOR_STATIC_DEPS:BOOL=ON" not in settings or "TRESOR_SANITIZE:BOOL=ON" in settings:
+            self.skipTest("a build with shared dependencies (sanitizers, or by choice)")
+        dynamic = run(["readelf", "-d", TRESOR], check=True).stdout.decode()
+        needed = [line.split("[")[1].rstrip("]") for line in dynamic.splitlines()
+                  if "(NEEDED)" in line]
+        self.assertEqual(sorted(needed), ["ld-linux-x86-64.so.2", "libc.so.6", "libm.so.6"])
+
+    def test_each_command_parses_its_flags_when_built_alone(self):
+        # Only the group of the command named first is built: its flags and
+        # mistakes still work, in every group.
+        for args, message in (
+                (["get", "--bogus"], "unknown option '--bogus' for 'tresor get' (see tresor get "
+                                     "--help)"),
+                (["render", "--bogus"], "unknown option '--bogus' for 'tresor render' (see "
+                                        "tresor render --help)"),
+                (["kv", "put", "--bogus"], "unknown option '--bogus' for 'tresor kv put' (see "
+                                           "tresor kv put --help)"),
+                (["import", "sops", "--bogus"], "unknown option '--bogus' for 'tresor import "
+                                                "sops' (see tresor import sops --help)"),
+                (["agent", "lsit"], "unknown command 'lsit' for 'tresor agent'; did you mean "
+                                    "'list'?")):
+            with self.subTest(args=args):
+                proc = tresor(*args)
+                self.assertEqual((proc.returncode, proc.stderr.decode()),
+                                 (2, f"tresor: error: {message}\n"))
 
     def test_unknown_option_is_a_usage_error(self):
         proc = tresor("encrypt", "--bogus")
