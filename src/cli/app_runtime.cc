@@ -75,6 +75,9 @@ void AddRuntimeCommands(CLI::App& app, RuntimeCommands& c) {
                    "Write to OUT atomically, mode 0600; on any error OUT is untouched")
       ->type_name("OUT");
   c.render->add_option("--mode", o.mode, "The mode of -o OUT (default 0600)")->type_name("OCTAL");
+  c.render->add_flag("--json", o.json,
+                     "Print the values, not the file: one JSON object nested by their paths "
+                     "(as get --json), strings throughout");
   c.render->add_flag("--force", o.force,
                      "Write -o OUT even in a directory that every user can read");
   c.render->add_flag("--watch", o.watch,

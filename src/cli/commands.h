@@ -110,6 +110,7 @@ struct RuntimeOptions {
   bool secret_id_file_once = false;
   std::string output;                // render -o OUT
   bool watch = false;                // render --watch
+  bool json = false;                 // render --json
   std::string interval;              // render --interval DURATION
   std::string on_change;             // render --on-change CMD
   std::string mode;                  // render --mode OCTAL; "" = 0600

@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/files.h"
+#include "cli/json_tree.h"
 #include "cli/output.h"
 #include "cli/rules.h"
 #include "cli/sealed_file_io.h"
@@ -253,6 +254,19 @@ std::optional<std::string> FindProgram(const std::string& program) {
   }
 }
 
+// render --json: the values (sealed ones opened, references resolved) as
+// get --json prints a subtree.
+Result<std::string> RenderJson(const std::string& file, const RuntimeOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(Config config, OpenConfig(file, o));
+  nlohmann::json tree = nlohmann::json::object();
+  for (const ConfigEntry& entry : config.entries()) {
+    auto put =
+        PutAtPath(tree, entry.path, entry.type == formats::ValueType::kNull ? "" : entry.value);
+    if (!put) return WithPlace(file, std::move(put).error());
+  }
+  return PrintJsonTree(tree);
+}
+
 }  // namespace
 
 Result<void> RunRender(const RuntimeOptions& o) {
@@ -266,8 +280,17 @@ Result<void> RunRender(const RuntimeOptions& o) {
   if (!o.watch && (!o.interval.empty() || !o.on_change.empty())) {
     return MakeError(ErrorCode::kInvalidArgument, "--interval and --on-change go with --watch");
   }
-  TRESOR_ASSIGN_OR_RETURN(const Template source, Template::Load(files[0], o));
-  TRESOR_ASSIGN_OR_RETURN(const std::string rendered, source.Render());
+  if (o.json && o.watch) {
+    return MakeError(ErrorCode::kInvalidArgument, "render --json does not go with --watch");
+  }
+  std::string rendered;
+  std::optional<Template> source;
+  if (o.json) {
+    TRESOR_ASSIGN_OR_RETURN(rendered, RenderJson(files[0], o));
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(source, Template::Load(files[0], o));
+    TRESOR_ASSIGN_OR_RETURN(rendered, source->Render());
+  }
   if (o.output.empty()) {
     if (std::fwrite(rendered.data(), 1, rendered.size(), stdout) != rendered.size() ||
         std::fflush(stdout) != 0) {
@@ -277,7 +300,7 @@ Result<void> RunRender(const RuntimeOptions& o) {
   }
   TRESOR_RETURN_IF_ERROR(WriteRendered(o, rendered));
   if (!o.watch) return {};
-  return WatchTemplate(source, o, rendered);
+  return WatchTemplate(*source, o, rendered);
 }
 
 Result<void> RunRun(const RuntimeOptions& o) {

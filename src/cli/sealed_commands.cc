@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/identities.h"
+#include "cli/json_tree.h"
 #include "cli/output.h"
 #include "cli/recipients.h"
 #include "cli/sealed_file_io.h"
@@ -104,22 +105,14 @@ Result<void> PrintSubtree(const sealed::SealedFile& file, const SealedCommandOpt
     if (file.SealedPublicly(v->path)) WarnPublic(options, {v->path});
     std::string plain(reinterpret_cast<const char*>(value->Reveal().data()), value->size());
     if (options.json) {
-      nlohmann::json* node = &tree;
-      auto segments = formats::SplitPath(v->path);
-      if (!segments) return WithPlace(options.file, std::move(segments).error());
-      const std::vector<std::string> parts = std::move(*segments);
-      for (const std::string& segment : parts) {
-        if (!node->is_object()) *node = nlohmann::json::object();
-        node = &(*node)[segment];
-      }
-      *node = std::move(plain);
+      auto put = PutAtPath(tree, v->path, std::move(plain));
+      if (!put) return WithPlace(options.file, std::move(put).error());
     } else {
       text.append(v->path).append("=").append(plain).append("\n");
     }
     crypto::Wipe({reinterpret_cast<uint8_t*>(plain.data()), plain.size()});
   }
-  if (options.json)
-    text = tree.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (options.json) text = PrintJsonTree(tree);
   age::FdSink out(STDOUT_FILENO, "stdout");
   auto written = out.Write(crypto::AsBytes(text));
   crypto::Wipe({reinterpret_cast<uint8_t*>(text.data()), text.size()});

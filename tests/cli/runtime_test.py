@@ -76,6 +76,18 @@ class RenderTest(RuntimeCase):
         self.assertEqual(out.stdout.decode(), RENDERED)
         self.assertEqual(out.stderr, b"")
 
+    def test_render_json_prints_the_values_nested_by_path(self):
+        out = self.t("render", "--json", "-i", self.key, "-Dregion=eu-west", self.toml)
+        self.assertEqual((out.returncode, out.stderr), (0, b""))
+        self.assertEqual(json.loads(out.stdout), {
+            "secrets": {"db_password": "hunter2-$ecret", "api_token": "tok-42"},
+            "database": {"url": "postgres://app:hunter2-$ecret@db/app", "region": "eu-west",
+                         "price": "$5 a month"},
+            "service": {"token": "tok-42", "greeting": "hello"}})
+        out = self.t("render", "--json", "--watch", "-o", self.path("x"), self.toml)
+        self.assertEqual((out.returncode, out.stderr),
+                         (2, b"tresor: error: render --json does not go with --watch\n"))
+
     def test_render_to_a_private_file(self):
         os.mkdir(self.path("run"), 0o700)
         target = self.path("run/server.toml")
