@@ -50,6 +50,7 @@ Result<void> RunDecrypt(const DecryptCommandOptions& options) {
   TRESOR_ASSIGN_OR_RETURN(Input in, Input::Open(options.input));
   // Plaintext files are private by default.
   TRESOR_ASSIGN_OR_RETURN(Output out, Output::Open(options.output, policy));
+  in.ShowProgress("decrypting");
   auto decrypted = age::Decrypt(view, in.source(), out.sink());
   if (!decrypted) {
     Error e = std::move(decrypted).error();

@@ -21,6 +21,7 @@ Result<void> RunEncrypt(const EncryptCommandOptions& options) {
     return MakeError(ErrorCode::kRefused,
                      "refusing to write binary ciphertext to a terminal; use -a or -o FILE");
   }
+  in.ShowProgress("encrypting");
   auto encrypted = age::Encrypt(view, in.source(), out.sink(), {.armor = options.armor});
   if (!encrypted) return WithPlace(in.name(), encrypted.error());
   return out.Commit();

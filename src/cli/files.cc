@@ -14,6 +14,7 @@
 #include <functional>
 #include <span>
 
+#include "cli/progress.h"
 #include "crypto/random.h"
 
 namespace tresor::cli {
@@ -134,8 +135,19 @@ Input::Input(Input&& other) noexcept
     : fd_(other.fd_),
       owned_(other.owned_),
       name_(std::move(other.name_)),
-      source_(std::move(other.source_)) {
+      source_(std::move(other.source_)),
+      progress_(std::move(other.progress_)) {
   other.owned_ = false;
+}
+
+void Input::ShowProgress(const std::string& verb) {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) < kProgressMinBytes) {
+    return;
+  }
+  progress_ = std::make_unique<ProgressSource>(*source_, verb + " " + name_,
+                                               static_cast<uint64_t>(st.st_size));
 }
 
 Input::~Input() {

@@ -33,8 +33,11 @@ class Input {
   Input(Input&& other) noexcept;
   Input& operator=(Input&&) = delete;
   ~Input();
-  age::Source& source() { return *source_; }
+  age::Source& source() { return progress_ ? *progress_ : *source_; }
   const std::string& name() const { return name_; }
+  // Reports reading on a terminal ("tresor: VERB NAME: 12.0/640.0 MiB") if
+  // the input is a regular file of at least kProgressMinBytes.
+  void ShowProgress(const std::string& verb);
 
  private:
   Input(int fd, bool owned, std::string name);
@@ -42,6 +45,7 @@ class Input {
   bool owned_;
   std::string name_;
   std::unique_ptr<age::FdSource> source_;
+  std::unique_ptr<age::Source> progress_;
 };
 
 // How an output treats what is already at its path.

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cli/progress.h"
 #include "cli/store_specs.h"
 #include "crypto/kdf.h"
 
@@ -11,7 +12,7 @@ namespace {
 
 Result<store::SnapshotSummary> Copy(OpenedStore& from, OpenedStore& to, uint64_t total) {
   store::RecordDigest digest;
-  RecordProgress progress("copying", total);
+  Progress progress("copying", total);
   BatchedWrites writes(*to.storage, to.name);
   std::optional<Error> failed;
   TRESOR_RETURN_IF_ERROR(

@@ -15,6 +15,7 @@
 #include "cli/files.h"
 #include "cli/identities.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/recipients.h"
 #include "cli/server_command.h"
 #include "cli/store_specs.h"
@@ -118,7 +119,7 @@ Result<store::SnapshotSummary> Fill(const SnapshotOptions& o, const std::string&
   std::unique_ptr<store::SqliteStorage> storage = std::move(*opened);
   // One fsync per 4,096 records.
   BatchedWrites writes(*storage, o.store, {.records = 4096, .bytes = 16 << 20});
-  RecordProgress progress("restoring", 0);
+  Progress progress("restoring", 0);
   uint64_t restored = 0;
   store::SnapshotReader reader([&](std::string key, store::Bytes value) -> Result<void> {
     if (key.starts_with(store::kMembershipPrefix)) return {};  // the nodes' own, never data
@@ -175,7 +176,7 @@ Result<void> RunSnapshotSave(const SnapshotOptions& o) {
     return MakeError(ErrorCode::kRefused,
                      "refusing to write a snapshot to a terminal; give a FILE");
   }
-  RecordProgress progress("saving", total);
+  Progress progress("saving", total);
   auto written = server::WriteEncryptedSnapshot(*from.storage, view, out.sink(),
                                                 [&](uint64_t n) { progress.Update(n); });
   if (!written) return WithPlace(o.file.empty() ? o.store : o.file, std::move(written).error());

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/progress.h"
 #include "cli/server_command.h"
 #include "crypto/kdf.h"
 #include "store/sqlite_storage.h"
@@ -56,24 +57,6 @@ Result<OpenedStore> OpenStoreSpec(const std::string& spec, const std::string& pr
   return OpenedStore{spec, std::move(*opened)};
 }
 
-RecordProgress::RecordProgress(const char* what, uint64_t total)
-    : what_(what), total_(total), shown_(::isatty(STDERR_FILENO) == 1) {}
-
-void RecordProgress::Update(uint64_t done, bool last) {
-  if (!shown_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (!last && now - drawn_ < std::chrono::milliseconds(100)) return;
-  drawn_ = now;
-  if (total_ > 0) {
-    std::fprintf(stderr, "\rtresor: %s: %llu/%llu records", what_,
-                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(total_));
-  } else {
-    std::fprintf(stderr, "\rtresor: %s: %llu records", what_,
-                 static_cast<unsigned long long>(done));
-  }
-  if (last) std::fprintf(stderr, "\n");
-}
-
 Result<uint64_t> CountRecords(store::Storage& storage) {
   TRESOR_ASSIGN_OR_RETURN(auto keys, storage.Keys(""));
   uint64_t n = 0;
@@ -83,7 +66,7 @@ Result<uint64_t> CountRecords(store::Storage& storage) {
 
 Result<store::SnapshotSummary> DigestOf(store::Storage& storage, const char* what, uint64_t total) {
   store::RecordDigest digest;
-  RecordProgress progress(what, total);
+  Progress progress(what, total);
   TRESOR_RETURN_IF_ERROR(storage.Scan("", [&](const std::string& key, const store::Record& record) {
     if (key.starts_with(store::kMembershipPrefix)) return true;
     digest.Add(key, record.value);

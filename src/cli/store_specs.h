@@ -4,7 +4,6 @@
 // progress line and writes in batches.
 #pragma once
 
-#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,20 +31,6 @@ enum class StoreUse {
 Result<std::pair<std::string, std::string>> SplitStoreSpec(const std::string& spec);
 
 Result<OpenedStore> OpenStoreSpec(const std::string& spec, const std::string& prefix, StoreUse use);
-
-// "tresor: WHAT: N/TOTAL records" (or "N records" with no total) on
-// stderr, redrawn at most ten times a second, when stderr is a terminal.
-class RecordProgress {
- public:
-  RecordProgress(const char* what, uint64_t total);
-  void Update(uint64_t done, bool last = false);
-
- private:
-  const char* what_;
-  uint64_t total_;
-  bool shown_;
-  std::chrono::steady_clock::time_point drawn_{};
-};
 
 // The records of a store but the membership keys.
 Result<uint64_t> CountRecords(store::Storage& storage);

@@ -10,7 +10,7 @@ import stat
 import threading
 import unittest
 
-from tresor_testlib import TempDirTest, tresor
+from tresor_testlib import TRESOR, TempDirTest, run_with_tty, tresor
 
 
 class Output(TempDirTest):
@@ -104,6 +104,39 @@ class Output(TempDirTest):
         self.assertTrue(os.path.exists(fifo) and not os.path.isfile(fifo))
         self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
         self.assertEqual(self.leftovers(), [])
+
+
+class ProgressTest(TempDirTest):
+    """A large file shows progress on a terminal, and nothing when stderr
+    is piped; a small one never does."""
+
+    def test_large_files_report_progress_on_a_terminal_only(self):
+        key, recipient = self.keygen("key.txt")
+        big = self.path("big.bin")
+        with open(big, "wb") as f:
+            f.truncate(64 << 20)  # kProgressMinBytes
+        code, text = run_with_tty([TRESOR, "encrypt", "-r", recipient, "-o", big + ".age", big],
+                                  [])
+        self.assertEqual(code, 0, text)
+        final = f"tresor: encrypting {big}: 64.0/64.0 MiB\r\n"
+        self.assertTrue(text.endswith("\r" + final), repr(text[-200:]))
+        self.assertEqual([line for line in text.split("\r") if line and "MiB" not in line],
+                         ["\n"], "nothing but progress lines")
+        env = dict(os.environ, TRESOR_KEYRING_DIR=self.path("none"))
+        code, text = run_with_tty([TRESOR, "decrypt", "-i", key, "-o", self.path("out"),
+                                   big + ".age"], [], env=env)
+        self.assertEqual(code, 0, text)
+        size = os.path.getsize(big + ".age") / (1 << 20)
+        self.assertTrue(text.endswith(f"decrypting {big}.age: {size:.1f}/{size:.1f} MiB\r\n"),
+                        repr(text[-200:]))
+        # Piped: the same command is silent.
+        proc = tresor("encrypt", "-r", recipient, "-o", big + ".2.age", big)
+        self.assertEqual((proc.returncode, proc.stderr), (0, b""))
+        # Small: nothing even on a terminal.
+        small = self.write("small.txt", b"x" * 1000)
+        code, text = run_with_tty([TRESOR, "encrypt", "-r", recipient, "-o", small + ".age",
+                                   small], [])
+        self.assertEqual((code, text), (0, ""))
 
 
 class TwoUsers(TempDirTest):
