@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/completion.h"
 #include "cli/doctor_command.h"
+#include "cli/examples.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/import_commands.h"
@@ -197,6 +198,7 @@ int RunApp(int argc, char** argv) {
   app.footer(std::string("\n") + kExitCodeHelp +
              "\nRun 'tresor COMMAND --help' or 'tresor help COMMAND' for the options of a "
              "command.");
+  AddExamples(app);
 
   // Every command that writes files can be told to write through a symlink
   // at the target; without the flag a link there is refused.

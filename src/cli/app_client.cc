@@ -43,12 +43,7 @@ void AddMigrateCommand(CLI::App* op, ClientCommands& c) {
       ->add_option("--prefix", o.prefix, "The key prefix of etcd: stores (default tresor/)")
       ->type_name("PREFIX");
   c.migrate_command->add_flag("--json", o.json, "Print the outcome as JSON");
-  c.migrate_command->footer(
-      "Examples:\n"
-      "  tresor operator migrate --from sqlite:/var/lib/tresor --to "
-      "etcd:10.0.0.1:2379,10.0.0.2:2379\n"
-      "  tresor operator migrate --from config:/etc/tresor/etcd.toml --to "
-      "sqlite:/var/lib/tresor\n");
+  c.migrate_command->footer("STORE: sqlite:DIR, etcd:HOST:PORT[,...] or config:server.toml\n");
 }
 
 // tresor operator snapshot save | restore (snapshot_command.h): they open
@@ -84,15 +79,8 @@ void AddSnapshotCommands(CLI::App* op, ClientCommands& c) {
     AddPassphraseFileOption(cmd, o.passphrase_file);
     cmd->add_flag("--json", o.json, "Print the outcome as JSON");
   }
-  c.snapshot_save->footer(
-      "STORE: sqlite:DIR, etcd:HOST:PORT[,...] or config:server.toml\n"
-      "Example:\n"
-      "  tresor operator snapshot save --from sqlite:/var/lib/tresor -R backup.pub "
-      "/backup/tresor-$(date +%F).age\n");
+  c.snapshot_save->footer("STORE: sqlite:DIR, etcd:HOST:PORT[,...] or config:server.toml\n");
   c.snapshot_restore->footer(
-      "Example:\n"
-      "  tresor operator snapshot restore --to sqlite:/var/lib/tresor -i backup.key "
-      "/backup/tresor-2026-12-06.age\n"
       "Then start the server on DIR and unseal it with the unseal keys of the saved store.\n");
 }
 

@@ -1,5 +1,7 @@
 """The command surface: help, version, usage errors, refusals."""
 import os
+import re
+import shlex
 import subprocess
 import unittest
 
@@ -64,6 +66,30 @@ class Usage(TempDirTest):
                 proc = tresor(*args)
                 self.assertEqual((proc.returncode, proc.stderr.decode()),
                                  (2, f"tresor: error: {message}\n"))
+
+    def test_every_command_shows_examples_that_use_its_own_options(self):
+        script = tresor("completion", "bash", check=True).stdout.decode()
+        commands = script.split("declare -gA _tresor_cmds=(", 1)[1].split("\n)", 1)[0]
+        tree = dict(re.findall(r"^  \['tresor ?([^']*)'\]='([^']*)'", commands, re.M))
+        leaves = sorted(path for path, below in tree.items() if path and not below)
+        self.assertGreater(len(leaves), 90)
+        for path in leaves:
+            with self.subTest(command=path):
+                text = tresor(*path.split(), "--help", check=True).stdout.decode()
+                self.assertIn("\nExamples:\n", text)
+                examples = [l for l in text.split("\nExamples:\n", 1)[1].splitlines() if l]
+                self.assertGreaterEqual(len(examples), 2)
+                options = set(re.findall(r"(?<![\w-])(--?[\w-]+)", text.split("\nExamples:\n")[0]))
+                for line in examples:
+                    self.assertTrue(line.startswith("  "), line)
+                    command = line.split("  # ")[0]
+                    self.assertIn(f"tresor {path}", command)
+                    words = shlex.split(command.split(f"tresor {path}", 1)[1], comments=False)
+                    for word in words:
+                        if word in ("--", "&&", "||", "|", ";"):
+                            break  # the command's own words end here
+                        if word.startswith("-") and word != "-":
+                            self.assertIn(word.split("=")[0], options, line)
 
     def test_unknown_option_is_a_usage_error(self):
         proc = tresor("encrypt", "--bogus")
