@@ -146,7 +146,7 @@ constexpr Examples kExamples[] = {
    "  tresor login --method token                      # a token read from the terminal\n"},
   {"read",
    "  tresor read secret/data/app\n"
-   "  tresor read --field password secret/data/db\n"
+   "  tresor read --field policy sys/policies/acl/app\n"
    "  tresor read --wrap-ttl 5m secret/data/db         # a wrapping token instead\n"},
   {"write",
    "  tresor write sys/policies/acl/app policy=@app.hcl\n"

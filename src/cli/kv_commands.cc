@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <string>
+#include <string_view>
 
 #include "age/base64.h"
 #include "age/encrypt.h"
@@ -23,7 +25,10 @@ namespace {
 
 std::string Address(const ClientOptions& o) { return ServerAddress(o.address); }
 std::string Path(const ClientOptions& o, const char* kind) {
-  return o.mount + "/" + kind + "/" + o.path;
+  // "/app" and "app" name one secret, and "/" is the mount's root (kv list /).
+  std::string_view path = o.path;
+  while (path.starts_with('/')) path.remove_prefix(1);
+  return o.mount + "/" + kind + "/" + std::string(path);
 }
 
 Result<void> PrintJson(const Json& j) {

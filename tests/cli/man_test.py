@@ -2,7 +2,9 @@
 warnings, and every example in them run, its output checked line by line."""
 import os
 import re
+import socket
 import subprocess
+import time
 import unittest
 
 from tresor_testlib import TRESOR, TempDirTest
@@ -30,9 +32,39 @@ def examples(page):
     return steps
 
 
+# Pages whose examples talk to a server: they get a dev server of their own,
+# with TRESOR_ADDR and TRESOR_TOKEN set.
+SERVER_PAGES = {"tresor-kv.1"}
+
+
 class ManTest(TempDirTest):
+    def dev_server(self, work, env):
+        """Starts `tresor server --dev` on a free port; waits until it
+        answers (or exits)."""
+        token = os.path.join(work, "root-token")
+        with open(token, "w") as f:
+            f.write("man-root\n")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        log = open(os.path.join(work, "server.log"), "w")
+        self.addCleanup(log.close)
+        server = subprocess.Popen([TRESOR, "server", "--dev", "--listen", f"127.0.0.1:{port}",
+                                   "--dev-root-token-file", token], stdout=log, stderr=log)
+        self.addCleanup(server.wait, 60)
+        self.addCleanup(server.terminate)
+        address = {"TRESOR_ADDR": f"http://127.0.0.1:{port}", "TRESOR_TOKEN": "man-root"}
+        deadline = time.monotonic() + 120
+        while subprocess.run([TRESOR, "status"], env=dict(env, **address),
+                             capture_output=True, timeout=60).returncode != 0:
+            self.assertIsNone(server.poll(), "the dev server exited")
+            self.assertLess(time.monotonic(), deadline, "the dev server never answered")
+            time.sleep(0.05)
+        return address
+
     def test_every_page_is_built_and_renders_cleanly(self):
-        self.assertEqual(PAGES, ["tresor-import.1", "tresor-rules.5", "tresor-seal.1",
+        self.assertEqual(PAGES, ["age-plugin-tresor.1", "tresor-agent.1", "tresor-import.1",
+                                 "tresor-kv.1", "tresor-rules.5", "tresor-run.1", "tresor-seal.1",
                                  "tresor-server.1", "tresor-server.toml.5", "tresor.1"])
         for page in PAGES:
             with self.subTest(page=page):
@@ -53,6 +85,12 @@ class ManTest(TempDirTest):
             work = self.path(page)
             os.mkdir(work)
             env["TRESOR_KEYRING_DIR"] = os.path.join(work, "keys")
+            env["TRESOR_AGENT_SOCK"] = os.path.join(work, "agent", "agent.sock")
+            # An agent an example started and a failure left running goes too.
+            self.addCleanup(subprocess.run, [TRESOR, "agent", "stop"], env=dict(env),
+                            capture_output=True, timeout=60)
+            if page in SERVER_PAGES:
+                env.update(self.dev_server(work, env))
             for command, expected in examples(page):
                 with self.subTest(page=page, command=command):
                     proc = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=work,

@@ -38,6 +38,9 @@ class ClientTest(ServerTestCase):
         self.assertEqual(err, "tresor: error: secret/data/cli/db: 400: check-and-set parameter "
                               "did not match the current version\n")
         self.assertEqual(self.tresor("kv", "list", "cli").stdout, "db\n")
+        # A leading slash names the same path; "/" alone is the mount's root.
+        self.assertEqual(self.tresor("kv", "list", "/cli").stdout, "db\n")
+        self.assertIn("cli/\n", self.tresor("kv", "list", "/").stdout)
         self.assertEqual(self.tresor("kv", "rollback", "--version", "1", "cli/db").stdout,
                          "secret/cli/db: version 3 (a copy of version 1)\n")
         self.assertEqual(self.tresor("kv", "get", "--field", "password", "cli/db").stdout,

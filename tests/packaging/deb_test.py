@@ -26,11 +26,9 @@ UNIT = "/lib/systemd/system/tresor-server.service"
 CONFIG = "/etc/tresor/server.toml"
 DATA = "/var/lib/tresor"
 LOGS = "/var/log/tresor"
-# What lintian may say about the package: nothing at error level, and these
-# two warnings (no man page for the age plugin yet; the library is in
-# /usr/lib, not the multiarch directory).
+# What lintian may say about the package: nothing at error level, and this
+# one warning (the library is in /usr/lib, not the multiarch directory).
 LINTIAN_EXPECTED = [
-    "W: tresor: no-manual-page [usr/bin/age-plugin-tresor]",
     "W: tresor: pkg-config-unavailable-for-cross-compilation [usr/lib/pkgconfig/tresor.pc]",
 ]
 
@@ -118,6 +116,7 @@ class DebTest(unittest.TestCase):
                      "/usr/lib/python3/dist-packages/tresor/__init__.py",
                      "/usr/share/man/man1/tresor.1.gz", "/usr/share/man/man1/tresor-server.1.gz",
                      "/usr/share/man/man5/tresor-server.toml.5.gz",
+                     "/usr/share/man/man1/age-plugin-tresor.1.gz",
                      "/usr/share/bash-completion/completions/tresor",
                      "/usr/share/zsh/vendor-completions/_tresor",
                      "/usr/share/fish/vendor_completions.d/tresor.fish",
