@@ -34,7 +34,7 @@ def examples(page):
 
 # Pages whose examples talk to a server: they get a dev server of their own,
 # with TRESOR_ADDR and TRESOR_TOKEN set.
-SERVER_PAGES = {"tresor-kv.1"}
+SERVER_PAGES = {"tresor-kv.1", "tresor-operator.1"}
 
 
 class ManTest(TempDirTest):
@@ -64,8 +64,9 @@ class ManTest(TempDirTest):
 
     def test_every_page_is_built_and_renders_cleanly(self):
         self.assertEqual(PAGES, ["age-plugin-tresor.1", "tresor-agent.1", "tresor-import.1",
-                                 "tresor-kv.1", "tresor-rules.5", "tresor-run.1", "tresor-seal.1",
-                                 "tresor-server.1", "tresor-server.toml.5", "tresor.1"])
+                                 "tresor-kv.1", "tresor-operator.1", "tresor-rules.5",
+                                 "tresor-run.1", "tresor-seal.1", "tresor-server.1",
+                                 "tresor-server.toml.5", "tresor.1"])
         for page in PAGES:
             with self.subTest(page=page):
                 built = os.path.join(BUILT, page)

@@ -238,6 +238,14 @@ class DebTest(unittest.TestCase):
                              "group or others (mode 0664); chmod go-w it\n"))
         os.chmod(CONFIG, 0o640)
         self.assertEqual(run(*self.unit_command("--check")).stdout, f"{CONFIG}: ok\n")
+        # A data directory left by something else: refused, the directory untouched.
+        owner = os.stat(DATA)
+        os.chown(DATA, 0, 0)
+        proc = run(*self.unit_command("--listen", f"127.0.0.1:{free_port()}"), check=False)
+        os.chown(DATA, owner.st_uid, owner.st_gid)
+        self.assertEqual((proc.returncode, proc.stderr),
+                         (1, f"tresor: error: {DATA}: owned by uid 0, not by you (another user "
+                             "may have made it first); refusing to use it\n"))
         os.rename(CONFIG, CONFIG + ".away")
         proc = run(*self.unit_command(), check=False)
         os.rename(CONFIG + ".away", CONFIG)
