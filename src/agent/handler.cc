@@ -91,10 +91,29 @@ std::vector<uint8_t> List(HandlerContext& c) {
 
 std::vector<uint8_t> Status(HandlerContext& c) {
   const std::string texts[] = {
-      std::to_string(::getpid()), c.socket_path, std::to_string(c.store.size()),
-      std::to_string(c.store.locked_count()), std::to_string(c.started_at)};
-  const std::string_view fields[] = {texts[0], texts[1], texts[2], texts[3], texts[4]};
+      std::to_string(::getpid()),     c.socket_path,
+      std::to_string(c.store.size()), std::to_string(c.store.locked_count()),
+      std::to_string(c.started_at),   std::to_string(c.store.token_count())};
+  const std::string_view fields[] = {texts[0], texts[1], texts[2], texts[3], texts[4], texts[5]};
   return Reply(ReplyKind::kOk, fields);
+}
+
+Result<std::vector<uint8_t>> SetToken(const Message& m, HandlerContext& c) {
+  if (m.fields[0].empty() || m.fields[1].empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "a token needs an address and a value");
+  }
+  TRESOR_ASSIGN_OR_RETURN(const int64_t ttl, Seconds(m.Text(2), "ttl"));
+  const std::string address(m.Text(0));
+  c.store.SetToken(address, Secret(m.fields[1]), ttl > 0 ? c.now + ttl : 0);
+  c.log("holds a token for " + address);
+  return Reply(ReplyKind::kOk);
+}
+
+std::vector<uint8_t> GetToken(const Message& m, HandlerContext& c) {
+  const crypto::SecretBytes* token = c.store.Token(std::string(m.Text(0)), c.now);
+  if (token == nullptr) return Reply(ReplyKind::kNoMatch);
+  const std::span<const uint8_t> fields[] = {token->Reveal()};
+  return keys::EncodeFrame(static_cast<uint8_t>(ReplyKind::kOk), fields);
 }
 
 Result<std::vector<uint8_t>> Dispatch(const Message& m, HandlerContext& c) {
@@ -122,6 +141,10 @@ Result<std::vector<uint8_t>> Dispatch(const Message& m, HandlerContext& c) {
     case RequestKind::kStop:
       c.stop = true;
       return Reply(ReplyKind::kOk);
+    case RequestKind::kSetToken:
+      return SetToken(m, c);
+    case RequestKind::kGetToken:
+      return GetToken(m, c);
   }
   return MakeError(ErrorCode::kInternal, "unhandled request");
 }

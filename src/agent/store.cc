@@ -78,6 +78,7 @@ Result<UnwrapOutcome> Store::Unwrap(std::span<const age::Stanza> stanzas, int64_
 Result<void> Store::Remove(const std::string& name) {
   if (name.empty()) {
     entries_.clear();
+    tokens_.clear();
     return {};
   }
   const auto it = std::find_if(entries_.begin(), entries_.end(),
@@ -90,6 +91,7 @@ Result<void> Store::Remove(const std::string& name) {
 }
 
 void Store::Lock() {
+  tokens_.clear();
   std::erase_if(entries_, [](const Entry& e) { return !e.info.is_protected; });
   for (Entry& e : entries_) Wipe(e);
 }
@@ -114,7 +116,24 @@ std::vector<std::string> Store::Expire(int64_t now) {
   }
   // Expired plain entries cannot be unlocked again: they go.
   std::erase_if(entries_, [](const Entry& e) { return e.info.locked && !e.info.is_protected; });
+  std::erase_if(tokens_, [&](const TokenEntry& t) {
+    if (t.expires_at == 0 || now < t.expires_at) return false;
+    wiped.push_back("token for " + t.address);
+    return true;
+  });
   return wiped;
+}
+
+void Store::SetToken(const std::string& address, crypto::SecretBytes token, int64_t expires_at) {
+  std::erase_if(tokens_, [&](const TokenEntry& t) { return t.address == address; });
+  tokens_.push_back({address, std::move(token), expires_at});
+}
+
+const crypto::SecretBytes* Store::Token(const std::string& address, int64_t now) const {
+  for (const TokenEntry& t : tokens_) {
+    if (t.address == address && (t.expires_at == 0 || now < t.expires_at)) return &t.token;
+  }
+  return nullptr;
 }
 
 std::vector<EntryInfo> Store::List() const {

@@ -59,6 +59,14 @@ class Store {
   size_t locked_count() const;
   size_t size() const { return entries_.size(); }
 
+  // Server tokens by server address (tresor login --agent): one per
+  // address, replaced by the next; `expires_at` 0 for none. Expire drops
+  // those due, Lock and Remove("") all of them.
+  void SetToken(const std::string& address, crypto::SecretBytes token, int64_t expires_at);
+  // The token for `address` that has not expired at `now`, or nullptr.
+  const crypto::SecretBytes* Token(const std::string& address, int64_t now) const;
+  size_t token_count() const { return tokens_.size(); }
+
  private:
   struct Entry {
     EntryInfo info;
@@ -71,7 +79,14 @@ class Store {
   static Result<void> Open(Entry& entry, crypto::SecretBytes passphrase, int64_t now);
   static void Wipe(Entry& entry);
 
+  struct TokenEntry {
+    std::string address;
+    crypto::SecretBytes token;
+    int64_t expires_at = 0;
+  };
+
   std::vector<Entry> entries_;
+  std::vector<TokenEntry> tokens_;
 };
 
 }  // namespace tresor::agent

@@ -116,14 +116,19 @@ Result<void> RunAgentStatus(const KeyOptions& options) {
                : std::move(reply).error();
   }
   const auto& m = reply->message;
+  // Server tokens (login --agent): an agent started before they existed has no such field.
+  const std::string tokens(m.fields.size() > 5 ? m.Text(5) : "0");
   if (options.json) {
-    std::printf("{\"running\":true,\"pid\":%s,\"socket\":%s,\"identities\":%s,\"locked\":%s}\n",
-                std::string(m.Text(0)).c_str(), formats::EscapedString(m.Text(1)).c_str(),
-                std::string(m.Text(2)).c_str(), std::string(m.Text(3)).c_str());
+    std::printf(
+        "{\"running\":true,\"pid\":%s,\"socket\":%s,\"identities\":%s,\"locked\":%s,"
+        "\"tokens\":%s}\n",
+        std::string(m.Text(0)).c_str(), formats::EscapedString(m.Text(1)).c_str(),
+        std::string(m.Text(2)).c_str(), std::string(m.Text(3)).c_str(), tokens.c_str());
   } else {
-    std::printf("agent running (pid %s) at %s: %s identities, %s locked\n",
+    std::printf("agent running (pid %s) at %s: %s identities, %s locked%s\n",
                 std::string(m.Text(0)).c_str(), std::string(m.Text(1)).c_str(),
-                std::string(m.Text(2)).c_str(), std::string(m.Text(3)).c_str());
+                std::string(m.Text(2)).c_str(), std::string(m.Text(3)).c_str(),
+                tokens == "0" ? "" : (", " + tokens + " server token(s)").c_str());
   }
   return {};
 }

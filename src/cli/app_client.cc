@@ -103,6 +103,10 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
                          "--secret-id-file), or token (a token from stdin, checked)",
                          RunLogin);
   login->add_option("USER", o.name, "The userpass user");
+  login->add_flag("--agent", o.agent,
+                  "Give the token to the running agent (memory only, until its TTL, agent lock "
+                  "or stop) instead of writing ~/.tresor-token; tresor:NAME groups, $store "
+                  "references and these commands use it");
   login->add_option("--method", o.method, "userpass (default), approle or token")
       ->check(CLI::IsMember({"userpass", "approle", "token"}));
   login
@@ -358,6 +362,7 @@ std::optional<Result<void>> RunClientCommands(ClientCommands& c, int argc, char*
   for (const auto& [cmd, run] : c.leaves) {
     if (!cmd->parsed()) continue;
     if (!c.options.ca_cert.empty()) SetCaCertFile(c.options.ca_cert);
+    UseAgentToken(c.options.address);
     // A wrapping token typed on the command line: gone from argv too.
     for (int i = 1; i < argc && cmd == c.unwrap_command && c.options.name.size() > 1; ++i) {
       if (c.options.name == argv[i]) std::memset(argv[i], 'x', std::strlen(argv[i]));

@@ -14,6 +14,7 @@ struct ClientOptions {
   std::string address;  // --address
   std::string ca_cert;  // --ca-cert
   bool json = false;
+  bool agent = false;                        // login --agent
   std::string mount = "secret";              // kv --mount
   std::string path;                          // kv PATH
   std::vector<std::string> pairs;            // kv put KEY=VALUE (VALUE "-": stdin, "@FILE": a file)
@@ -51,6 +52,9 @@ struct ClientOptions {
   std::string context;                        // transit encrypt|decrypt --context
 };
 
+// With no token in the environment or a file, the one `tresor login --agent`
+// gave the agent for the server's address serves this process.
+void UseAgentToken(const std::string& address_flag);
 Result<void> RunLogin(const ClientOptions& options);
 Result<void> RunKvPut(const ClientOptions& options);
 Result<void> RunKvGet(const ClientOptions& options);

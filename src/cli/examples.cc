@@ -143,7 +143,7 @@ constexpr Examples kExamples[] = {
   {"login",
    "  tresor login alice                               # userpass: asks the password\n"
    "  tresor login --method approle --role-id-file role_id --secret-id-file secret_id\n"
-   "  tresor login --method token                      # a token read from the terminal\n"},
+   "  tresor login --agent --method token < token.txt  # held by the agent, not written to disk\n"},
   {"read",
    "  tresor read secret/data/app\n"
    "  tresor read --field policy sys/policies/acl/app\n"

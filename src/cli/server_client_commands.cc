@@ -10,6 +10,7 @@
 #include "cli/files.h"
 #include "cli/passphrase.h"
 #include "client/session.h"
+#include "keys/agent_client.h"
 
 namespace tresor::cli {
 
@@ -135,11 +136,31 @@ Result<void> RunLogin(const ClientOptions& o) {
     TRESOR_ASSIGN_OR_RETURN(auth, UserpassLogin(o));
     who = o.name;
   }
-  TRESOR_RETURN_IF_ERROR(SaveToken(auth["client_token"].get<std::string>()));
+  const std::string token = auth["client_token"].get<std::string>();
+  std::string where = "saved in " + TokenFilePath();
+  if (o.agent) {
+    const std::string address = Address(o);
+    const std::string ttl = std::to_string(auth.value("lease_duration", int64_t{0}));
+    const std::string_view fields[] = {address, token, ttl};
+    TRESOR_ASSIGN_OR_RETURN(
+        auto reply, keys::CallAgent(keys::AgentSocketPath(), keys::RequestKind::kSetToken, fields));
+    if (reply.kind() != keys::ReplyKind::kOk) {
+      return MakeError(ErrorCode::kRefused, "the agent did not take the token");
+    }
+    where = "held by the agent, for " + address;
+  } else {
+    TRESOR_RETURN_IF_ERROR(SaveToken(token));
+  }
   if (o.json) return PrintAuth(auth, true);
-  std::fprintf(stderr, "tresor: logged in as %s (policies %s); token saved in %s\n", who.c_str(),
-               Join(auth["policies"]).c_str(), TokenFilePath().c_str());
+  std::fprintf(stderr, "tresor: logged in as %s (policies %s); token %s\n", who.c_str(),
+               Join(auth["policies"]).c_str(), where.c_str());
   return {};
+}
+
+void UseAgentToken(const std::string& address_flag) {
+  if (!client::ClientToken().empty()) return;
+  const std::string token = keys::AgentToken(client::ServerAddress(address_flag));
+  if (!token.empty()) ::setenv("TRESOR_TOKEN", token.c_str(), 1);
 }
 
 Result<void> RunTokenCreate(const ClientOptions& o) {

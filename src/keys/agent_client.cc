@@ -175,4 +175,11 @@ Result<AgentReply> CallAgent(const std::string& socket_path, RequestKind kind,
   return CallAgent(socket_path, EncodeTextFrame(static_cast<uint8_t>(kind), fields), pass_fd);
 }
 
+std::string AgentToken(const std::string& address) {
+  const std::string_view fields[] = {address};
+  auto reply = CallAgent(AgentSocketPath(), RequestKind::kGetToken, fields);
+  if (!reply || reply->kind() != ReplyKind::kOk || reply->message.fields.size() != 1) return "";
+  return std::string(reply->message.Text(0));
+}
+
 }  // namespace tresor::keys

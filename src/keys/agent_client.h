@@ -36,6 +36,10 @@ Result<AgentReply> CallAgent(const std::string& socket_path, std::span<const uin
 Result<AgentReply> CallAgent(const std::string& socket_path, RequestKind kind,
                              std::span<const std::string_view> fields, int pass_fd = -1);
 
+// The server token the agent holds for `address` (tresor login --agent); ""
+// when no agent runs, it holds none for that address, or cannot be asked.
+std::string AgentToken(const std::string& address);
+
 // Frames: whole writes and reads on a blocking socket, shared with the agent.
 Result<void> SendAll(int fd, std::span<const uint8_t> bytes, int pass_fd = -1);
 Result<crypto::SecretBytes> ReadFrameBody(int fd);

@@ -101,7 +101,11 @@ Result<void> ValidateRequest(const Message& request) {
       want = 4;
       break;
     case RequestKind::kRemove:
+    case RequestKind::kGetToken:
       want = 1;
+      break;
+    case RequestKind::kSetToken:
+      want = 3;
       break;
     case RequestKind::kUnlock:
       want = 2;

@@ -38,6 +38,11 @@ enum class RequestKind : uint8_t {
   kUnlock = 'o',  // fields: name, passphrase
   kStatus = 's',  // no fields
   kStop = 'q',    // no fields
+  // A server token for tresor:NAME groups and $store references (tresor
+  // login --agent), kept in memory only; given back to this user's
+  // processes. fields: address, token, ttl seconds (0: until lock or stop)
+  kSetToken = 't',
+  kGetToken = 'g',  // fields: address; reply kOk with the token, or kNoMatch
 };
 
 enum class ReplyKind : uint8_t {

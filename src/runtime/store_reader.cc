@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/session.h"
+#include "keys/agent_client.h"
 
 namespace tresor::runtime {
 namespace {
@@ -60,6 +61,8 @@ Result<ServerSession> OpenServerSession(const ServerOptions& options) {
   if (files.role_id_file.empty()) files = client::AppRoleFilesFromEnvironment();
   if (files.role_id_file.empty()) {
     session.token = client::ClientToken();
+    // No token in the environment or a file: the one `tresor login --agent` gave the agent.
+    if (session.token.empty()) session.token = keys::AgentToken(session.address);
   } else {
     TRESOR_ASSIGN_OR_RETURN(session.token,
                             client::AppRoleToken(session.address, files, session.ca_file));

@@ -21,8 +21,9 @@ struct ServerOptions {
   std::string address;
   // "": an AppRole login with the files below (or $TRESOR_ROLE_ID_FILE and
   // $TRESOR_SECRET_ID_FILE or $TRESOR_SECRET_ID_FILE_ONCE), else
-  // $TRESOR_TOKEN, $VAULT_TOKEN, the file $TRESOR_TOKEN_FILE names, or
-  // ~/.tresor-token (what `tresor login` wrote).
+  // $TRESOR_TOKEN, $VAULT_TOKEN, the file $TRESOR_TOKEN_FILE names,
+  // ~/.tresor-token (what `tresor login` wrote), or the agent's token for
+  // the address (what `tresor login --agent` gave it).
   std::string token;
   std::string role_id_file;
   std::string secret_id_file;

@@ -115,5 +115,33 @@ TEST(StoreTest, RemoveOneOrAll) {
   EXPECT_EQ(Unwrap(store, f, 100), UnwrapOutcome::kNoMatch);
 }
 
+std::string TokenAt(const Store& store, const std::string& address, int64_t now) {
+  const crypto::SecretBytes* token = store.Token(address, now);
+  if (token == nullptr) return "(none)";
+  return {reinterpret_cast<const char*>(token->Reveal().data()), token->size()};
+}
+
+TEST(StoreTest, TokensAreKeptByAddressUntilTheirTtlLockOrRemoval) {
+  Store store;
+  store.SetToken("http://a:8200", Bytes("tr.one"), 0);
+  store.SetToken("http://b:8200", Bytes("tr.two"), 1000);
+  EXPECT_EQ(TokenAt(store, "http://a:8200", 999), "tr.one");
+  EXPECT_EQ(TokenAt(store, "http://b:8200", 999), "tr.two");
+  EXPECT_EQ(TokenAt(store, "http://c:8200", 999), "(none)");
+  // The next login for an address replaces its token.
+  store.SetToken("http://a:8200", Bytes("tr.three"), 0);
+  EXPECT_EQ(TokenAt(store, "http://a:8200", 999), "tr.three");
+  EXPECT_EQ(store.token_count(), 2u);
+  // Past its TTL a token is not given out, and Expire drops it.
+  EXPECT_EQ(TokenAt(store, "http://b:8200", 1000), "(none)");
+  EXPECT_EQ(store.Expire(1000), std::vector<std::string>{"token for http://b:8200"});
+  EXPECT_EQ(store.token_count(), 1u);
+  store.Lock();
+  EXPECT_EQ(store.token_count(), 0u);
+  store.SetToken("http://a:8200", Bytes("tr.four"), 0);
+  ASSERT_TRUE(store.Remove(""));
+  EXPECT_EQ(TokenAt(store, "http://a:8200", 0), "(none)");
+}
+
 }  // namespace
 }  // namespace tresor::agent

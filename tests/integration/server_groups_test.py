@@ -6,7 +6,9 @@ backend's values and finds the other's absent (with a message naming the
 group); `unseal --group` turns one group back to plaintext without
 touching the other; deleting a key on the server closes its group on
 every host at once."""
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -72,12 +74,13 @@ class ServerKeyGroupsTest(ServerTestCase):
         with open(os.path.join(self.dir, ".tresor.toml"), "w") as f:
             f.write(RULES)
 
-    def tresor(self, token, *args, code=0):
+    def tresor(self, token, *args, code=0, stdin=None):
         # A host with no key of its own: an empty home, no agent, no identity.
         env = {"PATH": os.environ["PATH"], "HOME": self.dir, "TRESOR_ADDR": self.url,
                "TRESOR_TOKEN": token, "XDG_RUNTIME_DIR": self.dir}
         proc = subprocess.run([TRESOR, *args], capture_output=True, env=env, timeout=60,
-                              cwd=self.dir, stdin=subprocess.DEVNULL)
+                              cwd=self.dir, input=stdin,
+                              stdin=subprocess.DEVNULL if stdin is None else None)
         self.assertEqual(proc.returncode, code, proc.stderr.decode())
         return proc
 
@@ -158,6 +161,32 @@ class ServerKeyGroupsTest(ServerTestCase):
                               code=EXIT_NO_MATCH).stderr.decode()
         self.assertIn("the server did not open it (tresor:backend_a: transit/decrypt/backend_a: "
                       "403: permission denied)", refused)
+
+    def test_the_agent_holds_a_hosts_token(self):
+        # login --agent: the token only in the agent's memory, none in the
+        # environment or on disk; get, render and kv use it until the agent
+        # is locked.
+        self.seal()
+        self.tresor("", "agent", "start")
+        self.addCleanup(self.tresor, "", "agent", "stop")
+        login = self.tresor("", "login", "--agent", "--method", "token",
+                            stdin=self.tokens["backend_a"].encode() + b"\n")
+        self.assertRegex(login.stderr.decode(), r"^tresor: logged in as token \S+ \(policies "
+                         r"default,host-backend_a\); token held by the agent, for "
+                         + re.escape(self.url) + "\n$")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, ".tresor-token")))
+        status = json.loads(self.tresor("", "agent", "status", "--json").stdout)
+        self.assertEqual((status["identities"], status["tokens"]), (0, 1))
+        self.assertEqual(self.tresor("", "get", self.conf, "backend_a.hpe3par_password").stdout,
+                         b"alpha-secret\n")
+        # The CLI's own server commands take it too (and are refused what the
+        # token may not do).
+        denied = self.tresor("", "kv", "get", "anything", code=1).stderr.decode()
+        self.assertEqual(denied, "tresor: error: secret/data/anything: 403: permission denied\n")
+        self.tresor("", "agent", "lock")
+        gone = self.tresor("", "get", self.conf, "backend_a.hpe3par_password",
+                           code=EXIT_NO_MATCH).stderr.decode()
+        self.assertIn("no identity opens", gone)
 
     def test_a_host_whose_token_may_not_decrypt_is_told_why(self):
         self.seal()
