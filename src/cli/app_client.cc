@@ -66,10 +66,16 @@ void AddSnapshotCommands(CLI::App* op, ClientCommands& c) {
   c.snapshot_restore = snapshot->add_subcommand(
       "restore",
       "Decrypt and check FILE into a new SQLite data directory beside DIR, then move it into "
-      "place (DIR absent or empty)");
-  c.snapshot_restore->add_option("--to", o.store, "The data directory to make: sqlite:DIR")
+      "place (DIR absent or empty); or replace every secret of a running server with it");
+  c.snapshot_restore
+      ->add_option("--to", o.store,
+                   "sqlite:DIR (a new data directory), or server[:URL] (the running server at "
+                   "URL, default $TRESOR_ADDR: asks first, and the server seals itself)")
       ->required()
       ->type_name("STORE");
+  c.snapshot_restore->add_flag("--yes", o.yes,
+                               "With --to server: do not ask (needed when stdin is not a "
+                               "terminal)");
   AddRepeatable(c.snapshot_restore, "-i,--identity", o.identity_files,
                 "Decrypt with the identities in FILE; repeatable", "FILE");
   for (CLI::App* cmd : {c.snapshot_save, c.snapshot_restore}) {
@@ -81,7 +87,8 @@ void AddSnapshotCommands(CLI::App* op, ClientCommands& c) {
   }
   c.snapshot_save->footer("STORE: sqlite:DIR, etcd:HOST:PORT[,...] or config:server.toml\n");
   c.snapshot_restore->footer(
-      "Then start the server on DIR and unseal it with the unseal keys of the saved store.\n");
+      "Then start the server on DIR (or, with --to server, the server is sealed) and unseal it "
+      "with the unseal keys of the saved store.\n");
 }
 
 }  // namespace

@@ -294,7 +294,8 @@ constexpr Examples kExamples[] = {
    "  tresor operator snapshot save --from config:/etc/tresor/server.toml -p --json backup.age\n"},
   {"operator snapshot restore",
    "  tresor operator snapshot restore --to sqlite:/var/lib/tresor -i backup.key /backup/tresor-2026-12-06.age\n"
-   "  tresor operator snapshot restore --to sqlite:./restored -i backup.key - < backup.age\n"},
+   "  tresor operator snapshot restore --to sqlite:./restored -i backup.key - < backup.age\n"
+   "  tresor operator snapshot restore --to server -i backup.key backup.age   # into the running server\n"},
   {"status",
    "  tresor status                                    # exit 1 when sealed\n"
    "  TRESOR_ADDR=https://vault.internal:8200 tresor status --json\n"},

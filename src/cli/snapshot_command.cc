@@ -108,12 +108,6 @@ Result<void> SyncDirectory(const std::string& dir) {
 
 // Decrypts and reads the snapshot into a new store at `temp`/tresor.db.
 Result<store::SnapshotSummary> Fill(const SnapshotOptions& o, const std::string& temp) {
-  const PassphraseSource passphrases(o.passphrase_file);
-  TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys, DiscoverKeys(o.identity_files, "", passphrases));
-  PassphrasePromptIdentity prompt(passphrases);
-  std::vector<const age::Identity*> view = keys.identities();
-  view.push_back(&prompt);  // asked only if the file is passphrase-encrypted
-  TRESOR_ASSIGN_OR_RETURN(Input in, Input::Open(o.file));
   auto opened = store::SqliteStorage::Open(temp + "/tresor.db");
   if (!opened) return std::move(opened).error();
   std::unique_ptr<store::SqliteStorage> storage = std::move(*opened);
@@ -128,14 +122,9 @@ Result<store::SnapshotSummary> Fill(const SnapshotOptions& o, const std::string&
     return {};
   });
   ReaderSink sink(reader);
-  auto decrypted = age::Decrypt(view, in.source(), sink);
-  if (!decrypted) {
-    Error e = std::move(decrypted).error();
-    if (!prompt.asked()) e = keys.Explain(std::move(e));
-    return age::PlaceDecryptError(in.name(), std::move(e));
-  }
+  TRESOR_RETURN_IF_ERROR(DecryptSnapshot(o, sink));
   auto summary = reader.Finish();
-  if (!summary) return WithPlace(in.name(), std::move(summary).error());
+  if (!summary) return WithPlace(o.file.empty() ? "stdin" : o.file, std::move(summary).error());
   TRESOR_RETURN_IF_ERROR(writes.Flush());
   progress.Update(restored, true);
   return summary;
@@ -165,6 +154,22 @@ void Print(const SnapshotOptions& o, const store::SnapshotSummary& s, bool saved
 
 }  // namespace
 
+Result<void> DecryptSnapshot(const SnapshotOptions& o, age::Sink& sink) {
+  const PassphraseSource passphrases(o.passphrase_file);
+  TRESOR_ASSIGN_OR_RETURN(keys::KeyChain keys, DiscoverKeys(o.identity_files, "", passphrases));
+  PassphrasePromptIdentity prompt(passphrases);
+  std::vector<const age::Identity*> view = keys.identities();
+  view.push_back(&prompt);  // asked only if the file is passphrase-encrypted
+  TRESOR_ASSIGN_OR_RETURN(Input in, Input::Open(o.file));
+  auto decrypted = age::Decrypt(view, in.source(), sink);
+  if (!decrypted) {
+    Error e = std::move(decrypted).error();
+    if (!prompt.asked()) e = keys.Explain(std::move(e));
+    return age::PlaceDecryptError(in.name(), std::move(e));
+  }
+  return {};
+}
+
 Result<void> RunSnapshotSave(const SnapshotOptions& o) {
   const PassphraseSource passphrases(o.passphrase_file);
   TRESOR_ASSIGN_OR_RETURN(auto recipients, CollectRecipients(o.to, passphrases));
@@ -187,6 +192,7 @@ Result<void> RunSnapshotSave(const SnapshotOptions& o) {
 }
 
 Result<void> RunSnapshotRestore(const SnapshotOptions& o) {
+  if (o.store == "server" || o.store.starts_with("server:")) return RestoreIntoServer(o);
   TRESOR_ASSIGN_OR_RETURN(const std::string dir, RestoreDirectory(o.store));
   TRESOR_RETURN_IF_ERROR(RefuseUnlessEmpty(dir, o.store));
   RemoveStaleRestores(dir);

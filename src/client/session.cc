@@ -145,12 +145,19 @@ Result<Json> CallServer(const std::string& address, const std::string& method,
                         const std::string& path, const Json& body, const std::string& token,
                         const std::string& ca_file,
                         const std::vector<std::pair<std::string, std::string>>& extra) {
+  return CallServerWithBytes(address, method, path, body.is_null() ? "" : body.dump(), token,
+                             ca_file, extra);
+}
+
+Result<Json> CallServerWithBytes(const std::string& address, const std::string& method,
+                                 const std::string& path, const std::string& payload,
+                                 const std::string& token, const std::string& ca_file,
+                                 const std::vector<std::pair<std::string, std::string>>& extra) {
   std::vector<std::pair<std::string, std::string>> headers = extra;
   if (!token.empty()) headers.emplace_back("X-Vault-Token", token);
   if (const uint64_t seen = SeenIndex().load(); seen > 0) {
     headers.emplace_back("X-Vault-Index", std::to_string(seen));
   }
-  const std::string payload = body.is_null() ? "" : body.dump();
   std::optional<Result<http::ClientResponse>> fetched;
   std::stringstream nodes(address);
   for (std::string node; std::getline(nodes, node, ',');) {

@@ -61,4 +61,11 @@ Result<Json> CallServer(const std::string& address, const std::string& method,
                         const std::string& ca_file = CaCertFile(),
                         const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// CallServer with a body that is not JSON (a snapshot stream).
+Result<Json> CallServerWithBytes(
+    const std::string& address, const std::string& method, const std::string& path,
+    const std::string& payload, const std::string& token = ClientToken(),
+    const std::string& ca_file = CaCertFile(),
+    const std::vector<std::pair<std::string, std::string>>& headers = {});
+
 }  // namespace tresor::client

@@ -157,11 +157,12 @@ http::Response Api::Handle(const http::Request& request) {
 
 namespace {
 
-// Paths (relative to /v1/) whose handlers read no body, and check the
-// token themselves where they need one.
+// Paths (relative to /v1/) whose handlers read no JSON body (a restore reads
+// a snapshot stream), and check the token themselves where they need one.
 bool TakesNoBody(std::string_view path) {
   return path == "sys/health" || path == "sys/seal-status" || path == "sys/seal" ||
-         path == "sys/metrics" || path == "sys/leader" || path == "sys/tresor/recipient";
+         path == "sys/metrics" || path == "sys/leader" || path == "sys/tresor/recipient" ||
+         path == "sys/tresor/snapshot";
 }
 
 // Paths answered without a token. What they take is small (unseal keys,
@@ -192,6 +193,9 @@ std::optional<http::Response> Api::Admit(const http::Request& request, Core* cor
     if (auto ttl = WrapTtl(*wrap); !ttl) return Error(400, ttl.error().message);
     if (path.starts_with("auth/userpass/login/")) {
       return Error(400, "response wrapping is not supported for userpass logins");
+    }
+    if (path == "sys/tresor/snapshot") {  // checked now: a restore cannot be undone after
+      return Error(400, "response wrapping is not supported for a restore");
     }
   }
   if (TakesNoBody(path)) return std::nullopt;
@@ -346,6 +350,7 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
                             RequestToken(request, &bearer));
   }
   if (path == "sys/ha-status") return HaStatus(request, *core);
+  if (path == "sys/tresor/snapshot") return RestoreSnapshot(request);
   if (path == "sys/tresor/recipient") {  // public: anyone may encrypt to the server
     if (request.method != "GET") return Error(405, "unsupported operation");
     return Envelope(200, Json{{"recipient", core->identity().recipient()}});

@@ -125,6 +125,9 @@ class Api {
   http::Response GenerateRoot(Core& core, const http::Request& request, const std::string& path,
                               const Json& body);
   http::Response SealNow(const http::Request& request);
+  // sys/tresor/snapshot: a snapshot stream restored into this server's
+  // store, which is then sealed (snapshot_restore.cc).
+  http::Response RestoreSnapshot(const http::Request& request);
   // Loads the Core from `barrier` and serves with it.
   Result<void> Open(std::shared_ptr<store::Barrier> barrier);
   // Holds `response` until the request's writes are durable.

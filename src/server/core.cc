@@ -116,6 +116,11 @@ bool IsRoot(const std::vector<std::string>& policies) {
   return std::find(policies.begin(), policies.end(), "root") != policies.end();
 }
 
+bool Core::HasSudo(const Caller& caller, const std::string& path) {
+  return IsRoot(caller.info.policies) ||
+         (policies_.AclFor(caller.info.policies)->Capabilities(path) & acl::kSudo) != 0;
+}
+
 Result<acl::Capability> Core::Needed(const http::Request& request, const std::string& path) {
   if (IsList(request)) return acl::kList;
   if (request.method == "GET" || request.method == "HEAD") return acl::kRead;

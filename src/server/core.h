@@ -70,6 +70,8 @@ class Core {
   // (its query, and `body`'s members); else nothing.
   std::optional<Caller> Authorize(const http::Request& request, const std::string& path,
                                   acl::Capability capability, const Json& body = Json::object());
+  // Vault's sudo: root, or a policy that grants `sudo` at `path`.
+  bool HasSudo(const Caller& caller, const std::string& path);
   store::Barrier& barrier() { return *barrier_; }
   std::shared_ptr<store::Barrier> shared_barrier() { return barrier_; }
   // auth/userpass/login/NAME: checks the password (slow: Argon2id) and

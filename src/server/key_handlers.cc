@@ -19,10 +19,7 @@ http::Response Core::Keys(const http::Request& request, const std::string& path,
   }
   if (!IsWrite(request)) return Error(405, "unsupported operation");
   // Vault's rule: rotating needs sudo on the path (root has it).
-  if (!IsRoot(caller.info.policies) &&
-      (policies_.AclFor(caller.info.policies)->Capabilities(path) & acl::kSudo) == 0) {
-    return Error(403, "permission denied");
-  }
+  if (!HasSudo(caller, path)) return Error(403, "permission denied");
   auto rotated = barrier_->Rotate(NowUnix());
   if (!rotated) {
     const ErrorCode code = rotated.error().code;

@@ -55,9 +55,7 @@ http::Response Core::TokenCreate(const std::string& op, const Json& body, const 
     (name == "ttl" ? req.ttl : name == "period" ? req.period : req.explicit_max_ttl) = *seconds;
   }
   // Vault's rule: a token that may live for ever is root's (or sudo's) to make.
-  if (req.period > 0 && !IsRoot(caller.info.policies) &&
-      (policies_.AclFor(caller.info.policies)->Capabilities("auth/token/" + op) & acl::kSudo) ==
-          0) {
+  if (req.period > 0 && !HasSudo(caller, "auth/token/" + op)) {
     return Error(400, "root or sudo privileges required to create periodic token");
   }
   if (body.contains("renewable") && body["renewable"].is_boolean()) {

@@ -83,10 +83,7 @@ http::Response Core::Token(const http::Request& request, const std::string& path
   if (op == "accessors") {  // Vault's: a list, and sudo on the path
     if (!IsList(request)) return Error(405, "unsupported operation");
     // A listing is checked with a trailing slash (Core::AuthorizeWith).
-    if (!IsRoot(caller.info.policies) &&
-        (policies_.AclFor(caller.info.policies)->Capabilities(path + "/") & acl::kSudo) == 0) {
-      return Error(403, "permission denied");
-    }
+    if (!HasSudo(caller, path + "/")) return Error(403, "permission denied");
     return Envelope(200, Json{{"keys", tokens_.Accessors()}});
   }
 

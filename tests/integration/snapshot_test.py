@@ -176,6 +176,56 @@ class SnapshotTest(TempDirTest):
                               f"{self.dir}/none/tresor.db\n")
         self.assertFalse(os.path.exists(os.path.join(self.dir, "x.age")))
 
+    def test_restored_into_the_running_server_after_a_check_and_a_confirmation(self):
+        server = self.server(audit=True).start()
+        client, made = init_and_unseal(server)
+        token = made["root_token"]
+        kv = client.secrets.kv.v2
+        kv.create_or_update_secret("app/db", secret={"password": "p1"})
+        kv.create_or_update_secret("app/old", secret={"v": "kept"})
+        self.save(server.data)
+        # After the save: a new secret, a changed one and a deleted one.
+        kv.create_or_update_secret("app/new", secret={"v": "later"})
+        kv.create_or_update_secret("app/db", secret={"password": "p2"})
+        kv.delete_metadata_and_all_versions("app/old")
+        restore = ["operator", "snapshot", "restore", "--to", "server", "-i", self.key]
+        # No terminal to ask on: --yes is needed, and nothing changes without it.
+        refused = server.cli(*restore, self.snapshot, token=token)
+        self.assertEqual((refused.returncode, refused.stderr),
+                         (2, "tresor: error: tresor operator snapshot restore: confirm with "
+                             "--yes (stdin is not a terminal)\n"))
+        # A token without sudo on sys/tresor/snapshot is refused; still nothing changes.
+        client.sys.create_or_update_policy("writer", 'path "sys/tresor/snapshot" '
+                                                     '{ capabilities = ["update"] }')
+        writer = client.auth.token.create(policies=["writer"])["auth"]["client_token"]
+        denied = server.cli(*restore, "--yes", self.snapshot, token=writer)
+        self.assertEqual((denied.returncode, denied.stderr),
+                         (1, "tresor: error: sys/tresor/snapshot: 403: permission denied\n"))
+        # A snapshot cut short is refused here, before the server is asked.
+        with open(self.snapshot, "rb") as f:
+            whole = f.read()
+        cut = os.path.join(self.dir, "cut.age")
+        with open(cut, "wb") as f:
+            f.write(whole[:len(whole) // 2])
+        self.assertEqual(server.cli(*restore, "--yes", cut, token=token).returncode,
+                         EXIT_INTEGRITY)
+        self.assertEqual(kv.read_secret_version("app/db")["data"]["data"], {"password": "p2"})
+        # Restored: the server seals itself, and opens with the same keys.
+        done = server.cli(*restore, "--yes", "--json", self.snapshot, token=token)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        outcome = json.loads(done.stdout)
+        self.assertEqual((outcome["to"], outcome["sealed"]), (server.url, True))
+        self.assertRegex(outcome["sha256"], "^[0-9a-f]{64}$")
+        self.assertTrue(client.sys.read_seal_status()["sealed"])
+        client.sys.submit_unseal_keys(made["keys"])
+        self.assertEqual(kv.read_secret_version("app/db")["data"]["data"], {"password": "p1"})
+        self.assertEqual(kv.read_secret_version("app/old")["data"]["data"], {"v": "kept"})
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            kv.read_secret_version("app/new")
+        # The audit chain goes on across the restore.
+        verified = self.tresor("audit", "verify", server.audit)
+        self.assertIn("chain intact", verified.stdout)
+
     def test_kill_9_during_save_or_restore_leaves_nothing_half_done(self):
         server = self.server(audit=False).start()
         client, made = init_and_unseal(server)
