@@ -118,28 +118,6 @@ Result<std::string> DevRootToken(const ServerOptions& options) {
   return server::NewToken();
 }
 
-// --check: what a start would refuse before serving, without starting.
-Result<void> CheckServerSettings(const ServerOptions& o) {
-  for (const std::string* duration : {&o.request_timeout, &o.idle_timeout}) {
-    TRESOR_RETURN_IF_ERROR(ParseDuration(*duration));
-  }
-  if (!o.snapshot_interval.empty()) TRESOR_RETURN_IF_ERROR(ParseDuration(o.snapshot_interval));
-  for (const std::string* file : {&o.tls_cert_file, &o.tls_key_file, &o.age_identity_file,
-                                  &o.etcd_ca_file, &o.etcd_cert_file, &o.etcd_key_file}) {
-    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
-      return MakeError(ErrorCode::kIo, *file + ": cannot read: " + std::strerror(errno));
-    }
-  }
-  if (!o.dev && o.storage_type != "etcd") {
-    TRESOR_RETURN_IF_ERROR(crypto::CheckPrivateDirectory(o.data_dir));
-  }
-  if (!o.snapshot_dir.empty()) {
-    TRESOR_RETURN_IF_ERROR(crypto::CheckPrivateDirectory(o.snapshot_dir));
-  }
-  std::printf("%s: ok\n", o.config.empty() ? "--dev" : o.config.c_str());
-  return {};
-}
-
 }  // namespace
 
 Result<void> RunServerCommand(const ServerOptions& flags) {

@@ -59,6 +59,10 @@ struct ServerOptions {
 // Errors say FILE:LINE:COL and what is wrong; unknown settings are errors.
 Result<void> LoadServerConfig(const std::string& path, ServerOptions& options);
 
+// --check: what a start would refuse before serving (durations, the files
+// and directories the settings name), without starting; prints "FILE: ok".
+Result<void> CheckServerSettings(const ServerOptions& options);
+
 // The storage `options` name: DATA_DIR/tresor.db (the directory created
 // 0700 if missing), or the etcd cluster of [storage].
 Result<std::shared_ptr<store::Storage>> OpenServerStorage(const ServerOptions& options);

@@ -1,11 +1,18 @@
 // server.toml: the persistent server's settings (see docs/server.md).
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <map>
 
 #include "cli/files.h"
 #include "cli/server_command.h"
+#include "crypto/secret_file.h"
 #include "formats/document.h"
+#include "formats/duration.h"
 #include "formats/format.h"
 
 namespace tresor::cli {
@@ -126,6 +133,28 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
         path + ": storage.type must be \"sqlite\" or \"etcd\", not \"" + o.storage_type + "\"");
   }
   if (o.data_dir.empty()) return MakeError(ErrorCode::kSyntax, path + ": data_dir is required");
+  return {};
+}
+
+Result<void> CheckServerSettings(const ServerOptions& o) {
+  for (const std::string* duration : {&o.request_timeout, &o.idle_timeout}) {
+    TRESOR_RETURN_IF_ERROR(formats::ParseDuration(*duration));
+  }
+  if (!o.snapshot_interval.empty())
+    TRESOR_RETURN_IF_ERROR(formats::ParseDuration(o.snapshot_interval));
+  for (const std::string* file : {&o.tls_cert_file, &o.tls_key_file, &o.age_identity_file,
+                                  &o.etcd_ca_file, &o.etcd_cert_file, &o.etcd_key_file}) {
+    if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+      return MakeError(ErrorCode::kIo, *file + ": cannot read: " + std::strerror(errno));
+    }
+  }
+  if (!o.dev && o.storage_type != "etcd") {
+    TRESOR_RETURN_IF_ERROR(crypto::CheckPrivateDirectory(o.data_dir));
+  }
+  if (!o.snapshot_dir.empty()) {
+    TRESOR_RETURN_IF_ERROR(crypto::CheckPrivateDirectory(o.snapshot_dir));
+  }
+  std::printf("%s: ok\n", o.config.empty() ? "--dev" : o.config.c_str());
   return {};
 }
 
