@@ -31,6 +31,8 @@ void AddClientCommands(CLI::App& app, ClientCommands& commands);
 // and, if asked, --json).
 using Leaf = std::function<CLI::App*(CLI::App* parent, const char* name, const char* help,
                                      Result<void> (*run)(const ClientOptions&), bool json)>;
+// tresor operator migrate and snapshot save|restore, under `op` (app_stores.cc).
+void AddStoreCommands(CLI::App* op, ClientCommands& commands);
 // tresor transit (app_transit.cc).
 void AddTransitCommands(CLI::App& app, ClientOptions& options, const Leaf& leaf);
 
