@@ -56,6 +56,8 @@ class AuditLog {
 
   // The last line written (or found at Open). Thread-safe.
   ChainPoint Head();
+  // The file's path, as given to Open.
+  const std::string& path() const { return path_; }
 
   // Checks that the log still holds `expected`, a head the server kept
   // elsewhere (in its store): the file must reach that seq and have that

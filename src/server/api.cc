@@ -355,6 +355,9 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
     if (request.method != "GET") return Error(405, "unsupported operation");
     return Envelope(200, Json{{"recipient", core->identity().recipient()}});
   }
+  if (path == "sys/audit" || path.starts_with("sys/audit/")) {
+    return AuditDevices(*core, request, path);
+  }
   if (path == "sys/audit-head") {  // tresor's own: for tresor audit verify --server
     if (request.method != "GET") return Error(405, "unsupported operation");
     if (!core->Authorize(request, path, acl::kRead)) return Error(403, "permission denied");

@@ -128,6 +128,9 @@ class Api {
   // sys/tresor/snapshot: a snapshot stream restored into this server's
   // store, which is then sealed (snapshot_restore.cc).
   http::Response RestoreSnapshot(const http::Request& request);
+  // sys/audit[/PATH]: the audit log as Vault's one "file" device
+  // (audit_devices.cc).
+  http::Response AuditDevices(Core& core, const http::Request& request, const std::string& path);
   // Loads the Core from `barrier` and serves with it.
   Result<void> Open(std::shared_ptr<store::Barrier> barrier);
   // Holds `response` until the request's writes are durable.

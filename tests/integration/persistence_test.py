@@ -331,6 +331,33 @@ class AuditHeadTest(TempDirTest):
                          r"were cut from its end, or the file was replaced|line \d+: .*)\n$")
 
 
+class AuditDevicesTest(TempDirTest):
+    def test_the_audit_log_is_listed_as_vaults_file_device_and_not_changed_by_the_api(self):
+        server = self.server(audit=True).start()
+        client, _ = init_and_unseal(server)
+        listed = client.sys.list_enabled_audit_devices()
+        self.assertEqual(listed["data"], {"file/": {
+            "type": "file", "description": "the server's hash-chained audit log",
+            "options": {"file_path": server.audit}, "local": False, "path": "file/"}})
+        with self.assertRaises(hvac.exceptions.InvalidRequest) as refused:
+            client.sys.enable_audit_device("file", path="other",
+                                           options={"file_path": "/tmp/other.log"})
+        self.assertEqual(refused.exception.errors,
+                         ["audit devices are not changed through the API: the server's audit "
+                          "log is audit_file in server.toml (or --audit-file)"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            client.sys.disable_audit_device("file")
+        self.assertEqual(client.sys.list_enabled_audit_devices()["data"], listed["data"])
+        # Vault's rule: sudo's; a plain token is refused.
+        plain = client.auth.token.create(policies=["default"])["auth"]["client_token"]
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            hvac.Client(url=server.url, token=plain).sys.list_enabled_audit_devices()
+        server.stop()
+        quiet = self.server(audit=False, data=os.path.join(self.dir, "quiet")).start()
+        client, _ = init_and_unseal(quiet)
+        self.assertEqual(client.sys.list_enabled_audit_devices()["data"], {})
+
+
 class DiskFullTest(TempDirTest):
     """A full disk: the writes it refuses answer 500 and are never served,
     the failure is logged, and writes resume once there is room again,
