@@ -2,10 +2,11 @@
 import hashlib
 import os
 import re
-import pty
+import select
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 TRESOR = os.environ.get("TRESOR_BIN", "tresor")
@@ -30,36 +31,60 @@ def tresor(*args, stdin=b"", check=False):
     return run([TRESOR, *args], stdin=stdin, check=check)
 
 
+# What the shell run_with_tty starts prints after the command: its exit status.
+_TTY_END = re.compile(rb"\x1e(\d+)\x1e")
+
+
 def run_with_tty(args, answers, timeout=120, prompt="passphrase", env=None):
     """Runs `args` on a pseudo-terminal, typing answers[i] after the i-th
     prompt that mentions `prompt` (any case). Returns (exit code, terminal
-    text)."""
-    pid, fd = pty.fork()
+    text).
+
+    The command runs under sh, which prints its exit status after it as a
+    marker that ends the read. The parent keeps the terminal's other end
+    open: on Linux, a read of a terminal whose last process has gone fails
+    (EIO) and can drop output still on its way, as a CI run once saw."""
+    master, slave = os.openpty()
+    wrapped = ["/bin/sh", "-c", '"$@"; printf "\\036%d\\036" "$?"', "sh", *args]
+    pid = os.fork()
     if pid == 0:
         try:
+            os.close(master)
+            os.login_tty(slave)
             if env is None:
-                os.execvp(args[0], args)
+                os.execv(wrapped[0], wrapped)
             else:
-                os.execvpe(args[0], args, env)
+                os.execve(wrapped[0], wrapped, env)
         finally:
             os._exit(127)
     text = b""
     answered = 0
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        text += chunk
-        prompts = text.lower().count(prompt.lower().encode())
-        while answered < min(prompts, len(answers)):
-            os.write(fd, answers[answered].encode() + b"\n")
-            answered += 1
-    os.close(fd)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), text.decode(errors="replace")
+    status = None
+    deadline = time.monotonic() + timeout
+    try:
+        while not _TTY_END.search(text):
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                raise AssertionError(f"{args} did not finish in {timeout} s: {text!r}")
+            if select.select([master], [], [], 0.1)[0]:
+                text += os.read(master, 4096)
+                prompts = text.lower().count(prompt.lower().encode())
+                while answered < min(prompts, len(answers)):
+                    os.write(master, answers[answered].encode() + b"\n")
+                    answered += 1
+            elif status is not None:
+                break  # the shell is gone without its marker (it could not start)
+            elif os.waitpid(pid, os.WNOHANG)[0] == pid:
+                status = -1
+    finally:
+        os.close(master)
+        os.close(slave)
+        if status is None:
+            os.waitpid(pid, 0)
+    end = _TTY_END.search(text)
+    if end is None:
+        return 127, text.decode(errors="replace")
+    return int(end.group(1)), (text[:end.start()] + text[end.end():]).decode(errors="replace")
 
 
 def sha256(data):
