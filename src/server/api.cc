@@ -60,26 +60,6 @@ Result<void> Api::Open(std::shared_ptr<store::Barrier> barrier) {
   return {};
 }
 
-Result<void> Api::CheckAuditHead(Core& core) {
-  const std::string at = AuditHeadPath();
-  TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecord(core.barrier(), at));
-  if (!stored) return {};
-  if (!stored->is_object() || !(*stored)["seq"].is_number_unsigned() ||
-      !(*stored)["hash"].is_string()) {
-    return MakeError(ErrorCode::kIntegrity, at + ": not a chain point");
-  }
-  const audit::ChainPoint expected{(*stored)["seq"].get<uint64_t>(),
-                                   (*stored)["hash"].get<std::string>()};
-  auto holds = options_.audit->CheckHolds(expected);
-  if (holds) return {};
-  if (!options_.audit_accept_gap) {
-    return MakeError(
-        ErrorCode::kIntegrity,
-        holds.error().message + " (--audit-accept-gap records the gap in the log and goes on)");
-  }
-  return options_.audit->AppendGap(expected);
-}
-
 void Api::RecoverStorage() {
   // The state in memory may hold writes the disk never took (each refused
   // write marks it stale): it is read again from storage, which now shows
@@ -112,17 +92,6 @@ void Api::RecoverStorage() {
   }
   recovery_pause_ = std::chrono::seconds(1);
   if (options_.log) options_.log("info", "storage: writes resumed; state reloaded", Json::object());
-}
-
-void Api::StoreAuditHead() {
-  auto core = this->core();
-  if (!options_.audit || core == nullptr) return;
-  const std::lock_guard lock(audit_head_mutex_);
-  const audit::ChainPoint head = options_.audit->Head();
-  if (head.seq == stored_audit_seq_) return;
-  if (!options_.audit->Sync()) return;  // tried again next time
-  PutRecord(core->barrier(), AuditHeadPath(), Json{{"seq", head.seq}, {"hash", head.hash}});
-  stored_audit_seq_ = head.seq;
 }
 
 // Calls `finish` on the response the client will get: now, or when a

@@ -11,6 +11,14 @@ SOURCE_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__fil
 
 
 class Usage(TempDirTest):
+    def assert_usage_errors(self, cases):
+        """Each (args, message): exit 2 and exactly that error."""
+        for args, message in cases:
+            with self.subTest(args=args):
+                proc = tresor(*args)
+                self.assertEqual((proc.returncode, proc.stderr.decode()),
+                                 (2, f"tresor: error: {message}\n"))
+
     def test_help_lists_commands_and_exit_codes(self):
         proc = tresor("--help")
         self.assertEqual(proc.returncode, 0)
@@ -51,7 +59,7 @@ class Usage(TempDirTest):
     def test_each_command_parses_its_flags_when_built_alone(self):
         # Only the group of the command named first is built: its flags and
         # mistakes still work, in every group.
-        for args, message in (
+        self.assert_usage_errors((
                 (["get", "--bogus"], "unknown option '--bogus' for 'tresor get' (see tresor get "
                                      "--help)"),
                 (["render", "--bogus"], "unknown option '--bogus' for 'tresor render' (see "
@@ -61,11 +69,7 @@ class Usage(TempDirTest):
                 (["import", "sops", "--bogus"], "unknown option '--bogus' for 'tresor import "
                                                 "sops' (see tresor import sops --help)"),
                 (["agent", "lsit"], "unknown command 'lsit' for 'tresor agent'; did you mean "
-                                    "'list'?")):
-            with self.subTest(args=args):
-                proc = tresor(*args)
-                self.assertEqual((proc.returncode, proc.stderr.decode()),
-                                 (2, f"tresor: error: {message}\n"))
+                                    "'list'?")))
 
     def test_every_command_shows_examples_that_use_its_own_options(self):
         script = tresor("completion", "bash", check=True).stdout.decode()
@@ -101,17 +105,13 @@ class Usage(TempDirTest):
                          "option '--armour' for 'tresor encrypt'; did you mean '--armor'?\n"))
 
     def test_unknown_commands_suggest_the_nearest(self):
-        for args, message in (
+        self.assert_usage_errors((
                 (["decrpyt"], "unknown command 'decrpyt'; did you mean 'decrypt'?"),
                 (["kv", "gett", "a"], "unknown command 'gett' for 'tresor kv'; did you mean "
                  "'get'?"),
                 (["frobnicate"], "unknown command 'frobnicate' (see tresor --help)"),
                 (["import"], "'tresor import' needs a command: sops, ansible-vault, dotenvx "
-                 "(see tresor import --help)")):
-            with self.subTest(args=args):
-                proc = tresor(*args)
-                self.assertEqual((proc.returncode, proc.stderr.decode()),
-                                 (2, f"tresor: error: {message}\n"))
+                 "(see tresor import --help)")))
 
     def test_exit_codes_are_told_once_and_by_help(self):
         codes = tresor("help", "exit-codes", check=True).stdout.decode()
