@@ -24,7 +24,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 targets=(header armor ini dotenv json toml yaml token rules agent policy http audit api response
-  body snapshot sops ansible dotenvx)
+  body snapshot sops ansible dotenvx jwt)
 echo "== fuzzing (${FUZZ_SECONDS:-60}s per target, $jobs at a time)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTRESOR_WERROR=ON -DTRESOR_FUZZ=ON -DTRESOR_TESTS=OFF -DTRESOR_BENCH=OFF >/dev/null
@@ -36,17 +36,24 @@ fuzz_one() {
   mkdir -p "$work"
   LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp" \
     "build-fuzz/fuzz/${target}_fuzz" -max_total_time="${FUZZ_SECONDS:-60}" -max_len=65536 \
-    -timeout=10 -print_final_stats=1 "$work" "fuzz/corpus/$target" >"$work.log" 2>&1
+    -timeout=10 -print_final_stats=1 -artifact_prefix="$work-" "$work" "fuzz/corpus/$target" \
+    >"$work.log" 2>&1
 }
 export -f fuzz_one
 export FUZZ_SECONDS
 fuzz_failed=0
-rm -f build-fuzz/corpus-*.failed
+rm -f build-fuzz/corpus-*.failed build-fuzz/corpus-*-{crash,leak,oom,timeout,slow-unit}-*
 printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'fuzz_one {} || touch build-fuzz/corpus-{}.failed'
 for target in "${targets[@]}"; do
   echo "-- $target"
   tail -n 12 "build-fuzz/corpus-$target.log"
   if [ -e "build-fuzz/corpus-$target.failed" ]; then
+    # The whole report (the trace starts well before the last lines) and the
+    # input that caused it, so a failure seen only in CI can be replayed.
+    sed -n '/ERROR: \|runtime error/,$p' "build-fuzz/corpus-$target.log" | head -n 80
+    for input in build-fuzz/corpus-"$target"-*; do
+      if [ -f "$input" ]; then echo "input $input (base64): $(base64 -w0 "$input")"; fi
+    done
     echo "FUZZ TARGET FAILED: $target" >&2
     rm -f "build-fuzz/corpus-$target.failed"
     fuzz_failed=1

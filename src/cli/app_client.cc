@@ -40,15 +40,16 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
                          "Log in to the server and save the token 0600 in ~/.tresor-token "
                          "(TRESOR_TOKEN overrides it): userpass (the password from the terminal, "
                          "or stdin when it is not one), approle (--role-id-file, "
-                         "--secret-id-file), or token (a token from stdin, checked)",
+                         "--secret-id-file), jwt (--role, the JWT from --jwt-file or stdin), "
+                         "or token (a token from stdin, checked)",
                          RunLogin);
   login->add_option("USER", o.name, "The userpass user");
   login->add_flag("--agent", o.agent,
                   "Give the token to the running agent (memory only, until its TTL, agent lock "
                   "or stop) instead of writing ~/.tresor-token; tresor:NAME groups, $store "
                   "references and these commands use it");
-  login->add_option("--method", o.method, "userpass (default), approle or token")
-      ->check(CLI::IsMember({"userpass", "approle", "token"}));
+  login->add_option("--method", o.method, "userpass (default), approle, jwt or token")
+      ->check(CLI::IsMember({"userpass", "approle", "jwt", "token"}));
   login
       ->add_option("--password-file", o.password_file,
                    "Read the password from FILE (refused if group or others can read it)")
@@ -56,6 +57,11 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   login->add_option("--role-id-file", o.role_id_file, "approle: the role ID in FILE")
       ->type_name("FILE");
   login->add_option("--secret-id-file", o.secret_id_file, "approle: the secret ID in FILE (0600)")
+      ->type_name("FILE");
+  login->add_option("--role", o.jwt_role, "jwt: the role (default: the config's default_role)");
+  login
+      ->add_option("--jwt-file", o.jwt_file,
+                   "jwt: read the JWT from FILE (a CI job's token file) instead of stdin")
       ->type_name("FILE");
 
   auto path_leaf = [&](const char* name, const char* help,

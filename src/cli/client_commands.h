@@ -45,6 +45,8 @@ struct ClientOptions {
   std::string mount_path;                     // auth/secrets enable --path
   int kv_version = 0;                         // secrets enable --version
   std::string method = "userpass";            // login --method
+  std::string jwt_role;                       // login --method jwt --role
+  std::string jwt_file;                       // login --method jwt --jwt-file
   bool cancel = false;                        // operator generate-root --cancel
   bool status_only = false;                   // operator generate-root --status
   std::string key_type;                       // transit create --type

@@ -143,6 +143,7 @@ constexpr Examples kExamples[] = {
   {"login",
    "  tresor login alice                               # userpass: asks the password\n"
    "  tresor login --method approle --role-id-file role_id --secret-id-file secret_id\n"
+   "  echo \"$CI_JOB_JWT\" | tresor login --method jwt --role deploy  # a CI job's token\n"
    "  tresor login --agent --method token < token.txt  # held by the agent, not written to disk\n"},
   {"read",
    "  tresor read secret/data/app\n"

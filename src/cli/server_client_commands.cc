@@ -111,6 +111,26 @@ Result<Json> TokenLogin(const ClientOptions& o) {
               {"lease_duration", d.value("ttl", int64_t{0})}};
 }
 
+// jwt: a JWT from --jwt-file or stdin, for --role.
+Result<Json> JwtLogin(const ClientOptions& o) {
+  std::string jwt;
+  if (o.jwt_file.empty()) {
+    jwt = StdinLine();
+  } else {
+    TRESOR_ASSIGN_OR_RETURN(jwt, ReadTextFile(o.jwt_file, 64 * 1024));
+    while (!jwt.empty() && (jwt.back() == '\n' || jwt.back() == '\r' || jwt.back() == ' ')) {
+      jwt.pop_back();
+    }
+  }
+  if (jwt.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     o.jwt_file.empty() ? "no JWT on stdin" : o.jwt_file + ": no JWT in it");
+  }
+  const Json body{{"role", o.jwt_role}, {"jwt", jwt}};
+  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "POST", "auth/jwt/login", body, ""));
+  return reply["auth"];
+}
+
 }  // namespace
 
 Result<void> RunLogin(const ClientOptions& o) {
@@ -129,6 +149,10 @@ Result<void> RunLogin(const ClientOptions& o) {
                 {"policies", reply["data"].value("policies", Json::array())},
                 {"lease_duration", reply["data"].value("ttl", int64_t{0})}};
     who = "role " + reply["data"]["meta"].value("role_name", "");
+  } else if (o.method == "jwt") {
+    TRESOR_ASSIGN_OR_RETURN(auth, JwtLogin(o));
+    const Json& meta = auth["metadata"];
+    who = "role " + (meta.is_object() ? meta.value("role", "") : std::string());
   } else if (o.method == "token") {
     TRESOR_ASSIGN_OR_RETURN(auth, TokenLogin(o));
     who = "token " + auth.value("accessor", "");

@@ -138,9 +138,9 @@ bool TakesNoBody(std::string_view path) {
 // init settings, a password), so so is their body limit.
 bool AnswersWithoutToken(std::string_view path) {
   return path == "sys/init" || path == "sys/unseal" || path.starts_with("auth/userpass/login/") ||
-         path == "auth/approle/login" || path.starts_with("sys/generate-root/") ||
-         path.starts_with("sys/rekey/") || path == "sys/wrapping/lookup" ||
-         path == "sys/wrapping/unwrap";
+         path == "auth/approle/login" || path == "auth/jwt/login" ||
+         path.starts_with("sys/generate-root/") || path.starts_with("sys/rekey/") ||
+         path == "sys/wrapping/lookup" || path == "sys/wrapping/unwrap";
 }
 constexpr size_t kBodyLimitWithoutToken = 64 * 1024;
 
@@ -308,6 +308,12 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   }
   if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
   if (path == "auth/approle/login") return AppRoleLogin(*core, request, body);
+  if (path == "auth/jwt/login") return JwtLogin(std::move(core), request, body);
+  if (path == "auth/jwt/config" && IsWrite(request)) {
+    // It fetches the JWKS document: off the worker, as logins are.
+    return OnLoginPool(
+        [core = std::move(core), request, path, body] { return core->Route(request, path, body); });
+  }
   if (path == "sys/generate-root/attempt" || path == "sys/generate-root/update") {
     return GenerateRoot(*core, request, path, body);
   }
@@ -335,61 +341,6 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
     return Envelope(200, Json{{"seq", head.seq}, {"hash", head.hash}});
   }
   return core->Route(request, path, body);
-}
-
-std::optional<http::Response> Api::Throttle(const std::string& name, const http::Request& request,
-                                            const char* who) {
-  switch (login_throttle_.Admit(name, request.remote_addr)) {
-    case LoginThrottle::Verdict::kUserLockedOut:
-      return Error(429,
-                   std::string("too many failed logins for this ") + who + "; try again later");
-    case LoginThrottle::Verdict::kAddressLimited:
-      return Error(429, "too many login attempts from this address; try again later");
-    case LoginThrottle::Verdict::kAllowed:
-      break;
-  }
-  return std::nullopt;
-}
-
-http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& request,
-                          const std::string& path, const Json& body) {
-  if (!IsWrite(request)) return Error(405, "unsupported operation");
-  const std::string name = path.substr(std::string_view("auth/userpass/login/").size());
-  if (auto refused = Throttle(name, request, "user")) return std::move(*refused);
-  http::Response held;
-  held.defer = [this, core = std::move(core), request, path, body, name](http::Reply reply) {
-    auto job = [this, core, request, path, body, name, reply]() mutable {
-      (void)store::TakeNotedWrites();
-      http::Response answer = core->UserpassLogin(request, path, body);
-      if (answer.status == 200) {
-        login_throttle_.Succeeded(name);
-      } else {
-        login_throttle_.Failed(name);
-      }
-      answer = AwaitWrites(std::move(answer));
-      if (answer.defer) return answer.defer(std::move(reply));
-      reply(std::move(answer));
-    };
-    if (!login_pool_.Submit(job)) {
-      reply(Error(429, "too many logins in progress; try again later"));
-    }
-  };
-  return held;
-}
-
-http::Response Api::AppRoleLogin(Core& core, const http::Request& request, const Json& body) {
-  const Json& role_id = body.is_object() && body.contains("role_id") ? body["role_id"] : Json();
-  // The throttle's name for it: bounded, whatever a client sends.
-  const std::string name =
-      "approle " + (role_id.is_string() ? role_id.get<std::string>().substr(0, 128) : "");
-  if (auto refused = Throttle(name, request, "role")) return std::move(*refused);
-  http::Response answer = core.AppRoleLogin(request, body);
-  if (answer.status == 200) {
-    login_throttle_.Succeeded(name);
-  } else if (answer.status == 400) {
-    login_throttle_.Failed(name);
-  }
-  return answer;
 }
 
 void Api::Sweep() {

@@ -110,6 +110,13 @@ class Api {
   // takes tens of milliseconds), answered when its token is durable.
   http::Response Login(std::shared_ptr<Core> core, const http::Request& request,
                        const std::string& path, const Json& body);
+  // auth/jwt/login: run on the login pool (it may fetch the JWKS
+  // document); not throttled.
+  http::Response JwtLogin(std::shared_ptr<Core> core, const http::Request& request,
+                          const Json& body);
+  // `work` run on the login pool and answered once its writes are
+  // durable; a 429 if the pool's queue is full.
+  http::Response OnLoginPool(std::function<http::Response()> work);
   // A 429 if the login throttle refuses `name` (a `who`: user, role) or
   // the request's address; nothing if it may go on.
   std::optional<http::Response> Throttle(const std::string& name, const http::Request& request,

@@ -12,35 +12,36 @@
 namespace tresor::server {
 namespace {
 
-// The name of a token setting in `body` that tresor does not implement and
-// that would make login tokens other than the ones asked for; "" if none.
-std::string UnsupportedTokenSetting(const Json& body) {
-  for (const char* name : {"token_num_uses", "token_period", "token_bound_cidrs", "bound_cidrs"}) {
-    if (SettingGiven(body, name)) return name;
-  }
-  if (SettingGiven(body, "token_type") && body["token_type"] != "default" &&
-      body["token_type"] != "service") {
-    return "token_type";
-  }
-  return "";
+// The name of a token setting in `body` that userpass logins do not take;
+// "" if none.
+std::string UnsupportedUserSetting(const Json& body) {
+  if (SettingGiven(body, "token_num_uses")) return "token_num_uses";
+  return UnsupportedTokenSetting(body);
 }
 
 // The auth methods that can be enabled, and their descriptions.
 constexpr std::pair<const char*, const char*> kMethods[] = {
-    {"userpass", "users with passwords"}, {"approle", "machines with a role ID and a secret ID"}};
+    {"userpass", "users with passwords"},
+    {"approle", "machines with a role ID and a secret ID"},
+    {"jwt", "workloads and CI jobs with a JWT their identity provider signed"}};
 
 }  // namespace
 
+std::atomic<bool>& Core::AuthEnabled(std::string_view method) {
+  if (method == "userpass") return userpass_enabled_;
+  if (method == "approle") return approle_enabled_;
+  return jwt_enabled_;
+}
+
 void Core::SetAuthMethods(const std::optional<Json>& record) {
-  userpass_enabled_ = record && record->value("userpass", false);
-  approle_enabled_ = record && record->value("approle", false);
+  for (const auto& [method, description] : kMethods) {
+    AuthEnabled(method) = record && record->value(method, false);
+  }
 }
 
 http::Response Core::AuthMounts(const http::Request& request, const std::string& path,
                                 const Json& body) {
-  auto enabled = [&](std::string_view method) {
-    return method == "userpass" ? userpass_enabled_.load() : approle_enabled_.load();
-  };
+  auto enabled = [&](std::string_view method) { return AuthEnabled(method).load(); };
   if (path == "sys/auth") {
     if (request.method != "GET") return Error(405, "unsupported operation");
     Json out{{"token/",
@@ -54,10 +55,10 @@ http::Response Core::AuthMounts(const http::Request& request, const std::string&
   }
   std::string mount = path.substr(std::string_view("sys/auth/").size());
   if (mount.ends_with('/')) mount.pop_back();
-  if (mount != "userpass" && mount != "approle") {
+  if (mount != "userpass" && mount != "approle" && mount != "jwt") {
     return Error(400,
-                 "only the userpass and approle auth methods can be enabled, at their "
-                 "own names (userpass/, approle/)");
+                 "only the userpass, approle and jwt auth methods can be enabled, at their "
+                 "own names (userpass/, approle/, jwt/)");
   }
   const auto record = [&](bool on) {
     Json methods = Json::object();
@@ -73,7 +74,7 @@ http::Response Core::AuthMounts(const http::Request& request, const std::string&
     const std::lock_guard lock(auth_mutex_);
     if (enabled(mount)) return Error(400, "path is already in use at " + mount + "/");
     PutRecord(*barrier_, kAuthMethodsPath, record(true));
-    (mount == "userpass" ? userpass_enabled_ : approle_enabled_) = true;
+    AuthEnabled(mount) = true;
     return NoContent();
   }
   if (request.method == "DELETE") {
@@ -82,11 +83,14 @@ http::Response Core::AuthMounts(const http::Request& request, const std::string&
     if (mount == "userpass") {
       userpass_enabled_ = false;
       for (const std::string& name : userpass_.List()) userpass_.Delete(name);
-    } else {
+    } else if (mount == "approle") {
       approle_enabled_ = false;
       if (auto roles = approle_->ListRoles()) {
         for (const std::string& name : *roles) (void)approle_->DeleteRole(name);
       }
+    } else {
+      jwt_enabled_ = false;
+      (void)jwt_->Clear();
     }
     return NoContent();
   }
@@ -139,7 +143,7 @@ http::Response Core::UserpassUsers(const http::Request& request, const std::stri
     if (password_only && password.empty()) return Error(400, "missing password");
     std::optional<int64_t> ttl, max_ttl;
     if (!password_only) {
-      const std::string unsupported = UnsupportedTokenSetting(body);
+      const std::string unsupported = UnsupportedUserSetting(body);
       if (!unsupported.empty()) return Error(400, unsupported + " is not supported");
       auto given_ttl = OptionalSeconds(body, "token_ttl");
       if (!given_ttl) return Error(400, given_ttl.error().message);

@@ -54,7 +54,8 @@ Core::Core(std::shared_ptr<store::Barrier> barrier)
       tokens_(nullptr, barrier_.get()),
       userpass_(barrier_.get()),
       token_roles_(barrier_.get()),
-      approle_(std::make_unique<approle::AppRole>(barrier_.get(), NowUnix)) {}
+      approle_(std::make_unique<approle::AppRole>(barrier_.get(), NowUnix)),
+      jwt_(std::make_unique<jwt::JwtAuth>(barrier_.get(), NowUnix, jwt::FetchJwksOverHttp)) {}
 
 Result<Json> Core::OpenEncryptedWrite(const http::Request& request, const Mount* mount,
                                       const std::string& rest, const Json& body) const {
@@ -267,6 +268,7 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   }
   if (path.starts_with("auth/userpass/users")) return UserpassUsers(request, path, body);
   if (path.starts_with("auth/approle/")) return AppRoleRoute(request, path, body);
+  if (path.starts_with("auth/jwt/")) return JwtRoute(request, path, body);
   if (path == "sys/auth" || path.starts_with("sys/auth/")) return AuthMounts(request, path, body);
   if (path.starts_with("sys/policy") || path.starts_with("sys/policies/acl")) {
     return Policy(request, path, body);

@@ -11,6 +11,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "server/approle/approle.h"
+#include "server/jwt/jwt_auth.h"
 #include "server/kv2.h"
 #include "server/mounts.h"
 #include "server/policies.h"
@@ -80,6 +81,10 @@ class Core {
                                const Json& body);
   // auth/approle/login (server/approle/approle_handlers.cc).
   http::Response AppRoleLogin(const http::Request& request, const Json& body);
+  // auth/jwt/login (server/jwt/jwt_handlers.cc). It may fetch the JWKS
+  // document anew, so the API runs it on its login pool, as it does
+  // writes of auth/jwt/config.
+  http::Response JwtLogin(const http::Request& request, const Json& body);
 
  private:
   // Authorize with the capability `decide(acl)` returns from the caller's
@@ -112,6 +117,9 @@ class Core {
                                const Json& body);
   http::Response AppRoleRoute(const http::Request& request, const std::string& path,
                               const Json& body);
+  http::Response JwtRoute(const http::Request& request, const std::string& path, const Json& body);
+  // The flag that says whether auth method `method` is enabled.
+  std::atomic<bool>& AuthEnabled(std::string_view method);
   // Which auth methods are enabled, from their record (nullopt: none).
   void SetAuthMethods(const std::optional<Json>& record);
   // sys/capabilities(-self|-accessor), sys/tools/random|hash (sys_tools.cc).
@@ -139,6 +147,8 @@ class Core {
   std::atomic<bool> userpass_enabled_{false};
   std::atomic<bool> approle_enabled_{false};
   std::unique_ptr<approle::AppRole> approle_;
+  std::atomic<bool> jwt_enabled_{false};
+  std::unique_ptr<jwt::JwtAuth> jwt_;
   std::optional<ServerIdentity> identity_;
 
   std::atomic<uint64_t> applied_{0};

@@ -3,20 +3,14 @@ secret IDs (generate, custom, list, lookup, destroy), login, use limits,
 CIDR bounds, a token that reads exactly what its policy allows."""
 import hvac
 
-from server_test import ROOT, ServerTestCase
+from server_test import ROOT, ServerTestCase, enable_auth_with_app_policy
 
 
 class AppRoleTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        admin = hvac.Client(url=cls.url, token=ROOT)
-        admin.sys.enable_auth_method("approle")
-        admin.sys.create_or_update_policy(
-            "app-read", 'path "secret/data/app/*" { capabilities = ["read"] }\n')
-        admin.secrets.kv.v2.create_or_update_secret("app/db", {"password": "pw-1"})
-        admin.secrets.kv.v2.create_or_update_secret("other/db", {"password": "pw-2"})
-        admin.adapter.close()
+        enable_auth_with_app_policy(cls.url, "approle")
 
     def setUp(self):
         self.admin = hvac.Client(url=self.url, token=ROOT)

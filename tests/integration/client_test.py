@@ -115,9 +115,9 @@ class ClientTest(ServerTestCase):
         self.assertEqual(self.tresor("auth", "enable", "userpass").stdout,
                          "auth method userpass enabled at userpass/\n")
         err = self.tresor("auth", "enable", "ldap", code=2).stderr
-        self.assertEqual(err, "tresor: error: sys/auth/ldap: 400: only the userpass and approle "
-                              "auth methods can be enabled, at their own names (userpass/, "
-                              "approle/)\n")
+        self.assertEqual(err, "tresor: error: sys/auth/ldap: 400: only the userpass, approle "
+                              "and jwt auth methods can be enabled, at their own names "
+                              "(userpass/, approle/, jwt/)\n")
         self.tresor("write", "auth/userpass/users/erin", "password=-", "policies=default",
                     stdin="erin-pw\n")
         self.assertIn("userpass/        userpass", self.tresor("auth", "list").stdout)

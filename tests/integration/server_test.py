@@ -47,6 +47,18 @@ def start_server(*extra):
     return proc, int(match.group(1))
 
 
+def enable_auth_with_app_policy(url, method):
+    """Enables auth `method`, an "app-read" policy for secret/app/*, and a
+    secret there and one outside it, for the login tests."""
+    admin = hvac.Client(url=url, token=ROOT)
+    admin.sys.enable_auth_method(method)
+    admin.sys.create_or_update_policy(
+        "app-read", 'path "secret/data/app/*" { capabilities = ["read"] }\n')
+    admin.secrets.kv.v2.create_or_update_secret("app/db", {"password": "pw-1"})
+    admin.secrets.kv.v2.create_or_update_secret("other/db", {"password": "pw-2"})
+    admin.adapter.close()
+
+
 class ServerTestCase(unittest.TestCase):
     extra_args = ()
 
@@ -710,7 +722,7 @@ class NodeVaultTest(ServerTestCase):
         proc = subprocess.run(["node", "node_vault_test.js", self.url, ROOT], cwd=NODE_DIR,
                               capture_output=True, text=True, timeout=120)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
-        self.assertEqual(proc.stdout.splitlines()[-1], "ok 9", proc.stdout)
+        self.assertEqual(proc.stdout.splitlines()[-1], "ok 10", proc.stdout)
 
 
 class KvPatchTest(ServerTestCase):

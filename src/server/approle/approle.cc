@@ -49,40 +49,6 @@ std::string NewUuid() {
   return out;
 }
 
-bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > 128) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.';
-  });
-}
-
-// A non-negative integer field given as a number or as its text.
-Result<std::optional<int64_t>> Count(const Json& body, const char* field) {
-  if (!body.contains(field) || body[field].is_null()) return std::optional<int64_t>();
-  const Json& v = body[field];
-  int64_t n = -1;
-  if (v.is_number_integer()) {
-    n = v.get<int64_t>();
-  } else if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    char* end = nullptr;
-    n = s.empty() ? -1 : std::strtoll(s.c_str(), &end, 10);
-    if (end != nullptr && *end != '\0') n = -1;
-  }
-  if (n < 0) return Invalid(std::string(field) + ": expected a number of 0 or more");
-  return std::optional<int64_t>(n);
-}
-
-Result<std::optional<bool>> Flag(const Json& body, const char* field) {
-  if (!body.contains(field) || body[field].is_null()) return std::optional<bool>();
-  const Json& v = body[field];
-  if (v.is_boolean()) return std::optional<bool>(v.get<bool>());
-  if (v == "true" || v == "1" || v == 1) return std::optional<bool>(true);
-  if (v == "false" || v == "0" || v == 0) return std::optional<bool>(false);
-  return Invalid(std::string(field) + ": expected true or false");
-}
-
 Result<std::vector<std::string>> CheckedCidrs(std::vector<std::string> list, const char* field) {
   for (const std::string& block : list) {
     if (auto cidr = Cidr::Parse(block); !cidr) {
@@ -180,17 +146,17 @@ std::string AppRole::Mac(const std::string& value) const {
 }
 
 Result<void> AppRole::WriteRole(const std::string& name, const Json& body) {
-  if (!ValidName(name)) {
+  if (!ValidRoleName(name)) {
     return Invalid("role name \"" + name.substr(0, 64) +
                    "\": letters, digits, '-', '_' and '.' only, at most 128");
   }
   if (const std::string unsupported = Unsupported(body); !unsupported.empty()) {
     return Invalid(unsupported + " is not supported");
   }
-  TRESOR_ASSIGN_OR_RETURN(auto bind, Flag(body, "bind_secret_id"));
-  TRESOR_ASSIGN_OR_RETURN(auto no_default, Flag(body, "token_no_default_policy"));
-  TRESOR_ASSIGN_OR_RETURN(auto secret_uses, Count(body, "secret_id_num_uses"));
-  TRESOR_ASSIGN_OR_RETURN(auto token_uses, Count(body, "token_num_uses"));
+  TRESOR_ASSIGN_OR_RETURN(auto bind, OptionalFlag(body, "bind_secret_id"));
+  TRESOR_ASSIGN_OR_RETURN(auto no_default, OptionalFlag(body, "token_no_default_policy"));
+  TRESOR_ASSIGN_OR_RETURN(auto secret_uses, OptionalCount(body, "secret_id_num_uses"));
+  TRESOR_ASSIGN_OR_RETURN(auto token_uses, OptionalCount(body, "token_num_uses"));
   TRESOR_ASSIGN_OR_RETURN(auto secret_ttl, OptionalSeconds(body, "secret_id_ttl"));
   TRESOR_ASSIGN_OR_RETURN(auto ttl, OptionalSeconds(body, "token_ttl"));
   TRESOR_ASSIGN_OR_RETURN(auto max_ttl, OptionalSeconds(body, "token_max_ttl"));
@@ -235,7 +201,7 @@ Result<void> AppRole::WriteRole(const std::string& name, const Json& body) {
 }
 
 Result<std::optional<Role>> AppRole::ReadRole(const std::string& name) {
-  if (!ValidName(name)) return std::optional<Role>();
+  if (!ValidRoleName(name)) return std::optional<Role>();
   const std::string key = Key(kRoles, name);
   TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, key));
   if (!record) return std::optional<Role>();
@@ -326,7 +292,7 @@ Result<std::pair<std::string, SecretId>> AppRole::NewSecretId(const std::string&
     return Invalid(unsupported + " is not supported");
   }
   TRESOR_ASSIGN_OR_RETURN(auto ttl, OptionalSeconds(body, "ttl"));
-  TRESOR_ASSIGN_OR_RETURN(auto uses, Count(body, "num_uses"));
+  TRESOR_ASSIGN_OR_RETURN(auto uses, OptionalCount(body, "num_uses"));
   int64_t seconds = ttl.value_or(0);
   if (seconds == 0 || (role->secret_id_ttl > 0 && seconds > role->secret_id_ttl)) {
     if (seconds > 0) return Invalid("ttl is longer than the role's secret_id_ttl");
@@ -375,13 +341,13 @@ Result<std::optional<SecretId>> AppRole::FindByMac(const std::string& name, cons
 
 Result<std::optional<SecretId>> AppRole::LookupSecretId(const std::string& name,
                                                         const std::string& secret_id) {
-  if (!ValidName(name)) return std::optional<SecretId>();
+  if (!ValidRoleName(name)) return std::optional<SecretId>();
   return FindByMac(name, Mac(secret_id));
 }
 
 Result<std::optional<SecretId>> AppRole::LookupAccessor(const std::string& name,
                                                         const std::string& accessor) {
-  if (!ValidName(name)) return std::optional<SecretId>();
+  if (!ValidRoleName(name)) return std::optional<SecretId>();
   TRESOR_ASSIGN_OR_RETURN(auto index, GetRecord(*barrier_, Key(kAccessors, name, accessor)));
   if (!index || !index->contains("mac")) return std::optional<SecretId>();
   return FindByMac(name, index->value("mac", ""));
@@ -397,12 +363,12 @@ Result<void> AppRole::DestroyByMac(const std::string& name, const std::string& m
 }
 
 Result<void> AppRole::DestroySecretId(const std::string& name, const std::string& secret_id) {
-  if (!ValidName(name)) return MakeError(ErrorCode::kNotFound, "no such secret ID");
+  if (!ValidRoleName(name)) return MakeError(ErrorCode::kNotFound, "no such secret ID");
   return DestroyByMac(name, Mac(secret_id));
 }
 
 Result<void> AppRole::DestroyAccessor(const std::string& name, const std::string& accessor) {
-  if (!ValidName(name)) return MakeError(ErrorCode::kNotFound, "no such secret ID");
+  if (!ValidRoleName(name)) return MakeError(ErrorCode::kNotFound, "no such secret ID");
   TRESOR_ASSIGN_OR_RETURN(auto index, GetRecord(*barrier_, Key(kAccessors, name, accessor)));
   if (!index) return MakeError(ErrorCode::kNotFound, "no such secret ID accessor");
   return DestroyByMac(name, index->value("mac", ""));

@@ -2,6 +2,7 @@
 // Prints one line per check and "ok N" at the end; exits 1 at the first failure.
 'use strict';
 const assert = require('assert');
+const crypto = require('crypto');
 const nodeVault = require('node-vault');
 
 const [endpoint, rootToken] = process.argv.slice(2);
@@ -103,6 +104,27 @@ async function main() {
     await rejects(nodeVault({ apiVersion: 'v1', endpoint })
       .approleLogin({ role_id: roleId, secret_id: secret.data.secret_id }), 400,
     'invalid role or secret ID');
+  });
+  await check('jwt config, role, login with a token signed here (EdDSA)', async () => {
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('ed25519');
+    await root.enableAuth({ mount_point: 'jwt', type: 'jwt' });
+    await root.write('auth/jwt/config', {
+      jwt_validation_pubkeys: [publicKey.export({ type: 'spki', format: 'pem' })],
+    });
+    await root.write('auth/jwt/role/node-ci', {
+      role_type: 'jwt', user_claim: 'sub', bound_audiences: 'node', policies: 'node-read',
+    });
+    const part = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const input = `${part({ alg: 'EdDSA', typ: 'JWT' })}.${part({ sub: 'pipeline-7', aud: 'node', exp: now + 60 })}`;
+    const jwt = `${input}.${crypto.sign(null, Buffer.from(input), privateKey).toString('base64url')}`;
+    const ci = nodeVault({ apiVersion: 'v1', endpoint });
+    const login = await ci.jwtLogin({ role: 'node-ci', jwt });
+    assert.deepStrictEqual(login.auth.policies, ['default', 'node-read']);
+    assert.deepStrictEqual(login.auth.metadata, { role: 'node-ci' });
+    assert.deepStrictEqual((await ci.read('secret/data/node/cas')).data.data, { v: '2' });
+    await rejects(nodeVault({ apiVersion: 'v1', endpoint }).jwtLogin({ role: 'node-ci', jwt: `${input}.AAAA` }),
+      400, 'error validating token: the signature does not verify with any configured key');
   });
   await check('transit mount, key, encrypt, rotate, decrypt', async () => {
     await root.mount({ mount_point: 'transit', type: 'transit' });
