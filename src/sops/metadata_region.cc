@@ -77,7 +77,9 @@ Result<std::vector<formats::Span>> YamlMetadataRegion(std::string_view text) {
   while (at < text.size()) {
     const size_t next = LineEnd(text, at);
     const std::string_view line = text.substr(at, next - at);
-    if (line.starts_with("sops:") && (line.size() == 5 || IsSpace(line[5]) || line[5] == '#')) {
+    // "sops:" then a space or the line's end: "sops:#x: 1" is the key
+    // "sops:#x", not sops.
+    if (line.starts_with("sops:") && (line.size() == 5 || IsSpace(line[5]))) {
       // Indented, blank and comment lines stay in the block.
       size_t end = next;
       while (end < text.size() && (IsSpace(text[end]) || text[end] == '#')) {

@@ -88,12 +88,18 @@ std::string Decoded(InputType type, const formats::Format& format, std::string_v
   return out;
 }
 
+// `metadata_block`: `doc` is YAML's metadata block parsed alone, where a
+// data value has no place (its offsets are into the block, not the file).
 Result<void> SplitParts(InputType type, const formats::Format& format, std::string_view text,
-                        const formats::Document& doc, Parts& parts) {
+                        const formats::Document& doc, Parts& parts, bool metadata_block = false) {
   for (const Value& v : doc.values) {
     auto segments = formats::SplitPath(v.path);
     if (!segments) return std::move(segments).error();
     auto keys = MetadataKeys(type, *segments);
+    if (!keys && metadata_block) {
+      return At(text, v.literal.begin, ErrorCode::kIntegrity,
+                "a value outside sops: sits in the sops metadata block");
+    }
     if (!keys) {
       parts.data.push_back(&v);
       continue;
@@ -295,7 +301,8 @@ Result<Opened> Open(InputType type, std::string_view whole, const Unwrap& unwrap
   const std::string_view text = parsed.text;
   Parts parts;
   TRESOR_RETURN_IF_ERROR(SplitParts(type, format, text, parsed.doc, parts));
-  TRESOR_RETURN_IF_ERROR(SplitParts(type, format, parsed.meta_text, parsed.meta_doc, parts));
+  TRESOR_RETURN_IF_ERROR(
+      SplitParts(type, format, parsed.meta_text, parsed.meta_doc, parts, /*metadata_block=*/true));
   std::vector<Span> regions;
   if (!parsed.cut) {
     TRESOR_ASSIGN_OR_RETURN(regions, MetadataRegions(type, text, parts));

@@ -205,6 +205,32 @@ TEST(SopsFileTest, DamageIsRefusedWhereItIs) {
   EXPECT_EQ(short_key.error().message, "wrong size");
 }
 
+// A YAML key that merely starts with "sops:" is not the metadata block,
+// and a block that holds other values is refused where they are (found by
+// sops_fuzz: a value read from the block, at an offset into the file, made
+// a substr throw).
+TEST(SopsFileTest, YamlMetadataBlockHoldsOnlySops) {
+  EXPECT_FALSE(YamlMetadataRegion("a: 1\nsops:#x: 1\n"));
+  auto region = YamlMetadataRegion("a: 1\nsops: # note\n  mac: m\n");
+  ASSERT_TRUE(region);
+  EXPECT_EQ(region->front().begin, 5u);
+  const crypto::SecretBytes key = RandomKey();
+  const auto id = age::X25519Identity::Generate();
+  std::string file = YamlFile("a: " + Enc("v", "str", key, "a:") + "\n", {"v"}, key, id);
+  const size_t sops = file.find("\nsops:\n");
+  ASSERT_NE(sops, std::string::npos);
+  // The real block renamed so that the region finder passes it by, and a
+  // block of other values after it: long enough that its offsets are past
+  // the end of the rest of the file.
+  file.replace(sops + 1, 5, "\"sops\":");
+  file += "sops:#x:\n";
+  for (int i = 0; i < 100; ++i) file += "  k" + std::to_string(i) + ": 1\n";
+  auto opened = Open(InputType::kYaml, file, With({&id}));
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().code, ErrorCode::kIntegrity);
+  EXPECT_EQ(opened.error().message, "not a sops file: no top-level sops: key holds sops metadata");
+}
+
 TEST(SopsFileTest, MetadataIsParsedFromFlattenedKeys) {
   EXPECT_EQ(UnflattenKey("age__list_0__map_enc"), (std::vector<std::string>{"age", "[0]", "enc"}));
   EXPECT_EQ(UnflattenKey("key_groups__list_1__map_age__list_0__map_recipient"),
