@@ -18,7 +18,9 @@ void AddTransitCommands(CLI::App& app, ClientOptions& o, const Leaf& leaf) {
   };
   CLI::App* create =
       key_leaf("create", "Create KEY (nothing changes if it exists)", RunTransitCreate);
-  create->add_option("--type", o.key_type, "aes256-gcm96 (default) or chacha20-poly1305");
+  create->add_option("--type", o.key_type,
+                     "aes256-gcm96 (default), chacha20-poly1305, or ed25519 (signs; sign and "
+                     "verify through tresor write)");
   create->add_flag("--derived", o.derived,
                    "Each operation names a --context and uses a key derived from it");
   key_leaf("read", "Print KEY's settings and versions", RunTransitRead);

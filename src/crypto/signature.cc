@@ -205,4 +205,38 @@ bool PublicKey::Verify(std::span<const uint8_t> message, std::span<const uint8_t
   return ok;
 }
 
+namespace {
+
+// The 64-byte secret key libsodium signs with, made from the seed, wiped
+// when it goes.
+struct ExpandedKey {
+  explicit ExpandedKey(const SecretBytes& seed) {
+    crypto_sign_seed_keypair(public_key.data(), secret.data(), seed.Reveal().data());
+  }
+  ~ExpandedKey() { sodium_memzero(secret.data(), secret.size()); }
+  Ed25519PublicKeyBytes public_key{};
+  std::array<uint8_t, crypto_sign_SECRETKEYBYTES> secret{};
+};
+
+}  // namespace
+
+Ed25519PublicKeyBytes Ed25519PublicKeyOf(const SecretBytes& seed) {
+  return ExpandedKey(seed).public_key;
+}
+
+Ed25519Signature Ed25519Sign(const SecretBytes& seed, std::span<const uint8_t> message) {
+  const ExpandedKey key(seed);
+  Ed25519Signature signature{};
+  crypto_sign_detached(signature.data(), nullptr, message.data(), message.size(),
+                       key.secret.data());
+  return signature;
+}
+
+bool Ed25519Verify(const Ed25519PublicKeyBytes& public_key, std::span<const uint8_t> message,
+                   std::span<const uint8_t> signature) {
+  return signature.size() == crypto_sign_BYTES &&
+         crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
+                                     public_key.data()) == 0;
+}
+
 }  // namespace tresor::crypto

@@ -5,6 +5,7 @@
 // (openssl_loader.h). Thread-safe: a key is read-only once made.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "crypto/result.h"
+#include "crypto/secret_bytes.h"
 
 namespace tresor::crypto {
 
@@ -48,5 +50,16 @@ class PublicKey {
   std::shared_ptr<const Key> key_;
   SignatureAlgorithm algorithm_;
 };
+
+// Signing with Ed25519 keys held as their 32-byte seeds (libsodium): the
+// transit engine's ed25519 keys.
+inline constexpr size_t kEd25519SeedSize = 32;
+using Ed25519PublicKeyBytes = std::array<uint8_t, 32>;
+using Ed25519Signature = std::array<uint8_t, 64>;
+// `seed` must be kEd25519SeedSize bytes.
+Ed25519PublicKeyBytes Ed25519PublicKeyOf(const SecretBytes& seed);
+Ed25519Signature Ed25519Sign(const SecretBytes& seed, std::span<const uint8_t> message);
+bool Ed25519Verify(const Ed25519PublicKeyBytes& public_key, std::span<const uint8_t> message,
+                   std::span<const uint8_t> signature);
 
 }  // namespace tresor::crypto

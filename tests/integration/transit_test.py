@@ -11,6 +11,7 @@ import unittest
 
 import hvac
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from server_test import ROOT, TRESOR, ServerTestCase
 
@@ -66,9 +67,9 @@ class TransitTest(ServerTestCase):
                                  (400, ["cipher: message authentication failed"]))
         keys = self.transit.list_keys()["data"]["keys"]
         self.assertEqual([k for k in keys if k in ("chacha", "gcm")], ["chacha", "gcm"])
-        self.assertEqual(self.error_of("transit/keys/signer", {"type": "ed25519"}),
-                         (400, ['key type "ed25519" is not supported by tresor '
-                                '(aes256-gcm96 and chacha20-poly1305 are)']))
+        self.assertEqual(self.error_of("transit/keys/signer", {"type": "ecdsa-p256"}),
+                         (400, ['key type "ecdsa-p256" is not supported by tresor '
+                                '(aes256-gcm96, chacha20-poly1305 and ed25519 are)']))
         self.assertEqual(self.error_of("transit/keys/odd", {"type": "rot13"}),
                          (400, ['unknown key type "rot13"']))
 
@@ -184,6 +185,43 @@ class TransitTest(ServerTestCase):
             self.assertIs(bad["data"]["valid"], False)
         random = self.post("transit/random/16", {}).json()["data"]["random_bytes"]
         self.assertEqual(len(base64.b64decode(random)), 16)
+
+    def test_ed25519_keys_sign_and_verify_across_rotations(self):
+        self.transit.create_key("signer", key_type="ed25519")
+        key = self.transit.read_key("signer")["data"]
+        self.assertEqual((key["type"], key["supports_signing"], key["supports_encryption"]),
+                         ("ed25519", True, False))
+        message = b64("release 1.2.3")
+        v1 = self.transit.sign_data("signer", hash_input=message)["data"]
+        self.assertRegex(v1["signature"], r"^vault:v1:[A-Za-z0-9+/]+=*$")
+        self.assertEqual(v1["key_version"], 1)
+        # The public key the server shows checks the signature outside it.
+        public = Ed25519PublicKey.from_public_bytes(
+            base64.b64decode(key["keys"]["1"]["public_key"]))
+        public.verify(base64.b64decode(v1["signature"][9:]), b"release 1.2.3")
+        self.transit.rotate_key("signer")
+        v2 = self.transit.sign_data("signer", hash_input=message)["data"]
+        self.assertEqual(v2["key_version"], 2)
+        for signature in (v1["signature"], v2["signature"]):
+            self.assertIs(self.transit.verify_signed_data(
+                "signer", hash_input=message, signature=signature)["data"]["valid"], True)
+        self.assertIs(self.transit.verify_signed_data(
+            "signer", hash_input=b64("release 6.6.6"),
+            signature=v2["signature"])["data"]["valid"], False)
+        self.transit.update_key_configuration("signer", min_decryption_version=2)
+        self.assertEqual(self.error_of("transit/verify/signer",
+                                       {"input": message, "signature": v1["signature"]}),
+                         (400, ["invalid signature: version is disallowed by policy (too old)"]))
+        self.assertEqual(self.error_of("transit/encrypt/signer", {"plaintext": message}),
+                         (400, ["key type ed25519 does not support encryption"]))
+        self.assertEqual(self.error_of("transit/sign/gcm-only", {"input": message}),
+                         (400, ["encryption key not found"]))
+        self.transit.create_key("gcm-only")
+        self.assertEqual(self.error_of("transit/sign/gcm-only", {"input": message}),
+                         (400, ["key type aes256-gcm96 does not support signing"]))
+        self.assertEqual(self.error_of("transit/keys/derived-signer",
+                                       {"type": "ed25519", "derived": True}),
+                         (400, ["key derivation is not supported for ed25519 keys by tresor"]))
 
     def test_a_service_token_encrypts_and_decrypts_but_cannot_read_or_create_keys(self):
         self.transit.create_key("svc")

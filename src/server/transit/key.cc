@@ -5,6 +5,8 @@
 #include "age/base64.h"
 #include "crypto/kdf.h"
 #include "crypto/random.h"
+#include "crypto/signature.h"
+#include "server/times.h"
 
 namespace tresor::server::transit {
 namespace {
@@ -19,10 +21,47 @@ std::string Versioned(int version, std::span<const uint8_t> bytes) {
   return std::string(kPrefix) + std::to_string(version) + ":" + age::EncodeBase64Padded(bytes);
 }
 
+// The N of "vault:vN:..." (`what`: ciphertext or signature, for Vault's
+// messages).
+Result<int> PrefixedVersion(std::string_view text, std::string_view what) {
+  const std::string invalid = "invalid " + std::string(what) + ": ";
+  if (!text.starts_with(kPrefix)) return Invalid(invalid + "no prefix");
+  text.remove_prefix(kPrefix.size());
+  const size_t colon = text.find(':');
+  int version = 0;
+  if (colon == std::string_view::npos || colon == 0 ||
+      std::from_chars(text.data(), text.data() + colon, version).ptr != text.data() + colon ||
+      version < 1) {
+    return Invalid(invalid + "could not parse version");
+  }
+  return version;
+}
+
+std::optional<KeyType> KnownType(std::string_view name) {
+  if (name == "aes256-gcm96") return KeyType::kAes256Gcm96;
+  if (name == "chacha20-poly1305") return KeyType::kChaCha20Poly1305;
+  if (name == "ed25519") return KeyType::kEd25519;
+  return std::nullopt;
+}
+
+// The AEAD of an encrypting key.
+crypto::AeadKind Aead(KeyType type) {
+  return type == KeyType::kChaCha20Poly1305 ? crypto::AeadKind::kChaCha20Poly1305
+                                            : crypto::AeadKind::kAes256Gcm;
+}
+
 }  // namespace
 
-const char* TypeName(crypto::AeadKind type) {
-  return type == crypto::AeadKind::kAes256Gcm ? "aes256-gcm96" : "chacha20-poly1305";
+const char* TypeName(KeyType type) {
+  switch (type) {
+    case KeyType::kAes256Gcm96:
+      return "aes256-gcm96";
+    case KeyType::kChaCha20Poly1305:
+      return "chacha20-poly1305";
+    case KeyType::kEd25519:
+      break;
+  }
+  return "ed25519";
 }
 
 Result<TransitKey> TransitKey::Create(std::string name, std::string_view type, bool derived,
@@ -30,17 +69,18 @@ Result<TransitKey> TransitKey::Create(std::string name, std::string_view type, b
   TransitKey key;
   key.name = std::move(name);
   key.derived = derived;
-  if (type.empty() || type == "aes256-gcm96") {
-    key.type = crypto::AeadKind::kAes256Gcm;
-  } else if (type == "chacha20-poly1305") {
-    key.type = crypto::AeadKind::kChaCha20Poly1305;
-  } else if (type == "aes128-gcm96" || type == "ed25519" || type == "ecdsa-p256" ||
-             type == "ecdsa-p384" || type == "ecdsa-p521" || type.starts_with("rsa-") ||
-             type == "hmac") {
+  if (auto known = KnownType(type.empty() ? "aes256-gcm96" : type)) {
+    key.type = *known;
+  } else if (type == "aes128-gcm96" || type == "ecdsa-p256" || type == "ecdsa-p384" ||
+             type == "ecdsa-p521" || type.starts_with("rsa-") || type == "hmac") {
     return Invalid("key type \"" + std::string(type) +
-                   "\" is not supported by tresor (aes256-gcm96 and chacha20-poly1305 are)");
+                   "\" is not supported by tresor (aes256-gcm96, chacha20-poly1305 and ed25519 "
+                   "are)");
   } else {
     return Invalid("unknown key type \"" + std::string(type) + "\"");
+  }
+  if (derived && key.signs()) {
+    return Invalid("key derivation is not supported for ed25519 keys by tresor");
   }
   key.Rotate(now);
   return key;
@@ -85,10 +125,9 @@ Result<TransitKey> TransitKey::FromRecord(std::string name, const Json& record) 
   try {
     TransitKey key;
     key.name = name;
-    const std::string type = record.at("type").get<std::string>();
-    if (type != "aes256-gcm96" && type != "chacha20-poly1305") throw std::exception();
-    key.type =
-        type == "aes256-gcm96" ? crypto::AeadKind::kAes256Gcm : crypto::AeadKind::kChaCha20Poly1305;
+    const auto type = KnownType(record.at("type").get<std::string>());
+    if (!type) throw std::exception();
+    key.type = *type;
     key.derived = record.at("derived").get<bool>();
     key.deletion_allowed = record.at("deletion_allowed").get<bool>();
     key.latest = record.at("latest").get<int>();
@@ -113,7 +152,19 @@ Result<TransitKey> TransitKey::FromRecord(std::string name, const Json& record) 
 
 Json TransitKey::Describe() const {
   Json keys = Json::object();
-  for (const auto& [n, v] : versions) keys[std::to_string(n)] = v.created;
+  for (const auto& [n, v] : versions) {
+    if (!signs()) {
+      keys[std::to_string(n)] = v.created;
+      continue;
+    }
+    const crypto::Ed25519PublicKeyBytes public_key = crypto::Ed25519PublicKeyOf(v.key);
+    keys[std::to_string(n)] =
+        Json{{"name", "ed25519"},
+             {"public_key", age::EncodeBase64Padded(public_key)},
+             {"creation_time",
+              Rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(v.created)))},
+             {"certificate_chain", ""}};
+  }
   return Json{{"name", name},
               {"type", TypeName(type)},
               {"keys", std::move(keys)},
@@ -128,10 +179,10 @@ Json TransitKey::Describe() const {
               {"allow_plaintext_backup", false},
               {"imported_key", false},
               {"auto_rotate_period", 0},
-              {"supports_encryption", true},
-              {"supports_decryption", true},
-              {"supports_derivation", true},
-              {"supports_signing", false}};
+              {"supports_encryption", !signs()},
+              {"supports_decryption", !signs()},
+              {"supports_derivation", !signs()},
+              {"supports_signing", signs()}};
 }
 
 Result<crypto::SecretBytes> TransitKey::OperationKey(int version,
@@ -154,6 +205,7 @@ Result<crypto::SecretBytes> TransitKey::OperationKey(int version,
 Result<std::string> TransitKey::Encrypt(std::span<const uint8_t> plaintext,
                                         std::span<const uint8_t> context,
                                         std::span<const uint8_t> aad, int version) const {
+  if (signs()) return Invalid("key type ed25519 does not support encryption");
   if (version == 0) version = latest;
   if (version > latest)
     return Invalid("requested version for encryption is higher than the latest key version");
@@ -166,27 +218,19 @@ Result<std::string> TransitKey::Encrypt(std::span<const uint8_t> plaintext,
         "requested version for encryption is less than the minimum decryption key version");
   }
   TRESOR_ASSIGN_OR_RETURN(const crypto::SecretBytes key, OperationKey(version, context));
-  TRESOR_ASSIGN_OR_RETURN(const auto sealed, crypto::AeadSeal(type, key.Reveal(), aad, plaintext));
+  TRESOR_ASSIGN_OR_RETURN(const auto sealed,
+                          crypto::AeadSeal(Aead(type), key.Reveal(), aad, plaintext));
   return Versioned(version, sealed);
 }
 
 Result<int> TransitKey::CiphertextVersion(std::string_view ciphertext) {
-  if (!ciphertext.starts_with(kPrefix)) return Invalid("invalid ciphertext: no prefix");
-  ciphertext.remove_prefix(kPrefix.size());
-  const size_t colon = ciphertext.find(':');
-  int version = 0;
-  if (colon == std::string_view::npos || colon == 0 ||
-      std::from_chars(ciphertext.data(), ciphertext.data() + colon, version).ptr !=
-          ciphertext.data() + colon ||
-      version < 1) {
-    return Invalid("invalid ciphertext: could not parse version");
-  }
-  return version;
+  return PrefixedVersion(ciphertext, "ciphertext");
 }
 
 Result<crypto::SecretBytes> TransitKey::Decrypt(std::string_view ciphertext,
                                                 std::span<const uint8_t> context,
                                                 std::span<const uint8_t> aad) const {
+  if (signs()) return Invalid("key type ed25519 does not support decryption");
   TRESOR_ASSIGN_OR_RETURN(const int version, CiphertextVersion(ciphertext));
   if (version < min_decryption_version) {
     return Invalid("invalid ciphertext: version is disallowed by policy (too old)");
@@ -198,7 +242,7 @@ Result<crypto::SecretBytes> TransitKey::Decrypt(std::string_view ciphertext,
     return Invalid("invalid ciphertext: could not decode base64");
   }
   TRESOR_ASSIGN_OR_RETURN(const crypto::SecretBytes key, OperationKey(version, context));
-  auto opened = crypto::AeadOpen(type, key.Reveal(), aad, sealed);
+  auto opened = crypto::AeadOpen(Aead(type), key.Reveal(), aad, sealed);
   if (!opened && opened.error().code == ErrorCode::kIntegrity) {
     return Invalid("cipher: message authentication failed");
   }
@@ -218,6 +262,36 @@ Result<std::string> TransitKey::Hmac(std::span<const uint8_t> input, std::string
   if (algorithm == "sha2-512") return Versioned(version, crypto::HmacSha512(key.Reveal(), input));
   return Invalid("unsupported algorithm \"" + std::string(algorithm) +
                  "\" (sha2-256 and sha2-512 are)");
+}
+
+Result<std::string> TransitKey::Sign(std::span<const uint8_t> input, int version) const {
+  if (!signs())
+    return Invalid("key type " + std::string(TypeName(type)) + " does not support signing");
+  if (version == 0) version = latest;
+  if (version > latest) return Invalid("requested version for signing is higher than the latest");
+  if (version < min_encryption_version) {
+    return Invalid("requested version for signing is less than the minimum encryption key version");
+  }
+  auto it = versions.find(version);
+  if (it == versions.end()) return Invalid("invalid key version");
+  return Versioned(version, crypto::Ed25519Sign(it->second.key, input));
+}
+
+Result<bool> TransitKey::Verify(std::span<const uint8_t> input, std::string_view signature) const {
+  if (!signs())
+    return Invalid("key type " + std::string(TypeName(type)) + " does not support verification");
+  TRESOR_ASSIGN_OR_RETURN(const int version, PrefixedVersion(signature, "signature"));
+  if (version < min_decryption_version) {
+    return Invalid("invalid signature: version is disallowed by policy (too old)");
+  }
+  auto it = versions.find(version);
+  if (version > latest || it == versions.end())
+    return Invalid("invalid signature: version is too new");
+  std::vector<uint8_t> bytes;
+  if (!age::DecodeBase64Padded(signature.substr(signature.find(':', kPrefix.size()) + 1), bytes)) {
+    return Invalid("invalid signature: could not decode base64");
+  }
+  return crypto::Ed25519Verify(crypto::Ed25519PublicKeyOf(it->second.key), input, bytes);
 }
 
 }  // namespace tresor::server::transit

@@ -1,7 +1,8 @@
-// A transit key (Vault's transit engine): named, versioned symmetric keys
-// that encrypt, decrypt and MAC for callers who never see them. Each
-// version is 32 random bytes; ciphertexts name the version they were made
-// with ("vault:v3:..."), so a rotated key still opens old ones down to
+// A transit key (Vault's transit engine): named, versioned keys that
+// encrypt, decrypt, sign and MAC for callers who never see them. Each
+// version is 32 random bytes (an AEAD key, or an Ed25519 seed); ciphertexts
+// and signatures name the version they were made with ("vault:v3:..."), so
+// a rotated key still opens and checks old ones down to
 // min_decryption_version.
 #pragma once
 
@@ -27,9 +28,11 @@ struct KeyVersion {
   int64_t created = 0;      // Unix seconds
 };
 
+enum class KeyType { kAes256Gcm96, kChaCha20Poly1305, kEd25519 };
+
 struct TransitKey {
   std::string name;
-  crypto::AeadKind type = crypto::AeadKind::kAes256Gcm;
+  KeyType type = KeyType::kAes256Gcm96;
   bool derived = false;  // every operation names a context, and the key is derived from it
   bool deletion_allowed = false;
   int latest = 0;
@@ -67,6 +70,15 @@ struct TransitKey {
   // the minimum versions say (callers check them).
   Result<std::string> Hmac(std::span<const uint8_t> input, std::string_view algorithm,
                            int version) const;
+  // "vault:vN:" + base64(the Ed25519 signature of `input`) with `version`
+  // (0: the latest); kInvalidArgument for a key that does not sign or a
+  // version the policy refuses.
+  Result<std::string> Sign(std::span<const uint8_t> input, int version) const;
+  // Whether `signature` ("vault:vN:...") is this key's signature of
+  // `input`; kInvalidArgument for a malformed one or a version the policy
+  // refuses (Vault's messages).
+  Result<bool> Verify(std::span<const uint8_t> input, std::string_view signature) const;
+  bool signs() const { return type == KeyType::kEd25519; }
 
  private:
   // The AEAD key of `version` for `context` (the version's key itself
@@ -76,6 +88,6 @@ struct TransitKey {
 };
 
 // The name Vault gives a key type.
-const char* TypeName(crypto::AeadKind type);
+const char* TypeName(KeyType type);
 
 }  // namespace tresor::server::transit

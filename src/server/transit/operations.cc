@@ -216,7 +216,11 @@ http::Response Transit::Verify(const std::string& name, const std::string& algor
   if (auto refused = Existing(name, &key)) return *refused;
   const std::string chosen = algorithm.empty() ? TextField(body, "hash_algorithm") : algorithm;
   return PerItem(body, [&](const Json& item) -> Result<Json> {
-    if (item.contains("signature")) return Invalid("key type does not support signing");
+    if (item.contains("signature")) {
+      TRESOR_ASSIGN_OR_RETURN(const Bytes input, Base64Field(item, "input"));
+      TRESOR_ASSIGN_OR_RETURN(const bool valid, key->Verify(input, TextField(item, "signature")));
+      return Json{{"valid", valid}};
+    }
     const std::string given = TextField(item, "hmac");
     if (given.empty()) return Invalid("missing hmac value to verify");
     TRESOR_ASSIGN_OR_RETURN(const Bytes input, Base64Field(item, "input"));
@@ -233,6 +237,22 @@ http::Response Transit::Verify(const std::string& name, const std::string& algor
       diff |= static_cast<unsigned char>(expected[i]) ^ static_cast<unsigned char>(given[i]);
     }
     return Json{{"valid", same && diff == 0}};
+  });
+}
+
+http::Response Transit::Sign(const std::string& name, const Json& body) {
+  std::shared_ptr<const TransitKey> key;
+  if (auto refused = Existing(name, &key)) return *refused;
+  if (body.is_object() && body.contains("prehashed") && body["prehashed"] == true) {
+    return Error(400, "prehashed input is not supported for ed25519 keys");
+  }
+  return PerItem(body, [&](const Json& item) -> Result<Json> {
+    if (!item.contains("input")) return Invalid("missing input to sign");
+    TRESOR_ASSIGN_OR_RETURN(const Bytes input, Base64Field(item, "input"));
+    TRESOR_ASSIGN_OR_RETURN(const int version, VersionOf(item));
+    TRESOR_ASSIGN_OR_RETURN(const std::string signature, key->Sign(input, version));
+    return Json{{"signature", signature},
+                {"key_version", *TransitKey::CiphertextVersion(signature)}};
   });
 }
 

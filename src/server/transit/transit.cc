@@ -155,7 +155,8 @@ http::Response Transit::Handle(const http::Request& request, const std::string& 
   const bool write = request.method == "POST" || request.method == "PUT";
   const std::string& op = parts[0];
   if (op == "keys") return Keys(request, rest, body);
-  if (parts.size() >= 2 && !ValidKeyName(parts.back()) && op != "hmac" && op != "verify") {
+  if (parts.size() >= 2 && !ValidKeyName(parts.back()) && op != "hmac" && op != "verify" &&
+      op != "sign") {
     return Error(400, "invalid key name \"" + parts.back() + "\"");
   }
   if (!write && op != "keys") return Error(405, "unsupported operation");
@@ -163,12 +164,11 @@ http::Response Transit::Handle(const http::Request& request, const std::string& 
   if (parts.size() == 2 && op == "decrypt") return Decrypt(parts[1], body);
   if (parts.size() == 2 && op == "rewrap") return Rewrap(parts[1], body);
   if (parts.size() == 3 && op == "datakey") return DataKey(parts[1], parts[2], body);
-  if ((parts.size() == 2 || parts.size() == 3) && (op == "hmac" || op == "verify")) {
+  if ((parts.size() == 2 || parts.size() == 3) &&
+      (op == "hmac" || op == "verify" || op == "sign")) {
     const std::string algorithm = parts.size() == 3 ? parts[2] : "";
+    if (op == "sign") return Sign(parts[1], body);
     return op == "hmac" ? Hmac(parts[1], algorithm, body) : Verify(parts[1], algorithm, body);
-  }
-  if ((parts.size() == 2 || parts.size() == 3) && (op == "sign")) {
-    return Error(400, "key type does not support signing (tresor's transit keys are symmetric)");
   }
   return Error(404, "no handler for route \"" + rest + "\"");
 }

@@ -62,7 +62,10 @@ class Transit {
   http::Response Rewrap(const std::string& name, const Json& body);
   http::Response DataKey(const std::string& kind, const std::string& name, const Json& body);
   http::Response Hmac(const std::string& name, const std::string& algorithm, const Json& body);
+  // HMACs, or signatures of an ed25519 key.
   http::Response Verify(const std::string& name, const std::string& algorithm, const Json& body);
+  // sign/NAME[/HASH] with an ed25519 key (the hash is Ed25519's own).
+  http::Response Sign(const std::string& name, const Json& body);
 
   store::Barrier& barrier_;
   std::string prefix_;
