@@ -12,11 +12,7 @@ source "$(dirname "$0")/lib.sh"
 need wrk curl openssl /usr/bin/python3
 scratch
 duration=${DURATION:-10}
-port=18294
-export TRESOR_ADDR=http://127.0.0.1:$port TRESOR_TOKEN=bench-root
-"$tresor" server --dev --listen "127.0.0.1:$port" --dev-root-token bench-root >/dev/null 2>&1 &
-pids+=($!)
-until curl -sf "$TRESOR_ADDR/v1/sys/health" >/dev/null 2>&1; do sleep 0.1; done
+dev_server 18294
 "$tresor" auth enable jwt >/dev/null
 
 # Keys, their PEMs and one token each (valid for an hour), from Python's

@@ -78,3 +78,12 @@ function request()
 end
 LUA
 }
+# `dev_server PORT`: a tresor development server (in memory) on PORT whose
+# root token is bench-root, exported as TRESOR_ADDR and TRESOR_TOKEN, and
+# stopped at exit (after `scratch`).
+dev_server() {
+  export TRESOR_ADDR=http://127.0.0.1:$1 TRESOR_TOKEN=bench-root
+  "$tresor" server --dev --listen "127.0.0.1:$1" --dev-root-token bench-root >/dev/null 2>&1 &
+  pids+=($!)
+  until curl -sf "$TRESOR_ADDR/v1/sys/health" >/dev/null 2>&1; do sleep 0.1; done
+}
