@@ -110,8 +110,8 @@ class Api {
   // takes tens of milliseconds), answered when its token is durable.
   http::Response Login(std::shared_ptr<Core> core, const http::Request& request,
                        const std::string& path, const Json& body);
-  // auth/jwt/login: run on the login pool (it may fetch the JWKS
-  // document); not throttled.
+  // auth/jwt/login: answered on the worker, or on the login pool when the
+  // JWKS document is to be fetched again; not throttled.
   http::Response JwtLogin(std::shared_ptr<Core> core, const http::Request& request,
                           const Json& body);
   // `work` run on the login pool and answered once its writes are

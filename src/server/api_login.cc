@@ -55,7 +55,12 @@ http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& reque
 http::Response Api::JwtLogin(std::shared_ptr<Core> core, const http::Request& request,
                              const Json& body) {
   // Not throttled: a signature has no secret to guess, and Vault does not
-  // lock JWT roles (anyone could lock a CI pipeline's role out).
+  // lock JWT roles (anyone could lock a CI pipeline's role out). Checked
+  // on the worker (a signature costs microseconds) unless the JWKS is to
+  // be fetched again, which goes to the login pool.
+  bool fetch_needed = false;
+  http::Response answer = core->JwtLogin(request, body, /*may_fetch=*/false, &fetch_needed);
+  if (!fetch_needed) return answer;
   return OnLoginPool(
       [core = std::move(core), request, body] { return core->JwtLogin(request, body); });
 }

@@ -81,10 +81,12 @@ class Core {
                                const Json& body);
   // auth/approle/login (server/approle/approle_handlers.cc).
   http::Response AppRoleLogin(const http::Request& request, const Json& body);
-  // auth/jwt/login (server/jwt/jwt_handlers.cc). It may fetch the JWKS
-  // document anew, so the API runs it on its login pool, as it does
-  // writes of auth/jwt/config.
-  http::Response JwtLogin(const http::Request& request, const Json& body);
+  // auth/jwt/login (server/jwt/jwt_handlers.cc). Unless `may_fetch`, a
+  // login that would fetch the JWKS document anew sets `*fetch_needed`
+  // instead, and the API runs it again on its login pool (as it does
+  // writes of auth/jwt/config).
+  http::Response JwtLogin(const http::Request& request, const Json& body, bool may_fetch = true,
+                          bool* fetch_needed = nullptr);
 
  private:
   // Authorize with the capability `decide(acl)` returns from the caller's

@@ -321,7 +321,8 @@ Result<void> JwtAuth::RefetchJwks(Config& config) {
   return FetchAndStore(config);
 }
 
-Result<Login> JwtAuth::LogIn(const std::string& role_name, const std::string& compact) {
+Result<Login> JwtAuth::LogIn(const std::string& role_name, const std::string& compact,
+                             bool may_fetch, bool* fetch_needed) {
   TRESOR_ASSIGN_OR_RETURN(auto config, ReadConfig());
   if (!config) return Invalid("could not load configuration");
   const std::string name = role_name.empty() ? config->default_role : role_name;
@@ -353,6 +354,10 @@ Result<Login> JwtAuth::LogIn(const std::string& role_name, const std::string& co
     }
     // A key rotated in at the provider: its JWKS, once more.
     if (verified || kid_known || config->jwks_url.empty() || pass == 1) break;
+    if (!may_fetch) {
+      if (fetch_needed != nullptr) *fetch_needed = true;
+      return MakeError(ErrorCode::kUnavailable, "the JWKS document is to be fetched again");
+    }
     TRESOR_RETURN_IF_ERROR(RefetchJwks(*config));
   }
   if (!verified) {

@@ -76,8 +76,12 @@ class JwtAuth {
 
   // Checks `token` for role `role_name` ("" for the config's default
   // role). kInvalidArgument for a missing role or a malformed token;
-  // kRefused saying why a well-formed token is not accepted.
-  Result<Login> LogIn(const std::string& role_name, const std::string& token);
+  // kRefused saying why a well-formed token is not accepted. Unless
+  // `may_fetch`, a token that names a key the JWKS lacks sets
+  // `*fetch_needed` and fails (kUnavailable), fetching nothing: the caller
+  // then tries again where a fetch may block.
+  Result<Login> LogIn(const std::string& role_name, const std::string& token, bool may_fetch = true,
+                      bool* fetch_needed = nullptr);
 
   // A JWKS URL is fetched again for an unknown key at most this often (by
   // each node; the first time at once).

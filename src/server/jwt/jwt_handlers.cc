@@ -63,10 +63,11 @@ http::Response Core::JwtRoute(const http::Request& request, const std::string& p
   return Envelope(200, jwt::RoleApi(**role));
 }
 
-http::Response Core::JwtLogin(const http::Request& request, const Json& body) {
+http::Response Core::JwtLogin(const http::Request& request, const Json& body, bool may_fetch,
+                              bool* fetch_needed) {
   if (!jwt_enabled_) return Error(400, "no handler for route \"auth/jwt/login\"");
   if (!IsWrite(request)) return Error(405, "unsupported operation");
-  auto login = jwt_->LogIn(Text(body, "role"), Text(body, "jwt"));
+  auto login = jwt_->LogIn(Text(body, "role"), Text(body, "jwt"), may_fetch, fetch_needed);
   if (!login) return FromError(login.error());
   const TokenSettings& settings = login->role.token;
   TokenRequest req;
