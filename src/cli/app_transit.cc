@@ -19,8 +19,8 @@ void AddTransitCommands(CLI::App& app, ClientOptions& o, const Leaf& leaf) {
   CLI::App* create =
       key_leaf("create", "Create KEY (nothing changes if it exists)", RunTransitCreate);
   create->add_option("--type", o.key_type,
-                     "aes256-gcm96 (default), chacha20-poly1305, or ed25519 (signs; sign and "
-                     "verify through tresor write)");
+                     "aes256-gcm96 (default), chacha20-poly1305, or ed25519 (signs and "
+                     "verifies)");
   create->add_flag("--derived", o.derived,
                    "Each operation names a --context and uses a key derived from it");
   key_leaf("read", "Print KEY's settings and versions", RunTransitRead);
@@ -37,6 +37,13 @@ void AddTransitCommands(CLI::App& app, ClientOptions& o, const Leaf& leaf) {
     cmd->add_option("--context", o.context, "The context of a derived key");
   }
   encrypt->add_option("--key-version", o.version, "Encrypt with this version (default latest)");
+  key_leaf("sign", "Sign stdin with ed25519 KEY and print the signature (vault:vN:...)",
+           RunTransitSign)
+      ->add_option("--key-version", o.version, "Sign with this version (default latest)");
+  key_leaf("verify", "Check that SIGNATURE is KEY's signature of stdin: prints valid, or exits 5",
+           RunTransitVerify)
+      ->add_option("SIGNATURE", o.token, "vault:vN:...")
+      ->required();
   key_leaf("rotate", "Add a new version of KEY; new ciphertexts use it, old ones still decrypt",
            RunTransitRotate);
   key_leaf("delete",
@@ -51,7 +58,10 @@ void AddTransitCommands(CLI::App& app, ClientOptions& o, const Leaf& leaf) {
       "  tresor secrets enable transit\n"
       "  tresor transit create payments\n"
       "  printf 4111111111111111 | tresor transit encrypt payments > card.txt\n"
-      "  tresor transit decrypt payments < card.txt\n");
+      "  tresor transit decrypt payments < card.txt\n"
+      "  tresor transit create --type ed25519 releases\n"
+      "  tresor transit sign releases < app.tar.gz > app.sig\n"
+      "  tresor transit verify releases \"$(cat app.sig)\" < app.tar.gz\n");
 }
 
 }  // namespace tresor::cli

@@ -91,6 +91,8 @@ Result<void> RunTransitRead(const ClientOptions& options);
 Result<void> RunTransitList(const ClientOptions& options);
 Result<void> RunTransitEncrypt(const ClientOptions& options);
 Result<void> RunTransitDecrypt(const ClientOptions& options);
+Result<void> RunTransitSign(const ClientOptions& options);
+Result<void> RunTransitVerify(const ClientOptions& options);
 Result<void> RunTransitRotate(const ClientOptions& options);
 Result<void> RunTransitDelete(const ClientOptions& options);
 // tresor read|write|list|delete, auth and secrets (path_commands.cc).

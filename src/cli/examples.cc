@@ -185,7 +185,8 @@ constexpr Examples kExamples[] = {
    "  tresor secrets list --json\n"},
   {"transit create",
    "  tresor transit create payments\n"
-   "  tresor transit create --type chacha20-poly1305 --derived tenants\n"},
+   "  tresor transit create --type chacha20-poly1305 --derived tenants\n"
+   "  tresor transit create --type ed25519 releases     # signs\n"},
   {"transit read",
    "  tresor transit read payments\n"
    "  tresor transit read --mount transit-eu --json payments\n"},
@@ -195,6 +196,12 @@ constexpr Examples kExamples[] = {
   {"transit decrypt",
    "  tresor transit decrypt payments < card.txt\n"
    "  tresor transit decrypt --context tenant-42 tenants vault:v1:8SDd3WHDOjf7mq69...\n"},
+  {"transit sign",
+   "  tresor transit sign releases < app.tar.gz > app.sig\n"
+   "  tresor transit sign --json releases < manifest.json\n"},
+  {"transit verify",
+   "  tresor transit verify releases \"$(cat app.sig)\" < app.tar.gz   # prints valid, or exits 5\n"
+   "  tresor transit verify --json --mount transit-eu releases vault:v2:kq3... < manifest.json\n"},
   {"transit rotate",
    "  tresor transit rotate payments                   # new writes use version 2; old ones still decrypt\n"
    "  tresor transit rotate --mount transit-eu payments\n"},

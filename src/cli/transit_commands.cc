@@ -90,13 +90,22 @@ Result<void> RunTransitList(const ClientOptions& o) {
   return {};
 }
 
+namespace {
+
+// All of stdin, base64-encoded (what transit's "plaintext" and "input" take).
+std::string StdinBase64() {
+  std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  std::string encoded =
+      age::EncodeBase64Padded({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+  crypto::Wipe({reinterpret_cast<uint8_t*>(data.data()), data.size()});
+  return encoded;
+}
+
+}  // namespace
+
 Result<void> RunTransitEncrypt(const ClientOptions& o) {
-  std::string plaintext((std::istreambuf_iterator<char>(std::cin)),
-                        std::istreambuf_iterator<char>());
   Json body = Parameters(o);
-  body["plaintext"] = age::EncodeBase64Padded(
-      {reinterpret_cast<const uint8_t*>(plaintext.data()), plaintext.size()});
-  crypto::Wipe({reinterpret_cast<uint8_t*>(plaintext.data()), plaintext.size()});
+  body["plaintext"] = StdinBase64();
   auto reply = CallServer(ServerAddress(o.address), "POST", KeyPath(o, "encrypt"), body);
   std::string& encoded = body["plaintext"].get_ref<std::string&>();
   crypto::Wipe({reinterpret_cast<uint8_t*>(encoded.data()), encoded.size()});
@@ -132,6 +141,39 @@ Result<void> RunTransitDecrypt(const ClientOptions& o) {
   crypto::Wipe(plain);
   if (written != plain.size() || std::fflush(stdout) != 0) {
     return MakeError(ErrorCode::kIo, "stdout: write failed");
+  }
+  return {};
+}
+
+Result<void> RunTransitSign(const ClientOptions& o) {
+  Json body = Parameters(o);
+  body["input"] = StdinBase64();
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(ServerAddress(o.address), "POST", KeyPath(o, "sign"), body));
+  if (o.json) {
+    std::printf("%s\n", reply.dump(2).c_str());
+  } else {
+    std::printf("%s\n", reply["data"]["signature"].get<std::string>().c_str());
+  }
+  return {};
+}
+
+Result<void> RunTransitVerify(const ClientOptions& o) {
+  Json body = Parameters(o);
+  body["input"] = StdinBase64();
+  body["signature"] = o.token;  // the SIGNATURE argument
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(ServerAddress(o.address), "POST", KeyPath(o, "verify"), body));
+  const bool valid = reply["data"].value("valid", false);
+  if (o.json) {
+    std::printf("%s\n", reply.dump(2).c_str());
+  } else if (valid) {
+    std::printf("valid\n");
+  }
+  if (!valid) {
+    return MakeError(ErrorCode::kIntegrity,
+                     "the signature does not verify: the input or the signature was changed, or "
+                     "another key made it");
   }
   return {};
 }

@@ -293,6 +293,20 @@ path "transit/encrypt/other" { capabilities = ["update"] }
         self.assertEqual(gone.stderr, b"tresor: error: transit/decrypt/cli: 400: "
                                       b"encryption key not found\n")
 
+    def test_the_cli_signs_stdin_and_verifies_it(self):
+        self.assertEqual(self.tresor("create", "cli-signer", "--type", "ed25519").returncode, 0)
+        artifact = b"\x7fELF pretend binary\x00\xff"
+        signed = self.tresor("sign", "cli-signer", stdin=artifact)
+        self.assertEqual(signed.returncode, 0, signed.stderr)
+        signature = signed.stdout.decode().strip()
+        self.assertRegex(signature, r"^vault:v1:[A-Za-z0-9+/]+=*$")
+        ok = self.tresor("verify", "cli-signer", signature, stdin=artifact)
+        self.assertEqual((ok.returncode, ok.stdout, ok.stderr), (0, b"valid\n", b""))
+        bad = self.tresor("verify", "cli-signer", signature, stdin=artifact + b"!")
+        self.assertEqual((bad.returncode, bad.stdout, bad.stderr),
+                         (5, b"", b"tresor: error: the signature does not verify: the input or "
+                                  b"the signature was changed, or another key made it\n"))
+
 
 if __name__ == "__main__":
     unittest.main()
