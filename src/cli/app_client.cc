@@ -96,27 +96,27 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   path_leaf("list", "List the keys under any API path", RunList);
   path_leaf("delete", "Delete at any API path", RunDelete, false);
 
-  for (const auto& [what, enable, disable, list, help] :
-       {std::tuple{"auth", &RunAuthEnable, &RunAuthDisable, &RunAuthList,
-                   "Auth methods on the server (userpass, approle)"},
+  for (const auto& [what, enable, disable, list, tune_run, help] :
+       {std::tuple{"auth", &RunAuthEnable, &RunAuthDisable, &RunAuthList, &RunAuthTune,
+                   "Auth methods on the server (userpass, approle, jwt)"},
         std::tuple{"secrets", &RunSecretsEnable, &RunSecretsDisable, &RunSecretsList,
-                   "Secrets engines on the server (kv, kv-v2, transit)"}}) {
+                   &RunSecretsTune, "Secrets engines on the server (kv, kv-v2, transit)"}}) {
     CLI::App* group = app.add_subcommand(what, help);
     group->require_subcommand(1);
     CLI::App* on =
         leaf(group, "enable", "Enable TYPE (at --path, default its name)", enable, false);
     on->add_option("TYPE", o.name, "The type")->required();
     on->add_option("--path", o.mount_path, "Where (default TYPE)");
+    on->add_option("--description", o.description, "What the mount is for");
     if (std::string_view(what) == "secrets") {
       on->add_option("--version", o.kv_version, "kv: 1 or 2 (kv-v2 is kv version 2)");
-      on->add_option("--description", o.description, "What the mount is for");
-      CLI::App* tune =
-          leaf(group, "tune", "Show the settings of the mount at PATH, or change its description",
-               RunSecretsTune);
-      tune->add_option("PATH", o.name, "The mount")->required();
-      tune->add_option("--description", o.description, "The new description");
-      tune->add_option("--field", o.field, "Print only this setting");
     }
+    CLI::App* tune =
+        leaf(group, "tune", "Show the settings of the mount at PATH, or change its description",
+             tune_run);
+    tune->add_option("PATH", o.name, "The mount")->required();
+    tune->add_option("--description", o.description, "The new description");
+    tune->add_option("--field", o.field, "Print only this setting");
     leaf(group, "disable", "Disable what is at PATH (for secrets: its data goes with it)", disable,
          false)
         ->add_option("PATH", o.name, "The path")

@@ -99,6 +99,7 @@ Result<void> RunTransitDelete(const ClientOptions& options);
 Result<void> RunRead(const ClientOptions& options);
 Result<void> RunUnwrap(const ClientOptions& options);
 Result<void> RunSecretsTune(const ClientOptions& options);
+Result<void> RunAuthTune(const ClientOptions& options);
 Result<void> RunWrite(const ClientOptions& options);
 Result<void> RunList(const ClientOptions& options);
 Result<void> RunDelete(const ClientOptions& options);

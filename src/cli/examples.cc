@@ -163,7 +163,10 @@ constexpr Examples kExamples[] = {
    "  tresor delete sys/policies/acl/legacy\n"},
   {"auth enable",
    "  tresor auth enable userpass\n"
-   "  tresor auth enable approle --path ci\n"},
+   "  tresor auth enable jwt --description 'GitLab CI jobs'\n"},
+  {"auth tune",
+   "  tresor auth tune userpass\n"
+   "  tresor auth tune --description 'people' userpass\n"},
   {"auth disable",
    "  tresor auth disable ci\n"
    "  tresor auth disable userpass\n"},

@@ -106,8 +106,9 @@ Result<void> RunDelete(const ClientOptions& o) {
 // tresor auth enable|disable|list and tresor secrets enable|disable|list.
 Result<void> RunAuthEnable(const ClientOptions& o) {
   const std::string path = o.mount_path.empty() ? o.name : o.mount_path;
-  TRESOR_ASSIGN_OR_RETURN(Json done,
-                          CallServer(Address(o), "POST", "sys/auth/" + path, {{"type", o.name}}));
+  Json body{{"type", o.name}};
+  if (o.description) body["description"] = *o.description;
+  TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(Address(o), "POST", "sys/auth/" + path, body));
   (void)done;
   std::printf("auth method %s enabled at %s/\n", o.name.c_str(), path.c_str());
   return {};
@@ -139,8 +140,12 @@ Result<void> RunSecretsEnable(const ClientOptions& o) {
 
 // sys/mounts/PATH/tune: with --description, changes it; without, prints the
 // settings.
-Result<void> RunSecretsTune(const ClientOptions& o) {
-  const std::string tune = "sys/mounts/" + o.name + "/tune";
+namespace {
+
+// The settings of the mount at PATH under `base` (sys/mounts/, sys/auth/),
+// or a new description for it.
+Result<void> RunTune(const ClientOptions& o, const std::string& base, const char* what) {
+  const std::string tune = base + o.name + "/tune";
   if (!o.description) {
     TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "GET", tune));
     return PrintData(reply, o);
@@ -148,9 +153,17 @@ Result<void> RunSecretsTune(const ClientOptions& o) {
   TRESOR_ASSIGN_OR_RETURN(Json done,
                           CallServer(Address(o), "POST", tune, {{"description", *o.description}}));
   (void)done;
-  std::printf("secrets engine at %s/ tuned\n", o.name.c_str());
+  std::printf("%s at %s/ tuned\n", what, o.name.c_str());
   return {};
 }
+
+}  // namespace
+
+Result<void> RunSecretsTune(const ClientOptions& o) {
+  return RunTune(o, "sys/mounts/", "secrets engine");
+}
+
+Result<void> RunAuthTune(const ClientOptions& o) { return RunTune(o, "sys/auth/", "auth method"); }
 
 Result<void> RunSecretsDisable(const ClientOptions& o) {
   TRESOR_ASSIGN_OR_RETURN(Json done, CallServer(Address(o), "DELETE", "sys/mounts/" + o.name));

@@ -39,47 +39,78 @@ void Core::SetAuthMethods(const std::optional<Json>& record) {
   }
 }
 
+namespace {
+
+// The record of the auth methods: each one's name with whether it is
+// enabled, and "descriptions" by name.
+Json AuthRecord(store::Barrier& barrier) {
+  auto record = GetRecord(barrier, kAuthMethodsPath);
+  return record && *record && (*record)->is_object() ? **record : Json::object();
+}
+
+std::string DescriptionOf(const Json& record, std::string_view method) {
+  const auto all = record.find("descriptions");
+  if (all == record.end() || !all->is_object()) return "";
+  const auto it = all->find(std::string(method));
+  return it != all->end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
 http::Response Core::AuthMounts(const http::Request& request, const std::string& path,
                                 const Json& body) {
   auto enabled = [&](std::string_view method) { return AuthEnabled(method).load(); };
   if (path == "sys/auth") {
     if (request.method != "GET") return Error(405, "unsupported operation");
+    const Json record = AuthRecord(*barrier_);
     Json out{{"token/",
               {{"type", "token"}, {"description", "token based credentials"}, {"local", false}}}};
-    for (const auto& [method, description] : kMethods) {
+    for (const auto& [method, what] : kMethods) {
       if (!enabled(method)) continue;
       out[std::string(method) + "/"] =
-          Json{{"type", method}, {"description", ""}, {"local", false}};
+          Json{{"type", method}, {"description", DescriptionOf(record, method)}, {"local", false}};
     }
     return EnvelopeAndTop(out);
   }
   std::string mount = path.substr(std::string_view("sys/auth/").size());
   if (mount.ends_with('/')) mount.pop_back();
+  const bool tune = mount.ends_with("/tune");
+  if (tune) mount.resize(mount.size() - std::string_view("/tune").size());
   if (mount != "userpass" && mount != "approle" && mount != "jwt") {
+    if (tune) return Error(400, "no auth method is enabled at " + mount + "/");
     return Error(400,
                  "only the userpass, approle and jwt auth methods can be enabled, at their "
                  "own names (userpass/, approle/, jwt/)");
   }
-  const auto record = [&](bool on) {
-    Json methods = Json::object();
-    for (const auto& [method, description] : kMethods) {
-      methods[method] = method == mount ? on : enabled(method);
+  if (tune) return AuthTune(request, mount, body);
+  // The record with `mount` turned on or off (its description with it).
+  const auto record = [&](bool on, const std::string& description) {
+    Json methods = AuthRecord(*barrier_);
+    for (const auto& [method, what] : kMethods) methods[method] = enabled(method);
+    methods[mount] = on;
+    if (!methods.contains("descriptions") || !methods["descriptions"].is_object()) {
+      methods["descriptions"] = Json::object();
     }
+    methods["descriptions"].erase(mount);
+    if (on && !description.empty()) methods["descriptions"][mount] = description;
     return methods;
   };
   if (IsWrite(request)) {
     const std::string type =
         body.contains("type") && body["type"].is_string() ? body["type"].get<std::string>() : "";
     if (type != mount) return Error(400, "unknown auth method type \"" + type + "\"");
+    if (body.contains("description") && !body["description"].is_string()) {
+      return Error(400, "description must be a string");
+    }
     const std::lock_guard lock(auth_mutex_);
     if (enabled(mount)) return Error(400, "path is already in use at " + mount + "/");
-    PutRecord(*barrier_, kAuthMethodsPath, record(true));
+    PutRecord(*barrier_, kAuthMethodsPath, record(true, body.value("description", "")));
     AuthEnabled(mount) = true;
     return NoContent();
   }
   if (request.method == "DELETE") {
     const std::lock_guard lock(auth_mutex_);
-    PutRecord(*barrier_, kAuthMethodsPath, record(false));
+    PutRecord(*barrier_, kAuthMethodsPath, record(false, ""));
     if (mount == "userpass") {
       userpass_enabled_ = false;
       for (const std::string& name : userpass_.List()) userpass_.Delete(name);
@@ -95,6 +126,36 @@ http::Response Core::AuthMounts(const http::Request& request, const std::string&
     return NoContent();
   }
   return Error(405, "unsupported operation");
+}
+
+http::Response Core::AuthTune(const http::Request& request, const std::string& mount,
+                              const Json& body) {
+  if (!AuthEnabled(mount)) return Error(400, "no auth method is enabled at " + mount + "/");
+  if (request.method == "GET") {
+    constexpr int64_t kSystemTtl = TokenStore::kMaxTtl;  // Vault's system default, 768 h
+    return EnvelopeAndTop(Json{{"default_lease_ttl", kSystemTtl},
+                               {"max_lease_ttl", kSystemTtl},
+                               {"force_no_cache", false},
+                               {"token_type", "default-service"},
+                               {"description", DescriptionOf(AuthRecord(*barrier_), mount)}});
+  }
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  for (const auto& [name, value] : body.items()) {
+    if (name == "description") {
+      if (!value.is_string()) return Error(400, "description must be a string");
+    } else if (SettingGiven(body, name.c_str())) {
+      return Error(400, name + " is not supported for an auth method");
+    }
+  }
+  if (!body.contains("description")) return NoContent();
+  const std::lock_guard lock(auth_mutex_);
+  Json record = AuthRecord(*barrier_);
+  if (!record.contains("descriptions") || !record["descriptions"].is_object()) {
+    record["descriptions"] = Json::object();
+  }
+  record["descriptions"][mount] = body["description"];
+  PutRecord(*barrier_, kAuthMethodsPath, record);
+  return NoContent();
 }
 
 http::Response Core::UserpassLogin(const http::Request& request, const std::string& path,

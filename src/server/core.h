@@ -120,6 +120,8 @@ class Core {
   http::Response AppRoleRoute(const http::Request& request, const std::string& path,
                               const Json& body);
   http::Response JwtRoute(const http::Request& request, const std::string& path, const Json& body);
+  // sys/auth/METHOD/tune: the description (auth_handlers.cc).
+  http::Response AuthTune(const http::Request& request, const std::string& mount, const Json& body);
   // The flag that says whether auth method `method` is enabled.
   std::atomic<bool>& AuthEnabled(std::string_view method);
   // Which auth methods are enabled, from their record (nullopt: none).

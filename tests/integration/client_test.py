@@ -150,6 +150,35 @@ class ClientTest(ServerTestCase):
         self.assertEqual(self.tresor("auth", "disable", "approle").stdout,
                          "auth method at approle/ disabled\n")
 
+    def test_auth_methods_keep_their_descriptions(self):
+        self.assertEqual(self.tresor("auth", "enable", "jwt", "--description", "CI jobs").stdout,
+                         "auth method jwt enabled at jwt/\n")
+        self.addCleanup(self.tresor, "auth", "disable", "jwt")
+        self.assertIn("jwt/             jwt              CI jobs\n", self.tresor("auth", "list").stdout)
+        self.assertEqual(self.tresor("auth", "tune", "--field", "description", "jwt").stdout,
+                         "CI jobs\n")
+        self.assertEqual(self.tresor("auth", "tune", "--description", "pipelines", "jwt").stdout,
+                         "auth method at jwt/ tuned\n")
+        admin = hvac.Client(url=self.url, token=ROOT)
+        self.addCleanup(admin.adapter.close)
+        tuning = admin.sys.read_auth_method_tuning("jwt")["data"]
+        self.assertEqual((tuning["description"], tuning["default_lease_ttl"],
+                          tuning["max_lease_ttl"]), ("pipelines", 2764800, 2764800))
+        admin.sys.tune_auth_method("jwt", description="deploy pipelines")
+        self.assertEqual(admin.sys.list_auth_methods()["jwt/"]["description"],
+                         "deploy pipelines")
+        err = self.tresor("write", "sys/auth/jwt/tune", "max_lease_ttl=1h", code=2).stderr
+        self.assertEqual(err, "tresor: error: sys/auth/jwt/tune: 400: max_lease_ttl is not "
+                              "supported for an auth method\n")
+        err = self.tresor("auth", "tune", "ldap", code=2).stderr
+        self.assertEqual(err, "tresor: error: sys/auth/ldap/tune: 400: no auth method is "
+                              "enabled at ldap/\n")
+        # Disabled and enabled again, it starts without one.
+        self.tresor("auth", "disable", "jwt")
+        self.tresor("auth", "enable", "jwt")
+        self.assertEqual(self.tresor("auth", "tune", "--field", "description", "jwt").stdout,
+                         "\n")
+
     def test_kv_patch_and_put_from_a_json_file(self):
         data = os.path.join(self.home, "data.json")
         with open(data, "w") as f:
