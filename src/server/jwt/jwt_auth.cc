@@ -308,6 +308,21 @@ Result<void> JwtAuth::Clear() {
   return {};
 }
 
+Result<std::shared_ptr<const std::vector<VerifyingKey>>> JwtAuth::KeysOf(const Config& config) {
+  std::string source = config.jwks;
+  if (config.jwks_url.empty()) {
+    source.clear();
+    for (const std::string& pem : config.pubkeys) source.append(pem).push_back('\0');
+  }
+  const std::lock_guard lock(keys_mutex_);
+  if (keys_ != nullptr && source == keys_source_) return keys_;
+  auto keys = config.jwks_url.empty() ? KeysFromPem(config.pubkeys) : KeysFromJwks(config.jwks);
+  if (!keys) return MakeError(ErrorCode::kIntegrity, keys.error().message);
+  keys_ = std::make_shared<const std::vector<VerifyingKey>>(std::move(*keys));
+  keys_source_ = std::move(source);
+  return keys_;
+}
+
 Result<void> JwtAuth::RefetchJwks(Config& config) {
   const std::lock_guard lock(fetch_mutex_);
   // Another login may have fetched it while this one waited.
@@ -342,9 +357,7 @@ Result<Login> JwtAuth::LogIn(const std::string& role_name, const std::string& co
   const std::span<const uint8_t> message = crypto::AsBytes(token.signing_input);
   bool verified = false;
   for (int pass = 0; pass < 2 && !verified; ++pass) {
-    auto keys =
-        config->jwks_url.empty() ? KeysFromPem(config->pubkeys) : KeysFromJwks(config->jwks);
-    if (!keys) return MakeError(ErrorCode::kIntegrity, keys.error().message);
+    TRESOR_ASSIGN_OR_RETURN(const auto keys, KeysOf(*config));
     bool kid_known = token.kid.empty();
     for (const VerifyingKey& k : *keys) {
       if (!token.kid.empty() && !k.kid.empty() && k.kid != token.kid) continue;

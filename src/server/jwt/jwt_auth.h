@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "crypto/result.h"
 #include "server/auth_settings.h"
 #include "server/jwt/claims.h"
+#include "server/jwt/keys.h"
 #include "store/barrier.h"
 
 namespace tresor::server::jwt {
@@ -97,6 +99,12 @@ class JwtAuth {
   store::Barrier* barrier_;
   std::function<int64_t()> now_;
   FetchJwks fetch_;
+  // The config's keys, parsed once for each set of PEMs or JWKS document.
+  Result<std::shared_ptr<const std::vector<VerifyingKey>>> KeysOf(const Config& config);
+
+  std::mutex keys_mutex_;
+  std::string keys_source_;  // what keys_ were parsed from
+  std::shared_ptr<const std::vector<VerifyingKey>> keys_;
   std::mutex fetch_mutex_;    // one fetch at a time
   int64_t last_refetch_ = 0;  // guarded by fetch_mutex_
 };
