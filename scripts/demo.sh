@@ -9,8 +9,9 @@
 # unsealed again, and everything still there; then a workload registered from
 # a ciphertext only the server opens, run with no terminal and its AppRole files;
 # a file whose backend groups are sealed to the server's transit keys, read by
-# a host with only a token; and a snapshot saved while it serves, restored,
-# and served by a new server.
+# a host with only a token; a CI job logging in with a JWT that openssl
+# signed; and a snapshot saved while it serves, restored, and served by a new
+# server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
@@ -186,6 +187,30 @@ TRESOR_TOKEN=$host_b "$tresor" render hosts/cinder.conf
 step "printf 4111 | tresor transit encrypt backend_a | tresor transit decrypt backend_a"
 printf 4111 | "$tresor" transit encrypt backend_a | "$tresor" transit decrypt backend_a
 echo
+# A CI job logs in with a JWT its identity provider signed (here openssl
+# plays the provider, with an Ed25519 key), and reads what its role allows.
+step tresor auth enable jwt
+"$tresor" auth enable jwt
+openssl genpkey -algorithm ed25519 -out ci-provider.key
+openssl pkey -in ci-provider.key -pubout -out ci-provider.pub
+printf 'path "secret/data/app/*" { capabilities = ["read"] }\n' >deploy.hcl
+"$tresor" policy write deploy deploy.hcl >/dev/null
+step "tresor write auth/jwt/config jwt_validation_pubkeys=@ci-provider.pub"
+"$tresor" write auth/jwt/config jwt_validation_pubkeys=@ci-provider.pub
+step "tresor write auth/jwt/role/deploy user_claim=sub bound_audiences=tresor bound_claims:='{\"ref\":\"main\"}' token_policies=deploy"
+"$tresor" write auth/jwt/role/deploy user_claim=sub bound_audiences=tresor \
+  'bound_claims:={"ref":"main"}' token_policies=deploy token_ttl=10m
+b64url() { basenc --base64url -w0 | tr -d '='; }
+now=$(date +%s)
+jwt_input="$(printf '{"alg":"EdDSA","typ":"JWT"}' | b64url).$(printf \
+  '{"sub":"pipeline-42","aud":"tresor","ref":"main","iat":%d,"exp":%d}' "$now" $((now + 300)) | b64url)"
+printf '%s' "$jwt_input" >jwt-input
+jwt="$jwt_input.$(openssl pkeyutl -sign -inkey ci-provider.key -rawin -in jwt-input | b64url)"
+mkdir "$work/ci-job"
+step "echo \$CI_JWT | tresor login --method jwt --role deploy   # in the job: no stored secret"
+echo "$jwt" | env -u TRESOR_TOKEN HOME="$work/ci-job" "$tresor" login --method jwt --role deploy
+step "tresor kv get --field password app/db | wc -c   # as the job"
+env -u TRESOR_TOKEN HOME="$work/ci-job" "$tresor" kv get --field password app/db | wc -c
 step "tresor operator snapshot save --from sqlite:data -r \$(age-keygen -y ops.key) backup.age   # while it serves"
 "$tresor" operator snapshot save --from sqlite:data -r "$(age-keygen -y ops.key)" backup.age
 kill "$server_pid"; wait "$server_pid" || true
