@@ -84,7 +84,7 @@ Result<ClientResponse> Fetch(const std::string& address, const std::string& meth
   std::optional<NoSigpipe> no_sigpipe;
   if (https) {
     no_sigpipe.emplace();
-    auto context = TlsContext::Client(options.ca_file);
+    auto context = TlsContext::Client(options.ca_file, options.ca_pem);
     if (!context) return std::move(context).error();
     auto session = (*context)->Connect(sock.get(), host);
     if (!session) return WithPlace(address, std::move(session).error());

@@ -14,6 +14,8 @@ namespace tresor::http {
 struct FetchOptions {
   // For https://: the CA certificates (PEM) to trust; "" for the system's.
   std::string ca_file;
+  // For https://: the CA certificates as PEM text (instead of a file).
+  std::string ca_pem = {};
   int timeout_seconds = 30;  // for each step
 };
 

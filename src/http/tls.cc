@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include <cerrno>
@@ -43,6 +44,13 @@ struct SslApi {
   decltype(&::ERR_get_error) err_get;
   decltype(&::ERR_error_string_n) err_string;
   decltype(&::ERR_clear_error) err_clear;
+  // For CA certificates given as PEM text (libcrypto, through libssl).
+  decltype(&::SSL_CTX_get_cert_store) cert_store;
+  decltype(&::BIO_new_mem_buf) bio_mem;
+  decltype(&::BIO_free) bio_free;
+  decltype(&::PEM_read_bio_X509) read_x509;
+  decltype(&::X509_STORE_add_cert) store_add;
+  decltype(&::X509_free) x509_free;
 };
 
 const SslApi* LoadSsl() {
@@ -51,6 +59,12 @@ const SslApi* LoadSsl() {
   static SslApi a;
   const bool bound =
       crypto::BindSymbol(lib, "OPENSSL_init_ssl", &a.init) &&
+      crypto::BindSymbol(lib, "SSL_CTX_get_cert_store", &a.cert_store) &&
+      crypto::BindSymbol(lib, "BIO_new_mem_buf", &a.bio_mem) &&
+      crypto::BindSymbol(lib, "BIO_free", &a.bio_free) &&
+      crypto::BindSymbol(lib, "PEM_read_bio_X509", &a.read_x509) &&
+      crypto::BindSymbol(lib, "X509_STORE_add_cert", &a.store_add) &&
+      crypto::BindSymbol(lib, "X509_free", &a.x509_free) &&
       crypto::BindSymbol(lib, "TLS_server_method", &a.server_method) &&
       crypto::BindSymbol(lib, "TLS_client_method", &a.client_method) &&
       crypto::BindSymbol(lib, "SSL_CTX_set_verify", &a.ctx_set_verify) &&
@@ -195,10 +209,28 @@ std::unique_ptr<TlsSession> TlsContext::Accept(int fd) const {
   return session;
 }
 
-Result<std::shared_ptr<TlsContext>> TlsContext::Client(const std::string& ca_file) {
+Result<std::shared_ptr<TlsContext>> TlsContext::Client(const std::string& ca_file,
+                                                       const std::string& ca_pem) {
   TRESOR_ASSIGN_OR_RETURN(std::shared_ptr<TlsContext> context, Create(false));
   const SslApi* api = Ssl();
   api->ctx_set_verify(context->ctx_, SSL_VERIFY_PEER, nullptr);
+  if (!ca_pem.empty()) {
+    // Each certificate of the text, and only those.
+    BIO* bio = api->bio_mem(ca_pem.data(), static_cast<int>(ca_pem.size()));
+    if (bio == nullptr) return MakeError(ErrorCode::kInternal, "TLS: " + LastError(*api));
+    X509_STORE* store = api->cert_store(context->ctx_);
+    int added = 0;
+    while (X509* cert = api->read_x509(bio, nullptr, nullptr, nullptr)) {
+      if (api->store_add(store, cert) == 1) ++added;
+      api->x509_free(cert);
+    }
+    api->bio_free(bio);
+    api->err_clear();  // the read that ended the loop
+    if (added == 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "no PEM certificate in the CA certificates");
+    }
+    return context;
+  }
   if (!ca_file.empty() && api->load_verify_file(context->ctx_, ca_file.c_str()) != 1) {
     return MakeError(ErrorCode::kIo,
                      ca_file + ": cannot use as CA certificates: " + LastError(*api));

@@ -54,7 +54,10 @@ class TlsContext {
 
   // A client context that trusts the certificates in `ca_file` (PEM) or,
   // when it is empty, the system's (/etc/ssl/certs). kIo as for Load.
-  static Result<std::shared_ptr<TlsContext>> Client(const std::string& ca_file);
+  // With `ca_pem`, the certificates in that PEM text instead
+  // (kInvalidArgument if it holds none).
+  static Result<std::shared_ptr<TlsContext>> Client(const std::string& ca_file,
+                                                    const std::string& ca_pem = "");
   // A client session on the connected, blocking socket `fd`, its handshake
   // done and the server's certificate verified for `host` (a name or an IP
   // address). kRefused with the reason if the certificate is not trusted or

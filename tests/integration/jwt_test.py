@@ -3,10 +3,13 @@ signs: PEM keys and a JWKS URL (served here, its keys rotated), RS256,
 ES256 and EdDSA, bound audiences, subject and claims (exact and glob),
 leeways, claim mappings, and every refusal with its exact message."""
 import base64
+import datetime
 import http.server
+import ipaddress
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -17,6 +20,8 @@ import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from server_test import ROOT, TRESOR, ServerTestCase, enable_auth_with_app_policy
 
@@ -84,10 +89,42 @@ def claims(**overrides):
     return {k: v for k, v in out.items() if v is not None}
 
 
-class JwksServer:
-    """Serves a JWKS document on a loopback port and counts its fetches."""
+def tls_files(directory):
+    """A CA and a certificate it signed for 127.0.0.1, as PEM files; returns
+    (ca_pem_text, cert_file, key_file)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    def make(subject, issuer, key, signer, ca):
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(hours=1))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False)
+        return builder.sign(signer, hashes.SHA256())
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test CA")])
+    ca = make(ca_name, ca_name, ca_key, ca_key, True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = make(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]), ca_name, key,
+                ca_key, False)
+    cert_file, key_file = os.path.join(directory, "cert.pem"), os.path.join(directory, "key.pem")
+    with open(cert_file, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_file, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return ca.public_bytes(serialization.Encoding.PEM).decode(), cert_file, key_file
 
-    def __init__(self, keys):
+
+class JwksServer:
+    """Serves a JWKS document on a loopback port (over TLS with `tls`, a
+    (cert_file, key_file) pair) and counts its fetches."""
+
+    def __init__(self, keys, tls=None):
         self.document = {"keys": [k.jwk() for k in keys]}
         self.fetches = 0
         outer = self
@@ -106,7 +143,13 @@ class JwksServer:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/.well-known/jwks.json"
+        scheme = "http"
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}/.well-known/jwks.json"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self):
@@ -262,6 +305,25 @@ class JwtTest(ServerTestCase):
                          ["error validating token: the signature does not verify with any "
                           "configured key"])
 
+    def test_a_jwks_url_over_tls_with_its_own_ca(self):
+        directory = tempfile.mkdtemp(prefix="tresor-jwks-tls-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        ca_pem, cert_file, key_file = tls_files(directory)
+        jwks = JwksServer([self.rsa], tls=(cert_file, key_file))
+        self.addCleanup(jwks.close)
+        response = requests.post(f"{self.url}/v1/auth/jwt/config",
+                                 json={"jwks_url": jwks.url, "bound_issuer": ISSUER},
+                                 headers={"X-Vault-Token": ROOT}, timeout=30)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["errors"],
+                         [f"fetching jwks_url: {jwks.url.split('/.well-known')[0]}: "
+                          "certificate not trusted: unable to get local issuer certificate"])
+        self.assertEqual(jwks.fetches, 0)
+        self.jwt.configure(jwks_url=jwks.url, jwks_ca_pem=ca_pem, bound_issuer=ISSUER)
+        self.assertEqual((jwks.fetches, self.jwt.read_config()["data"]["jwks_ca_pem"]),
+                         (1, ca_pem))
+        self.login(self.rsa.sign(claims()))
+
     def test_settings_tresor_does_not_implement_are_refused(self):
         def status_and_errors(path, body):
             response = requests.post(f"{self.url}/v1/{path}", json=body,
@@ -276,7 +338,9 @@ class JwtTest(ServerTestCase):
             ("auth/jwt/config", {}, one_of),
             ("auth/jwt/config", {"oidc_discovery_url": "https://accounts.example"},
              ["oidc_discovery_url is not supported (tresor's JWT auth checks JWTs, with keys "
-              "from jwt_validation_pubkeys or a jwks_url the system's CAs trust)"]),
+              "from jwt_validation_pubkeys or a jwks_url)"]),
+            ("auth/jwt/config", {"jwt_validation_pubkeys": [self.rsa.pem()],
+                                 "jwks_ca_pem": "x"}, ["jwks_ca_pem is for a jwks_url"]),
             ("auth/jwt/config", {"jwt_validation_pubkeys": ["not a key"]},
              ["jwt_validation_pubkeys[0]: not a PEM public key (no BEGIN PUBLIC KEY and END "
               "PUBLIC KEY lines)"]),

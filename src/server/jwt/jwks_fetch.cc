@@ -4,7 +4,7 @@
 
 namespace tresor::server::jwt {
 
-Result<std::string> FetchJwksOverHttp(const std::string& url) {
+Result<std::string> FetchJwksOverHttp(const std::string& url, const std::string& ca_pem) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) {
     return MakeError(ErrorCode::kInvalidArgument, "not a URL");
@@ -14,6 +14,7 @@ Result<std::string> FetchJwksOverHttp(const std::string& url) {
   const std::string path = path_begin == std::string::npos ? "/" : url.substr(path_begin);
   http::FetchOptions options;
   options.timeout_seconds = 10;
+  options.ca_pem = ca_pem;
   TRESOR_ASSIGN_OR_RETURN(
       http::ClientResponse response,
       http::Fetch(address, "GET", path, {{"Accept", "application/json"}}, "", options));

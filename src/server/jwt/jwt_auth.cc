@@ -43,13 +43,14 @@ Json ConfigRecord(const Config& c) {
   return Json{{"jwt_validation_pubkeys", c.pubkeys}, {"jwks_url", c.jwks_url},
               {"bound_issuer", c.bound_issuer},      {"jwt_supported_algs", c.supported_algs},
               {"default_role", c.default_role},      {"jwks", c.jwks},
-              {"jwks_fetched", c.jwks_fetched}};
+              {"jwks_fetched", c.jwks_fetched},      {"jwks_ca_pem", c.jwks_ca_pem}};
 }
 
 Config ConfigFrom(const Json& j) {
   Config c;
   c.pubkeys = j.at("jwt_validation_pubkeys").get<std::vector<std::string>>();
   c.jwks_url = j.at("jwks_url").get<std::string>();
+  c.jwks_ca_pem = j.value("jwks_ca_pem", "");
   c.bound_issuer = j.at("bound_issuer").get<std::string>();
   c.supported_algs = j.at("jwt_supported_algs").get<std::vector<std::string>>();
   c.default_role = j.at("default_role").get<std::string>();
@@ -151,19 +152,22 @@ JwtAuth::JwtAuth(store::Barrier* barrier, std::function<int64_t()> now, FetchJwk
 
 Result<void> JwtAuth::WriteConfig(const Json& body) {
   if (!body.is_object()) return Invalid("expected a JSON object");
-  const std::string unsupported = UnsupportedField(
-      body, {"oidc_discovery_url", "oidc_discovery_ca_pem", "oidc_client_id", "oidc_client_secret",
-             "oidc_response_mode", "oidc_response_types", "jwks_ca_pem", "jwks_pairs",
-             "provider_config", "namespace_in_state"});
+  const std::string unsupported =
+      UnsupportedField(body, {"oidc_discovery_url", "oidc_discovery_ca_pem", "oidc_client_id",
+                              "oidc_client_secret", "oidc_response_mode", "oidc_response_types",
+                              "jwks_pairs", "provider_config", "namespace_in_state"});
   if (!unsupported.empty()) {
     return Invalid(unsupported +
                    " is not supported (tresor's JWT auth checks JWTs, with keys "
-                   "from jwt_validation_pubkeys or a jwks_url the system's CAs "
-                   "trust)");
+                   "from jwt_validation_pubkeys or a jwks_url)");
   }
   Config c;
   if (auto keys = StringList(body, "jwt_validation_pubkeys")) c.pubkeys = std::move(*keys);
   c.jwks_url = Text(body, "jwks_url");
+  c.jwks_ca_pem = Text(body, "jwks_ca_pem");
+  if (!c.jwks_ca_pem.empty() && c.jwks_url.empty()) {
+    return Invalid("jwks_ca_pem is for a jwks_url");
+  }
   c.bound_issuer = Text(body, "bound_issuer");
   c.default_role = Text(body, "default_role");
   if (auto algs = StringList(body, "jwt_supported_algs")) c.supported_algs = std::move(*algs);
@@ -196,7 +200,7 @@ Result<void> JwtAuth::Store(const Config& config) {
 }
 
 Result<void> JwtAuth::FetchAndStore(Config& config) {
-  auto document = fetch_(config.jwks_url);
+  auto document = fetch_(config.jwks_url, config.jwks_ca_pem);
   if (!document) return Invalid("fetching jwks_url: " + document.error().message);
   TRESOR_RETURN_IF_ERROR(KeysFromJwks(*document));
   config.jwks = std::move(*document);
@@ -433,7 +437,7 @@ Json RoleApi(const Role& r) {
 Json ConfigApi(const Config& c) {
   return Json{{"jwt_validation_pubkeys", c.pubkeys},
               {"jwks_url", c.jwks_url},
-              {"jwks_ca_pem", ""},
+              {"jwks_ca_pem", c.jwks_ca_pem},
               {"bound_issuer", c.bound_issuer},
               {"jwt_supported_algs", c.supported_algs},
               {"default_role", c.default_role},

@@ -29,6 +29,7 @@ namespace tresor::server::jwt {
 struct Config {
   std::vector<std::string> pubkeys;  // jwt_validation_pubkeys (PEM)
   std::string jwks_url;
+  std::string jwks_ca_pem;  // "" for the system's CAs
   std::string bound_issuer;
   std::vector<std::string> supported_algs;  // empty: RS256, ES256 and EdDSA
   std::string default_role;
@@ -57,8 +58,11 @@ struct Login {
 
 class JwtAuth {
  public:
-  // Fetches a JWKS document: its body, or the reason it could not be had.
-  using FetchJwks = std::function<Result<std::string>(const std::string& url)>;
+  // Fetches a JWKS document (over https, trusting the CA certificates in
+  // `ca_pem`, or the system's if it is ""): its body, or the reason it
+  // could not be had.
+  using FetchJwks =
+      std::function<Result<std::string>(const std::string& url, const std::string& ca_pem)>;
 
   // `now` returns unix seconds (tests pass their own clock).
   JwtAuth(store::Barrier* barrier, std::function<int64_t()> now, FetchJwks fetch);
@@ -109,10 +113,10 @@ class JwtAuth {
   int64_t last_refetch_ = 0;  // guarded by fetch_mutex_
 };
 
-// GETs `url` (http:// or https://, the system's CAs trusted): the body of
-// a 200 answer of at most kMaxJwksBytes.
+// GETs `url` (http:// or https://, trusting `ca_pem`'s certificates or
+// the system's): the body of a 200 answer of at most kMaxJwksBytes.
 inline constexpr size_t kMaxJwksBytes = 1 << 20;
-Result<std::string> FetchJwksOverHttp(const std::string& url);
+Result<std::string> FetchJwksOverHttp(const std::string& url, const std::string& ca_pem);
 
 // Role and config as Vault's reads show them.
 nlohmann::json RoleApi(const Role& role);
