@@ -38,6 +38,14 @@ Result<std::optional<nlohmann::json>> GetRecord(store::Barrier& barrier, const s
   return std::optional<nlohmann::json>(std::move(json));
 }
 
+Result<std::vector<std::string>> NamesUnder(store::Barrier& barrier, const std::string& prefix) {
+  TRESOR_ASSIGN_OR_RETURN(auto keys, barrier.Keys(prefix));
+  for (std::string& key : keys) {
+    if (key.starts_with(prefix)) key.erase(0, prefix.size());
+  }
+  return keys;
+}
+
 Result<RecordAt> GetRecordAt(store::Barrier& barrier, const std::string& key) {
   TRESOR_ASSIGN_OR_RETURN(auto opened, barrier.Read(key));
   if (!opened) return RecordAt{};

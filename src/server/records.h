@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/barrier.h"
 
@@ -48,6 +49,20 @@ struct RecordAt {
   uint64_t revision = 0;
 };
 Result<RecordAt> GetRecordAt(store::Barrier& barrier, const std::string& key);
+
+// The keys under `prefix`, without it (the names of a kind of record).
+Result<std::vector<std::string>> NamesUnder(store::Barrier& barrier, const std::string& prefix);
+
+// `parse(record)` for the record at `key`; kIntegrity "KEY: not a valid
+// record" if it throws nlohmann's exceptions (a missing or mistyped field).
+template <typename T, typename Parse>
+Result<T> ParseRecord(std::string_view key, const nlohmann::json& record, Parse parse) {
+  try {
+    return parse(record);
+  } catch (const nlohmann::json::exception&) {
+    return MakeError(ErrorCode::kIntegrity, std::string(key) + ": not a valid record");
+  }
+}
 
 // Calls `visit` with each record under `prefix` (its key without the
 // prefix). kIntegrity if one does not decrypt, parse or fit `visit` (which

@@ -122,11 +122,7 @@ Result<void> TokenRoles::Delete(const std::string& name) {
 }
 
 Result<std::vector<std::string>> TokenRoles::List() {
-  TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_->Keys(std::string(kPrefix)));
-  for (std::string& key : keys) {
-    if (key.starts_with(kPrefix)) key.erase(0, kPrefix.size());
-  }
-  return keys;
+  return NamesUnder(*barrier_, std::string(kPrefix));
 }
 
 }  // namespace tresor::server

@@ -107,16 +107,6 @@ SecretId SecretFrom(const Json& j) {
   return s;
 }
 
-// A record that parses but lacks a field is the store's fault: kIntegrity.
-template <typename T, typename Parse>
-Result<T> Parsed(const std::string& key, const Json& record, Parse parse) {
-  try {
-    return parse(record);
-  } catch (const Json::exception&) {
-    return MakeError(ErrorCode::kIntegrity, key + ": not a valid record");
-  }
-}
-
 // Settings tresor does not implement, refused rather than ignored.
 std::string Unsupported(const Json& body) {
   for (const char* name :
@@ -169,8 +159,9 @@ Result<void> AppRole::WriteRole(const std::string& name, const Json& body) {
     TRESOR_ASSIGN_OR_RETURN(RecordAt stored, GetRecordAt(*barrier_, key));
     Role role;
     if (stored.record) {
-      TRESOR_ASSIGN_OR_RETURN(role, Parsed<Role>(key, *stored.record,
-                                                 [&](const Json& j) { return RoleFrom(name, j); }));
+      TRESOR_ASSIGN_OR_RETURN(role, ParseRecord<Role>(key, *stored.record, [&](const Json& j) {
+                                return RoleFrom(name, j);
+                              }));
     } else {
       role.name = name;
       role.role_id = NewUuid();
@@ -206,16 +197,12 @@ Result<std::optional<Role>> AppRole::ReadRole(const std::string& name) {
   TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, key));
   if (!record) return std::optional<Role>();
   TRESOR_ASSIGN_OR_RETURN(
-      Role role, Parsed<Role>(key, *record, [&](const Json& j) { return RoleFrom(name, j); }));
+      Role role, ParseRecord<Role>(key, *record, [&](const Json& j) { return RoleFrom(name, j); }));
   return std::optional<Role>(std::move(role));
 }
 
 Result<std::vector<std::string>> AppRole::ListRoles() {
-  TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_->Keys(std::string(kRoles)));
-  for (std::string& key : keys) {
-    if (key.starts_with(kRoles)) key.erase(0, kRoles.size());
-  }
-  return keys;
+  return NamesUnder(*barrier_, std::string(kRoles));
 }
 
 Result<void> AppRole::DeleteRole(const std::string& name) {
@@ -243,7 +230,7 @@ Result<void> AppRole::SetRoleId(const std::string& name, const std::string& role
   const std::string key = Key(kRoles, name);
   TRESOR_ASSIGN_OR_RETURN(RecordAt stored, GetRecordAt(*barrier_, key));
   if (!stored.record) return Invalid("role \"" + name + "\" does not exist");
-  TRESOR_ASSIGN_OR_RETURN(Role role, Parsed<Role>(key, *stored.record, [&](const Json& j) {
+  TRESOR_ASSIGN_OR_RETURN(Role role, ParseRecord<Role>(key, *stored.record, [&](const Json& j) {
                             return RoleFrom(name, j);
                           }));
   const std::string index = Key(kRoleIds, Mac(role_id));
@@ -321,12 +308,7 @@ Result<std::pair<std::string, SecretId>> AppRole::NewSecretId(const std::string&
 }
 
 Result<std::vector<std::string>> AppRole::ListAccessors(const std::string& name) {
-  const std::string prefix = Key(kAccessors, name) + "/";
-  TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_->Keys(prefix));
-  for (std::string& key : keys) {
-    if (key.starts_with(prefix)) key.erase(0, prefix.size());
-  }
-  return keys;
+  return NamesUnder(*barrier_, Key(kAccessors, name) + "/");
 }
 
 Result<std::optional<SecretId>> AppRole::FindByMac(const std::string& name, const std::string& mac,
@@ -335,7 +317,7 @@ Result<std::optional<SecretId>> AppRole::FindByMac(const std::string& name, cons
   TRESOR_ASSIGN_OR_RETURN(RecordAt stored, GetRecordAt(*barrier_, key));
   if (revision != nullptr) *revision = stored.revision;
   if (!stored.record) return std::optional<SecretId>();
-  TRESOR_ASSIGN_OR_RETURN(SecretId secret, Parsed<SecretId>(key, *stored.record, SecretFrom));
+  TRESOR_ASSIGN_OR_RETURN(SecretId secret, ParseRecord<SecretId>(key, *stored.record, SecretFrom));
   return std::optional<SecretId>(std::move(secret));
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/kdf.h"
+#include "server/jwt/jwt_records.h"
 #include "server/jwt/keys.h"
 #include "server/jwt/token.h"
 #include "server/records.h"
@@ -37,64 +38,6 @@ std::string UnsupportedField(const Json& body, std::initializer_list<const char*
     if (Given(body, field)) return field;
   }
   return "";
-}
-
-Json ConfigRecord(const Config& c) {
-  return Json{{"jwt_validation_pubkeys", c.pubkeys}, {"jwks_url", c.jwks_url},
-              {"bound_issuer", c.bound_issuer},      {"jwt_supported_algs", c.supported_algs},
-              {"default_role", c.default_role},      {"jwks", c.jwks},
-              {"jwks_fetched", c.jwks_fetched},      {"jwks_ca_pem", c.jwks_ca_pem}};
-}
-
-Config ConfigFrom(const Json& j) {
-  Config c;
-  c.pubkeys = j.at("jwt_validation_pubkeys").get<std::vector<std::string>>();
-  c.jwks_url = j.at("jwks_url").get<std::string>();
-  c.jwks_ca_pem = j.value("jwks_ca_pem", "");
-  c.bound_issuer = j.at("bound_issuer").get<std::string>();
-  c.supported_algs = j.at("jwt_supported_algs").get<std::vector<std::string>>();
-  c.default_role = j.at("default_role").get<std::string>();
-  c.jwks = j.at("jwks").get<std::string>();
-  c.jwks_fetched = j.at("jwks_fetched").get<int64_t>();
-  return c;
-}
-
-Json RoleRecord(const Role& r) {
-  Json j = r.token.ToRecord();
-  j.update(Json{{"bound_audiences", r.bound_audiences},
-                {"user_claim", r.user_claim},
-                {"bound_subject", r.bound_subject},
-                {"bound_claims", r.bound_claims},
-                {"glob_claims", r.glob_claims},
-                {"claim_mappings", r.claim_mappings},
-                {"clock_skew_leeway", r.leeways.clock_skew},
-                {"expiration_leeway", r.leeways.expiration},
-                {"not_before_leeway", r.leeways.not_before}});
-  return j;
-}
-
-Role RoleFrom(const std::string& name, const Json& j) {
-  Role r;
-  r.name = name;
-  r.token = TokenSettings::FromRecord(j);
-  r.bound_audiences = j.at("bound_audiences").get<std::vector<std::string>>();
-  r.user_claim = j.at("user_claim").get<std::string>();
-  r.bound_subject = j.at("bound_subject").get<std::string>();
-  r.bound_claims = j.at("bound_claims");
-  r.glob_claims = j.at("glob_claims").get<bool>();
-  r.claim_mappings = j.at("claim_mappings");
-  r.leeways = {j.at("clock_skew_leeway").get<int64_t>(), j.at("expiration_leeway").get<int64_t>(),
-               j.at("not_before_leeway").get<int64_t>()};
-  return r;
-}
-
-template <typename T, typename Parse>
-Result<T> FromRecord(std::string_view key, const Json& record, Parse parse) {
-  try {
-    return parse(record);
-  } catch (const Json::exception&) {
-    return MakeError(ErrorCode::kIntegrity, std::string(key) + ": not a valid record");
-  }
 }
 
 // A leeway as Vault takes it: 0 means the default, a negative number none.
@@ -211,7 +154,7 @@ Result<void> JwtAuth::FetchAndStore(Config& config) {
 Result<std::optional<Config>> JwtAuth::ReadConfig() {
   TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, std::string(kConfigKey)));
   if (!record) return std::optional<Config>();
-  TRESOR_ASSIGN_OR_RETURN(Config c, FromRecord<Config>(kConfigKey, *record, ConfigFrom));
+  TRESOR_ASSIGN_OR_RETURN(Config c, ParseRecord<Config>(kConfigKey, *record, ConfigFrom));
   return std::optional<Config>(std::move(c));
 }
 
@@ -242,7 +185,7 @@ Result<void> JwtAuth::WriteRole(const std::string& name, const Json& body) {
     Role role;
     role.name = name;
     if (stored.record) {
-      TRESOR_ASSIGN_OR_RETURN(role, FromRecord<Role>(key, *stored.record, [&](const Json& j) {
+      TRESOR_ASSIGN_OR_RETURN(role, ParseRecord<Role>(key, *stored.record, [&](const Json& j) {
                                 return RoleFrom(name, j);
                               }));
     }
@@ -284,7 +227,7 @@ Result<std::optional<Role>> JwtAuth::ReadRole(const std::string& name) {
   TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, key));
   if (!record) return std::optional<Role>();
   TRESOR_ASSIGN_OR_RETURN(
-      Role role, FromRecord<Role>(key, *record, [&](const Json& j) { return RoleFrom(name, j); }));
+      Role role, ParseRecord<Role>(key, *record, [&](const Json& j) { return RoleFrom(name, j); }));
   return std::optional<Role>(std::move(role));
 }
 
@@ -296,11 +239,7 @@ Result<void> JwtAuth::DeleteRole(const std::string& name) {
 }
 
 Result<std::vector<std::string>> JwtAuth::ListRoles() {
-  TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_->Keys(std::string(kRoles)));
-  for (std::string& key : keys) {
-    if (key.starts_with(kRoles)) key.erase(0, kRoles.size());
-  }
-  return keys;
+  return NamesUnder(*barrier_, std::string(kRoles));
 }
 
 Result<void> JwtAuth::Clear() {
@@ -412,42 +351,6 @@ Result<Login> JwtAuth::LogIn(const std::string& role_name, const std::string& co
   login.metadata["role"] = name;
   login.role = std::move(*role);
   return login;
-}
-
-Json RoleApi(const Role& r) {
-  Json j = r.token.ToApi();
-  j.update(Json{{"role_type", "jwt"},
-                {"bound_audiences", r.bound_audiences},
-                {"user_claim", r.user_claim},
-                {"user_claim_json_pointer", false},
-                {"bound_subject", r.bound_subject},
-                {"bound_claims", r.bound_claims.empty() ? Json(nullptr) : r.bound_claims},
-                {"bound_claims_type", r.glob_claims ? "glob" : "string"},
-                {"claim_mappings", r.claim_mappings.empty() ? Json(nullptr) : r.claim_mappings},
-                {"groups_claim", ""},
-                {"clock_skew_leeway", r.leeways.clock_skew},
-                {"expiration_leeway", r.leeways.expiration},
-                {"not_before_leeway", r.leeways.not_before},
-                {"allowed_redirect_uris", Json::array()},
-                {"oidc_scopes", Json::array()},
-                {"verbose_oidc_logging", false}});
-  return j;
-}
-
-Json ConfigApi(const Config& c) {
-  return Json{{"jwt_validation_pubkeys", c.pubkeys},
-              {"jwks_url", c.jwks_url},
-              {"jwks_ca_pem", c.jwks_ca_pem},
-              {"bound_issuer", c.bound_issuer},
-              {"jwt_supported_algs", c.supported_algs},
-              {"default_role", c.default_role},
-              {"oidc_discovery_url", ""},
-              {"oidc_discovery_ca_pem", ""},
-              {"oidc_client_id", ""},
-              {"oidc_response_mode", ""},
-              {"oidc_response_types", Json::array()},
-              {"provider_config", Json::object()},
-              {"namespace_in_state", false}};
 }
 
 }  // namespace tresor::server::jwt

@@ -118,8 +118,4 @@ class JwtAuth {
 inline constexpr size_t kMaxJwksBytes = 1 << 20;
 Result<std::string> FetchJwksOverHttp(const std::string& url, const std::string& ca_pem);
 
-// Role and config as Vault's reads show them.
-nlohmann::json RoleApi(const Role& role);
-nlohmann::json ConfigApi(const Config& config);
-
 }  // namespace tresor::server::jwt

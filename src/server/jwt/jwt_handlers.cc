@@ -1,6 +1,7 @@
 // auth/jwt/: config, roles and login, in Vault's shapes (hvac's
 // auth.jwt methods, node-vault's jwtLogin).
 #include "server/core.h"
+#include "server/jwt/jwt_records.h"
 #include "server/responses.h"
 
 namespace tresor::server {
