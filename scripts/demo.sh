@@ -143,6 +143,9 @@ echo "${keys[1]}" | "$tresor" operator unseal >/dev/null
 echo "${keys[2]}" | "$tresor" operator unseal
 step tresor kv get app/db
 "$tresor" kv get app/db
+step "curl -sI \$TRESOR_ADDR/ui/   # the web console, built into the server"
+curl -sI "$TRESOR_ADDR/ui/" | grep -E '^(HTTP|Content-Security-Policy)' | tr -d '\r'
+echo "(open $TRESOR_ADDR/ui/ in a browser and sign in with a token; docs/ui.md)"
 step "printf %s 'workload-pass' | tresor kv encrypt-value > db.b64   # only the server opens it"
 printf %s 'workload-pass' | "$tresor" kv encrypt-value > db.b64
 step tresor workload register shop --secret DB_PASSWORD=@db.b64 --role-id-file role_id --secret-id-file secret_id

@@ -10,6 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   python3 python3-dotenv python3-yaml python3-cryptography python3-hvac ansible-core nodejs git util-linux age openssl hyperfine time curl wrk nginx etcd-server
   zsh fish ronn man-db lintian systemd adduser
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

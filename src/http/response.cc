@@ -1,5 +1,7 @@
 #include "http/response.h"
 
+#include <algorithm>
+
 #include "formats/document.h"
 
 namespace tresor::http {
@@ -17,6 +19,8 @@ const char* ReasonPhrase(int status) {
       return "OK";
     case 204:
       return "No Content";
+    case 304:
+      return "Not Modified";
     case 307:
       return "Temporary Redirect";
     case 400:
@@ -57,19 +61,23 @@ std::string Serialize(const Response& response, bool close, bool head_only) {
   out.reserve(160 + response.body.size());
   out.append("HTTP/1.1 ").append(std::to_string(response.status)).append(" ");
   out.append(ReasonPhrase(response.status)).append("\r\n");
-  if (!response.content_type.empty() && response.status != 204) {
+  const bool bodiless = response.status == 204 || response.status == 304;
+  if (!response.content_type.empty() && !bodiless) {
     out.append("Content-Type: ").append(response.content_type).append("\r\n");
   }
-  out.append("Cache-Control: no-store\r\n");
+  if (std::none_of(response.headers.begin(), response.headers.end(),
+                   [](const auto& header) { return header.first == "Cache-Control"; })) {
+    out.append("Cache-Control: no-store\r\n");
+  }
   for (const auto& [name, value] : response.headers) {
     out.append(name).append(": ").append(value).append("\r\n");
   }
-  if (response.status != 204) {
+  if (!bodiless) {
     out.append("Content-Length: ").append(std::to_string(response.body.size())).append("\r\n");
   }
   if (close) out.append("Connection: close\r\n");
   out.append("\r\n");
-  if (!head_only && response.status != 204) out.append(response.body);
+  if (!head_only && !bodiless) out.append(response.body);
   return out;
 }
 

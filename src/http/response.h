@@ -32,8 +32,9 @@ Response JsonError(int status, std::string_view message);
 const char* ReasonPhrase(int status);
 
 // Status line, headers (Content-Length, Content-Type, Cache-Control:
-// no-store, Connection: close when `close`) and the body; a HEAD request's
-// answer has the headers only.
+// no-store unless the response sets its own, Connection: close when
+// `close`) and the body; a HEAD request's answer, a 204 and a 304 have the
+// headers only.
 std::string Serialize(const Response& response, bool close, bool head_only);
 
 }  // namespace tresor::http

@@ -6,6 +6,7 @@
 #include "formats/bounded_json.h"
 #include "server/records.h"
 #include "server/responses.h"
+#include "server/ui/assets.h"
 #include "store/pending_writes.h"
 
 namespace tresor::server {
@@ -110,6 +111,10 @@ void OnFinal(http::Response& response, Finish finish) {
 }
 
 http::Response Api::Handle(const http::Request& request) {
+  // The UI's files: public, the same whatever the seal, never audited.
+  if (!request.path.starts_with("/v1/")) {
+    if (auto file = ui::Serve(request)) return std::move(*file);
+  }
   if (!joined_.load(std::memory_order_acquire)) return Error(503, "the server is starting");
   if (auto held = AwaitIndex(request)) return std::move(*held);
   const auto started = std::chrono::steady_clock::now();
@@ -333,13 +338,8 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   if (path == "sys/audit" || path.starts_with("sys/audit/")) {
     return AuditDevices(*core, request, path);
   }
-  if (path == "sys/audit-head") {  // tresor's own: for tresor audit verify --server
-    if (request.method != "GET") return Error(405, "unsupported operation");
-    if (!core->Authorize(request, path, acl::kRead)) return Error(403, "permission denied");
-    if (!options_.audit) return Error(404, "the server keeps no audit log");
-    const audit::ChainPoint head = options_.audit->Head();
-    return Envelope(200, Json{{"seq", head.seq}, {"hash", head.hash}});
-  }
+  if (path == "sys/audit-head") return AuditHead(*core, request);
+  if (path == "sys/audit-log") return AuditLogView(*core, request);
   return core->Route(request, path, body);
 }
 

@@ -138,6 +138,10 @@ class Api {
   // sys/audit[/PATH]: the audit log as Vault's one "file" device
   // (audit_devices.cc).
   http::Response AuditDevices(Core& core, const http::Request& request, const std::string& path);
+  // GET sys/audit-head (the chain's head, for tresor audit verify --server)
+  // and GET sys/audit-log (the newest lines, filtered, for the web UI).
+  http::Response AuditHead(Core& core, const http::Request& request);
+  http::Response AuditLogView(Core& core, const http::Request& request);
   // Loads the Core from `barrier` and serves with it.
   Result<void> Open(std::shared_ptr<store::Barrier> barrier);
   // Holds `response` until the request's writes are durable.
