@@ -4,6 +4,8 @@ destroy, metadata, folders, pages, search), policies with their parse
 errors, a restricted token, sign-out and dead tokens, access, engines, the
 audit view, keyboard use, axe-core's rules, and no secret anywhere it should
 not be. Screenshots of each screen go to $TRESOR_BUILD_DIR/ui-screenshots."""
+import concurrent.futures
+import http.client
 import os
 import shutil
 import tempfile
@@ -21,6 +23,7 @@ class UiTest(unittest.TestCase):
         install_axe()
         cls.audit_dir = tempfile.mkdtemp(prefix="tresor-ui-audit-")
         cls.proc, port = start_server("--audit-file", os.path.join(cls.audit_dir, "audit.log"))
+        cls.port = port
         cls.url = f"http://127.0.0.1:{port}"
         cls.browser = Browser()
 
@@ -95,6 +98,14 @@ class UiTest(unittest.TestCase):
         self.assert_hidden(PASSWORD, "alice")
         b.screenshot(SHOTS, "secret")
 
+        # Copy puts the value on the clipboard and nothing on the page.
+        b.driver.execute_cdp_cmd("Browser.grantPermissions", {
+            "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"], "origin": self.url})
+        b.find("button[aria-label='Copy password']").click()
+        b.wait_text("ul.fields [role=status]", "Copied")
+        self.assertEqual(b.driver.execute_async_script(
+            "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('' + e))"), PASSWORD)
+        self.assert_hidden(PASSWORD)
         b.find("button[aria-label='Reveal password']").click()
         b.wait_text("ul.fields code.value", PASSWORD)
         self.assertEqual([e.text for e in b.all("ul.fields code.value")], [PASSWORD, "••••••••"])
@@ -167,21 +178,42 @@ class UiTest(unittest.TestCase):
             if entry["level"] == "SEVERE":
                 self.assertIn("Failed to load resource", entry["message"])
 
-    def test_folders_pages_and_search(self):
+    def write_many(self, prefix, count):
+        """`count` secrets PREFIX000000..., on four keep-alive connections."""
+        def writer(first, last):
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                for i in range(first, last):
+                    connection.request("POST", f"/v1/secret/data/{prefix}{i:06}",
+                                       body='{"data":{"v":"x"}}',
+                                       headers={"X-Vault-Token": ROOT})
+                    answer = connection.getresponse()
+                    answer.read()
+                    self.assertEqual(answer.status, 200)
+            finally:
+                connection.close()
+        share = count // 4
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            for future in [pool.submit(writer, k * share, count if k == 3 else (k + 1) * share)
+                           for k in range(4)]:
+                future.result()
+
+    def test_a_folder_of_100000_keys_pages_filter_and_search(self):
         b = self.b
-        for i in range(230):
-            self.write(f"many/key{i:03}", {"v": "x"})
+        self.write_many("many/key", 100_000)
         self.write("many/deep/er/needle-1", {"v": "x"})
         self.sign_in(self.token(["root"]))
         b.open(f"{self.url}/ui/#/secrets/secret/many/")
         b.heading("secret/many/")
-        b.status("1–100 of 231")
-        self.assertEqual(b.all("ul.entries a")[0].text, "deep/")
+        b.status("1–100 of 100001")
+        self.assertEqual(len(b.all("ul.entries a")), 100)
+        self.assertEqual([e.text for e in b.all("ul.entries a")][:2], ["deep/", "key000000"])
         b.click("Next page")
-        b.status("101–200 of 231")
-        b.fill("Filter names in this folder", "key22")
+        b.status("101–200 of 100001")
+        self.assertEqual(b.all("ul.entries a")[0].text, "key000099")
+        b.fill("Filter names in this folder", "key09999")
         b.status("1–10 of 10")
-        self.assertEqual([e.text for e in b.all("ul.entries a")][:2], ["key220", "key221"])
+        self.assertEqual([e.text for e in b.all("ul.entries a")][:2], ["key099990", "key099991"])
         b.fill("Search names across secret/", "needle")
         b.click("Search")
         b.wait(lambda: any(e.text == "many/deep/er/needle-1" for e in b.all("ul.entries a")),
@@ -350,6 +382,46 @@ class UiTest(unittest.TestCase):
         status, answer = self.api("GET", "sys/mounts")
         self.assertEqual(answer["data"]["team-kv/"]["options"], {"version": "2"})
         b.screenshot(SHOTS, "engines")
+        self.row_button("team-kv/", "Disable").click()
+        self.row_button("team-kv/", "Press again to disable team-kv/ and delete what it holds").click()
+        b.wait(lambda: not any(e.text == "team-kv/" for e in b.all("td")), "the mount gone")
+        self.assertNotIn("team-kv/", self.api("GET", "sys/mounts")[1]["data"])
+
+    def row_button(self, first_cell, text):
+        """The button `text` in the table row whose first cell reads `first_cell`."""
+        def found():
+            for row in self.b.all("main tbody tr"):
+                cells = row.find_elements("css selector", "td")
+                if cells and cells[0].text == first_cell:
+                    for button in row.find_elements("css selector", "button"):
+                        if button.text == text:
+                            return button
+            return None
+        return self.b.wait(found, f"{text!r} in the row of {first_cell}")
+
+    def test_approle_sign_in_and_an_auth_method_disabled(self):
+        b = self.b
+        self.api("POST", "sys/auth/approle", {"type": "approle"})
+        self.api("POST", "auth/approle/role/deployer", {"token_policies": ["default"]})
+        role_id = self.api("GET", "auth/approle/role/deployer/role-id")[1]["data"]["role_id"]
+        secret_id = self.api("POST", "auth/approle/role/deployer/secret-id")[1]["data"]["secret_id"]
+        b.open(f"{self.url}/ui/#/login")
+        b.find("input[value=approle]").click()
+        b.fill("Role ID", role_id)
+        b.fill("Secret ID", secret_id)
+        b.click("Sign in")
+        b.heading("Secrets")
+        self.assertEqual(b.text("#who span"), "approle")
+        self.assert_hidden(secret_id)
+        b.click("Sign out", within="#who")
+        b.heading("Sign in")
+        self.sign_in(self.token(["root"]))
+        b.link("Access").click()
+        b.heading("Access")
+        self.row_button("approle/", "Disable").click()
+        self.row_button("approle/", "Press again to disable approle/").click()
+        b.wait(lambda: not any(e.text == "approle/" for e in b.all("td")), "approle gone")
+        self.assertNotIn("approle/", self.api("GET", "sys/auth")[1]["data"])
 
     def test_keyboard_only(self):
         b = self.b
