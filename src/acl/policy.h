@@ -78,6 +78,10 @@ path "auth/token/revoke-self" {
 path "sys/capabilities-self" {
   capabilities = ["update"]
 }
+# Each token's own cubbyhole, which no other token can reach.
+path "cubbyhole/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+}
 )";
 
 // Parses HCL (or JSON: text whose first non-blank byte is '{'). Errors are

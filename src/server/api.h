@@ -162,7 +162,11 @@ class Api {
   std::atomic<bool> joined_{false};
   Seal seal_;
   RootGeneration root_generation_;
+  void SweepCubbyholesAfterRemovals(Core& core);
   uint64_t sweeps_ = 0;  // Sweep's calls (one thread)
+  // The token removals the last cubbyhole sweep followed, and when it ran.
+  uint64_t cubbyholes_swept_for_ = UINT64_MAX;
+  uint64_t cubbyholes_swept_at_ = 0;
   Rekey rekey_;
   std::shared_ptr<Core> core_;  // null while sealed; atomic access
   // Checks that the audit log still holds the head stored for it; with

@@ -235,6 +235,10 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   if (!*authorized) return Error(403, "permission denied");
   const Caller& caller = **authorized;
 
+  if (path == "cubbyhole" || path.starts_with("cubbyhole/")) {
+    const std::string rest = path.size() > 10 ? path.substr(10) : "";  // after "cubbyhole/"
+    return Cubbyhole(request, rest, body, caller);
+  }
   std::string rest;
   const std::shared_ptr<const Mount> mount = mounts_.Find(path, &rest);
   if (request.Header("x-tresor-encrypted") != nullptr) {

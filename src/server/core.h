@@ -108,6 +108,9 @@ class Core {
   http::Response TokenRoles(const http::Request& request, const std::string& op, const Json& body);
   http::Response Kv(const http::Request& request, KvV2& kv, const std::string& path,
                     const Json& body);
+  // cubbyhole/REST: the caller's own space (server/cubbyhole.h).
+  http::Response Cubbyhole(const http::Request& request, const std::string& rest, const Json& body,
+                           const Caller& caller);
   http::Response Kv1(const http::Request& request, KvV1& kv, const std::string& path,
                      const Json& body);
   http::Response Mounts(const http::Request& request, const std::string& path, const Json& body);

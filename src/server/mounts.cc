@@ -267,6 +267,10 @@ Json MountTable::Describe() const {
     const std::shared_lock lock(mutex_);
     for (const auto& [path, m] : mounts_) out[path] = Describe(*m);
   }
+  out["cubbyhole/"] =
+      Json{{"type", "cubbyhole"}, {"description", "per-token private secret storage"},
+           {"options", nullptr},  {"local", true},
+           {"seal_wrap", false},  {"config", {{"default_lease_ttl", 0}, {"max_lease_ttl", 0}}}};
   out["sys/"] = Json{{"type", "system"},
                      {"description", "system endpoints used for control, policy and debugging"},
                      {"options", nullptr},

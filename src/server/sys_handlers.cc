@@ -62,7 +62,11 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
     return NoContent();
   }
   if (request.method == "DELETE") {
-    if (mount == "sys" || mount == "sys/") return Error(400, "cannot unmount \"sys/\"");
+    for (const char* fixed : {"sys", "cubbyhole"}) {
+      if (mount == fixed || mount == std::string(fixed) + "/") {
+        return Error(400, "cannot unmount \"" + std::string(fixed) + "/\"");
+      }
+    }
     auto removed = mounts_.Remove(mount);
     if (!removed && removed.error().code != ErrorCode::kNotFound) {
       return Error(removed.error().code == ErrorCode::kUnavailable ? 503 : 500,

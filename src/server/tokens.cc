@@ -84,6 +84,7 @@ void TokenStore::Refresh(const std::string& key, uint64_t revision,
   if (auto it = tokens_.find(key); it != tokens_.end()) {
     UnindexLocked(key, it->second);
     tokens_.erase(it);
+    removals_.fetch_add(1, std::memory_order_relaxed);
   }
   if (!record) return;
   try {
@@ -300,8 +301,9 @@ Result<TokenInfo> TokenStore::Renew(const std::string& key, int64_t increment) {
   if (!info.renewable || info.expire_time == 0) {
     return MakeError(ErrorCode::kRefused, "token is not renewable");
   }
-  const int64_t wanted =
-      now + (info.period > 0 ? info.period : increment > 0 ? increment : info.creation_ttl);
+  const int64_t wanted = now + (info.period > 0 ? info.period
+                                : increment > 0 ? increment
+                                                : info.creation_ttl);
   UnindexLocked(key, info);
   info.expire_time = info.max_expire_time > 0 ? std::min(wanted, info.max_expire_time) : wanted;
   IndexLocked(key, info);
@@ -337,6 +339,7 @@ size_t TokenStore::RevokeLocked(const std::string& key, bool orphan_children) {
     UnindexLocked(gone, it->second);
     children_.erase(gone);
     tokens_.erase(it);
+    removals_.fetch_add(1, std::memory_order_relaxed);
     writes.push_back(store::Write{std::string(kPrefix) + gone, std::nullopt});
   }
   if (barrier_ != nullptr) (void)barrier_->Apply(std::move(writes));
@@ -346,6 +349,11 @@ size_t TokenStore::RevokeLocked(const std::string& key, bool orphan_children) {
 void TokenStore::Revoke(const std::string& key, bool orphan_children) {
   const std::lock_guard lock(mutex_);
   RevokeLocked(key, orphan_children);
+}
+
+bool TokenStore::Contains(const std::string& key) {
+  const std::lock_guard lock(mutex_);
+  return tokens_.contains(key);
 }
 
 size_t TokenStore::size() {

@@ -11,6 +11,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -119,6 +120,11 @@ class TokenStore {
                const std::optional<nlohmann::json>& record);
 
   size_t size();
+  // Whether a token is stored at `key` (expired or not: the sweep revokes those).
+  bool Contains(const std::string& key);
+  // How many tokens were removed so far (revoked, expired, or deleted by
+  // another node), for work that follows removals (cubbyholes).
+  uint64_t removals() const { return removals_.load(std::memory_order_relaxed); }
   // The accessors of the tokens that have not expired, sorted.
   std::vector<std::string> Accessors();
 
@@ -149,6 +155,7 @@ class TokenStore {
   std::unordered_map<std::string, std::set<std::string>> children_;
   std::set<std::pair<int64_t, std::string>> expiries_;
   std::unordered_map<std::string, std::string> by_accessor_;
+  std::atomic<uint64_t> removals_{0};
 };
 
 }  // namespace tresor::server

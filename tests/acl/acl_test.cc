@@ -110,8 +110,11 @@ TEST(AclTest, SamePatternInSeveralPoliciesAddsUpAndDenyWins) {
   EXPECT_FALSE(denied.Allows("kv/a", kRead));
 }
 
-TEST(AclTest, TheDefaultPolicyOnlyLetsATokenManageItself) {
+TEST(AclTest, TheDefaultPolicyOnlyLetsATokenManageItselfAndItsCubbyhole) {
   const Acl acl = Build({kDefaultPolicy});
+  EXPECT_EQ(Caps(acl, "cubbyhole/x"), Caps(Build({"path \"c\" { capabilities = [\"create\", "
+                                                   "\"read\", \"update\", \"delete\", \"list\"] }"}),
+                                            "c"));
   EXPECT_EQ(Caps(acl, "auth/token/lookup-self"), "read");
   EXPECT_EQ(Caps(acl, "auth/token/renew-self"), "update");
   EXPECT_EQ(Caps(acl, "auth/token/revoke-self"), "update");

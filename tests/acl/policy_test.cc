@@ -112,7 +112,8 @@ TEST(PolicyTest, TheDefaultPolicyParses) {
             "auth/token/lookup-self = read\n"
             "auth/token/renew-self = update\n"
             "auth/token/revoke-self = update\n"
-            "sys/capabilities-self = update\n");
+            "sys/capabilities-self = update\n"
+            "cubbyhole/* = create read update delete list\n");
 }
 
 TEST(PolicyTest, ErrorsNameLineColumnAndPattern) {

@@ -350,8 +350,11 @@ class UiTest(unittest.TestCase):
         b.link("Audit").click()
         b.heading("Audit")
         b.wait(lambda: b.text("#audit-chain").startswith("Chain verified"), "the chain's state")
-        self.assertRegex(b.text("#audit-chain"), r"^Chain verified: lines 1–\d+ link up from the "
-                         r"first line, and hold the server's head\.$")
+        # From the file's first line, or, once the log outgrows the 8 MiB
+        # read (the folder test writes 100,000 secrets), from a later one.
+        self.assertRegex(b.text("#audit-chain"), r"^Chain verified: lines (\d+)–\d+ link up from "
+                         r"(the first line|line \1 \(older lines: tresor audit verify\)), "
+                         r"and hold the server's head\.$")
         b.fill("Caller (display name or accessor)", "token-alice")
         b.click("Filter")
         b.wait(lambda: len(b.all("main tbody tr")) == 2, "alice's two requests")

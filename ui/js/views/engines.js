@@ -15,7 +15,7 @@ export async function render(area, _segments, app) {
       h(
         'td',
         {},
-        about.type === 'system'
+        about.type === 'system' || about.type === 'cubbyhole'
           ? null
           : confirmButton('Disable', `Press again to disable ${path} and delete what it holds`, () =>
               attempt(outcome, async () => {
