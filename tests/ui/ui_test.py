@@ -318,6 +318,16 @@ class UiTest(unittest.TestCase):
         b.click("Create token")
         b.wait(lambda: b.all("button[aria-label='Reveal New token']"), "the new token")
         self.assert_hidden(PASSWORD)
+        accessor = b.text("main ul.fields li:nth-child(2) code")
+        # Listed with its display name, policies and TTL; revoked from its row.
+        b.link("Access").click()
+        b.wait(lambda: self.row_cells(accessor), "the new token's row")
+        self.assertEqual(self.row_cells(accessor), [accessor, "token", "default", "1h"])
+        self.row_button(accessor, "Revoke").click()
+        self.row_button(accessor, "Press again to revoke").click()
+        b.wait_text("main p.notice.info", f"Revoked the token with accessor {accessor}.")
+        self.assertEqual(self.api("POST", "auth/token/lookup-accessor", {"accessor": accessor})[0],
+                         400)
         b.click("Sign out", within="#who")
         b.heading("Sign in")
         b.find("input[value=userpass]").click()
@@ -389,6 +399,14 @@ class UiTest(unittest.TestCase):
         self.row_button("team-kv/", "Press again to disable team-kv/ and delete what it holds").click()
         b.wait(lambda: not any(e.text == "team-kv/" for e in b.all("td")), "the mount gone")
         self.assertNotIn("team-kv/", self.api("GET", "sys/mounts")[1]["data"])
+
+    def row_cells(self, first_cell):
+        """The texts of the table row whose first cell reads `first_cell` ([] if none)."""
+        for row in self.b.all("main tbody tr"):
+            cells = [c.text for c in row.find_elements("css selector", "td")]
+            if cells and cells[0] == first_cell:
+                return cells[:-1]  # without the actions
+        return []
 
     def row_button(self, first_cell, text):
         """The button `text` in the table row whose first cell reads `first_cell`."""
