@@ -19,8 +19,8 @@ void AddTransitCommands(CLI::App& app, ClientOptions& o, const Leaf& leaf) {
   CLI::App* create =
       key_leaf("create", "Create KEY (nothing changes if it exists)", RunTransitCreate);
   create->add_option("--type", o.key_type,
-                     "aes256-gcm96 (default), chacha20-poly1305, or ed25519 (signs and "
-                     "verifies)");
+                     "aes256-gcm96 (default), chacha20-poly1305, or ed25519 or ecdsa-p256 "
+                     "(sign and verify)");
   create->add_flag("--derived", o.derived,
                    "Each operation names a --context and uses a key derived from it");
   key_leaf("read", "Print KEY's settings and versions", RunTransitRead);
@@ -37,7 +37,8 @@ void AddTransitCommands(CLI::App& app, ClientOptions& o, const Leaf& leaf) {
     cmd->add_option("--context", o.context, "The context of a derived key");
   }
   encrypt->add_option("--key-version", o.version, "Encrypt with this version (default latest)");
-  key_leaf("sign", "Sign stdin with ed25519 KEY and print the signature (vault:vN:...)",
+  key_leaf("sign",
+           "Sign stdin with ed25519 or ecdsa-p256 KEY and print the signature (vault:vN:...)",
            RunTransitSign)
       ->add_option("--key-version", o.version, "Sign with this version (default latest)");
   key_leaf("verify", "Check that SIGNATURE is KEY's signature of stdin: prints valid, or exits 5",

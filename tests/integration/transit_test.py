@@ -5,12 +5,15 @@ per-item errors, derived keys and their context, data keys, HMACs, and a
 policy that lets a service encrypt and decrypt without seeing or creating
 keys. Errors are Vault's messages."""
 import base64
+import hashlib
 import os
 import subprocess
 import unittest
 
 import hvac
 import requests
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from server_test import ROOT, TRESOR, ServerTestCase
@@ -67,9 +70,9 @@ class TransitTest(ServerTestCase):
                                  (400, ["cipher: message authentication failed"]))
         keys = self.transit.list_keys()["data"]["keys"]
         self.assertEqual([k for k in keys if k in ("chacha", "gcm")], ["chacha", "gcm"])
-        self.assertEqual(self.error_of("transit/keys/signer", {"type": "ecdsa-p256"}),
-                         (400, ['key type "ecdsa-p256" is not supported by tresor '
-                                '(aes256-gcm96, chacha20-poly1305 and ed25519 are)']))
+        self.assertEqual(self.error_of("transit/keys/signer", {"type": "ecdsa-p384"}),
+                         (400, ['key type "ecdsa-p384" is not supported by tresor '
+                                '(aes256-gcm96, chacha20-poly1305, ed25519 and ecdsa-p256 are)']))
         self.assertEqual(self.error_of("transit/keys/odd", {"type": "rot13"}),
                          (400, ['unknown key type "rot13"']))
 
@@ -222,6 +225,56 @@ class TransitTest(ServerTestCase):
         self.assertEqual(self.error_of("transit/keys/derived-signer",
                                        {"type": "ed25519", "derived": True}),
                          (400, ["key derivation is not supported for ed25519 keys by tresor"]))
+
+    def test_ecdsa_p256_keys_sign_digests_that_openssl_checks(self):
+        self.transit.create_key("p256", key_type="ecdsa-p256")
+        key = self.transit.read_key("p256")["data"]
+        self.assertEqual((key["type"], key["supports_signing"], key["supports_encryption"],
+                          key["keys"]["1"]["name"]), ("ecdsa-p256", True, False, "P-256"))
+        public = serialization.load_pem_public_key(key["keys"]["1"]["public_key"].encode())
+        self.assertEqual(public.curve.name, "secp256r1")
+        message = b64("release 1.2.3")
+        # The default hash is SHA-256; /sha2-512 in the path or hash_algorithm
+        # picks SHA-512; prehashed signs the input as the digest.
+        for path, body, hashed in [
+                ("transit/sign/p256", {"input": message}, hashes.SHA256()),
+                ("transit/sign/p256/sha2-512", {"input": message}, hashes.SHA512()),
+                ("transit/sign/p256", {"input": message, "hash_algorithm": "sha2-512"},
+                 hashes.SHA512())]:
+            signature = self.post(path, body).json()["data"]["signature"]
+            self.assertTrue(signature.startswith("vault:v1:"), signature)
+            public.verify(base64.b64decode(signature[9:]), b"release 1.2.3", ec.ECDSA(hashed))
+            verify_path = path.replace("/sign/", "/verify/")
+            self.assertIs(self.post(verify_path, {**body, "signature": signature}).json()
+                          ["data"]["valid"], True)
+        digest = hashlib.sha256(b"prehashed").digest()
+        signed = self.post("transit/sign/p256",
+                           {"input": base64.b64encode(digest).decode(), "prehashed": True})
+        signature = signed.json()["data"]["signature"]
+        public.verify(base64.b64decode(signature[9:]), digest,
+                      ec.ECDSA(utils.Prehashed(hashes.SHA256())))
+        # Rotation: the old version's signatures still check.
+        v1 = self.transit.sign_data("p256", hash_input=message)["data"]["signature"]
+        self.transit.rotate_key("p256")
+        v2 = self.transit.sign_data("p256", hash_input=message)["data"]
+        self.assertEqual(v2["key_version"], 2)
+        for signature in (v1, v2["signature"]):
+            self.assertIs(self.transit.verify_signed_data(
+                "p256", hash_input=message, signature=signature)["data"]["valid"], True)
+        self.assertIs(self.transit.verify_signed_data(
+            "p256", hash_input=b64("release 6.6.6"), signature=v1)["data"]["valid"], False)
+        self.assertEqual(self.error_of("transit/sign/p256", {"input": message,
+                                                             "marshaling_algorithm": "jws"}),
+                         (400, ['marshaling_algorithm "jws" is not supported by tresor '
+                                '(asn1 is)']))
+        self.assertEqual(self.error_of("transit/sign/p256/sha3-256", {"input": message}),
+                         (400, ['unsupported hash algorithm "sha3-256" (sha2-256 and sha2-512 '
+                                'are)']))
+        self.assertEqual(self.error_of("transit/encrypt/p256", {"plaintext": message}),
+                         (400, ["key type ecdsa-p256 does not support encryption"]))
+        self.assertEqual(self.error_of("transit/keys/derived-p256",
+                                       {"type": "ecdsa-p256", "derived": True}),
+                         (400, ["key derivation is not supported for ecdsa-p256 keys by tresor"]))
 
     def test_a_service_token_encrypts_and_decrypts_but_cannot_read_or_create_keys(self):
         self.transit.create_key("svc")

@@ -4,6 +4,7 @@
 
 #include "age/base64.h"
 #include "crypto/kdf.h"
+#include "crypto/p256.h"
 #include "crypto/random.h"
 #include "crypto/signature.h"
 #include "server/times.h"
@@ -41,6 +42,7 @@ std::optional<KeyType> KnownType(std::string_view name) {
   if (name == "aes256-gcm96") return KeyType::kAes256Gcm96;
   if (name == "chacha20-poly1305") return KeyType::kChaCha20Poly1305;
   if (name == "ed25519") return KeyType::kEd25519;
+  if (name == "ecdsa-p256") return KeyType::kEcdsaP256;
   return std::nullopt;
 }
 
@@ -58,6 +60,8 @@ const char* TypeName(KeyType type) {
       return "aes256-gcm96";
     case KeyType::kChaCha20Poly1305:
       return "chacha20-poly1305";
+    case KeyType::kEcdsaP256:
+      return "ecdsa-p256";
     case KeyType::kEd25519:
       break;
   }
@@ -71,16 +75,17 @@ Result<TransitKey> TransitKey::Create(std::string name, std::string_view type, b
   key.derived = derived;
   if (auto known = KnownType(type.empty() ? "aes256-gcm96" : type)) {
     key.type = *known;
-  } else if (type == "aes128-gcm96" || type == "ecdsa-p256" || type == "ecdsa-p384" ||
-             type == "ecdsa-p521" || type.starts_with("rsa-") || type == "hmac") {
+  } else if (type == "aes128-gcm96" || type == "ecdsa-p384" || type == "ecdsa-p521" ||
+             type.starts_with("rsa-") || type == "hmac") {
     return Invalid("key type \"" + std::string(type) +
-                   "\" is not supported by tresor (aes256-gcm96, chacha20-poly1305 and ed25519 "
-                   "are)");
+                   "\" is not supported by tresor (aes256-gcm96, chacha20-poly1305, ed25519 and "
+                   "ecdsa-p256 are)");
   } else {
     return Invalid("unknown key type \"" + std::string(type) + "\"");
   }
   if (derived && key.signs()) {
-    return Invalid("key derivation is not supported for ed25519 keys by tresor");
+    return Invalid("key derivation is not supported for " + std::string(TypeName(key.type)) +
+                   " keys by tresor");
   }
   key.Rotate(now);
   return key;
@@ -88,7 +93,10 @@ Result<TransitKey> TransitKey::Create(std::string name, std::string_view type, b
 
 void TransitKey::Rotate(int64_t now) {
   ++latest;
-  versions[latest] = KeyVersion{crypto::RandomSecret(crypto::kAeadKeySize), now};
+  versions[latest] =
+      KeyVersion{type == KeyType::kEcdsaP256 ? crypto::P256NewScalar()
+                                             : crypto::RandomSecret(crypto::kAeadKeySize),
+                 now};
 }
 
 TransitKey TransitKey::Clone() const {
@@ -157,10 +165,16 @@ Json TransitKey::Describe() const {
       keys[std::to_string(n)] = v.created;
       continue;
     }
-    const crypto::Ed25519PublicKeyBytes public_key = crypto::Ed25519PublicKeyOf(v.key);
+    std::string public_key;
+    if (type == KeyType::kEcdsaP256) {  // PEM, as Vault shows it
+      auto pem = crypto::P256PublicKeyPem(v.key);
+      if (pem) public_key = std::move(*pem);
+    } else {
+      public_key = age::EncodeBase64Padded(crypto::Ed25519PublicKeyOf(v.key));
+    }
     keys[std::to_string(n)] =
-        Json{{"name", "ed25519"},
-             {"public_key", age::EncodeBase64Padded(public_key)},
+        Json{{"name", type == KeyType::kEcdsaP256 ? "P-256" : "ed25519"},
+             {"public_key", public_key},
              {"creation_time",
               Rfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(v.created)))},
              {"certificate_chain", ""}};
@@ -205,7 +219,9 @@ Result<crypto::SecretBytes> TransitKey::OperationKey(int version,
 Result<std::string> TransitKey::Encrypt(std::span<const uint8_t> plaintext,
                                         std::span<const uint8_t> context,
                                         std::span<const uint8_t> aad, int version) const {
-  if (signs()) return Invalid("key type ed25519 does not support encryption");
+  if (signs()) {
+    return Invalid("key type " + std::string(TypeName(type)) + " does not support encryption");
+  }
   if (version == 0) version = latest;
   if (version > latest)
     return Invalid("requested version for encryption is higher than the latest key version");
@@ -230,7 +246,9 @@ Result<int> TransitKey::CiphertextVersion(std::string_view ciphertext) {
 Result<crypto::SecretBytes> TransitKey::Decrypt(std::string_view ciphertext,
                                                 std::span<const uint8_t> context,
                                                 std::span<const uint8_t> aad) const {
-  if (signs()) return Invalid("key type ed25519 does not support decryption");
+  if (signs()) {
+    return Invalid("key type " + std::string(TypeName(type)) + " does not support decryption");
+  }
   TRESOR_ASSIGN_OR_RETURN(const int version, CiphertextVersion(ciphertext));
   if (version < min_decryption_version) {
     return Invalid("invalid ciphertext: version is disallowed by policy (too old)");
@@ -264,7 +282,23 @@ Result<std::string> TransitKey::Hmac(std::span<const uint8_t> input, std::string
                  "\" (sha2-256 and sha2-512 are)");
 }
 
-Result<std::string> TransitKey::Sign(std::span<const uint8_t> input, int version) const {
+Result<std::vector<uint8_t>> TransitKey::Signed(std::span<const uint8_t> input,
+                                                const SignOptions& options) {
+  if (options.prehashed) return std::vector<uint8_t>(input.begin(), input.end());
+  if (options.hash == "sha2-256") {
+    const auto digest = crypto::Sha256(input);
+    return std::vector<uint8_t>(digest.begin(), digest.end());
+  }
+  if (options.hash == "sha2-512") {
+    const auto digest = crypto::Sha512(input);
+    return std::vector<uint8_t>(digest.begin(), digest.end());
+  }
+  return Invalid("unsupported hash algorithm \"" + std::string(options.hash) +
+                 "\" (sha2-256 and sha2-512 are)");
+}
+
+Result<std::string> TransitKey::Sign(std::span<const uint8_t> input, int version,
+                                     const SignOptions& options) const {
   if (!signs())
     return Invalid("key type " + std::string(TypeName(type)) + " does not support signing");
   if (version == 0) version = latest;
@@ -274,10 +308,16 @@ Result<std::string> TransitKey::Sign(std::span<const uint8_t> input, int version
   }
   auto it = versions.find(version);
   if (it == versions.end()) return Invalid("invalid key version");
-  return Versioned(version, crypto::Ed25519Sign(it->second.key, input));
+  if (type == KeyType::kEd25519)
+    return Versioned(version, crypto::Ed25519Sign(it->second.key, input));
+  TRESOR_ASSIGN_OR_RETURN(const std::vector<uint8_t> digest, Signed(input, options));
+  TRESOR_ASSIGN_OR_RETURN(const std::vector<uint8_t> signature,
+                          crypto::P256SignDigest(it->second.key, digest));
+  return Versioned(version, signature);
 }
 
-Result<bool> TransitKey::Verify(std::span<const uint8_t> input, std::string_view signature) const {
+Result<bool> TransitKey::Verify(std::span<const uint8_t> input, std::string_view signature,
+                                const SignOptions& options) const {
   if (!signs())
     return Invalid("key type " + std::string(TypeName(type)) + " does not support verification");
   TRESOR_ASSIGN_OR_RETURN(const int version, PrefixedVersion(signature, "signature"));
@@ -291,7 +331,11 @@ Result<bool> TransitKey::Verify(std::span<const uint8_t> input, std::string_view
   if (!age::DecodeBase64Padded(signature.substr(signature.find(':', kPrefix.size()) + 1), bytes)) {
     return Invalid("invalid signature: could not decode base64");
   }
-  return crypto::Ed25519Verify(crypto::Ed25519PublicKeyOf(it->second.key), input, bytes);
+  if (type == KeyType::kEd25519) {
+    return crypto::Ed25519Verify(crypto::Ed25519PublicKeyOf(it->second.key), input, bytes);
+  }
+  TRESOR_ASSIGN_OR_RETURN(const std::vector<uint8_t> digest, Signed(input, options));
+  return crypto::P256VerifyDigest(it->second.key, digest, bytes);
 }
 
 }  // namespace tresor::server::transit

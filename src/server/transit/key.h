@@ -1,6 +1,7 @@
 // A transit key (Vault's transit engine): named, versioned keys that
 // encrypt, decrypt, sign and MAC for callers who never see them. Each
-// version is 32 random bytes (an AEAD key, or an Ed25519 seed); ciphertexts
+// version is 32 random bytes (an AEAD key, an Ed25519 seed or a P-256
+// private scalar); ciphertexts
 // and signatures name the version they were made with ("vault:v3:..."), so
 // a rotated key still opens and checks old ones down to
 // min_decryption_version.
@@ -28,7 +29,15 @@ struct KeyVersion {
   int64_t created = 0;      // Unix seconds
 };
 
-enum class KeyType { kAes256Gcm96, kChaCha20Poly1305, kEd25519 };
+enum class KeyType { kAes256Gcm96, kChaCha20Poly1305, kEd25519, kEcdsaP256 };
+
+// How a signing key signs `input`: an ecdsa-p256 key signs its digest
+// (`hash`: sha2-256 or sha2-512; or `input` itself when `prehashed`);
+// ed25519 takes neither.
+struct SignOptions {
+  std::string hash = "sha2-256";
+  bool prehashed = false;
+};
 
 struct TransitKey {
   std::string name;
@@ -70,21 +79,27 @@ struct TransitKey {
   // the minimum versions say (callers check them).
   Result<std::string> Hmac(std::span<const uint8_t> input, std::string_view algorithm,
                            int version) const;
-  // "vault:vN:" + base64(the Ed25519 signature of `input`) with `version`
-  // (0: the latest); kInvalidArgument for a key that does not sign or a
-  // version the policy refuses.
-  Result<std::string> Sign(std::span<const uint8_t> input, int version) const;
+  // "vault:vN:" + base64(the signature of `input`: Ed25519's, or ECDSA's
+  // in ASN.1 DER) with `version` (0: the latest); kInvalidArgument for a
+  // key that does not sign, a version the policy refuses or a hash tresor
+  // does not have.
+  Result<std::string> Sign(std::span<const uint8_t> input, int version,
+                           const SignOptions& options = {}) const;
   // Whether `signature` ("vault:vN:...") is this key's signature of
   // `input`; kInvalidArgument for a malformed one or a version the policy
   // refuses (Vault's messages).
-  Result<bool> Verify(std::span<const uint8_t> input, std::string_view signature) const;
-  bool signs() const { return type == KeyType::kEd25519; }
+  Result<bool> Verify(std::span<const uint8_t> input, std::string_view signature,
+                      const SignOptions& options = {}) const;
+  bool signs() const { return type == KeyType::kEd25519 || type == KeyType::kEcdsaP256; }
 
  private:
   // The AEAD key of `version` for `context` (the version's key itself
   // unless derived); kInvalidArgument for an unknown version or a missing
   // context.
   Result<crypto::SecretBytes> OperationKey(int version, std::span<const uint8_t> context) const;
+  // What an ecdsa-p256 key signs for `input`: its digest, or itself.
+  static Result<std::vector<uint8_t>> Signed(std::span<const uint8_t> input,
+                                             const SignOptions& options);
 };
 
 // The name Vault gives a key type.

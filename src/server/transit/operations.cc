@@ -215,10 +215,15 @@ http::Response Transit::Verify(const std::string& name, const std::string& algor
   std::shared_ptr<const TransitKey> key;
   if (auto refused = Existing(name, &key)) return *refused;
   const std::string chosen = algorithm.empty() ? TextField(body, "hash_algorithm") : algorithm;
+  SignOptions options;
+  if (key->signs()) {
+    if (auto refused = SigningOptions(*key, algorithm, body, &options)) return *refused;
+  }
   return PerItem(body, [&](const Json& item) -> Result<Json> {
     if (item.contains("signature")) {
       TRESOR_ASSIGN_OR_RETURN(const Bytes input, Base64Field(item, "input"));
-      TRESOR_ASSIGN_OR_RETURN(const bool valid, key->Verify(input, TextField(item, "signature")));
+      TRESOR_ASSIGN_OR_RETURN(const bool valid,
+                              key->Verify(input, TextField(item, "signature"), options));
       return Json{{"valid", valid}};
     }
     const std::string given = TextField(item, "hmac");
@@ -240,17 +245,34 @@ http::Response Transit::Verify(const std::string& name, const std::string& algor
   });
 }
 
-http::Response Transit::Sign(const std::string& name, const Json& body) {
-  std::shared_ptr<const TransitKey> key;
-  if (auto refused = Existing(name, &key)) return *refused;
-  if (body.is_object() && body.contains("prehashed") && body["prehashed"] == true) {
+std::optional<http::Response> Transit::SigningOptions(const TransitKey& key,
+                                                      const std::string& algorithm,
+                                                      const Json& body, SignOptions* options) {
+  options->prehashed = body.is_object() && body.contains("prehashed") && body["prehashed"] == true;
+  if (options->prehashed && key.type == KeyType::kEd25519) {
     return Error(400, "prehashed input is not supported for ed25519 keys");
   }
+  const std::string marshaling = TextField(body, "marshaling_algorithm");
+  if (!marshaling.empty() && marshaling != "asn1") {
+    return Error(
+        400, "marshaling_algorithm \"" + marshaling + "\" is not supported by tresor (asn1 is)");
+  }
+  const std::string hash = algorithm.empty() ? TextField(body, "hash_algorithm") : algorithm;
+  if (!hash.empty()) options->hash = hash;
+  return std::nullopt;
+}
+
+http::Response Transit::Sign(const std::string& name, const std::string& algorithm,
+                             const Json& body) {
+  std::shared_ptr<const TransitKey> key;
+  if (auto refused = Existing(name, &key)) return *refused;
+  SignOptions options;
+  if (auto refused = SigningOptions(*key, algorithm, body, &options)) return *refused;
   return PerItem(body, [&](const Json& item) -> Result<Json> {
     if (!item.contains("input")) return Invalid("missing input to sign");
     TRESOR_ASSIGN_OR_RETURN(const Bytes input, Base64Field(item, "input"));
     TRESOR_ASSIGN_OR_RETURN(const int version, VersionOf(item));
-    TRESOR_ASSIGN_OR_RETURN(const std::string signature, key->Sign(input, version));
+    TRESOR_ASSIGN_OR_RETURN(const std::string signature, key->Sign(input, version, options));
     return Json{{"signature", signature},
                 {"key_version", *TransitKey::CiphertextVersion(signature)}};
   });

@@ -167,7 +167,7 @@ http::Response Transit::Handle(const http::Request& request, const std::string& 
   if ((parts.size() == 2 || parts.size() == 3) &&
       (op == "hmac" || op == "verify" || op == "sign")) {
     const std::string algorithm = parts.size() == 3 ? parts[2] : "";
-    if (op == "sign") return Sign(parts[1], body);
+    if (op == "sign") return Sign(parts[1], algorithm, body);
     return op == "hmac" ? Hmac(parts[1], algorithm, body) : Verify(parts[1], algorithm, body);
   }
   return Error(404, "no handler for route \"" + rest + "\"");

@@ -62,10 +62,17 @@ class Transit {
   http::Response Rewrap(const std::string& name, const Json& body);
   http::Response DataKey(const std::string& kind, const std::string& name, const Json& body);
   http::Response Hmac(const std::string& name, const std::string& algorithm, const Json& body);
-  // HMACs, or signatures of an ed25519 key.
+  // HMACs, or signatures of a signing key.
   http::Response Verify(const std::string& name, const std::string& algorithm, const Json& body);
-  // sign/NAME[/HASH] with an ed25519 key (the hash is Ed25519's own).
-  http::Response Sign(const std::string& name, const Json& body);
+  // sign/NAME[/HASH] with an ed25519 key (the hash is Ed25519's own) or an
+  // ecdsa-p256 key (the hash of the input is signed).
+  http::Response Sign(const std::string& name, const std::string& algorithm, const Json& body);
+  // sign's and verify's settings for a signing key: the hash (from the path
+  // or hash_algorithm), prehashed, and marshaling_algorithm (asn1 only);
+  // a 400 for what tresor does not do.
+  static std::optional<http::Response> SigningOptions(const TransitKey& key,
+                                                      const std::string& algorithm,
+                                                      const Json& body, SignOptions* options);
 
   store::Barrier& barrier_;
   std::string prefix_;
