@@ -110,6 +110,10 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
     on->add_option("--description", o.description, "What the mount is for");
     if (std::string_view(what) == "secrets") {
       on->add_option("--version", o.kv_version, "kv: 1 or 2 (kv-v2 is kv version 2)");
+      CLI::App* move = leaf(group, "move", "Move the secrets engine at FROM, and its data, to TO",
+                            &RunSecretsMove, false);
+      move->add_option("FROM", o.name, "Where it is")->required();
+      move->add_option("TO", o.path, "Where it goes")->required();
     }
     CLI::App* tune =
         leaf(group, "tune", "Show the settings of the mount at PATH, or change its description",

@@ -183,6 +183,9 @@ constexpr Examples kExamples[] = {
   {"secrets disable",
    "  tresor secrets disable legacy\n"
    "  tresor secrets disable transit\n"},
+  {"secrets move",
+   "  tresor secrets move secret team-a      # kv secret/ and its data now at team-a/\n"
+   "  tresor secrets move transit signing\n"},
   {"secrets list",
    "  tresor secrets list\n"
    "  tresor secrets list --json\n"},

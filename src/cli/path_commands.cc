@@ -172,6 +172,14 @@ Result<void> RunSecretsDisable(const ClientOptions& o) {
   return {};
 }
 
+Result<void> RunSecretsMove(const ClientOptions& o) {
+  TRESOR_ASSIGN_OR_RETURN(
+      Json done, CallServer(Address(o), "POST", "sys/remount", {{"from", o.name}, {"to", o.path}}));
+  (void)done;
+  std::printf("secrets engine at %s/ moved to %s/\n", o.name.c_str(), o.path.c_str());
+  return {};
+}
+
 // PATH  TYPE  DESCRIPTION lines of sys/auth or sys/mounts.
 Result<void> RunMountList(const ClientOptions& o, const char* what) {
   TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "GET", what));

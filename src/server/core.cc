@@ -256,6 +256,7 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   if (mount != nullptr) {
     return mount->v2 ? Kv(request, *mount->v2, rest, body) : Kv1(request, *mount->v1, rest, body);
   }
+  if (path == "sys/remount") return Remount(request, body);
   if (path == "sys/mounts" || path.starts_with("sys/mounts/") ||
       path.starts_with("sys/internal/ui/mounts/")) {
     return Mounts(request, path, body);

@@ -114,6 +114,7 @@ class Core {
   http::Response Kv1(const http::Request& request, KvV1& kv, const std::string& path,
                      const Json& body);
   http::Response Mounts(const http::Request& request, const std::string& path, const Json& body);
+  http::Response Remount(const http::Request& request, const Json& body);
   http::Response MountTune(const http::Request& request, const std::string& mount,
                            const Json& body);
   http::Response AuthMounts(const http::Request& request, const std::string& path,

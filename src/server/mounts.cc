@@ -165,6 +165,53 @@ Result<void> MountTable::Add(std::string path, const std::string& type, int vers
       [&] { mounts_[path] = made; });
 }
 
+Result<void> MountTable::Move(std::string from, std::string to) {
+  for (std::string* path : {&from, &to}) {
+    if (!path->empty() && path->back() != '/') path->push_back('/');
+  }
+  if (!ValidMountPath(to)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid mount path \"" + to + "\"");
+  }
+  std::shared_ptr<Mount> moved;
+  std::shared_ptr<Mount> made;
+  auto changed = Change(
+      [&](Json& table) -> Result<std::vector<store::Write>> {
+        auto it = mounts_.find(from);
+        if (it == mounts_.end()) {
+          return MakeError(ErrorCode::kNotFound, "no secrets engine is mounted at " + from);
+        }
+        for (const auto& [existing, m] : mounts_) {
+          if (existing != from && (existing.starts_with(to) || to.starts_with(existing))) {
+            return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
+          }
+        }
+        if (to == from) return MakeError(ErrorCode::kRefused, "path is already in use at " + to);
+        moved = it->second;
+        Close(*moved);
+        made = Make(to, moved->type, moved->version, moved->description);
+        table.erase(from);
+        table[to] = Entry(*made);
+        // Each record sealed again: a record is bound to its key.
+        const std::string old_prefix = moved->prefix();
+        TRESOR_ASSIGN_OR_RETURN(auto keys, barrier_.Keys(old_prefix));
+        std::vector<store::Write> writes;
+        for (std::string& key : keys) {
+          TRESOR_ASSIGN_OR_RETURN(auto plaintext, barrier_.Get(key));
+          if (!plaintext) continue;  // deleted since the listing
+          writes.push_back(
+              barrier_.Seal(made->prefix() + key.substr(old_prefix.size()), plaintext->Reveal()));
+          writes.push_back(store::Write{std::move(key), std::nullopt});
+        }
+        return writes;
+      },
+      [&] {
+        mounts_.erase(from);
+        mounts_[to] = made;
+      });
+  if (!changed && moved) Reopen(from, moved);
+  return changed;
+}
+
 Result<void> MountTable::Tune(std::string path, const std::string& description) {
   if (!path.empty() && path.back() != '/') path.push_back('/');
   return Change(
@@ -195,9 +242,7 @@ Result<void> MountTable::Remove(std::string path) {
         removed = it->second;
         // Closed first: a change in flight either is stored before the
         // listing below, and deleted with the rest, or is refused.
-        if (removed->v2) removed->v2->Close();
-        if (removed->v1) removed->v1->Close();
-        if (removed->transit) removed->transit->Close();
+        Close(*removed);
         table.erase(path);
         // The table and the deletions in one transaction: a crash cannot
         // leave the mount's records behind for a later mount at the same
@@ -208,13 +253,21 @@ Result<void> MountTable::Remove(std::string path) {
         return writes;
       },
       [&] { mounts_.erase(path); });
-  if (!changed && removed) {  // not unmounted: open again what was closed
-    const std::unique_lock lock(mutex_);
-    if (auto it = mounts_.find(path); it != mounts_.end() && it->second == removed) {
-      it->second = Make(path, removed->type, removed->version, removed->description);
-    }
-  }
+  if (!changed && removed) Reopen(path, removed);  // not unmounted: open again what was closed
   return changed;
+}
+
+void MountTable::Close(const Mount& mount) {
+  if (mount.v2) mount.v2->Close();
+  if (mount.v1) mount.v1->Close();
+  if (mount.transit) mount.transit->Close();
+}
+
+void MountTable::Reopen(const std::string& path, const std::shared_ptr<Mount>& closed) {
+  const std::unique_lock lock(mutex_);
+  if (auto it = mounts_.find(path); it != mounts_.end() && it->second == closed) {
+    it->second = Make(path, closed->type, closed->version, closed->description);
+  }
 }
 
 Json MountTable::Describe(const Mount& m) {

@@ -47,6 +47,12 @@ class MountTable {
   // table's change; changes in flight on the mount are refused. kNotFound
   // if not mounted; kIo if storage refused (the mount stays).
   Result<void> Remove(std::string path);
+  // Moves the mount at `from` to `to` with its records (each opened and
+  // sealed again for its new key), in one batch with the table's change;
+  // changes in flight on it are refused. kNotFound if nothing is at
+  // `from`; kInvalidArgument for a bad `to`; kRefused if `to`, or a path
+  // inside or around it, is in use.
+  Result<void> Move(std::string from, std::string to);
   // Changes the description of the mount at `path`; kNotFound if none.
   Result<void> Tune(std::string path, const std::string& description);
   // sys/mounts' answer: every mount, and sys/.
@@ -59,6 +65,11 @@ class MountTable {
   size_t CachedKeys() const;
 
  private:
+  // Refuses every later change on the mount's engines (an unmount or a
+  // move is under way); Reopen puts fresh engines at `path` if `closed`
+  // is still there (the change failed).
+  static void Close(const Mount& mount);
+  void Reopen(const std::string& path, const std::shared_ptr<Mount>& closed);
   std::shared_ptr<Mount> Make(const std::string& path, const std::string& type, int version,
                               const std::string& description) const;
   // The stored form of the table.

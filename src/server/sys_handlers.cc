@@ -10,7 +10,39 @@ namespace {
 // Policy store refusals and parse errors are the client's to fix: 400.
 http::Response FromError(const tresor::Error& e) { return Error(400, e.message); }
 
+// The status of a refused mount table change: the caller's mistake (400)
+// or the storage's (500, 503).
+int MountChangeStatus(ErrorCode code) {
+  if (code == ErrorCode::kUnavailable) return 503;
+  return code == ErrorCode::kIo || code == ErrorCode::kIntegrity ? 500 : 400;
+}
+
 }  // namespace
+
+// sys/remount {"from": PATH, "to": PATH}: a secrets engine and its records
+// moved, at once (Vault answers with a migration to poll; this is done
+// when the answer comes).
+http::Response Core::Remount(const http::Request& request, const Json& body) {
+  if (!IsWrite(request)) return Error(405, "unsupported operation");
+  auto text = [&](const char* name) {
+    return body.contains(name) && body[name].is_string() ? body[name].get<std::string>()
+                                                         : std::string();
+  };
+  std::string from = text("from"), to = text("to");
+  if (from.empty() || to.empty()) return Error(400, "both \"from\" and \"to\" are required");
+  for (std::string* path : {&from, &to}) {
+    if (path->back() != '/') path->push_back('/');
+    if (path->starts_with("auth/")) {
+      return Error(400, "moving auth methods is not supported by tresor");
+    }
+  }
+  for (const char* fixed : {"sys/", "cubbyhole/"}) {
+    if (from == fixed) return Error(400, "cannot remount \"" + from + "\"");
+  }
+  auto moved = mounts_.Move(from, to);
+  if (!moved) return Error(MountChangeStatus(moved.error().code), moved.error().message);
+  return NoContent();
+}
 
 // sys/mounts (list), sys/mounts/PATH (mount, unmount) and
 // sys/internal/ui/mounts/PATH (the mount a path is under).
@@ -52,13 +84,7 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
                                         : 0;
     }
     auto added = mounts_.Add(mount, type, version, text("description"));
-    if (!added) {
-      const ErrorCode code = added.error().code;
-      const int status = code == ErrorCode::kUnavailable                           ? 503
-                         : code == ErrorCode::kIo || code == ErrorCode::kIntegrity ? 500
-                                                                                   : 400;
-      return Error(status, added.error().message);
-    }
+    if (!added) return Error(MountChangeStatus(added.error().code), added.error().message);
     return NoContent();
   }
   if (request.method == "DELETE") {

@@ -81,6 +81,46 @@ class ClientTest(ServerTestCase):
         self.assertEqual(err, f"tresor: error: {address}: not a JSON answer "
                               "(nesting deeper than 512)\n")
 
+    def test_secrets_move_takes_the_data_along(self):
+        self.tresor("secrets", "enable", "--path", "moving", "kv-v2")
+        self.tresor("kv", "put", "--mount", "moving", "app/db", "password=-", stdin="p1\n")
+        self.tresor("kv", "put", "--mount", "moving", "app/db", "password=-", stdin="p2\n")
+        self.tresor("secrets", "enable", "--path", "moving-keys", "transit")
+        self.tresor("transit", "create", "--mount", "moving-keys", "k")
+        sealed = self.tresor("transit", "encrypt", "--mount", "moving-keys", "k",
+                             stdin="plain").stdout.strip()
+        self.assertEqual(self.tresor("secrets", "move", "moving", "moved").stdout,
+                         "secrets engine at moving/ moved to moved/\n")
+        self.tresor("secrets", "move", "moving-keys", "moved-keys")
+        # Every version, and the transit key that opens what it sealed.
+        self.assertEqual(self.tresor("kv", "get", "--mount", "moved", "app/db").stdout,
+                         "password=p2\n")
+        self.assertEqual(self.tresor("kv", "get", "--mount", "moved", "--version", "1",
+                                     "app/db").stdout, "password=p1\n")
+        self.assertEqual(self.tresor("transit", "decrypt", "--mount", "moved-keys", "k", sealed)
+                         .stdout, "plain")
+        err = self.tresor("kv", "get", "--mount", "moving", "app/db", code=6).stderr
+        self.assertEqual(err, 'tresor: error: moving/data/app/db: 404: no handler for route '
+                              '"moving/data/app/db"\n')
+        # hvac's own method, as a Vault user's script calls it.
+        client = hvac.Client(url=self.url, token=ROOT)
+        self.addCleanup(client.adapter.close)
+        client.sys.move_backend("moved", "moved-again")
+        self.assertEqual(client.secrets.kv.v2.read_secret_version(
+            "app/db", mount_point="moved-again")["data"]["data"], {"password": "p2"})
+        client.sys.move_backend("moved-again", "moved")
+        listed = self.tresor("secrets", "list").stdout
+        self.assertNotIn("moving/ ", listed)
+        self.assertIn("moved/ ", listed)
+        for args, message in [
+                (("moved", "secret"), "400: path is already in use at secret/"),
+                (("nowhere", "x"), "400: no secrets engine is mounted at nowhere/"),
+                (("sys", "system"), '400: cannot remount "sys/"'),
+                (("moved", "auth/x"), "400: moving auth methods is not supported by tresor"),
+                (("moved", "bad path"), '400: invalid mount path "bad path/"')]:
+            err = self.tresor("secrets", "move", *args, code=2).stderr
+            self.assertEqual(err, f"tresor: error: sys/remount: {message}\n")
+
     def test_any_path_and_mounts_without_curl(self):
         self.assertEqual(self.tresor("secrets", "enable", "--path", "kv1", "kv").stdout,
                          "secrets engine kv enabled at kv1/\n")
