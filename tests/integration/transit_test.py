@@ -226,6 +226,37 @@ class TransitTest(ServerTestCase):
                                        {"type": "ed25519", "derived": True}),
                          (400, ["key derivation is not supported for ed25519 keys by tresor"]))
 
+    def test_trim_deletes_the_versions_below_min_available(self):
+        self.transit.create_key("trimmed")
+        sealed = {}
+        for version in (1, 2, 3, 4):
+            if version > 1:
+                self.transit.rotate_key("trimmed")
+            sealed[version] = self.transit.encrypt_data("trimmed", plaintext=b64("v"))[
+                "data"]["ciphertext"]
+        self.assertEqual(self.error_of("transit/keys/trimmed/trim", {"min_available_version": 3}),
+                         (400, ["minimum available version should not be greater than the "
+                                "minimum decryption version"]))
+        self.transit.update_key_configuration("trimmed", min_decryption_version=3)
+        key = self.transit.trim_key("trimmed", min_version=3)["data"]
+        self.assertEqual((sorted(key["keys"]), key["min_available_version"]), (["3", "4"], 3))
+        self.assertEqual(self.transit.read_key("trimmed")["data"]["min_available_version"], 3)
+        self.assertEqual(unb64(self.transit.decrypt_data(
+            "trimmed", ciphertext=sealed[3])["data"]["plaintext"]), "v")
+        self.assertEqual(self.error_of("transit/decrypt/trimmed", {"ciphertext": sealed[1]}),
+                         (400, ["invalid ciphertext: version is disallowed by policy (too old)"]))
+        for body, message in [
+                ({"min_available_version": 2}, "minimum available version cannot be decremented"),
+                ({}, "missing min_available_version"),
+                ({"min_available_version": 0}, "minimum available version should be positive")]:
+            self.assertEqual(self.error_of("transit/keys/trimmed/trim", body), (400, [message]))
+        self.assertEqual(self.error_of("transit/keys/trimmed/config",
+                                       {"min_decryption_version": 2}),
+                         (400, ["cannot set min decryption version below the min available "
+                                "version"]))
+        self.assertEqual(self.error_of("transit/keys/absent/trim", {"min_available_version": 1}),
+                         (400, ["invalid key"]))
+
     def test_ecdsa_p256_keys_sign_digests_that_openssl_checks(self):
         self.transit.create_key("p256", key_type="ecdsa-p256")
         key = self.transit.read_key("p256")["data"]

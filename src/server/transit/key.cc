@@ -108,6 +108,7 @@ TransitKey TransitKey::Clone() const {
   out.latest = latest;
   out.min_decryption_version = min_decryption_version;
   out.min_encryption_version = min_encryption_version;
+  out.min_available_version = min_available_version;
   for (const auto& [n, v] : versions) {
     out.versions[n] = KeyVersion{crypto::SecretBytes::CopyOf(v.key.Reveal()), v.created};
   }
@@ -126,6 +127,7 @@ Json TransitKey::ToRecord() const {
               {"latest", latest},
               {"min_decryption_version", min_decryption_version},
               {"min_encryption_version", min_encryption_version},
+              {"min_available_version", min_available_version},
               {"versions", std::move(keys)}};
 }
 
@@ -141,6 +143,7 @@ Result<TransitKey> TransitKey::FromRecord(std::string name, const Json& record) 
     key.latest = record.at("latest").get<int>();
     key.min_decryption_version = record.at("min_decryption_version").get<int>();
     key.min_encryption_version = record.at("min_encryption_version").get<int>();
+    key.min_available_version = record.value("min_available_version", 0);
     for (const auto& [n, v] : record.at("versions").items()) {
       std::vector<uint8_t> bytes;
       if (!age::DecodeBase64Padded(v.at("key").get<std::string>(), bytes) ||
@@ -183,7 +186,7 @@ Json TransitKey::Describe() const {
               {"type", TypeName(type)},
               {"keys", std::move(keys)},
               {"latest_version", latest},
-              {"min_available_version", 0},
+              {"min_available_version", min_available_version},
               {"min_decryption_version", min_decryption_version},
               {"min_encryption_version", min_encryption_version},
               {"deletion_allowed", deletion_allowed},

@@ -47,6 +47,7 @@ struct TransitKey {
   int latest = 0;
   int min_decryption_version = 1;
   int min_encryption_version = 0;  // 0: any, the latest by default
+  int min_available_version = 0;   // versions below it were trimmed (0: none)
   std::map<int, KeyVersion> versions;
 
   // A new key with version 1. kInvalidArgument for a type tresor does not

@@ -195,6 +195,7 @@ http::Response Transit::Keys(const http::Request& request, const std::string& re
   }
   const std::string& name = parts[1];
   if (parts.size() == 3 && parts[2] == "config") return Configure(name, body);
+  if (parts.size() == 3 && parts[2] == "trim") return Trim(name, body);
   if (parts.size() == 3 && parts[2] == "rotate") {
     auto rotated = Change(name, [&](std::unique_ptr<TransitKey>& key) -> Result<void> {
       if (!key) return MakeError(ErrorCode::kInvalidArgument, "encryption key not found");
@@ -275,6 +276,9 @@ http::Response Transit::Configure(const std::string& name, const Json& body) {
       if (*min_decryption > key->latest) {
         return invalid("cannot set min decryption version to a value greater than latest version");
       }
+      if (*min_decryption > 0 && *min_decryption < key->min_available_version) {
+        return invalid("cannot set min decryption version below the min available version");
+      }
       if (*min_decryption > 0) key->min_decryption_version = static_cast<int>(*min_decryption);
     }
     if (min_encryption) {
@@ -293,6 +297,36 @@ http::Response Transit::Configure(const std::string& name, const Json& body) {
   });
   if (!changed) return Failure(changed.error());
   return Envelope(200, (*changed)->Describe());
+}
+
+http::Response Transit::Trim(const std::string& name, const Json& body) {
+  const auto wanted = Integer(body, "min_available_version");
+  if (!wanted) return Error(400, "missing min_available_version");
+  auto trimmed = Change(name, [&](std::unique_ptr<TransitKey>& key) -> Result<void> {
+    auto invalid = [](const char* message) {
+      return MakeError(ErrorCode::kInvalidArgument, message);
+    };
+    if (!key) return invalid("invalid key");
+    if (*wanted < 1) return invalid("minimum available version should be positive");
+    if (*wanted < key->min_available_version) {
+      return invalid("minimum available version cannot be decremented");
+    }
+    if (*wanted > key->min_decryption_version) {
+      return invalid(
+          "minimum available version should not be greater than the minimum "
+          "decryption version");
+    }
+    if (key->min_encryption_version > 0 && *wanted > key->min_encryption_version) {
+      return invalid(
+          "minimum available version should not be greater than the minimum "
+          "encryption version");
+    }
+    key->min_available_version = static_cast<int>(*wanted);
+    std::erase_if(key->versions, [&](const auto& version) { return version.first < *wanted; });
+    return {};
+  });
+  if (!trimmed) return Failure(trimmed.error());
+  return Envelope(200, (*trimmed)->Describe());
 }
 
 }  // namespace tresor::server::transit

@@ -57,6 +57,9 @@ class Transit {
                                          std::shared_ptr<const TransitKey>* key);
   http::Response Keys(const http::Request& request, const std::string& rest, const Json& body);
   http::Response Configure(const std::string& name, const Json& body);
+  // keys/NAME/trim: the versions below min_available_version deleted for
+  // good (it may not pass min_decryption_version or min_encryption_version).
+  http::Response Trim(const std::string& name, const Json& body);
   http::Response Encrypt(const std::string& name, const Json& body);
   http::Response Decrypt(const std::string& name, const Json& body);
   http::Response Rewrap(const std::string& name, const Json& body);
