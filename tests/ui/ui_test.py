@@ -420,6 +420,34 @@ class UiTest(unittest.TestCase):
             return None
         return self.b.wait(found, f"{text!r} in the row of {first_cell}")
 
+    def test_jwt_sign_in(self):
+        from jwt_test import ISSUER, Key, claims  # tests/integration's signer
+        key = Key("EdDSA", "ui")
+        self.api("POST", "sys/auth/jwt", {"type": "jwt"})
+        self.api("POST", "auth/jwt/config", {"jwt_validation_pubkeys": [key.pem()],
+                                             "bound_issuer": ISSUER})
+        self.api("POST", "auth/jwt/role/ci", {"role_type": "jwt", "user_claim": "user_login",
+                                              "bound_audiences": ["tresor"],
+                                              "token_policies": ["default"]})
+        jwt = key.sign(claims())
+        b = self.b
+        b.open(f"{self.url}/ui/#/login")
+        b.find("input[value=jwt]").click()
+        b.fill("Role", "ci")
+        b.fill("JWT", jwt)
+        b.click("Sign in")
+        b.heading("Secrets")
+        self.assertEqual(b.text("#who span"), "jwt-alice")
+        self.assert_hidden(jwt)
+        b.click("Sign out", within="#who")
+        b.heading("Sign in")
+        b.find("input[value=jwt]").click()
+        b.fill("Role", "ci")
+        b.fill("JWT", key.sign(claims(aud="elsewhere")))
+        b.click("Sign in")
+        self.assertEqual(b.alert(), "Sign-in failed: error validating claims: aud claim does "
+                                    "not match any bound audience")
+
     def test_approle_sign_in_and_an_auth_method_disabled(self):
         b = self.b
         self.api("POST", "sys/auth/approle", {"type": "approle"})
