@@ -399,6 +399,13 @@ class UiTest(unittest.TestCase):
         self.row_button("team-kv/", "Press again to disable team-kv/ and delete what it holds").click()
         b.wait(lambda: not any(e.text == "team-kv/" for e in b.all("td")), "the mount gone")
         self.assertNotIn("team-kv/", self.api("GET", "sys/mounts")[1]["data"])
+        # A KV version 1 mount is listed, not browsed.
+        self.api("POST", "sys/mounts/legacy-kv", {"type": "kv", "options": {"version": "1"}})
+        b.link("Secrets").click()
+        b.heading("Secrets")
+        b.wait_text("main ul.entries li",
+                    "legacy-kv/ kv v1 (read it with tresor read and tresor list)")
+        self.assertEqual([a.text for a in b.all("main ul.entries a")], ["secret/"])
 
     def row_cells(self, first_cell):
         """The texts of the table row whose first cell reads `first_cell` ([] if none)."""

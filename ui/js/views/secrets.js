@@ -57,15 +57,17 @@ async function mounts(area, app) {
     h(
       'ul',
       { class: 'entries' },
-      kv.map(([path, about]) =>
-        h(
+      kv.map(([path, about]) => {
+        const v2 = about.options && about.options.version === '2';
+        return h(
           'li',
           {},
-          h('a', { href: `#/secrets/${encodeURIComponent(path.replace(/\/$/, ''))}/` }, path),
-          h('span', { class: 'muted' }, ` kv v${(about.options && about.options.version) || '1'}`),
+          // KV version 1 has no versions or metadata to show: listed only.
+          v2 ? h('a', { href: `#/secrets/${encodeURIComponent(path.replace(/\/$/, ''))}/` }, path) : path,
+          h('span', { class: 'muted' }, v2 ? ' kv v2' : ' kv v1 (read it with tresor read and tresor list)'),
           about.description ? h('span', { class: 'muted' }, ` — ${about.description}`) : null,
-        ),
-      ),
+        );
+      }),
     ),
   );
 }
