@@ -7,6 +7,7 @@ not be. Screenshots of each screen go to $TRESOR_BUILD_DIR/ui-screenshots."""
 import concurrent.futures
 import http.client
 import os
+import re
 import shutil
 import tempfile
 import unittest
@@ -322,7 +323,13 @@ class UiTest(unittest.TestCase):
         # Listed with its display name, policies and TTL; revoked from its row.
         b.link("Access").click()
         b.wait(lambda: self.row_cells(accessor), "the new token's row")
-        self.assertEqual(self.row_cells(accessor), [accessor, "token", "default", "1h"])
+        cells = self.row_cells(accessor)
+        self.assertEqual(cells[:3], [accessor, "token", "default"])
+        # What is left of its hour, as "1h" or "59m 58s", however slow the machine.
+        seconds = sum(int(n) * {"h": 3600, "m": 60, "s": 1}[unit]
+                      for n, unit in re.findall(r"(\d+)([hms])", cells[3]))
+        self.assertRegex(cells[3], r"^(1h|(\d+m)?( ?\d+s)?)$")
+        self.assertTrue(0 < seconds <= 3600, cells[3])
         self.row_button(accessor, "Revoke").click()
         self.row_button(accessor, "Press again to revoke").click()
         b.wait_text("main p.notice.info", f"Revoked the token with accessor {accessor}.")
