@@ -74,7 +74,7 @@ class CubbyholeCleanupTest(TempDirTest):
             self.addCleanup(client.adapter.close)
             return client
 
-        parent, keeper, brief = token(["default", "maker"]), token(), token(ttl="2s")
+        parent, keeper, brief = token(["default", "maker"]), token(), token(ttl="8s")
         child = hvac.Client(url=server.url, token=parent.auth.token.create(
             policies=["default"])["auth"]["client_token"])
         self.addCleanup(child.adapter.close)
