@@ -188,4 +188,22 @@ bool Acl::Grants(std::string_view path, Capability capability, const ParameterRu
   return true;
 }
 
+bool Acl::GrantsSomethingUnder(std::string_view prefix) const {
+  if (root_) return true;
+  const auto grants = [](const PathRule& rule) {
+    return (rule.capabilities & ~static_cast<uint32_t>(kDeny)) != 0 &&
+           (rule.capabilities & kDeny) == 0;
+  };
+  for (const auto& [path, rule] : exact_) {
+    if (path.starts_with(prefix) && grants(rule)) return true;
+  }
+  for (const PathRule& rule : wildcard_) {
+    // The pattern's literal start, up to its first '+'.
+    const std::string_view literal =
+        std::string_view(rule.pattern).substr(0, rule.pattern.find('+'));
+    if ((literal.starts_with(prefix) || prefix.starts_with(literal)) && grants(rule)) return true;
+  }
+  return false;
+}
+
 }  // namespace tresor::acl

@@ -50,6 +50,11 @@ class Acl {
   // The capability bits granted at `path`; 0 if none is (kDeny is never
   // returned: denied is none).
   uint32_t Capabilities(std::string_view path) const;
+  // True if some rule grants something (other than deny) at a path that
+  // starts with `prefix` ("secret/"): whether a mount is worth showing to
+  // the token (Vault's sys/internal/ui/mounts). An approximation that may
+  // say yes for a path a higher-priority deny covers.
+  bool GrantsSomethingUnder(std::string_view prefix) const;
   // True if `capability` is granted at `path` and, for read, create,
   // update and patch, the request's parameters pass the rule's constraints.
   bool Allows(std::string_view path, Capability capability,

@@ -214,6 +214,7 @@ std::optional<Caller> Core::Authorize(const http::Request& request, const std::s
 http::Response Core::Route(const http::Request& request, const std::string& path,
                            const Json& body) {
   if (path.starts_with("auth/userpass/login/")) return UserpassLogin(request, path, body);
+  if (path == "sys/internal/ui/mounts") return UiMounts(request);
 
   // lookup-self, renew-self and revoke-self are checked against the
   // default policy like any path: a token without it cannot use them.

@@ -115,6 +115,10 @@ class Core {
                      const Json& body);
   http::Response Mounts(const http::Request& request, const std::string& path, const Json& body);
   http::Response Remount(const http::Request& request, const Json& body);
+  // GET sys/internal/ui/mounts: the mounts the caller's policies grant
+  // something under, for any valid token (no policy needed), as Vault's UI
+  // asks for them.
+  http::Response UiMounts(const http::Request& request);
   http::Response MountTune(const http::Request& request, const std::string& mount,
                            const Json& body);
   http::Response AuthMounts(const http::Request& request, const std::string& path,

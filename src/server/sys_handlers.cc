@@ -44,6 +44,25 @@ http::Response Core::Remount(const http::Request& request, const Json& body) {
   return NoContent();
 }
 
+http::Response Core::UiMounts(const http::Request& request) {
+  if (request.method != "GET") return Error(405, "unsupported operation");
+  std::string bearer;
+  const std::string* token = RequestToken(request, &bearer);
+  auto found = token == nullptr ? std::nullopt : tokens_.Lookup(*token);
+  if (!found) return Error(403, "permission denied");
+  const std::shared_ptr<const acl::Acl> acl = policies_.AclFor(found->second.policies);
+  Json secret = Json::object();
+  const Json mounts = mounts_.Describe();
+  for (const auto& [path, about] : mounts.items()) {
+    if (path != "sys/" && acl->GrantsSomethingUnder(path)) secret[path] = about;
+  }
+  Json auth = Json::object();
+  if (acl->GrantsSomethingUnder("auth/token/")) {
+    auth["token/"] = Json{{"type", "token"}, {"description", "token based credentials"}};
+  }
+  return Envelope(200, Json{{"secret", std::move(secret)}, {"auth", std::move(auth)}});
+}
+
 // sys/mounts (list), sys/mounts/PATH (mount, unmount) and
 // sys/internal/ui/mounts/PATH (the mount a path is under).
 http::Response Core::Mounts(const http::Request& request, const std::string& path,

@@ -113,8 +113,8 @@ TEST(AclTest, SamePatternInSeveralPoliciesAddsUpAndDenyWins) {
 TEST(AclTest, TheDefaultPolicyOnlyLetsATokenManageItselfAndItsCubbyhole) {
   const Acl acl = Build({kDefaultPolicy});
   EXPECT_EQ(Caps(acl, "cubbyhole/x"), Caps(Build({"path \"c\" { capabilities = [\"create\", "
-                                                   "\"read\", \"update\", \"delete\", \"list\"] }"}),
-                                            "c"));
+                                                  "\"read\", \"update\", \"delete\", \"list\"] }"}),
+                                           "c"));
   EXPECT_EQ(Caps(acl, "auth/token/lookup-self"), "read");
   EXPECT_EQ(Caps(acl, "auth/token/renew-self"), "update");
   EXPECT_EQ(Caps(acl, "auth/token/revoke-self"), "update");
@@ -221,6 +221,28 @@ TEST(AclTest, ConstraintsOfTheSamePatternMergeAsVaultMergesThem) {
 
 TEST(AclTest, RootAllowsEverything) {
   EXPECT_EQ(Caps(Acl::Root(), "sys/seal"), "create read update patch delete list sudo");
+}
+
+}  // namespace
+}  // namespace tresor::acl
+
+namespace tresor::acl {
+namespace {
+
+TEST(AclTest, WhatAMountHoldsForATokenDecidesWhetherItIsShown) {
+  const Acl acl =
+      Build({"path \"secret/data/team/*\" { capabilities = [\"read\"] }\n"
+             "path \"kv2/+/x\" { capabilities = [\"list\"] }\n"
+             "path \"exact/path\" { capabilities = [\"update\"] }\n"
+             "path \"denied/*\" { capabilities = [\"deny\"] }\n"
+             "path \"s*\" { capabilities = [\"deny\"] }\n"});
+  for (const char* shown : {"secret/", "kv2/", "exact/"}) {
+    EXPECT_TRUE(acl.GrantsSomethingUnder(shown)) << shown;
+  }
+  for (const char* hidden : {"denied/", "other/", "sys/", "ex/"}) {
+    EXPECT_FALSE(acl.GrantsSomethingUnder(hidden)) << hidden;
+  }
+  EXPECT_TRUE(Acl::Root().GrantsSomethingUnder("anything/"));
 }
 
 }  // namespace

@@ -70,7 +70,8 @@ class Browser:
             raise AssertionError(f"{error.msg}; it reads {self.texts(css)}") from None
 
     def texts(self, css):
-        return self.wait(lambda: [e.text for e in self.all(css)], f"the texts of {css}")
+        """The texts of what matches `css` now (possibly none)."""
+        return self.wait(lambda: ([e.text for e in self.all(css)],), f"the texts of {css}")[0]
 
     def heading(self, text):
         self.wait_text("main h1", text)
