@@ -191,7 +191,8 @@ class ClusterTest(ClusterCase):
         for t in threads:
             t.join(timeout=300)
         self.assertEqual(errors, [])
-        wanted = sorted([f"kv{i}-{j}/" for i in range(3) for j in range(6)] + ["secret/", "sys/"])
+        wanted = sorted([f"kv{i}-{j}/" for i in range(3) for j in range(6)] +
+                        ["cubbyhole/", "secret/", "sys/"])
         for node in nodes:
             mounts = node.call("GET", "sys/mounts", root, index=max(indexes)).json()["data"]
             self.assertEqual(sorted(mounts), wanted)
