@@ -2,8 +2,14 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace tresor::server {
+
+// The string `body` has at `name`; "" if absent or not a string.
+inline std::string TextSetting(const nlohmann::json& body, const char* name) {
+  return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";
+}
 
 // True if `body` has `name` with a value other than one that means "off":
 // null, 0, "", "0", "0s" or an empty list.

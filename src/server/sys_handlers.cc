@@ -24,11 +24,7 @@ int MountChangeStatus(ErrorCode code) {
 // when the answer comes).
 http::Response Core::Remount(const http::Request& request, const Json& body) {
   if (!IsWrite(request)) return Error(405, "unsupported operation");
-  auto text = [&](const char* name) {
-    return body.contains(name) && body[name].is_string() ? body[name].get<std::string>()
-                                                         : std::string();
-  };
-  std::string from = text("from"), to = text("to");
+  std::string from = TextSetting(body, "from"), to = TextSetting(body, "to");
   if (from.empty() || to.empty()) return Error(400, "both \"from\" and \"to\" are required");
   for (std::string* path : {&from, &to}) {
     if (path->back() != '/') path->push_back('/');
@@ -83,11 +79,7 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
   const std::string mount = path.substr(std::string_view("sys/mounts/").size());
   if (mount.ends_with("/tune")) return MountTune(request, mount.substr(0, mount.size() - 5), body);
   if (IsWrite(request)) {
-    auto text = [&](const char* name) {
-      return body.contains(name) && body[name].is_string() ? body[name].get<std::string>()
-                                                           : std::string();
-    };
-    std::string type = text("type");
+    std::string type = TextSetting(body, "type");
     int version = 1;  // Vault's default for "kv"
     if (type == "kv-v2") {
       type = "kv";
@@ -102,7 +94,7 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
                 : v.is_number_integer() ? v.get<int>()
                                         : 0;
     }
-    auto added = mounts_.Add(mount, type, version, text("description"));
+    auto added = mounts_.Add(mount, type, version, TextSetting(body, "description"));
     if (!added) return Error(MountChangeStatus(added.error().code), added.error().message);
     return NoContent();
   }

@@ -7,6 +7,7 @@
 #include "crypto/kdf.h"
 #include "crypto/random.h"
 #include "server/core.h"
+#include "server/request_body.h"
 #include "server/responses.h"
 
 namespace tresor::server {
@@ -15,9 +16,7 @@ namespace {
 // Vault's limit on sys/tools/random.
 constexpr int64_t kMaxRandomBytes = 128 * 1024;
 
-std::string Text(const Json& body, const char* name) {
-  return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";
-}
+std::string Text(const Json& body, const char* name) { return TextSetting(body, name); }
 
 // "hex" or "base64" (the default) of `bytes`; nullopt for another format.
 std::optional<std::string> Format(std::span<const uint8_t> bytes, const std::string& format,

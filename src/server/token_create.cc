@@ -11,9 +11,7 @@
 namespace tresor::server {
 
 http::Response Core::TokenCreate(const std::string& op, const Json& body, const Caller& caller) {
-  auto body_string = [&](const char* name) -> std::string {
-    return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";
-  };
+  auto body_string = [&](const char* name) { return TextSetting(body, name); };
   std::optional<TokenRole> role;
   if (op.starts_with("create/")) {
     const std::string name = op.substr(std::string_view("create/").size());

@@ -71,9 +71,7 @@ Json LookupData(const TokenInfo& info, const std::string& id) {
 http::Response Core::Token(const http::Request& request, const std::string& path, const Json& body,
                            const Caller& caller) {
   const std::string op = path.substr(std::string_view("auth/token/").size());
-  auto body_string = [&](const char* name) -> std::string {
-    return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : "";
-  };
+  auto body_string = [&](const char* name) { return TextSetting(body, name); };
 
   if (op == "create" || op == "create-orphan" || op.starts_with("create/")) {
     if (!IsWrite(request)) return Error(405, "unsupported operation");

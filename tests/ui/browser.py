@@ -102,15 +102,17 @@ class Browser:
             return None
         return self.wait(found, f"a link {text!r}")
 
-    def fill(self, label, value):
-        """Types into the input that the label `label` names."""
-        def found():
-            for e in self.all("label[for]"):
-                if e.text == label:
-                    return self.driver.find_element(By.ID, e.get_attribute("for"))
-            return None
+    def field(self, label, within="main"):
+        """The input that the label `label` in `within` names, or None."""
+        for e in self.all(f"{within} label[for]"):
+            if e.text == label:
+                return self.driver.find_element(By.ID, e.get_attribute("for"))
+        return None
+
+    def fill(self, label, value, within="main"):
+        """Types into the input that the label `label` in `within` names."""
         def typed():
-            box = found()
+            box = self.field(label, within)
             if box is None:
                 return None
             box.clear()

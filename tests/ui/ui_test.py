@@ -115,7 +115,7 @@ class UiTest(unittest.TestCase):
 
         b.click("Edit")
         b.wait_text("main h2", "Edit (saved as version 2)")
-        self.assertEqual(b.find("#" + self.label_for("Field 1 value")).get_attribute("type"),
+        self.assertEqual(b.field("Field 1 value").get_attribute("type"),
                          "password")
         self.assertNotIn(PASSWORD, b.driver.page_source)  # a property, not markup
         b.fill("Field 1 value", NEW_PASSWORD)
@@ -158,12 +158,6 @@ class UiTest(unittest.TestCase):
         self.assertEqual((meta["cas_required"], meta["custom_metadata"]), (True, {"owner": "team-a"}))
 
         self.assert_no_leak_in_console(PASSWORD, NEW_PASSWORD)
-
-    def label_for(self, text):
-        for e in self.b.all("label"):
-            if e.text == text:
-                return e.get_attribute("for")
-        raise AssertionError(f"no label {text!r}")
 
     def metadata(self, path):
         status, answer = self.api("GET", f"secret/metadata/{path}")
@@ -314,7 +308,8 @@ class UiTest(unittest.TestCase):
         b.heading("Access")
         b.fill("Username", "carol")
         b.fill("Password", PASSWORD)
-        self.fill_in_section("Userpass users", "Policies (comma-separated)", "default")
+        b.fill("Policies (comma-separated)", "default",
+               within="main section[aria-label='Userpass users']")
         b.click("Save user")
         b.wait_text("main p.notice.info", "Saved user carol.")
         b.wait(lambda: any(e.text == "carol" for e in b.all("ul.entries .name")), "carol listed")
@@ -349,15 +344,6 @@ class UiTest(unittest.TestCase):
         b.click("Sign in")
         b.heading("Secrets")
         self.assertEqual(b.text("#who span"), "userpass-carol")
-
-    def fill_in_section(self, section, label, value):
-        for e in self.b.all(f"main section[aria-label='{section}'] label"):
-            if e.text == label:
-                box = self.b.driver.find_element("id", e.get_attribute("for"))
-                box.clear()
-                box.send_keys(value)
-                return
-        raise AssertionError(f"no {label!r} in {section}")
 
     def test_the_audit_view_says_who_did_what(self):
         b = self.b

@@ -4,6 +4,7 @@
 // its error, and is 400 only when every item failed; at most kMaxBatch.
 #include "age/base64.h"
 #include "crypto/random.h"
+#include "server/request_body.h"
 #include "server/responses.h"
 #include "server/transit/transit.h"
 
@@ -40,9 +41,7 @@ Result<int> VersionOf(const Json& item) {
   return Invalid("key_version: expected a version number");
 }
 
-std::string TextField(const Json& item, const char* name) {
-  return item.contains(name) && item[name].is_string() ? item[name].get<std::string>() : "";
-}
+std::string TextField(const Json& item, const char* name) { return TextSetting(item, name); }
 
 // Runs `one` on the request's item, or on each of its batch_input.
 http::Response PerItem(const Json& body, const std::function<Result<Json>(const Json&)>& one) {
