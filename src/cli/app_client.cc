@@ -50,6 +50,8 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
                   "references and these commands use it");
   login->add_option("--method", o.method, "userpass (default), approle, jwt or token")
       ->check(CLI::IsMember({"userpass", "approle", "jwt", "token"}));
+  login->add_option("--path", o.mount_path,
+                    "Where the auth method is enabled (default: its name, as auth/userpass/)");
   login
       ->add_option("--password-file", o.password_file,
                    "Read the password from FILE (refused if group or others can read it)")

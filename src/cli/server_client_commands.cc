@@ -75,6 +75,16 @@ std::string StdinLine() {
   return line;
 }
 
+// Where the auth method is enabled: --path, else its name ("userpass").
+std::string MountOf(const ClientOptions& o, const char* method) {
+  std::string path = o.mount_path.empty() ? method : o.mount_path;
+  while (path.ends_with('/')) path.pop_back();
+  return path;
+}
+std::string LoginPath(const ClientOptions& o, const char* method) {
+  return "auth/" + MountOf(o, method) + "/login";
+}
+
 // userpass: the auth block of a login as USER.
 Result<Json> UserpassLogin(const ClientOptions& o) {
   if (o.name.empty()) {
@@ -94,7 +104,8 @@ Result<Json> UserpassLogin(const ClientOptions& o) {
   const Json body{{"password", password}};
   std::fill(password.begin(), password.end(), '\0');
   TRESOR_ASSIGN_OR_RETURN(
-      Json reply, CallServer(Address(o), "POST", "auth/userpass/login/" + o.name, body, ""));
+      Json reply,
+      CallServer(Address(o), "POST", LoginPath(o, "userpass") + "/" + o.name, body, ""));
   return reply["auth"];
 }
 
@@ -127,7 +138,8 @@ Result<Json> JwtLogin(const ClientOptions& o) {
                      o.jwt_file.empty() ? "no JWT on stdin" : o.jwt_file + ": no JWT in it");
   }
   const Json body{{"role", o.jwt_role}, {"jwt", jwt}};
-  TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "POST", "auth/jwt/login", body, ""));
+  TRESOR_ASSIGN_OR_RETURN(Json reply,
+                          CallServer(Address(o), "POST", LoginPath(o, "jwt"), body, ""));
   return reply["auth"];
 }
 
@@ -140,8 +152,9 @@ Result<void> RunLogin(const ClientOptions& o) {
     if (o.role_id_file.empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "login --method approle needs --role-id-file");
     }
-    TRESOR_ASSIGN_OR_RETURN(const std::string token,
-                            client::AppRoleToken(Address(o), {o.role_id_file, o.secret_id_file}));
+    client::AppRoleFiles files{o.role_id_file, o.secret_id_file};
+    files.mount = MountOf(o, "approle");
+    TRESOR_ASSIGN_OR_RETURN(const std::string token, client::AppRoleToken(Address(o), files));
     TRESOR_ASSIGN_OR_RETURN(
         Json reply, CallServer(Address(o), "GET", "auth/token/lookup-self", nullptr, token));
     auth = Json{{"client_token", token},

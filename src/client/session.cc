@@ -107,7 +107,8 @@ Result<std::string> AppRoleToken(const std::string& address, const AppRoleFiles&
                                  const std::string& ca_file) {
   static std::mutex mutex;
   static std::map<std::string, std::string> tokens;  // by files and address
-  const std::string key = files.role_id_file + '\n' + files.secret_id_file + '\n' + address;
+  const std::string key =
+      files.role_id_file + '\n' + files.secret_id_file + '\n' + files.mount + '\n' + address;
   const std::lock_guard lock(mutex);
   if (auto it = tokens.find(key); it != tokens.end()) return it->second;
   TRESOR_ASSIGN_OR_RETURN(const std::string role_id, CredentialLine(files.role_id_file, false));
@@ -124,8 +125,8 @@ Result<std::string> AppRoleToken(const std::string& address, const AppRoleFiles&
   }
   const Json body{{"role_id", role_id}, {"secret_id", secret_id}};
   std::fill(secret_id.begin(), secret_id.end(), '\0');
-  TRESOR_ASSIGN_OR_RETURN(Json reply,
-                          CallServer(address, "POST", "auth/approle/login", body, "", ca_file));
+  TRESOR_ASSIGN_OR_RETURN(
+      Json reply, CallServer(address, "POST", "auth/" + files.mount + "/login", body, "", ca_file));
   const Json& auth = reply["auth"];
   if (!auth.is_object() || !auth.contains("client_token") || !auth["client_token"].is_string()) {
     return MakeError(ErrorCode::kIo, address + ": the AppRole login gave no token");

@@ -37,12 +37,13 @@ struct AppRoleFiles {
   std::string role_id_file;            // "": no AppRole
   std::string secret_id_file;          // "": the role needs no secret ID
   bool remove_secret_id_file = false;  // deleted once read, like --passphrase-file-once
+  std::string mount = "approle";       // where AppRole is enabled (auth/MOUNT/login)
 };
 // $TRESOR_ROLE_ID_FILE with $TRESOR_SECRET_ID_FILE, or with
 // $TRESOR_SECRET_ID_FILE_ONCE (deleted once read).
 AppRoleFiles AppRoleFilesFromEnvironment();
 
-// A token from auth/approle/login with the files' role ID and secret ID
+// A token from auth/MOUNT/login with the files' role ID and secret ID
 // (first lines). The first login's token is kept for the process: later
 // calls with the same files reuse it (a secret ID file read once, or a
 // secret ID with one use, serves a whole render --watch). A secret ID file

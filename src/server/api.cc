@@ -107,11 +107,20 @@ bool TakesNoBody(std::string_view path) {
 
 // Paths answered without a token. What they take is small (unseal keys,
 // init settings, a password), so so is their body limit.
+// (Logins, under auth/, are found in the core's table of auth methods.)
 bool AnswersWithoutToken(std::string_view path) {
-  return path == "sys/init" || path == "sys/unseal" || path.starts_with("auth/userpass/login/") ||
-         path == "auth/approle/login" || path == "auth/jwt/login" ||
-         path.starts_with("sys/generate-root/") || path.starts_with("sys/rekey/") ||
-         path == "sys/wrapping/lookup" || path == "sys/wrapping/unwrap";
+  return path == "sys/init" || path == "sys/unseal" || path.starts_with("sys/generate-root/") ||
+         path.starts_with("sys/rekey/") || path == "sys/wrapping/lookup" ||
+         path == "sys/wrapping/unwrap";
+}
+
+// The auth method whose login `path` is, and in `rest` what follows its
+// mount's path; null if `path` is no login.
+std::shared_ptr<const auth::Mount> LoginMount(Core* core, std::string_view path,
+                                              std::string* rest) {
+  if (core == nullptr || !path.starts_with("auth/")) return nullptr;
+  auto mount = core->auth().Find(path, rest);
+  return mount != nullptr && mount->method->IsLogin(*rest) ? mount : nullptr;
 }
 constexpr size_t kBodyLimitWithoutToken = 64 * 1024;
 
@@ -129,17 +138,19 @@ std::optional<http::Response> Api::Admit(const http::Request& request, Core* cor
   const std::string_view path = std::string_view(request.path).substr(4);
   // Checked before anything is done: a request that asks for wrapping gets
   // its answer wrapped or not at all, never in the clear.
+  std::string rest;
+  const auto login = LoginMount(core, path, &rest);
   if (const std::string* wrap = request.Header("x-vault-wrap-ttl")) {
     if (auto ttl = WrapTtl(*wrap); !ttl) return Error(400, ttl.error().message);
-    if (path.starts_with("auth/userpass/login/")) {
-      return Error(400, "response wrapping is not supported for userpass logins");
+    if (login != nullptr && login->method->SlowLogin()) {  // answered later, from the pool
+      return Error(400, "response wrapping is not supported for " + login->type + " logins");
     }
     if (path == "sys/tresor/snapshot") {  // checked now: a restore cannot be undone after
       return Error(400, "response wrapping is not supported for a restore");
     }
   }
   if (TakesNoBody(path)) return std::nullopt;
-  if (AnswersWithoutToken(path)) {
+  if (AnswersWithoutToken(path) || login != nullptr) {
     if (request.body.size() > kBodyLimitWithoutToken) {
       return Error(413, "request body too large");
     }
@@ -277,13 +288,16 @@ http::Response Api::Serve(const http::Request& request, const Json& body) {
   if (auto why = options_.storage->Unreachable()) {
     return Error(503, "storage cannot be reached: " + *why);
   }
-  if (path.starts_with("auth/userpass/login/")) return Login(std::move(core), request, path, body);
-  if (path == "auth/approle/login") return AppRoleLogin(*core, request, body);
-  if (path == "auth/jwt/login") return JwtLogin(std::move(core), request, body);
-  if (path == "auth/jwt/config" && IsWrite(request)) {
-    // It fetches the JWKS document: off the worker, as logins are.
-    return OnLoginPool(
-        [core = std::move(core), request, path, body] { return core->Route(request, path, body); });
+  std::string rest;
+  if (auto mount = core->auth().Find(path, &rest)) {
+    if (mount->method->IsLogin(rest)) {
+      return Login(std::move(core), std::move(mount), request, path, rest, body);
+    }
+    if (mount->method->Blocks(request, rest)) {  // off the worker, as slow logins are
+      return OnLoginPool([core = std::move(core), request, path, body] {
+        return core->Route(request, path, body);
+      });
+    }
   }
   if (path == "sys/generate-root/attempt" || path == "sys/generate-root/update") {
     return GenerateRoot(*core, request, path, body);

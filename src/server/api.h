@@ -106,14 +106,13 @@ class Api {
   http::Response Health(const http::Request& request);
   http::Response SealStatusResponse();
   http::Response Init(const http::Request& request, const Json& body);
-  // A userpass login: throttled, then run on the login pool (Argon2id
-  // takes tens of milliseconds), answered when its token is durable.
-  http::Response Login(std::shared_ptr<Core> core, const http::Request& request,
-                       const std::string& path, const Json& body);
-  // auth/jwt/login: answered on the worker, or on the login pool when the
-  // JWKS document is to be fetched again; not throttled.
-  http::Response JwtLogin(std::shared_ptr<Core> core, const http::Request& request,
-                          const Json& body);
+  // A login to the auth method `mount` (`rest` after its path): throttled
+  // by who logs in and from where (as the method says), answered on the
+  // worker unless it is slow (a password hash) or would block (a fetch),
+  // then on the login pool; answered when its token is durable.
+  http::Response Login(std::shared_ptr<Core> core, std::shared_ptr<const auth::Mount> mount,
+                       const http::Request& request, const std::string& path,
+                       const std::string& rest, const Json& body);
   // `work` run on the login pool and answered once its writes are
   // durable; a 429 if the pool's queue is full.
   http::Response OnLoginPool(std::function<http::Response()> work);
@@ -121,9 +120,6 @@ class Api {
   // the request's address; nothing if it may go on.
   std::optional<http::Response> Throttle(const std::string& name, const http::Request& request,
                                          const char* who);
-  // auth/approle/login: throttled per role ID and per address, like
-  // userpass logins; cheap (HMACs), so answered on the worker.
-  http::Response AppRoleLogin(Core& core, const http::Request& request, const Json& body);
   http::Response Unseal(const Json& body);
   // sys/generate-root/attempt and /update (seal_handlers.cc).
   // sys/rekey/init and sys/rekey/update (rekey.h).

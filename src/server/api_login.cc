@@ -1,5 +1,5 @@
-// Logins: the throttle, the login pool, and the login routes that use
-// them (userpass, AppRole, JWT).
+// Logins: the throttle, the login pool, and the logins of every auth
+// method, which use them.
 #include "server/api.h"
 #include "server/responses.h"
 #include "store/pending_writes.h"
@@ -36,48 +36,36 @@ http::Response Api::OnLoginPool(std::function<http::Response()> work) {
   return held;
 }
 
-http::Response Api::Login(std::shared_ptr<Core> core, const http::Request& request,
-                          const std::string& path, const Json& body) {
+http::Response Api::Login(std::shared_ptr<Core> core, std::shared_ptr<const auth::Mount> mount,
+                          const http::Request& request, const std::string& path,
+                          const std::string& rest, const Json& body) {
   if (!IsWrite(request)) return Error(405, "unsupported operation");
-  const std::string name = path.substr(std::string_view("auth/userpass/login/").size());
-  if (auto refused = Throttle(name, request, "user")) return std::move(*refused);
-  return OnLoginPool([this, core = std::move(core), request, path, body, name] {
-    http::Response answer = core->UserpassLogin(request, path, body);
+  const std::string who = mount->method->ThrottleName(rest, body);
+  const std::string name = who.empty() ? "" : mount->path + " " + who;  // one mount's user
+  if (!name.empty()) {
+    if (auto refused = Throttle(name, request, mount->method->throttle_word())) {
+      return std::move(*refused);
+    }
+  }
+  const auto counted = [this, name](http::Response answer) {
+    if (name.empty()) return answer;
     if (answer.status == 200) {
       login_throttle_.Succeeded(name);
-    } else {
+    } else if (answer.status == 400) {
       login_throttle_.Failed(name);
     }
     return answer;
-  });
-}
-
-http::Response Api::JwtLogin(std::shared_ptr<Core> core, const http::Request& request,
-                             const Json& body) {
-  // Not throttled: a signature has no secret to guess, and Vault does not
-  // lock JWT roles (anyone could lock a CI pipeline's role out). Checked
-  // on the worker (a signature costs microseconds) unless the JWKS is to
-  // be fetched again, which goes to the login pool.
-  bool fetch_needed = false;
-  http::Response answer = core->JwtLogin(request, body, /*may_fetch=*/false, &fetch_needed);
-  if (!fetch_needed) return answer;
-  return OnLoginPool(
-      [core = std::move(core), request, body] { return core->JwtLogin(request, body); });
-}
-
-http::Response Api::AppRoleLogin(Core& core, const http::Request& request, const Json& body) {
-  const Json& role_id = body.is_object() && body.contains("role_id") ? body["role_id"] : Json();
-  // The throttle's name for it: bounded, whatever a client sends.
-  const std::string name =
-      "approle " + (role_id.is_string() ? role_id.get<std::string>().substr(0, 128) : "");
-  if (auto refused = Throttle(name, request, "role")) return std::move(*refused);
-  http::Response answer = core.AppRoleLogin(request, body);
-  if (answer.status == 200) {
-    login_throttle_.Succeeded(name);
-  } else if (answer.status == 400) {
-    login_throttle_.Failed(name);
+  };
+  if (!mount->method->SlowLogin()) {
+    bool blocks = false;
+    http::Response answer = core->LogIn(*mount, request, path, rest, body, false, &blocks);
+    if (!blocks) return counted(std::move(answer));
   }
-  return answer;
+  return OnLoginPool(
+      [core = std::move(core), mount = std::move(mount), request, path, rest, body, counted] {
+        bool blocks = false;
+        return counted(core->LogIn(*mount, request, path, rest, body, true, &blocks));
+      });
 }
 
 }  // namespace tresor::server

@@ -5,6 +5,7 @@
 #include "formats/ascii.h"
 #include "http/request_parser.h"
 #include "server/api.h"
+#include "server/jwt/jwt_auth.h"
 #include "server/records.h"
 #include "server/responses.h"
 #include "server/times.h"
@@ -52,10 +53,8 @@ Core::Core(std::shared_ptr<store::Barrier> barrier)
       mounts_(*barrier_),
       policies_(barrier_.get()),
       tokens_(nullptr, barrier_.get()),
-      userpass_(barrier_.get()),
       token_roles_(barrier_.get()),
-      approle_(std::make_unique<approle::AppRole>(barrier_.get(), NowUnix)),
-      jwt_(std::make_unique<jwt::JwtAuth>(barrier_.get(), NowUnix, jwt::FetchJwksOverHttp)) {}
+      auth_(auth::Services{barrier_.get(), NowUnix, jwt::FetchJwksOverHttp}) {}
 
 Result<Json> Core::OpenEncryptedWrite(const http::Request& request, const Mount* mount,
                                       const std::string& rest, const Json& body) const {
@@ -104,11 +103,9 @@ Result<std::unique_ptr<Core>> Core::Load(std::shared_ptr<store::Barrier> barrier
   TRESOR_RETURN_IF_ERROR(core->mounts_.Load());
   TRESOR_RETURN_IF_ERROR(core->policies_.Load());
   TRESOR_RETURN_IF_ERROR(core->tokens_.Load());
-  TRESOR_RETURN_IF_ERROR(core->userpass_.Load());
   TRESOR_ASSIGN_OR_RETURN(ServerIdentity identity, ServerIdentity::LoadOrCreate(*core->barrier_));
   core->identity_.emplace(std::move(identity));
-  TRESOR_ASSIGN_OR_RETURN(auto methods, GetRecord(*core->barrier_, kAuthMethodsPath));
-  core->SetAuthMethods(methods);
+  TRESOR_RETURN_IF_ERROR(core->auth_.Load());
   TRESOR_RETURN_IF_ERROR(core->Follow(revision));
   return core;
 }
@@ -213,7 +210,6 @@ std::optional<Caller> Core::Authorize(const http::Request& request, const std::s
 
 http::Response Core::Route(const http::Request& request, const std::string& path,
                            const Json& body) {
-  if (path.starts_with("auth/userpass/login/")) return UserpassLogin(request, path, body);
   if (path == "sys/internal/ui/mounts") return UiMounts(request);
 
   // lookup-self, renew-self and revoke-self are checked against the
@@ -272,9 +268,11 @@ http::Response Core::Route(const http::Request& request, const std::string& path
       path == "sys/tools/hash" || path.starts_with("sys/tools/hash/")) {
     return Tools(request, path, body);
   }
-  if (path.starts_with("auth/userpass/users")) return UserpassUsers(request, path, body);
-  if (path.starts_with("auth/approle/")) return AppRoleRoute(request, path, body);
-  if (path.starts_with("auth/jwt/")) return JwtRoute(request, path, body);
+  if (path.starts_with("auth/")) {
+    if (const auto method = auth_.Find(path, &rest)) {
+      return method->method->Handle(request, rest, body);
+    }
+  }
   if (path == "sys/auth" || path.starts_with("sys/auth/")) return AuthMounts(request, path, body);
   if (path.starts_with("sys/policy") || path.starts_with("sys/policies/acl")) {
     return Policy(request, path, body);

@@ -10,15 +10,13 @@
 #include "crypto/kdf.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "server/approle/approle.h"
-#include "server/jwt/jwt_auth.h"
+#include "server/auth/table.h"
 #include "server/kv2.h"
 #include "server/mounts.h"
 #include "server/policies.h"
 #include "server/server_identity.h"
 #include "server/token_roles.h"
 #include "server/tokens.h"
-#include "server/userpass.h"
 #include "store/barrier.h"
 
 namespace tresor::server {
@@ -75,18 +73,15 @@ class Core {
   bool HasSudo(const Caller& caller, const std::string& path);
   store::Barrier& barrier() { return *barrier_; }
   std::shared_ptr<store::Barrier> shared_barrier() { return barrier_; }
-  // auth/userpass/login/NAME: checks the password (slow: Argon2id) and
-  // makes a token. The API runs it on its login pool.
-  http::Response UserpassLogin(const http::Request& request, const std::string& path,
-                               const Json& body);
-  // auth/approle/login (server/approle/approle_handlers.cc).
-  http::Response AppRoleLogin(const http::Request& request, const Json& body);
-  // auth/jwt/login (server/jwt/jwt_handlers.cc). Unless `may_fetch`, a
-  // login that would fetch the JWKS document anew sets `*fetch_needed`
-  // instead, and the API runs it again on its login pool (as it does
-  // writes of auth/jwt/config).
-  http::Response JwtLogin(const http::Request& request, const Json& body, bool may_fetch = true,
-                          bool* fetch_needed = nullptr);
+  // The auth methods enabled (server/auth/).
+  auth::Table& auth() { return auth_; }
+  // A login at `path` (/v1/`path`) to `mount`, `rest` after its path: the
+  // token it earns, made here. Unless `may_block`, a login that would
+  // block sets `*blocks` and does nothing (the API runs it again on its
+  // login pool).
+  http::Response LogIn(const auth::Mount& mount, const http::Request& request,
+                       const std::string& path, const std::string& rest, const Json& body,
+                       bool may_block, bool* blocks);
 
  private:
   // Authorize with the capability `decide(acl)` returns from the caller's
@@ -123,17 +118,8 @@ class Core {
                            const Json& body);
   http::Response AuthMounts(const http::Request& request, const std::string& path,
                             const Json& body);
-  http::Response UserpassUsers(const http::Request& request, const std::string& path,
-                               const Json& body);
-  http::Response AppRoleRoute(const http::Request& request, const std::string& path,
-                              const Json& body);
-  http::Response JwtRoute(const http::Request& request, const std::string& path, const Json& body);
-  // sys/auth/METHOD/tune: the description (auth_handlers.cc).
+  // sys/auth/PATH/tune: the description (auth_handlers.cc).
   http::Response AuthTune(const http::Request& request, const std::string& mount, const Json& body);
-  // The flag that says whether auth method `method` is enabled.
-  std::atomic<bool>& AuthEnabled(std::string_view method);
-  // Which auth methods are enabled, from their record (nullopt: none).
-  void SetAuthMethods(const std::optional<Json>& record);
   // sys/capabilities(-self|-accessor), sys/tools/random|hash (sys_tools.cc).
   http::Response Capabilities(const http::Request& request, const std::string& path,
                               const Json& body, const Caller& caller);
@@ -153,14 +139,8 @@ class Core {
   MountTable mounts_;
   PolicyStore policies_;
   TokenStore tokens_;
-  Userpass userpass_;
   server::TokenRoles token_roles_;
-  std::mutex auth_mutex_;
-  std::atomic<bool> userpass_enabled_{false};
-  std::atomic<bool> approle_enabled_{false};
-  std::unique_ptr<approle::AppRole> approle_;
-  std::atomic<bool> jwt_enabled_{false};
-  std::unique_ptr<jwt::JwtAuth> jwt_;
+  auth::Table auth_;
   std::optional<ServerIdentity> identity_;
 
   std::atomic<uint64_t> applied_{0};
@@ -181,7 +161,7 @@ Json AuthBlock(const std::string& token, const TokenInfo& info);
 // copied into `bearer`). Null if it has neither.
 const std::string* RequestToken(const http::Request& request, std::string* bearer);
 
-// Where the enabled auth methods are stored ({"userpass": true}).
+// Where the enabled auth methods are stored (server/auth/table.h).
 inline constexpr char kAuthMethodsPath[] = "core/auth-methods";
 // Where the audit log's head is kept ({"seq", "hash"}).
 inline constexpr char kAuditHeadPath[] = "core/audit-head";

@@ -54,10 +54,9 @@ void Core::Apply(const std::string& key, uint64_t revision,
     mounts_.Changed(key, revision);  // caches drop what changed; nothing to decrypt
     return;
   }
-  constexpr std::string_view kTokens = "token/id/", kPolicies = "policy/",
-                             kUsers = "auth/userpass/user/";
+  constexpr std::string_view kTokens = "token/id/", kPolicies = "policy/";
   const bool cached = key.starts_with(kTokens) || key.starts_with(kPolicies) ||
-                      key.starts_with(kUsers) || key == kAuthMethodsPath;
+                      key == kAuthMethodsPath || (key.starts_with("auth/") && auth_.Caches(key));
   if (key == store::kKeyringPath) {
     // Another node's rotation: the records it writes now use the new term.
     if (barrier_->local_writes().IsNews(key, revision) && value) (void)barrier_->Adopt(*value);
@@ -81,10 +80,10 @@ void Core::Apply(const std::string& key, uint64_t revision,
     tokens_.Refresh(key.substr(kTokens.size()), revision, record);
   } else if (key.starts_with(kPolicies)) {
     policies_.Refresh(key.substr(kPolicies.size()), revision, record);
-  } else if (key.starts_with(kUsers)) {
-    userpass_.Refresh(key.substr(kUsers.size()), revision, record);
+  } else if (key != kAuthMethodsPath) {
+    auth_.Changed(key, revision, record);
   } else if (barrier_->local_writes().IsNews(key, revision)) {
-    SetAuthMethods(record);
+    auth_.Reset(record);
   }
 }
 

@@ -6,22 +6,27 @@
 #include "server/records.h"
 
 namespace tresor::server {
-namespace {
 
-constexpr char kTablePath[] = "core/mounts";
-
-bool ValidMountPath(const std::string& path) {
+bool WellFormedMountPath(const std::string& path) {
   if (path.size() < 2 || path.size() > 128 || path.back() != '/' || path.front() == '/' ||
       path.find("//") != std::string::npos) {
     return false;
-  }
-  for (const char* reserved : {"sys/", "auth/", "cubbyhole/", "identity/"}) {
-    if (path.starts_with(reserved)) return false;
   }
   return std::all_of(path.begin(), path.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '_' || c == '.' || c == '/';
   });
+}
+
+namespace {
+
+constexpr char kTablePath[] = "core/mounts";
+
+bool ValidMountPath(const std::string& path) {
+  for (const char* reserved : {"sys/", "auth/", "cubbyhole/", "identity/"}) {
+    if (path.starts_with(reserved)) return false;
+  }
+  return WellFormedMountPath(path);
 }
 
 // A mount's entry in the stored table (a KV mount's without its type, as

@@ -17,6 +17,11 @@
 
 namespace tresor::server {
 
+// A mount path's form, for secrets engines and auth methods alike: 2 to 128
+// of letters, digits, '-', '_', '.' and '/', ending with '/', without an
+// empty segment.
+bool WellFormedMountPath(const std::string& path);
+
 struct Mount {
   std::string path;         // "secret/"
   std::string type = "kv";  // "kv" or "transit"

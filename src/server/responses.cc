@@ -97,4 +97,6 @@ int StatusOf(ErrorCode code) {
   }
 }
 
+http::Response ErrorOf(const tresor::Error& e) { return Error(StatusOf(e.code), e.message); }
+
 }  // namespace tresor::server

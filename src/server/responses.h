@@ -33,6 +33,8 @@ http::Response Error(int status, std::string_view message);
 // The HTTP status of an engine's error: 400 for a bad or refused request,
 // 404 for what is not there, 503 for a store out of reach, else 500.
 int StatusOf(ErrorCode code);
+// Error(StatusOf(e.code), e.message).
+http::Response ErrorOf(const tresor::Error& e);
 http::Response NoContent();
 
 }  // namespace tresor::server

@@ -156,8 +156,7 @@ class ClientTest(ServerTestCase):
                          "auth method userpass enabled at userpass/\n")
         err = self.tresor("auth", "enable", "ldap", code=2).stderr
         self.assertEqual(err, "tresor: error: sys/auth/ldap: 400: only the userpass, approle "
-                              "and jwt auth methods can be enabled, at their own names "
-                              "(userpass/, approle/, jwt/)\n")
+                              "and jwt auth methods can be enabled, not \"ldap\"\n")
         self.tresor("write", "auth/userpass/users/erin", "password=-", "policies=default",
                     stdin="erin-pw\n")
         self.assertIn("userpass/        userpass", self.tresor("auth", "list").stdout)
@@ -173,22 +172,39 @@ class ClientTest(ServerTestCase):
         err = self.tresor("login", "--method", "token", stdin="bogus\n", env=env, code=1).stderr
         self.assertEqual(err, "tresor: error: auth/token/lookup-self: 403: permission denied\n")
 
-        self.tresor("auth", "enable", "approle")
-        self.tresor("write", "auth/approle/role/ci", "token_policies=default")
-        role_id = self.tresor("read", "--field", "role_id", "auth/approle/role/ci/role-id").stdout
+        # A second userpass, elsewhere: its own erin, its own password.
+        self.assertEqual(self.tresor("auth", "enable", "--path", "corp/staff", "userpass").stdout,
+                         "auth method userpass enabled at corp/staff/\n")
+        self.tresor("write", "auth/corp/staff/users/erin", "password=-", stdin="corp-pw\n")
+        err = self.tresor("login", "--path", "corp/staff", "erin", stdin="erin-pw\n", env=env,
+                          code=2).stderr
+        self.assertEqual(err, "tresor: error: auth/corp/staff/login/erin: 400: invalid username "
+                              "or password\n")
+        self.tresor("login", "--path", "corp/staff", "erin", stdin="corp-pw\n", env=env)
+        lookup = self.tresor("token", "lookup", "--json", env=env).stdout
+        self.assertEqual(json.loads(lookup)["display_name"], "corp-staff-erin")
+        self.assertEqual(json.loads(lookup)["path"], "auth/corp/staff/login/erin")
+        self.assertEqual(self.tresor("auth", "disable", "corp/staff").stdout,
+                         "auth method at corp/staff/ disabled\n")
+        self.tresor("login", "erin", stdin="erin-pw\n", env=env)  # the first one is untouched
+
+        self.tresor("auth", "enable", "--path", "machines", "approle")
+        self.tresor("write", "auth/machines/role/ci", "token_policies=default")
+        role_id = self.tresor("read", "--field", "role_id",
+                              "auth/machines/role/ci/role-id").stdout
         secret_id = self.tresor("write", "--field", "secret_id",
-                                "auth/approle/role/ci/secret-id").stdout
+                                "auth/machines/role/ci/secret-id").stdout
         for name, value in (("role_id", role_id), ("secret_id", secret_id)):
             with open(os.path.join(self.home, name), "w") as f:
                 f.write(value)
             os.chmod(os.path.join(self.home, name), 0o600)
-        out = self.tresor("login", "--method", "approle", "--role-id-file",
+        out = self.tresor("login", "--method", "approle", "--path", "machines", "--role-id-file",
                           os.path.join(self.home, "role_id"), "--secret-id-file",
                           os.path.join(self.home, "secret_id"), env=env)
         self.assertEqual(out.stderr, "tresor: logged in as role ci (policies default); token "
                                      f"saved in {self.home}/.tresor-token\n")
-        self.assertEqual(self.tresor("auth", "disable", "approle").stdout,
-                         "auth method at approle/ disabled\n")
+        self.assertEqual(self.tresor("auth", "disable", "machines").stdout,
+                         "auth method at machines/ disabled\n")
 
     def test_auth_methods_keep_their_descriptions(self):
         self.assertEqual(self.tresor("auth", "enable", "jwt", "--description", "CI jobs").stdout,

@@ -581,6 +581,99 @@ class HvacUserpassTest(ServerTestCase):
             hvac.Client(url=self.url).auth.userpass.login("alice", "n3w-pw")
 
 
+class HvacAuthMountsTest(ServerTestCase):
+    """Auth methods enabled at paths of their own, several of one type."""
+
+    def test_two_userpass_mounts_keep_their_own_users(self):
+        root = hvac.Client(url=self.url, token=ROOT)
+        root.sys.enable_auth_method("userpass")
+        root.sys.enable_auth_method("userpass", path="corp", description="staff")
+        self.addCleanup(root.sys.disable_auth_method, "userpass")
+        methods = root.sys.list_auth_methods()["data"]
+        self.assertEqual({p: (m["type"], m["description"]) for p, m in methods.items()},
+                         {"token/": ("token", "token based credentials"),
+                          "userpass/": ("userpass", ""), "corp/": ("userpass", "staff")})
+        for path, message in (("corp/inner", "path is already in use at corp/"),
+                              ("corp", "path is already in use at corp/"),
+                              ("token", "path is already in use at token/"),
+                              ("bad path", 'invalid auth path "bad path/"')):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                root.sys.enable_auth_method("userpass", path=path)
+            self.assertEqual(str(caught.exception).split(", on ")[0], message)
+        for settings, message in (({"local": True}, "local is not supported for an auth method"),
+                                  ({"config": {"default_lease_ttl": "1h"}},
+                                   "config is not supported for an auth method")):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                root.sys.enable_auth_method("userpass", path="other", **settings)
+            self.assertEqual(str(caught.exception).split(", on ")[0], message)
+        self.assertNotIn("other/", root.sys.list_auth_methods()["data"])
+
+        root.sys.create_or_update_policy("app-read", APP_POLICY)
+        root.auth.userpass.create_or_update_user("alice", "home-pw", policies="app-read")
+        root.auth.userpass.create_or_update_user("alice", "corp-pw", mount_point="corp")
+        self.assertEqual(root.auth.userpass.list_user(mount_point="corp")["data"]["keys"],
+                         ["alice"])
+        with self.assertRaises(hvac.exceptions.InvalidRequest):  # each mount its own password
+            hvac.Client(url=self.url).auth.userpass.login("alice", "home-pw", mount_point="corp")
+        corp = hvac.Client(url=self.url)
+        login = corp.auth.userpass.login("alice", "corp-pw", mount_point="corp")["auth"]
+        self.assertEqual(login["policies"], ["default"])
+        me = corp.auth.token.lookup_self()["data"]
+        self.assertEqual((me["path"], me["display_name"], me["meta"]),
+                         ("auth/corp/login/alice", "corp-alice", {"username": "alice"}))
+        home = hvac.Client(url=self.url)
+        self.assertEqual(home.auth.userpass.login("alice", "home-pw")["auth"]["policies"],
+                         ["app-read", "default"])
+
+        # Policies see each mount's paths: a corp admin manages corp's users only.
+        root.sys.create_or_update_policy(
+            "corp-admin", 'path "auth/corp/users/*" { capabilities = ["create", "update"] }\n')
+        admin = hvac.Client(url=self.url, token=root.auth.token.create(
+            policies=["corp-admin"])["auth"]["client_token"])
+        admin.auth.userpass.create_or_update_user("bob", "bob-pw", mount_point="corp")
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            admin.auth.userpass.create_or_update_user("bob", "bob-pw")
+
+        # Disabled, the mount is gone with its users; the other keeps its own.
+        root.sys.disable_auth_method("corp")
+        with self.assertRaises(hvac.exceptions.Forbidden):  # no login there: a token is needed
+            hvac.Client(url=self.url).auth.userpass.login("alice", "corp-pw", mount_point="corp")
+        with self.assertRaises(hvac.exceptions.InvalidPath) as caught:
+            root.auth.userpass.list_user(mount_point="corp")
+        self.assertEqual(str(caught.exception).split(", on ")[0],
+                         'no handler for route "auth/corp/users"')
+        hvac.Client(url=self.url).auth.userpass.login("alice", "home-pw")
+        root.sys.enable_auth_method("userpass", path="corp")
+        self.addCleanup(root.sys.disable_auth_method, "corp")
+        with self.assertRaises(hvac.exceptions.InvalidRequest):
+            hvac.Client(url=self.url).auth.userpass.login("alice", "corp-pw", mount_point="corp")
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            root.auth.userpass.list_user(mount_point="corp")
+
+    def test_approle_and_jwt_at_other_paths(self):
+        root = hvac.Client(url=self.url, token=ROOT)
+        root.sys.enable_auth_method("approle", path="machines")
+        root.sys.enable_auth_method("jwt", path="ci/gitlab")
+        self.addCleanup(root.sys.disable_auth_method, "machines")
+        self.addCleanup(root.sys.disable_auth_method, "ci/gitlab")
+        root.auth.approle.create_or_update_approle("web", token_policies=["default"],
+                                                   mount_point="machines")
+        role_id = root.auth.approle.read_role_id("web", mount_point="machines")["data"]["role_id"]
+        secret_id = root.auth.approle.generate_secret_id("web", mount_point="machines")
+        web = hvac.Client(url=self.url)
+        web.auth.approle.login(role_id, secret_id["data"]["secret_id"], mount_point="machines")
+        me = web.auth.token.lookup_self()["data"]
+        self.assertEqual((me["path"], me["display_name"], me["meta"]),
+                         ("auth/machines/login", "machines", {"role_name": "web"}))
+        with self.assertRaises(hvac.exceptions.InvalidPath):  # nothing at approle/
+            root.auth.approle.read_role_id("web")
+        root.auth.jwt.create_role("deploy", user_claim="sub", allowed_redirect_uris=[],
+                                  bound_audiences=["tresor"], path="ci/gitlab")
+        self.assertEqual(root.auth.jwt.read_role("deploy", path="ci/gitlab")["data"]["user_claim"],
+                         "sub")
+        self.assertEqual(root.auth.jwt.list_roles(path="ci/gitlab")["data"]["keys"], ["deploy"])
+
+
 class AuditTest(unittest.TestCase):
     def setUp(self):
         import tempfile

@@ -33,7 +33,7 @@ class AppRoleTest : public ::testing::Test {
   int64_t now_ = 1'000'000;
   std::shared_ptr<store::MemoryStorage> storage_ = std::make_shared<store::MemoryStorage>();
   store::Barrier barrier_{storage_, store::Keyring::Generate()};
-  AppRole app_{&barrier_, [this] { return now_; }};
+  AppRole app_{&barrier_, "auth/approle/", [this] { return now_; }};
 };
 
 TEST_F(AppRoleTest, ASecretIdLogsInUntilItsUsesAreSpentAndIsStoredAsAnHmac) {

@@ -453,27 +453,29 @@ class UiTest(unittest.TestCase):
 
     def test_approle_sign_in_and_an_auth_method_disabled(self):
         b = self.b
-        self.api("POST", "sys/auth/approle", {"type": "approle"})
-        self.api("POST", "auth/approle/role/deployer", {"token_policies": ["default"]})
-        role_id = self.api("GET", "auth/approle/role/deployer/role-id")[1]["data"]["role_id"]
-        secret_id = self.api("POST", "auth/approle/role/deployer/secret-id")[1]["data"]["secret_id"]
+        # Enabled at a path of its own, named in the sign-in form.
+        self.api("POST", "sys/auth/machines", {"type": "approle"})
+        self.api("POST", "auth/machines/role/deployer", {"token_policies": ["default"]})
+        role_id = self.api("GET", "auth/machines/role/deployer/role-id")[1]["data"]["role_id"]
+        secret_id = self.api("POST", "auth/machines/role/deployer/secret-id")[1]["data"]["secret_id"]
         b.open(f"{self.url}/ui/#/login")
         b.find("input[value=approle]").click()
         b.fill("Role ID", role_id)
         b.fill("Secret ID", secret_id)
+        b.fill("Mount", "machines")
         b.click("Sign in")
         b.heading("Secrets")
-        self.assertEqual(b.text("#who span"), "approle")
+        self.assertEqual(b.text("#who span"), "machines")
         self.assert_hidden(secret_id)
         b.click("Sign out", within="#who")
         b.heading("Sign in")
         self.sign_in(self.token(["root"]))
         b.link("Access").click()
         b.heading("Access")
-        self.row_button("approle/", "Disable").click()
-        self.row_button("approle/", "Press again to disable approle/").click()
-        b.wait(lambda: not any(e.text == "approle/" for e in b.all("td")), "approle gone")
-        self.assertNotIn("approle/", self.api("GET", "sys/auth")[1]["data"])
+        self.row_button("machines/", "Disable").click()
+        self.row_button("machines/", "Press again to disable machines/").click()
+        b.wait(lambda: not any(e.text == "machines/" for e in b.all("td")), "machines gone")
+        self.assertNotIn("machines/", self.api("GET", "sys/auth")[1]["data"])
 
     def test_keyboard_only(self):
         b = self.b

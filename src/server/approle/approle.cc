@@ -13,20 +13,14 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::string_view kRoles = "auth/approle/role/";
-constexpr std::string_view kRoleIds = "auth/approle/role-id/";
-constexpr std::string_view kSecretIds = "auth/approle/secret-id/";
-constexpr std::string_view kAccessors = "auth/approle/accessor/";
+// The kinds of records, under the mount's prefix ("auth/approle/").
+constexpr std::string_view kRoles = "role/";
+constexpr std::string_view kRoleIds = "role-id/";
+constexpr std::string_view kSecretIds = "secret-id/";
+constexpr std::string_view kAccessors = "accessor/";
 // Deletions of a role's secret IDs go in transactions of this many writes
 // (etcd refuses more than 128 operations in one by default).
 constexpr size_t kDeleteChunk = 64;
-
-std::string Key(std::string_view prefix, const std::string& a, const std::string& b = "") {
-  std::string key(prefix);
-  key.append(a);
-  if (!b.empty()) key.append("/").append(b);
-  return key;
-}
 
 tresor::Error Invalid(std::string message) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(message));
@@ -126,8 +120,16 @@ std::string Unsupported(const Json& body) {
 
 }  // namespace
 
-AppRole::AppRole(store::Barrier* barrier, std::function<int64_t()> now)
+std::string AppRole::Key(std::string_view kind, const std::string& a, const std::string& b) const {
+  std::string key = prefix_;
+  key.append(kind).append(a);
+  if (!b.empty()) key.append("/").append(b);
+  return key;
+}
+
+AppRole::AppRole(store::Barrier* barrier, std::string prefix, std::function<int64_t()> now)
     : barrier_(barrier),
+      prefix_(std::move(prefix)),
       now_(std::move(now)),
       hmac_key_(barrier->keyring()->DeriveKey("tresor approle hmac").Reveal()) {}
 
@@ -202,7 +204,7 @@ Result<std::optional<Role>> AppRole::ReadRole(const std::string& name) {
 }
 
 Result<std::vector<std::string>> AppRole::ListRoles() {
-  return NamesUnder(*barrier_, std::string(kRoles));
+  return NamesUnder(*barrier_, Key(kRoles, ""));
 }
 
 Result<void> AppRole::DeleteRole(const std::string& name) {

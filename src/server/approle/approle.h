@@ -46,8 +46,9 @@ struct SecretId {
 
 class AppRole {
  public:
-  // `now` returns unix seconds (tests pass their own clock).
-  AppRole(store::Barrier* barrier, std::function<int64_t()> now);
+  // Records are stored under `prefix` ("auth/approle/"); `now` returns
+  // unix seconds (tests pass their own clock).
+  AppRole(store::Barrier* barrier, std::string prefix, std::function<int64_t()> now);
 
   // Creates or updates role `name` from the API's fields (Vault's names);
   // kInvalidArgument naming a bad or unsupported field.
@@ -94,7 +95,11 @@ class AppRole {
   // expired.
   Result<void> UseSecretId(const Role& role, const std::string& mac, const std::string& address);
 
+  // The storage key of a record of `kind` ("role/") for `a` (and `b`).
+  std::string Key(std::string_view kind, const std::string& a, const std::string& b = "") const;
+
   store::Barrier* barrier_;
+  std::string prefix_;
   std::function<int64_t()> now_;
   crypto::HmacSha256Key hmac_key_;
 };

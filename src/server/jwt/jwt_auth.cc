@@ -13,8 +13,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr std::string_view kConfigKey = "auth/jwt/config";
-constexpr std::string_view kRoles = "auth/jwt/role/";
+// Under the mount's prefix ("auth/jwt/").
+constexpr std::string_view kConfigKey = "config";
+constexpr std::string_view kRoles = "role/";
 constexpr int kWriteAttempts = 16;
 constexpr std::string_view kAlgorithms[] = {"RS256", "ES256", "EdDSA"};
 
@@ -90,8 +91,12 @@ Error NotAccepted(const std::string& what) { return MakeError(ErrorCode::kRefuse
 
 }  // namespace
 
-JwtAuth::JwtAuth(store::Barrier* barrier, std::function<int64_t()> now, FetchJwks fetch)
-    : barrier_(barrier), now_(std::move(now)), fetch_(std::move(fetch)) {}
+JwtAuth::JwtAuth(store::Barrier* barrier, std::string prefix, std::function<int64_t()> now,
+                 FetchJwks fetch)
+    : barrier_(barrier),
+      prefix_(std::move(prefix)),
+      now_(std::move(now)),
+      fetch_(std::move(fetch)) {}
 
 Result<void> JwtAuth::WriteConfig(const Json& body) {
   if (!body.is_object()) return Invalid("expected a JSON object");
@@ -137,8 +142,8 @@ Result<void> JwtAuth::WriteConfig(const Json& body) {
 }
 
 Result<void> JwtAuth::Store(const Config& config) {
-  TRESOR_RETURN_IF_ERROR(
-      barrier_->Put(std::string(kConfigKey), crypto::AsBytes(ConfigRecord(config).dump())));
+  TRESOR_RETURN_IF_ERROR(barrier_->Put(prefix_ + std::string(kConfigKey),
+                                       crypto::AsBytes(ConfigRecord(config).dump())));
   return {};
 }
 
@@ -152,9 +157,10 @@ Result<void> JwtAuth::FetchAndStore(Config& config) {
 }
 
 Result<std::optional<Config>> JwtAuth::ReadConfig() {
-  TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, std::string(kConfigKey)));
+  TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, prefix_ + std::string(kConfigKey)));
   if (!record) return std::optional<Config>();
-  TRESOR_ASSIGN_OR_RETURN(Config c, ParseRecord<Config>(kConfigKey, *record, ConfigFrom));
+  TRESOR_ASSIGN_OR_RETURN(
+      Config c, ParseRecord<Config>(prefix_ + std::string(kConfigKey), *record, ConfigFrom));
   return std::optional<Config>(std::move(c));
 }
 
@@ -179,7 +185,7 @@ Result<void> JwtAuth::WriteRole(const std::string& name, const Json& body) {
       Text(body, "bound_claims_type") != "glob") {
     return Invalid("bound_claims_type: expected \"string\" or \"glob\"");
   }
-  const std::string key = std::string(kRoles) + name;
+  const std::string key = prefix_ + std::string(kRoles) + name;
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
     TRESOR_ASSIGN_OR_RETURN(RecordAt stored, GetRecordAt(*barrier_, key));
     Role role;
@@ -223,7 +229,7 @@ Result<void> JwtAuth::WriteRole(const std::string& name, const Json& body) {
 
 Result<std::optional<Role>> JwtAuth::ReadRole(const std::string& name) {
   if (!ValidRoleName(name)) return std::optional<Role>();
-  const std::string key = std::string(kRoles) + name;
+  const std::string key = prefix_ + std::string(kRoles) + name;
   TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*barrier_, key));
   if (!record) return std::optional<Role>();
   TRESOR_ASSIGN_OR_RETURN(
@@ -234,21 +240,12 @@ Result<std::optional<Role>> JwtAuth::ReadRole(const std::string& name) {
 Result<void> JwtAuth::DeleteRole(const std::string& name) {
   TRESOR_ASSIGN_OR_RETURN(auto role, ReadRole(name));
   if (!role) return MakeError(ErrorCode::kNotFound, "role " + name + " does not exist");
-  TRESOR_RETURN_IF_ERROR(barrier_->Delete(std::string(kRoles) + name));
+  TRESOR_RETURN_IF_ERROR(barrier_->Delete(prefix_ + std::string(kRoles) + name));
   return {};
 }
 
 Result<std::vector<std::string>> JwtAuth::ListRoles() {
-  return NamesUnder(*barrier_, std::string(kRoles));
-}
-
-Result<void> JwtAuth::Clear() {
-  TRESOR_ASSIGN_OR_RETURN(auto names, ListRoles());
-  for (const std::string& name : names) {
-    TRESOR_RETURN_IF_ERROR(barrier_->Delete(std::string(kRoles) + name));
-  }
-  TRESOR_RETURN_IF_ERROR(barrier_->Delete(std::string(kConfigKey)));
-  return {};
+  return NamesUnder(*barrier_, prefix_ + std::string(kRoles));
 }
 
 Result<std::shared_ptr<const std::vector<VerifyingKey>>> JwtAuth::KeysOf(const Config& config) {

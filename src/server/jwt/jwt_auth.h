@@ -64,8 +64,10 @@ class JwtAuth {
   using FetchJwks =
       std::function<Result<std::string>(const std::string& url, const std::string& ca_pem)>;
 
-  // `now` returns unix seconds (tests pass their own clock).
-  JwtAuth(store::Barrier* barrier, std::function<int64_t()> now, FetchJwks fetch);
+  // Records are stored under `prefix` ("auth/jwt/"); `now` returns unix
+  // seconds (tests pass their own clock).
+  JwtAuth(store::Barrier* barrier, std::string prefix, std::function<int64_t()> now,
+          FetchJwks fetch);
 
   // Sets the config from the API's fields (Vault's names), fetching the
   // JWKS if a URL is given; kInvalidArgument naming a bad or unsupported
@@ -77,8 +79,6 @@ class JwtAuth {
   Result<std::optional<Role>> ReadRole(const std::string& name);
   Result<void> DeleteRole(const std::string& name);  // kNotFound if none
   Result<std::vector<std::string>> ListRoles();
-  // Deletes the config and every role (the method is being disabled).
-  Result<void> Clear();
 
   // Checks `token` for role `role_name` ("" for the config's default
   // role). kInvalidArgument for a missing role or a malformed token;
@@ -101,6 +101,7 @@ class JwtAuth {
   Result<void> Store(const Config& config);
 
   store::Barrier* barrier_;
+  std::string prefix_;
   std::function<int64_t()> now_;
   FetchJwks fetch_;
   // The config's keys, parsed once for each set of PEMs or JWKS document.

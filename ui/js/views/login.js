@@ -14,11 +14,11 @@ const methods = {
   },
   approle: {
     label: 'AppRole',
-    fields: [['Role ID', 'role_id', 'text'], ['Secret ID', 'secret_id', 'password']],
+    fields: [['Role ID', 'role_id', 'text'], ['Secret ID', 'secret_id', 'password'], ['Mount', 'mount', 'text', 'approle']],
   },
   jwt: {
     label: 'JWT',
-    fields: [['Role', 'role', 'text'], ['JWT', 'jwt', 'password']],
+    fields: [['Role', 'role', 'text'], ['JWT', 'jwt', 'password'], ['Mount', 'mount', 'text', 'jwt']],
   },
 };
 
@@ -28,9 +28,9 @@ async function tokenFrom(method, values) {
   if (method === 'userpass') {
     answer = await api('POST', `auth/${values.mount}/login/${values.username}`, { password: values.password }, { token: null });
   } else if (method === 'approle') {
-    answer = await api('POST', 'auth/approle/login', { role_id: values.role_id, secret_id: values.secret_id }, { token: null });
+    answer = await api('POST', `auth/${values.mount}/login`, { role_id: values.role_id, secret_id: values.secret_id }, { token: null });
   } else {
-    answer = await api('POST', 'auth/jwt/login', { role: values.role, jwt: values.jwt }, { token: null });
+    answer = await api('POST', `auth/${values.mount}/login`, { role: values.role, jwt: values.jwt }, { token: null });
   }
   return answer.auth.client_token;
 }

@@ -24,9 +24,10 @@ struct UserpassUser {
 
 class Userpass {
  public:
-  // With a barrier, users are written through it under
-  // "auth/userpass/user/".
-  explicit Userpass(store::Barrier* barrier = nullptr) : barrier_(barrier) {}
+  // With a barrier, users are written through it under `prefix`
+  // ("auth/userpass/") and "user/".
+  explicit Userpass(store::Barrier* barrier = nullptr, const std::string& prefix = "auth/userpass/")
+      : barrier_(barrier), users_prefix_(prefix + "user/") {}
   // Reads the stored users (once, after unsealing).
   Result<void> Load();
 
@@ -50,6 +51,7 @@ class Userpass {
   void PersistLocked(const std::string& name);
 
   store::Barrier* barrier_;
+  std::string users_prefix_;
   std::mutex mutex_;
   std::map<std::string, UserpassUser> users_;
 };

@@ -1,4 +1,4 @@
-#include "server/userpass.h"
+#include "server/userpass/userpass.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,8 +8,6 @@
 
 namespace tresor::server {
 namespace {
-
-constexpr std::string_view kPrefix = "auth/userpass/user/";
 
 bool ValidName(const std::string& name) {
   return !name.empty() && name.size() <= 256 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -60,7 +58,7 @@ Result<void> Userpass::Load() {
   if (barrier_ == nullptr) return {};
   std::map<std::string, UserpassUser> loaded;
   TRESOR_RETURN_IF_ERROR(LoadRecords(
-      *barrier_, std::string(kPrefix),
+      *barrier_, users_prefix_,
       [&](const std::string& name, const nlohmann::json& r) { loaded[name] = UserFromJson(r); }));
   const std::lock_guard lock(mutex_);
   users_ = std::move(loaded);
@@ -71,7 +69,7 @@ void Userpass::Refresh(const std::string& name, uint64_t revision,
                        const std::optional<nlohmann::json>& record) {
   if (barrier_ == nullptr) return;
   const std::lock_guard lock(mutex_);
-  if (!barrier_->local_writes().IsNews(std::string(kPrefix) + name, revision)) return;
+  if (!barrier_->local_writes().IsNews(users_prefix_ + name, revision)) return;
   users_.erase(name);
   if (!record) return;
   try {
@@ -82,7 +80,7 @@ void Userpass::Refresh(const std::string& name, uint64_t revision,
 }
 
 void Userpass::PersistLocked(const std::string& name) {
-  PersistEntry(barrier_, kPrefix, users_, name, [](const UserpassUser& u) {
+  PersistEntry(barrier_, users_prefix_, users_, name, [](const UserpassUser& u) {
     return nlohmann::json{{"password_hash", u.password_hash},
                           {"policies", u.policies},
                           {"token_ttl", u.token_ttl},

@@ -1,17 +1,16 @@
-// auth/approle/: roles, role IDs, secret IDs and login, in Vault's shapes
-// (hvac's and node-vault's AppRole methods).
+// auth/PATH/ for an AppRole mount: roles, role IDs, secret IDs and login,
+// in Vault's shapes (hvac's and node-vault's AppRole methods).
 #include <algorithm>
 
+#include "server/approle/approle.h"
+#include "server/auth/method.h"
 #include "server/core.h"
+#include "server/request_body.h"
 #include "server/responses.h"
 #include "server/times.h"
 
 namespace tresor::server {
 namespace {
-
-constexpr std::string_view kBase = "auth/approle/";
-
-http::Response FromError(const tresor::Error& e) { return Error(StatusOf(e.code), e.message); }
 
 std::string TimeText(int64_t unix_seconds) {
   if (unix_seconds == 0) return "0001-01-01T00:00:00Z";  // Go's zero time, as Vault shows it
@@ -48,20 +47,32 @@ Json SecretData(const approle::SecretId& s) {
               {"metadata", s.metadata}};
 }
 
-std::string Text(const Json& body, const char* field) {
-  return body.contains(field) && body[field].is_string() ? body[field].get<std::string>() : "";
-}
+class AppRoleMethod : public auth::Method {
+ public:
+  AppRoleMethod(const auth::Services& services, const std::string& prefix)
+      : roles_(services.barrier, prefix, services.now) {}
 
-}  // namespace
+  bool IsLogin(std::string_view rest) const override { return rest == "login"; }
+  std::string ThrottleName(std::string_view, const Json& body) const override {
+    // Bounded, whatever a client sends.
+    return TextSetting(body, "role_id").substr(0, 128);
+  }
+  const char* throttle_word() const override { return "role"; }
+  Result<TokenRequest> LogIn(const http::Request& request, std::string_view, const Json& body, bool,
+                             bool*) override;
+  http::Response Handle(const http::Request& request, const std::string& rest,
+                        const Json& body) override;
 
-http::Response Core::AppRoleRoute(const http::Request& request, const std::string& path,
-                                  const Json& body) {
-  if (!approle_enabled_) return Error(400, "no handler for route \"" + path + "\"");
-  const std::string rest = path.substr(kBase.size());
+ private:
+  approle::AppRole roles_;
+};
+
+http::Response AppRoleMethod::Handle(const http::Request& request, const std::string& rest,
+                                     const Json& body) {
   if (rest == "role" || rest == "role/") {
     if (!IsList(request)) return Error(405, "unsupported operation");
-    auto names = approle_->ListRoles();
-    if (!names) return FromError(names.error());
+    auto names = roles_.ListRoles();
+    if (!names) return ErrorOf(names.error());
     if (names->empty()) return Error(404, "");
     return Envelope(200, Json{{"keys", *names}});
   }
@@ -74,45 +85,45 @@ http::Response Core::AppRoleRoute(const http::Request& request, const std::strin
   }
   if (action.empty()) {
     if (IsWrite(request)) {
-      auto written = approle_->WriteRole(name, body);
-      return written ? NoContent() : FromError(written.error());
+      auto written = roles_.WriteRole(name, body);
+      return written ? NoContent() : ErrorOf(written.error());
     }
     if (request.method == "DELETE") {
-      auto deleted = approle_->DeleteRole(name);
+      auto deleted = roles_.DeleteRole(name);
       if (!deleted && deleted.error().code != ErrorCode::kNotFound) {
-        return FromError(deleted.error());
+        return ErrorOf(deleted.error());
       }
       return NoContent();
     }
     if (request.method != "GET") return Error(405, "unsupported operation");
-    auto role = approle_->ReadRole(name);
-    if (!role) return FromError(role.error());
+    auto role = roles_.ReadRole(name);
+    if (!role) return ErrorOf(role.error());
     if (!*role) return Error(404, "");
     return Envelope(200, RoleData(**role));
   }
   if (action == "role-id") {
     if (IsWrite(request)) {
-      auto set = approle_->SetRoleId(name, Text(body, "role_id"));
-      return set ? NoContent() : FromError(set.error());
+      auto set = roles_.SetRoleId(name, TextSetting(body, "role_id"));
+      return set ? NoContent() : ErrorOf(set.error());
     }
     if (request.method != "GET") return Error(405, "unsupported operation");
-    auto role = approle_->ReadRole(name);
-    if (!role) return FromError(role.error());
+    auto role = roles_.ReadRole(name);
+    if (!role) return ErrorOf(role.error());
     if (!*role) return Error(404, "");
     return Envelope(200, Json{{"role_id", (*role)->role_id}});
   }
   if (action == "secret-id" || action == "custom-secret-id") {
     if (action == "secret-id" && IsList(request)) {
-      auto accessors = approle_->ListAccessors(name);
-      if (!accessors) return FromError(accessors.error());
+      auto accessors = roles_.ListAccessors(name);
+      if (!accessors) return ErrorOf(accessors.error());
       if (accessors->empty()) return Error(404, "");
       return Envelope(200, Json{{"keys", *accessors}});
     }
     if (!IsWrite(request)) return Error(405, "unsupported operation");
-    const std::string custom = action == "custom-secret-id" ? Text(body, "secret_id") : "";
+    const std::string custom = action == "custom-secret-id" ? TextSetting(body, "secret_id") : "";
     if (action == "custom-secret-id" && custom.empty()) return Error(400, "missing secret_id");
-    auto made = approle_->NewSecretId(name, body, custom);
-    if (!made) return FromError(made.error());
+    auto made = roles_.NewSecretId(name, body, custom);
+    if (!made) return ErrorOf(made.error());
     const approle::SecretId& s = made->second;
     return Envelope(200, Json{{"secret_id", made->first},
                               {"secret_id_accessor", s.accessor},
@@ -123,22 +134,22 @@ http::Response Core::AppRoleRoute(const http::Request& request, const std::strin
   const bool by_accessor = action.starts_with("secret-id-accessor/");
   if (by_accessor || action.starts_with("secret-id/")) {
     const std::string verb = action.substr(action.rfind('/') + 1);
-    const std::string given = Text(body, by_accessor ? "secret_id_accessor" : "secret_id");
+    const std::string given = TextSetting(body, by_accessor ? "secret_id_accessor" : "secret_id");
     if (given.empty()) {
       return Error(400, by_accessor ? "missing secret_id_accessor" : "missing secret_id");
     }
     if (verb == "lookup" && IsWrite(request)) {
-      auto found = by_accessor ? approle_->LookupAccessor(name, given)
-                               : approle_->LookupSecretId(name, given);
-      if (!found) return FromError(found.error());
+      auto found =
+          by_accessor ? roles_.LookupAccessor(name, given) : roles_.LookupSecretId(name, given);
+      if (!found) return ErrorOf(found.error());
       if (!*found) return NoContent();  // Vault answers an unknown one with nothing
       return Envelope(200, SecretData(**found));
     }
     if (verb == "destroy" && (IsWrite(request) || request.method == "DELETE")) {
-      auto destroyed = by_accessor ? approle_->DestroyAccessor(name, given)
-                                   : approle_->DestroySecretId(name, given);
+      auto destroyed =
+          by_accessor ? roles_.DestroyAccessor(name, given) : roles_.DestroySecretId(name, given);
       if (!destroyed && destroyed.error().code != ErrorCode::kNotFound) {
-        return FromError(destroyed.error());
+        return ErrorOf(destroyed.error());
       }
       return NoContent();
     }
@@ -147,26 +158,27 @@ http::Response Core::AppRoleRoute(const http::Request& request, const std::strin
   return Error(404, "unsupported path");
 }
 
-http::Response Core::AppRoleLogin(const http::Request& request, const Json& body) {
-  if (!approle_enabled_) return Error(400, "no handler for route \"auth/approle/login\"");
-  if (!IsWrite(request)) return Error(405, "unsupported operation");
-  auto role = approle_->Login(Text(body, "role_id"), Text(body, "secret_id"), request.remote_addr);
-  if (!role) return FromError(role.error());
+Result<TokenRequest> AppRoleMethod::LogIn(const http::Request& request, std::string_view,
+                                          const Json& body, bool, bool*) {
+  TRESOR_ASSIGN_OR_RETURN(approle::Role role,
+                          roles_.Login(TextSetting(body, "role_id"), TextSetting(body, "secret_id"),
+                                       request.remote_addr));
   TokenRequest req;
-  req.policies = role->policies;
-  if (!role->token_no_default_policy) req.policies.push_back("default");
-  std::sort(req.policies.begin(), req.policies.end());
-  req.policies.erase(std::unique(req.policies.begin(), req.policies.end()), req.policies.end());
-  req.ttl = role->token_ttl;
-  req.explicit_max_ttl = role->token_max_ttl;
-  req.num_uses = role->token_num_uses;
-  req.orphan = true;  // a login starts a token tree of its own
-  req.display_name = "approle";
-  req.path = "auth/approle/login";
-  req.meta = {{"role_name", role->name}};
-  auto created = tokens_.Create(req, "");
-  if (!created) return Error(500, created.error().message);
-  return Envelope(200, nullptr, AuthBlock(created->first, created->second));
+  req.policies = role.policies;
+  if (!role.token_no_default_policy) req.policies.push_back("default");
+  req.ttl = role.token_ttl;
+  req.explicit_max_ttl = role.token_max_ttl;
+  req.num_uses = role.token_num_uses;
+  req.display_name = "";
+  req.meta = {{"role_name", role.name}};
+  return req;
+}
+
+}  // namespace
+
+std::unique_ptr<auth::Method> auth::MakeAppRole(const Services& services,
+                                                const std::string& prefix) {
+  return std::make_unique<AppRoleMethod>(services, prefix);
 }
 
 }  // namespace tresor::server

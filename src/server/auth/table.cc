@@ -1,0 +1,221 @@
+#include "server/auth/table.h"
+
+#include "server/mounts.h"
+#include "server/records.h"
+
+namespace tresor::server::auth {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr char kTablePath[] = "core/auth-methods";
+// Deletions of a disabled method's records go in transactions of this many
+// writes (etcd refuses more than 128 operations in one by default).
+constexpr size_t kDeleteChunk = 64;
+
+// "corp" or "corp/" as "corp/".
+std::string Normalized(std::string path) {
+  if (!path.empty() && path.back() != '/') path.push_back('/');
+  return path;
+}
+
+// "userpass, approle and jwt".
+std::string TypeNames() {
+  std::string out;
+  const auto types = Types();
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (i > 0) out += i + 1 == types.size() ? " and " : ", ";
+    out += types[i].name;
+  }
+  return out;
+}
+
+// Deletes every record under `prefix`, a chunk at a time.
+Result<void> DeleteUnder(store::Barrier& barrier, const std::string& prefix) {
+  TRESOR_ASSIGN_OR_RETURN(std::vector<std::string> keys, barrier.Keys(prefix));
+  for (size_t at = 0; at < keys.size(); at += kDeleteChunk) {
+    std::vector<store::Write> deletes;
+    for (size_t i = at; i < std::min(keys.size(), at + kDeleteChunk); ++i) {
+      deletes.push_back({keys[i], std::nullopt});
+    }
+    TRESOR_RETURN_IF_ERROR(barrier.Apply(std::move(deletes)));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::shared_ptr<Mount> Table::Make(const std::string& path, const Type& type,
+                                   const std::string& description) const {
+  auto mount = std::make_shared<Mount>();
+  mount->path = path;
+  mount->type = type.name;
+  mount->description = description;
+  mount->method = type.make(services_, mount->prefix());
+  return mount;
+}
+
+std::map<std::string, std::shared_ptr<Mount>> Table::FromRecord(const Json& record) {
+  std::map<std::string, std::shared_ptr<Mount>> out;
+  if (!record.is_object()) return out;
+  const auto text = [](const Json& object, const char* name) {
+    const auto it = object.find(name);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (const auto mounts = record.find("mounts"); mounts != record.end() && mounts->is_object()) {
+    for (const auto& [path, entry] : mounts->items()) {
+      const Type* type = entry.is_object() ? FindType(text(entry, "type")) : nullptr;
+      if (type != nullptr) out[path] = Make(path, *type, text(entry, "description"));
+    }
+    return out;
+  }
+  // The form before several mounts: each type at its own name.
+  const auto descriptions = record.find("descriptions");
+  for (const Type& type : Types()) {
+    const auto on = record.find(type.name);
+    if (on == record.end() || !on->is_boolean() || !on->get<bool>()) continue;
+    const bool described = descriptions != record.end() && descriptions->is_object();
+    out[std::string(type.name) + "/"] =
+        Make(std::string(type.name) + "/", type, described ? text(*descriptions, type.name) : "");
+  }
+  return out;
+}
+
+Json Table::RecordLocked() const {
+  Json mounts = Json::object();
+  for (const auto& [path, m] : mounts_) {
+    mounts[path] = Json{{"type", m->type}, {"description", m->description}};
+  }
+  return Json{{"mounts", std::move(mounts)}};
+}
+
+Result<void> Table::Load() {
+  TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*services_.barrier, kTablePath));
+  auto loaded = record ? FromRecord(*record) : std::map<std::string, std::shared_ptr<Mount>>();
+  for (auto& [path, mount] : loaded) TRESOR_RETURN_IF_ERROR(mount->method->Load());
+  const std::unique_lock lock(mutex_);
+  mounts_ = std::move(loaded);
+  return {};
+}
+
+std::shared_ptr<const Mount> Table::Find(std::string_view path, std::string* rest) const {
+  if (!path.starts_with("auth/")) return nullptr;
+  path.remove_prefix(5);
+  const std::shared_lock lock(mutex_);
+  // Paths do not nest: at most one is a prefix of `path`.
+  auto it = mounts_.upper_bound(std::string(path));
+  if (it == mounts_.begin()) return nullptr;
+  --it;
+  if (!path.starts_with(it->first)) return nullptr;
+  *rest = std::string(path.substr(it->first.size()));
+  return it->second;
+}
+
+std::shared_ptr<const Mount> Table::At(std::string path) const {
+  path = Normalized(std::move(path));
+  const std::shared_lock lock(mutex_);
+  const auto it = mounts_.find(path);
+  return it == mounts_.end() ? nullptr : it->second;
+}
+
+Result<void> Table::Enable(std::string path, const std::string& type_name,
+                           const std::string& description) {
+  path = Normalized(std::move(path));
+  if (!WellFormedMountPath(path)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid auth path \"" + path + "\"");
+  }
+  const Type* type = FindType(type_name);
+  if (type == nullptr) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "only the " + TypeNames() + " auth methods can be enabled, not \"" + type_name + "\"");
+  }
+  const std::lock_guard change(change_mutex_);
+  {
+    const std::shared_lock lock(mutex_);
+    if (path.starts_with("token/") || std::string("token/").starts_with(path)) {
+      return MakeError(ErrorCode::kRefused, "path is already in use at token/");
+    }
+    for (const auto& [existing, m] : mounts_) {
+      if (existing.starts_with(path) || path.starts_with(existing)) {
+        return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
+      }
+    }
+  }
+  std::shared_ptr<Mount> made = Make(path, *type, description);
+  TRESOR_RETURN_IF_ERROR(DeleteUnder(*services_.barrier, made->prefix()));
+  TRESOR_RETURN_IF_ERROR(made->method->Load());
+  const std::unique_lock lock(mutex_);
+  mounts_[path] = std::move(made);
+  PutRecord(*services_.barrier, kTablePath, RecordLocked());
+  return {};
+}
+
+Result<void> Table::Disable(std::string path) {
+  path = Normalized(std::move(path));
+  const std::lock_guard change(change_mutex_);
+  std::shared_ptr<Mount> gone;
+  {
+    const std::unique_lock lock(mutex_);
+    const auto it = mounts_.find(path);
+    if (it == mounts_.end()) return {};
+    gone = it->second;
+    mounts_.erase(it);
+    PutRecord(*services_.barrier, kTablePath, RecordLocked());
+  }
+  // No request reaches it from here on; what it stored goes.
+  return DeleteUnder(*services_.barrier, gone->prefix());
+}
+
+Result<void> Table::Tune(std::string path, const std::string& description) {
+  path = Normalized(std::move(path));
+  const std::lock_guard change(change_mutex_);
+  const std::unique_lock lock(mutex_);
+  const auto it = mounts_.find(path);
+  if (it == mounts_.end()) {
+    return MakeError(ErrorCode::kNotFound, "no auth method is enabled at " + path);
+  }
+  auto tuned = std::make_shared<Mount>(*it->second);  // readers keep the one they hold
+  tuned->description = description;
+  it->second = std::move(tuned);
+  PutRecord(*services_.barrier, kTablePath, RecordLocked());
+  return {};
+}
+
+Json Table::Describe() const {
+  Json out{{"token/",
+            {{"type", "token"}, {"description", "token based credentials"}, {"local", false}}}};
+  const std::shared_lock lock(mutex_);
+  for (const auto& [path, m] : mounts_) {
+    out[path] = Json{{"type", m->type}, {"description", m->description}, {"local", false}};
+  }
+  return out;
+}
+
+bool Table::Caches(const std::string& key) const {
+  std::string rest;
+  const auto mount = Find(key, &rest);
+  return mount != nullptr && mount->method->Caches();
+}
+
+void Table::Changed(const std::string& key, uint64_t revision, const std::optional<Json>& record) {
+  std::string rest;
+  if (const auto mount = Find(key, &rest)) mount->method->Refresh(rest, revision, record);
+}
+
+void Table::Reset(const std::optional<Json>& record) {
+  auto given = record ? FromRecord(*record) : std::map<std::string, std::shared_ptr<Mount>>();
+  const std::unique_lock lock(mutex_);
+  for (auto& [path, mount] : given) {
+    const auto kept = mounts_.find(path);
+    if (kept != mounts_.end() && kept->second->type == mount->type) {
+      // The same instance, with what it holds: only the description changed.
+      auto tuned = std::make_shared<Mount>(*kept->second);
+      tuned->description = mount->description;
+      mount = std::move(tuned);
+    }
+  }
+  mounts_ = std::move(given);
+}
+
+}  // namespace tresor::server::auth

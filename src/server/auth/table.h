@@ -1,0 +1,76 @@
+// The auth methods enabled, by path ("userpass/", "corp/ldap-users/"), each
+// an instance of a registered type (method.h). The table is stored through
+// the barrier at "core/auth-methods"; each instance's records live under
+// "auth/PATH". Paths do not nest, so no instance sees another's records.
+// Thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <string>
+
+#include "server/auth/method.h"
+
+namespace tresor::server::auth {
+
+struct Mount {
+  std::string path;  // "userpass/"
+  std::string type;  // "userpass"
+  std::string description;
+  std::shared_ptr<Method> method;
+  // Where its records are kept ("auth/userpass/").
+  std::string prefix() const { return "auth/" + path; }
+};
+
+class Table {
+ public:
+  explicit Table(Services services) : services_(std::move(services)) {}
+  // Reads the table and each instance's records (once, after unsealing).
+  Result<void> Load();
+
+  // The mount that `path` ("auth/corp/login/alice") is under, and in
+  // `rest` what follows its path ("login/alice"); null if none.
+  std::shared_ptr<const Mount> Find(std::string_view path, std::string* rest) const;
+  // The mount at exactly `path` ("corp" or "corp/"); null if none.
+  std::shared_ptr<const Mount> At(std::string path) const;
+
+  // kInvalidArgument for a bad path or an unknown type; kRefused if the
+  // path, or one inside or around it, is in use. Records an earlier mount
+  // left at the path are deleted first.
+  Result<void> Enable(std::string path, const std::string& type, const std::string& description);
+  // Disables the method at `path` and deletes its records (nothing to do
+  // if none is there).
+  Result<void> Disable(std::string path);
+  // kNotFound if nothing is enabled at `path`.
+  Result<void> Tune(std::string path, const std::string& description);
+  // sys/auth's answer: every method, and token/.
+  nlohmann::json Describe() const;
+
+  // Another node's change to a record under "auth/": true if the mount it
+  // belongs to keeps such records in memory, which Changed then updates
+  // (`record` nullopt: deleted).
+  bool Caches(const std::string& key) const;
+  void Changed(const std::string& key, uint64_t revision,
+               const std::optional<nlohmann::json>& record);
+  // Another node changed the table: instances are made for new paths (empty:
+  // their records follow in revision order) and dropped for gone ones.
+  void Reset(const std::optional<nlohmann::json>& record);
+
+ private:
+  // The mounts a stored table describes (an older table's form too:
+  // {"userpass": true, "descriptions": {...}}).
+  std::map<std::string, std::shared_ptr<Mount>> FromRecord(const nlohmann::json& record);
+  nlohmann::json RecordLocked() const;
+  std::shared_ptr<Mount> Make(const std::string& path, const Type& type,
+                              const std::string& description) const;
+
+  Services services_;
+  std::mutex change_mutex_;  // one Enable, Disable or Tune at a time
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, std::shared_ptr<Mount>> mounts_;
+};
+
+}  // namespace tresor::server::auth

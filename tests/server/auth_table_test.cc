@@ -1,0 +1,118 @@
+// The table of auth methods against a store: the form stored before several
+// mounts still loads, mounts do not nest, each keeps its records under
+// auth/PATH/ and takes them with it when disabled, and another node's change
+// to the table reaches this one.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "server/auth/table.h"
+#include "server/records.h"
+#include "store/memory_storage.h"
+
+namespace tresor::server::auth {
+namespace {
+
+using Json = nlohmann::json;
+
+http::Request Post(const std::string& body) {
+  http::Request request;
+  request.method = "POST";
+  request.body = body;
+  return request;
+}
+
+class AuthTableTest : public ::testing::Test {
+ protected:
+  Services Make() {
+    return Services{&barrier_, [] { return int64_t{1'000'000}; }, nullptr};
+  }
+  std::vector<std::string> Keys(const std::string& prefix) {
+    return storage_->Keys(prefix).value();
+  }
+
+  std::shared_ptr<store::MemoryStorage> storage_ = std::make_shared<store::MemoryStorage>();
+  store::Barrier barrier_{storage_, store::Keyring::Generate()};
+};
+
+TEST_F(AuthTableTest, TheFormStoredBeforeSeveralMountsLoads) {
+  PutRecord(barrier_, "core/auth-methods",
+            Json{{"userpass", true},
+                 {"approle", false},
+                 {"jwt", true},
+                 {"descriptions", {{"jwt", "CI jobs"}}}});
+  Table table(Make());
+  ASSERT_TRUE(table.Load());
+  EXPECT_EQ(
+      table.Describe(),
+      (Json{{"token/",
+             {{"type", "token"}, {"description", "token based credentials"}, {"local", false}}},
+            {"userpass/", {{"type", "userpass"}, {"description", ""}, {"local", false}}},
+            {"jwt/", {{"type", "jwt"}, {"description", "CI jobs"}, {"local", false}}}}));
+}
+
+TEST_F(AuthTableTest, MountsDoNotNestAndEachKeepsItsRecordsUnderItsPath) {
+  Table table(Make());
+  ASSERT_TRUE(table.Load());
+  ASSERT_TRUE(table.Enable("corp/staff", "userpass", ""));
+  ASSERT_TRUE(table.Enable("corp/machines", "approle", ""));
+  EXPECT_EQ(table.Enable("corp", "userpass", "").error().message,
+            "path is already in use at corp/machines/");
+  EXPECT_EQ(table.Enable("corp/staff/x", "jwt", "").error().message,
+            "path is already in use at corp/staff/");
+  EXPECT_EQ(table.Enable("tok", "ldap", "").error().message,
+            "only the userpass, approle and jwt auth methods can be enabled, not \"ldap\"");
+
+  std::string rest;
+  auto staff = table.Find("auth/corp/staff/users/alice", &rest);
+  ASSERT_NE(staff, nullptr);
+  EXPECT_EQ(staff->path, "corp/staff/");
+  EXPECT_EQ(rest, "users/alice");
+  EXPECT_EQ(table.Find("auth/corp/other/x", &rest), nullptr);
+  EXPECT_EQ(table.Find("auth/corp/staffer/x", &rest), nullptr);
+
+  EXPECT_EQ(staff->method->Handle(Post(""), "users/alice", Json{{"password", "pw"}}).status, 204);
+  EXPECT_EQ(Keys("auth/"), (std::vector<std::string>{"auth/corp/staff/user/alice"}));
+
+  // Disabled, its records go; enabled again, it starts empty.
+  ASSERT_TRUE(table.Disable("corp/staff/"));
+  EXPECT_EQ(Keys("auth/"), std::vector<std::string>{});
+  EXPECT_EQ(table.Find("auth/corp/staff/users/alice", &rest), nullptr);
+  ASSERT_TRUE(table.Enable("corp/staff", "userpass", ""));
+  bool blocks = false;
+  auto login =
+      table.At("corp/staff")
+          ->method->LogIn(Post(""), "login/alice", Json{{"password", "pw"}}, true, &blocks);
+  EXPECT_EQ(login.error().message, "invalid username or password");
+}
+
+TEST_F(AuthTableTest, AnotherNodesChangesReachThisOne) {
+  Table mine(Make()), theirs(Make());
+  ASSERT_TRUE(mine.Load());
+  ASSERT_TRUE(theirs.Load());
+  ASSERT_TRUE(theirs.Enable("corp", "userpass", "staff"));
+  std::string rest;
+  ASSERT_EQ(theirs.Find("auth/corp/users/bob", &rest)
+                ->method->Handle(Post(""), rest, Json{{"password", "bob-pw"}})
+                .status,
+            204);
+  // What the watch brings, in revision order: the table, then the user.
+  mine.Reset(GetRecord(barrier_, "core/auth-methods").value());
+  const std::string key = "auth/corp/user/bob";
+  ASSERT_TRUE(mine.Caches(key));
+  mine.Changed(key, 1'000, GetRecord(barrier_, key).value());
+  bool blocks = false;
+  auto login = mine.At("corp")->method->LogIn(Post(""), "login/bob", Json{{"password", "bob-pw"}},
+                                              true, &blocks);
+  ASSERT_TRUE(login) << login.error().message;
+  EXPECT_EQ(login->display_name, "bob");
+  EXPECT_EQ(mine.At("corp")->description, "staff");
+  // Gone there, gone here.
+  ASSERT_TRUE(theirs.Disable("corp"));
+  mine.Reset(GetRecord(barrier_, "core/auth-methods").value());
+  EXPECT_EQ(mine.At("corp"), nullptr);
+}
+
+}  // namespace
+}  // namespace tresor::server::auth
