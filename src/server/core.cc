@@ -9,6 +9,7 @@
 #include "server/records.h"
 #include "server/responses.h"
 #include "server/times.h"
+#include "server/tools.h"
 
 namespace tresor::server {
 namespace {}  // namespace
@@ -63,16 +64,14 @@ Result<Json> Core::OpenEncryptedWrite(const http::Request& request, const Mount*
     return MakeError(ErrorCode::kInvalidArgument,
                      "X-Tresor-Encrypted: \"" + flag.substr(0, 16) + "\": expected true");
   }
-  const bool kv2_data = mount != nullptr && mount->v2 && rest.starts_with("data/");
-  const bool kv1_value = mount != nullptr && mount->v1;
-  if (!IsWrite(request) || !(kv2_data || kv1_value)) {
+  Json opened = body;
+  Json* fields = mount == nullptr ? nullptr : mount->engine->EncryptedValues(request, rest, opened);
+  if (fields == nullptr) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "X-Tresor-Encrypted: only a KV write (KV v2 data/, KV v1) takes values "
                      "encrypted to the server");
   }
-  Json opened = body;
-  Json* fields = kv2_data ? (opened.contains("data") ? &opened["data"] : nullptr) : &opened;
-  if (fields == nullptr || !fields->is_object()) {
+  if (!fields->is_object()) {
     return MakeError(ErrorCode::kInvalidArgument, "no data to write");
   }
   for (auto& [name, value] : fields->items()) {
@@ -127,20 +126,8 @@ Result<acl::Capability> Core::Needed(const http::Request& request, const std::st
   // A write creates or updates: for KV values, by whether the key exists.
   std::string rest;
   if (auto mount = mounts_.Find(path, &rest)) {
-    if (mount->transit) {  // encrypt and keys/NAME create an absent key
-      TRESOR_ASSIGN_OR_RETURN(const bool creates, mount->transit->Creates(rest));
-      return creates ? acl::kCreate : acl::kUpdate;
-    }
-    if (mount->v1) {
-      TRESOR_ASSIGN_OR_RETURN(const bool exists, mount->v1->Exists(rest));
-      return exists ? acl::kUpdate : acl::kCreate;
-    }
-    for (std::string_view prefix : {"data/", "metadata/"}) {
-      if (rest.starts_with(prefix)) {
-        TRESOR_ASSIGN_OR_RETURN(const bool exists, mount->v2->Exists(rest.substr(prefix.size())));
-        return exists ? acl::kUpdate : acl::kCreate;
-      }
-    }
+    TRESOR_ASSIGN_OR_RETURN(const bool creates, mount->engine->WriteCreates(rest));
+    return creates ? acl::kCreate : acl::kUpdate;
   }
   return acl::kUpdate;
 }
@@ -241,18 +228,9 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   if (request.Header("x-tresor-encrypted") != nullptr) {
     auto opened = OpenEncryptedWrite(request, mount.get(), rest, body);
     if (!opened) return Error(400, opened.error().message);
-    return mount->v2 ? Kv(request, *mount->v2, rest, *opened)
-                     : Kv1(request, *mount->v1, rest, *opened);
+    return mount->engine->Handle(request, rest, *opened);
   }
-  if (mount != nullptr && mount->transit) {
-    if (rest.starts_with("random") || rest.starts_with("hash")) {
-      return Tools(request, "sys/tools/" + rest, body);  // transit/random, transit/hash
-    }
-    return mount->transit->Handle(request, rest, body);
-  }
-  if (mount != nullptr) {
-    return mount->v2 ? Kv(request, *mount->v2, rest, body) : Kv1(request, *mount->v1, rest, body);
-  }
+  if (mount != nullptr) return mount->engine->Handle(request, rest, body);
   if (path == "sys/remount") return Remount(request, body);
   if (path == "sys/mounts" || path.starts_with("sys/mounts/") ||
       path.starts_with("sys/internal/ui/mounts/")) {

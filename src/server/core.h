@@ -11,7 +11,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "server/auth/table.h"
-#include "server/kv2.h"
+#include "server/kv/kv2.h"
 #include "server/mounts.h"
 #include "server/policies.h"
 #include "server/server_identity.h"
@@ -101,13 +101,9 @@ class Core {
   // auth/token/create(-orphan, /ROLE) and auth/token/roles (token_create.cc).
   http::Response TokenCreate(const std::string& op, const Json& body, const Caller& caller);
   http::Response TokenRoles(const http::Request& request, const std::string& op, const Json& body);
-  http::Response Kv(const http::Request& request, KvV2& kv, const std::string& path,
-                    const Json& body);
   // cubbyhole/REST: the caller's own space (server/cubbyhole.h).
   http::Response Cubbyhole(const http::Request& request, const std::string& rest, const Json& body,
                            const Caller& caller);
-  http::Response Kv1(const http::Request& request, KvV1& kv, const std::string& path,
-                     const Json& body);
   http::Response Mounts(const http::Request& request, const std::string& path, const Json& body);
   http::Response Remount(const http::Request& request, const Json& body);
   // GET sys/internal/ui/mounts: the mounts the caller's policies grant
@@ -120,10 +116,9 @@ class Core {
                             const Json& body);
   // sys/auth/PATH/tune: the description (auth_handlers.cc).
   http::Response AuthTune(const http::Request& request, const std::string& mount, const Json& body);
-  // sys/capabilities(-self|-accessor), sys/tools/random|hash (sys_tools.cc).
+  // sys/capabilities(-self|-accessor) (sys_tools.cc).
   http::Response Capabilities(const http::Request& request, const std::string& path,
                               const Json& body, const Caller& caller);
-  http::Response Tools(const http::Request& request, const std::string& path, const Json& body);
   // sys/rotate, sys/key-status (key_handlers.cc).
   http::Response Keys(const http::Request& request, const std::string& path, const Caller& caller);
   // A KV write's body with its values, encrypted to the server

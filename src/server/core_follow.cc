@@ -50,7 +50,7 @@ void Core::OnChange(const store::Change& change) {
 
 void Core::Apply(const std::string& key, uint64_t revision,
                  const std::optional<store::Bytes>& value) {
-  if (key.starts_with("kv/") || key.starts_with("transit/") || key == "core/mounts") {
+  if (MountTable::Owns(key)) {
     mounts_.Changed(key, revision);  // caches drop what changed; nothing to decrypt
     return;
   }

@@ -1,7 +1,8 @@
 #include "server/cubbyhole.h"
 
 #include "server/core.h"
-#include "server/kv1.h"
+#include "server/kv/kv1.h"
+#include "server/kv/kv_engine.h"
 
 namespace tresor::server {
 namespace {
@@ -16,7 +17,7 @@ std::string CubbyholePrefix(const std::string& token_key) {
 http::Response Core::Cubbyhole(const http::Request& request, const std::string& rest,
                                const Json& body, const Caller& caller) {
   KvV1 box(*barrier_, CubbyholePrefix(caller.key));
-  return Kv1(request, box, rest, body);
+  return HandleKv1(request, box, rest, body);
 }
 
 size_t SweepCubbyholes(store::Barrier& barrier, TokenStore& tokens) {

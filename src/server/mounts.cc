@@ -32,26 +32,24 @@ bool ValidMountPath(const std::string& path) {
 // A mount's entry in the stored table (a KV mount's without its type, as
 // tables before transit have them).
 Json Entry(const Mount& m) {
-  if (m.type == "kv") return Json{{"version", m.version}, {"description", m.description}};
-  return Json{{"type", m.type}, {"description", m.description}};
+  if (m.type->name == std::string_view("kv")) {
+    return Json{{"version", m.version}, {"description", m.description}};
+  }
+  Json entry{{"type", m.type->name}, {"description", m.description}};
+  if (m.version != 0) entry["version"] = m.version;
+  return entry;
 }
 
 }  // namespace
 
-std::shared_ptr<Mount> MountTable::Make(const std::string& path, const std::string& type,
+std::shared_ptr<Mount> MountTable::Make(const std::string& path, const engines::Type& type,
                                         int version, const std::string& description) const {
   auto m = std::make_shared<Mount>();
   m->path = path;
-  m->type = type;
-  m->version = type == "kv" ? version : 0;
+  m->type = &type;
+  m->version = type.default_version == 0 ? 0 : version;
   m->description = description;
-  if (type == "transit") {
-    m->transit = std::make_shared<transit::Transit>(barrier_, m->prefix());
-  } else if (version == 2) {
-    m->v2 = std::make_shared<KvV2>(&barrier_, m->prefix());
-  } else {
-    m->v1 = std::make_shared<KvV1>(barrier_, m->prefix());
-  }
+  m->engine = type.make(barrier_, m->prefix(), m->version);
   return m;
 }
 
@@ -59,22 +57,20 @@ Result<void> MountTable::Load() {
   TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecordAt(barrier_, kTablePath));
   std::map<std::string, std::shared_ptr<Mount>> loaded;
   if (!stored.record) {
-    loaded["secret/"] = Make("secret/", "kv", 2, "key/value secret storage");
+    loaded["secret/"] = Make("secret/", *engines::FindType("kv"), 2, "key/value secret storage");
   } else {
     try {
       for (const auto& [path, m] : stored.record->items()) {
-        const std::string type = m.value("type", "kv");
-        if (type != "kv" && type != "transit") throw std::exception();
-        loaded[path] = Make(path, type, type == "kv" ? m.at("version").get<int>() : 0,
+        const engines::Type* type = engines::FindType(m.value("type", "kv"));
+        if (type == nullptr) throw std::exception();
+        loaded[path] = Make(path, *type, type->default_version ? m.at("version").get<int>() : 0,
                             m.at("description").get<std::string>());
       }
     } catch (const std::exception&) {
       return MakeError(ErrorCode::kIntegrity, std::string(kTablePath) + ": malformed record");
     }
   }
-  for (auto& [path, m] : loaded) {
-    if (m->v2) TRESOR_RETURN_IF_ERROR(m->v2->Load());
-  }
+  for (auto& [path, m] : loaded) TRESOR_RETURN_IF_ERROR(m->engine->Load());
   const std::unique_lock lock(mutex_);
   // Loads may overlap (the watch's, a conflicting change's): the newest wins.
   if (stored.revision < table_revision_) return {};
@@ -148,14 +144,17 @@ Result<void> MountTable::Add(std::string path, const std::string& type, int vers
   if (!ValidMountPath(path)) {
     return MakeError(ErrorCode::kInvalidArgument, "invalid mount path \"" + path + "\"");
   }
-  if (type != "kv" && type != "transit") {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "only kv and transit secrets engines can be mounted, not \"" + type + "\"");
+  const engines::Type* found = engines::FindType(type);
+  if (found == nullptr) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "only " + engines::TypeNames() + " secrets engines can be mounted, not \"" + type + "\"");
   }
-  if (type == "kv" && version != 1 && version != 2) {
-    return MakeError(ErrorCode::kInvalidArgument, "kv version must be 1 or 2");
+  if (found->default_version != 0 && version == 0) version = found->default_version;
+  if (found->default_version != 0 && version != 1 && version != 2) {
+    return MakeError(ErrorCode::kInvalidArgument, type + " version must be 1 or 2");
   }
-  const std::shared_ptr<Mount> made = Make(path, type, version, description);
+  const std::shared_ptr<Mount> made = Make(path, *found, version, description);
   return Change(
       [&](Json& table) -> Result<std::vector<store::Write>> {
         for (const auto& [existing, m] : mounts_) {
@@ -193,7 +192,7 @@ Result<void> MountTable::Move(std::string from, std::string to) {
         if (to == from) return MakeError(ErrorCode::kRefused, "path is already in use at " + to);
         moved = it->second;
         Close(*moved);
-        made = Make(to, moved->type, moved->version, moved->description);
+        made = Make(to, *moved->type, moved->version, moved->description);
         table.erase(from);
         table[to] = Entry(*made);
         // Each record sealed again: a record is bound to its key.
@@ -262,23 +261,19 @@ Result<void> MountTable::Remove(std::string path) {
   return changed;
 }
 
-void MountTable::Close(const Mount& mount) {
-  if (mount.v2) mount.v2->Close();
-  if (mount.v1) mount.v1->Close();
-  if (mount.transit) mount.transit->Close();
-}
+void MountTable::Close(const Mount& mount) { mount.engine->Close(); }
 
 void MountTable::Reopen(const std::string& path, const std::shared_ptr<Mount>& closed) {
   const std::unique_lock lock(mutex_);
   if (auto it = mounts_.find(path); it != mounts_.end() && it->second == closed) {
-    it->second = Make(path, closed->type, closed->version, closed->description);
+    it->second = Make(path, *closed->type, closed->version, closed->description);
   }
 }
 
 Json MountTable::Describe(const Mount& m) {
   Json options = nullptr;
-  if (m.type == "kv") options = Json{{"version", std::to_string(m.version)}};
-  return Json{{"type", m.type},
+  if (m.type->default_version != 0) options = Json{{"version", std::to_string(m.version)}};
+  return Json{{"type", m.type->name},
               {"description", m.description},
               {"options", std::move(options)},
               {"local", false},
@@ -296,26 +291,32 @@ void MountTable::Changed(const std::string& key, uint64_t revision) {
     if (news) (void)Load();  // from the store, which is never behind the change
     return;
   }
-  std::string rest;
-  if (key.starts_with("kv/")) {
-    auto mount = Find(key.substr(3), &rest);
-    if (mount && mount->v2) mount->v2->Changed(rest, revision);
-  } else if (key.starts_with("transit/")) {
-    auto mount = Find(key.substr(8), &rest);
-    if (mount && mount->transit) {
-      mount->transit->Changed(rest, revision);
+  for (const engines::Type& type : engines::Types()) {
+    const std::string_view root = type.storage_root;
+    if (!key.starts_with(root)) continue;
+    std::string rest;
+    auto mount = Find(key.substr(root.size()), &rest);
+    if (mount && mount->type == &type) {
+      mount->engine->Changed(rest, revision);
     } else {
       (void)barrier_.local_writes().IsNews(key, revision);  // forget this node's note
     }
+    return;
   }
+}
+
+bool MountTable::Owns(const std::string& key) {
+  if (key == kTablePath) return true;
+  for (const engines::Type& type : engines::Types()) {
+    if (key.starts_with(type.storage_root)) return true;
+  }
+  return false;
 }
 
 size_t MountTable::CachedKeys() const {
   const std::shared_lock lock(mutex_);
   size_t n = 0;
-  for (const auto& [path, m] : mounts_) {
-    if (m->v2) n += m->v2->cached_keys();
-  }
+  for (const auto& [path, m] : mounts_) n += m->engine->CachedKeys();
   return n;
 }
 

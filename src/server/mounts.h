@@ -1,21 +1,24 @@
 // The secrets engines mounted, by path: KV version 2 at "secret/" unless
-// changed, and whatever sys/mounts adds (KV version 1 or 2, transit). The
+// changed, and whatever sys/mounts adds (any of engines::Types()). The
 // table is stored through the barrier at "core/mounts"; each mount's
 // records live under its type's prefix and its path ("kv/secret/",
 // "transit/transit/"). Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
-#include "server/kv1.h"
-#include "server/kv2.h"
-#include "server/transit/transit.h"
+#include "server/engines/engine.h"
 #include "store/barrier.h"
 
 namespace tresor::server {
+
+using Json = nlohmann::json;
 
 // A mount path's form, for secrets engines and auth methods alike: 2 to 128
 // of letters, digits, '-', '_', '.' and '/', ending with '/', without an
@@ -23,15 +26,13 @@ namespace tresor::server {
 bool WellFormedMountPath(const std::string& path);
 
 struct Mount {
-  std::string path;         // "secret/"
-  std::string type = "kv";  // "kv" or "transit"
-  int version = 2;          // the KV version (0 for other engines)
+  std::string path;                     // "secret/"
+  const engines::Type* type = nullptr;  // its secrets engine (engines/registry.cc)
+  int version = 0;                      // options.version, for the types that take one
   std::string description;
-  std::shared_ptr<KvV2> v2;                   // set for KV version 2
-  std::shared_ptr<KvV1> v1;                   // set for KV version 1
-  std::shared_ptr<transit::Transit> transit;  // set for transit
+  std::shared_ptr<engines::Engine> engine;
   // Where the mount's records are stored ("kv/secret/").
-  std::string prefix() const { return (type == "kv" ? "kv/" : type + "/") + path; }
+  std::string prefix() const { return type->storage_root + path; }
 };
 
 class MountTable {
@@ -43,9 +44,9 @@ class MountTable {
   // The mount whose path begins `path` ("secret/data/x"), and in `rest`
   // what follows its path; null if none.
   std::shared_ptr<const Mount> Find(const std::string& path, std::string* rest) const;
-  // `type` "kv" (with `version` 1 or 2) or "transit". kInvalidArgument for
-  // a bad path, type or version; kRefused if the path, or one inside or
-  // around it, is in use.
+  // `type` one of engines::Types() (with `version` 1 or 2 if it takes one;
+  // 0: its default). kInvalidArgument for a bad path, type or version;
+  // kRefused if the path, or one inside or around it, is in use.
   Result<void> Add(std::string path, const std::string& type, int version,
                    const std::string& description);
   // Unmounts and deletes the mount's records, in one batch with the
@@ -63,6 +64,8 @@ class MountTable {
   // sys/mounts' answer: every mount, and sys/.
   Json Describe() const;
   static Json Describe(const Mount& mount);
+  // True if storage key `key` is the table or a mount's record.
+  static bool Owns(const std::string& key);
   // Another node changed the record at storage key `key` ("kv/...",
   // "transit/..."): the mount it belongs to forgets its cached copy.
   void Changed(const std::string& key, uint64_t revision);
@@ -75,7 +78,7 @@ class MountTable {
   // is still there (the change failed).
   static void Close(const Mount& mount);
   void Reopen(const std::string& path, const std::shared_ptr<Mount>& closed);
-  std::shared_ptr<Mount> Make(const std::string& path, const std::string& type, int version,
+  std::shared_ptr<Mount> Make(const std::string& path, const engines::Type& type, int version,
                               const std::string& description) const;
   // The stored form of the table.
   Json TableLocked() const;

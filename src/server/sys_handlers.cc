@@ -80,12 +80,10 @@ http::Response Core::Mounts(const http::Request& request, const std::string& pat
   if (mount.ends_with("/tune")) return MountTune(request, mount.substr(0, mount.size() - 5), body);
   if (IsWrite(request)) {
     std::string type = TextSetting(body, "type");
-    int version = 1;  // Vault's default for "kv"
+    int version = 0;  // the type's default (Vault's for "kv": 1)
     if (type == "kv-v2") {
       type = "kv";
       version = 2;
-    } else if (type != "kv" && type != "transit") {
-      return Error(400, "only kv and transit secrets engines can be mounted, not \"" + type + "\"");
     }
     if (body.contains("options") && body["options"].is_object() &&
         body["options"].contains("version")) {
@@ -136,15 +134,16 @@ http::Response Core::MountTune(const http::Request& request, const std::string& 
     if (name == "description") {
       if (!value.is_string()) return Error(400, "description must be a string");
     } else if (name == "options") {
-      const bool same = found->type == "kv" && value.is_object() && value.size() == 1 &&
-                        value.contains("version") &&
+      const bool same = found->type->default_version != 0 && value.is_object() &&
+                        value.size() == 1 && value.contains("version") &&
                         (value["version"] == version || value["version"] == found->version);
       if (!same && !(value.is_object() && value.empty())) {
         return Error(400, "changing a mount's KV version or options is not supported");
       }
     } else if (SettingGiven(body, name.c_str())) {
-      return Error(400, name + " is not supported for a " +
-                            (found->type == "kv" ? std::string("KV") : found->type) + " mount");
+      const std::string type = found->type->name;
+      return Error(400,
+                   name + " is not supported for a " + (type == "kv" ? "KV" : type) + " mount");
     }
   }
   if (!body.contains("description")) return NoContent();

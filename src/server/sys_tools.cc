@@ -9,6 +9,7 @@
 #include "server/core.h"
 #include "server/request_body.h"
 #include "server/responses.h"
+#include "server/tools.h"
 
 namespace tresor::server {
 namespace {
@@ -71,8 +72,7 @@ http::Response Core::Capabilities(const http::Request& request, const std::strin
   return EnvelopeAndTop(data);
 }
 
-http::Response Core::Tools(const http::Request& request, const std::string& path,
-                           const Json& body) {
+http::Response Tools(const http::Request& request, const std::string& path, const Json& body) {
   if (!IsWrite(request)) return Error(405, "unsupported operation");
   std::vector<std::string> parts;  // after sys/tools/random or sys/tools/hash
   const std::string tool = path.starts_with("sys/tools/random") ? "random" : "hash";

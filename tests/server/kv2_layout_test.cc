@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "server/kv2.h"
+#include "server/kv/kv2.h"
 #include "server/records.h"
 #include "store/memory_storage.h"
 

@@ -1,7 +1,7 @@
 // KV version 2 with a chosen clock: delete_version_after sets each new
 // version's deletion time (the shorter of the key's and the mount's wins),
 // a version past it reads as deleted, and bad settings are refused.
-#include "server/kv2.h"
+#include "server/kv/kv2.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "server/kv2.h"
+#include "server/kv/kv2.h"
 #include "store/memory_storage.h"
 
 namespace tresor::server {

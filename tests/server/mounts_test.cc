@@ -15,6 +15,14 @@
 namespace tresor::server {
 namespace {
 
+// A request to `mount`'s engine at `rest` (after the mount's path).
+http::Response Call(const Mount& mount, const char* method, const std::string& rest,
+                    const Json& body = Json::object()) {
+  http::Request request;
+  request.method = method;
+  return mount.engine->Handle(request, rest, body);
+}
+
 class MountsTest : public ::testing::Test {
  protected:
   std::shared_ptr<const Mount> Find(const std::string& path) {
@@ -37,9 +45,10 @@ TEST_F(MountsTest, UnmountingDeletesTheRecordsAndChangesTheTableInOneBatch) {
   const auto team = Find("team/x");
   ASSERT_NE(team, nullptr);
   for (const char* path : {"a", "b/c", "d", "a"}) {
-    ASSERT_EQ(team->v2->Write(path, Json{{"data", {{"k", "v"}}}}).status, 200);
+    ASSERT_EQ(Call(*team, "POST", std::string("data/") + path, Json{{"data", {{"k", "v"}}}}).status,
+              200);
   }
-  ASSERT_EQ(Find("old/x")->v1->Write("keep", Json{{"k", "v"}}).status, 204);
+  ASSERT_EQ(Call(*Find("old/x"), "POST", "keep", Json{{"k", "v"}}).status, 204);
   // Each key's metadata (a new key's one version in it), and a's versions.
   ASSERT_EQ(Stored("kv/team/").size(), 5u);
   const uint64_t before = storage_->submitted();
@@ -61,29 +70,29 @@ TEST_F(MountsTest, ChangesThroughAnUnmountedEngineAreRefused) {
   // Held as a request in flight would hold them.
   const auto v2 = Find("v2/x");
   const auto v1 = Find("v1/x");
-  ASSERT_EQ(v2->v2->Write("k", Json{{"data", {{"k", "v"}}}}).status, 200);
+  ASSERT_EQ(Call(*v2, "POST", "data/k", Json{{"data", {{"k", "v"}}}}).status, 200);
   ASSERT_TRUE(mounts_.Remove("v2/"));
   ASSERT_TRUE(mounts_.Remove("v1/"));
-  const std::vector<std::string> unmounted{"the secrets engine was unmounted"};
   const Json body{{"data", {{"k", "v"}}}, {"versions", {1}}};
-  for (const KvOutcome& out :
-       {v2->v2->Write("k", body), v2->v2->Write("new", body), v2->v2->DeleteLatest("k"),
-        v2->v2->Destroy("k", body), v2->v2->WriteMetadata("k", Json::object()),
-        v2->v2->DeleteMetadata("k"), v2->v2->WriteConfig(Json{{"max_versions", 3}}),
-        v1->v1->Write("k", Json{{"k", "v"}}), v1->v1->Delete("k")}) {
+  for (const http::Response& out :
+       {Call(*v2, "POST", "data/k", body), Call(*v2, "POST", "data/new", body),
+        Call(*v2, "DELETE", "data/k"), Call(*v2, "POST", "destroy/k", body),
+        Call(*v2, "POST", "metadata/k"), Call(*v2, "DELETE", "metadata/k"),
+        Call(*v2, "POST", "config", Json{{"max_versions", 3}}),
+        Call(*v1, "POST", "k", Json{{"k", "v"}}), Call(*v1, "DELETE", "k")}) {
     EXPECT_EQ(out.status, 404);
-    EXPECT_EQ(out.errors, unmounted);
+    EXPECT_EQ(out.body, "{\"errors\":[\"the secrets engine was unmounted\"]}\n");
   }
   EXPECT_EQ(Stored("kv/"), std::vector<std::string>{});
 }
 
 TEST_F(MountsTest, AMountAtAnUnmountedPathStartsEmpty) {
   ASSERT_TRUE(mounts_.Load());
-  ASSERT_EQ(Find("secret/x")->v2->Write("k", Json{{"data", {{"k", "v"}}}}).status, 200);
+  ASSERT_EQ(Call(*Find("secret/x"), "POST", "data/k", Json{{"data", {{"k", "v"}}}}).status, 200);
   ASSERT_TRUE(mounts_.Remove("secret"));
   ASSERT_TRUE(mounts_.Add("secret", "kv", 2, ""));
-  EXPECT_EQ(Find("secret/x")->v2->Read("k", 0).status, 404);
-  EXPECT_EQ(Find("secret/x")->v2->List("").status, 404);
+  EXPECT_EQ(Call(*Find("secret/x"), "GET", "data/k").status, 404);
+  EXPECT_EQ(Call(*Find("secret/x"), "LIST", "metadata/").status, 404);
 }
 
 TEST_F(MountsTest, UnmountingAPathWithNoMountIsNotFound) {

@@ -1,6 +1,7 @@
 // The auth methods that can be enabled: a new one is a folder with a Method
 // and a line here.
 #include "server/auth/method.h"
+#include "server/type_names.h"
 
 namespace tresor::server::auth {
 namespace {
@@ -14,12 +15,6 @@ constexpr Type kTypes[] = {
 }  // namespace
 
 std::span<const Type> Types() { return kTypes; }
-
-const Type* FindType(std::string_view name) {
-  for (const Type& type : kTypes) {
-    if (name == type.name) return &type;
-  }
-  return nullptr;
-}
+const Type* FindType(std::string_view name) { return FindByName(Types(), name); }
 
 }  // namespace tresor::server::auth

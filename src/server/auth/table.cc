@@ -2,6 +2,7 @@
 
 #include "server/mounts.h"
 #include "server/records.h"
+#include "server/type_names.h"
 
 namespace tresor::server::auth {
 namespace {
@@ -17,17 +18,6 @@ constexpr size_t kDeleteChunk = 64;
 std::string Normalized(std::string path) {
   if (!path.empty() && path.back() != '/') path.push_back('/');
   return path;
-}
-
-// "userpass, approle and jwt".
-std::string TypeNames() {
-  std::string out;
-  const auto types = Types();
-  for (size_t i = 0; i < types.size(); ++i) {
-    if (i > 0) out += i + 1 == types.size() ? " and " : ", ";
-    out += types[i].name;
-  }
-  return out;
 }
 
 // Deletes every record under `prefix`, a chunk at a time.
@@ -126,9 +116,9 @@ Result<void> Table::Enable(std::string path, const std::string& type_name,
   }
   const Type* type = FindType(type_name);
   if (type == nullptr) {
-    return MakeError(
-        ErrorCode::kInvalidArgument,
-        "only the " + TypeNames() + " auth methods can be enabled, not \"" + type_name + "\"");
+    return MakeError(ErrorCode::kInvalidArgument, "only the " + JoinNames(Types()) +
+                                                      " auth methods can be enabled, not \"" +
+                                                      type_name + "\"");
   }
   const std::lock_guard change(change_mutex_);
   {

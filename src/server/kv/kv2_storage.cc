@@ -7,7 +7,7 @@
 // key's next write.
 #include <charconv>
 
-#include "server/kv2.h"
+#include "server/kv/kv2.h"
 #include "server/records.h"
 
 namespace tresor::server {

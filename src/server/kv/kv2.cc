@@ -1,4 +1,4 @@
-#include "server/kv2.h"
+#include "server/kv/kv2.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,10 +1,13 @@
-// KV routes: version 2 (data, metadata, delete, undelete, destroy, config)
-// and version 1 (the path itself).
+// The KV secrets engine: version 2's routes (data, metadata, subkeys,
+// delete, undelete, destroy, config) and version 1's (the path itself).
+#include "server/kv/kv_engine.h"
+
 #include <charconv>
 #include <optional>
 #include <string>
 
 #include "server/core.h"
+#include "server/engines/engine.h"
 #include "server/responses.h"
 
 namespace tresor::server {
@@ -29,8 +32,8 @@ std::optional<http::Response> PatchMediaType(const http::Request& request) {
 
 }  // namespace
 
-http::Response Core::Kv(const http::Request& request, KvV2& kv, const std::string& path,
-                        const Json& body) {
+http::Response HandleKv2(const http::Request& request, KvV2& kv, const std::string& path,
+                         const Json& body) {
   // The key after `prefix` ("data/"), "" for the prefix itself.
   auto after = [&](std::string_view prefix) -> std::optional<std::string> {
     if (path == prefix.substr(0, prefix.size() - 1)) return std::string();
@@ -89,13 +92,76 @@ http::Response Core::Kv(const http::Request& request, KvV2& kv, const std::strin
   return Error(405, "unsupported operation");
 }
 
-http::Response Core::Kv1(const http::Request& request, KvV1& kv, const std::string& path,
+http::Response HandleKv1(const http::Request& request, KvV1& kv, const std::string& path,
                          const Json& body) {
   if (IsList(request)) return FromOutcome(kv.List(path));
   if (request.method == "GET") return FromOutcome(kv.Read(path));
   if (IsWrite(request)) return FromOutcome(kv.Write(path, body));
   if (request.method == "DELETE") return FromOutcome(kv.Delete(path));
   return Error(405, "unsupported operation");
+}
+
+namespace {
+
+class Kv2Engine : public engines::Engine {
+ public:
+  Kv2Engine(store::Barrier& barrier, const std::string& prefix) : kv_(&barrier, prefix) {}
+
+  Result<void> Load() override { return kv_.Load(); }
+  Result<bool> WriteCreates(const std::string& rest) override {
+    for (std::string_view prefix : {"data/", "metadata/"}) {
+      if (rest.starts_with(prefix)) {
+        TRESOR_ASSIGN_OR_RETURN(const bool exists, kv_.Exists(rest.substr(prefix.size())));
+        return !exists;
+      }
+    }
+    return false;
+  }
+  http::Response Handle(const http::Request& request, const std::string& rest,
+                        const Json& body) override {
+    return HandleKv2(request, kv_, rest, body);
+  }
+  Json* EncryptedValues(const http::Request& request, const std::string& rest,
+                        Json& body) override {
+    if (!IsWrite(request) || !rest.starts_with("data/")) return nullptr;
+    return &body["data"];  // null if not given: no data to write
+  }
+  void Close() override { kv_.Close(); }
+  void Changed(const std::string& rest, uint64_t revision) override { kv_.Changed(rest, revision); }
+  size_t CachedKeys() const override { return kv_.cached_keys(); }
+
+ private:
+  mutable KvV2 kv_;
+};
+
+class Kv1Engine : public engines::Engine {
+ public:
+  Kv1Engine(store::Barrier& barrier, const std::string& prefix) : kv_(barrier, prefix) {}
+
+  Result<bool> WriteCreates(const std::string& rest) override {
+    TRESOR_ASSIGN_OR_RETURN(const bool exists, kv_.Exists(rest));
+    return !exists;
+  }
+  http::Response Handle(const http::Request& request, const std::string& rest,
+                        const Json& body) override {
+    return HandleKv1(request, kv_, rest, body);
+  }
+  Json* EncryptedValues(const http::Request& request, const std::string&, Json& body) override {
+    return IsWrite(request) ? &body : nullptr;
+  }
+  void Close() override { kv_.Close(); }
+  void Changed(const std::string&, uint64_t) override {}  // nothing kept in memory
+
+ private:
+  KvV1 kv_;
+};
+
+}  // namespace
+
+std::shared_ptr<engines::Engine> engines::MakeKv(store::Barrier& barrier, const std::string& prefix,
+                                                 int version) {
+  if (version == 2) return std::make_shared<Kv2Engine>(barrier, prefix);
+  return std::make_shared<Kv1Engine>(barrier, prefix);
 }
 
 }  // namespace tresor::server

@@ -1,4 +1,4 @@
-#include "server/kv1.h"
+#include "server/kv/kv1.h"
 
 #include "server/records.h"
 #include "server/responses.h"

@@ -6,7 +6,7 @@
 #include <shared_mutex>
 #include <string>
 
-#include "server/kv2.h"
+#include "server/kv/kv2.h"
 #include "store/barrier.h"
 
 namespace tresor::server {
