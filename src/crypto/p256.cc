@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "crypto/bind_symbol.h"
 #include "crypto/openssl_loader.h"
@@ -101,6 +104,39 @@ class Pkey {
   EVP_PKEY* pkey_;
 };
 
+// The keys in use, parsed once: parsing an ECPrivateKey and computing its
+// public point costs several times a signature. Found by a keyed BLAKE2b
+// of the scalar (the key a process secret), so the map holds no scalar.
+// EVP_PKEYs are only read once made, which OpenSSL allows from any thread.
+class PkeyCache {
+ public:
+  static PkeyCache& Get() {
+    static PkeyCache cache;
+    return cache;
+  }
+  Result<std::shared_ptr<const Pkey>> Of(const SecretBytes& scalar) {
+    std::array<uint8_t, 16> id{};
+    crypto_generichash(id.data(), id.size(), scalar.Reveal().data(), scalar.size(),
+                       secret_.Reveal().data(), secret_.size());
+    {
+      const std::lock_guard lock(mutex_);
+      if (auto it = keys_.find(id); it != keys_.end()) return it->second;
+    }
+    TRESOR_ASSIGN_OR_RETURN(Pkey made, Pkey::Of(scalar));
+    auto key = std::make_shared<const Pkey>(std::move(made));
+    const std::lock_guard lock(mutex_);
+    if (keys_.size() >= kLimit) keys_.clear();  // many keys in turn: parsed again, bounded
+    keys_.emplace(id, key);
+    return key;
+  }
+
+ private:
+  static constexpr size_t kLimit = 1024;
+  SecretBytes secret_ = RandomSecret(crypto_generichash_KEYBYTES);
+  std::mutex mutex_;
+  std::map<std::array<uint8_t, 16>, std::shared_ptr<const Pkey>> keys_;
+};
+
 }  // namespace
 
 SecretBytes P256NewScalar() {
@@ -137,9 +173,9 @@ Result<std::string> P256PublicKeyPem(const SecretBytes& scalar) {
 
 Result<std::vector<uint8_t>> P256SignDigest(const SecretBytes& scalar,
                                             std::span<const uint8_t> digest) {
-  TRESOR_ASSIGN_OR_RETURN(const Pkey key, Pkey::Of(scalar));
-  const P256Api& api = key.api();
-  EVP_PKEY_CTX* ctx = api.ctx_new(key.get(), nullptr);
+  TRESOR_ASSIGN_OR_RETURN(const std::shared_ptr<const Pkey> key, PkeyCache::Get().Of(scalar));
+  const P256Api& api = key->api();
+  EVP_PKEY_CTX* ctx = api.ctx_new(key->get(), nullptr);
   std::vector<uint8_t> signature(80);  // DER of two 33-byte INTEGERs at most: 72
   size_t length = signature.size();
   const bool ok = ctx != nullptr && api.sign_init(ctx) == 1 &&
@@ -155,9 +191,9 @@ Result<std::vector<uint8_t>> P256SignDigest(const SecretBytes& scalar,
 
 Result<bool> P256VerifyDigest(const SecretBytes& scalar, std::span<const uint8_t> digest,
                               std::span<const uint8_t> der) {
-  TRESOR_ASSIGN_OR_RETURN(const Pkey key, Pkey::Of(scalar));
-  const P256Api& api = key.api();
-  EVP_PKEY_CTX* ctx = api.ctx_new(key.get(), nullptr);
+  TRESOR_ASSIGN_OR_RETURN(const std::shared_ptr<const Pkey> key, PkeyCache::Get().Of(scalar));
+  const P256Api& api = key->api();
+  EVP_PKEY_CTX* ctx = api.ctx_new(key->get(), nullptr);
   const bool ok = ctx != nullptr && api.verify_init(ctx) == 1 &&
                   api.verify(ctx, der.data(), der.size(), digest.data(), digest.size()) == 1;
   if (ctx != nullptr) api.ctx_free(ctx);
