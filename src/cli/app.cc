@@ -14,6 +14,7 @@
 #include "cli/app_sealed.h"
 #include "cli/commands.h"
 #include "cli/completion.h"
+#include "cli/dash_options.h"
 #include "cli/doctor_command.h"
 #include "cli/examples.h"
 #include "cli/exit_codes.h"
@@ -215,8 +216,14 @@ int RunApp(int argc, char** argv) {
     }
   }
 
+  // -method=userpass as Vault's CLI takes it (dash_options.h).
+  // The commands below get the process's own argv: they overwrite the
+  // secrets in it, so that ps no longer shows them.
+  std::vector<std::string> args = WithDoubleDashes(app, argc, argv);
+  std::vector<char*> parsed;
+  for (std::string& arg : args) parsed.push_back(arg.data());
   try {
-    app.parse(argc, argv);
+    app.parse(argc, parsed.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -225,7 +232,8 @@ int RunApp(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (!PassphraseFileOncePath().empty()) ::unlink(PassphraseFileOncePath().c_str());
-    std::fprintf(stderr, "tresor: error: %s\n", DescribeParseError(app, argc, argv, e).c_str());
+    std::fprintf(stderr, "tresor: error: %s\n",
+                 DescribeParseError(app, argc, parsed.data(), e).c_str());
     return kExitUsage;
   }
   if (help_cmd->parsed()) return RunHelp(app, help_topic);

@@ -137,8 +137,17 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   auto kv_leaf = [&](const char* name, const char* help,
                      Result<void> (*run)(const ClientOptions&)) {
     CLI::App* cmd = leaf(kv, name, help, run);
-    cmd->add_option("PATH", o.path, "The secret's path under the mount")->required();
-    cmd->add_option("--mount", o.mount, "The KV v2 mount (default secret)");
+    cmd->add_option("PATH", o.path,
+                    "The secret's path: under --mount, or starting with a KV mount's path "
+                    "(secret/app), else under secret/")
+        ->required();
+    cmd->add_option_function<std::string>(
+        "--mount",
+        [&o](const std::string& mount) {
+          o.mount = mount;
+          o.mount_given = true;
+        },
+        "The KV v2 mount (default: the one PATH starts with, else secret)");
     return cmd;
   };
   CLI::App* put = kv_leaf("put",

@@ -16,6 +16,7 @@ struct ClientOptions {
   bool json = false;
   bool agent = false;                        // login --agent
   std::string mount = "secret";              // kv --mount
+  bool mount_given = false;                  // else kv finds the mount in PATH, as vault kv does
   std::string path;                          // kv PATH
   std::vector<std::string> pairs;            // kv put KEY=VALUE (VALUE "-": stdin, "@FILE": a file)
   int64_t cas = -1;                          // kv put --cas

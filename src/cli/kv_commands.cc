@@ -24,11 +24,43 @@ using client::ServerAddress;
 namespace {
 
 std::string Address(const ClientOptions& o) { return ServerAddress(o.address); }
+
+// The mount and the secret's path under it.
+struct Target {
+  std::string mount;
+  std::string path;
+};
+
+// As vault kv does: --mount if given; else the KV mount that PATH starts
+// with, among those the token may use (sys/internal/ui/mounts); else
+// secret/. Asked once (one command per process).
+const Target& TargetOf(const ClientOptions& o) {
+  static const Target target = [&o] {
+    // "/app" and "app" name one secret, and "/" is the mount's root (kv list /).
+    std::string path = o.path;
+    while (path.starts_with('/')) path.erase(0, 1);
+    if (o.mount_given || path.find('/') == std::string::npos) return Target{o.mount, path};
+    auto mounts = CallServer(Address(o), "GET", "sys/internal/ui/mounts");
+    std::string best;
+    if (mounts && (*mounts)["data"].contains("secret")) {
+      for (const auto& [mount, about] : (*mounts)["data"]["secret"].items()) {
+        if (path.starts_with(mount) && mount.size() > best.size() && about.is_object() &&
+            about.value("type", "") == "kv") {
+          best = mount;
+        }
+      }
+    }
+    if (best.empty()) return Target{o.mount, path};
+    return Target{best.substr(0, best.size() - 1), path.substr(best.size())};
+  }();
+  return target;
+}
+
+// "secret/app", for messages.
+std::string Where(const ClientOptions& o) { return TargetOf(o).mount + "/" + TargetOf(o).path; }
+
 std::string Path(const ClientOptions& o, const char* kind) {
-  // "/app" and "app" name one secret, and "/" is the mount's root (kv list /).
-  std::string_view path = o.path;
-  while (path.starts_with('/')) path.remove_prefix(1);
-  return o.mount + "/" + kind + "/" + std::string(path);
+  return TargetOf(o).mount + "/" + kind + "/" + TargetOf(o).path;
 }
 
 Result<void> PrintJson(const Json& j) {
@@ -81,7 +113,7 @@ Result<void> RunKvPut(const ClientOptions& o) {
       Json reply, CallServer(Address(o), "POST", Path(o, "data"), body, client::ClientToken(),
                              client::CaCertFile(), headers));
   if (o.json) return PrintJson(reply["data"]);
-  std::printf("%s: version %lld\n", (o.mount + "/" + o.path).c_str(),
+  std::printf("%s: version %lld\n", Where(o).c_str(),
               static_cast<long long>(reply["data"]["version"].get<int64_t>()));
   return {};
 }
@@ -117,7 +149,7 @@ Result<void> RunKvPatch(const ClientOptions& o) {
   if (o.cas >= 0) body["options"] = Json{{"cas", o.cas}};
   TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "PATCH", Path(o, "data"), body));
   if (o.json) return PrintJson(reply["data"]);
-  std::printf("%s: version %lld\n", (o.mount + "/" + o.path).c_str(),
+  std::printf("%s: version %lld\n", Where(o).c_str(),
               static_cast<long long>(reply["data"]["version"].get<int64_t>()));
   return {};
 }
@@ -129,7 +161,7 @@ Result<void> RunKvGet(const ClientOptions& o) {
   const Json& data = reply["data"]["data"];
   if (!o.field.empty()) {
     if (!data.contains(o.field)) {
-      return MakeError(ErrorCode::kNotFound, o.mount + "/" + o.path + ": no field " + o.field);
+      return MakeError(ErrorCode::kNotFound, Where(o) + ": no field " + o.field);
     }
     const Json& v = data[o.field];
     std::printf("%s\n", v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
@@ -198,7 +230,7 @@ Result<void> RunKvRollback(const ClientOptions& o) {
       CallServer(Address(o), "GET", Path(o, "data") + "?version=" + std::to_string(o.version)));
   TRESOR_ASSIGN_OR_RETURN(Json reply, CallServer(Address(o), "POST", Path(o, "data"),
                                                  Json{{"data", old["data"]["data"]}}));
-  std::printf("%s: version %lld (a copy of version %lld)\n", (o.mount + "/" + o.path).c_str(),
+  std::printf("%s: version %lld (a copy of version %lld)\n", Where(o).c_str(),
               static_cast<long long>(reply["data"]["version"].get<int64_t>()),
               static_cast<long long>(o.version));
   return {};

@@ -238,6 +238,7 @@ http::Response Core::Route(const http::Request& request, const std::string& path
   }
   if (path.starts_with("auth/token/")) return Token(request, path, body, caller);
   if (path == "sys/rotate" || path == "sys/key-status") return Keys(request, path, caller);
+  if (path.starts_with("sys/leases/")) return Leases(request, path, body, caller);
   if (path == "sys/capabilities" || path == "sys/capabilities-self" ||
       path == "sys/capabilities-accessor") {
     return Capabilities(request, path, body, caller);

@@ -119,6 +119,10 @@ class Core {
   // sys/capabilities(-self|-accessor) (sys_tools.cc).
   http::Response Capabilities(const http::Request& request, const std::string& path,
                               const Json& body, const Caller& caller);
+  // sys/leases/lookup|renew|revoke[-force|-prefix] (leases.cc): no lease
+  // exists.
+  http::Response Leases(const http::Request& request, const std::string& path, const Json& body,
+                        const Caller& caller);
   // sys/rotate, sys/key-status (key_handlers.cc).
   http::Response Keys(const http::Request& request, const std::string& path, const Caller& caller);
   // A KV write's body with its values, encrypted to the server

@@ -33,6 +33,14 @@ class ClientTest(ServerTestCase):
         self.assertEqual(self.tresor("kv", "get", "cli/db").stdout, "password=s3cret\nuser=app\n")
         self.assertEqual(self.tresor("kv", "get", "--field", "password", "cli/db").stdout,
                          "s3cret\n")
+        # Vault's one-dash long options, as its users type them.
+        self.assertEqual(self.tresor("kv", "get", "-mount=secret", "-field=password",
+                                     "cli/db").stdout, "s3cret\n")
+        self.assertEqual(self.tresor("kv", "get", "-field", "user", "secret/cli/db").stdout,
+                         "app\n")
+        err = self.tresor("kv", "get", "-nope=1", "cli/db", code=2).stderr
+        self.assertEqual(err, "tresor: error: unknown option '-n' for 'tresor kv get'; did you "
+                              "mean '-h'?\n")
         self.tresor("kv", "put", "--cas", "1", "cli/db", "password=two")
         err = self.tresor("kv", "put", "--cas", "1", "cli/db", "password=x", code=2).stderr
         self.assertEqual(err, "tresor: error: secret/data/cli/db: 400: check-and-set parameter "
@@ -135,6 +143,13 @@ class ClientTest(ServerTestCase):
                       self.tresor("secrets", "list").stdout.splitlines())
         self.assertEqual(self.tresor("secrets", "tune", "--field", "description", "team").stdout,
                          "the team's\n")
+        # kv finds the mount a path starts with, as vault kv does; else secret/.
+        self.assertEqual(self.tresor("kv", "put", "team/app", "k=v").stdout,
+                         "team/app: version 1\n")
+        self.assertEqual(self.tresor("kv", "get", "-mount=team", "app").stdout, "k=v\n")
+        self.assertEqual(self.tresor("kv", "put", "teams/app", "k=w").stdout,
+                         "secret/teams/app: version 1\n")
+        self.assertEqual(self.tresor("kv", "get", "secret/teams/app").stdout, "k=w\n")
         self.assertEqual(self.tresor("write", "kv1/app", "user=u", "n:=5").stdout,
                          "kv1/app: written\n")
         self.assertEqual(self.tresor("read", "kv1/app").stdout, "n=5\nuser=u\n")
@@ -167,7 +182,7 @@ class ClientTest(ServerTestCase):
                                      f"in {self.home}/.tresor-token\n")
         self.assertEqual(self.tresor("token", "lookup", env=env).stdout.splitlines()[1],
                          "policies: default")
-        out = self.tresor("login", "--method", "token", stdin=ROOT + "\n", env=env)
+        out = self.tresor("login", "-method=token", stdin=ROOT + "\n", env=env)
         self.assertIn("(policies root)", out.stderr)
         err = self.tresor("login", "--method", "token", stdin="bogus\n", env=env, code=1).stderr
         self.assertEqual(err, "tresor: error: auth/token/lookup-self: 403: permission denied\n")

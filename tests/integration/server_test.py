@@ -674,6 +674,32 @@ class HvacAuthMountsTest(ServerTestCase):
         self.assertEqual(root.auth.jwt.list_roles(path="ci/gitlab")["data"]["keys"], ["deploy"])
 
 
+class HvacLeasesTest(ServerTestCase):
+    def test_no_lease_exists_and_the_endpoints_answer_as_vault_does(self):
+        root = hvac.Client(url=self.url, token=ROOT)
+        for call, message in ((lambda: root.sys.read_lease("kv/x/1"), "invalid lease"),
+                              (lambda: root.sys.renew_lease("kv/x/1", 60), "lease not found"),
+                              (lambda: root.adapter.put("/v1/sys/leases/lookup", json={}),
+                               "missing lease ID")):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                call()
+            self.assertEqual(str(caught.exception).split(", on ")[0], message)
+        self.assertEqual(root.sys.revoke_lease("kv/x/1").status_code, 204)
+        self.assertEqual(root.sys.revoke_prefix("kv/").status_code, 204)
+        with self.assertRaises(hvac.exceptions.InvalidPath):
+            root.sys.list_leases("kv/")
+        # Prefix revocation and listing need sudo, as in Vault.
+        user = hvac.Client(url=self.url, token=root.auth.token.create(
+            policies=["everything"])["auth"]["client_token"])
+        root.sys.create_or_update_policy("everything", 'path "*" { capabilities = ["update", '
+                                                       '"list", "read"] }\n')
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            user.sys.revoke_prefix("kv/")
+        with self.assertRaises(hvac.exceptions.Forbidden):
+            user.sys.list_leases("kv/")
+        self.assertEqual(user.sys.revoke_lease("kv/x/1").status_code, 204)
+
+
 class AuditTest(unittest.TestCase):
     def setUp(self):
         import tempfile
