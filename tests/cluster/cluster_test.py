@@ -143,6 +143,26 @@ class ClusterTest(ClusterCase):
         gone = b.call("GET", "auth/token/lookup-self", token, index=r.headers["X-Vault-Index"])
         self.assertEqual(gone.status_code, 403, gone.text)
 
+    def test_an_auth_method_enabled_on_one_node_serves_on_the_others(self):
+        (a, b, c), root = self.unsealed_cluster()
+        r = a.call("POST", "sys/auth/corp/staff", root, {"type": "userpass"})
+        self.assertEqual(r.status_code, 204, r.text)
+        r = b.call("POST", "auth/corp/staff/users/erin", root, {"password": "erin-pw"},
+                   index=r.headers["X-Vault-Index"])
+        self.assertEqual(r.status_code, 204, r.text)
+        login = c.call("POST", "auth/corp/staff/login/erin", None, {"password": "erin-pw"},
+                       index=r.headers["X-Vault-Index"])
+        self.assertEqual(login.status_code, 200, login.text)
+        self.assertEqual(login.json()["auth"]["metadata"], {"username": "erin"})
+        listed = c.call("GET", "sys/auth", root).json()["data"]
+        self.assertEqual(listed["corp/staff/"]["type"], "userpass")
+        # Disabled on B: gone on A with its users, at once.
+        r = b.call("DELETE", "sys/auth/corp/staff", root)
+        self.assertEqual(r.status_code, 204, r.text)
+        gone = a.call("POST", "auth/corp/staff/login/erin", None, {"password": "erin-pw"},
+                      index=r.headers["X-Vault-Index"])
+        self.assertEqual((gone.status_code, gone.json()), (403, {"errors": ["permission denied"]}))
+
     def test_a_limited_use_token_is_used_exactly_its_uses_across_nodes(self):
         nodes, root = self.unsealed_cluster()
         r = nodes[0].call("POST", "secret/data/limited", root, {"data": {"v": "1"}})
