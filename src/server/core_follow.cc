@@ -83,7 +83,7 @@ void Core::Apply(const std::string& key, uint64_t revision,
   } else if (key != kAuthMethodsPath) {
     auth_.Changed(key, revision, record);
   } else if (barrier_->local_writes().IsNews(key, revision)) {
-    auth_.Reset(record);
+    auth_.Reset(record, revision);
   }
 }
 

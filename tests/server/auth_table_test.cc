@@ -98,7 +98,8 @@ TEST_F(AuthTableTest, AnotherNodesChangesReachThisOne) {
                 .status,
             204);
   // What the watch brings, in revision order: the table, then the user.
-  mine.Reset(GetRecord(barrier_, "core/auth-methods").value());
+  mine.Reset(GetRecordAt(barrier_, "core/auth-methods")->record,
+             GetRecordAt(barrier_, "core/auth-methods")->revision);
   const std::string key = "auth/corp/user/bob";
   ASSERT_TRUE(mine.Caches(key));
   mine.Changed(key, 1'000, GetRecord(barrier_, key).value());
@@ -110,8 +111,25 @@ TEST_F(AuthTableTest, AnotherNodesChangesReachThisOne) {
   EXPECT_EQ(mine.At("corp")->description, "staff");
   // Gone there, gone here.
   ASSERT_TRUE(theirs.Disable("corp"));
-  mine.Reset(GetRecord(barrier_, "core/auth-methods").value());
+  mine.Reset(GetRecordAt(barrier_, "core/auth-methods")->record,
+             GetRecordAt(barrier_, "core/auth-methods")->revision);
   EXPECT_EQ(mine.At("corp"), nullptr);
+}
+
+TEST_F(AuthTableTest, TwoNodesEnablingAtOnceBothKeepTheirMount) {
+  Table mine(Make()), theirs(Make());
+  ASSERT_TRUE(mine.Load());
+  ASSERT_TRUE(theirs.Load());
+  ASSERT_TRUE(theirs.Enable("corp", "userpass", ""));
+  // Mine has not seen theirs: its conditional write fails, it reads the
+  // table again and adds its mount to it.
+  ASSERT_TRUE(mine.Enable("machines", "approle", ""));
+  ASSERT_TRUE(theirs.Load());
+  for (Table* table : {&mine, &theirs}) {
+    EXPECT_NE(table->At("corp"), nullptr);
+    EXPECT_NE(table->At("machines"), nullptr);
+  }
+  EXPECT_EQ(mine.Enable("corp/x", "jwt", "").error().message, "path is already in use at corp/");
 }
 
 }  // namespace

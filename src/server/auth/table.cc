@@ -45,8 +45,8 @@ std::shared_ptr<Mount> Table::Make(const std::string& path, const Type& type,
   return mount;
 }
 
-std::map<std::string, std::shared_ptr<Mount>> Table::FromRecord(const Json& record) {
-  std::map<std::string, std::shared_ptr<Mount>> out;
+Table::Map Table::FromRecord(const Json& record) {
+  Map out;
   if (!record.is_object()) return out;
   const auto text = [](const Json& object, const char* name) {
     const auto it = object.find(name);
@@ -71,21 +71,53 @@ std::map<std::string, std::shared_ptr<Mount>> Table::FromRecord(const Json& reco
   return out;
 }
 
-Json Table::RecordLocked() const {
+Json Table::RecordOf(const Map& map) {
   Json mounts = Json::object();
-  for (const auto& [path, m] : mounts_) {
+  for (const auto& [path, m] : map) {
     mounts[path] = Json{{"type", m->type}, {"description", m->description}};
   }
   return Json{{"mounts", std::move(mounts)}};
 }
 
 Result<void> Table::Load() {
-  TRESOR_ASSIGN_OR_RETURN(auto record, GetRecord(*services_.barrier, kTablePath));
-  auto loaded = record ? FromRecord(*record) : std::map<std::string, std::shared_ptr<Mount>>();
+  TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecordAt(*services_.barrier, kTablePath));
+  Map loaded = stored.record ? FromRecord(*stored.record) : Map();
   for (auto& [path, mount] : loaded) TRESOR_RETURN_IF_ERROR(mount->method->Load());
   const std::unique_lock lock(mutex_);
+  if (stored.revision < revision_) return {};  // loads may overlap: the newest wins
   mounts_ = std::move(loaded);
+  revision_ = stored.revision;
   return {};
+}
+
+Result<void> Table::Change(const std::function<Result<void>(Map& mounts)>& change) {
+  store::Barrier& barrier = *services_.barrier;
+  for (int attempt = 0; attempt < kChangeAttempts; ++attempt) {
+    Map next;
+    uint64_t revision = 0;
+    {
+      const std::shared_lock lock(mutex_);
+      next = mounts_;
+      revision = revision_;
+    }
+    TRESOR_RETURN_IF_ERROR(change(next));
+    auto result = barrier.ApplyIf({{kTablePath, revision}},
+                                  {SealRecord(barrier, kTablePath, RecordOf(next))});
+    if (!result) return MakeError(result.error().code, "storage refused the auth table change");
+    if (result->applied) {
+      const std::unique_lock lock(mutex_);
+      if (revision_ == revision) {
+        mounts_ = std::move(next);
+        revision_ = result->revision;
+        return {};
+      }
+    }
+    // Changed meanwhile (by another node, or stored and overtaken): from
+    // the store, then, unless it was stored, again.
+    TRESOR_RETURN_IF_ERROR(Load());
+    if (result->applied) return {};
+  }
+  return MakeError(ErrorCode::kUnavailable, "the auth table kept changing; try again");
 }
 
 std::shared_ptr<const Mount> Table::Find(std::string_view path, std::string* rest) const {
@@ -120,56 +152,51 @@ Result<void> Table::Enable(std::string path, const std::string& type_name,
                                                       " auth methods can be enabled, not \"" +
                                                       type_name + "\"");
   }
-  const std::lock_guard change(change_mutex_);
-  {
-    const std::shared_lock lock(mutex_);
-    if (path.starts_with("token/") || std::string("token/").starts_with(path)) {
-      return MakeError(ErrorCode::kRefused, "path is already in use at token/");
-    }
-    for (const auto& [existing, m] : mounts_) {
+  if (path.starts_with("token/") || std::string("token/").starts_with(path)) {
+    return MakeError(ErrorCode::kRefused, "path is already in use at token/");
+  }
+  const std::lock_guard serial(change_mutex_);
+  return Change([&](Map& mounts) -> Result<void> {
+    for (const auto& [existing, m] : mounts) {
       if (existing.starts_with(path) || path.starts_with(existing)) {
         return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
       }
     }
-  }
-  std::shared_ptr<Mount> made = Make(path, *type, description);
-  TRESOR_RETURN_IF_ERROR(DeleteUnder(*services_.barrier, made->prefix()));
-  TRESOR_RETURN_IF_ERROR(made->method->Load());
-  const std::unique_lock lock(mutex_);
-  mounts_[path] = std::move(made);
-  PutRecord(*services_.barrier, kTablePath, RecordLocked());
-  return {};
+    std::shared_ptr<Mount> made = Make(path, *type, description);
+    TRESOR_RETURN_IF_ERROR(DeleteUnder(*services_.barrier, made->prefix()));
+    TRESOR_RETURN_IF_ERROR(made->method->Load());
+    mounts[path] = std::move(made);
+    return {};
+  });
 }
 
 Result<void> Table::Disable(std::string path) {
   path = Normalized(std::move(path));
-  const std::lock_guard change(change_mutex_);
+  const std::lock_guard serial(change_mutex_);
   std::shared_ptr<Mount> gone;
-  {
-    const std::unique_lock lock(mutex_);
-    const auto it = mounts_.find(path);
-    if (it == mounts_.end()) return {};
-    gone = it->second;
-    mounts_.erase(it);
-    PutRecord(*services_.barrier, kTablePath, RecordLocked());
-  }
+  TRESOR_RETURN_IF_ERROR(Change([&](Map& mounts) -> Result<void> {
+    const auto it = mounts.find(path);
+    gone = it == mounts.end() ? nullptr : it->second;
+    if (gone != nullptr) mounts.erase(it);
+    return {};
+  }));
   // No request reaches it from here on; what it stored goes.
-  return DeleteUnder(*services_.barrier, gone->prefix());
+  return gone == nullptr ? Result<void>() : DeleteUnder(*services_.barrier, gone->prefix());
 }
 
 Result<void> Table::Tune(std::string path, const std::string& description) {
   path = Normalized(std::move(path));
-  const std::lock_guard change(change_mutex_);
-  const std::unique_lock lock(mutex_);
-  const auto it = mounts_.find(path);
-  if (it == mounts_.end()) {
-    return MakeError(ErrorCode::kNotFound, "no auth method is enabled at " + path);
-  }
-  auto tuned = std::make_shared<Mount>(*it->second);  // readers keep the one they hold
-  tuned->description = description;
-  it->second = std::move(tuned);
-  PutRecord(*services_.barrier, kTablePath, RecordLocked());
-  return {};
+  const std::lock_guard serial(change_mutex_);
+  return Change([&](Map& mounts) -> Result<void> {
+    const auto it = mounts.find(path);
+    if (it == mounts.end()) {
+      return MakeError(ErrorCode::kNotFound, "no auth method is enabled at " + path);
+    }
+    auto tuned = std::make_shared<Mount>(*it->second);  // readers keep the one they hold
+    tuned->description = description;
+    it->second = std::move(tuned);
+    return {};
+  });
 }
 
 Json Table::Describe() const {
@@ -193,9 +220,11 @@ void Table::Changed(const std::string& key, uint64_t revision, const std::option
   if (const auto mount = Find(key, &rest)) mount->method->Refresh(rest, revision, record);
 }
 
-void Table::Reset(const std::optional<Json>& record) {
-  auto given = record ? FromRecord(*record) : std::map<std::string, std::shared_ptr<Mount>>();
+void Table::Reset(const std::optional<Json>& record, uint64_t revision) {
+  Map given = record ? FromRecord(*record) : Map();
   const std::unique_lock lock(mutex_);
+  if (revision < revision_) return;  // older than what the map reflects
+  revision_ = revision;
   for (auto& [path, mount] : given) {
     const auto kept = mounts_.find(path);
     if (kept != mounts_.end() && kept->second->type == mount->type) {

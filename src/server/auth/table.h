@@ -5,6 +5,7 @@
 // Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -55,22 +56,31 @@ class Table {
   bool Caches(const std::string& key) const;
   void Changed(const std::string& key, uint64_t revision,
                const std::optional<nlohmann::json>& record);
-  // Another node changed the table: instances are made for new paths (empty:
-  // their records follow in revision order) and dropped for gone ones.
-  void Reset(const std::optional<nlohmann::json>& record);
+  // Another node changed the table (at `revision`): instances are made for
+  // new paths (empty: their records follow in revision order) and dropped
+  // for gone ones.
+  void Reset(const std::optional<nlohmann::json>& record, uint64_t revision);
 
  private:
   // The mounts a stored table describes (an older table's form too:
   // {"userpass": true, "descriptions": {...}}).
-  std::map<std::string, std::shared_ptr<Mount>> FromRecord(const nlohmann::json& record);
-  nlohmann::json RecordLocked() const;
+  using Map = std::map<std::string, std::shared_ptr<Mount>>;
+  Map FromRecord(const nlohmann::json& record);
+  static nlohmann::json RecordOf(const Map& mounts);
+  // Applies `change` to a copy of the map and stores the table only if it
+  // is still the one the copy was made from (two nodes changing it at once
+  // cannot both write a table without the other's change); else reads it
+  // again and retries.
+  Result<void> Change(const std::function<Result<void>(Map& mounts)>& change);
+  static constexpr int kChangeAttempts = 16;
   std::shared_ptr<Mount> Make(const std::string& path, const Type& type,
                               const std::string& description) const;
 
   Services services_;
   std::mutex change_mutex_;  // one Enable, Disable or Tune at a time
   mutable std::shared_mutex mutex_;
-  std::map<std::string, std::shared_ptr<Mount>> mounts_;
+  uint64_t revision_ = 0;  // of the stored table the map reflects (0: none stored)
+  Map mounts_;
 };
 
 }  // namespace tresor::server::auth
