@@ -4,6 +4,7 @@
 
 #include "server/approle/approle.h"
 #include "server/auth/method.h"
+#include "server/auth/role_routes.h"
 #include "server/core.h"
 #include "server/request_body.h"
 #include "server/responses.h"
@@ -69,13 +70,7 @@ class AppRoleMethod : public auth::Method {
 
 http::Response AppRoleMethod::Handle(const http::Request& request, const std::string& rest,
                                      const Json& body) {
-  if (rest == "role" || rest == "role/") {
-    if (!IsList(request)) return Error(405, "unsupported operation");
-    auto names = roles_.ListRoles();
-    if (!names) return ErrorOf(names.error());
-    if (names->empty()) return Error(404, "");
-    return Envelope(200, Json{{"keys", *names}});
-  }
+  if (rest == "role" || rest == "role/") return auth::ListRoles(request, roles_);
   if (!rest.starts_with("role/")) return Error(404, "unsupported path");
   std::string name = rest.substr(5);
   std::string action;
@@ -83,24 +78,7 @@ http::Response AppRoleMethod::Handle(const http::Request& request, const std::st
     action = name.substr(slash + 1);
     name.resize(slash);
   }
-  if (action.empty()) {
-    if (IsWrite(request)) {
-      auto written = roles_.WriteRole(name, body);
-      return written ? NoContent() : ErrorOf(written.error());
-    }
-    if (request.method == "DELETE") {
-      auto deleted = roles_.DeleteRole(name);
-      if (!deleted && deleted.error().code != ErrorCode::kNotFound) {
-        return ErrorOf(deleted.error());
-      }
-      return NoContent();
-    }
-    if (request.method != "GET") return Error(405, "unsupported operation");
-    auto role = roles_.ReadRole(name);
-    if (!role) return ErrorOf(role.error());
-    if (!*role) return Error(404, "");
-    return Envelope(200, RoleData(**role));
-  }
+  if (action.empty()) return auth::RoleRoute(request, roles_, name, body, RoleData);
   if (action == "role-id") {
     if (IsWrite(request)) {
       auto set = roles_.SetRoleId(name, TextSetting(body, "role_id"));

@@ -45,9 +45,18 @@ std::shared_ptr<Mount> Table::Make(const std::string& path, const Type& type,
   return mount;
 }
 
-Table::Map Table::FromRecord(const Json& record) {
+Table::Map Table::FromRecord(const Json& record, const Map& kept) {
   Map out;
   if (!record.is_object()) return out;
+  // A mount already there with the same type keeps its instance, and what
+  // it holds; only its description is taken from the record.
+  const auto mount = [&](const std::string& path, const Type& type, std::string description) {
+    const auto it = kept.find(path);
+    if (it == kept.end() || it->second->type != type.name) return Make(path, type, description);
+    auto same = std::make_shared<Mount>(*it->second);
+    same->description = std::move(description);
+    return same;
+  };
   const auto text = [](const Json& object, const char* name) {
     const auto it = object.find(name);
     return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -55,7 +64,7 @@ Table::Map Table::FromRecord(const Json& record) {
   if (const auto mounts = record.find("mounts"); mounts != record.end() && mounts->is_object()) {
     for (const auto& [path, entry] : mounts->items()) {
       const Type* type = entry.is_object() ? FindType(text(entry, "type")) : nullptr;
-      if (type != nullptr) out[path] = Make(path, *type, text(entry, "description"));
+      if (type != nullptr) out[path] = mount(path, *type, text(entry, "description"));
     }
     return out;
   }
@@ -66,7 +75,7 @@ Table::Map Table::FromRecord(const Json& record) {
     if (on == record.end() || !on->is_boolean() || !on->get<bool>()) continue;
     const bool described = descriptions != record.end() && descriptions->is_object();
     out[std::string(type.name) + "/"] =
-        Make(std::string(type.name) + "/", type, described ? text(*descriptions, type.name) : "");
+        mount(std::string(type.name) + "/", type, described ? text(*descriptions, type.name) : "");
   }
   return out;
 }
@@ -81,7 +90,7 @@ Json Table::RecordOf(const Map& map) {
 
 Result<void> Table::Load() {
   TRESOR_ASSIGN_OR_RETURN(auto stored, GetRecordAt(*services_.barrier, kTablePath));
-  Map loaded = stored.record ? FromRecord(*stored.record) : Map();
+  Map loaded = stored.record ? FromRecord(*stored.record, Map()) : Map();
   for (auto& [path, mount] : loaded) TRESOR_RETURN_IF_ERROR(mount->method->Load());
   const std::unique_lock lock(mutex_);
   if (stored.revision < revision_) return {};  // loads may overlap: the newest wins
@@ -125,7 +134,7 @@ std::shared_ptr<const Mount> Table::Find(std::string_view path, std::string* res
   path.remove_prefix(5);
   const std::shared_lock lock(mutex_);
   // Paths do not nest: at most one is a prefix of `path`.
-  auto it = mounts_.upper_bound(std::string(path));
+  auto it = mounts_.upper_bound(path);
   if (it == mounts_.begin()) return nullptr;
   --it;
   if (!path.starts_with(it->first)) return nullptr;
@@ -221,19 +230,15 @@ void Table::Changed(const std::string& key, uint64_t revision, const std::option
 }
 
 void Table::Reset(const std::optional<Json>& record, uint64_t revision) {
-  Map given = record ? FromRecord(*record) : Map();
+  Map current;
+  {
+    const std::shared_lock lock(mutex_);
+    current = mounts_;
+  }
+  Map given = record ? FromRecord(*record, current) : Map();
   const std::unique_lock lock(mutex_);
   if (revision < revision_) return;  // older than what the map reflects
   revision_ = revision;
-  for (auto& [path, mount] : given) {
-    const auto kept = mounts_.find(path);
-    if (kept != mounts_.end() && kept->second->type == mount->type) {
-      // The same instance, with what it holds: only the description changed.
-      auto tuned = std::make_shared<Mount>(*kept->second);
-      tuned->description = mount->description;
-      mount = std::move(tuned);
-    }
-  }
   mounts_ = std::move(given);
 }
 

@@ -62,10 +62,12 @@ class Table {
   void Reset(const std::optional<nlohmann::json>& record, uint64_t revision);
 
  private:
-  // The mounts a stored table describes (an older table's form too:
-  // {"userpass": true, "descriptions": {...}}).
-  using Map = std::map<std::string, std::shared_ptr<Mount>>;
-  Map FromRecord(const nlohmann::json& record);
+  // By path; found by a string_view without a copy.
+  using Map = std::map<std::string, std::shared_ptr<Mount>, std::less<>>;
+  // The mounts `record` describes (an older table's form too: {"userpass":
+  // true, "descriptions": {...}}); those in `kept` at the same path and of
+  // the same type keep their instance.
+  Map FromRecord(const nlohmann::json& record, const Map& kept);
   static nlohmann::json RecordOf(const Map& mounts);
   // Applies `change` to a copy of the map and stores the table only if it
   // is still the one the copy was made from (two nodes changing it at once

@@ -1,6 +1,7 @@
 // auth/PATH/ for a JWT mount: config, roles and login, in Vault's shapes
 // (hvac's auth.jwt methods, node-vault's jwtLogin).
 #include "server/auth/method.h"
+#include "server/auth/role_routes.h"
 #include "server/core.h"
 #include "server/jwt/jwt_auth.h"
 #include "server/jwt/jwt_records.h"
@@ -45,31 +46,9 @@ http::Response JwtMethod::Handle(const http::Request& request, const std::string
     if (!*config) return Error(404, "");
     return Envelope(200, jwt::ConfigApi(**config));
   }
-  if (rest == "role" || rest == "role/") {
-    if (!IsList(request)) return Error(405, "unsupported operation");
-    auto names = jwt_.ListRoles();
-    if (!names) return ErrorOf(names.error());
-    if (names->empty()) return Error(404, "");
-    return Envelope(200, Json{{"keys", *names}});
-  }
+  if (rest == "role" || rest == "role/") return auth::ListRoles(request, jwt_);
   if (!rest.starts_with("role/")) return Error(404, "unsupported path");
-  const std::string name = rest.substr(5);
-  if (IsWrite(request)) {
-    auto written = jwt_.WriteRole(name, body);
-    return written ? NoContent() : ErrorOf(written.error());
-  }
-  if (request.method == "DELETE") {
-    auto deleted = jwt_.DeleteRole(name);
-    if (!deleted && deleted.error().code != ErrorCode::kNotFound) {
-      return ErrorOf(deleted.error());
-    }
-    return NoContent();
-  }
-  if (request.method != "GET") return Error(405, "unsupported operation");
-  auto role = jwt_.ReadRole(name);
-  if (!role) return ErrorOf(role.error());
-  if (!*role) return Error(404, "");
-  return Envelope(200, jwt::RoleApi(**role));
+  return auth::RoleRoute(request, jwt_, rest.substr(5), body, jwt::RoleApi);
 }
 
 Result<TokenRequest> JwtMethod::LogIn(const http::Request&, std::string_view, const Json& body,
