@@ -5,7 +5,8 @@
 #   3. libFuzzer on every parser target in fuzz/ (age header and armor, sops files
 #      and ansible vaults, dotenvx files, the file-format adapters, sealed values, rules, agent
 #      protocol, policies, HTTP requests and responses, audit lines, the API,
-#      request bodies, snapshot streams), one per core; FUZZ_BUDGET seconds in
+#      request bodies, snapshot streams, JWTs and JWKS documents, a transit
+#      seal keeper's answers), one per core; FUZZ_BUDGET seconds in
 #      all (default 480: CI's hour has room for that much), shared out so that
 #      every target gets the same time (at least 20 s); FUZZ_SECONDS sets the
 #      time per target instead
@@ -26,7 +27,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 targets=(header armor ini dotenv json toml yaml token rules agent policy http audit api response
-  body snapshot sops ansible dotenvx jwt)
+  body snapshot sops ansible dotenvx jwt seal)
 rounds=$(( (${#targets[@]} + jobs - 1) / jobs ))
 FUZZ_SECONDS=${FUZZ_SECONDS:-$(( ${FUZZ_BUDGET:-480} / rounds > 20 ? ${FUZZ_BUDGET:-480} / rounds : 20 ))}
 echo "== fuzzing (${FUZZ_SECONDS}s per target, $jobs at a time)"

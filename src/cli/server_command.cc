@@ -22,6 +22,7 @@
 #include "formats/document.h"
 #include "http/server.h"
 #include "server/api.h"
+#include "server/seals/auto_unsealer.h"
 #include "server/ticker.h"
 #include "store/memory_storage.h"
 #include "store/sqlite_storage.h"
@@ -165,7 +166,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   server::ApiOptions api_options;
   api_options.version = TRESOR_VERSION;
   api_options.cluster_name = options.cluster_name;
-  api_options.age_identity_file = options.age_identity_file;
+  api_options.root_key_wrapper = SealWrapper(options);
   if (options.dev) {
     api_options.storage = std::make_shared<store::MemoryStorage>();
   } else {
@@ -234,20 +235,20 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
           : options.data_dir + "/tresor.db";
   std::string root_token;
   crypto::SecretBytes unseal_key;
+  // Why an auto-unsealing node is still sealed ("" if it is not).
+  std::string waiting;
   if (options.dev) {
     TRESOR_ASSIGN_OR_RETURN(root_token, DevRootToken(options));
     TRESOR_ASSIGN_OR_RETURN(unseal_key, api->StartDev(root_token));
-  } else {
-    TRESOR_ASSIGN_OR_RETURN(const bool initialized, api->seal().Initialized());
-    if (initialized && !options.age_identity_file.empty()) {
-      // Never re-initialised: a root key that does not open is the end.
-      // On etcd, named with the store: another cluster's data under this
-      // prefix says so.
-      if (auto unsealed = api->AutoUnseal(); !unsealed) {
-        if (options.storage_type != "etcd") return unsealed;
-        return WithPlace(where, std::move(unsealed).error());
-      }
+  } else if (api->seal().unseals_itself()) {
+    auto unsealed = server::UnsealAtStart(*api);
+    // Never re-initialised: a root key that does not open is the end. On
+    // etcd, named with the store: another cluster's data under this prefix
+    // says so.
+    if (!unsealed && options.storage_type == "etcd") {
+      return WithPlace(where, std::move(unsealed).error());
     }
+    TRESOR_ASSIGN_OR_RETURN(waiting, std::move(unsealed));
   }
   if (options.dev) {
     std::printf(
@@ -259,6 +260,7 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
     std::printf("tresor server: listening on %s\nstorage: %s\nstate: %s\nnode: %s\n",
                 address.c_str(), where.c_str(),
                 !status.initialized ? "not initialized (run tresor operator init)"
+                : !waiting.empty()  ? ("sealed (retrying: " + waiting + ")").c_str()
                 : status.sealed     ? "sealed (run tresor operator unseal)"
                                     : "unsealed",
                 node_name.c_str());
@@ -267,6 +269,17 @@ Result<void> RunServerCommand(const ServerOptions& flags) {
   // before "listening" is said, so that every thread runs once a client
   // (or a test lowering the descriptor limit) hears it.
   server::Ticker sweeper(std::chrono::seconds(1), [api] { api->Sweep(); });
+  // An auto-unsealing node that could not reach its seal, or whose store
+  // was not initialised yet (another node may do it), keeps trying, until
+  // it has been unsealed once: a node sealed by sys/seal stays sealed.
+  std::unique_ptr<server::AutoUnsealer> unsealer;
+  if (!options.dev && api->seal().unseals_itself()) {
+    unsealer = std::make_unique<server::AutoUnsealer>(
+        api, std::chrono::seconds(2), [](const std::string& message, const std::string& error) {
+          Log(error.empty() ? "info" : "warn", message,
+              error.empty() ? server::Json::object() : server::Json{{"error", error}});
+        });
+  }
   std::fflush(stdout);
   Log("info", "listening",
       server::Json{{"address", address},

@@ -1,10 +1,12 @@
 // tresor server (the Vault-compatible server, src/server/) and tresor audit.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "crypto/result.h"
+#include "server/seals/root_key_wrapper.h"
 #include "store/storage.h"
 
 namespace tresor::cli {
@@ -38,7 +40,11 @@ struct ServerOptions {
   // listening one).
   std::string node_name;
   std::string api_addr;
-  std::string age_identity_file;  // [seal] type = "age": auto-unseal
+  // [seal]: "shamir" (unseal keys), "age" (age_identity_file) or
+  // "transit" (a key on another server); the last two unseal by themselves.
+  std::string seal_type = "shamir";
+  std::string age_identity_file;
+  server::TransitSealSettings transit;
   // [snapshots]: one every interval ("" : none) into dir, the newest
   // `keep` kept, encrypted to the recipients.
   std::string snapshot_interval;
@@ -58,6 +64,9 @@ struct ServerOptions {
 // flags given on the command line are applied afterwards by the caller).
 // Errors say FILE:LINE:COL and what is wrong; unknown settings are errors.
 Result<void> LoadServerConfig(const std::string& path, ServerOptions& options);
+
+// What keeps the root key for [seal]'s type; null for Shamir shares.
+std::shared_ptr<server::RootKeyWrapper> SealWrapper(const ServerOptions& options);
 
 // --check: what a start would refuse before serving (durations, the files
 // and directories the settings name), without starting; prints "FILE: ok".

@@ -17,6 +17,45 @@
 
 namespace tresor::cli {
 
+namespace {
+
+// Each seal type takes its own settings, all of them, and no other's.
+Result<void> CheckSealSettings(const std::string& path, const ServerOptions& o) {
+  const std::map<std::string, std::vector<std::pair<std::string, const std::string*>>> needs{
+      {"shamir", {}},
+      {"age", {{"age_identity_file", &o.age_identity_file}}},
+      {"transit",
+       {{"address", &o.transit.address},
+        {"key_name", &o.transit.key_name},
+        {"token_file", &o.transit.token_file}}},
+  };
+  auto it = needs.find(o.seal_type);
+  if (it == needs.end()) {
+    return MakeError(ErrorCode::kSyntax, path +
+                                             ": seal.type must be \"shamir\", \"age\" or "
+                                             "\"transit\", not \"" +
+                                             o.seal_type + "\"");
+  }
+  for (const auto& [name, value] : it->second) {
+    if (value->empty()) {
+      return MakeError(ErrorCode::kSyntax,
+                       path + ": seal.type \"" + o.seal_type + "\" needs seal." + name);
+    }
+  }
+  const bool transit_set = !o.transit.address.empty() || !o.transit.key_name.empty() ||
+                           !o.transit.token_file.empty() || !o.transit.ca_file.empty() ||
+                           o.transit.mount_path != "transit";
+  if ((o.seal_type != "age" && !o.age_identity_file.empty()) ||
+      (o.seal_type != "transit" && transit_set)) {
+    return MakeError(
+        ErrorCode::kSyntax,
+        path + ": [seal] has settings of another seal type than \"" + o.seal_type + "\"");
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
   // It says where secrets are kept and who may connect.
   TRESOR_RETURN_IF_ERROR(RefuseIfOthersCanChange(path, "the server's settings file"));
@@ -24,8 +63,6 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
   const formats::Format* toml = formats::FormatForFile("server.toml");
   auto doc = toml->Parse(text);
   if (!doc) return WithPlace(path, std::move(doc).error());
-  std::string seal_type = "shamir";
-  std::string seal_identity;
   using Setter = std::function<bool(const std::string&, formats::ValueType)>;
   auto text_of = [](std::string* field) -> Setter {
     return [field](const std::string& v, formats::ValueType t) {
@@ -55,8 +92,13 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
        }},
       {"tls.cert_file", text_of(&o.tls_cert_file)},
       {"tls.key_file", text_of(&o.tls_key_file)},
-      {"seal.type", text_of(&seal_type)},
-      {"seal.age_identity_file", text_of(&seal_identity)},
+      {"seal.type", text_of(&o.seal_type)},
+      {"seal.age_identity_file", text_of(&o.age_identity_file)},
+      {"seal.address", text_of(&o.transit.address)},
+      {"seal.mount_path", text_of(&o.transit.mount_path)},
+      {"seal.key_name", text_of(&o.transit.key_name)},
+      {"seal.token_file", text_of(&o.transit.token_file)},
+      {"seal.tls_ca_cert", text_of(&o.transit.ca_file)},
       {"limits.request_timeout", text_of(&o.request_timeout)},
       {"limits.idle_timeout", text_of(&o.idle_timeout)},
       {"limits.max_connections", int_of(&o.max_connections)},
@@ -102,16 +144,7 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
       return MakeError(ErrorCode::kSyntax, where + ": " + value.path + ": wrong type or range");
     }
   }
-  if (seal_type == "age") {
-    if (seal_identity.empty()) {
-      return MakeError(ErrorCode::kSyntax,
-                       path + ": seal.type \"age\" needs seal.age_identity_file");
-    }
-    o.age_identity_file = seal_identity;
-  } else if (seal_type != "shamir") {
-    return MakeError(ErrorCode::kSyntax,
-                     path + ": seal.type must be \"shamir\" or \"age\", not \"" + seal_type + "\"");
-  }
+  TRESOR_RETURN_IF_ERROR(CheckSealSettings(path, o));
   const bool snapshots =
       !o.snapshot_interval.empty() || !o.snapshot_dir.empty() || !o.snapshot_recipients.empty();
   if (snapshots && (o.snapshot_interval.empty() || o.snapshot_dir.empty() ||
@@ -136,14 +169,21 @@ Result<void> LoadServerConfig(const std::string& path, ServerOptions& o) {
   return {};
 }
 
+std::shared_ptr<server::RootKeyWrapper> SealWrapper(const ServerOptions& o) {
+  if (o.seal_type == "age") return server::AgeRootKeyWrapper(o.age_identity_file);
+  if (o.seal_type == "transit") return server::TransitRootKeyWrapper(o.transit);
+  return nullptr;
+}
+
 Result<void> CheckServerSettings(const ServerOptions& o) {
   for (const std::string* duration : {&o.request_timeout, &o.idle_timeout}) {
     TRESOR_RETURN_IF_ERROR(formats::ParseDuration(*duration));
   }
   if (!o.snapshot_interval.empty())
     TRESOR_RETURN_IF_ERROR(formats::ParseDuration(o.snapshot_interval));
-  for (const std::string* file : {&o.tls_cert_file, &o.tls_key_file, &o.age_identity_file,
-                                  &o.etcd_ca_file, &o.etcd_cert_file, &o.etcd_key_file}) {
+  for (const std::string* file :
+       {&o.tls_cert_file, &o.tls_key_file, &o.age_identity_file, &o.transit.token_file,
+        &o.transit.ca_file, &o.etcd_ca_file, &o.etcd_cert_file, &o.etcd_key_file}) {
     if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
       return MakeError(ErrorCode::kIo, *file + ": cannot read: " + std::strerror(errno));
     }

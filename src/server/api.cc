@@ -46,7 +46,7 @@ bool AuditResponse(audit::AuditLog& audit, const Json& about, const Json& auth,
 
 Api::Api(ApiOptions options)
     : options_(std::move(options)),
-      seal_(options_.storage, options_.age_identity_file),
+      seal_(options_.storage, options_.root_key_wrapper),
       sealed_audit_key_(std::make_shared<crypto::HmacSha256Key>(crypto::RandomSecret(32).Reveal())),
       login_throttle_(options_.login_limits),
       login_pool_(options_.login_threads > 0
@@ -54,10 +54,16 @@ Api::Api(ApiOptions options)
                       : std::max<size_t>(1, std::thread::hardware_concurrency() / 2),
                   options_.login_queue) {}
 
-Result<void> Api::Open(std::shared_ptr<store::Barrier> barrier) {
+Result<void> Api::Open(std::shared_ptr<store::Barrier> barrier, bool only_if_sealed) {
   TRESOR_ASSIGN_OR_RETURN(std::shared_ptr<Core> core, Core::Load(std::move(barrier)));
   if (options_.audit) TRESOR_RETURN_IF_ERROR(CheckAuditHead(*core));
-  std::atomic_store(&core_, core);
+  if (!only_if_sealed) {
+    std::atomic_store(&core_, core);
+    return {};
+  }
+  // Never in place of a core that init (or an unseal) put there meanwhile.
+  std::shared_ptr<Core> none;
+  std::atomic_compare_exchange_strong(&core_, &none, core);
   return {};
 }
 

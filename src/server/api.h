@@ -46,9 +46,9 @@ struct ApiOptions {
   std::string version;  // reported by sys/health
   std::string cluster_name = "tresor";
   std::shared_ptr<store::Storage> storage;  // required
-  // "" : the root key is split into Shamir shares at init; else the age
-  // identity file that protects it (auto-unseal).
-  std::string age_identity_file;
+  // null: the root key is split into Shamir shares at init; else what
+  // keeps it (auto-unseal: age identity, transit key).
+  std::shared_ptr<RootKeyWrapper> root_key_wrapper;
   // Every request and response is logged here; a request that cannot be
   // logged is refused with 500. May be null. The log's head (seq and
   // hash of its last line) is kept in the store, once a second and at
@@ -70,7 +70,8 @@ class Api {
   // new, unseals it, and adds `root_token` as a root token. Returns the
   // unseal key (empty if the store was initialised before).
   Result<crypto::SecretBytes> StartDev(const std::string& root_token);
-  // Unseals with the age identity. kRefused unless initialised for it.
+  // Unseals with the seal's wrapper (age identity, transit key); nothing
+  // if unsealed already. kRefused unless initialised for it.
   Result<void> AutoUnseal();
 
   // Background upkeep, called every second and once at shutdown: revokes
@@ -138,8 +139,9 @@ class Api {
   // and GET sys/audit-log (the newest lines, filtered, for the web UI).
   http::Response AuditHead(Core& core, const http::Request& request);
   http::Response AuditLogView(Core& core, const http::Request& request);
-  // Loads the Core from `barrier` and serves with it.
-  Result<void> Open(std::shared_ptr<store::Barrier> barrier);
+  // Loads the Core from `barrier` and serves with it; with
+  // `only_if_sealed`, not if another Core serves by then.
+  Result<void> Open(std::shared_ptr<store::Barrier> barrier, bool only_if_sealed = false);
   // Holds `response` until the request's writes are durable.
   http::Response AwaitWrites(http::Response response);
   // `response` kept for a wrapping token if the request asked for it

@@ -2,18 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "age/encrypt.h"
 #include "crypto/random.h"
 #include "crypto/shamir.h"
 #include "crypto/value_aead.h"
-#include "keys/identity_file.h"
 #include "server/times.h"
 
 namespace tresor::server {
 namespace {
 
 constexpr char kConfigPath[] = "core/seal-config";
-constexpr char kAgeRootKeyPath[] = "core/root-key/age";
 // After a rekey: the root key sealed under the key the shares make.
 constexpr char kShamirRootKeyPath[] = "core/root-key/shamir";
 
@@ -23,10 +20,13 @@ std::span<const uint8_t> Aad(std::string_view path) {
 
 store::Bytes ToBytes(std::string_view s) { return store::Bytes(s.begin(), s.end()); }
 
+// Where a wrapper's root key is kept: "core/root-key/age", ".../transit".
+std::string WrappedRootKeyPath(const std::string& type) { return "core/root-key/" + type; }
+
 }  // namespace
 
-Seal::Seal(std::shared_ptr<store::Storage> storage, std::string age_identity_file)
-    : storage_(std::move(storage)), age_identity_file_(std::move(age_identity_file)) {}
+Seal::Seal(std::shared_ptr<store::Storage> storage, std::shared_ptr<RootKeyWrapper> wrapper)
+    : storage_(std::move(storage)), wrapper_(std::move(wrapper)) {}
 
 Result<std::optional<Seal::Config>> Seal::LoadConfig() {
   TRESOR_ASSIGN_OR_RETURN(auto bytes, storage_->Get(kConfigPath));
@@ -70,8 +70,7 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
                          "\") and no tresor seal configuration: initialising would mix with "
                          "it; use an empty prefix");
   }
-  const bool age_seal = !age_identity_file_.empty();
-  if (age_seal) {
+  if (wrapper_) {
     shares = 0;
     threshold = 0;
   } else {
@@ -80,20 +79,15 @@ Result<InitResult> Seal::Init(int shares, int threshold) {
   auto root_key = crypto::RandomSecret(kRootKeySize);
   store::Keyring keyring = store::Keyring::Generate(NowUnix());
   std::vector<store::Write> writes;
-  const nlohmann::json config{{"type", age_seal ? "age" : "shamir"},
+  const nlohmann::json config{{"type", wrapper_ ? wrapper_->type() : "shamir"},
                               {"secret_shares", shares},
                               {"secret_threshold", threshold}};
   writes.push_back({kConfigPath, ToBytes(config.dump())});
   writes.push_back({store::kKeyringPath, keyring.Seal(root_key)});
   InitResult result;
-  if (age_seal) {
-    TRESOR_ASSIGN_OR_RETURN(auto identities, keys::LoadIdentityFile(age_identity_file_, nullptr));
-    const age::X25519Recipient recipient = identities.front().ToRecipient();
-    const age::Recipient* recipients[] = {&recipient};
-    age::SpanSource in(root_key.Reveal());
-    age::VectorSink out;
-    TRESOR_RETURN_IF_ERROR(age::Encrypt(recipients, in, out));
-    writes.push_back({kAgeRootKeyPath, std::move(out.data())});
+  if (wrapper_) {
+    TRESOR_ASSIGN_OR_RETURN(auto wrapped, wrapper_->Wrap(root_key));
+    writes.push_back({WrappedRootKeyPath(wrapper_->type()), std::move(wrapped)});
   } else if (shares == 1) {
     result.shares.push_back(crypto::SecretBytes::CopyOf(root_key.Reveal()));
   } else {
@@ -128,7 +122,8 @@ Result<std::shared_ptr<store::Barrier>> Seal::AddShare(std::span<const uint8_t> 
   TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
   if (!config) return MakeError(ErrorCode::kRefused, "the store is not initialized");
   if (config->type != "shamir") {
-    return MakeError(ErrorCode::kRefused, "this server is unsealed by its age identity, not keys");
+    return MakeError(ErrorCode::kRefused,
+                     "this server is unsealed by its " + config->type + " seal, not keys");
   }
   const size_t size = config->shares == 1 ? kRootKeySize : kRootKeySize + 1;
   if (share.size() != size) {
@@ -258,30 +253,32 @@ void Seal::ResetProgress() {
   progress_.clear();
 }
 
-Result<std::shared_ptr<store::Barrier>> Seal::UnsealWithAge() {
+Result<std::shared_ptr<store::Barrier>> Seal::UnsealWithWrapper() {
   const std::lock_guard lock(mutex_);
   TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
   if (!config) return MakeError(ErrorCode::kRefused, "the store is not initialized");
-  if (config->type != "age") {
+  if (!wrapper_ || config->type != wrapper_->type()) {
     return MakeError(ErrorCode::kRefused,
-                     "this store is sealed with Shamir keys, not an age identity");
+                     "this store is sealed with " +
+                         (config->type == "shamir" ? std::string("Shamir keys")
+                                                   : "the " + config->type + " seal") +
+                         ", not " +
+                         (wrapper_ ? "the " + wrapper_->type() + " seal" : std::string("keys")));
   }
-  TRESOR_ASSIGN_OR_RETURN(auto wrapped, storage_->Get(kAgeRootKeyPath));
-  if (!wrapped) {
-    return MakeError(ErrorCode::kIntegrity, std::string(kAgeRootKeyPath) + ": missing");
+  const std::string path = WrappedRootKeyPath(config->type);
+  TRESOR_ASSIGN_OR_RETURN(auto stored, storage_->Read(path));
+  if (!stored) return MakeError(ErrorCode::kIntegrity, path + ": missing");
+  TRESOR_ASSIGN_OR_RETURN(auto root_key, wrapper_->Unwrap(stored->value));
+  TRESOR_ASSIGN_OR_RETURN(auto barrier, OpenWithRootKey(root_key));
+  // Only once the key has opened the keyring: a rotated transit key gets
+  // the root key wrapped under its newest version, so that old versions
+  // can be retired. Conditional on what was read: of two nodes, one writes.
+  TRESOR_ASSIGN_OR_RETURN(auto rewrapped, wrapper_->Rewrap(stored->value));
+  if (rewrapped) {
+    store::Txn txn{{{path, stored->revision}}, {{path, std::move(*rewrapped)}}};
+    TRESOR_RETURN_IF_ERROR(storage_->Commit(std::move(txn)));
   }
-  TRESOR_ASSIGN_OR_RETURN(auto identities, keys::LoadIdentityFile(age_identity_file_, nullptr));
-  std::vector<const age::Identity*> list;
-  for (const auto& id : identities) list.push_back(&id);
-  age::SpanSource in(*wrapped);
-  age::FixedSecretSink out(kRootKeySize, "the age-wrapped root key has the wrong size");
-  if (auto opened = age::Decrypt(list, in, out); !opened) {
-    return WithPlace(age_identity_file_,
-                     MakeError(opened.error().code,
-                               "does not open this store's root key: " + opened.error().message));
-  }
-  TRESOR_ASSIGN_OR_RETURN(auto root_key, out.Take());
-  return OpenWithRootKey(root_key);
+  return barrier;
 }
 
 SealStatus Seal::Status(bool sealed) {

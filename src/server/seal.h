@@ -2,16 +2,16 @@
 //
 // Init makes a random 32-byte root key and a keyring (store/keyring.h),
 // stores the keyring encrypted under the root key, and then either splits
-// the root key into Shamir shares (handed out once, never stored) or
-// encrypts it to an age identity's recipient (auto-unseal: the server opens
-// it with the identity file at start-up). Unsealing recovers the root key,
+// the root key into Shamir shares (handed out once, never stored) or has a
+// RootKeyWrapper keep it (auto-unseal: an age identity file, or a transit
+// key on another server; the server opens it at start-up). Unsealing recovers the root key,
 // opens the keyring and yields the storage barrier. A store that holds a
 // seal configuration is initialised: Init refuses it, and a root key that
 // does not open the keyring is an error; nothing is ever re-initialised.
 //
 // Outside the barrier, in plain storage: "core/seal-config" (JSON: type,
-// shares, threshold, recipient; no secret), "core/keyring", for the age
-// seal "core/root-key/age" (an age file), and after a rekey
+// shares, threshold; no secret), "core/keyring", for a wrapper
+// "core/root-key/TYPE" (an age file, a transit ciphertext), and after a rekey
 // "core/root-key/shamir" (the root key sealed under the key the shares
 // make; before any rekey the shares make the root key itself).
 //
@@ -25,12 +25,13 @@
 
 #include "crypto/result.h"
 #include "crypto/secret_bytes.h"
+#include "server/seals/root_key_wrapper.h"
 #include "store/barrier.h"
 
 namespace tresor::server {
 
 struct SealStatus {
-  std::string type = "shamir";  // "shamir" or "age"
+  std::string type = "shamir";  // "shamir", "age" or "transit"
   bool initialized = false;
   bool sealed = true;
   int threshold = 0;
@@ -39,48 +40,51 @@ struct SealStatus {
 };
 
 struct InitResult {
-  std::vector<crypto::SecretBytes> shares;  // empty for the age seal
+  std::vector<crypto::SecretBytes> shares;  // empty when the server unseals itself
   std::shared_ptr<store::Barrier> barrier;  // the new store, unsealed
 };
 
 class Seal {
  public:
-  // `age_identity_file`: "" for Shamir shares, else the identity file that
-  // protects the root key (auto-unseal).
-  Seal(std::shared_ptr<store::Storage> storage, std::string age_identity_file);
+  // `wrapper`: null for Shamir shares, else what keeps the root key
+  // (auto-unseal).
+  Seal(std::shared_ptr<store::Storage> storage, std::shared_ptr<RootKeyWrapper> wrapper);
 
   Result<bool> Initialized();
   // kRefused if already initialised; kInvalidArgument unless
   // 1 <= threshold <= shares <= 255 (and threshold > 1 if shares > 1).
-  // For the age seal, shares and threshold are ignored.
+  // With a wrapper, shares and threshold are ignored.
   Result<InitResult> Init(int shares, int threshold);
 
   // Adds one share (the raw bytes). Returns the barrier once `threshold`
   // shares have come and their root key opens the keyring, null while more
   // are needed. A wrong set of shares is kIntegrity and starts over;
-  // kRefused if the server uses the age seal.
+  // kRefused if the server unseals itself.
   Result<std::shared_ptr<store::Barrier>> AddShare(std::span<const uint8_t> share);
   void ResetProgress();
   // kIntegrity unless `shares` (a threshold of them) give the root key that
-  // opens the keyring; kRefused for the age seal (sys/generate-root).
+  // opens the keyring; kRefused when the server unseals itself
+  // (sys/generate-root).
   Result<void> VerifyShares(std::vector<crypto::SecretBytes> shares);
   // New unseal keys, `shares` of them with `threshold`, from a threshold of
   // the current ones: a new key for the shares seals the same root key
   // (core/root-key/shamir), so nothing else changes and the old keys stop
   // opening it. kIntegrity for keys that do not open the keyring,
   // kInvalidArgument for shares and threshold Init would refuse, kRefused
-  // for the age seal.
+  // when the server unseals itself.
   Result<std::vector<crypto::SecretBytes>> Rekey(std::vector<crypto::SecretBytes> current,
                                                  int shares, int threshold);
   // kInvalidArgument unless 1 <= threshold <= shares <= 255, with a
   // threshold above 1 when there is more than one share.
   static Result<void> CheckShares(int shares, int threshold);
-  // Opens the root key with the age identity file.
-  Result<std::shared_ptr<store::Barrier>> UnsealWithAge();
+  // Opens the root key with the wrapper. A stored root key that the
+  // wrapper would now wrap differently (its key was rotated) is stored
+  // again, wrapped anew, unless another node did so first.
+  Result<std::shared_ptr<store::Barrier>> UnsealWithWrapper();
 
   // `sealed` is the caller's to say: the seal does not hold the barrier.
   SealStatus Status(bool sealed);
-  const std::string& age_identity_file() const { return age_identity_file_; }
+  bool unseals_itself() const { return wrapper_ != nullptr; }
 
  private:
   struct Config {
@@ -102,13 +106,12 @@ class Seal {
                                  const std::vector<crypto::SecretBytes>& given);
 
   std::shared_ptr<store::Storage> storage_;
-  std::string age_identity_file_;
+  std::shared_ptr<RootKeyWrapper> wrapper_;
   std::mutex mutex_;
   std::vector<crypto::SecretBytes> progress_;
 };
 
-// The root key's size; a share is one byte longer (its x coordinate),
-// except with a single share, which is the root key itself.
-inline constexpr size_t kRootKeySize = 32;
+// A share is one byte longer than the root key (its x coordinate), except
+// with a single share, which is the root key itself.
 
 }  // namespace tresor::server

@@ -144,10 +144,9 @@ http::Response Api::Init(const http::Request& request, const Json& body) {
     keys.push_back(crypto::HexEncode(share.Reveal()));
     keys_base64.push_back(age::EncodeBase64Padded(share.Reveal()));
   }
-  // The age seal opens itself; Shamir shares are given out, and the server
-  // stays sealed until they come back.
-  if (!options_.age_identity_file.empty())
-    std::atomic_store(&core_, std::shared_ptr<Core>(std::move(*core)));
+  // An auto-unseal seal opens itself; Shamir shares are given out, and the
+  // server stays sealed until they come back.
+  if (seal_.unseals_itself()) std::atomic_store(&core_, std::shared_ptr<Core>(std::move(*core)));
   return JsonResponse(200, Json{{"keys", keys},
                                 {"keys_base64", keys_base64},
                                 {"recovery_keys", Json::array()},
@@ -311,8 +310,9 @@ Result<crypto::SecretBytes> Api::StartDev(const std::string& root_token) {
 }
 
 Result<void> Api::AutoUnseal() {
-  TRESOR_ASSIGN_OR_RETURN(auto barrier, seal_.UnsealWithAge());
-  return Open(std::move(barrier));
+  if (!sealed()) return {};
+  TRESOR_ASSIGN_OR_RETURN(auto barrier, seal_.UnsealWithWrapper());
+  return Open(std::move(barrier), /*only_if_sealed=*/true);
 }
 
 }  // namespace tresor::server

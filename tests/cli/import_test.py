@@ -20,8 +20,10 @@ from dotenv import dotenv_values
 
 from tresor_testlib import TRESOR, TempDirTest, placed, run
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                     "shared", "testdata", "sops"))
+# TRESOR_TESTDATA_DIR, for a checkout that is not next to shared/.
+ROOT = os.path.join(os.environ.get("TRESOR_TESTDATA_DIR") or os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
+                 "testdata")), "sops")
 
 # (repository folder, file in it): every sops file that an available age key opens.
 VECTORS = [

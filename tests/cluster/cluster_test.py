@@ -15,6 +15,7 @@ import threading
 import time
 import unittest
 import urllib.request
+import uuid
 import warnings
 
 import hvac
@@ -433,6 +434,52 @@ class ClusterTest(ClusterCase):
         # Nothing changed: the cluster's own node still serves with its root token.
         self.assertEqual(ours.call("GET", "auth/token/lookup-self", root).status_code, 200)
         self.assertTrue(ours.call("GET", "sys/init").json()["initialized"])
+
+    def test_the_cluster_key_is_a_transit_key_and_every_node_unseals_itself(self):
+        # The keeper: another tresor server, holding the transit key.
+        env = dict(os.environ, TRESOR_DEV_ROOT_TOKEN="keeper-root")
+        keeper = subprocess.Popen([TRESOR, "server", "--dev", "--listen", "127.0.0.1:0"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                  env=env)
+        self.addCleanup(keeper.wait, 30)
+        self.addCleanup(keeper.terminate)
+        url = re.search(r"listening on (\S+)", "".join(keeper.stdout.readline()
+                                                       for _ in range(2))).group(1)
+        admin = hvac.Client(url=url, token="keeper-root")
+        admin.sys.enable_secrets_engine("transit")
+        admin.secrets.transit.create_key("cluster")
+        admin.sys.create_or_update_policy("seal", "".join(
+            f'path "transit/{op}/cluster" {{ capabilities = ["update"] }}\n'
+            for op in ("encrypt", "decrypt", "rewrap")))
+        token_file = os.path.join(self.dir, "seal.token")
+        with open(os.open(token_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(admin.auth.token.create(policies=["seal"])["auth"]["client_token"])
+        seal = (f'[seal]\ntype = "transit"\naddress = "{url}"\nkey_name = "cluster"\n'
+                f'token_file = "{token_file}"\n')
+        prefix = f"transit-{uuid.uuid4().hex[:8]}/"
+        a, b = (Node(self.dir, name, self.etcd.endpoints, prefix, seal=seal)
+                for name in ("ta", "tb"))
+        self.nodes += [a, b]
+        for node in (a, b):
+            self.assertEqual(node.state_line, "state: not initialized (run tresor operator init)")
+        made = a.call("PUT", "sys/init", body={}).json()
+        self.assertEqual((made["keys"], made["recovery_keys"]), ([], []))
+        root = made["root_token"]
+        # b sees the store initialised and unseals itself: no key is typed.
+        wait_for("b unseals", lambda: not b.call("GET", "sys/seal-status").json()["sealed"])
+        status = b.call("GET", "sys/seal-status").json()
+        self.assertEqual((status["type"], status["initialized"]), ("transit", True))
+        self.assertEqual(a.call("POST", "secret/data/app", root,
+                                {"data": {"k": "v"}}).status_code, 200)
+        b.stop()
+        b.start(port=b.port)
+        self.assertEqual(b.state_line, "state: unsealed")
+        got = b.call("GET", "secret/data/app", root, index=None).json()
+        self.assertEqual(got["data"]["data"], {"k": "v"})
+        # A third node started later unseals itself at start.
+        c = Node(self.dir, "tc", self.etcd.endpoints, prefix, seal=seal)
+        self.nodes.append(c)
+        self.assertEqual(c.state_line, "state: unsealed")
 
     def test_two_nodes_racing_init_exactly_one_wins(self):
         a, b = self.start_nodes(2)

@@ -26,7 +26,7 @@ class Node:
 
     def __init__(self, directory, name, endpoints, prefix, request_timeout="3s",
                  lease_ttl="10s", audit_file=None, age_identity_file=None, start=True,
-                 storage_extra=""):
+                 storage_extra="", seal=""):
         self.name = name
         self.config = os.path.join(directory, f"{name}.toml")
         with open(self.config, "w") as f:
@@ -35,6 +35,7 @@ class Node:
             f.write(f'listen = "127.0.0.1:0"\nnode_name = "{name}"\n')
             if age_identity_file:
                 f.write(f'[seal]\ntype = "age"\nage_identity_file = "{age_identity_file}"\n')
+            f.write(seal)
             f.write(                    '[storage]\ntype = "etcd"\n'
                     f"endpoints = {json.dumps(endpoints)}\n"
                     f'prefix = "{prefix}"\nrequest_timeout = "{request_timeout}"\n'
@@ -61,6 +62,7 @@ class Node:
             raise AssertionError(f"no banner: {banner} {self.proc.stderr.read()}")
         self.url = match.group(1)
         self.storage_line = banner[1].strip()
+        self.state_line = banner[2].strip()
         self.node_line = banner[3].strip()
 
     @property

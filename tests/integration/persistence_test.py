@@ -12,6 +12,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -31,12 +32,13 @@ NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
 class Server:
     """A `tresor server --config` process on a free loopback port."""
 
-    def __init__(self, directory, seal_identity=None, audit=True, extra="", data=None):
+    def __init__(self, directory, seal_identity=None, audit=True, extra="", data=None,
+                 listen="127.0.0.1:0"):
         self.dir = directory
         self.config = os.path.join(directory, "server.toml")
         self.data = data or os.path.join(directory, "data")
         self.audit = os.path.join(directory, "audit.log")
-        lines = ['listen = "127.0.0.1:0"', f'data_dir = "{self.data}"']
+        lines = [f'listen = "{listen}"', f'data_dir = "{self.data}"']
         if audit:
             lines.append(f'audit_file = "{self.audit}"')
         if seal_identity:
@@ -243,7 +245,7 @@ class AgeSealTest(TempDirTest):
         other = self.keygen("other.key")
         wrong = subprocess.run([TRESOR, "server", "--config", Server(self.dir, seal_identity=other).config],
                                capture_output=True, text=True, timeout=30)
-        self.assertEqual(wrong.returncode, 4)
+        self.assertEqual(wrong.returncode, 4, wrong.stderr)
         self.assertEqual(wrong.stderr,
                          f"tresor: error: {other}: does not open this store's root key: no "
                          "identity matched any of the file's 1 recipient (wrong key or "
@@ -251,6 +253,156 @@ class AgeSealTest(TempDirTest):
         server = self.server(seal_identity=identity).start()
         self.assertEqual(server.state, "state: unsealed")
         self.assertEqual(server.cli("kv", "get", "app/db", token=token).stdout, "password=by-age\n")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what, predicate, deadline=120):
+    """Polls `predicate` until it holds; fails after `deadline` seconds."""
+    end = time.monotonic() + deadline
+    while not predicate():
+        if time.monotonic() > end:
+            raise AssertionError(f"not within {deadline} s: {what}")
+        time.sleep(0.2)
+
+
+def transit_seal_policy(key):
+    return "".join(f'path "transit/{op}/{key}" {{ capabilities = ["update"] }}\n'
+                   for op in ("encrypt", "decrypt", "rewrap"))
+
+
+class TransitSealTest(TempDirTest):
+    """A server whose root key is kept by a transit key on another tresor
+    server (the keeper), as with Vault's transit seal."""
+
+    def start_keeper(self, port):
+        directory = os.path.join(self.dir, "keeper")
+        os.makedirs(directory, exist_ok=True)
+        identity = os.path.join(directory, "unseal.key")
+        if not os.path.exists(identity):
+            subprocess.run(["age-keygen", "-o", identity], check=True, capture_output=True)
+        keeper = Server(directory, seal_identity=identity, listen=f"127.0.0.1:{port}")
+        self.servers.append(keeper)
+        return keeper.start()
+
+    def setUp(self):
+        super().setUp()
+        self.keeper_port = free_port()
+        keeper = self.start_keeper(self.keeper_port)
+        init = keeper.cli("operator", "init")
+        self.assertEqual(init.returncode, 0, init.stderr)
+        admin = hvac.Client(url=keeper.url, token=re.search(r"^root token: (\S+)$", init.stdout,
+                                                            re.M).group(1))
+        admin.sys.enable_secrets_engine("transit")
+        admin.secrets.transit.create_key("autounseal")
+        admin.secrets.transit.create_key("other")
+        for key in ("autounseal", "other"):
+            admin.sys.create_or_update_policy(key, transit_seal_policy(key))
+        self.admin = admin
+        self.keeper = keeper
+        self.token_file = self.token_with(["autounseal"], "seal.token")
+        self.node_dir = os.path.join(self.dir, "node")
+        os.makedirs(self.node_dir)
+
+    def token_with(self, policies, name):
+        made = self.admin.auth.token.create(policies=policies, period="768h")
+        path = os.path.join(self.dir, name)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(made["auth"]["client_token"] + "\n")
+        return path
+
+    def node(self, key="autounseal", token_file=None):
+        extra = ("[seal]\ntype = \"transit\"\n"
+                 f'address = "http://127.0.0.1:{self.keeper_port}"\n'
+                 f'key_name = "{key}"\ntoken_file = "{token_file or self.token_file}"\n')
+        node = Server(self.node_dir, extra=extra)
+        self.servers.append(node)
+        return node
+
+    def init_node(self):
+        node = self.node().start()
+        self.assertEqual(node.state, "state: not initialized (run tresor operator init)")
+        init = node.cli("operator", "init")
+        self.assertEqual(init.returncode, 0, init.stderr)
+        self.assertNotIn("unseal key", init.stdout)
+        token = re.search(r"^root token: (\S+)$", init.stdout, re.M).group(1)
+        put = node.cli("kv", "put", "app/db", "password=by-transit", token=token)
+        self.assertEqual(put.returncode, 0, put.stderr)
+        return node, token
+
+    def refused_start(self, node):
+        return subprocess.run([TRESOR, "server", "--config", node.config], capture_output=True,
+                              text=True, timeout=60)
+
+    def test_unseals_at_every_start_follows_rotation_and_refuses_a_wrong_key(self):
+        node, token = self.init_node()
+        status = hvac.Client(url=node.url).sys.read_seal_status()
+        self.assertEqual((status["type"], status["sealed"], status["initialized"]),
+                         ("transit", False, True))
+        node.stop()
+        node = self.node().start()
+        self.assertEqual(node.state, "state: unsealed")
+        self.assertEqual(node.cli("kv", "get", "app/db", token=token).stdout,
+                         "password=by-transit\n")
+        node.stop()
+
+        # The keeper's key rotates: the next start stores the root key
+        # wrapped under version 2, so version 1 can be retired.
+        self.admin.secrets.transit.rotate_key("autounseal")
+        node = self.node().start()
+        self.assertEqual(node.state, "state: unsealed")
+        node.stop()
+        self.admin.secrets.transit.update_key_configuration("autounseal",
+                                                            min_decryption_version=2)
+        node = self.node().start()
+        self.assertEqual(node.state, "state: unsealed")
+        self.assertEqual(node.cli("kv", "get", "app/db", token=token).stdout,
+                         "password=by-transit\n")
+        node.stop()
+
+        # Another key does not open it, and a token without the policy may
+        # not ask: the node refuses to start, and nothing is initialised again.
+        where = f"transit seal http://127.0.0.1:{self.keeper_port}/v1/transit/decrypt"
+        self.admin.secrets.transit.rotate_key("other")  # it has a version 2 as well
+        wrong = self.refused_start(
+            self.node(key="other", token_file=self.token_with(["other"], "other")))
+        self.assertEqual(wrong.returncode, 4, wrong.stderr)
+        self.assertEqual(wrong.stderr, f"tresor: error: {where}/other: HTTP 400: "
+                                       "cipher: message authentication failed\n")
+        weak = self.refused_start(self.node(token_file=self.token_with(["default"], "weak")))
+        self.assertEqual(weak.returncode, 1)
+        self.assertEqual(weak.stderr,
+                         f"tresor: error: {where}/autounseal: HTTP 403: permission denied\n")
+        node = self.node().start()
+        self.assertEqual(node.state, "state: unsealed")
+        self.assertEqual(node.cli("kv", "get", "app/db", token=token).stdout,
+                         "password=by-transit\n")
+
+    def test_a_node_started_while_its_keeper_is_down_unseals_when_it_is_back(self):
+        node, token = self.init_node()
+        node.stop()
+        self.keeper.stop()
+        node = self.node().start()
+        self.assertEqual(node.state,
+                         f"state: sealed (retrying: transit seal http://127.0.0.1:"
+                         f"{self.keeper_port}/v1/transit/decrypt/autounseal: cannot connect: "
+                         "Connection refused)")
+        client = hvac.Client(url=node.url)
+        status = client.sys.read_seal_status()
+        self.assertEqual((status["type"], status["sealed"], status["initialized"]),
+                         ("transit", True, True))
+        self.start_keeper(self.keeper_port)
+        wait_for("the node unseals", lambda: not client.sys.read_seal_status()["sealed"])
+        self.assertEqual(node.cli("kv", "get", "app/db", token=token).stdout,
+                         "password=by-transit\n")
+        # Sealed by an operator, it stays sealed until it is restarted.
+        self.assertEqual(node.cli("operator", "seal", token=token).returncode, 0)
+        time.sleep(5)  # more than two of the retries' periods
+        self.assertTrue(client.sys.read_seal_status()["sealed"])
 
 
 class AuditHeadTest(TempDirTest):
@@ -448,8 +600,16 @@ class ConfigTest(TempDirTest):
         self.assertEqual(proc.stderr,
                          f"tresor: error: {path}:3:11: limits.threads: wrong type or range\n")
         proc, path = self.run_config(f'data_dir = "{data}"\n[seal]\ntype = "kms"\n')
-        self.assertEqual(proc.stderr, f'tresor: error: {path}: seal.type must be "shamir" or '
-                                      f'"age", not "kms"\n')
+        self.assertEqual(proc.stderr, f'tresor: error: {path}: seal.type must be "shamir", '
+                                      f'"age" or "transit", not "kms"\n')
+        proc, path = self.run_config(f'data_dir = "{data}"\n[seal]\ntype = "transit"\n'
+                                     'address = "https://vault:8200"\nkey_name = "unseal"\n')
+        self.assertEqual(proc.stderr,
+                         f'tresor: error: {path}: seal.type "transit" needs seal.token_file\n')
+        proc, path = self.run_config(f'data_dir = "{data}"\n[seal]\ntype = "age"\n'
+                                     'age_identity_file = "k"\nkey_name = "unseal"\n')
+        self.assertEqual(proc.stderr, f'tresor: error: {path}: [seal] has settings of another '
+                                      'seal type than "age"\n')
         proc = subprocess.run([TRESOR, "server", "--dev", "--threads", "0"], capture_output=True,
                               text=True, timeout=30)
         self.assertEqual(proc.returncode, 2)
