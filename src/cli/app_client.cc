@@ -98,11 +98,15 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
   path_leaf("list", "List the keys under any API path", RunList);
   path_leaf("delete", "Delete at any API path", RunDelete, false);
 
-  for (const auto& [what, enable, disable, list, tune_run, help] :
+  for (const auto& [what, enable, disable, list, tune_run, move_run, help, move_help] :
        {std::tuple{"auth", &RunAuthEnable, &RunAuthDisable, &RunAuthList, &RunAuthTune,
-                   "Auth methods on the server (userpass, approle, jwt)"},
+                   &RunAuthMove, "Auth methods on the server (userpass, approle, jwt)",
+                   "Move the auth method at FROM (corp or auth/corp), with its users and roles, "
+                   "to TO"},
         std::tuple{"secrets", &RunSecretsEnable, &RunSecretsDisable, &RunSecretsList,
-                   &RunSecretsTune, "Secrets engines on the server (kv, kv-v2, transit)"}}) {
+                   &RunSecretsTune, &RunSecretsMove,
+                   "Secrets engines on the server (kv, kv-v2, transit)",
+                   "Move the secrets engine at FROM, and its data, to TO"}}) {
     CLI::App* group = app.add_subcommand(what, help);
     group->require_subcommand(1);
     CLI::App* on =
@@ -112,11 +116,10 @@ void AddClientCommands(CLI::App& app, ClientCommands& c) {
     on->add_option("--description", o.description, "What the mount is for");
     if (std::string_view(what) == "secrets") {
       on->add_option("--version", o.kv_version, "kv: 1 or 2 (kv-v2 is kv version 2)");
-      CLI::App* move = leaf(group, "move", "Move the secrets engine at FROM, and its data, to TO",
-                            &RunSecretsMove, false);
-      move->add_option("FROM", o.name, "Where it is")->required();
-      move->add_option("TO", o.path, "Where it goes")->required();
     }
+    CLI::App* move = leaf(group, "move", move_help, move_run, false);
+    move->add_option("FROM", o.name, "Where it is")->required();
+    move->add_option("TO", o.path, "Where it goes")->required();
     CLI::App* tune =
         leaf(group, "tune", "Show the settings of the mount at PATH, or change its description",
              tune_run);

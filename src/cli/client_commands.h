@@ -111,6 +111,7 @@ Result<void> RunSecretsEnable(const ClientOptions& options);
 Result<void> RunSecretsDisable(const ClientOptions& options);
 // sys/remount: the secrets engine at FROM (name) and its data moved to TO (path).
 Result<void> RunSecretsMove(const ClientOptions& options);
+Result<void> RunAuthMove(const ClientOptions& options);
 Result<void> RunSecretsList(const ClientOptions& options);
 // tresor workload (workload_commands.cc).
 Result<void> RunWorkloadRegister(const ClientOptions& options);

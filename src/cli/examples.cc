@@ -170,6 +170,9 @@ constexpr Examples kExamples[] = {
   {"auth disable",
    "  tresor auth disable ci\n"
    "  tresor auth disable userpass\n"},
+  {"auth move",
+   "  tresor auth move userpass staff        # its users log in at auth/staff/ now\n"
+   "  tresor auth move auth/ci auth/gitlab\n"},
   {"auth list",
    "  tresor auth list\n"
    "  tresor auth list --json\n"},

@@ -172,13 +172,27 @@ Result<void> RunSecretsDisable(const ClientOptions& o) {
   return {};
 }
 
-Result<void> RunSecretsMove(const ClientOptions& o) {
+namespace {
+
+// sys/remount; `under` "auth/" for auth methods (given with it or without).
+Result<void> RunMove(const ClientOptions& o, const std::string& under, const char* what) {
+  auto full = [&](std::string path) {
+    while (path.ends_with('/')) path.pop_back();
+    return path.starts_with(under) ? path : under + path;
+  };
+  const std::string from = full(o.name), to = full(o.path);
   TRESOR_ASSIGN_OR_RETURN(
-      Json done, CallServer(Address(o), "POST", "sys/remount", {{"from", o.name}, {"to", o.path}}));
+      Json done, CallServer(Address(o), "POST", "sys/remount", {{"from", from}, {"to", to}}));
   (void)done;
-  std::printf("secrets engine at %s/ moved to %s/\n", o.name.c_str(), o.path.c_str());
+  std::printf("%s at %s/ moved to %s/\n", what, from.c_str(), to.c_str());
   return {};
 }
+
+}  // namespace
+
+Result<void> RunSecretsMove(const ClientOptions& o) { return RunMove(o, "", "secrets engine"); }
+
+Result<void> RunAuthMove(const ClientOptions& o) { return RunMove(o, "auth/", "auth method"); }
 
 // PATH  TYPE  DESCRIPTION lines of sys/auth or sys/mounts.
 Result<void> RunMountList(const ClientOptions& o, const char* what) {

@@ -157,11 +157,7 @@ Result<void> MountTable::Add(std::string path, const std::string& type, int vers
   const std::shared_ptr<Mount> made = Make(path, *found, version, description);
   return Change(
       [&](Json& table) -> Result<std::vector<store::Write>> {
-        for (const auto& [existing, m] : mounts_) {
-          if (existing.starts_with(path) || path.starts_with(existing)) {
-            return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
-          }
-        }
+        TRESOR_RETURN_IF_ERROR(RefuseNested(mounts_, path));
         // Records left by an earlier mount at this path were deleted with it.
         table[path] = Entry(*made);
         return std::vector<store::Write>{};
@@ -184,11 +180,7 @@ Result<void> MountTable::Move(std::string from, std::string to) {
         if (it == mounts_.end()) {
           return MakeError(ErrorCode::kNotFound, "no secrets engine is mounted at " + from);
         }
-        for (const auto& [existing, m] : mounts_) {
-          if (existing != from && (existing.starts_with(to) || to.starts_with(existing))) {
-            return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
-          }
-        }
+        TRESOR_RETURN_IF_ERROR(RefuseNested(mounts_, to, from));
         if (to == from) return MakeError(ErrorCode::kRefused, "path is already in use at " + to);
         moved = it->second;
         Close(*moved);

@@ -25,6 +25,20 @@ using Json = nlohmann::json;
 // empty segment.
 bool WellFormedMountPath(const std::string& path);
 
+// kRefused "path is already in use at P" if a path of `mounts` (a map by
+// path) other than `except` is `path`, or inside or around it: mounts do
+// not nest.
+template <typename Map>
+Result<void> RefuseNested(const Map& mounts, const std::string& path,
+                          const std::string& except = "") {
+  for (const auto& [existing, m] : mounts) {
+    if (existing != except && (existing.starts_with(path) || path.starts_with(existing))) {
+      return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
+    }
+  }
+  return {};
+}
+
 struct Mount {
   std::string path;                     // "secret/"
   const engines::Type* type = nullptr;  // its secrets engine (engines/registry.cc)

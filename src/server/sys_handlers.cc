@@ -21,16 +21,22 @@ int MountChangeStatus(ErrorCode code) {
 
 // sys/remount {"from": PATH, "to": PATH}: a secrets engine and its records
 // moved, at once (Vault answers with a migration to poll; this is done
-// when the answer comes).
+// when the answer comes); or an auth method ("auth/PATH"), whose records
+// stay where they are.
 http::Response Core::Remount(const http::Request& request, const Json& body) {
   if (!IsWrite(request)) return Error(405, "unsupported operation");
   std::string from = TextSetting(body, "from"), to = TextSetting(body, "to");
   if (from.empty() || to.empty()) return Error(400, "both \"from\" and \"to\" are required");
   for (std::string* path : {&from, &to}) {
     if (path->back() != '/') path->push_back('/');
-    if (path->starts_with("auth/")) {
-      return Error(400, "moving auth methods is not supported by tresor");
-    }
+  }
+  if (from.starts_with("auth/") != to.starts_with("auth/")) {
+    return Error(400, "cannot move between auth methods and secrets engines");
+  }
+  if (from.starts_with("auth/")) {
+    auto moved = auth_.Move(from.substr(5), to.substr(5));
+    if (!moved) return Error(MountChangeStatus(moved.error().code), moved.error().message);
+    return NoContent();
   }
   for (const char* fixed : {"sys/", "cubbyhole/"}) {
     if (from == fixed) return Error(400, "cannot remount \"" + from + "\"");

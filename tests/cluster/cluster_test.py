@@ -146,23 +146,32 @@ class ClusterTest(ClusterCase):
 
     def test_an_auth_method_enabled_on_one_node_serves_on_the_others(self):
         (a, b, c), root = self.unsealed_cluster()
+
+        def then(node, path, body, status, after, token=root):
+            """`path` written on `node` once it has `after`'s revision."""
+            r = node.call("POST", path, token, body, index=after.headers["X-Vault-Index"])
+            self.assertEqual(r.status_code, status, r.text)
+            return r
+
         r = a.call("POST", "sys/auth/corp/staff", root, {"type": "userpass"})
         self.assertEqual(r.status_code, 204, r.text)
-        r = b.call("POST", "auth/corp/staff/users/erin", root, {"password": "erin-pw"},
-                   index=r.headers["X-Vault-Index"])
-        self.assertEqual(r.status_code, 204, r.text)
-        login = c.call("POST", "auth/corp/staff/login/erin", None, {"password": "erin-pw"},
-                       index=r.headers["X-Vault-Index"])
-        self.assertEqual(login.status_code, 200, login.text)
+        r = then(b, "auth/corp/staff/users/erin", {"password": "erin-pw"}, 204, r)
+        login = then(c, "auth/corp/staff/login/erin", {"password": "erin-pw"}, 200, r, None)
         self.assertEqual(login.json()["auth"]["metadata"], {"username": "erin"})
         listed = c.call("GET", "sys/auth", root).json()["data"]
         self.assertEqual(listed["corp/staff/"]["type"], "userpass")
-        # Disabled on B: gone on A with its users, at once.
-        r = b.call("DELETE", "sys/auth/corp/staff", root)
+        # Moved on A: served at the new path by C with its users, and what B
+        # writes there reaches A.
+        r = a.call("POST", "sys/remount", root, {"from": "auth/corp/staff", "to": "auth/people"})
         self.assertEqual(r.status_code, 204, r.text)
-        gone = a.call("POST", "auth/corp/staff/login/erin", None, {"password": "erin-pw"},
-                      index=r.headers["X-Vault-Index"])
-        self.assertEqual((gone.status_code, gone.json()), (403, {"errors": ["permission denied"]}))
+        then(c, "auth/people/login/erin", {"password": "erin-pw"}, 200, r, None)
+        r = then(b, "auth/people/users/frank", {"password": "frank-pw"}, 204, r)
+        then(a, "auth/people/login/frank", {"password": "frank-pw"}, 200, r, None)
+        # Disabled on B: gone on A with its users, at once.
+        r = b.call("DELETE", "sys/auth/people", root)
+        self.assertEqual(r.status_code, 204, r.text)
+        gone = then(a, "auth/people/login/erin", {"password": "erin-pw"}, 403, r, None)
+        self.assertEqual(gone.json(), {"errors": ["permission denied"]})
 
     def test_a_limited_use_token_is_used_exactly_its_uses_across_nodes(self):
         nodes, root = self.unsealed_cluster()

@@ -124,7 +124,7 @@ class ClientTest(ServerTestCase):
                 (("moved", "secret"), "400: path is already in use at secret/"),
                 (("nowhere", "x"), "400: no secrets engine is mounted at nowhere/"),
                 (("sys", "system"), '400: cannot remount "sys/"'),
-                (("moved", "auth/x"), "400: moving auth methods is not supported by tresor"),
+                (("moved", "auth/x"), "400: cannot move between auth methods and secrets engines"),
                 (("moved", "bad path"), '400: invalid mount path "bad path/"')]:
             err = self.tresor("secrets", "move", *args, code=2).stderr
             self.assertEqual(err, f"tresor: error: sys/remount: {message}\n")
@@ -199,6 +199,14 @@ class ClientTest(ServerTestCase):
         lookup = self.tresor("token", "lookup", "--json", env=env).stdout
         self.assertEqual(json.loads(lookup)["display_name"], "corp-staff-erin")
         self.assertEqual(json.loads(lookup)["path"], "auth/corp/staff/login/erin")
+        # Moved (vault auth move), its users go with it.
+        self.assertEqual(self.tresor("auth", "move", "auth/corp/staff", "staff").stdout,
+                         "auth method at auth/corp/staff/ moved to auth/staff/\n")
+        err = self.tresor("auth", "move", "corp/staff", "x", code=2).stderr
+        self.assertEqual(err, "tresor: error: sys/remount: 400: no auth method is enabled at "
+                              "auth/corp/staff/\n")
+        self.tresor("login", "--path", "staff", "erin", stdin="corp-pw\n", env=env)
+        self.tresor("auth", "move", "staff", "corp/staff")
         self.assertEqual(self.tresor("auth", "disable", "corp/staff").stdout,
                          "auth method at corp/staff/ disabled\n")
         self.tresor("login", "erin", stdin="erin-pw\n", env=env)  # the first one is untouched

@@ -634,6 +634,28 @@ class HvacAuthMountsTest(ServerTestCase):
         with self.assertRaises(hvac.exceptions.Forbidden):
             admin.auth.userpass.create_or_update_user("bob", "bob-pw")
 
+        # Moved (hvac's move_backend, Vault's sys/remount), it keeps its users
+        # and serves at the new path only; then it moves back.
+        for source, target, message in (
+                ("auth/corp", "staff", "cannot move between auth methods and secrets engines"),
+                ("auth/nothing", "auth/x", "no auth method is enabled at auth/nothing/"),
+                ("auth/corp", "auth/userpass", "path is already in use at userpass/")):
+            with self.assertRaises(hvac.exceptions.InvalidRequest) as caught:
+                root.sys.move_backend(source, target)
+            self.assertEqual(str(caught.exception).split(", on ")[0], message)
+        root.sys.move_backend("auth/corp", "auth/staff/people")
+        self.assertEqual(root.sys.list_auth_methods()["data"]["staff/people/"]["description"],
+                         "staff")
+        self.assertNotIn("corp/", root.sys.list_auth_methods()["data"])
+        moved = hvac.Client(url=self.url)
+        moved.auth.userpass.login("bob", "bob-pw", mount_point="staff/people")
+        self.assertEqual(moved.auth.token.lookup_self()["data"]["path"],
+                         "auth/staff/people/login/bob")
+        with self.assertRaises(hvac.exceptions.Forbidden):  # nothing at the old path
+            hvac.Client(url=self.url).auth.userpass.login("bob", "bob-pw", mount_point="corp")
+        root.sys.move_backend("auth/staff/people", "auth/corp")
+        hvac.Client(url=self.url).auth.userpass.login("alice", "corp-pw", mount_point="corp")
+
         # Disabled, the mount is gone with its users; the other keeps its own.
         root.sys.disable_auth_method("corp")
         with self.assertRaises(hvac.exceptions.Forbidden):  # no login there: a token is needed

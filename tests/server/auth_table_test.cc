@@ -132,5 +132,59 @@ TEST_F(AuthTableTest, TwoNodesEnablingAtOnceBothKeepTheirMount) {
   EXPECT_EQ(mine.Enable("corp/x", "jwt", "").error().message, "path is already in use at corp/");
 }
 
+TEST_F(AuthTableTest, AMovedMountKeepsItsRecordsWhereTheyAreOnEveryNode) {
+  Table mine(Make()), theirs(Make());
+  ASSERT_TRUE(mine.Load());
+  ASSERT_TRUE(theirs.Load());
+  ASSERT_TRUE(mine.Enable("corp", "userpass", "staff"));
+  ASSERT_TRUE(theirs.Load());
+  std::string rest;
+  ASSERT_EQ(mine.Find("auth/corp/users/bob", &rest)
+                ->method->Handle(Post(""), rest, Json{{"password", "bob-pw"}})
+                .status,
+            204);
+  const std::string key = "auth/corp/user/bob";
+  theirs.Changed(key, 1'000, GetRecord(barrier_, key).value());
+  const auto theirs_before = theirs.At("corp")->method;
+
+  EXPECT_EQ(mine.Move("corp", "token").error().message, "path is already in use at token/");
+  EXPECT_EQ(mine.Move("nothing", "x").error().message,
+            "no auth method is enabled at auth/nothing/");
+  EXPECT_EQ(mine.Move("corp", "a b").error().message, "invalid auth path \"a b/\"");
+  ASSERT_TRUE(mine.Move("corp", "staff/users"));
+  EXPECT_EQ(mine.At("corp"), nullptr);
+  ASSERT_NE(mine.At("staff/users"), nullptr);
+  EXPECT_EQ(mine.At("staff/users")->description, "staff");
+  EXPECT_EQ(Keys("auth/"), (std::vector<std::string>{key}));  // nothing copied
+  bool blocks = false;
+  auto login =
+      mine.At("staff/users")
+          ->method->LogIn(Post(""), "login/bob", Json{{"password", "bob-pw"}}, true, &blocks);
+  ASSERT_TRUE(login) << login.error().message;
+
+  // The other node keeps its instance, and what it holds, at the new path.
+  theirs.Reset(GetRecordAt(barrier_, "core/auth-methods")->record,
+               GetRecordAt(barrier_, "core/auth-methods")->revision);
+  EXPECT_EQ(theirs.At("corp"), nullptr);
+  ASSERT_NE(theirs.At("staff/users"), nullptr);
+  EXPECT_EQ(theirs.At("staff/users")->method, theirs_before);
+  EXPECT_TRUE(theirs.Caches(key));
+
+  // A method enabled at the old path, or around the records, gets a place
+  // of its own: the moved one's records stay, and go only with it.
+  ASSERT_TRUE(mine.Enable("corp", "userpass", ""));
+  ASSERT_TRUE(mine.Enable("corp-x", "approle", ""));
+  EXPECT_TRUE(mine.At("corp")->storage.starts_with("auth/~"));
+  EXPECT_EQ(mine.At("corp")->storage.size(), 23u);
+  EXPECT_EQ(mine.At("corp-x")->storage, "auth/corp-x/");
+  EXPECT_EQ(Keys("auth/"), (std::vector<std::string>{key}));
+  Table restarted(Make());
+  ASSERT_TRUE(restarted.Load());
+  EXPECT_EQ(restarted.At("corp")->storage, mine.At("corp")->storage);
+  EXPECT_EQ(restarted.At("staff/users")->storage, "auth/corp/");
+  ASSERT_TRUE(mine.Disable("staff/users"));
+  EXPECT_EQ(Keys("auth/"), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace tresor::server::auth

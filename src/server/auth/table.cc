@@ -1,5 +1,7 @@
 #include "server/auth/table.h"
 
+#include "crypto/kdf.h"
+#include "crypto/random.h"
 #include "server/mounts.h"
 #include "server/records.h"
 #include "server/type_names.h"
@@ -36,11 +38,12 @@ Result<void> DeleteUnder(store::Barrier& barrier, const std::string& prefix) {
 }  // namespace
 
 std::shared_ptr<Mount> Table::Make(const std::string& path, const Type& type,
-                                   const std::string& description) const {
+                                   const std::string& description, std::string storage) const {
   auto mount = std::make_shared<Mount>();
   mount->path = path;
   mount->type = type.name;
   mount->description = description;
+  mount->storage = std::move(storage);
   mount->method = type.make(services_, mount->prefix());
   return mount;
 }
@@ -48,14 +51,20 @@ std::shared_ptr<Mount> Table::Make(const std::string& path, const Type& type,
 Table::Map Table::FromRecord(const Json& record, const Map& kept) {
   Map out;
   if (!record.is_object()) return out;
-  // A mount already there with the same type keeps its instance, and what
-  // it holds; only its description is taken from the record.
-  const auto mount = [&](const std::string& path, const Type& type, std::string description) {
-    const auto it = kept.find(path);
-    if (it == kept.end() || it->second->type != type.name) return Make(path, type, description);
-    auto same = std::make_shared<Mount>(*it->second);
-    same->description = std::move(description);
-    return same;
+  // A mount already there with the same type and storage keeps its
+  // instance, and what it holds, wherever it is served now; its path and
+  // description are taken from the record.
+  const auto mount = [&](const std::string& path, const Type& type, std::string description,
+                         std::string storage) {
+    if (storage.empty()) storage = "auth/" + path;
+    for (const auto& [at, m] : kept) {
+      if (m->storage != storage || m->type != type.name) continue;
+      auto same = std::make_shared<Mount>(*m);
+      same->path = path;
+      same->description = std::move(description);
+      return same;
+    }
+    return Make(path, type, description, std::move(storage));
   };
   const auto text = [](const Json& object, const char* name) {
     const auto it = object.find(name);
@@ -64,7 +73,9 @@ Table::Map Table::FromRecord(const Json& record, const Map& kept) {
   if (const auto mounts = record.find("mounts"); mounts != record.end() && mounts->is_object()) {
     for (const auto& [path, entry] : mounts->items()) {
       const Type* type = entry.is_object() ? FindType(text(entry, "type")) : nullptr;
-      if (type != nullptr) out[path] = mount(path, *type, text(entry, "description"));
+      if (type != nullptr) {
+        out[path] = mount(path, *type, text(entry, "description"), text(entry, "storage"));
+      }
     }
     return out;
   }
@@ -74,8 +85,8 @@ Table::Map Table::FromRecord(const Json& record, const Map& kept) {
     const auto on = record.find(type.name);
     if (on == record.end() || !on->is_boolean() || !on->get<bool>()) continue;
     const bool described = descriptions != record.end() && descriptions->is_object();
-    out[std::string(type.name) + "/"] =
-        mount(std::string(type.name) + "/", type, described ? text(*descriptions, type.name) : "");
+    out[std::string(type.name) + "/"] = mount(std::string(type.name) + "/", type,
+                                              described ? text(*descriptions, type.name) : "", "");
   }
   return out;
 }
@@ -84,6 +95,7 @@ Json Table::RecordOf(const Map& map) {
   Json mounts = Json::object();
   for (const auto& [path, m] : map) {
     mounts[path] = Json{{"type", m->type}, {"description", m->description}};
+    if (m->storage != "auth/" + path) mounts[path]["storage"] = m->storage;
   }
   return Json{{"mounts", std::move(mounts)}};
 }
@@ -166,12 +178,17 @@ Result<void> Table::Enable(std::string path, const std::string& type_name,
   }
   const std::lock_guard serial(change_mutex_);
   return Change([&](Map& mounts) -> Result<void> {
+    TRESOR_RETURN_IF_ERROR(RefuseNested(mounts, path));
+    // Its own records' place, unless a moved mount's records are there,
+    // or inside or around it.
+    std::string storage = "auth/" + path;
     for (const auto& [existing, m] : mounts) {
-      if (existing.starts_with(path) || path.starts_with(existing)) {
-        return MakeError(ErrorCode::kRefused, "path is already in use at " + existing);
+      if (m->storage.starts_with(storage) || storage.starts_with(m->storage)) {
+        storage = "auth/~" + crypto::HexEncode(crypto::RandomSecret(8).Reveal()) + "/";
+        break;
       }
     }
-    std::shared_ptr<Mount> made = Make(path, *type, description);
+    std::shared_ptr<Mount> made = Make(path, *type, description, std::move(storage));
     TRESOR_RETURN_IF_ERROR(DeleteUnder(*services_.barrier, made->prefix()));
     TRESOR_RETURN_IF_ERROR(made->method->Load());
     mounts[path] = std::move(made);
@@ -191,6 +208,34 @@ Result<void> Table::Disable(std::string path) {
   }));
   // No request reaches it from here on; what it stored goes.
   return gone == nullptr ? Result<void>() : DeleteUnder(*services_.barrier, gone->prefix());
+}
+
+Result<void> Table::Move(std::string from, std::string to) {
+  from = Normalized(std::move(from));
+  to = Normalized(std::move(to));
+  if (!WellFormedMountPath(to)) {
+    return MakeError(ErrorCode::kInvalidArgument, "invalid auth path \"" + to + "\"");
+  }
+  if (to.starts_with("token/") || std::string("token/").starts_with(to)) {
+    return MakeError(ErrorCode::kRefused, "path is already in use at token/");
+  }
+  const std::lock_guard serial(change_mutex_);
+  return Change([&](Map& mounts) -> Result<void> {
+    const auto it = mounts.find(from);
+    if (it == mounts.end()) {
+      return MakeError(ErrorCode::kNotFound, "no auth method is enabled at auth/" + from);
+    }
+    TRESOR_RETURN_IF_ERROR(RefuseNested(mounts, to, from));
+    if (to == from) return MakeError(ErrorCode::kRefused, "path is already in use at " + to);
+    // The same instance and records, served at the new path from the
+    // moment the table is stored; requests in flight at the old path
+    // finish on the same records.
+    auto moved = std::make_shared<Mount>(*it->second);
+    moved->path = to;
+    mounts.erase(it);
+    mounts[to] = std::move(moved);
+    return {};
+  });
 }
 
 Result<void> Table::Tune(std::string path, const std::string& description) {
@@ -218,15 +263,23 @@ Json Table::Describe() const {
   return out;
 }
 
+std::shared_ptr<const Mount> Table::StoringAt(const std::string& key) const {
+  const std::shared_lock lock(mutex_);
+  for (const auto& [path, m] : mounts_) {
+    if (key.starts_with(m->storage)) return m;  // storages do not nest
+  }
+  return nullptr;
+}
+
 bool Table::Caches(const std::string& key) const {
-  std::string rest;
-  const auto mount = Find(key, &rest);
+  const auto mount = StoringAt(key);
   return mount != nullptr && mount->method->Caches();
 }
 
 void Table::Changed(const std::string& key, uint64_t revision, const std::optional<Json>& record) {
-  std::string rest;
-  if (const auto mount = Find(key, &rest)) mount->method->Refresh(rest, revision, record);
+  if (const auto mount = StoringAt(key)) {
+    mount->method->Refresh(key.substr(mount->storage.size()), revision, record);
+  }
 }
 
 void Table::Reset(const std::optional<Json>& record, uint64_t revision) {

@@ -22,8 +22,12 @@ struct Mount {
   std::string type;  // "userpass"
   std::string description;
   std::shared_ptr<Method> method;
-  // Where its records are kept ("auth/userpass/").
-  std::string prefix() const { return "auth/" + path; }
+  // Where its records are kept: "auth/" + the path it was enabled at
+  // ("auth/userpass/"); kept when the mount moves (sys/remount), so a move
+  // is one change of the table. A path whose own would nest with another
+  // mount's gets "auth/~" and 16 random hex digits.
+  std::string storage;
+  const std::string& prefix() const { return storage; }
 };
 
 class Table {
@@ -45,6 +49,11 @@ class Table {
   // Disables the method at `path` and deletes its records (nothing to do
   // if none is there).
   Result<void> Disable(std::string path);
+  // Serves the method at `from` at `to` instead, with its records (where
+  // they are: nothing is copied). kNotFound if nothing is enabled at
+  // `from`; kRefused if `to`, or a path inside or around it, is in use;
+  // kInvalidArgument for a bad path.
+  Result<void> Move(std::string from, std::string to);
   // kNotFound if nothing is enabled at `path`.
   Result<void> Tune(std::string path, const std::string& description);
   // sys/auth's answer: every method, and token/.
@@ -57,16 +66,16 @@ class Table {
   void Changed(const std::string& key, uint64_t revision,
                const std::optional<nlohmann::json>& record);
   // Another node changed the table (at `revision`): instances are made for
-  // new paths (empty: their records follow in revision order) and dropped
-  // for gone ones.
+  // new mounts (empty: their records follow in revision order), dropped for
+  // gone ones, and kept for moved ones.
   void Reset(const std::optional<nlohmann::json>& record, uint64_t revision);
 
  private:
   // By path; found by a string_view without a copy.
   using Map = std::map<std::string, std::shared_ptr<Mount>, std::less<>>;
   // The mounts `record` describes (an older table's form too: {"userpass":
-  // true, "descriptions": {...}}); those in `kept` at the same path and of
-  // the same type keep their instance.
+  // true, "descriptions": {...}}); those in `kept` of the same type and
+  // storage keep their instance (at whatever path: a moved mount too).
   Map FromRecord(const nlohmann::json& record, const Map& kept);
   static nlohmann::json RecordOf(const Map& mounts);
   // Applies `change` to a copy of the map and stores the table only if it
@@ -76,10 +85,12 @@ class Table {
   Result<void> Change(const std::function<Result<void>(Map& mounts)>& change);
   static constexpr int kChangeAttempts = 16;
   std::shared_ptr<Mount> Make(const std::string& path, const Type& type,
-                              const std::string& description) const;
+                              const std::string& description, std::string storage) const;
+  // The mount whose records `key` is under; null if none.
+  std::shared_ptr<const Mount> StoringAt(const std::string& key) const;
 
   Services services_;
-  std::mutex change_mutex_;  // one Enable, Disable or Tune at a time
+  std::mutex change_mutex_;  // one Enable, Disable, Move or Tune at a time
   mutable std::shared_mutex mutex_;
   uint64_t revision_ = 0;  // of the stored table the map reflects (0: none stored)
   Map mounts_;
