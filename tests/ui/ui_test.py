@@ -139,8 +139,10 @@ class UiTest(unittest.TestCase):
 
         b.click("Delete latest version")
         b.click("Press again to delete version 3")
-        b.wait_text("main section p.muted", "Version 3 was deleted at "
-                    + self.metadata("app/db")["versions"]["3"]["deletion_time"] + ".")
+        # The click's request may still be on its way: its time, once stored.
+        deleted = b.wait(lambda: self.metadata("app/db")["versions"]["3"]["deletion_time"],
+                         "version 3 deleted")
+        b.wait_text("main section p.muted", f"Version 3 was deleted at {deleted}.")
         b.click("Undelete 3")
         b.wait_text("main h2", "Version 3")
         self.assertEqual(self.read("app/db")["metadata"]["version"], 3)
