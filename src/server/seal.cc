@@ -258,12 +258,12 @@ Result<std::shared_ptr<store::Barrier>> Seal::UnsealWithWrapper() {
   TRESOR_ASSIGN_OR_RETURN(auto config, LoadConfig());
   if (!config) return MakeError(ErrorCode::kRefused, "the store is not initialized");
   if (!wrapper_ || config->type != wrapper_->type()) {
-    return MakeError(ErrorCode::kRefused,
-                     "this store is sealed with " +
-                         (config->type == "shamir" ? std::string("Shamir keys")
-                                                   : "the " + config->type + " seal") +
-                         ", not " +
-                         (wrapper_ ? "the " + wrapper_->type() + " seal" : std::string("keys")));
+    const auto named = [](const std::string& type) {
+      return type == "shamir" ? std::string("Shamir keys") : "the " + type + " seal";
+    };
+    return MakeError(ErrorCode::kRefused, "this store is sealed with " + named(config->type) +
+                                              ", not " +
+                                              (wrapper_ ? named(wrapper_->type()) : "keys"));
   }
   const std::string path = WrappedRootKeyPath(config->type);
   TRESOR_ASSIGN_OR_RETURN(auto stored, storage_->Read(path));

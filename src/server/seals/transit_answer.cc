@@ -1,11 +1,18 @@
 #include "server/seals/transit_answer.h"
 
-#include <nlohmann/json.hpp>
+#include "formats/bounded_json.h"
 
 namespace tresor::server {
 
 Result<std::string> TransitAnswerField(int status, std::string_view body, const char* field) {
-  nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
+  // An answer is a shallow object: a deeper or larger one is not transit's.
+  constexpr formats::JsonLimits kLimits{.max_depth = 8,
+                                        .max_string_bytes = 64 * 1024,
+                                        .max_object_entries = 64,
+                                        .max_array_elements = 64,
+                                        .max_values = 1024};
+  auto parsed = formats::ParseBoundedJson(body, kLimits);
+  nlohmann::json json = parsed ? std::move(*parsed) : nlohmann::json();
   if (status != 200) {
     std::string reason = "HTTP " + std::to_string(status);
     if (json.is_object()) {
